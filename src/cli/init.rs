@@ -1,0 +1,58 @@
+//! `nianbao init`: write a skeleton report that passes `check` unchanged.
+
+use crate::model::skeleton;
+use crate::template::bundled_format;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `nianbao init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Issuing body (发布机关), e.g. 某某县某某局.
+    #[arg(long)]
+    pub unit: String,
+    /// Reported year, e.g. 2025.
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1990..=2100))]
+    pub year: i32,
+    /// Output file (default: `{unit}-{year}.yaml` in the current folder).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `init`; returns the exit code.
+pub fn run(args: &InitArgs) -> u8 {
+    let unit = args.unit.trim();
+    if unit.is_empty() {
+        eprintln!("错误：--unit 不能为空 (error: --unit must not be empty)");
+        return 2;
+    }
+    let format = bundled_format(2021).expect("2021 is bundled");
+    let text = skeleton(format, unit, args.year);
+    let path =
+        args.output.clone().unwrap_or_else(|| PathBuf::from(format!("{unit}-{}.yaml", args.year)));
+    if path.exists() && !args.force {
+        eprintln!(
+            "错误：{} 已存在，如需覆盖请加 --force (error: {} exists; pass --force to overwrite)",
+            path.display(),
+            path.display()
+        );
+        return 2;
+    }
+    match super::write_atomic(&path, text.as_bytes(), args.force) {
+        Ok(()) => {
+            println!("已生成 {} (wrote {})", path.display(), path.display());
+            0
+        }
+        Err(err) => {
+            eprintln!(
+                "错误：无法写入 {}：{err} (error: cannot write {}: {err})",
+                path.display(),
+                path.display()
+            );
+            2
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The command line: arguments (clap), and one module per subcommand. Exit codes:
+//! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O or internal failure.
+
+mod check;
+mod init;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Renders 政府信息公开工作年度报告 from YAML to PDF and DOCX, and checks their numbers.
+///
+/// Exit codes: 0 success (warnings allowed); 1 a report has errors;
+/// 2 usage, I/O or internal failure.
+#[derive(Debug, Parser)]
+#[command(name = "nianbao", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Args {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check report files: every schema problem and broken 勾稽关系, with line and label.
+    Check(check::CheckArgs),
+    /// Write a complete skeleton report (every section and table row) to fill in.
+    Init(init::InitArgs),
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiagFormat {
+    /// With the source line and a caret (for people).
+    #[default]
+    Human,
+    /// One line each (for logs and editors).
+    Short,
+    /// JSON (for tools).
+    Json,
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    let code = match args.command {
+        Command::Check(a) => check::run(&a),
+        Command::Init(a) => init::run(&a),
+    };
+    ExitCode::from(code)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
+/// then a rename, so an interrupted or failed write leaves no partial file.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8], overwrite: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".nianbao-").suffix(".tmp").tempfile_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if overwrite {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
+    Ok(())
+}

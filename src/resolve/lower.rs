@@ -1,0 +1,262 @@
+//! Lowering: report + computed numbers + format + style → [`Document`].
+
+use super::{
+    Align, Block, Document, FigureBlock, ImageData, ParaStyle, Paragraph, Run, SignatureBlock,
+    Table, TableCell,
+};
+use crate::diag::{Code, Diagnostic};
+use crate::model::{ProseItem, Report, Text};
+use crate::source::Span;
+use crate::template::{CellContent, FieldRef, Format, Role, Style, TableDef, place_cells};
+use crate::units::Abs;
+use crate::validate::Checked;
+use std::sync::Arc;
+
+/// Lowers a checked report into the shared block tree. Images are read here;
+/// a seal or figure that cannot be read is an error diagnostic.
+pub fn resolve_document(
+    report: &Report,
+    checked: &Checked,
+    format: &Format,
+    style: &Style,
+) -> (Document, Vec<Diagnostic>) {
+    let mut cx = Lower { style, blocks: Vec::new(), diags: Vec::new() };
+    let title = report.title_text(&format.title);
+    cx.blocks.push(Block::Paragraph(Paragraph {
+        runs: vec![Run { text: title.clone(), role: Role::Title }],
+        first_line_indent_chars: 0,
+        align: Align::Center,
+        keep_with_next: true,
+        style: ParaStyle::Title,
+        span: report.title.as_ref().map_or(report.unit.span, |t| t.span),
+    }));
+    cx.blocks.push(Block::BlankLine);
+    cx.prose(&report.preamble, 0);
+    for def in &format.sections {
+        let Some(section) = report.section(&def.key) else {
+            continue;
+        };
+        cx.heading(ParaStyle::Heading1, def.heading(), section.span);
+        cx.prose(&section.prose, 0);
+        if let Some(table_key) = &def.table {
+            let tdef = &format.tables[format.table_index(table_key).expect("format checked")];
+            if let Some(ct) = checked.table(table_key) {
+                let span = section
+                    .table
+                    .as_ref()
+                    .and_then(|t| t.records.first())
+                    .map_or(section.span, |r| r.span);
+                cx.blocks.push(Block::Table(lower_table(tdef, ct, style, span)));
+            }
+        }
+        cx.prose(&section.notes, 0);
+    }
+    let seal =
+        report.signature.seal.as_ref().and_then(|(path, span)| match ImageData::load(path) {
+            Ok(img) => Some((Arc::new(img), style.seal_size)),
+            Err(e) => {
+                cx.diags.push(image_error(path, *span, &e, "印章"));
+                None
+            }
+        });
+    cx.blocks.push(Block::BlankLine);
+    cx.blocks.push(Block::Signature(SignatureBlock {
+        unit: report.signing_unit().to_string(),
+        date: report.signing_date().map(|d| d.to_chinese()),
+        seal,
+    }));
+    let doc = Document {
+        title,
+        author: report.unit.text.clone(),
+        date: report.signing_date(),
+        style: style.clone(),
+        blocks: cx.blocks,
+    };
+    (doc, cx.diags)
+}
+
+fn image_error(path: &std::path::Path, span: Span, err: &str, label: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingFile,
+        span,
+        format!("{label}图片无法使用（{}）：{err}", path.display()),
+        format!("cannot use the image {} ({err}); PNG or JPEG is required", path.display()),
+    )
+    .with_label(label)
+}
+
+struct Lower<'a> {
+    style: &'a Style,
+    blocks: Vec<Block>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Lower<'_> {
+    fn heading(&mut self, style: ParaStyle, text: String, span: Span) {
+        self.blocks.push(Block::Paragraph(Paragraph {
+            runs: vec![Run { text, role: style.role() }],
+            first_line_indent_chars: self.style.indent_chars,
+            align: Align::Justify,
+            keep_with_next: true,
+            style,
+            span,
+        }));
+    }
+
+    fn body(&mut self, runs: Vec<Run>, span: Span) {
+        self.blocks.push(Block::Paragraph(Paragraph {
+            runs,
+            first_line_indent_chars: self.style.indent_chars,
+            align: Align::Justify,
+            keep_with_next: false,
+            style: ParaStyle::Body,
+            span,
+        }));
+    }
+
+    /// Prose at a nesting `depth` (0 = directly under a section heading).
+    fn prose(&mut self, items: &[ProseItem], depth: usize) {
+        let mut counter = 0;
+        for item in items {
+            match item {
+                ProseItem::Paragraph(t) => {
+                    self.body(vec![Run { text: t.text.clone(), role: Role::Body }], t.span)
+                }
+                ProseItem::Subsection(sub) => {
+                    counter += 1;
+                    let (number, style) = match depth {
+                        0 => (format!("（{}）", chinese_numeral(counter)), ParaStyle::Heading2),
+                        1 => (format!("{counter}."), ParaStyle::Heading3),
+                        _ => (format!("（{counter}）"), ParaStyle::Heading4),
+                    };
+                    let heading = format!("{number}{}", sub.heading.text);
+                    let mut text: &[Text] = &sub.text;
+                    if sub.run_in {
+                        let mut runs = vec![Run { text: heading, role: style.role() }];
+                        if let Some((first, rest)) = text.split_first() {
+                            runs.push(Run { text: first.text.clone(), role: Role::Body });
+                            text = rest;
+                        }
+                        self.body(runs, sub.heading.span);
+                    } else {
+                        self.heading(style, heading, sub.heading.span);
+                    }
+                    for t in text {
+                        self.body(vec![Run { text: t.text.clone(), role: Role::Body }], t.span);
+                    }
+                    self.prose(&sub.items, depth + 1);
+                }
+                ProseItem::Figure(fig) => match ImageData::load(&fig.image) {
+                    Ok(img) => {
+                        let text_width = self.style.page.text_width();
+                        let natural = Abs::pt(f64::from(img.width_px) * 72.0 / 150.0);
+                        let width = fig.width_mm.map_or(natural, Abs::mm).min(text_width);
+                        let height = width * (f64::from(img.height_px) / f64::from(img.width_px));
+                        let caption = fig.caption.as_ref().map(|c| Paragraph {
+                            runs: vec![Run { text: c.text.clone(), role: Role::Caption }],
+                            first_line_indent_chars: 0,
+                            align: Align::Center,
+                            keep_with_next: false,
+                            style: ParaStyle::Caption,
+                            span: c.span,
+                        });
+                        self.blocks.push(Block::Figure(FigureBlock {
+                            image: Arc::new(img),
+                            width,
+                            height,
+                            caption,
+                            span: fig.span,
+                        }));
+                    }
+                    Err(e) => self.diags.push(image_error(&fig.image, fig.span, &e, "图片")),
+                },
+            }
+        }
+    }
+}
+
+/// 1 → 一, 10 → 十, 12 → 十二, 21 → 二十一.
+pub fn chinese_numeral(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n - 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[n / 10],
+            if n.is_multiple_of(10) { "" } else { DIGITS[n % 10] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+fn lower_table(
+    def: &TableDef,
+    ct: &crate::validate::ComputedTable,
+    style: &Style,
+    span: Span,
+) -> Table {
+    let total: f64 = def.grid.widths.iter().sum();
+    let width = style.page.text_width();
+    let columns: Vec<Abs> = def.grid.widths.iter().map(|w| width * (w / total)).collect();
+    let placed =
+        place_cells(&def.grid.rows, columns.len()).expect("bundled grids are checked at load");
+    let nrows = def.grid.rows.len();
+    let mut cells = Vec::new();
+    for (r, row) in def.grid.rows.iter().enumerate() {
+        for (cell, &c) in row.iter().zip(&placed[r]) {
+            let (text, numeric) = match &cell.content {
+                CellContent::Text(t) => (t.clone(), false),
+                CellContent::Value { record, field } => {
+                    let rec = &ct.records[*record];
+                    let value = match field {
+                        FieldRef::Scalar => rec.values.first().copied(),
+                        FieldRef::Total => rec.total,
+                        FieldRef::Field(f) => def.records[*record]
+                            .fields
+                            .iter()
+                            .position(|x| x == f)
+                            .and_then(|i| rec.values.get(i).copied()),
+                    };
+                    (value.map(|v| v.display()).unwrap_or_default(), true)
+                }
+            };
+            let align = if numeric || cell.head || text.chars().count() <= 8 {
+                Align::Center
+            } else {
+                Align::Justify
+            };
+            let role = if cell.head { Role::TableHead } else { Role::Table };
+            cells.push(TableCell {
+                row: r,
+                col: c,
+                rowspan: cell.rowspan,
+                colspan: cell.colspan,
+                text,
+                head: cell.head,
+                numeric,
+                align,
+                role,
+            });
+        }
+    }
+    Table {
+        key: def.key.clone(),
+        columns,
+        rows: nrows,
+        header_rows: def.grid.header_rows,
+        cells,
+        span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chinese_numeral;
+
+    #[test]
+    fn numerals() {
+        let got: Vec<String> = [1, 6, 10, 11, 20, 23].iter().map(|&n| chinese_numeral(n)).collect();
+        assert_eq!(got, ["一", "六", "十", "十一", "二十", "二十三"]);
+    }
+}

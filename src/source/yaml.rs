@@ -1,0 +1,346 @@
+//! YAML → spanned node tree, on saphyr-parser's event stream. Every node keeps
+//! the line and column it came from, so schema and arithmetic errors can point at
+//! the exact cell. Duplicate keys are found here; aliases are expanded under a
+//! node budget (no "billion laughs"), and nesting depth is capped.
+
+use super::Span;
+use crate::diag::{Code, Diagnostic};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// A YAML node with its location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// What the node holds.
+    pub kind: NodeKind,
+    /// Where it starts in the file.
+    pub span: Span,
+}
+
+/// The content of a node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A scalar; `plain` is false for quoted and block scalars, which are always strings.
+    Scalar {
+        /// The scalar's text.
+        text: String,
+        /// Whether the scalar was written unquoted.
+        plain: bool,
+    },
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in file order.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// Whether this is a null (`~`, `null`, or nothing after the colon).
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar { text, plain: true }
+            if text.is_empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
+    }
+
+    /// The scalar text, if this is a scalar.
+    pub fn as_scalar(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A short description of the node's type, for "expected X, found Y" messages.
+    pub fn type_name(&self) -> (&'static str, &'static str) {
+        match &self.kind {
+            _ if self.is_null() => ("空值", "null"),
+            NodeKind::Scalar { .. } => ("标量", "scalar"),
+            NodeKind::Seq(_) => ("列表", "list"),
+            NodeKind::Map(_) => ("映射", "mapping"),
+        }
+    }
+
+    /// Looks up a key in a mapping node.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => {
+                entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v)
+            }
+            _ => None,
+        }
+    }
+
+    /// Number of nodes in this subtree.
+    fn count(&self) -> usize {
+        match &self.kind {
+            NodeKind::Scalar { .. } => 1,
+            NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            NodeKind::Map(entries) => {
+                1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>()
+            }
+        }
+    }
+}
+
+/// Limits that keep hostile input from exhausting memory or the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct YamlLimits {
+    /// Most nodes in the tree after alias expansion.
+    pub max_nodes: usize,
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+}
+
+impl Default for YamlLimits {
+    fn default() -> Self {
+        YamlLimits { max_nodes: 200_000, max_depth: 64 }
+    }
+}
+
+fn span_of(span: &saphyr_parser::Span) -> Span {
+    let len = span.end.index().saturating_sub(span.start.index());
+    let len = if span.start.line() == span.end.line() { len.max(1) } else { 1 };
+    Span::new(span.start.line() as u32, span.start.col() as u32 + 1, len as u32)
+}
+
+enum Frame {
+    Seq(Span, usize, Vec<Node>),
+    Map(Span, usize, Vec<(Node, Node)>, Option<Node>),
+}
+
+/// Parses a YAML text into a node tree. Returns the tree (if the syntax allowed
+/// one) and every problem found on the way (duplicate keys are all reported).
+pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+    let mut nodes = 0usize;
+
+    for item in Parser::new_from_str(text) {
+        let (event, span) = match item {
+            Ok(pair) => pair,
+            Err(err) => {
+                let m = err.marker();
+                let sp = Span::new(m.line() as u32, m.col() as u32 + 1, 1);
+                let info = err.info().to_string();
+                let tab = info.contains("tab");
+                let mut d = Diagnostic::error(
+                    Code::Syntax,
+                    sp,
+                    format!("YAML 语法错误：{}", zh_syntax(&info)),
+                    format!("failed to parse YAML ({info})"),
+                );
+                if tab {
+                    d = d.with_hint(
+                        "YAML 缩进只能用空格，不能用制表符 (indent with spaces, not tabs)",
+                    );
+                }
+                diags.push(d);
+                return (None, diags);
+            }
+        };
+        let sp = span_of(&span);
+        let node = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {
+                continue;
+            }
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    diags.push(Diagnostic::error(
+                        Code::Syntax,
+                        sp,
+                        "一个文件只能包含一份报告（发现第二个 YAML 文档）",
+                        "a file holds one report (found a second YAML document)",
+                    ));
+                    return (None, diags);
+                }
+                continue;
+            }
+            Event::SequenceStart(anchor, _) => {
+                if stack.len() >= limits.max_depth {
+                    diags.push(too_deep(sp, limits.max_depth));
+                    return (None, diags);
+                }
+                stack.push(Frame::Seq(sp, anchor, Vec::new()));
+                continue;
+            }
+            Event::MappingStart(anchor, _) => {
+                if stack.len() >= limits.max_depth {
+                    diags.push(too_deep(sp, limits.max_depth));
+                    return (None, diags);
+                }
+                stack.push(Frame::Map(sp, anchor, Vec::new(), None));
+                continue;
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq(s, anchor, items)) => {
+                    let node = Node { kind: NodeKind::Seq(items), span: s };
+                    if anchor > 0 {
+                        anchors.insert(anchor, node.clone());
+                    }
+                    node
+                }
+                _ => unreachable!("saphyr-parser pairs SequenceStart and SequenceEnd"),
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map(s, anchor, entries, _)) => {
+                    let node = Node { kind: NodeKind::Map(entries), span: s };
+                    if anchor > 0 {
+                        anchors.insert(anchor, node.clone());
+                    }
+                    node
+                }
+                _ => unreachable!("saphyr-parser pairs MappingStart and MappingEnd"),
+            },
+            Event::Scalar(value, style, anchor, _) => {
+                nodes += 1;
+                let plain = matches!(style, ScalarStyle::Plain);
+                let node =
+                    Node { kind: NodeKind::Scalar { text: value.into_owned(), plain }, span: sp };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::Alias(id) => match anchors.get(&id) {
+                Some(target) => {
+                    nodes += target.count();
+                    if nodes > limits.max_nodes {
+                        diags.push(Diagnostic::error(
+                            Code::TooComplex,
+                            sp,
+                            format!(
+                                "别名（alias）展开后超过 {} 个节点，拒绝处理",
+                                limits.max_nodes
+                            ),
+                            format!(
+                                "aliases expand to more than {} nodes; refusing the file",
+                                limits.max_nodes
+                            ),
+                        ));
+                        return (None, diags);
+                    }
+                    let mut copy = target.clone();
+                    copy.span = sp;
+                    copy
+                }
+                None => {
+                    diags.push(Diagnostic::error(
+                        Code::Syntax,
+                        sp,
+                        "别名指向不存在的锚点",
+                        "alias refers to an unknown anchor",
+                    ));
+                    return (None, diags);
+                }
+            },
+        };
+        nodes += 1;
+        if nodes > limits.max_nodes {
+            diags.push(Diagnostic::error(
+                Code::TooComplex,
+                sp,
+                format!("文件超过 {} 个节点，拒绝处理", limits.max_nodes),
+                format!("the file has more than {} nodes; refusing it", limits.max_nodes),
+            ));
+            return (None, diags);
+        }
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some(Frame::Seq(_, _, items)) => items.push(node),
+            Some(Frame::Map(_, _, entries, pending)) => match pending.take() {
+                None => {
+                    if let Some(key) = node.as_scalar()
+                        && let Some((first, _)) =
+                            entries.iter().find(|(k, _)| k.as_scalar() == Some(key))
+                    {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateKey,
+                                node.span,
+                                format!("键 `{key}` 重复（第一次出现在第 {} 行）", first.span.line),
+                                format!(
+                                    "duplicate key `{key}` (first at line {})",
+                                    first.span.line
+                                ),
+                            )
+                            .with_hint("删除或合并其中一个 (remove or merge one of them)"),
+                        );
+                    }
+                    *pending = Some(node);
+                }
+                Some(key) => entries.push((key, node)),
+            },
+        }
+    }
+    (root, diags)
+}
+
+fn too_deep(span: Span, depth: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::TooComplex,
+        span,
+        format!("嵌套超过 {depth} 层，拒绝处理"),
+        format!("nesting deeper than {depth} levels; refusing the file"),
+    )
+}
+
+/// A short Chinese gloss of the parser's English message.
+fn zh_syntax(info: &str) -> &'static str {
+    let info = info.to_ascii_lowercase();
+    if info.contains("tab") {
+        "此处不能使用制表符"
+    } else if info.contains("mapping values are not allowed") {
+        "此处不能出现键值对（检查冒号和缩进）"
+    } else if info.contains("did not find expected") || info.contains("while parsing a flow") {
+        "缺少预期的符号（检查括号、引号是否成对）"
+    } else if info.contains("indent") {
+        "缩进不正确"
+    } else if info.contains("unclosed") || info.contains("end of stream") {
+        "括号或引号未闭合"
+    } else {
+        "无法解析"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
+        parse_yaml(text, YamlLimits::default())
+    }
+
+    #[test]
+    fn spans_count_characters() {
+        let (root, diags) = parse("# 中文注释\nunit: 嵊泗县\nyear: abc\n");
+        assert!(diags.is_empty());
+        let root = root.unwrap();
+        let year = root.get("year").unwrap();
+        assert_eq!((year.span.line, year.span.col, year.span.len), (3, 7, 3));
+        let (_, diags) = parse("名称: 某某  \nx: [1, 2\n");
+        assert_eq!(diags[0].code, Code::Syntax);
+    }
+
+    #[test]
+    fn duplicate_keys_are_all_reported() {
+        let (_, diags) = parse("a: 1\nb: 2\na: 3\nb: 4\n");
+        let lines: Vec<u32> = diags.iter().map(|d| d.span.line).collect();
+        assert_eq!(lines, vec![3, 4]);
+        assert!(diags.iter().all(|d| d.code == Code::DuplicateKey));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            let list = vec![prev; 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{list}]\n"));
+        }
+        let (root, diags) = parse(&text);
+        assert!(root.is_none());
+        assert_eq!(diags[0].code, Code::TooComplex);
+    }
+}

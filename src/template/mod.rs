@@ -1,0 +1,109 @@
+//! Templates as data: the official format editions (`templates/formats/*.yaml`:
+//! sections, tables, labels, merges, rules) and style presets
+//! (`templates/styles/*.yaml`: page, fonts, sizes). The bundled ones are embedded
+//! in the binary and read once per process.
+
+mod format;
+mod style;
+
+pub use format::{
+    CellContent, FieldRef, Format, GridCell, GridDef, RecordDef, RuleDef, ScalarKind, SectionDef,
+    TableDef, place_cells,
+};
+pub use style::{PageStyle, Role, RoleStyle, Style};
+
+use crate::source::{Node, NodeKind, YamlLimits, parse_yaml};
+use std::sync::OnceLock;
+
+const FORMAT_2021: &str = include_str!("../../templates/formats/2021.yaml");
+const STYLE_GBT9704: &str = include_str!("../../templates/styles/gbt9704.yaml");
+
+/// The bundled format for an edition, if there is one.
+pub fn bundled_format(edition: u32) -> Option<&'static Format> {
+    static F2021: OnceLock<Format> = OnceLock::new();
+    match edition {
+        2021 => {
+            Some(F2021.get_or_init(|| {
+                Format::from_yaml(FORMAT_2021).expect("bundled format 2021 is valid")
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// Editions that have a bundled format.
+pub const EDITIONS: &[u32] = &[2021];
+
+/// The bundled GB/T 9704 style preset.
+pub fn default_style() -> &'static Style {
+    static STYLE: OnceLock<Style> = OnceLock::new();
+    STYLE.get_or_init(|| Style::from_yaml(STYLE_GBT9704).expect("bundled style is valid"))
+}
+
+/// Text of the bundled templates, for hashing in `batch --changed`.
+pub fn bundled_sources() -> [&'static str; 2] {
+    [FORMAT_2021, STYLE_GBT9704]
+}
+
+/// Parses template YAML into a node tree or a message.
+fn parse_template(text: &str) -> Result<Node, String> {
+    let (root, diags) = parse_yaml(text, YamlLimits::default());
+    if let Some(d) = diags.first() {
+        return Err(format!("{}:{}: {}", d.span.line, d.span.col, d.message_en));
+    }
+    root.ok_or_else(|| "empty template".to_string())
+}
+
+// Small accessors for template nodes: templates are trusted data, so a problem is
+// a message naming the line, not a user diagnostic.
+
+fn req<'a>(node: &'a Node, key: &str) -> Result<&'a Node, String> {
+    node.get(key).ok_or_else(|| format!("line {}: missing `{key}`", node.span.line))
+}
+
+fn string(node: &Node) -> Result<String, String> {
+    node.as_scalar()
+        .map(str::to_string)
+        .ok_or_else(|| format!("line {}: expected a string", node.span.line))
+}
+
+fn opt_string(node: &Node, key: &str) -> Result<Option<String>, String> {
+    node.get(key).map(string).transpose()
+}
+
+fn uint(node: &Node) -> Result<u64, String> {
+    node.as_scalar()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("line {}: expected a whole number", node.span.line))
+}
+
+fn float(node: &Node) -> Result<f64, String> {
+    node.as_scalar()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("line {}: expected a number", node.span.line))
+}
+
+fn boolean(node: &Node, key: &str) -> Result<bool, String> {
+    match node.get(key).and_then(Node::as_scalar) {
+        None => Ok(false),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => {
+            Err(format!("line {}: `{key}` must be true or false, not {other}", node.span.line))
+        }
+    }
+}
+
+fn seq(node: &Node) -> Result<&[Node], String> {
+    match &node.kind {
+        NodeKind::Seq(items) => Ok(items),
+        _ => Err(format!("line {}: expected a list", node.span.line)),
+    }
+}
+
+fn map(node: &Node) -> Result<&[(Node, Node)], String> {
+    match &node.kind {
+        NodeKind::Map(entries) => Ok(entries),
+        _ => Err(format!("line {}: expected a mapping", node.span.line)),
+    }
+}

@@ -1,0 +1,272 @@
+//! Validation: the consistency rules (勾稽关系) of the format, run on the loaded
+//! report, plus the plausibility warnings a reviewer would raise. Produces the
+//! computed numbers the renderers print (totals are always computed).
+
+mod plausibility;
+
+pub use plausibility::PLACEHOLDER;
+
+use crate::diag::{Code, Diagnostic};
+use crate::model::{Decimal, Record, Report, Value};
+use crate::source::Span;
+use crate::template::{Format, RuleDef, TableDef};
+
+/// The numbers of one record as printed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedRecord {
+    /// Field values in the format's order (one for scalar records).
+    pub values: Vec<Value>,
+    /// The row total, for tables with a total column.
+    pub total: Option<Value>,
+}
+
+/// The numbers of one table as printed, records in the format's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedTable {
+    /// Table key.
+    pub key: String,
+    /// Records.
+    pub records: Vec<ComputedRecord>,
+}
+
+/// A report whose numbers have been checked and completed.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// One entry per table of the format, in the format's order.
+    pub tables: Vec<ComputedTable>,
+}
+
+impl Checked {
+    /// The computed table with this key.
+    pub fn table(&self, key: &str) -> Option<&ComputedTable> {
+        self.tables.iter().find(|t| t.key == key)
+    }
+}
+
+fn add(a: Value, b: Value) -> Value {
+    match (a, b) {
+        (Value::Count(x), Value::Count(y)) => Value::Count(x + y),
+        (Value::Decimal(x), Value::Count(y)) | (Value::Count(y), Value::Decimal(x)) => {
+            Value::Decimal(x.plus(Decimal::from_int(y)))
+        }
+        (Value::Decimal(x), Value::Decimal(y)) => Value::Decimal(x.plus(y)),
+    }
+}
+
+fn sum(values: impl IntoIterator<Item = Value>) -> Value {
+    values.into_iter().fold(Value::Count(0), add)
+}
+
+/// Checks every rule of the format and returns the computed tables plus every
+/// problem (errors for broken rules, warnings for implausible content).
+pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut tables: Vec<ComputedTable> = format
+        .tables
+        .iter()
+        .map(|def| {
+            let data = report.table(&def.key);
+            let records = def
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    let values: Vec<Value> = data
+                        .map(|d| d.records[i].values.iter().map(|n| n.value).collect())
+                        .unwrap_or_default();
+                    let total = def.total_label.as_ref().map(|_| sum(values.iter().copied()));
+                    ComputedRecord { values, total }
+                })
+                .collect();
+            ComputedTable { key: def.key.clone(), records }
+        })
+        .collect();
+
+    for rule in &format.rules {
+        match rule {
+            RuleDef::RowTotal { code, table } => {
+                let def = &format.tables[*table];
+                let Some(data) = report.table(&def.key) else {
+                    continue;
+                };
+                row_totals(*code, def, &data.records, &tables[*table], &mut diags);
+            }
+            RuleDef::ColumnSum { code, table, total, parts } => {
+                let def = &format.tables[*table];
+                let ct = &mut tables[*table];
+                let width = def.records[*total].fields.len();
+                let computed: Vec<Value> = (0..width)
+                    .map(|c| sum(parts.iter().map(|&p| ct.records[p].values[c])))
+                    .collect();
+                ct.records[*total].total = Some(sum(computed.iter().copied()));
+                ct.records[*total].values = computed;
+                if let Some(data) = report.table(&def.key) {
+                    column_sum(*code, def, &data.records[*total], &ct.records[*total], &mut diags);
+                }
+            }
+            RuleDef::Balance { code, table, left, right, left_label, right_label } => {
+                let def = &format.tables[*table];
+                let ct = &tables[*table];
+                let Some(data) = report.table(&def.key) else {
+                    continue;
+                };
+                let columns = def.fields.len() + usize::from(def.total_label.is_some());
+                let cell = |r: usize, c: usize| -> Value {
+                    let rec = &ct.records[r];
+                    if c < rec.values.len() {
+                        rec.values[c]
+                    } else {
+                        rec.total.unwrap_or(Value::Count(0))
+                    }
+                };
+                for c in 0..columns {
+                    let l = sum(left.iter().map(|&r| cell(r, c)));
+                    let r = sum(right.iter().map(|&r| cell(r, c)));
+                    if l == r {
+                        continue;
+                    }
+                    let column = column_label(def, c);
+                    let span = right
+                        .iter()
+                        .chain(left.iter())
+                        .map(|&i| data.records[i].span)
+                        .find(Span::is_located)
+                        .unwrap_or_default();
+                    let (l, r) = (l.display(), r.display());
+                    diags.push(
+                        Diagnostic::error(
+                            *code,
+                            span,
+                            format!("{column}列不平衡：{left_label} = {l}，{right_label} = {r}"),
+                            format!("column {column} does not balance: {left_label} = {l}, {right_label} = {r}"),
+                        )
+                        .with_path(def.key.clone())
+                        .with_label(format!("{left_label} ≠ {right_label} / {column}"))
+                        .with_hint("本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 (items 一 + 二 must equal 三（七） + 四 in every column)"),
+                    );
+                }
+            }
+        }
+    }
+    plausibility::check(report, format, &mut diags);
+    (Checked { tables }, diags)
+}
+
+fn column_label(def: &TableDef, c: usize) -> String {
+    match def.fields.get(c) {
+        Some((_, label)) => label.clone(),
+        None => def.total_label.clone().unwrap_or_default(),
+    }
+}
+
+fn cell_path(def: &TableDef, rec: &Record, index: usize, field_key: &str) -> String {
+    if rec.from_list {
+        format!("{}.{}[{index}]", def.key, rec.key)
+    } else {
+        format!("{}.{}.{field_key}", def.key, rec.key)
+    }
+}
+
+fn row_totals(
+    code: Code,
+    def: &TableDef,
+    records: &[Record],
+    ct: &ComputedTable,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(total_label) = &def.total_label else {
+        return;
+    };
+    for (i, rec) in records.iter().enumerate() {
+        let rdef = &def.records[i];
+        let Some(given) = rec.given_total else {
+            continue;
+        };
+        if rdef.computed {
+            continue; // checked against the computed column sums instead
+        }
+        let computed = ct.records[i].total.unwrap_or(Value::Count(0));
+        if given.value != computed {
+            let (g, s) = (given.value.display(), computed.display());
+            diags.push(
+                Diagnostic::error(
+                    code,
+                    given.span,
+                    format!("{}的{total_label}与各列之和不符：填报 {g}，各列之和 {s}", rdef.label),
+                    format!("the {total_label} of {} disagrees with its columns: given {g}, sum {s}", rec.key),
+                )
+                .with_path(cell_path(def, rec, rdef.fields.len(), "total"))
+                .with_label(format!("{} / {total_label}", rdef.label))
+                .with_hint("核对各列数字，或删除总计让 nianbao 计算 (check the columns, or drop the total and let nianbao compute it)"),
+            );
+        }
+    }
+}
+
+fn column_sum(
+    code: Code,
+    def: &TableDef,
+    given: &Record,
+    computed: &ComputedRecord,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let rdef = def.records.iter().find(|r| r.key == given.key).expect("record of this table");
+    for (c, (num, value)) in given.values.iter().zip(&computed.values).enumerate() {
+        if !num.span.is_located() || num.value == *value {
+            continue;
+        }
+        let (field_key, field_label) = &def.fields[rdef.fields[c]];
+        diags.push(column_diag(
+            code,
+            def,
+            given,
+            rdef.label.as_str(),
+            field_label,
+            num.value,
+            *value,
+            num.span,
+            cell_path(def, given, c, field_key),
+        ));
+    }
+    if let (Some(num), Some(value), Some(total_label)) =
+        (given.given_total, computed.total, &def.total_label)
+        && num.value != value
+    {
+        let path = cell_path(def, given, rdef.fields.len(), "total");
+        diags.push(column_diag(
+            code,
+            def,
+            given,
+            rdef.label.as_str(),
+            total_label,
+            num.value,
+            value,
+            num.span,
+            path,
+        ));
+    }
+}
+
+#[allow(clippy::too_many_arguments, reason = "a flat message builder")]
+fn column_diag(
+    code: Code,
+    _def: &TableDef,
+    _given: &Record,
+    row_label: &str,
+    column: &str,
+    given: Value,
+    computed: Value,
+    span: Span,
+    path: String,
+) -> Diagnostic {
+    let (g, s) = (given.display(), computed.display());
+    Diagnostic::error(
+        code,
+        span,
+        format!("{row_label}与各项之和不符（{column}列）：填报 {g}，各项之和 {s}"),
+        format!("{row_label} disagrees with the sum of its items (column {column}): given {g}, sum {s}"),
+    )
+    .with_path(path)
+    .with_label(format!("{row_label} / {column}"))
+    .with_hint("核对（一）至（六）各项，或删除 total 让 nianbao 计算 (check items (一)–(六), or drop `total` and let nianbao compute it)")
+}

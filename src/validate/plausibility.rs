@@ -1,0 +1,169 @@
+//! Plausibility warnings: things a reviewer would frown at that are not errors.
+
+use crate::diag::{Code, Diagnostic};
+use crate::model::{ProseItem, Report, Text};
+use crate::source::Span;
+use crate::template::Format;
+
+/// Half-width marks that should be full-width inside Chinese prose.
+const HALF_WIDTH: &[(char, char)] =
+    &[(',', '，'), (';', '；'), (':', '：'), ('(', '（'), (')', '）'), ('?', '？'), ('!', '！')];
+
+/// The marker `nianbao init` puts where prose is still to be written.
+pub const PLACEHOLDER: &str = "【待填写】";
+
+pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
+    let mut texts: Vec<&Text> = Vec::new();
+    collect(&report.preamble, &mut texts);
+    for s in &report.sections {
+        collect(&s.prose, &mut texts);
+        collect(&s.notes, &mut texts);
+    }
+    for t in &texts {
+        half_width(t, diags);
+        if t.text.contains(PLACEHOLDER) {
+            diags.push(Diagnostic::warning(
+                Code::Placeholder,
+                t.span,
+                format!("仍有待填写的占位文字“{PLACEHOLDER}”"),
+                "placeholder text from `nianbao init` is still in the report",
+            ));
+        }
+    }
+    township(report, format, diags);
+    period(report, &texts, diags);
+    if let Some((date, span)) = report.signature.date.or(report.date)
+        && date.year <= report.year.0
+    {
+        diags.push(
+            Diagnostic::warning(
+                Code::EarlyDate,
+                span,
+                format!("成文日期 {} 早于报告年度 {} 年结束", date.to_chinese(), report.year.0),
+                format!(
+                    "the date of issue {}-{}-{} is before the end of the reported year {}",
+                    date.year, date.month, date.day, report.year.0
+                ),
+            )
+            .with_path("date"),
+        );
+    }
+}
+
+fn collect<'a>(items: &'a [ProseItem], out: &mut Vec<&'a Text>) {
+    for item in items {
+        match item {
+            ProseItem::Paragraph(t) => out.push(t),
+            ProseItem::Subsection(s) => {
+                out.push(&s.heading);
+                out.extend(&s.text);
+                collect(&s.items, out);
+            }
+            ProseItem::Figure(f) => out.extend(&f.caption),
+        }
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}' | '\u{2018}'..='\u{201d}')
+}
+
+fn half_width(text: &Text, diags: &mut Vec<Diagnostic>) {
+    let chars: Vec<char> = text.text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let Some(&(_, full)) = HALF_WIDTH.iter().find(|(h, _)| *h == c) else {
+            continue;
+        };
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        // `10:30` or `(1)` between ASCII is fine; flag marks that touch Chinese.
+        if !(prev.is_some_and(is_cjk) || next.is_some_and(is_cjk)) {
+            continue;
+        }
+        let span = Span::new(text.span.line, text.span.col + i as u32, 1);
+        let context: String = chars[i.saturating_sub(6)..(i + 6).min(chars.len())].iter().collect();
+        diags.push(
+            Diagnostic::warning(
+                Code::HalfWidthPunct,
+                span,
+                format!("中文中使用了半角标点 `{c}`，应为全角 `{full}`（…{context}…）"),
+                format!("half-width `{c}` inside Chinese text; use the full-width `{full}`"),
+            )
+            .with_label(context),
+        );
+        return; // one per paragraph is enough to act on
+    }
+}
+
+fn township(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
+    let unit = report.unit.text.as_str();
+    let is_township = ["镇人民政府", "乡人民政府", "街道办事处"].iter().any(|s| unit.contains(s))
+        || unit.ends_with('镇')
+        || unit.ends_with('乡')
+        || unit.ends_with("街道");
+    if !is_township {
+        return;
+    }
+    let Some(table) = report.table("proactive") else {
+        return;
+    };
+    let Some(rec) = table.record("regulations") else {
+        return;
+    };
+    if rec.values.iter().all(|n| n.value.count() == Some(0)) {
+        return;
+    }
+    let label = format
+        .tables
+        .iter()
+        .find(|t| t.key == "proactive")
+        .and_then(|t| t.records.iter().find(|r| r.key == "regulations"))
+        .map(|r| r.label.clone())
+        .unwrap_or_default();
+    diags.push(
+        Diagnostic::warning(
+            Code::TownshipRegulations,
+            rec.span,
+            "乡镇（街道）无权制定规章，却填报了规章件数",
+            "a township (乡/镇/街道) cannot make 规章 (regulations) but reports some",
+        )
+        .with_path("proactive.regulations")
+        .with_label(label)
+        .with_hint("规章数请填 0，规范性文件填在“行政规范性文件”一行 (put normative documents in the next row)"),
+    );
+}
+
+/// Finds `YYYY年1月1日至YYYY年12月31日` periods that name another year.
+fn period(report: &Report, texts: &[&Text], diags: &mut Vec<Diagnostic>) {
+    let year = report.year.0;
+    for t in texts {
+        let s = t.text.as_str();
+        for (pos, _) in s.match_indices("年1月1日") {
+            let before: String =
+                s[..pos].chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+            let Ok(start) = before.parse::<i32>() else {
+                continue;
+            };
+            let after = &s[pos + "年1月1日".len()..];
+            let end = after
+                .strip_prefix('至')
+                .or_else(|| after.strip_prefix('到'))
+                .or_else(|| after.strip_prefix('—'))
+                .and_then(|rest| rest.get(..4))
+                .and_then(|y| y.parse::<i32>().ok())
+                .unwrap_or(start);
+            if start != year || end != year {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::PeriodMismatch,
+                        t.span,
+                        format!("统计期限（{start}年—{end}年）与报告年度 {year} 不一致"),
+                        format!("the statistics period ({start}–{end}) does not match the reported year {year}"),
+                    )
+                    .with_path("preamble"),
+                );
+                return;
+            }
+        }
+    }
+}
