@@ -8,7 +8,11 @@
 
 pub mod cli;
 pub mod diag;
+pub mod fonts;
+pub mod layout;
 pub mod model;
+pub mod pdf;
+pub mod render;
 pub mod resolve;
 pub mod source;
 pub mod template;
@@ -97,4 +101,9 @@ pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Loaded {
     }
     diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
     Loaded { file, report, checked, diags }
+}
+
+/// DOCX bytes for a resolved document (until the DOCX backend lands: none).
+pub fn docx_bytes(_doc: &resolve::Document) -> Vec<u8> {
+    Vec::new()
 }

@@ -3,6 +3,7 @@
 
 mod check;
 mod init;
+mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -27,6 +28,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write a complete skeleton report (every section and table row) to fill in.
     Init(init::InitArgs),
+    /// Render reports to PDF (and DOCX): FILE.yaml → FILE.pdf, FILE.docx.
+    Render(render::RenderArgs),
 }
 
 /// How diagnostics are printed.
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
     let code = match args.command {
         Command::Check(a) => check::run(&a),
         Command::Init(a) => init::run(&a),
+        Command::Render(a) => render::run(&a),
     };
     ExitCode::from(code)
 }

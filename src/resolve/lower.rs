@@ -221,11 +221,10 @@ fn lower_table(
                     (value.map(|v| v.display()).unwrap_or_default(), true)
                 }
             };
-            let align = if numeric || cell.head || text.chars().count() <= 8 {
-                Align::Center
-            } else {
-                Align::Justify
-            };
+            // Numbers, header labels and merged group labels are centred; item
+            // labels run flush left as in the official tables.
+            let align =
+                if numeric || cell.head || cell.rowspan > 1 { Align::Center } else { Align::Left };
             let role = if cell.head { Role::TableHead } else { Role::Table };
             cells.push(TableCell {
                 row: r,

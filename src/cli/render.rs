@@ -1,0 +1,145 @@
+//! `nianbao render`: check, then write the PDF (and DOCX) next to the input or
+//! into `-o OUTDIR`. Nothing is written for a file with errors; every write is
+//! atomic (temporary file, then rename).
+
+use super::DiagFormat;
+use crate::diag::{Diagnostic, render_human, render_short};
+use crate::fonts::{FontBook, FontOverride};
+use crate::render::{RenderOptions, render};
+use crate::source::SourceFile;
+use crate::template::default_style;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `nianbao render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Report files (YAML).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output folder (default: each input's folder).
+    #[arg(short, long, value_name = "OUTDIR")]
+    pub output: Option<PathBuf>,
+    /// Outputs to write: pdf, docx or pdf,docx.
+    #[arg(long, value_name = "LIST", default_value = "pdf")]
+    pub format: String,
+    /// Write PDF/A-2b for archiving.
+    #[arg(long)]
+    pub pdfa: bool,
+    /// Use another font for a role: ROLE=FILE or ROLE=FAMILY (installed fonts, via fontdb).
+    /// Roles: title, body, heading1, heading2, heading3, heading4, table, table_head,
+    /// caption, signature, page_number.
+    #[arg(long = "font", value_name = "ROLE=FONT")]
+    pub fonts: Vec<FontOverride>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub diagnostics: DiagFormat,
+}
+
+/// Which outputs a `--format` list asks for.
+pub fn parse_formats(list: &str) -> Result<(bool, bool), String> {
+    let (mut pdf, docx) = (false, false);
+    for part in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match part {
+            "pdf" => pdf = true,
+            "docx" => return Err("the DOCX backend is not in this build yet".into()),
+            other => return Err(format!("unknown output format `{other}` (pdf, docx)")),
+        }
+    }
+    if !pdf && !docx {
+        return Err("no output format given (pdf, docx)".into());
+    }
+    Ok((pdf, docx))
+}
+
+/// Prints diagnostics for one file to stderr.
+pub fn print_diags(diags: &[Diagnostic], file: &SourceFile, format: DiagFormat) {
+    for d in diags {
+        match format {
+            DiagFormat::Short | DiagFormat::Json => eprintln!("{}", render_short(d, file)),
+            DiagFormat::Human => eprintln!("{}", render_human(d, file)),
+        }
+    }
+}
+
+/// The output path for an input and an extension.
+pub fn output_path(input: &Path, outdir: Option<&Path>, ext: &str) -> PathBuf {
+    let stem =
+        input.file_stem().map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
+    let dir = match outdir {
+        Some(d) => d.to_path_buf(),
+        None => input.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    dir.join(format!("{stem}.{ext}"))
+}
+
+/// Runs `render`; returns the exit code.
+pub fn run(args: &RenderArgs) -> u8 {
+    let (pdf, docx) = match parse_formats(&args.format) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("错误：--format {e}");
+            return 2;
+        }
+    };
+    let style = default_style();
+    let fonts = match FontBook::new(style, &args.fonts) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("错误：字体不可用 (error: font unavailable): {e}");
+            return 2;
+        }
+    };
+    if let Some(dir) = &args.output
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        eprintln!(
+            "错误：无法创建输出目录 {}：{e} (error: cannot create {})",
+            dir.display(),
+            dir.display()
+        );
+        return 2;
+    }
+    let options = RenderOptions { pdf, docx, pdfa: args.pdfa, omit_seal: false };
+    let mut code = 0;
+    for input in &args.files {
+        let loaded = crate::load_and_check(input);
+        print_diags(&loaded.diags, &loaded.file, args.diagnostics);
+        if !loaded.is_ok() {
+            let io = loaded.diags.iter().any(|d| d.code == crate::diag::Code::Io);
+            code = code.max(if io { 2 } else { 1 });
+            eprintln!("✗ {}：有错误，未生成文件 (errors: nothing written)", input.display());
+            continue;
+        }
+        let rendered = match render(&loaded, &fonts, style, options) {
+            Ok(r) => r,
+            Err(diags) => {
+                print_diags(&diags, &loaded.file, args.diagnostics);
+                code = code.max(1);
+                continue;
+            }
+        };
+        print_diags(&rendered.warnings, &loaded.file, args.diagnostics);
+        let mut written = Vec::new();
+        for (bytes, ext) in [(&rendered.pdf, "pdf"), (&rendered.docx, "docx")] {
+            let Some(bytes) = bytes else { continue };
+            let path = output_path(input, args.output.as_deref(), ext);
+            match super::write_atomic(&path, bytes, true) {
+                Ok(()) => written.push(path.display().to_string()),
+                Err(e) => {
+                    eprintln!("错误：无法写入 {}：{e} (error: cannot write it)", path.display());
+                    code = 2;
+                }
+            }
+        }
+        if !written.is_empty() {
+            println!(
+                "✓ {} → {}（{} 页 / pages）",
+                input.display(),
+                written.join(", "),
+                rendered.pages
+            );
+        }
+    }
+    code
+}

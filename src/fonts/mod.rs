@@ -1,0 +1,281 @@
+//! Fonts: the bundled Fandol faces (embedded in the binary), fonts the user names
+//! on the command line (found through fontdb), glyph metrics read once with skrifa,
+//! and the fallback chain for characters a role's font lacks.
+
+use crate::template::{Role, Style};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+/// The bundled faces: (face name, family, bold, bytes).
+const BUNDLED: [(&str, &str, bool, &[u8]); 5] = [
+    (
+        "FandolSong-Regular",
+        "FandolSong",
+        false,
+        include_bytes!("../../fonts/FandolSong-Regular.otf"),
+    ),
+    ("FandolSong-Bold", "FandolSong", true, include_bytes!("../../fonts/FandolSong-Bold.otf")),
+    ("FandolHei-Regular", "FandolHei", false, include_bytes!("../../fonts/FandolHei-Regular.otf")),
+    (
+        "FandolFang-Regular",
+        "FandolFang",
+        false,
+        include_bytes!("../../fonts/FandolFang-Regular.otf"),
+    ),
+    ("FandolKai-Regular", "FandolKai", false, include_bytes!("../../fonts/FandolKai-Regular.otf")),
+];
+
+/// One font face, parsed once: the krilla handle for embedding and a glyph table
+/// (glyph id and advance in em) for our own line breaking.
+pub struct Face {
+    /// Face name (`FandolFang-Regular`).
+    pub name: String,
+    /// Family name (`FandolFang`).
+    pub family: String,
+    /// Whether the face itself is bold.
+    pub bold: bool,
+    /// The handle krilla embeds and subsets.
+    pub krilla: krilla::text::Font,
+    glyphs: HashMap<char, (u16, f32)>,
+    /// Ascender in em.
+    pub ascent: f32,
+    /// Descender in em (negative).
+    pub descent: f32,
+}
+
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl Face {
+    /// Parses a face from font bytes (`index` selects a face of a .ttc).
+    pub fn parse(
+        name: &str,
+        family: &str,
+        bold: bool,
+        data: krilla::Data,
+        index: u32,
+    ) -> Result<Face, String> {
+        let bytes: &[u8] = data.as_ref();
+        let font = FontRef::from_index(bytes, index)
+            .map_err(|e| format!("cannot read font {name}: {e}"))?;
+        let metrics = font.metrics(Size::unscaled(), LocationRef::default());
+        let upem = f32::from(metrics.units_per_em.max(1));
+        let advances = font.glyph_metrics(Size::unscaled(), LocationRef::default());
+        let mut glyphs = HashMap::new();
+        for (cp, gid) in font.charmap().mappings() {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let Ok(gid16) = u16::try_from(gid.to_u32()) else { continue };
+            let adv = advances.advance_width(gid).unwrap_or(upem) / upem;
+            glyphs.insert(c, (gid16, adv));
+        }
+        let krilla = krilla::text::Font::new(data, index)
+            .ok_or_else(|| format!("krilla cannot use font {name}"))?;
+        Ok(Face {
+            name: name.to_string(),
+            family: family.to_string(),
+            bold,
+            krilla,
+            glyphs,
+            ascent: metrics.ascent / upem,
+            descent: metrics.descent / upem,
+        })
+    }
+
+    /// Glyph id and advance (em) of a character, if the face has it.
+    pub fn glyph(&self, c: char) -> Option<(u16, f32)> {
+        self.glyphs.get(&c).copied()
+    }
+}
+
+/// Index of a face in a [`FontBook`].
+pub type FaceId = usize;
+
+/// The fonts of one rendering setup: faces, the face of each role, and the
+/// fallback order. Built once per process (or per set of `--font` overrides) and
+/// shared across threads.
+#[derive(Debug)]
+pub struct FontBook {
+    faces: Vec<Arc<Face>>,
+    roles: BTreeMap<Role, FaceId>,
+}
+
+/// A glyph chosen for a character.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GlyphChoice {
+    /// The face that has it.
+    pub face: FaceId,
+    /// Glyph id in that face (0 = .notdef when no font has it).
+    pub gid: u16,
+    /// Advance in em.
+    pub advance: f32,
+    /// False when no face has the character.
+    pub found: bool,
+}
+
+fn bundled_faces() -> &'static [Arc<Face>] {
+    static FACES: OnceLock<Vec<Arc<Face>>> = OnceLock::new();
+    FACES.get_or_init(|| {
+        BUNDLED
+            .iter()
+            .map(|(name, family, bold, bytes)| {
+                Arc::new(
+                    Face::parse(name, family, *bold, krilla::Data::from(*bytes), 0)
+                        .expect("bundled fonts parse"),
+                )
+            })
+            .collect()
+    })
+}
+
+/// A font override from the command line: `ROLE=FILE` or `ROLE=FAMILY`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontOverride {
+    /// The role to change.
+    pub role: Role,
+    /// A font file path or a family name.
+    pub source: String,
+}
+
+impl std::str::FromStr for FontOverride {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (role, source) =
+            s.split_once('=').ok_or_else(|| format!("expected ROLE=FILE|FAMILY, got `{s}`"))?;
+        let role = Role::from_name(role.trim()).ok_or_else(|| {
+            let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+            format!("unknown role `{role}` (roles: {})", names.join(", "))
+        })?;
+        Ok(FontOverride { role, source: source.trim().to_string() })
+    }
+}
+
+impl FontBook {
+    /// The book for a style using only the bundled fonts.
+    pub fn bundled(style: &Style) -> Result<FontBook, String> {
+        FontBook::new(style, &[])
+    }
+
+    /// The book for a style with `--font` overrides (files or fontdb families).
+    pub fn new(style: &Style, overrides: &[FontOverride]) -> Result<FontBook, String> {
+        let mut faces: Vec<Arc<Face>> = bundled_faces().to_vec();
+        let mut roles = BTreeMap::new();
+        for role in Role::ALL {
+            let wanted = &style.role(role).font;
+            let id = faces
+                .iter()
+                .position(|f| &f.name == wanted || &f.family == wanted)
+                .ok_or_else(|| {
+                    format!(
+                        "style names font `{wanted}` for role {}, which is not bundled",
+                        role.name()
+                    )
+                })?;
+            roles.insert(role, id);
+        }
+        let mut db: Option<fontdb::Database> = None;
+        for o in overrides {
+            let face = load_override(&o.source, &mut db)?;
+            // A user face goes first in the fallback order of its role only.
+            faces.push(Arc::new(face));
+            roles.insert(o.role, faces.len() - 1);
+        }
+        Ok(FontBook { faces, roles })
+    }
+
+    /// A face by id.
+    pub fn face(&self, id: FaceId) -> &Face {
+        &self.faces[id]
+    }
+
+    /// Number of faces.
+    pub fn len(&self) -> usize {
+        self.faces.len()
+    }
+
+    /// Whether the book is empty (never, once built).
+    pub fn is_empty(&self) -> bool {
+        self.faces.is_empty()
+    }
+
+    /// The face of a role.
+    pub fn role_face(&self, role: Role) -> FaceId {
+        self.roles[&role]
+    }
+
+    /// The glyph for `c` in `role`: the role's face first, then every other face
+    /// of the book in order. Not found: .notdef of the role's face, half an em.
+    pub fn glyph(&self, role: Role, c: char) -> GlyphChoice {
+        let first = self.role_face(role);
+        if let Some((gid, advance)) = self.faces[first].glyph(c) {
+            return GlyphChoice { face: first, gid, advance, found: true };
+        }
+        for (id, face) in self.faces.iter().enumerate() {
+            if id != first
+                && let Some((gid, advance)) = face.glyph(c)
+            {
+                return GlyphChoice { face: id, gid, advance, found: true };
+            }
+        }
+        GlyphChoice { face: first, gid: 0, advance: 0.5, found: false }
+    }
+}
+
+fn load_override(source: &str, db: &mut Option<fontdb::Database>) -> Result<Face, String> {
+    let path = Path::new(source);
+    if path.is_file() {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read font file {source}: {e}"))?;
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        return Face::parse(&name, &name, false, krilla::Data::from(bytes), 0);
+    }
+    let db = db.get_or_insert_with(|| {
+        let mut db = fontdb::Database::new();
+        db.load_system_fonts();
+        db
+    });
+    let query = fontdb::Query { families: &[fontdb::Family::Name(source)], ..Default::default() };
+    let id = db
+        .query(&query)
+        .ok_or_else(|| format!("no installed font family `{source}` (and no such file)"))?;
+    let (src, index) = db.face_source(id).ok_or_else(|| format!("font `{source}` vanished"))?;
+    let bytes = match src {
+        fontdb::Source::File(p) => {
+            std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?
+        }
+        fontdb::Source::Binary(b) | fontdb::Source::SharedFile(_, b) => {
+            b.as_ref().as_ref().to_vec()
+        }
+    };
+    Face::parse(source, source, false, krilla::Data::from(bytes), index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::default_style;
+
+    #[test]
+    fn bundled_fonts_cover_report_text_and_fall_back() {
+        let book = FontBook::bundled(default_style()).unwrap();
+        let body = book.role_face(Role::Body);
+        assert_eq!(book.face(body).name, "FandolFang-Regular");
+        let g = book.glyph(Role::Body, '政');
+        assert!(g.found && g.face == body && (g.advance - 1.0).abs() < 0.01);
+        // U+02BC (modifier letter apostrophe) is in the seed text and in no Fandol face.
+        assert!(!book.glyph(Role::Body, '\u{2bc}').found);
+        assert!("—“”《》（）、。，".chars().all(|c| book.glyph(Role::Body, c).found));
+    }
+
+    #[test]
+    fn overrides_parse() {
+        let o: FontOverride = "body=/tmp/x.ttf".parse().unwrap();
+        assert_eq!(o.role, Role::Body);
+        assert!("nosuch=x".parse::<FontOverride>().is_err());
+    }
+}

@@ -1,0 +1,462 @@
+//! Layout (PDF path only): the resolved block tree → pages of positioned items.
+//! Body text sits on the GB/T 9704 grid (22 lines × 28 characters filling the
+//! 版心); tables and figures sit between grid lines and the grid resumes after
+//! them. Page numbers `— N —` go 7 mm below the 版心, odd right, even left.
+
+mod table;
+pub mod text;
+
+use crate::diag::{Code, Diagnostic};
+use crate::fonts::{FaceId, FontBook};
+use crate::resolve::{Block, Document, FigureBlock, ImageData, Paragraph, Run, SignatureBlock};
+use crate::source::Span;
+use crate::template::Role;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+use text::{Glyph, SetLine, Shaper};
+
+/// One glyph as placed: glyph id, advance in pt, byte range of its character in
+/// the item's text (for ToUnicode).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosGlyph {
+    /// Glyph id.
+    pub gid: u16,
+    /// Advance in pt.
+    pub advance: f64,
+    /// Byte range in [`TextItem::text`].
+    pub range: std::ops::Range<usize>,
+}
+
+/// A run of glyphs in one face and size on one baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextItem {
+    /// Left edge, pt from the page's left.
+    pub x: f64,
+    /// Baseline, pt from the page's top.
+    pub y: f64,
+    /// Face.
+    pub face: FaceId,
+    /// Size in pt.
+    pub size: f64,
+    /// The characters.
+    pub text: String,
+    /// The glyphs.
+    pub glyphs: Vec<PosGlyph>,
+}
+
+/// Something drawn on a page. Coordinates in pt from the top-left corner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// Text.
+    Text(TextItem),
+    /// A ruled line.
+    Line {
+        /// Start x.
+        x0: f64,
+        /// Start y.
+        y0: f64,
+        /// End x.
+        x1: f64,
+        /// End y.
+        y1: f64,
+        /// Stroke width.
+        width: f64,
+    },
+    /// An image with its top-left corner at (x, y).
+    Image {
+        /// Left.
+        x: f64,
+        /// Top.
+        y: f64,
+        /// Width.
+        w: f64,
+        /// Height.
+        h: f64,
+        /// The image.
+        image: Arc<ImageData>,
+    },
+}
+
+/// A positioned page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Width in pt.
+    pub width: f64,
+    /// Height in pt.
+    pub height: f64,
+    /// Items in drawing order.
+    pub items: Vec<Item>,
+}
+
+/// Where the seal went, for the signature widget of a signed PDF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealPlacement {
+    /// 0-based page index.
+    pub page: usize,
+    /// Left, top, width, height in pt from the page's top-left corner.
+    pub rect: [f64; 4],
+    /// The seal image.
+    pub image: Arc<ImageData>,
+}
+
+/// The laid-out document.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Pages.
+    pub pages: Vec<Page>,
+    /// The seal's position (drawn on the page unless `omit_seal` was asked).
+    pub seal: Option<SealPlacement>,
+    /// Warnings (characters no font has).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Layout options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LayoutOptions {
+    /// Leave the seal off the page content (a signature widget will show it).
+    pub omit_seal: bool,
+}
+
+struct Cx<'a> {
+    fonts: &'a FontBook,
+    doc: &'a Document,
+    options: LayoutOptions,
+    pages: Vec<Page>,
+    y: f64,
+    top: f64,
+    bottom: f64,
+    left: f64,
+    width: f64,
+    pitch: f64,
+    char_pitch: f64,
+    missing: BTreeMap<(char, u32, u32), Span>,
+    seal: Option<SealPlacement>,
+}
+
+/// Lays out a resolved document.
+pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions) -> Layout {
+    let page = &doc.style.page;
+    let mut cx = Cx {
+        fonts,
+        doc,
+        options,
+        pages: Vec::new(),
+        y: 0.0,
+        top: page.margin_top.to_pt(),
+        bottom: (page.height - page.margin_bottom).to_pt(),
+        left: page.margin_left.to_pt(),
+        width: page.text_width().to_pt(),
+        pitch: page.line_pitch().to_pt(),
+        char_pitch: page.char_pitch().to_pt(),
+        missing: BTreeMap::new(),
+        seal: None,
+    };
+    cx.new_page();
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let next = doc.blocks.get(i + 1);
+        match block {
+            Block::Paragraph(p) => cx.paragraph(p, next),
+            Block::BlankLine => {
+                if cx.y > cx.top + 0.5 {
+                    cx.y += cx.pitch;
+                }
+            }
+            Block::Table(t) => {
+                table::layout_table(&mut cx, t);
+                cx.snap();
+            }
+            Block::Figure(f) => cx.figure(f),
+            Block::Signature(s) => cx.signature(s),
+        }
+    }
+    cx.page_numbers();
+    let warnings = cx
+        .missing
+        .iter()
+        .map(|(&(c, _, _), &span)| {
+            Diagnostic::warning(
+                Code::MissingGlyph,
+                span,
+                format!("没有字体能显示字符“{c}”（U+{:04X}），该处将显示为空框", c as u32),
+                format!("no available font can draw “{c}” (U+{:04X}); it will show as a blank box", c as u32),
+            )
+            .with_hint("换用全角或常用字符，或用 --font 指定含该字符的字体 (replace the character, or add a font with --font)")
+        })
+        .collect();
+    Layout { pages: cx.pages, seal: cx.seal, warnings }
+}
+
+impl Cx<'_> {
+    fn shaper_parts(&self) -> (impl Fn(Role) -> f64 + '_, impl Fn(Role) -> Option<f64> + '_) {
+        let style = &self.doc.style;
+        let body = style.role(Role::Body).size.to_pt();
+        let pitch = self.char_pitch;
+        let size = move |r: Role| style.role(r).size.to_pt();
+        let grid = move |r: Role| match r {
+            Role::Body
+            | Role::Heading1
+            | Role::Heading2
+            | Role::Heading3
+            | Role::Heading4
+            | Role::Signature => Some(pitch * style.role(r).size.to_pt() / body),
+            _ => None,
+        };
+        (size, grid)
+    }
+
+    fn shape(&mut self, runs: &[Run], span: Span) -> Vec<Glyph> {
+        let glyphs = {
+            let (size, grid) = self.shaper_parts();
+            let shaper = Shaper { fonts: self.fonts, size: &size, grid_pitch: &grid };
+            shaper.shape(runs)
+        };
+        for g in glyphs.iter().filter(|g| !g.found) {
+            self.missing.entry((g.ch, span.line, span.col)).or_insert(span);
+        }
+        glyphs
+    }
+
+    fn new_page(&mut self) {
+        let page = &self.doc.style.page;
+        self.pages.push(Page {
+            width: page.width.to_pt(),
+            height: page.height.to_pt(),
+            items: Vec::new(),
+        });
+        self.y = self.top;
+    }
+
+    fn page(&mut self) -> &mut Page {
+        self.pages.last_mut().expect("a page exists")
+    }
+
+    /// Moves the cursor down to the next grid line (no-op when on one).
+    fn snap(&mut self) {
+        let lines = ((self.y - self.top) / self.pitch - 1e-6).ceil().max(0.0);
+        self.y = self.top + lines * self.pitch;
+        if self.y + self.pitch > self.bottom + 0.01 {
+            self.new_page();
+        }
+    }
+
+    fn fits(&self, height: f64) -> bool {
+        self.y + height <= self.bottom + 0.01
+    }
+
+    /// Places one set line on the current page, baseline centred in a slot of `slot` height.
+    fn place_line(&mut self, line: &SetLine, x0: f64, top: f64, slot: f64) {
+        let page = self.pages.len() - 1;
+        self.place_line_on(page, line, x0, top, slot);
+    }
+
+    /// Places one set line on page `page`.
+    fn place_line_on(&mut self, page: usize, line: &SetLine, x0: f64, top: f64, slot: f64) {
+        let size = line.glyphs.iter().map(|g| g.size).fold(0.0, f64::max);
+        // The ideographic em box (≈ −0.12…0.88 em) centred in the slot.
+        let baseline = top + (slot - size) / 2.0 + size * 0.88;
+        let mut x = x0 + line.x;
+        let mut item: Option<TextItem> = None;
+        for g in &line.glyphs {
+            let same = item.as_ref().is_some_and(|t| t.face == g.face && t.size == g.size);
+            if !same {
+                if let Some(t) = item.take() {
+                    self.pages[page].items.push(Item::Text(t));
+                }
+                item = Some(TextItem {
+                    x,
+                    y: baseline,
+                    face: g.face,
+                    size: g.size,
+                    text: String::new(),
+                    glyphs: Vec::new(),
+                });
+            }
+            let t = item.as_mut().expect("set above");
+            let start = t.text.len();
+            t.text.push(g.ch);
+            t.glyphs.push(PosGlyph { gid: g.gid, advance: g.width, range: start..t.text.len() });
+            x += g.width;
+        }
+        if let Some(t) = item {
+            self.pages[page].items.push(Item::Text(t));
+        }
+    }
+
+    fn set(&mut self, p: &Paragraph) -> Vec<SetLine> {
+        let glyphs = self.shape(&p.runs, p.span);
+        let indent = f64::from(p.first_line_indent_chars) * self.char_pitch;
+        if p.style == crate::resolve::ParaStyle::Title {
+            text::set_balanced(&glyphs, self.width)
+        } else {
+            text::set_paragraph(&glyphs, self.width, indent, p.align)
+        }
+    }
+
+    /// Height the start of a block needs so a heading before it is not left alone.
+    fn lead_height(&mut self, block: Option<&Block>) -> f64 {
+        match block {
+            Some(Block::Paragraph(p)) => self.set(p).len().min(2) as f64 * self.pitch,
+            Some(Block::Table(t)) => table::lead_height(self, t),
+            Some(Block::Figure(f)) => f.height.to_pt(),
+            _ => self.pitch,
+        }
+    }
+
+    fn paragraph(&mut self, p: &Paragraph, next: Option<&Block>) {
+        let lines = self.set(p);
+        if p.keep_with_next {
+            let need = lines.len() as f64 * self.pitch + self.lead_height(next);
+            if !self.fits(need) && self.y > self.top + 0.5 {
+                self.new_page();
+            }
+        }
+        for line in &lines {
+            if !self.fits(self.pitch) {
+                self.new_page();
+            }
+            let (x, y, pitch) = (self.left, self.y, self.pitch);
+            self.place_line(line, x, y, pitch);
+            self.y += pitch;
+        }
+    }
+
+    fn figure(&mut self, f: &FigureBlock) {
+        let (w, h) = (f.width.to_pt(), f.height.to_pt());
+        let caption = f.caption.as_ref().map(|c| self.set(c)).unwrap_or_default();
+        let total = h + caption.len() as f64 * self.pitch;
+        if !self.fits(total) && self.y > self.top + 0.5 {
+            self.new_page();
+        }
+        let x = self.left + (self.width - w) / 2.0;
+        let y = self.y;
+        self.page().items.push(Item::Image { x, y, w, h, image: f.image.clone() });
+        self.y += h;
+        for line in &caption {
+            let (x, y, pitch) = (self.left, self.y, self.pitch);
+            self.place_line(line, x, y, pitch);
+            self.y += pitch;
+        }
+        self.snap();
+    }
+
+    /// 落款 per GB/T 9704 §7.3.5: with a seal, the date 右空四字 and the unit name
+    /// centred on it, the seal pressing on both; without, §7.3.5.2.
+    fn signature(&mut self, s: &SignatureBlock) {
+        let run = |text: &str| vec![Run { text: text.to_string(), role: Role::Signature }];
+        let unit = self.shape(&run(&s.unit), Span::detached());
+        let date = s.date.as_deref().map(|d| self.shape(&run(d), Span::detached()));
+        let width = |g: &[Glyph]| g.iter().map(|g| g.width).sum::<f64>();
+        let (wu, wd) = (width(&unit), date.as_deref().map_or(0.0, width));
+        let right = self.left + self.width;
+        let ch = self.char_pitch;
+        let (xu, xd) = if s.seal.is_some() {
+            let xd = right - 4.0 * ch - wd;
+            let center = if date.is_some() { xd + wd / 2.0 } else { right - 4.0 * ch - wu / 2.0 };
+            (center - wu / 2.0, xd)
+        } else if wd + 2.0 * ch <= wu {
+            let xu = right - 2.0 * ch - wu;
+            (xu, xu + 2.0 * ch)
+        } else {
+            let xd = right - 2.0 * ch - wd;
+            (xd - 2.0 * ch, xd)
+        };
+        let lines = if date.is_some() { 2.0 } else { 1.0 };
+        let seal_size = s.seal.as_ref().map_or(0.0, |(_, d)| d.to_pt());
+        // Keep the block (and the seal below the date) inside the 版心.
+        let below = (seal_size / 2.0 - lines * self.pitch / 2.0).max(0.0);
+        if !self.fits(lines * self.pitch + below) {
+            self.new_page();
+        }
+        let top = self.y;
+        let place = |cx: &mut Self, glyphs: Vec<Glyph>, x: f64, y: f64| {
+            let line = SetLine { x: 0.0, glyphs };
+            let pitch = cx.pitch;
+            cx.place_line(&line, x, y, pitch);
+        };
+        place(self, unit, xu, top);
+        if let Some(d) = date {
+            place(self, d, xd, top + self.pitch);
+        }
+        if let Some((image, size)) = &s.seal {
+            let d = size.to_pt();
+            let cx_ = if wd > 0.0 { xd + wd / 2.0 } else { xu + wu / 2.0 };
+            // Unit and date sit a little below the seal's centre.
+            let text_mid = top + lines * self.pitch / 2.0;
+            let cy = text_mid - self.pitch * 0.3;
+            let rect = [cx_ - d / 2.0, cy - d / 2.0, d, d];
+            let page = self.pages.len() - 1;
+            if !self.options.omit_seal {
+                self.page().items.push(Item::Image {
+                    x: rect[0],
+                    y: rect[1],
+                    w: d,
+                    h: d,
+                    image: image.clone(),
+                });
+            }
+            self.seal = Some(SealPlacement { page, rect, image: image.clone() });
+        }
+        self.y = top + lines * self.pitch;
+    }
+
+    fn page_numbers(&mut self) {
+        let gap = self.doc.style.page_number_gap.to_pt();
+        let size = self.doc.style.role(Role::PageNumber).size.to_pt();
+        let right = self.left + self.width;
+        for i in 0..self.pages.len() {
+            let n = i + 1;
+            let glyphs = self.shape(
+                &[Run { text: format!("— {n} —"), role: Role::PageNumber }],
+                Span::detached(),
+            );
+            let w: f64 = glyphs.iter().map(|g| g.width).sum();
+            // 单页码居右空一字，双页码居左空一字 (one 4号 character = `size`).
+            let x = if n % 2 == 1 { right - size - w } else { self.left + size };
+            // The dash line (≈ 0.3 em above the baseline) sits `gap` below the 版心.
+            let baseline = self.bottom + gap + size * 0.3;
+            let line = SetLine { x: 0.0, glyphs };
+            self.place_line_on(i, &line, x, baseline - size * 0.88, size);
+        }
+    }
+}
+
+/// A stable text dump of the positioned pages (one item per line, coordinates
+/// rounded to 0.01 pt) so layout changes show up as diffs in tests.
+pub fn dump(layout: &Layout, fonts: &FontBook) -> String {
+    let mut out = String::new();
+    for (i, page) in layout.pages.iter().enumerate() {
+        let _ = writeln!(out, "page {} {:.2}x{:.2}", i + 1, page.width, page.height);
+        for item in &page.items {
+            match item {
+                Item::Text(t) => {
+                    let _ = writeln!(
+                        out,
+                        "  text {:.2} {:.2} {} {:.1} {}",
+                        t.x,
+                        t.y,
+                        fonts.face(t.face).name,
+                        t.size,
+                        t.text
+                    );
+                }
+                Item::Line { x0, y0, x1, y1, width } => {
+                    let _ = writeln!(out, "  line {x0:.2} {y0:.2} {x1:.2} {y1:.2} w{width:.2}");
+                }
+                Item::Image { x, y, w, h, image } => {
+                    let _ = writeln!(
+                        out,
+                        "  image {x:.2} {y:.2} {w:.2}x{h:.2} {}x{}px",
+                        image.width_px, image.height_px
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Right edge of a set line placed at `x0` (used by tests).
+pub fn line_extent(t: &TextItem) -> (f64, f64) {
+    (t.x, t.x + t.glyphs.iter().map(|g| g.advance).sum::<f64>())
+}

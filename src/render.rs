@@ -1,0 +1,94 @@
+//! The rendering pipeline for one checked report: resolve → layout → PDF, and
+//! resolve → DOCX, from the same resolved document.
+
+use crate::Loaded;
+use crate::diag::{Code, Diagnostic};
+use crate::fonts::FontBook;
+use crate::layout::{LayoutOptions, SealPlacement, layout_document};
+use crate::pdf::PdfOptions;
+use crate::resolve::{Document, resolve_document};
+use crate::source::Span;
+use crate::template::{Style, bundled_format};
+
+/// What to produce.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// Write the PDF.
+    pub pdf: bool,
+    /// Write the DOCX.
+    pub docx: bool,
+    /// PDF/A-2b.
+    pub pdfa: bool,
+    /// Leave the seal off the PDF page (a signature widget will carry it).
+    pub omit_seal: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { pdf: true, docx: true, pdfa: false, omit_seal: false }
+    }
+}
+
+/// The outputs of one report.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// PDF bytes.
+    pub pdf: Option<Vec<u8>>,
+    /// DOCX bytes.
+    pub docx: Option<Vec<u8>>,
+    /// Pages in the PDF (0 when no PDF was made).
+    pub pages: usize,
+    /// Where the seal sits in the PDF.
+    pub seal: Option<SealPlacement>,
+    /// Warnings from rendering (missing glyphs).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Resolves a loaded, error-free report into the shared document.
+pub fn resolve(
+    loaded: &Loaded,
+    style: &Style,
+) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (Some(report), Some(checked)) = (&loaded.report, &loaded.checked) else {
+        return Err(loaded.diags.clone());
+    };
+    let format = bundled_format(report.format).expect("loaded reports name a bundled format");
+    let (doc, diags) = resolve_document(report, checked, format, style);
+    if crate::diag::has_errors(&diags) {
+        return Err(diags);
+    }
+    Ok((doc, diags))
+}
+
+/// Renders a loaded, error-free report.
+pub fn render(
+    loaded: &Loaded,
+    fonts: &FontBook,
+    style: &Style,
+    options: RenderOptions,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let (doc, mut warnings) = resolve(loaded, style)?;
+    let mut out = Rendered { pdf: None, docx: None, pages: 0, seal: None, warnings: Vec::new() };
+    // Layout runs for the DOCX too: it finds characters no font can draw.
+    let layout = layout_document(&doc, fonts, LayoutOptions { omit_seal: options.omit_seal });
+    warnings.extend(layout.warnings.iter().cloned());
+    if options.pdf {
+        let bytes = crate::pdf::export(&layout, fonts, &doc, PdfOptions { pdfa: options.pdfa })
+            .map_err(|e| {
+                vec![Diagnostic::error(
+                    Code::Internal,
+                    Span::detached(),
+                    format!("写 PDF 失败：{e}（这是程序缺陷，请报告）"),
+                    format!("failed to write the PDF ({e}); this is a bug, please report it"),
+                )]
+            })?;
+        out.pdf = Some(bytes);
+        out.pages = layout.pages.len();
+        out.seal = layout.seal.clone();
+    }
+    if options.docx {
+        out.docx = Some(crate::docx_bytes(&doc));
+    }
+    out.warnings = warnings;
+    Ok(out)
+}
