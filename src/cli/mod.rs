@@ -1,6 +1,7 @@
 //! The command line: arguments (clap), and one module per subcommand. Exit codes:
 //! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O or internal failure.
 
+mod batch;
 mod check;
 mod init;
 mod render;
@@ -30,6 +31,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Render reports to PDF (and DOCX): FILE.yaml → FILE.pdf, FILE.docx.
     Render(render::RenderArgs),
+    /// Render every unit under folders in parallel, with a summary (JSON, CSV).
+    Batch(batch::BatchArgs),
 }
 
 /// How diagnostics are printed.
@@ -51,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&a),
         Command::Init(a) => init::run(&a),
         Command::Render(a) => render::run(&a),
+        Command::Batch(a) => batch::run(&a),
     };
     ExitCode::from(code)
 }

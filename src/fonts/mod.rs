@@ -28,6 +28,9 @@ const BUNDLED: [(&str, &str, bool, &[u8]); 5] = [
     ("FandolKai-Regular", "FandolKai", false, include_bytes!("../../fonts/FandolKai-Regular.otf")),
 ];
 
+/// Identifies the bundled font set (for `batch --changed` hashes).
+pub const BUNDLED_FONTS_ID: &str = "fandol-0.3";
+
 /// One font face, parsed once: the krilla handle for embedding and a glyph table
 /// (glyph id and advance in em) for our own line breaking.
 pub struct Face {

@@ -216,6 +216,26 @@ impl Report {
         self.signature.unit.as_ref().map_or(&self.unit.text, |t| &t.text)
     }
 
+    /// Files of every figure in the prose.
+    pub fn figure_paths(&self) -> Vec<&std::path::Path> {
+        fn walk<'a>(items: &'a [ProseItem], out: &mut Vec<&'a std::path::Path>) {
+            for item in items {
+                match item {
+                    ProseItem::Figure(f) => out.push(&f.image),
+                    ProseItem::Subsection(s) => walk(&s.items, out),
+                    ProseItem::Paragraph(_) => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.preamble, &mut out);
+        for s in &self.sections {
+            walk(&s.prose, &mut out);
+            walk(&s.notes, &mut out);
+        }
+        out
+    }
+
     /// The signing date.
     pub fn signing_date(&self) -> Option<Date> {
         self.signature.date.or(self.date).map(|(d, _)| d)

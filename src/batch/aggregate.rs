@@ -1,0 +1,139 @@
+//! The county summary (汇总表): one report whose three tables sum every unit's
+//! numbers, and a CSV of all units' numbers side by side.
+
+use super::csv_field;
+use crate::Loaded;
+use crate::model::{Num, ProseItem, Record, Report, Section, Signature, TableData, Text, Value};
+use crate::source::Span;
+use crate::template::Format;
+use crate::validate::Checked;
+
+fn add(a: Value, b: Value) -> Value {
+    match (a, b) {
+        (Value::Count(x), Value::Count(y)) => Value::Count(x + y),
+        (Value::Decimal(x), Value::Decimal(y)) => Value::Decimal(x.plus(y)),
+        (Value::Decimal(x), Value::Count(y)) | (Value::Count(y), Value::Decimal(x)) => {
+            Value::Decimal(x.plus(crate::model::Decimal::from_int(y)))
+        }
+    }
+}
+
+fn para(text: String) -> Vec<ProseItem> {
+    vec![ProseItem::Paragraph(Text { text, span: Span::detached() })]
+}
+
+/// A report whose tables are the sums of the units' computed numbers.
+/// `units` are loaded, error-free reports of one format edition.
+pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Option<Report> {
+    let first = units.first()?.report.as_ref()?;
+    let year = first.year.0;
+    let n = units.len();
+    let mut sections = Vec::new();
+    for def in &format.sections {
+        let (prose, table) = match &def.table {
+            None => {
+                (para(format!("本汇总表合计 {n} 个单位的数据，文字部分见各单位年度报告。")), None)
+            }
+            Some(key) => {
+                let tdef = &format.tables[format.table_index(key)?];
+                let mut records: Vec<Record> = tdef
+                    .records
+                    .iter()
+                    .map(|r| Record {
+                        key: r.key.clone(),
+                        span: Span::detached(),
+                        values: vec![
+                            Num { value: Value::Count(0), span: Span::detached() };
+                            r.fields.len().max(1)
+                        ],
+                        given_total: None,
+                        from_list: false,
+                    })
+                    .collect();
+                for u in units {
+                    let Some(ct) = u.checked.as_ref().and_then(|c: &Checked| c.table(key)) else {
+                        continue;
+                    };
+                    for (rec, cr) in records.iter_mut().zip(&ct.records) {
+                        for (num, v) in rec.values.iter_mut().zip(&cr.values) {
+                            num.value = add(num.value, *v);
+                        }
+                    }
+                }
+                (Vec::new(), Some(TableData { key: key.clone(), records }))
+            }
+        };
+        sections.push(Section {
+            key: def.key.clone(),
+            span: Span::detached(),
+            prose,
+            table,
+            notes: Vec::new(),
+        });
+    }
+    let unit = Text { text: office.to_string(), span: Span::detached() };
+    Some(Report {
+        format: first.format,
+        title: Some(Text {
+            text: format!("{office}{year}年度政府信息公开工作年度报告汇总表（{n}个单位）"),
+            span: Span::detached(),
+        }),
+        unit,
+        year: (year, Span::detached()),
+        date: None,
+        preamble: Vec::new(),
+        sections,
+        signature: Signature::default(),
+    })
+}
+
+/// A CSV with one row per unit and one column per table cell (fields and totals),
+/// and a last row with the sums.
+pub fn numbers_csv(units: &[&Loaded], format: &Format) -> String {
+    let mut header = vec!["file".to_string(), "unit".to_string(), "year".to_string()];
+    for t in &format.tables {
+        for r in &t.records {
+            for &f in &r.fields {
+                header.push(format!("{}.{}.{}", t.key, r.key, t.fields[f].0));
+            }
+            if r.scalar.is_some() {
+                header.push(format!("{}.{}", t.key, r.key));
+            }
+            if t.total_label.is_some() {
+                header.push(format!("{}.{}.total", t.key, r.key));
+            }
+        }
+    }
+    let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    let mut sums: Vec<Value> = Vec::new();
+    for u in units {
+        let (Some(report), Some(checked)) = (&u.report, &u.checked) else { continue };
+        let mut row = vec![
+            u.file.path().display().to_string(),
+            report.unit.text.clone(),
+            report.year.0.to_string(),
+        ];
+        let mut values = Vec::new();
+        for ct in &checked.tables {
+            for rec in &ct.records {
+                values.extend(rec.values.iter().copied());
+                values.extend(rec.total);
+            }
+        }
+        if sums.is_empty() {
+            sums = vec![Value::Count(0); values.len()];
+        }
+        for (s, v) in sums.iter_mut().zip(&values) {
+            *s = add(*s, *v);
+        }
+        row.extend(values.iter().map(Value::display));
+        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    let mut total = vec!["合计 (total)".to_string(), String::new(), String::new()];
+    total.extend(sums.iter().map(Value::display));
+    out.push_str(&total.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+    out.push('\n');
+    out
+}

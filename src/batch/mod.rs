@@ -1,0 +1,266 @@
+//! Batch: many units rendered in parallel with one font book and one template
+//! set, every unit attempted whatever the others do, outputs named from the input
+//! paths without collisions, a summary (JSON + CSV), `--changed` skipping, shards
+//! for many machines, and a county summary report (汇总表).
+
+mod aggregate;
+mod discover;
+
+pub use aggregate::{aggregate_report, numbers_csv};
+pub use discover::{Input, discover, output_stems, shard_of};
+
+use crate::diag::{Severity, render_short};
+use crate::fonts::FontBook;
+use crate::render::{RenderOptions, render};
+use crate::template::Style;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// What happened to one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Rendered and written.
+    Rendered,
+    /// Input errors or a write failure: nothing written for it.
+    Failed,
+    /// Unchanged since the last run (`--changed`): outputs kept.
+    Unchanged,
+    /// Not attempted because the run was interrupted.
+    Interrupted,
+}
+
+/// One row of the summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitSummary {
+    /// The input file.
+    pub file: String,
+    /// Issuing unit, when the file could be read.
+    pub unit: Option<String>,
+    /// Reported year.
+    pub year: Option<i32>,
+    /// Outcome.
+    pub status: Status,
+    /// Pages of the PDF.
+    pub pages: usize,
+    /// Output files written (or kept).
+    pub outputs: Vec<String>,
+    /// Errors and warnings, one line each (short form).
+    pub diagnostics: Vec<String>,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// Time spent on the unit.
+    pub ms: u64,
+}
+
+/// Settings of a batch run.
+#[derive(Debug, Clone)]
+pub struct BatchConfig {
+    /// Output folder.
+    pub outdir: PathBuf,
+    /// What to render.
+    pub render: RenderOptions,
+    /// Skip units whose inputs are unchanged since the last run.
+    pub changed: bool,
+}
+
+/// The cache of content hashes kept in OUTDIR for `--changed`.
+pub const CACHE_FILE: &str = ".nianbao-cache.json";
+
+/// Content hash of a unit: its YAML, the files it refers to, the templates, the
+/// fonts, the options and the nianbao version.
+fn unit_hash(loaded: &crate::Loaded, options: &RenderOptions) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(format!("{options:?}").as_bytes());
+    for t in crate::template::bundled_sources() {
+        h.update(t.as_bytes());
+    }
+    h.update(crate::fonts::BUNDLED_FONTS_ID.as_bytes());
+    h.update(loaded.file.text().as_bytes());
+    if let Some(r) = &loaded.report {
+        let mut files: Vec<&Path> = r.signature.seal.iter().map(|(p, _)| p.as_path()).collect();
+        files.extend(r.figure_paths());
+        for f in files {
+            h.update(std::fs::read(f).unwrap_or_default());
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs a batch over already discovered inputs. `on_done` is called once per unit
+/// as it finishes (from worker threads). `stop` ends the run early: units not
+/// started are reported as interrupted.
+pub fn run_batch(
+    inputs: &[Input],
+    config: &BatchConfig,
+    fonts: &FontBook,
+    style: &Style,
+    stop: &AtomicBool,
+    on_done: &(dyn Fn(&UnitSummary) + Sync),
+) -> Vec<UnitSummary> {
+    let cache_path = config.outdir.join(CACHE_FILE);
+    let old_cache: BTreeMap<String, String> = std::fs::read(&cache_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let new_cache = Mutex::new(BTreeMap::new());
+    let stems = output_stems(inputs);
+    let results: Vec<UnitSummary> = inputs
+        .par_iter()
+        .zip(stems.par_iter())
+        .map(|(input, stem)| {
+            let file = input.path.display().to_string();
+            if stop.load(Ordering::Relaxed) {
+                return UnitSummary {
+                    file,
+                    unit: None,
+                    year: None,
+                    status: Status::Interrupted,
+                    pages: 0,
+                    outputs: vec![],
+                    diagnostics: vec![],
+                    warnings: 0,
+                    ms: 0,
+                };
+            }
+            let start = Instant::now();
+            let mut summary =
+                render_unit(input, stem, config, fonts, style, &old_cache, &new_cache);
+            summary.ms = start.elapsed().as_millis() as u64;
+            on_done(&summary);
+            summary
+        })
+        .collect();
+    // Keep the hashes of units not in this run (another shard, or files skipped).
+    let mut cache = old_cache;
+    cache.extend(new_cache.into_inner().unwrap_or_default());
+    if let Ok(bytes) = serde_json::to_vec_pretty(&cache) {
+        let _ = crate::cli::write_atomic(&cache_path, &bytes, true);
+    }
+    results
+}
+
+fn render_unit(
+    input: &Input,
+    stem: &Path,
+    config: &BatchConfig,
+    fonts: &FontBook,
+    style: &Style,
+    old_cache: &BTreeMap<String, String>,
+    new_cache: &Mutex<BTreeMap<String, String>>,
+) -> UnitSummary {
+    let loaded = crate::load_and_check(&input.path);
+    let file = input.path.display().to_string();
+    let mut summary = UnitSummary {
+        file: file.clone(),
+        unit: loaded.report.as_ref().map(|r| r.unit.text.clone()),
+        year: loaded.report.as_ref().map(|r| r.year.0),
+        status: Status::Failed,
+        pages: 0,
+        outputs: Vec::new(),
+        diagnostics: loaded.diags.iter().map(|d| render_short(d, &loaded.file)).collect(),
+        warnings: loaded.diags.iter().filter(|d| d.severity == Severity::Warning).count(),
+        ms: 0,
+    };
+    if !loaded.is_ok() {
+        return summary;
+    }
+    let exts: Vec<&str> = [(config.render.pdf, "pdf"), (config.render.docx, "docx")]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, e)| *e)
+        .collect();
+    let paths: Vec<PathBuf> =
+        exts.iter().map(|e| config.outdir.join(stem).with_extension(e)).collect();
+    let hash = unit_hash(&loaded, &config.render);
+    if config.changed && old_cache.get(&file) == Some(&hash) && paths.iter().all(|p| p.is_file()) {
+        summary.status = Status::Unchanged;
+        summary.outputs = paths.iter().map(|p| p.display().to_string()).collect();
+        if let Ok(mut c) = new_cache.lock() {
+            c.insert(file, hash);
+        }
+        return summary;
+    }
+    let rendered = match render(&loaded, fonts, style, config.render) {
+        Ok(r) => r,
+        Err(diags) => {
+            summary.diagnostics.extend(diags.iter().map(|d| render_short(d, &loaded.file)));
+            return summary;
+        }
+    };
+    summary.warnings += rendered.warnings.len();
+    summary.diagnostics.extend(rendered.warnings.iter().map(|d| render_short(d, &loaded.file)));
+    summary.pages = rendered.pages;
+    for (path, bytes) in paths.iter().zip([&rendered.pdf, &rendered.docx].into_iter().flatten()) {
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = crate::cli::write_atomic(path, bytes, true) {
+            summary.diagnostics.push(format!("{}: 无法写入 (cannot write): {e}", path.display()));
+            return summary;
+        }
+        summary.outputs.push(path.display().to_string());
+    }
+    summary.status = Status::Rendered;
+    if let Ok(mut c) = new_cache.lock() {
+        c.insert(file, hash);
+    }
+    summary
+}
+
+/// Writes `summary.json` and `summary.csv` into `outdir`.
+pub fn write_summaries(outdir: &Path, units: &[UnitSummary]) -> std::io::Result<()> {
+    let json = serde_json::to_vec_pretty(units).map_err(std::io::Error::other)?;
+    crate::cli::write_atomic(&outdir.join("summary.json"), &json, true)?;
+    let mut csv = String::from("file,unit,year,status,pages,outputs,diagnostics,ms\n");
+    for u in units {
+        let status = serde_json::to_value(&u.status)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let fields = [
+            u.file.clone(),
+            u.unit.clone().unwrap_or_default(),
+            u.year.map(|y| y.to_string()).unwrap_or_default(),
+            status,
+            u.pages.to_string(),
+            u.outputs.join(";"),
+            u.diagnostics.join("\n"),
+            u.ms.to_string(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    crate::cli::write_atomic(&outdir.join("summary.csv"), csv.as_bytes(), true)
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Merges shard summaries (sorted by file; a later duplicate replaces an earlier one).
+pub fn merge_summaries(paths: &[PathBuf]) -> Result<Vec<UnitSummary>, String> {
+    let mut all: BTreeMap<String, UnitSummary> = BTreeMap::new();
+    for p in paths {
+        let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let units: Vec<UnitSummary> = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{}: not a nianbao summary ({e})", p.display()))?;
+        for u in units {
+            all.insert(u.file.clone(), u);
+        }
+    }
+    Ok(all.into_values().collect())
+}
