@@ -108,3 +108,8 @@ pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Loaded {
 pub fn docx_bytes(_doc: &resolve::Document) -> Vec<u8> {
     Vec::new()
 }
+
+/// True while the DOCX backend is missing from the build.
+pub fn docx_bytes_probe() -> bool {
+    true
+}

@@ -92,3 +92,8 @@ pub fn render(
     out.warnings = warnings;
     Ok(out)
 }
+
+/// Whether this build writes DOCX.
+pub fn docx_available() -> bool {
+    !crate::docx_bytes_probe()
+}

@@ -1,0 +1,62 @@
+//! Batch throughput: generates N units (default 1000, `NIANBAO_BENCH_UNITS`),
+//! renders them to PDF+DOCX with one and with two worker threads, and prints
+//! units per second and peak RSS. `cargo bench --bench batch`.
+
+#[allow(dead_code, reason = "the generator's own main is not used here")]
+#[path = "../examples/gen_units.rs"]
+mod gen_units;
+
+use nianbao::batch::{BatchConfig, Status, discover, run_batch};
+use nianbao::fonts::FontBook;
+use nianbao::render::RenderOptions;
+use nianbao::template::default_style;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let n: usize =
+        std::env::var("NIANBAO_BENCH_UNITS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let docx = nianbao::render::docx_available();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let units = tmp.path().join("units");
+    gen_units::generate(&units, n);
+    let inputs = discover(&[units], None).expect("discover");
+    let style = default_style();
+    let t = Instant::now();
+    let fonts = FontBook::bundled(style).expect("fonts");
+    println!("fonts loaded in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    let mut rates = Vec::new();
+    for jobs in [1, 2] {
+        let out = tmp.path().join(format!("out-{jobs}"));
+        std::fs::create_dir_all(&out).expect("outdir");
+        let config = BatchConfig {
+            outdir: out,
+            render: RenderOptions { pdf: true, docx, pdfa: false, omit_seal: false },
+            changed: false,
+        };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("pool");
+        let stop = AtomicBool::new(false);
+        let start = Instant::now();
+        let results = pool.install(|| run_batch(&inputs, &config, &fonts, style, &stop, &|_| {}));
+        let secs = start.elapsed().as_secs_f64();
+        let ok = results.iter().filter(|u| u.status == Status::Rendered).count();
+        let failed = results.iter().filter(|u| u.status == Status::Failed).count();
+        let rate = n as f64 / secs;
+        rates.push(rate);
+        println!(
+            "jobs {jobs}: {n} units ({ok} rendered, {failed} failed as generated) in {secs:.2} s = {rate:.1} units/s, {} outputs, peak RSS so far {:.0} MB",
+            if docx { "PDF+DOCX" } else { "PDF only" },
+            peak_rss_mb()
+        );
+    }
+    println!("speed-up jobs 2 / jobs 1: {:.2}x", rates[1] / rates[0]);
+}

@@ -1,0 +1,200 @@
+//! `nianbao batch` end to end: good, broken and duplicate-named units, the summary
+//! files, `--changed`, the 汇总表 sums, shards and determinism across `--jobs`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXAMPLE: &str = include_str!("../examples/shengsi-2024.yaml");
+
+fn nianbao(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nianbao")).args(args).output().expect("run nianbao");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let units = dir.path().join("units");
+    for sub in ["a", "b"] {
+        std::fs::create_dir_all(units.join(sub)).unwrap();
+        std::fs::write(units.join(sub).join("town.yaml"), EXAMPLE).unwrap();
+    }
+    std::fs::write(units.join("town.yml"), EXAMPLE).unwrap();
+    let broken = EXAMPLE.replace("carried_over:     [1, 0", "carried_over:     [2, 0");
+    assert_ne!(broken, EXAMPLE);
+    std::fs::write(units.join("broken.yaml"), broken).unwrap();
+    std::fs::write(units.join("notes.txt"), "not a report").unwrap();
+    std::fs::create_dir_all(units.join(".hidden")).unwrap();
+    std::fs::write(units.join(".hidden/skip.yaml"), "garbage: [").unwrap();
+    (dir, units)
+}
+
+fn summary(out: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn row<'a>(rows: &'a [serde_json::Value], file_end: &str) -> &'a serde_json::Value {
+    rows.iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with(file_end))
+        .unwrap_or_else(|| panic!("{file_end} missing from summary"))
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn batch_renders_good_units_and_reports_broken_ones() {
+    let (dir, units) = setup();
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) =
+        nianbao(&["batch", units.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "a failed unit makes the run exit 1\n{stdout}\n{stderr}");
+    assert!(stdout.contains("渲染 3 份") && stdout.contains("失败 1 份"), "{stdout}");
+    assert!(stderr.contains("broken.yaml") && stderr.contains("E-R3"), "{stderr}");
+    for f in ["a/town.pdf", "b/town.pdf", "town.pdf"] {
+        let bytes = std::fs::read(out.join(f)).unwrap_or_else(|_| panic!("{f} missing"));
+        assert!(bytes.starts_with(b"%PDF-"), "{f}");
+    }
+    assert!(!out.join("broken.pdf").exists(), "nothing is written for a broken unit");
+    let rows = summary(&out);
+    assert_eq!(rows.len(), 4, "hidden folders and .txt files are skipped: {rows:?}");
+    assert_eq!(row(&rows, "broken.yaml")["status"], "failed");
+    assert!(row(&rows, "broken.yaml")["diagnostics"][0].as_str().unwrap().contains("一+二 = 9"));
+    let good = row(&rows, "a/town.yaml");
+    assert_eq!(good["status"], "rendered");
+    assert_eq!(good["unit"], "嵊泗县人民政府办公室");
+    assert_eq!(good["year"], 2024);
+    assert!(good["pages"].as_u64().unwrap() >= 4);
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(csv.lines().next().unwrap(), "file,unit,year,status,pages,outputs,diagnostics,ms");
+    assert!(csv.contains(",failed,"), "{csv}");
+    let leftovers: Vec<_> = walk(&out)
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn batch_changed_skips_unchanged_units() {
+    let (dir, units) = setup();
+    std::fs::remove_file(units.join("broken.yaml")).unwrap();
+    let out = dir.path().join("out");
+    let args = ["batch", units.to_str().unwrap(), "-o", out.to_str().unwrap(), "--changed"];
+    assert_eq!(nianbao(&args).0, 0);
+    let (code, stdout, _) = nianbao(&args);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("渲染 0 份，未变 3 份"), "{stdout}");
+    let edited = EXAMPLE.replace("县政府办公室紧紧围绕", "县政府办公室始终紧紧围绕");
+    assert_ne!(edited, EXAMPLE);
+    std::fs::write(units.join("a/town.yaml"), edited).unwrap();
+    let (_, stdout, _) = nianbao(&args);
+    assert!(stdout.contains("渲染 1 份，未变 2 份"), "{stdout}");
+    let rows = summary(&out);
+    assert_eq!(row(&rows, "a/town.yaml")["status"], "rendered");
+    assert_eq!(row(&rows, "b/town.yaml")["status"], "unchanged");
+}
+
+#[test]
+fn batch_summary_report_sums_every_unit() {
+    let (dir, units) = setup();
+    let out = dir.path().join("out");
+    let (_, stdout, _) = nianbao(&[
+        "batch",
+        units.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--summary-report",
+        "--office",
+        "嵊泗县",
+    ]);
+    assert!(stdout.contains("汇总表：3 个单位"), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("numbers.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let total: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    let col = |key: &str| header.iter().position(|h| *h == key).unwrap_or_else(|| panic!("{key}"));
+    assert_eq!(total[col("applications.received.natural_person")], "21");
+    assert_eq!(total[col("applications.total.total")], "24");
+    assert_eq!(total[col("proactive.normative_documents.in_force")], "546");
+    assert_eq!(csv.lines().count(), 1 + 3 + 1, "header, three units, total");
+    let pdf = out.join("summary-report.pdf");
+    let t = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is missing: apt-get install poppler-utils");
+    let t = String::from_utf8_lossy(&t.stdout).replace([' ', '\n'], "");
+    assert!(t.contains("汇总表（3个单位）"), "{t}");
+    assert!(t.contains("一、本年新收政府信息公开申请数量21"), "the summed row: {t}");
+    assert!(t.contains("（七）总计240000024"), "the summed total row: {t}");
+    assert!(t.contains("行政规范性文件306546"), "the summed 二 table: {t}");
+}
+
+#[test]
+fn batch_output_is_identical_whatever_the_jobs() {
+    let (dir, units) = setup();
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    nianbao(&["batch", units.to_str().unwrap(), "-o", one.to_str().unwrap(), "--jobs", "1"]);
+    nianbao(&["batch", units.to_str().unwrap(), "-o", two.to_str().unwrap(), "--jobs", "2"]);
+    for f in ["a/town.pdf", "b/town.pdf", "town.pdf"] {
+        assert_eq!(std::fs::read(one.join(f)).unwrap(), std::fs::read(two.join(f)).unwrap(), "{f}");
+    }
+}
+
+#[test]
+fn batch_shards_cover_every_unit_once_and_merge() {
+    let (dir, units) = setup();
+    let mut parts = Vec::new();
+    for i in 1..=3 {
+        let out = dir.path().join(format!("shard{i}"));
+        nianbao(&[
+            "batch",
+            units.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/3"),
+        ]);
+        parts.push(out.join("summary.json"));
+    }
+    let counts: usize = parts.iter().map(|p| summary(p.parent().unwrap()).len()).sum();
+    assert_eq!(counts, 4, "every unit in exactly one shard");
+    let merged = dir.path().join("merged");
+    let mut args = vec![
+        "batch".to_string(),
+        "-o".into(),
+        merged.display().to_string(),
+        "--merge-summaries".into(),
+    ];
+    args.extend(parts.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, _) = nianbao(&args);
+    assert_eq!(code, 1, "the broken unit is still failed after merging: {stdout}");
+    assert_eq!(summary(&merged).len(), 4);
+    assert_eq!(
+        nianbao(&[
+            "batch",
+            units.to_str().unwrap(),
+            "-o",
+            merged.to_str().unwrap(),
+            "--shard",
+            "4/3"
+        ])
+        .0,
+        2
+    );
+}
