@@ -287,7 +287,16 @@ impl Cx<'_> {
         let glyphs = self.shape(&p.runs, p.span);
         let indent = f64::from(p.first_line_indent_chars) * self.char_pitch;
         if p.style == crate::resolve::ParaStyle::Title {
-            text::set_balanced(&glyphs, self.width)
+            // Each run on its own line when every run fits (the unit name, then
+            // the rest); otherwise balanced lines over the whole title.
+            let parts: Vec<Vec<Glyph>> =
+                p.runs.iter().map(|r| self.shape(std::slice::from_ref(r), p.span)).collect();
+            let fits = |g: &Vec<Glyph>| g.iter().map(|g| g.width).sum::<f64>() <= self.width + 1e-6;
+            if parts.len() > 1 && parts.iter().all(fits) {
+                parts.into_iter().flat_map(|g| text::set_balanced(&g, self.width)).collect()
+            } else {
+                text::set_balanced(&glyphs, self.width)
+            }
         } else {
             text::set_paragraph(&glyphs, self.width, indent, p.align)
         }

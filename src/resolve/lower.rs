@@ -22,8 +22,17 @@ pub fn resolve_document(
 ) -> (Document, Vec<Diagnostic>) {
     let mut cx = Lower { style, blocks: Vec::new(), diags: Vec::new() };
     let title = report.title_text(&format.title);
+    // A title that starts with the unit's name is split after it (the natural
+    // place to turn the line: 嵊泗县人民政府办公室 / 2024年度……报告).
+    let runs = match title.strip_prefix(report.unit.text.as_str()) {
+        Some(rest) if !rest.is_empty() && !report.unit.text.is_empty() => vec![
+            Run { text: report.unit.text.clone(), role: Role::Title },
+            Run { text: rest.to_string(), role: Role::Title },
+        ],
+        _ => vec![Run { text: title.clone(), role: Role::Title }],
+    };
     cx.blocks.push(Block::Paragraph(Paragraph {
-        runs: vec![Run { text: title.clone(), role: Role::Title }],
+        runs,
         first_line_indent_chars: 0,
         align: Align::Center,
         keep_with_next: true,
