@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod docx;
 pub mod model;
 pub mod resolve;
 pub mod source;
