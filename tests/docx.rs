@@ -187,30 +187,39 @@ fn docx_python_docx_reads_back() {
     assert!(out.status.success(), "python-docx read-back failed:\n{stdout}\n{stderr}");
 }
 
-/// A fontconfig setup that sees only the bundled fonts and maps the official font
-/// names (and Times New Roman) to them, so LibreOffice uses the PDF backend's metrics.
+/// A fontconfig setup that sees only the bundled fonts and registers them under the
+/// official names of the roles the PDF backend gives them, so LibreOffice lays out
+/// with the PDF's metrics. `target="scan"` adds the official name as a second family
+/// name of the face (FandolSong-Bold reports weight 80 like the regular face, so
+/// only a name can select it). Times New Roman maps to FandolFang, whose digits are
+/// half-width like Times New Roman's.
 fn fontconfig(dir: &Path) -> PathBuf {
-    let aliases = [
-        ("仿宋_GB2312", "FandolFang"),
-        ("仿宋", "FandolFang"),
-        ("方正小标宋简体", "FandolSong"),
-        ("宋体", "FandolSong"),
-        ("黑体", "FandolHei"),
-        ("楷体_GB2312", "FandolKai"),
-        ("楷体", "FandolKai"),
-        ("Times New Roman", "FandolFang"),
+    let names = [
+        ("FandolFang", "Regular", "仿宋_GB2312"),
+        ("FandolSong", "Bold", "方正小标宋简体"),
+        ("FandolSong", "Regular", "宋体"),
+        ("FandolHei", "Regular", "黑体"),
+        ("FandolKai", "Regular", "楷体_GB2312"),
     ];
     let mut conf = String::from(
         "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n",
     );
     conf += &format!("  <dir>{}</dir>\n", root().join("fonts").display());
     conf += &format!("  <cachedir>{}</cachedir>\n", dir.join("cache").display());
-    for (from, to) in aliases {
+    for (family, style, official) in names {
         conf += &format!(
-            "  <match target=\"pattern\"><test name=\"family\"><string>{from}</string></test>\
-             <edit name=\"family\" mode=\"assign\" binding=\"strong\"><string>{to}</string></edit></match>\n"
+            "  <match target=\"scan\"><test name=\"family\"><string>{family}</string></test>\
+             <test name=\"style\"><string>{style}</string></test>\
+             <edit name=\"family\" mode=\"prepend\"><string>{official}</string></edit></match>\n"
         );
     }
+    // FandolSong-Bold.otf says weight 400 in its OS/2 table; make it bold.
+    conf += "  <match target=\"scan\"><test name=\"family\"><string>FandolSong</string></test>\
+             <test name=\"style\"><string>Bold</string></test>\
+             <edit name=\"weight\" mode=\"assign\"><const>bold</const></edit></match>\n";
+    conf += "  <match target=\"pattern\"><test name=\"family\"><string>Times New Roman</string>\
+             </test><edit name=\"family\" mode=\"assign\" binding=\"strong\">\
+             <string>FandolFang</string></edit></match>\n";
     conf += "</fontconfig>\n";
     let path = dir.join("fonts.conf");
     std::fs::write(&path, conf).unwrap();
@@ -274,7 +283,8 @@ fn docx_libreoffice_renders() {
     let out = Command::new("pdffonts").arg(&pdf).output().unwrap();
     let fonts = String::from_utf8_lossy(&out.stdout);
     println!("{fonts}");
-    for family in ["FandolFang", "FandolSong", "FandolHei", "FandolKai"] {
+    for family in ["FandolFang", "FandolSong-Regular", "FandolSong-Bold", "FandolHei", "FandolKai"]
+    {
         assert!(fonts.contains(family), "{family} missing from the PDF:\n{fonts}");
     }
 
@@ -288,6 +298,11 @@ fn docx_libreoffice_renders() {
         .status()
         .unwrap();
     assert!(status.success());
+
+    // With the Fandol names written into the DOCX, LibreOffice paginates the same.
+    let bundled = DocxOptions { fonts: DocxFonts::Bundled };
+    let bundled = store("shengsi-2024-bundled.docx", &export(&doc, &bundled));
+    assert_eq!(libreoffice_pages(&bundled), pages, "bundled-font DOCX paginates differently");
 
     // The sealed variant renders too.
     let sealed = store("shengsi-2024-sealed.docx", &export(&sealed_document(), &official()));
