@@ -25,7 +25,7 @@ fn peak_rss_mb() -> f64 {
 fn main() {
     let n: usize =
         std::env::var("NIANBAO_BENCH_UNITS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let docx = nianbao::render::docx_available();
+    let docx = true;
     let tmp = tempfile::tempdir().expect("temp dir");
     let units = tmp.path().join("units");
     gen_units::generate(&units, n);
@@ -40,7 +40,7 @@ fn main() {
         std::fs::create_dir_all(&out).expect("outdir");
         let config = BatchConfig {
             outdir: out,
-            render: RenderOptions { pdf: true, docx, pdfa: false, omit_seal: false },
+            render: RenderOptions { pdf: true, docx, ..RenderOptions::default() },
             changed: false,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("pool");

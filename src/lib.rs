@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod cli;
 pub mod diag;
+pub mod docx;
 pub mod fonts;
 pub mod layout;
 pub mod model;
@@ -102,14 +103,4 @@ pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Loaded {
     }
     diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
     Loaded { file, report, checked, diags }
-}
-
-/// DOCX bytes for a resolved document (until the DOCX backend lands: none).
-pub fn docx_bytes(_doc: &resolve::Document) -> Vec<u8> {
-    Vec::new()
-}
-
-/// True while the DOCX backend is missing from the build.
-pub fn docx_bytes_probe() -> bool {
-    true
 }

@@ -3,6 +3,7 @@
 
 use crate::Loaded;
 use crate::diag::{Code, Diagnostic};
+use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::FontBook;
 use crate::layout::{LayoutOptions, SealPlacement, layout_document};
 use crate::pdf::PdfOptions;
@@ -21,11 +22,19 @@ pub struct RenderOptions {
     pub pdfa: bool,
     /// Leave the seal off the PDF page (a signature widget will carry it).
     pub omit_seal: bool,
+    /// Which font names the DOCX asks for.
+    pub docx_fonts: DocxFonts,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { pdf: true, docx: true, pdfa: false, omit_seal: false }
+        RenderOptions {
+            pdf: true,
+            docx: true,
+            pdfa: false,
+            omit_seal: false,
+            docx_fonts: DocxFonts::Official,
+        }
     }
 }
 
@@ -87,13 +96,8 @@ pub fn render(
         out.seal = layout.seal.clone();
     }
     if options.docx {
-        out.docx = Some(crate::docx_bytes(&doc));
+        out.docx = Some(crate::docx::export(&doc, &DocxOptions { fonts: options.docx_fonts }));
     }
     out.warnings = warnings;
     Ok(out)
-}
-
-/// Whether this build writes DOCX.
-pub fn docx_available() -> bool {
-    !crate::docx_bytes_probe()
 }

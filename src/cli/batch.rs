@@ -30,7 +30,7 @@ pub struct BatchArgs {
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: PathBuf,
     /// Outputs to write: pdf, docx or pdf,docx.
-    #[arg(long, value_name = "LIST", default_value = "pdf")]
+    #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
@@ -130,7 +130,7 @@ pub fn run(args: &BatchArgs) -> u8 {
     }
     let config = BatchConfig {
         outdir: args.output.clone(),
-        render: RenderOptions { pdf, docx, pdfa: false, omit_seal: false },
+        render: RenderOptions { pdf, docx, ..RenderOptions::default() },
         changed: args.changed,
     };
     let total = inputs.len();

@@ -69,6 +69,12 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8], overwrite: bool) -> st
     };
     let mut tmp = tempfile::Builder::new().prefix(".nianbao-").suffix(".tmp").tempfile_in(&dir)?;
     tmp.write_all(bytes)?;
+    // Temporary files are created 0600; the document is for publication.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     tmp.as_file().sync_all()?;
     if overwrite {
         tmp.persist(path).map_err(|e| e.error)?;

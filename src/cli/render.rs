@@ -21,7 +21,7 @@ pub struct RenderArgs {
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
     /// Outputs to write: pdf, docx or pdf,docx.
-    #[arg(long, value_name = "LIST", default_value = "pdf")]
+    #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
     /// Write PDF/A-2b for archiving.
     #[arg(long)]
@@ -31,18 +31,40 @@ pub struct RenderArgs {
     /// caption, signature, page_number.
     #[arg(long = "font", value_name = "ROLE=FONT")]
     pub fonts: Vec<FontOverride>,
+    /// Font names in the DOCX: `official` (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312,
+    /// 宋体; Times New Roman for Latin) or `bundled` (the Fandol families).
+    #[arg(long, value_enum, default_value_t = DocxFontsArg::Official)]
+    pub docx_fonts: DocxFontsArg,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub diagnostics: DiagFormat,
 }
 
+/// `--docx-fonts` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocxFontsArg {
+    /// The official font names editors' machines carry.
+    Official,
+    /// The bundled Fandol families.
+    Bundled,
+}
+
+impl From<DocxFontsArg> for crate::docx::DocxFonts {
+    fn from(a: DocxFontsArg) -> Self {
+        match a {
+            DocxFontsArg::Official => crate::docx::DocxFonts::Official,
+            DocxFontsArg::Bundled => crate::docx::DocxFonts::Bundled,
+        }
+    }
+}
+
 /// Which outputs a `--format` list asks for.
 pub fn parse_formats(list: &str) -> Result<(bool, bool), String> {
-    let (mut pdf, docx) = (false, false);
+    let (mut pdf, mut docx) = (false, false);
     for part in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         match part {
             "pdf" => pdf = true,
-            "docx" => return Err("the DOCX backend is not in this build yet".into()),
+            "docx" => docx = true,
             other => return Err(format!("unknown output format `{other}` (pdf, docx)")),
         }
     }
@@ -100,7 +122,13 @@ pub fn run(args: &RenderArgs) -> u8 {
         );
         return 2;
     }
-    let options = RenderOptions { pdf, docx, pdfa: args.pdfa, omit_seal: false };
+    let options = RenderOptions {
+        pdf,
+        docx,
+        pdfa: args.pdfa,
+        omit_seal: false,
+        docx_fonts: args.docx_fonts.into(),
+    };
     let mut code = 0;
     for input in &args.files {
         let loaded = crate::load_and_check(input);

@@ -1,0 +1,495 @@
+//! `word/document.xml`: the blocks in reading order, then the section (page, margins,
+//! footers, line grid). Every element's children are written in schema order.
+
+use super::Ctx;
+use super::media::Media;
+use super::rels::{EVEN_FOOTER, ODD_FOOTER};
+use super::styles::{self, char_style_id, jc, para_defaults, para_style_id};
+use super::xml::Xml;
+use crate::resolve::{Align, Block, FigureBlock, Paragraph, Run, SignatureBlock, Table};
+use crate::template::Role;
+use crate::units::Abs;
+
+/// Namespaces of the document and footer roots.
+pub(super) const NAMESPACES: &str = "\
+xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
+xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" \
+xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\" \
+xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" \
+xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"";
+
+/// EMU per twip.
+const EMU_PER_TWIP: i64 = 635;
+
+/// Writes the main document part.
+pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
+    let mut w = Writer { dx, x: Xml::with_capacity(256 * 1024), media, images: 0 };
+    w.x.elem("w:document").raw_attrs(NAMESPACES).open();
+    w.x.open("w:body");
+    let blocks = &dx.doc.blocks;
+    for (i, block) in blocks.iter().enumerate() {
+        match block {
+            Block::Paragraph(p) => w.paragraph(p),
+            Block::Table(t) => {
+                w.table(t);
+                // A table must be followed by a paragraph before another table or the
+                // end of the body, or Word merges or rejects them.
+                if matches!(blocks.get(i + 1), None | Some(Block::Table(_))) {
+                    w.empty_paragraph("Body");
+                }
+            }
+            Block::Figure(f) => w.figure(f),
+            Block::BlankLine => w.empty_paragraph("Body"),
+            Block::Signature(s) => w.signature(s),
+        }
+    }
+    w.section();
+    w.x.close("w:body");
+    w.x.close("w:document");
+    w.x.finish()
+}
+
+/// The document writer: the output and the images placed so far.
+struct Writer<'a> {
+    dx: &'a Ctx<'a>,
+    x: Xml,
+    media: &'a [Media<'a>],
+    /// Images written so far; the next one is `media[images]`.
+    images: usize,
+}
+
+impl Writer<'_> {
+    /// A paragraph in its named style, with only what differs from the style.
+    fn paragraph(&mut self, p: &Paragraph) {
+        let defaults = para_defaults(self.dx, p.style);
+        let x = &mut self.x;
+        x.open("w:p");
+        x.open("w:pPr");
+        x.val("w:pStyle", para_style_id(p.style));
+        if p.keep_with_next != defaults.keep_next {
+            if p.keep_with_next { x.empty("w:keepNext") } else { x.val("w:keepNext", 0) }
+        }
+        if p.first_line_indent_chars != defaults.indent_chars {
+            let chars = p.first_line_indent_chars;
+            x.elem("w:ind")
+                .attr("w:firstLineChars", chars * 100)
+                .attr("w:firstLine", self.dx.metrics.chars(f64::from(chars)))
+                .empty();
+        }
+        if p.align != defaults.align {
+            x.val("w:jc", jc(p.align));
+        }
+        x.close("w:pPr");
+        let role = p.style.role();
+        for (i, run) in p.runs.iter().enumerate() {
+            // The title's runs are its lines (unit name, then the rest).
+            if i > 0 && p.style == crate::resolve::ParaStyle::Title {
+                self.x.open("w:r");
+                self.x.empty("w:br");
+                self.x.close("w:r");
+            }
+            self.run(run, role);
+        }
+        self.x.close("w:p");
+    }
+
+    /// A run; formatting only when its role is not the paragraph's (run-in headings).
+    fn run(&mut self, run: &Run, para_role: Role) {
+        self.x.open("w:r");
+        if run.role != para_role {
+            match char_style_id(run.role) {
+                Some(id) => {
+                    self.x.open("w:rPr");
+                    self.x.val("w:rStyle", id);
+                    self.x.close("w:rPr");
+                }
+                None => styles::rpr(&mut self.x, &self.dx.role_font(run.role), false),
+            }
+        }
+        text(&mut self.x, &run.text);
+        self.x.close("w:r");
+    }
+
+    fn empty_paragraph(&mut self, style: &str) {
+        self.x.open("w:p");
+        self.x.open("w:pPr");
+        self.x.val("w:pStyle", style);
+        self.x.close("w:pPr");
+        self.x.close("w:p");
+    }
+
+    /// An official table: fixed grid, merged cells as the model says, header rows
+    /// repeated, rows never split.
+    fn table(&mut self, t: &Table) {
+        let grid = column_twips(&t.columns);
+        let ncols = grid.len();
+        // Which cell covers each grid slot.
+        let mut cover = vec![None; t.rows * ncols];
+        for (i, cell) in t.cells.iter().enumerate() {
+            for r in cell.row..(cell.row + cell.rowspan).min(t.rows) {
+                for c in cell.col..(cell.col + cell.colspan).min(ncols) {
+                    cover[r * ncols + c] = Some(i);
+                }
+            }
+        }
+        let style = self.dx.style();
+        let rule = (style.table_line_width.to_pt() * 8.0).round().max(2.0) as i64;
+        let pad_x = style.table_cell_padding.to_twips();
+        let pad_y = style.table_cell_padding.to_twips();
+        let x = &mut self.x;
+        x.open("w:tbl");
+        x.open("w:tblPr");
+        x.elem("w:tblW").attr("w:w", grid.iter().sum::<i64>()).attr("w:type", "dxa").empty();
+        x.val("w:jc", "center");
+        x.open("w:tblBorders");
+        for side in ["w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV"] {
+            x.elem(side)
+                .attr("w:val", "single")
+                .attr("w:sz", rule)
+                .attr("w:space", 0)
+                .attr("w:color", "000000")
+                .empty();
+        }
+        x.close("w:tblBorders");
+        x.elem("w:tblLayout").attr("w:type", "fixed").empty();
+        x.open("w:tblCellMar");
+        for (side, v) in
+            [("w:top", pad_y), ("w:left", pad_x), ("w:bottom", pad_y), ("w:right", pad_x)]
+        {
+            x.elem(side).attr("w:w", v).attr("w:type", "dxa").empty();
+        }
+        x.close("w:tblCellMar");
+        x.close("w:tblPr");
+        x.open("w:tblGrid");
+        for w in &grid {
+            x.elem("w:gridCol").attr("w:w", w).empty();
+        }
+        x.close("w:tblGrid");
+        for r in 0..t.rows {
+            x.open("w:tr");
+            x.open("w:trPr");
+            x.empty("w:cantSplit");
+            if r < t.header_rows {
+                x.empty("w:tblHeader");
+            }
+            x.close("w:trPr");
+            let mut c = 0;
+            while c < ncols {
+                let Some(i) = cover[r * ncols + c] else {
+                    // NOTE: resolve fills every slot; an empty cell keeps the grid valid
+                    // should a format ever leave a hole.
+                    cell_start(x, grid[c], 1, None);
+                    empty_cell_paragraph(x, "TableText");
+                    x.close("w:tc");
+                    c += 1;
+                    continue;
+                };
+                let cell = &t.cells[i];
+                let span = cell.colspan.min(ncols - c);
+                let width = grid[c..c + span].iter().sum();
+                let pstyle = if cell.role == Role::TableHead { "TableHead" } else { "TableText" };
+                let merge = match (cell.row == r, cell.rowspan > 1) {
+                    (true, true) => Some(true),
+                    (true, false) => None,
+                    (false, _) => Some(false),
+                };
+                cell_start(x, width, span, merge);
+                if cell.row == r {
+                    x.open("w:p");
+                    x.open("w:pPr");
+                    x.val("w:pStyle", pstyle);
+                    if cell.align != Align::Center {
+                        x.val("w:jc", jc(cell.align));
+                    }
+                    x.close("w:pPr");
+                    x.open("w:r");
+                    text(x, &cell.text);
+                    x.close("w:r");
+                    x.close("w:p");
+                } else {
+                    empty_cell_paragraph(x, pstyle);
+                }
+                x.close("w:tc");
+                c += span;
+            }
+            x.close("w:tr");
+        }
+        x.close("w:tbl");
+    }
+
+    /// A figure: the image inline in its own centred paragraph, then the caption.
+    fn figure(&mut self, f: &FigureBlock) {
+        self.x.open("w:p");
+        self.x.open("w:pPr");
+        self.x.val("w:pStyle", "Figure");
+        self.x.close("w:pPr");
+        self.x.open("w:r");
+        self.drawing(f.width, f.height, None);
+        self.x.close("w:r");
+        self.x.close("w:p");
+        if let Some(caption) = &f.caption {
+            self.paragraph(caption);
+        }
+    }
+
+    /// 落款 (GB/T 9704 §7.3.5). With a seal: the date right-indented 4 characters and
+    /// the unit name centred over the date, the seal centred on both and pressing
+    /// down on them. Without: the unit name right-indented 2 characters, the date
+    /// below starting 2 characters further right (§7.3.5.2).
+    fn signature(&mut self, s: &SignatureBlock) {
+        let unit_w = text_width_chars(&s.unit);
+        let date_w = s.date.as_deref().map_or(0.0, text_width_chars);
+        let (unit_right, date_right) = if s.seal.is_some() {
+            (4.0 + (date_w - unit_w) / 2.0, 4.0)
+        } else if s.date.is_none() || unit_w - date_w >= 2.0 {
+            (2.0, unit_w - date_w)
+        } else {
+            (4.0 + date_w - unit_w, 2.0)
+        };
+        let m = &self.dx.metrics;
+        let pitch = m.line_pitch;
+        self.signature_line(unit_right, |w| {
+            if let Some((image, diameter)) = &s.seal {
+                let (width, height) = (*diameter, *diameter * image_ratio(image));
+                // Centre on the date (the unit name is centred on it too); the two
+                // lines' common edge sits slightly below the seal's centre.
+                let centre_x = m.text_width() - m.chars(date_right) - m.chars(date_w) / 2;
+                let centre_y = pitch * 17 / 20;
+                let anchor = Anchor {
+                    x: centre_x * EMU_PER_TWIP - width.to_emu() / 2,
+                    y: centre_y * EMU_PER_TWIP - height.to_emu() / 2,
+                };
+                w.x.open("w:r");
+                w.drawing(width, height, Some(anchor));
+                w.x.close("w:r");
+            }
+            w.x.open("w:r");
+            text(&mut w.x, &s.unit);
+            w.x.close("w:r");
+        });
+        if let Some(date) = &s.date {
+            self.signature_line(date_right, |w| {
+                w.x.open("w:r");
+                text(&mut w.x, date);
+                w.x.close("w:r");
+            });
+        }
+    }
+
+    fn signature_line(&mut self, right_chars: f64, content: impl FnOnce(&mut Self)) {
+        self.x.open("w:p");
+        self.x.open("w:pPr");
+        self.x.val("w:pStyle", "Signature");
+        let right_chars = right_chars.max(0.0);
+        self.x
+            .elem("w:ind")
+            .attr("w:right", self.dx.metrics.chars(right_chars))
+            .attr("w:rightChars", (right_chars * 100.0).round() as i64)
+            .empty();
+        self.x.close("w:pPr");
+        content(self);
+        self.x.close("w:p");
+    }
+
+    /// `w:drawing` with the next image: inline, or floating in front of the text.
+    fn drawing(&mut self, width: Abs, height: Abs, anchor: Option<Anchor>) {
+        let media = &self.media[self.images];
+        self.images += 1;
+        let id = self.images;
+        let (cx, cy) = (width.to_emu(), height.to_emu());
+        let x = &mut self.x;
+        x.open("w:drawing");
+        match anchor {
+            None => {
+                let el = x.elem("wp:inline");
+                el.attr("distT", 0).attr("distB", 0).attr("distL", 0).attr("distR", 0).open();
+                x.elem("wp:extent").attr("cx", cx).attr("cy", cy).empty();
+                effect_extent(x);
+            }
+            Some(a) => {
+                // behindDoc="0": a seal is printed over the text, as on paper.
+                x.elem("wp:anchor")
+                    .attr("distT", 0)
+                    .attr("distB", 0)
+                    .attr("distL", 0)
+                    .attr("distR", 0)
+                    .attr("simplePos", 0)
+                    .attr("relativeHeight", 251_659_264 + id)
+                    .attr("behindDoc", 0)
+                    .attr("locked", 0)
+                    .attr("layoutInCell", 1)
+                    .attr("allowOverlap", 1)
+                    .open();
+                x.elem("wp:simplePos").attr("x", 0).attr("y", 0).empty();
+                x.elem("wp:positionH").attr("relativeFrom", "margin").open();
+                x.leaf("wp:posOffset", &a.x.to_string());
+                x.close("wp:positionH");
+                x.elem("wp:positionV").attr("relativeFrom", "paragraph").open();
+                x.leaf("wp:posOffset", &a.y.to_string());
+                x.close("wp:positionV");
+                x.elem("wp:extent").attr("cx", cx).attr("cy", cy).empty();
+                effect_extent(x);
+                x.empty("wp:wrapNone");
+            }
+        }
+        let name = if anchor.is_some() { "Seal" } else { "Figure" };
+        let name = format!("{name} {id}");
+        x.elem("wp:docPr").attr("id", id).attr("name", &name).empty();
+        x.open("wp:cNvGraphicFramePr");
+        x.elem("a:graphicFrameLocks").attr("noChangeAspect", 1).empty();
+        x.close("wp:cNvGraphicFramePr");
+        x.open("a:graphic");
+        x.elem("a:graphicData")
+            .attr("uri", "http://schemas.openxmlformats.org/drawingml/2006/picture")
+            .open();
+        x.open("pic:pic");
+        x.open("pic:nvPicPr");
+        x.elem("pic:cNvPr").attr("id", 0).attr("name", format!("image{}", media.index)).empty();
+        x.empty("pic:cNvPicPr");
+        x.close("pic:nvPicPr");
+        x.open("pic:blipFill");
+        x.elem("a:blip").attr("r:embed", media.rel_id()).empty();
+        x.open("a:stretch");
+        x.empty("a:fillRect");
+        x.close("a:stretch");
+        x.close("pic:blipFill");
+        x.open("pic:spPr");
+        x.open("a:xfrm");
+        x.elem("a:off").attr("x", 0).attr("y", 0).empty();
+        x.elem("a:ext").attr("cx", cx).attr("cy", cy).empty();
+        x.close("a:xfrm");
+        x.elem("a:prstGeom").attr("prst", "rect").open();
+        x.empty("a:avLst");
+        x.close("a:prstGeom");
+        x.close("pic:spPr");
+        x.close("pic:pic");
+        x.close("a:graphicData");
+        x.close("a:graphic");
+        x.close(if anchor.is_some() { "wp:anchor" } else { "wp:inline" });
+        x.close("w:drawing");
+    }
+
+    /// `w:sectPr` in CT_SectPr order: footers, A4, GB/T 9704 margins, the line grid.
+    fn section(&mut self) {
+        let m = &self.dx.metrics;
+        let style = self.dx.style();
+        let number = style.role(Role::PageNumber).size;
+        // The 一字线 (at about the middle of the number's line) sits
+        // `page_number_gap` below the 版心; Word measures the footer distance from
+        // the page edge to the bottom of the footer's line.
+        let footer = (style.page.margin_bottom - style.page_number_gap - number / 2.0).to_twips();
+        let x = &mut self.x;
+        x.open("w:sectPr");
+        x.elem("w:footerReference").attr("w:type", "default").attr("r:id", ODD_FOOTER).empty();
+        x.elem("w:footerReference").attr("w:type", "even").attr("r:id", EVEN_FOOTER).empty();
+        x.elem("w:pgSz").attr("w:w", m.page_width).attr("w:h", m.page_height).empty();
+        x.elem("w:pgMar")
+            .attr("w:top", m.margin_top)
+            .attr("w:right", m.margin_right)
+            .attr("w:bottom", m.margin_bottom)
+            .attr("w:left", m.margin_left)
+            .attr("w:header", 851)
+            .attr("w:footer", footer)
+            .attr("w:gutter", 0)
+            .empty();
+        x.elem("w:cols").attr("w:space", 425).empty();
+        x.elem("w:docGrid").attr("w:type", "lines").attr("w:linePitch", m.line_pitch).empty();
+        x.close("w:sectPr");
+    }
+}
+
+/// Offsets of a floating image in EMU: from the left margin and from the top of
+/// the anchoring paragraph.
+#[derive(Clone, Copy)]
+struct Anchor {
+    x: i64,
+    y: i64,
+}
+
+fn effect_extent(x: &mut Xml) {
+    x.elem("wp:effectExtent").attr("l", 0).attr("t", 0).attr("r", 0).attr("b", 0).empty();
+}
+
+/// `w:t`, keeping leading or trailing spaces.
+fn text(x: &mut Xml, text: &str) {
+    let el = x.elem("w:t");
+    if text.starts_with(' ') || text.ends_with(' ') {
+        el.attr("xml:space", "preserve").open();
+    } else {
+        el.open();
+    }
+    x.text(text);
+    x.close("w:t");
+}
+
+/// `<w:tc>` up to its properties: width, span, vertical merge (`Some(true)` starts
+/// a merge, `Some(false)` continues one), vertical centring.
+fn cell_start(x: &mut Xml, width: i64, span: usize, merge: Option<bool>) {
+    x.open("w:tc");
+    x.open("w:tcPr");
+    x.elem("w:tcW").attr("w:w", width).attr("w:type", "dxa").empty();
+    if span > 1 {
+        x.val("w:gridSpan", span);
+    }
+    match merge {
+        Some(true) => x.val("w:vMerge", "restart"),
+        Some(false) => x.empty("w:vMerge"),
+        None => {}
+    }
+    x.val("w:vAlign", "center");
+    x.close("w:tcPr");
+}
+
+/// Every cell needs a paragraph, even one merged into the cell above.
+fn empty_cell_paragraph(x: &mut Xml, style: &str) {
+    x.open("w:p");
+    x.open("w:pPr");
+    x.val("w:pStyle", style);
+    x.close("w:pPr");
+    x.close("w:p");
+}
+
+/// Column widths in twips that add up to the rounded total, so the grid matches
+/// the table width exactly.
+fn column_twips(columns: &[Abs]) -> Vec<i64> {
+    let mut sum = Abs::ZERO;
+    let mut prev = 0;
+    columns
+        .iter()
+        .map(|&w| {
+            sum = sum + w;
+            let edge = sum.to_twips();
+            let width = edge - prev;
+            prev = edge;
+            width
+        })
+        .collect()
+}
+
+/// Width of a line of text in body characters: CJK and full-width forms take one,
+/// ASCII letters and digits half.
+fn text_width_chars(text: &str) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
+}
+
+/// Height over width of an image.
+fn image_ratio(image: &crate::resolve::ImageData) -> f64 {
+    f64::from(image.height_px) / f64::from(image.width_px)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_sum_to_the_rounded_total() {
+        let cols = vec![Abs::mm(156.0 / 7.0); 7];
+        let tw = column_twips(&cols);
+        assert_eq!(tw.iter().sum::<i64>(), Abs::mm(156.0).to_twips());
+    }
+
+    #[test]
+    fn half_width_digits() {
+        assert_eq!(text_width_chars("2025年1月22日"), 6.5);
+    }
+}
