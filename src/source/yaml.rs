@@ -121,9 +121,20 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
             Ok(pair) => pair,
             Err(err) => {
                 let m = err.marker();
-                let sp = Span::new(m.line() as u32, m.col() as u32 + 1, 1);
                 let info = err.info().to_string();
-                let tab = info.contains("tab");
+                // Whole words only: "unprintable" contains "tab" too.
+                let tab = mentions_tab(&info);
+                let mut col = m.col() as u32 + 1;
+                // Tab errors are raised just after the tab; point at the tab itself.
+                if tab
+                    && let Some(line) = text.lines().nth(m.line().saturating_sub(1))
+                    && col >= 2
+                    && line.chars().nth(col as usize - 1) != Some('\t')
+                    && line.chars().nth(col as usize - 2) == Some('\t')
+                {
+                    col -= 1;
+                }
+                let sp = Span::new(m.line() as u32, col, 1);
                 let mut d = Diagnostic::error(
                     Code::Syntax,
                     sp,
@@ -196,6 +207,15 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
             Event::Scalar(value, style, anchor, _) => {
                 nodes += 1;
                 let plain = matches!(style, ScalarStyle::Plain);
+                // NOTE: saphyr starts a quoted scalar's span at the quote but a block
+                // scalar's at its first content line; point both at the text itself, so
+                // `span.col + i` is the column of the text's i-th character.
+                let sp = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        Span::new(sp.line, sp.col + 1, sp.len.saturating_sub(2).max(1))
+                    }
+                    _ => sp,
+                };
                 let node =
                     Node { kind: NodeKind::Scalar { text: value.into_owned(), plain }, span: sp };
                 if anchor > 0 {
@@ -286,10 +306,15 @@ fn too_deep(span: Span, depth: usize) -> Diagnostic {
     )
 }
 
+/// Whether a parser message is about a tab character.
+fn mentions_tab(info: &str) -> bool {
+    info.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w == "tab" || w == "tabs")
+}
+
 /// A short Chinese gloss of the parser's English message.
 fn zh_syntax(info: &str) -> &'static str {
     let info = info.to_ascii_lowercase();
-    if info.contains("tab") {
+    if mentions_tab(&info) {
         "此处不能使用制表符"
     } else if info.contains("mapping values are not allowed") {
         "此处不能出现键值对（检查冒号和缩进）"
@@ -299,6 +324,8 @@ fn zh_syntax(info: &str) -> &'static str {
         "缩进不正确"
     } else if info.contains("unclosed") || info.contains("end of stream") {
         "括号或引号未闭合"
+    } else if info.contains("unprintable") {
+        "文件中有不可打印的控制字符"
     } else {
         "无法解析"
     }
