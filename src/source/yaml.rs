@@ -135,6 +135,12 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                     col -= 1;
                 }
                 let sp = Span::new(m.line() as u32, col, 1);
+                // The scanner has its own nesting limit for flow collections (`[[[…`),
+                // hit before ours: the same problem, so the same code.
+                if info.contains("recursion limit") {
+                    diags.push(too_deep(sp, limits.max_depth));
+                    return (None, diags);
+                }
                 let mut d = Diagnostic::error(
                     Code::Syntax,
                     sp,
