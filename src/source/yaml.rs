@@ -124,17 +124,25 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                 let info = err.info().to_string();
                 // Whole words only: "unprintable" contains "tab" too.
                 let tab = mentions_tab(&info);
+                let mut line_no = m.line();
                 let mut col = m.col() as u32 + 1;
+                // At the end of a file without a final line break the parser reports
+                // the line after the last one; point at the end of the last line.
+                let lines = yaml_lines(text);
+                if line_no > lines.len() {
+                    line_no = lines.len().max(1);
+                    col = lines.last().map_or(0, |l| l.chars().count()) as u32 + 1;
+                }
                 // Tab errors are raised just after the tab; point at the tab itself.
                 if tab
-                    && let Some(line) = text.lines().nth(m.line().saturating_sub(1))
+                    && let Some(line) = lines.get(line_no.saturating_sub(1))
                     && col >= 2
                     && line.chars().nth(col as usize - 1) != Some('\t')
                     && line.chars().nth(col as usize - 2) == Some('\t')
                 {
                     col -= 1;
                 }
-                let sp = Span::new(m.line() as u32, col, 1);
+                let sp = Span::new(line_no as u32, col, 1);
                 // The scanner has its own nesting limit for flow collections (`[[[…`),
                 // hit before ours: the same problem, so the same code.
                 if info.contains("recursion limit") {
@@ -301,6 +309,22 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
         }
     }
     (root, diags)
+}
+
+/// The lines of a text split as YAML splits them (LF, CRLF, lone CR), like
+/// [`super::SourceFile`] does.
+fn yaml_lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['\n', '\r']) {
+        out.push(&rest[..i]);
+        let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+        rest = &rest[i + skip..];
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
 }
 
 fn too_deep(span: Span, depth: usize) -> Diagnostic {
