@@ -291,3 +291,23 @@ fn control_characters_and_odd_unicode_do_not_panic() {
         let _ = check(text);
     }
 }
+
+#[test]
+fn lone_cr_line_endings_count_as_lines() {
+    let text = BASE.replace("licensing: 0", "licensing: -1").replace('\n', "\r");
+    let loaded = check(text);
+    assert_eq!(only(&loaded), (Code::Negative, 7, 14));
+    assert_eq!(
+        loaded.file.line_text(7),
+        Some("  licensing: -1"),
+        "the rendered line is the parser's line"
+    );
+}
+
+#[test]
+fn syntax_error_at_the_very_end_points_inside_the_file() {
+    // No final line break: the parser reports the line after the last one.
+    let text = format!("{BASE}【待填写】");
+    let lines = BASE.lines().count() as u32 + 1;
+    assert_eq!(only(&check(text)), (Code::Syntax, lines, 6));
+}
