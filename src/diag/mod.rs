@@ -173,9 +173,12 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, zh, en) }
     }
 
-    /// Adds the key path.
+    /// Adds the key path (an empty path, the top level, adds nothing).
     pub fn with_path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+        let path = path.into();
+        if !path.is_empty() {
+            self.path = Some(path);
+        }
         self
     }
 

@@ -176,6 +176,17 @@ impl Loader<'_> {
     }
 
     fn required<'n>(&mut self, parent: &'n Node, key: &str, label: &str) -> Option<&'n Node> {
+        self.required_in(parent, "", key, label)
+    }
+
+    /// Like [`Self::required`] for a key below `path` (the parent's key path).
+    fn required_in<'n>(
+        &mut self,
+        parent: &'n Node,
+        path: &str,
+        key: &str,
+        label: &str,
+    ) -> Option<&'n Node> {
         let found = parent.get(key);
         if found.is_none() {
             self.diags.push(
@@ -185,7 +196,7 @@ impl Loader<'_> {
                     format!("缺少必填项 `{key}`（{label}）"),
                     format!("missing required key `{key}`"),
                 )
-                .with_path(key)
+                .with_path(join(path, key))
                 .with_label(label),
             );
         }
@@ -358,7 +369,7 @@ impl Loader<'_> {
                     return;
                 }
                 let Some(heading) = self
-                    .required(item, "heading", "小标题")
+                    .required_in(item, path, "heading", "小标题")
                     .and_then(|n| self.text(n, &join(path, "heading"), "小标题"))
                 else {
                     return;
@@ -673,10 +684,14 @@ impl Loader<'_> {
             && numeric.chars().all(|c| c.is_ascii_digit() || c == '.')
             && numeric.chars().any(|c| c.is_ascii_digit());
         if text.starts_with('-') && looks_numeric {
+            let (zh, en) = match kind {
+                ScalarKind::Count => ("数量", "counts"),
+                ScalarKind::Decimal => ("金额", "amounts"),
+            };
             self.diags.push(err(
                 Code::Negative,
-                format!("数量不能为负数（{text}）"),
-                format!("counts cannot be negative ({text})"),
+                format!("{zh}不能为负数（{text}）"),
+                format!("{en} cannot be negative ({text})"),
             ));
             return None;
         }
@@ -754,13 +769,21 @@ fn is_float_syntax(text: &str) -> bool {
 fn push_paragraphs(out: &mut Vec<ProseItem>, text: &str, span: Span, plain: bool) {
     let lines: Vec<&str> = text.lines().collect();
     let block = !plain && lines.len() > 1;
-    for (i, line) in lines.iter().enumerate() {
-        let line = line.trim();
+    // NOTE: a block scalar's span starts at its first non-empty content line (not
+    // at the `|`), so leading empty lines come before the span's line.
+    let leading = lines.iter().take_while(|l| l.is_empty()).count() as u32;
+    for (i, raw) in lines.iter().enumerate() {
+        let line = raw.trim();
         if line.is_empty() {
             continue;
         }
-        // Block scalars start on the line after the `|`; point at the line itself.
-        let span = if block { Span::new(span.line + 1 + i as u32, span.col, 1) } else { span };
+        let indent = raw.chars().take_while(|c| c.is_whitespace()).count() as u32;
+        let span = if block {
+            let line_no = (span.line + i as u32).saturating_sub(leading);
+            Span::new(line_no, span.col + indent, line.chars().count() as u32)
+        } else {
+            Span::new(span.line, span.col + indent, span.len)
+        };
         out.push(ProseItem::Paragraph(Text { text: line.to_string(), span }));
     }
 }

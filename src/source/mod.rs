@@ -51,8 +51,14 @@ impl SourceFile {
             Some(rest) => rest.to_string(),
             None => text,
         };
+        // Line breaks as YAML counts them: LF, CRLF and a lone CR (old Mac files);
+        // otherwise the parser's line numbers and ours drift apart.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(bytes.iter().enumerate().filter_map(|(i, &b)| {
+            let brk = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            brk.then_some(i + 1)
+        }));
         SourceFile { path: path.into(), text, line_starts }
     }
 

@@ -121,9 +121,34 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
             Ok(pair) => pair,
             Err(err) => {
                 let m = err.marker();
-                let sp = Span::new(m.line() as u32, m.col() as u32 + 1, 1);
                 let info = err.info().to_string();
-                let tab = info.contains("tab");
+                // Whole words only: "unprintable" contains "tab" too.
+                let tab = mentions_tab(&info);
+                let mut line_no = m.line();
+                let mut col = m.col() as u32 + 1;
+                // At the end of a file without a final line break the parser reports
+                // the line after the last one; point at the end of the last line.
+                let lines = yaml_lines(text);
+                if line_no > lines.len() {
+                    line_no = lines.len().max(1);
+                    col = lines.last().map_or(0, |l| l.chars().count()) as u32 + 1;
+                }
+                // Tab errors are raised just after the tab; point at the tab itself.
+                if tab
+                    && let Some(line) = lines.get(line_no.saturating_sub(1))
+                    && col >= 2
+                    && line.chars().nth(col as usize - 1) != Some('\t')
+                    && line.chars().nth(col as usize - 2) == Some('\t')
+                {
+                    col -= 1;
+                }
+                let sp = Span::new(line_no as u32, col, 1);
+                // The scanner has its own nesting limit for flow collections (`[[[…`),
+                // hit before ours: the same problem, so the same code.
+                if info.contains("recursion limit") {
+                    diags.push(too_deep(sp, limits.max_depth));
+                    return (None, diags);
+                }
                 let mut d = Diagnostic::error(
                     Code::Syntax,
                     sp,
@@ -196,6 +221,15 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
             Event::Scalar(value, style, anchor, _) => {
                 nodes += 1;
                 let plain = matches!(style, ScalarStyle::Plain);
+                // NOTE: saphyr starts a quoted scalar's span at the quote but a block
+                // scalar's at its first content line; point both at the text itself, so
+                // `span.col + i` is the column of the text's i-th character.
+                let sp = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        Span::new(sp.line, sp.col + 1, sp.len.saturating_sub(2).max(1))
+                    }
+                    _ => sp,
+                };
                 let node =
                     Node { kind: NodeKind::Scalar { text: value.into_owned(), plain }, span: sp };
                 if anchor > 0 {
@@ -277,6 +311,22 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
     (root, diags)
 }
 
+/// The lines of a text split as YAML splits them (LF, CRLF, lone CR), like
+/// [`super::SourceFile`] does.
+fn yaml_lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['\n', '\r']) {
+        out.push(&rest[..i]);
+        let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+        rest = &rest[i + skip..];
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
 fn too_deep(span: Span, depth: usize) -> Diagnostic {
     Diagnostic::error(
         Code::TooComplex,
@@ -286,10 +336,15 @@ fn too_deep(span: Span, depth: usize) -> Diagnostic {
     )
 }
 
+/// Whether a parser message is about a tab character.
+fn mentions_tab(info: &str) -> bool {
+    info.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w == "tab" || w == "tabs")
+}
+
 /// A short Chinese gloss of the parser's English message.
 fn zh_syntax(info: &str) -> &'static str {
     let info = info.to_ascii_lowercase();
-    if info.contains("tab") {
+    if mentions_tab(&info) {
         "此处不能使用制表符"
     } else if info.contains("mapping values are not allowed") {
         "此处不能出现键值对（检查冒号和缩进）"
@@ -299,6 +354,8 @@ fn zh_syntax(info: &str) -> &'static str {
         "缩进不正确"
     } else if info.contains("unclosed") || info.contains("end of stream") {
         "括号或引号未闭合"
+    } else if info.contains("unprintable") {
+        "文件中有不可打印的控制字符"
     } else {
         "无法解析"
     }

@@ -70,10 +70,14 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
                 .records
                 .iter()
                 .enumerate()
-                .map(|(i, _)| {
-                    let values: Vec<Value> = data
-                        .map(|d| d.records[i].values.iter().map(|n| n.value).collect())
-                        .unwrap_or_default();
+                .map(|(i, rdef)| {
+                    // A missing table (its key misspelt or left out, already an error)
+                    // is all zeros: the rules index every field of every record.
+                    let width = if rdef.scalar.is_some() { 1 } else { rdef.fields.len() };
+                    let values: Vec<Value> = data.map_or_else(
+                        || vec![Value::Count(0); width],
+                        |d| d.records[i].values.iter().map(|n| n.value).collect(),
+                    );
                     let total = def.total_label.as_ref().map(|_| sum(values.iter().copied()));
                     ComputedRecord { values, total }
                 })

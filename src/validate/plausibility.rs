@@ -13,13 +13,14 @@ const HALF_WIDTH: &[(char, char)] =
 pub const PLACEHOLDER: &str = "【待填写】";
 
 pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
-    let mut texts: Vec<&Text> = Vec::new();
-    collect(&report.preamble, &mut texts);
+    // Each text with the top-level key it was written under (for the key path).
+    let mut texts: Vec<(&str, &Text)> = Vec::new();
+    collect_under("preamble", &report.preamble, &mut texts);
     for s in &report.sections {
-        collect(&s.prose, &mut texts);
-        collect(&s.notes, &mut texts);
+        collect_under(&s.key, &s.prose, &mut texts);
+        collect_under(&s.key, &s.notes, &mut texts);
     }
-    for t in &texts {
+    for &(_, t) in &texts {
         half_width(t, diags);
         if t.text.contains(PLACEHOLDER) {
             diags.push(Diagnostic::warning(
@@ -48,6 +49,12 @@ pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic
             .with_path("date"),
         );
     }
+}
+
+fn collect_under<'a>(key: &'a str, items: &'a [ProseItem], out: &mut Vec<(&'a str, &'a Text)>) {
+    let mut found = Vec::new();
+    collect(items, &mut found);
+    out.extend(found.into_iter().map(|t| (key, t)));
 }
 
 fn collect<'a>(items: &'a [ProseItem], out: &mut Vec<&'a Text>) {
@@ -134,9 +141,9 @@ fn township(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Finds `YYYY年1月1日至YYYY年12月31日` periods that name another year.
-fn period(report: &Report, texts: &[&Text], diags: &mut Vec<Diagnostic>) {
+fn period(report: &Report, texts: &[(&str, &Text)], diags: &mut Vec<Diagnostic>) {
     let year = report.year.0;
-    for t in texts {
+    for &(key, t) in texts {
         let s = t.text.as_str();
         for (pos, _) in s.match_indices("年1月1日") {
             let before: String =
@@ -160,7 +167,7 @@ fn period(report: &Report, texts: &[&Text], diags: &mut Vec<Diagnostic>) {
                         format!("统计期限（{start}年—{end}年）与报告年度 {year} 不一致"),
                         format!("the statistics period ({start}–{end}) does not match the reported year {year}"),
                     )
-                    .with_path("preamble"),
+                    .with_path(key),
                 );
                 return;
             }
