@@ -1,9 +1,11 @@
 //! The command line: arguments (clap), and one module per subcommand. Exit codes:
-//! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O or internal failure.
+//! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O, key/certificate/
+//! password, signing or internal failure.
 
 mod check;
 mod init;
 mod render;
+pub mod sign;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -12,7 +14,9 @@ use std::process::ExitCode;
 /// Renders 政府信息公开工作年度报告 from YAML to PDF and DOCX, and checks their numbers.
 ///
 /// Exit codes: 0 success (warnings allowed); 1 a report has errors;
-/// 2 usage, I/O or internal failure.
+/// 2 usage, I/O or internal failure, and every signing failure (wrong password,
+/// corrupt .p12, expired or not yet valid certificate, key/certificate mismatch,
+/// missing key usage, existing output without --force); nothing is written then.
 #[derive(Debug, Parser)]
 #[command(name = "nianbao", version, about, long_about = None, arg_required_else_help = true)]
 pub struct Args {
@@ -30,6 +34,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Render reports to PDF (and DOCX): FILE.yaml → FILE.pdf, FILE.docx.
     Render(render::RenderArgs),
+    /// Sign an existing PDF (PAdES B-B, incremental update) with a PKCS#12 key.
+    Sign(sign::SignArgs),
 }
 
 /// How diagnostics are printed.
@@ -51,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(&a),
         Command::Init(a) => init::run(&a),
         Command::Render(a) => render::run(&a),
+        Command::Sign(a) => sign::run(&a),
     };
     ExitCode::from(code)
 }
