@@ -4,10 +4,12 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
-use common::{PASSWORD, fixture, pdfsig, pyhanko, qpdf_check, require_tool, run, write_file};
+use common::{
+    PASSWORD, fixture, is_red, is_white, pdfsig, pixel, pyhanko, qpdf_check, render_page,
+    require_tool, run, write_file,
+};
 use nianbao::sign::{SealAppearance, SignError, SignOptions, Signer, read_password, sign_pdf};
 
 /// 2026-01-15 10:30:00 UTC
@@ -137,43 +139,6 @@ fn startxref_section(pdf: &[u8]) -> &[u8] {
         .and_then(|n| n.parse().ok())
         .expect("startxref number");
     &pdf[num..]
-}
-
-/// Renders one page at 72 dpi and returns (width, rgb pixels).
-fn render_page(pdf_path: &Path, page: usize, name: &str) -> (usize, Vec<u8>) {
-    let pdftoppm = require_tool("pdftoppm", "apt-get install poppler-utils");
-    let out_base = fixture().dir.join(name);
-    let page = page.to_string();
-    run(Command::new(pdftoppm)
-        .args(["-png", "-r", "72", "-singlefile", "-f", &page, "-l", &page])
-        .arg(pdf_path)
-        .arg(&out_base));
-    let png_path = out_base.with_extension("png");
-    let decoder = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(&png_path).expect("open render"),
-    ));
-    let mut reader = decoder.read_info().expect("png info");
-    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut buf).expect("png frame");
-    assert_eq!(info.color_type, png::ColorType::Rgb);
-    (info.width as usize, buf)
-}
-
-fn pixel(img: &(usize, Vec<u8>), x_pt: f32, y_pt_from_bottom: f32) -> [u8; 3] {
-    let (w, data) = img;
-    let h = data.len() / 3 / w;
-    let x = x_pt.round() as usize;
-    let y = h - y_pt_from_bottom.round() as usize;
-    let i = (y * w + x) * 3;
-    [data[i], data[i + 1], data[i + 2]]
-}
-
-fn is_red(p: [u8; 3]) -> bool {
-    p[0] > 170 && p[1] < 90 && p[2] < 90
-}
-
-fn is_white(p: [u8; 3]) -> bool {
-    p.iter().all(|&c| c > 240)
 }
 
 #[test]

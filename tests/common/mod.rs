@@ -117,8 +117,9 @@ const VALID_TO: &str = "20491231000000Z";
 fn build_fixture() -> Fixture {
     let openssl = openssl();
     // one folder per test process: the target dir is shared by several worktrees
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("nianbao-sign-tests-{}", std::process::id()));
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    remove_stale_fixtures(&tmp);
+    let dir = tmp.join(format!("nianbao-sign-tests-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("newcerts")).expect("create fixture dir");
     std::fs::write(dir.join("ca.cnf"), CA_CNF).expect("write ca.cnf");
@@ -323,6 +324,23 @@ fn build_fixture() -> Fixture {
     }
 }
 
+/// Removes fixture folders of test processes that have ended (Linux: no /proc/PID).
+fn remove_stale_fixtures(tmp: &Path) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("nianbao-sign-tests-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A krilla PDF with `pages` A4 pages; each has a filled box and `segments` stroked lines
 /// in its upper half (the lower half stays white for the seal checks).
 pub fn make_pdf(pages: usize, segments: usize) -> Vec<u8> {
@@ -451,4 +469,41 @@ pub fn write_file(name: &str, bytes: &[u8]) -> PathBuf {
     let path = fixture().dir.join(name);
     std::fs::write(&path, bytes).expect("write test file");
     path
+}
+
+/// Renders one page at 72 dpi and returns (width, rgb pixels).
+pub fn render_page(pdf_path: &Path, page: usize, name: &str) -> (usize, Vec<u8>) {
+    let pdftoppm = require_tool("pdftoppm", "apt-get install poppler-utils");
+    let out_base = fixture().dir.join(name);
+    let page = page.to_string();
+    run(Command::new(pdftoppm)
+        .args(["-png", "-r", "72", "-singlefile", "-f", &page, "-l", &page])
+        .arg(pdf_path)
+        .arg(&out_base));
+    let png_path = out_base.with_extension("png");
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&png_path).expect("open render"),
+    ));
+    let mut reader = decoder.read_info().expect("png info");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("png frame");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    (info.width as usize, buf)
+}
+
+pub fn pixel(img: &(usize, Vec<u8>), x_pt: f32, y_pt_from_bottom: f32) -> [u8; 3] {
+    let (w, data) = img;
+    let h = data.len() / 3 / w;
+    let x = x_pt.round() as usize;
+    let y = h - y_pt_from_bottom.round() as usize;
+    let i = (y * w + x) * 3;
+    [data[i], data[i + 1], data[i + 2]]
+}
+
+pub fn is_red(p: [u8; 3]) -> bool {
+    p[0] > 170 && p[1] < 90 && p[2] < 90
+}
+
+pub fn is_white(p: [u8; 3]) -> bool {
+    p.iter().all(|&c| c > 240)
 }
