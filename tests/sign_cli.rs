@@ -45,19 +45,27 @@ fn seal_file(dir: &Path) -> PathBuf {
 }
 
 /// The binary under test. CARGO_BIN_EXE_nianbao is target/debug/nianbao, which another
-/// worktree sharing the target dir can replace with its own build at any time: say so plainly
-/// instead of failing with odd errors.
-fn binary() -> &'static str {
-    static CHECKED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    let bin = env!("CARGO_BIN_EXE_nianbao");
-    CHECKED.get_or_init(|| {
-        let out = Command::new(bin).args(["sign", "--help"]).output().expect("run nianbao");
+/// worktree sharing the target dir can replace with its own build at any time. So it is checked
+/// once (it must know `sign`) and hard-linked into this process's fixture folder: the link keeps
+/// this build's file even when cargo later re-links target/debug/nianbao to another one.
+fn binary() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let bin = Path::new(env!("CARGO_BIN_EXE_nianbao"));
+        let snapshot = fixture().dir.join("nianbao-under-test");
+        let _ = std::fs::remove_file(&snapshot);
+        let path = match std::fs::hard_link(bin, &snapshot) {
+            Ok(()) => snapshot,
+            Err(_) => bin.to_path_buf(),
+        };
+        let out = Command::new(&path).args(["sign", "--help"]).output().expect("run nianbao");
         assert!(
             out.status.success(),
-            "{bin} has no `sign` command: another build replaced it; run cargo test again"
+            "{} has no `sign` command: another worktree's build replaced it; run cargo test again",
+            bin.display()
         );
-    });
-    bin
+        path
+    })
 }
 
 /// `nianbao ARGS` with a fixed signing time and, when given, the password in the environment.
@@ -159,6 +167,39 @@ fn render_sign_with_seal_is_valid_shows_the_seal_and_extends_the_unsigned_render
     std::fs::write(&unsigned_path, &unsigned).expect("write unsigned");
     let img = render_page(&unsigned_path, page, "render-seal-unsigned");
     assert!(!is_red(pixel(&img, cx, cy)), "omit_seal leaves the page without the seal");
+}
+
+#[test]
+fn render_sign_uses_the_seal_from_the_yaml() {
+    let dir = test_dir("render-yaml-seal");
+    let key = p12(&dir, "rsa");
+    seal_file(&dir);
+    let yaml = dir.join("with-seal.yaml");
+    let mut text = std::fs::read_to_string(example()).expect("read example");
+    text.push_str("\nsignature:\n  seal: seal.png\n");
+    std::fs::write(&yaml, text).expect("write yaml");
+
+    // unsigned: the seal is page content; signed: the same place, drawn by the widget
+    let plain_dir = dir.join("plain");
+    assert_ok(&nianbao(args!["render", yaml.as_os_str(), "-o", plain_dir.as_os_str()], None));
+    let out = nianbao(args!["render", yaml.as_os_str(), "--sign", key.as_os_str()], Some(PASSWORD));
+    assert_ok(&out);
+    let signed = dir.join("with-seal.pdf");
+    assert_valid(&signed);
+    let bytes = std::fs::read(&signed).expect("read");
+    let needle = b"/Subtype/Widget";
+    assert!(bytes.windows(needle.len()).any(|w| w == needle));
+    let needle = b"/Rect[0.0 0.0 0.0 0.0]";
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the signature is visible");
+    let pages = lopdf::Document::load_mem(&bytes).expect("parse").get_pages().len();
+    let a = render_page(&plain_dir.join("with-seal.pdf"), pages, "yaml-seal-plain");
+    let b = render_page(&signed, pages, "yaml-seal-signed");
+    let red =
+        |img: &(usize, Vec<u8>)| img.1.chunks(3).filter(|p| is_red([p[0], p[1], p[2]])).count();
+    let (ra, rb) = (red(&a), red(&b));
+    assert!(ra > 1000, "the unsigned page shows the seal ({ra} red pixels)");
+    // same image at the same place: the red pixel counts agree within resampling noise
+    assert!(ra.abs_diff(rb) * 20 < ra, "unsigned {ra} vs signed {rb} red pixels");
 }
 
 #[test]
