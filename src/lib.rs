@@ -16,6 +16,7 @@ pub mod model;
 pub mod pdf;
 pub mod render;
 pub mod resolve;
+pub mod sign;
 pub mod source;
 pub mod template;
 pub mod units;

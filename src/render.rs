@@ -7,9 +7,10 @@ use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::FontBook;
 use crate::layout::{LayoutOptions, SealPlacement, layout_document};
 use crate::pdf::PdfOptions;
-use crate::resolve::{Document, resolve_document};
+use crate::resolve::{Block, Document, ImageData, resolve_document};
 use crate::source::Span;
 use crate::template::{Style, bundled_format};
+use std::sync::Arc;
 
 /// What to produce.
 #[derive(Debug, Clone, Copy)]
@@ -58,13 +59,31 @@ pub fn resolve(
     loaded: &Loaded,
     style: &Style,
 ) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    resolve_with_seal(loaded, style, None)
+}
+
+/// Like [`resolve`], with `seal` (when given) as the 落款's seal at the style's seal size: it
+/// replaces the report's `signature.seal`, or adds one where the report has none, so the layout
+/// reserves the seal's place (`--seal FILE`).
+pub fn resolve_with_seal(
+    loaded: &Loaded,
+    style: &Style,
+    seal: Option<&Arc<ImageData>>,
+) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (Some(report), Some(checked)) = (&loaded.report, &loaded.checked) else {
         return Err(loaded.diags.clone());
     };
     let format = bundled_format(report.format).expect("loaded reports name a bundled format");
-    let (doc, diags) = resolve_document(report, checked, format, style);
+    let (mut doc, diags) = resolve_document(report, checked, format, style);
     if crate::diag::has_errors(&diags) {
         return Err(diags);
+    }
+    if let Some(seal) = seal {
+        for block in &mut doc.blocks {
+            if let Block::Signature(s) = block {
+                s.seal = Some((seal.clone(), style.seal_size));
+            }
+        }
     }
     Ok((doc, diags))
 }
@@ -76,7 +95,19 @@ pub fn render(
     style: &Style,
     options: RenderOptions,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    let (doc, mut warnings) = resolve(loaded, style)?;
+    render_with_seal(loaded, fonts, style, options, None)
+}
+
+/// Like [`render`], with a seal image that overrides the report's (see [`resolve_with_seal`]).
+/// A separate function rather than a [`RenderOptions`] field, so the options stay `Copy`.
+pub fn render_with_seal(
+    loaded: &Loaded,
+    fonts: &FontBook,
+    style: &Style,
+    options: RenderOptions,
+    seal: Option<&Arc<ImageData>>,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let (doc, mut warnings) = resolve_with_seal(loaded, style, seal)?;
     let mut out = Rendered { pdf: None, docx: None, pages: 0, seal: None, warnings: Vec::new() };
     // Layout runs for the DOCX too: it finds characters no font can draw.
     let layout = layout_document(&doc, fonts, LayoutOptions { omit_seal: options.omit_seal });

@@ -1,10 +1,12 @@
 //! The command line: arguments (clap), and one module per subcommand. Exit codes:
-//! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O or internal failure.
+//! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O, key/certificate/
+//! password, signing or internal failure.
 
 mod batch;
 mod check;
 mod init;
 mod render;
+pub mod sign;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -13,7 +15,9 @@ use std::process::ExitCode;
 /// Renders 政府信息公开工作年度报告 from YAML to PDF and DOCX, and checks their numbers.
 ///
 /// Exit codes: 0 success (warnings allowed); 1 a report has errors;
-/// 2 usage, I/O or internal failure.
+/// 2 usage, I/O or internal failure, and every signing failure (wrong password,
+/// corrupt .p12, expired or not yet valid certificate, key/certificate mismatch,
+/// missing key usage, existing output without --force); nothing is written then.
 #[derive(Debug, Parser)]
 #[command(name = "nianbao", version, about, long_about = None, arg_required_else_help = true)]
 pub struct Args {
@@ -33,6 +37,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Render every unit under folders in parallel, with a summary (JSON, CSV).
     Batch(batch::BatchArgs),
+    /// Sign an existing PDF (PAdES B-B, incremental update) with a PKCS#12 key.
+    Sign(sign::SignArgs),
 }
 
 /// How diagnostics are printed.
@@ -55,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Init(a) => init::run(&a),
         Command::Render(a) => render::run(&a),
         Command::Batch(a) => batch::run(&a),
+        Command::Sign(a) => sign::run(&a),
     };
     ExitCode::from(code)
 }

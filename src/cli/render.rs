@@ -1,15 +1,19 @@
 //! `nianbao render`: check, then write the PDF (and DOCX) next to the input or
 //! into `-o OUTDIR`. Nothing is written for a file with errors; every write is
-//! atomic (temporary file, then rename).
+//! atomic (temporary file, then rename). With `--sign` the PDF is rendered without
+//! the seal on the page and signed, the seal becoming the signature's appearance;
+//! signed runs never replace an existing file without `--force`.
 
 use super::DiagFormat;
 use crate::diag::{Diagnostic, render_human, render_short};
 use crate::fonts::{FontBook, FontOverride};
-use crate::render::{RenderOptions, render};
+use crate::render::{RenderOptions, render_with_seal};
+use crate::resolve::ImageData;
 use crate::source::SourceFile;
 use crate::template::default_style;
 use clap::Args;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Arguments of `nianbao render`.
 #[derive(Debug, Args)]
@@ -38,6 +42,21 @@ pub struct RenderArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub diagnostics: DiagFormat,
+    /// Sign each PDF (PAdES B-B) with this PKCS#12 key (.p12/.pfx). The seal, if any, becomes
+    /// the signature's appearance. Password: env NIANBAO_P12_PASSWORD, else --password-file,
+    /// else a prompt; never an argument. Signing time: the clock, or env NIANBAO_SIGNING_TIME
+    /// (unix seconds or RFC 3339). A bad key, password or certificate writes nothing (exit 2).
+    #[arg(long = "sign", value_name = "KEY.p12")]
+    pub sign: Option<PathBuf>,
+    /// File whose first line is the PKCS#12 password (with --sign).
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub password_file: Option<PathBuf>,
+    /// Seal image (PNG/JPEG) for the 落款, replacing `signature.seal` or adding one.
+    #[arg(long, value_name = "FILE")]
+    pub seal: Option<PathBuf>,
+    /// With --sign: replace existing output files (signed runs never overwrite otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `--docx-fonts` values.
@@ -112,6 +131,43 @@ pub fn run(args: &RenderArgs) -> u8 {
             return 2;
         }
     };
+    if args.sign.is_some() && !pdf {
+        eprintln!("错误：--sign 需要 PDF 输出 (error: --sign needs the pdf output format)");
+        return 2;
+    }
+    let seal = match &args.seal {
+        None => None,
+        Some(path) => match ImageData::load(path) {
+            Ok(img) => Some(Arc::new(img)),
+            Err(e) => {
+                eprintln!(
+                    "错误：无法使用印章图片 {}：{e} (error: cannot use the seal image)",
+                    path.display()
+                );
+                return 2;
+            }
+        },
+    };
+    // The key is loaded (and the password asked) once for all files.
+    let signing = match &args.sign {
+        None => None,
+        Some(key) => {
+            let time = match super::sign::signing_time() {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    return 2;
+                }
+            };
+            match super::sign::load_signer_at(key, args.password_file.as_deref(), time) {
+                Ok(signer) => Some((signer, time)),
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    return 2;
+                }
+            }
+        }
+    };
     if let Some(dir) = &args.output
         && let Err(e) = std::fs::create_dir_all(dir)
     {
@@ -122,15 +178,30 @@ pub fn run(args: &RenderArgs) -> u8 {
         );
         return 2;
     }
+    // Signed: the seal is the signature widget's appearance, not page content.
     let options = RenderOptions {
         pdf,
         docx,
         pdfa: args.pdfa,
-        omit_seal: false,
+        omit_seal: signing.is_some(),
         docx_fonts: args.docx_fonts.into(),
     };
+    // Signed outputs are never replaced without --force; unsigned renders keep replacing.
+    let overwrite = signing.is_none() || args.force;
     let mut code = 0;
     for input in &args.files {
+        if !overwrite {
+            let existing = [(pdf, "pdf"), (docx, "docx")]
+                .into_iter()
+                .filter(|&(on, _)| on)
+                .map(|(_, ext)| output_path(input, args.output.as_deref(), ext))
+                .find(|p| p.exists());
+            if let Some(path) = existing {
+                eprintln!("错误：{}", super::sign::check_overwrite(&path, false).unwrap_err());
+                code = 2;
+                continue;
+            }
+        }
         let loaded = crate::load_and_check(input);
         print_diags(&loaded.diags, &loaded.file, args.diagnostics);
         if !loaded.is_ok() {
@@ -139,7 +210,7 @@ pub fn run(args: &RenderArgs) -> u8 {
             eprintln!("✗ {}：有错误，未生成文件 (errors: nothing written)", input.display());
             continue;
         }
-        let rendered = match render(&loaded, &fonts, style, options) {
+        let mut rendered = match render_with_seal(&loaded, &fonts, style, options, seal.as_ref()) {
             Ok(r) => r,
             Err(diags) => {
                 print_diags(&diags, &loaded.file, args.diagnostics);
@@ -148,12 +219,27 @@ pub fn run(args: &RenderArgs) -> u8 {
             }
         };
         print_diags(&rendered.warnings, &loaded.file, args.diagnostics);
+        if let (Some((signer, time)), Some(unsigned)) = (&signing, &rendered.pdf) {
+            match super::sign::sign_rendered(unsigned, rendered.seal.as_ref(), style, signer, *time)
+            {
+                Ok(signed) => rendered.pdf = Some(signed),
+                Err(e) => {
+                    eprintln!("错误：{}：{e}", input.display());
+                    code = 2;
+                    continue;
+                }
+            }
+        }
         let mut written = Vec::new();
         for (bytes, ext) in [(&rendered.pdf, "pdf"), (&rendered.docx, "docx")] {
             let Some(bytes) = bytes else { continue };
             let path = output_path(input, args.output.as_deref(), ext);
-            match super::write_atomic(&path, bytes, true) {
+            match super::write_atomic(&path, bytes, overwrite) {
                 Ok(()) => written.push(path.display().to_string()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    eprintln!("错误：{}", super::sign::check_overwrite(&path, false).unwrap_err());
+                    code = 2;
+                }
                 Err(e) => {
                     eprintln!("错误：无法写入 {}：{e} (error: cannot write it)", path.display());
                     code = 2;
@@ -161,8 +247,9 @@ pub fn run(args: &RenderArgs) -> u8 {
             }
         }
         if !written.is_empty() {
+            let signed = if signing.is_some() { "，已签名 / signed" } else { "" };
             println!(
-                "✓ {} → {}（{} 页 / pages）",
+                "✓ {} → {}（{} 页 / pages{signed}）",
                 input.display(),
                 written.join(", "),
                 rendered.pages
