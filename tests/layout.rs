@@ -2,7 +2,8 @@
 //! the 22 × 28 grid, indents and justification, Chinese line breaking, page
 //! numbers, the title, tables and headings, checked on the shipped example.
 
-mod common;
+mod render_support;
+use render_support as common;
 
 use common::{Line, example_laid, fonts, geometry, grid_lines, lines, strip_ws};
 use nianbao::layout::Item;
