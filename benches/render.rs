@@ -112,7 +112,7 @@ fn main() {
         std::env::var("NIANBAO_BENCH_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
     let tmp = tempfile::tempdir().expect("temp dir");
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shengsi-2024.yaml");
-    let long = long_report(tmp.path(), 6);
+    let long = long_report(tmp.path(), 14);
 
     let t = Instant::now();
     let fonts = FontBook::bundled(default_style()).expect("fonts");
