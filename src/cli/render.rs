@@ -239,10 +239,14 @@ pub fn run(args: &RenderArgs) -> u8 {
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     eprintln!("错误：{}", super::sign::check_overwrite(&path, false).unwrap_err());
                     code = 2;
+                    break;
                 }
                 Err(e) => {
+                    // Stop here: the unit's documents are written in order (PDF, DOCX)
+                    // and a later one is not written when an earlier one failed.
                     eprintln!("错误：无法写入 {}：{e} (error: cannot write it)", path.display());
                     code = 2;
+                    break;
                 }
             }
         }

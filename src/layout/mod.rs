@@ -374,8 +374,13 @@ impl Cx<'_> {
         let seal_size = s.seal.as_ref().map_or(0.0, |(_, d)| d.to_pt());
         // Keep the block (and the seal below the date) inside the 版心.
         let below = (seal_size / 2.0 - lines * self.pitch / 2.0).max(0.0);
+        // How far the seal reaches above the unit line (its centre sits 0.3 line
+        // above the middle of the text, see below).
+        let rise = seal_size / 2.0 - lines * self.pitch / 2.0 + self.pitch * 0.3;
+        self.clear_seal(seal_size, rise);
         if !self.fits(lines * self.pitch + below) {
             self.new_page();
+            self.clear_seal(seal_size, rise);
         }
         let top = self.y;
         let place = |cx: &mut Self, glyphs: Vec<Glyph>, x: f64, y: f64| {
@@ -407,6 +412,30 @@ impl Cx<'_> {
             self.seal = Some(SealPlacement { page, rect, image: image.clone() });
         }
         self.y = top + lines * self.pitch;
+    }
+
+    /// 印章顶端应当上距正文一行之内 (GB/T 9704 §7.3.5.1): the seal may not cover the
+    /// text above it (nor leave the 版心 at a page top). Moves the cursor down
+    /// whole grid lines until a seal reaching `rise` above it clears the lowest
+    /// thing on the page; the gap left is then under one line.
+    fn clear_seal(&mut self, seal_size: f64, rise: f64) {
+        if seal_size <= 0.0 {
+            return;
+        }
+        let mut ink = self.top;
+        for item in &self.page().items {
+            let bottom = match item {
+                // The ideographic em box reaches 0.12 em below the baseline.
+                Item::Text(t) => t.y + 0.12 * t.size,
+                Item::Line { y0, y1, .. } => y0.max(*y1),
+                Item::Image { y, h, .. } => y + h,
+            };
+            ink = ink.max(bottom);
+        }
+        let overlap = ink - (self.y - rise);
+        if overlap > 0.0 {
+            self.y += (overlap / self.pitch - 1e-6).ceil() * self.pitch;
+        }
     }
 
     fn page_numbers(&mut self) {
