@@ -42,6 +42,7 @@ fn main() {
             outdir: out,
             render: RenderOptions { pdf: true, docx, ..RenderOptions::default() },
             changed: false,
+            signing: None,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("pool");
         let stop = AtomicBool::new(false);

@@ -528,3 +528,54 @@ fn existing_outputs_are_only_replaced_with_force() {
     let sig = pdfsig(&signed);
     assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
 }
+
+#[test]
+fn batch_sign_signs_every_unit_with_one_key_load() {
+    let dir = test_dir("batch-sign");
+    let key = p12(&dir, "rsa");
+    let units = dir.join("units");
+    std::fs::create_dir_all(units.join("b")).expect("units");
+    std::fs::copy(example(), units.join("a.yaml")).expect("copy");
+    std::fs::copy(example(), units.join("b/a.yaml")).expect("copy");
+    let out_dir = dir.join("out");
+    // The password file is read once; a prompt would fail here (no terminal).
+    let pw = dir.join("pw.txt");
+    std::fs::write(&pw, format!("{PASSWORD}\n")).expect("pw");
+    let out = nianbao(
+        args![
+            "batch",
+            units.as_os_str(),
+            "-o",
+            out_dir.as_os_str(),
+            "--format",
+            "pdf",
+            "--sign",
+            key.as_os_str(),
+            "--password-file",
+            pw.as_os_str()
+        ],
+        None,
+    );
+    assert_ok(&out);
+    for f in ["a.pdf", "b/a.pdf"] {
+        assert_valid(&out_dir.join(f));
+    }
+    // A wrong password stops the run before anything is rendered.
+    std::fs::write(&pw, "wrong\n").expect("pw");
+    let out2 = dir.join("out2");
+    let out = nianbao(
+        args![
+            "batch",
+            units.as_os_str(),
+            "-o",
+            out2.as_os_str(),
+            "--sign",
+            key.as_os_str(),
+            "--password-file",
+            pw.as_os_str()
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!out2.join("a.pdf").exists());
+}

@@ -60,7 +60,6 @@ pub struct UnitSummary {
 }
 
 /// Settings of a batch run.
-#[derive(Debug, Clone)]
 pub struct BatchConfig {
     /// Output folder.
     pub outdir: PathBuf,
@@ -68,6 +67,8 @@ pub struct BatchConfig {
     pub render: RenderOptions,
     /// Skip units whose inputs are unchanged since the last run.
     pub changed: bool,
+    /// Sign every PDF with this key (loaded once for the whole run) at this time.
+    pub signing: Option<(crate::sign::Signer, i64)>,
 }
 
 /// The cache of content hashes kept in OUTDIR for `--changed`.
@@ -195,6 +196,16 @@ fn render_unit(
             return summary;
         }
     };
+    let mut rendered = rendered;
+    if let (Some((signer, time)), Some(pdf)) = (&config.signing, &rendered.pdf) {
+        match crate::cli::sign::sign_rendered(pdf, rendered.seal.as_ref(), style, signer, *time) {
+            Ok(signed) => rendered.pdf = Some(signed),
+            Err(e) => {
+                summary.diagnostics.push(format!("签名失败 (signing failed): {e}"));
+                return summary;
+            }
+        }
+    }
     summary.warnings += rendered.warnings.len();
     summary.diagnostics.extend(rendered.warnings.iter().map(|d| render_short(d, &loaded.file)));
     summary.pages = rendered.pages;

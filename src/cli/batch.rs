@@ -47,6 +47,14 @@ pub struct BatchArgs {
     /// Name of the office for the 汇总表 title.
     #[arg(long, value_name = "NAME", default_value = "汇总")]
     pub office: String,
+    /// Sign every PDF with this PKCS#12 key (PAdES B-B; the seal becomes the signature's
+    /// appearance). The key is loaded once; the password comes from NIANBAO_P12_PASSWORD,
+    /// --password-file or one prompt.
+    #[arg(long, value_name = "KEY.p12")]
+    pub sign: Option<PathBuf>,
+    /// File holding the PKCS#12 password (first line).
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub password_file: Option<PathBuf>,
     /// Merge shard summaries (summary.json files) into OUTDIR/summary.json and .csv.
     #[arg(long, value_name = "SUMMARY", num_args = 1..)]
     pub merge_summaries: Vec<PathBuf>,
@@ -128,10 +136,36 @@ pub fn run(args: &BatchArgs) -> u8 {
         // start no more, write the summary. A second Ctrl-C is left to the default.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
+    let signing = match &args.sign {
+        None => None,
+        Some(key) => {
+            if !pdf {
+                eprintln!("错误：--sign 需要输出 PDF (error: --sign needs PDF output)");
+                return 2;
+            }
+            let loaded = super::sign::signing_time().and_then(|time| {
+                super::sign::load_signer_at(key, args.password_file.as_deref(), time)
+                    .map(|s| (s, time))
+            });
+            match loaded {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    return 2;
+                }
+            }
+        }
+    };
     let config = BatchConfig {
         outdir: args.output.clone(),
-        render: RenderOptions { pdf, docx, ..RenderOptions::default() },
+        render: RenderOptions {
+            pdf,
+            docx,
+            omit_seal: signing.is_some(),
+            ..RenderOptions::default()
+        },
         changed: args.changed,
+        signing,
     };
     let total = inputs.len();
     let bar = std::io::stderr().is_terminal().then(|| {
