@@ -75,6 +75,8 @@ pub enum Item {
         h: f64,
         /// The image.
         image: Arc<ImageData>,
+        /// Multiply with what lies below (a seal: the text shows through the red ink).
+        multiply: bool,
     },
 }
 
@@ -339,7 +341,7 @@ impl Cx<'_> {
         }
         let x = self.left + (self.width - w) / 2.0;
         let y = self.y;
-        self.page().items.push(Item::Image { x, y, w, h, image: f.image.clone() });
+        self.page().items.push(Item::Image { x, y, w, h, image: f.image.clone(), multiply: false });
         self.y += h;
         for line in &caption {
             let (x, y, pitch) = (self.left, self.y, self.pitch);
@@ -407,6 +409,7 @@ impl Cx<'_> {
                     w: d,
                     h: d,
                     image: image.clone(),
+                    multiply: true,
                 });
             }
             self.seal = Some(SealPlacement { page, rect, image: image.clone() });
@@ -481,7 +484,7 @@ pub fn dump(layout: &Layout, fonts: &FontBook) -> String {
                 Item::Line { x0, y0, x1, y1, width } => {
                     let _ = writeln!(out, "  line {x0:.2} {y0:.2} {x1:.2} {y1:.2} w{width:.2}");
                 }
-                Item::Image { x, y, w, h, image } => {
+                Item::Image { x, y, w, h, image, .. } => {
                     let _ = writeln!(
                         out,
                         "  image {x:.2} {y:.2} {w:.2}x{h:.2} {}x{}px",

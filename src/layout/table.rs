@@ -54,18 +54,26 @@ fn measure(cx: &mut Cx<'_>, t: &Table) -> Measured {
     Measured { lines, heights, leading, pad, xs }
 }
 
-/// Height of the header rows plus the first body row.
+/// Body rows a table must bring along when it starts on a page, so a page never
+/// ends with a header and a lone row.
+const MIN_START_ROWS: usize = 3;
+
+/// Height the start of a table needs: the header rows plus the first few body rows.
+fn start_height(m: &Measured, t: &Table) -> f64 {
+    m.heights.iter().take(t.header_rows + MIN_START_ROWS).sum()
+}
+
+/// Height the start of a table needs (for keeping a heading with it).
 pub(super) fn lead_height(cx: &mut Cx<'_>, t: &Table) -> f64 {
     let m = measure(cx, t);
-    m.heights.iter().take(t.header_rows + 1).sum()
+    start_height(&m, t)
 }
 
 pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
     let m = measure(cx, t);
-    let header: f64 = m.heights[..t.header_rows].iter().sum();
     // Fragments: (page index, [(row, top y)]).
     let mut fragments: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
-    let first_need = header + m.heights.get(t.header_rows).copied().unwrap_or(0.0);
+    let first_need = start_height(&m, t);
     if !cx.fits(first_need) && cx.y > cx.top + 0.5 {
         cx.new_page();
     }

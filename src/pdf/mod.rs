@@ -102,7 +102,7 @@ pub fn export(
                         s.set_stroke(None);
                     }
                 }
-                Item::Image { x, y, w, h, image } => {
+                Item::Image { x, y, w, h, image, multiply } => {
                     let key = std::sync::Arc::as_ptr(image);
                     let img = match images.iter().find(|(k, _)| *k == key) {
                         Some((_, img)) => img.clone(),
@@ -118,9 +118,15 @@ pub fn export(
                         }
                     };
                     let size = Size::from_wh(*w as f32, *h as f32).ok_or("bad image size")?;
+                    if *multiply {
+                        s.push_blend_mode(krilla::blend::BlendMode::Multiply);
+                    }
                     s.push_transform(&Transform::from_translate(*x as f32, *y as f32));
                     s.draw_image(img, size);
                     s.pop();
+                    if *multiply {
+                        s.pop();
+                    }
                 }
             }
         }

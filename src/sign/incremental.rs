@@ -247,14 +247,26 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
         xobjects.set("Seal", Object::Reference(img_id));
         let mut resources = Dictionary::new();
         resources.set("XObject", xobjects);
+        // A seal multiplies with the page (red ink over black text), as the
+        // unsigned rendering draws it.
+        let mut gs = Dictionary::new();
+        gs.set("BM", name("Multiply"));
+        let mut ext = Dictionary::new();
+        ext.set("Ink", gs);
+        resources.set("ExtGState", ext);
         form.set("Resources", resources);
         // fit the image into the rectangle, keeping its aspect ratio, centred
         let scale = (w / seal.width as f32).min(h / seal.height as f32);
         let (iw, ih) = (seal.width as f32 * scale, seal.height as f32 * scale);
         let (dx, dy) = ((w - iw) / 2.0, (h - ih) / 2.0);
-        form_content =
-            format!("q {} 0 0 {} {} {} cm /Seal Do Q\n", num(iw), num(ih), num(dx), num(dy))
-                .into_bytes();
+        form_content = format!(
+            "q /Ink gs {} 0 0 {} {} {} cm /Seal Do Q\n",
+            num(iw),
+            num(ih),
+            num(dx),
+            num(dy)
+        )
+        .into_bytes();
     }
     let form_id = alloc();
     ap.stream(form_id, form, &form_content)?;
