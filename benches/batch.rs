@@ -13,6 +13,10 @@ use nianbao::template::default_style;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+/// The same allocator as the `nianbao` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status

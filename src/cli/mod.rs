@@ -82,7 +82,9 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8], overwrite: bool) -> st
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
-    tmp.as_file().sync_all()?;
+    // No fsync: the rename alone guarantees readers never see a partial file (the
+    // Ctrl-C and error cases); an fsync per document costs more than rendering it
+    // in batch runs and only matters for power loss.
     if overwrite {
         tmp.persist(path).map_err(|e| e.error)?;
     } else {
