@@ -198,3 +198,86 @@ fn batch_shards_cover_every_unit_once_and_merge() {
         2
     );
 }
+
+/// Ctrl-C (SIGINT) in the middle of a run: the units in flight finish, no partial or
+/// temporary file is left, the summary marks the rest interrupted, exit 130; a re-run
+/// with --changed completes the set.
+#[test]
+fn batch_interrupt_leaves_only_complete_files_and_resumes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let units = dir.path().join("units");
+    std::fs::create_dir_all(&units).unwrap();
+    for i in 0..60 {
+        std::fs::write(units.join(format!("u{i:02}.yaml")), EXAMPLE).unwrap();
+    }
+    let out = dir.path().join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args([
+            "batch",
+            units.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--jobs",
+            "1",
+            "--changed",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Wait until some units are written, then interrupt.
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        let done = std::fs::read_dir(&out)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+                    .count()
+            })
+            .unwrap_or(0);
+        if done >= 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(kill.success());
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let rows = summary(&out);
+    assert_eq!(rows.len(), 60);
+    let interrupted = rows.iter().filter(|r| r["status"] == "interrupted").count();
+    assert!(interrupted > 0, "the run stopped early");
+    let files = walk(&out);
+    assert!(
+        files.iter().all(|p| !p.file_name().unwrap().to_string_lossy().ends_with(".tmp")),
+        "{files:?}"
+    );
+    for pdf in files.iter().filter(|p| p.extension().is_some_and(|x| x == "pdf")) {
+        let bytes = std::fs::read(pdf).unwrap();
+        assert!(
+            bytes.starts_with(b"%PDF-") && bytes.trim_ascii_end().ends_with(b"%%EOF"),
+            "{}",
+            pdf.display()
+        );
+    }
+    // Resume: everything not yet rendered is rendered now.
+    let (code, stdout, _) = nianbao(&[
+        "batch",
+        units.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--changed",
+        "--format",
+        "pdf,docx",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let rows = summary(&out);
+    assert!(
+        rows.iter().all(|r| r["status"] == "rendered" || r["status"] == "unchanged"),
+        "{rows:?}"
+    );
+    assert_eq!(walk(&out).iter().filter(|p| p.extension().is_some_and(|x| x == "pdf")).count(), 60);
+}

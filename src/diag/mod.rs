@@ -76,6 +76,8 @@ pub enum Code {
     EarlyDate,
     /// Placeholder text from `nianbao init` is still in the report.
     Placeholder,
+    /// A required prose section has no text.
+    EmptySection,
     /// A character no available font can draw.
     MissingGlyph,
     /// A font given on the command line cannot be used.
@@ -115,6 +117,7 @@ impl Code {
             Code::PeriodMismatch => "W-P3",
             Code::EarlyDate => "W-P4",
             Code::Placeholder => "W-P5",
+            Code::EmptySection => "W-P6",
             Code::MissingGlyph => "W-G1",
             Code::Font => "E-G2",
             Code::Internal => "E-X1",

@@ -142,13 +142,30 @@ impl Loader<'_> {
                 continue;
             };
             match &def.table {
-                None => sections.push(Section {
-                    key: def.key.clone(),
-                    span: node.span,
-                    prose: self.prose(node, &def.key, 1),
-                    table: None,
-                    notes: Vec::new(),
-                }),
+                None => {
+                    let empty = node.is_null()
+                        || matches!(&node.kind, NodeKind::Seq(items) if items.is_empty());
+                    if empty {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                Code::EmptySection,
+                                node.span,
+                                format!("“{label}”没有内容，发布的报告中该节将为空"),
+                                format!("section {} has no text; it will be empty in the report", def.key),
+                            )
+                            .with_path(def.key.clone())
+                            .with_label(&label)
+                            .with_hint("没有可报告的内容时写明“无”或相应说明 (write 无 or a sentence saying so)"),
+                        );
+                    }
+                    sections.push(Section {
+                        key: def.key.clone(),
+                        span: node.span,
+                        prose: self.prose(node, &def.key, 1),
+                        table: None,
+                        notes: Vec::new(),
+                    });
+                }
                 Some(table_key) => {
                     let tdef = &fmt.tables[fmt.table_index(table_key).expect("format checked")];
                     let (table, intro, notes) = self.table_section(node, tdef, &label);
