@@ -8,16 +8,6 @@ use crate::source::Span;
 use crate::template::Format;
 use crate::validate::Checked;
 
-fn add(a: Value, b: Value) -> Value {
-    match (a, b) {
-        (Value::Count(x), Value::Count(y)) => Value::Count(x + y),
-        (Value::Decimal(x), Value::Decimal(y)) => Value::Decimal(x.plus(y)),
-        (Value::Decimal(x), Value::Count(y)) | (Value::Count(y), Value::Decimal(x)) => {
-            Value::Decimal(x.plus(crate::model::Decimal::from_int(y)))
-        }
-    }
-}
-
 fn para(text: String) -> Vec<ProseItem> {
     vec![ProseItem::Paragraph(Text { text, span: Span::detached() })]
 }
@@ -56,7 +46,7 @@ pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Opt
                     };
                     for (rec, cr) in records.iter_mut().zip(&ct.records) {
                         for (num, v) in rec.values.iter_mut().zip(&cr.values) {
-                            num.value = add(num.value, *v);
+                            num.value = Value::plus(num.value, *v);
                         }
                     }
                 }
@@ -125,7 +115,7 @@ pub fn numbers_csv(units: &[&Loaded], format: &Format) -> String {
             sums = vec![Value::Count(0); values.len()];
         }
         for (s, v) in sums.iter_mut().zip(&values) {
-            *s = add(*s, *v);
+            *s = Value::plus(*s, *v);
         }
         row.extend(values.iter().map(Value::display));
         out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));

@@ -57,6 +57,17 @@ impl Value {
         }
     }
 
+    /// Exact sum; a count added to an amount gives an amount.
+    pub fn plus(self, other: Value) -> Value {
+        match (self, other) {
+            (Value::Count(x), Value::Count(y)) => Value::Count(x + y),
+            (Value::Decimal(x), Value::Decimal(y)) => Value::Decimal(x.plus(y)),
+            (Value::Decimal(x), Value::Count(y)) | (Value::Count(y), Value::Decimal(x)) => {
+                Value::Decimal(x.plus(Decimal::from_int(y)))
+            }
+        }
+    }
+
     /// The value as a count (decimals give `None`).
     pub fn count(&self) -> Option<u64> {
         match self {

@@ -7,7 +7,7 @@ mod plausibility;
 pub use plausibility::PLACEHOLDER;
 
 use crate::diag::{Code, Diagnostic};
-use crate::model::{Decimal, Record, Report, Value};
+use crate::model::{Record, Report, Value};
 use crate::source::Span;
 use crate::template::{Format, RuleDef, TableDef};
 
@@ -43,18 +43,8 @@ impl Checked {
     }
 }
 
-fn add(a: Value, b: Value) -> Value {
-    match (a, b) {
-        (Value::Count(x), Value::Count(y)) => Value::Count(x + y),
-        (Value::Decimal(x), Value::Count(y)) | (Value::Count(y), Value::Decimal(x)) => {
-            Value::Decimal(x.plus(Decimal::from_int(y)))
-        }
-        (Value::Decimal(x), Value::Decimal(y)) => Value::Decimal(x.plus(y)),
-    }
-}
-
 fn sum(values: impl IntoIterator<Item = Value>) -> Value {
-    values.into_iter().fold(Value::Count(0), add)
+    values.into_iter().fold(Value::Count(0), Value::plus)
 }
 
 /// Checks every rule of the format and returns the computed tables plus every
