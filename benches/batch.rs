@@ -13,18 +13,9 @@ use nianbao::template::default_style;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-/// The same allocator as the `nianbao` binary.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::peak_rss_mb;
 
 fn main() {
     let n: usize =
