@@ -472,3 +472,42 @@ fn pdf_pages_rasterise() {
         assert!(ink > 500, "{name} is blank");
     }
 }
+
+/// A figure from the prose (`{image, caption, width_mm}`) is drawn centred at the asked
+/// width with its aspect ratio, inside the 版心, and its caption comes back from pdftotext.
+#[test]
+fn pdf_figure_is_centred_with_its_caption() {
+    let dir = store("pdf", "figure");
+    // A 300 × 150 JPEG chart stand-in.
+    let img = image::RgbImage::from_fn(300, 150, |x, _| image::Rgb([(x % 256) as u8, 90, 160]));
+    img.save_with_format(dir.join("chart.jpg"), image::ImageFormat::Jpeg).expect("write the JPEG");
+    let yaml = std::fs::read_to_string(example()).unwrap().replace(
+        "other:\n",
+        "other:\n  - image: chart.jpg\n    caption: 图1 2024年依申请公开办理情况\n    width_mm: 100\n",
+    );
+    assert!(yaml.contains("image: chart.jpg"));
+    std::fs::write(dir.join("figure.yaml"), yaml).unwrap();
+    let laid = lay_out(&dir.join("figure.yaml"));
+    let g = geometry();
+    let figures: Vec<[f64; 4]> = laid
+        .layout
+        .pages
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| match i {
+            Item::Image { x, y, w, h, .. } => Some([*x, *y, *w, *h]),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(figures.len(), 1);
+    let [x, y, w, h] = figures[0];
+    assert!((w - 100.0 * 72.0 / 25.4).abs() < 0.01, "width {w}");
+    assert!((h - w / 2.0).abs() < 0.01, "aspect ratio kept: {w} × {h}");
+    assert!(((x + w / 2.0) - (g.left + g.right) / 2.0).abs() < 0.01, "centred in the 版心");
+    assert!(y >= g.top - 0.01 && y + h <= g.bottom + 0.01, "inside the 版心 vertically");
+    let pdf = write(&dir, "figure.pdf", &render_pdf(&dir.join("figure.yaml"), false));
+    let list = tool_ok("pdfimages", &["-list", &pdf]);
+    assert!(list.lines().skip(2).any(|l| l.split_whitespace().nth(3) == Some("300")), "{list}");
+    let text = strip_ws(&tool_ok("pdftotext", &["-enc", "UTF-8", &pdf, "-"]));
+    assert!(text.contains("图12024年依申请公开办理情况"), "caption missing");
+}
