@@ -36,6 +36,18 @@ pub enum Status {
     Interrupted,
 }
 
+impl Status {
+    /// The word used in summary.json, summary.csv and the log lines.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Rendered => "rendered",
+            Status::Failed => "failed",
+            Status::Unchanged => "unchanged",
+            Status::Interrupted => "interrupted",
+        }
+    }
+}
+
 /// One row of the summary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitSummary {
@@ -232,10 +244,8 @@ pub fn write_summaries(outdir: &Path, units: &[UnitSummary]) -> std::io::Result<
     crate::cli::write_atomic(&outdir.join("summary.json"), &json, true)?;
     let mut csv = String::from("file,unit,year,status,pages,outputs,diagnostics,ms\n");
     for u in units {
-        let status = serde_json::to_value(&u.status)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
+        let status = u.status.as_str().to_string();
+
         let fields = [
             u.file.clone(),
             u.unit.clone().unwrap_or_default(),

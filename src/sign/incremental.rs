@@ -31,6 +31,38 @@ pub(super) struct Prepared {
     contents_gt_end: usize,
 }
 
+/// Appends `item` to the array under `key` of `dict`: rewritten in the update when the
+/// array is an indirect object, edited in place when it is inline, created when absent.
+fn append_reference(
+    doc: &Document,
+    ap: &mut Appender,
+    dict: &mut Dictionary,
+    key: &[u8],
+    item: ObjectId,
+    what: &str,
+) -> Result<(), SignError> {
+    match dict.get(key) {
+        Ok(Object::Reference(arr_id)) => {
+            let arr_id = *arr_id;
+            let mut arr = doc
+                .get_object(arr_id)
+                .and_then(Object::as_array)
+                .map_err(|e| invalid_pdf(format!("{what}: {e}")))?
+                .clone();
+            arr.push(Object::Reference(item));
+            ap.plain(arr_id, &Object::Array(arr))?;
+        }
+        Ok(Object::Array(a)) => {
+            let mut a = a.clone();
+            a.push(Object::Reference(item));
+            dict.set(key, a);
+        }
+        Ok(_) => return Err(invalid_pdf(format!("{what} is not an array"))),
+        Err(_) => dict.set(key, vec![Object::Reference(item)]),
+    }
+    Ok(())
+}
+
 fn invalid_pdf<E: std::fmt::Display>(e: E) -> SignError {
     SignError::InvalidPdf(e.to_string())
 }
@@ -289,48 +321,12 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
     // 3. new revision of the page with the widget in /Annots
     let mut page =
         doc.get_dictionary(page_id).map_err(|e| invalid_pdf(format!("page: {e}")))?.clone();
-    match page.get(b"Annots") {
-        Ok(Object::Reference(arr_id)) => {
-            let arr_id = *arr_id;
-            let mut arr = doc
-                .get_object(arr_id)
-                .and_then(Object::as_array)
-                .map_err(|e| invalid_pdf(format!("/Annots: {e}")))?
-                .clone();
-            arr.push(Object::Reference(widget_id));
-            ap.plain(arr_id, &Object::Array(arr))?;
-        }
-        Ok(Object::Array(a)) => {
-            let mut a = a.clone();
-            a.push(Object::Reference(widget_id));
-            page.set("Annots", a);
-        }
-        Ok(_) => return Err(invalid_pdf("page /Annots is not an array")),
-        Err(_) => page.set("Annots", vec![Object::Reference(widget_id)]),
-    }
+    append_reference(&doc, &mut ap, &mut page, b"Annots", widget_id, "page /Annots")?;
     ap.plain(page_id, &Object::Dictionary(page))?;
 
     // 4. new revision of the catalog (and /AcroForm) with the field and /SigFlags 3
     let mut af = acro_form.take().unwrap_or_default();
-    match af.get(b"Fields") {
-        Ok(Object::Reference(fields_id)) => {
-            let fields_id = *fields_id;
-            let mut fields = doc
-                .get_object(fields_id)
-                .and_then(Object::as_array)
-                .map_err(|e| invalid_pdf(format!("/AcroForm /Fields: {e}")))?
-                .clone();
-            fields.push(Object::Reference(widget_id));
-            ap.plain(fields_id, &Object::Array(fields))?;
-        }
-        Ok(Object::Array(fields)) => {
-            let mut fields = fields.clone();
-            fields.push(Object::Reference(widget_id));
-            af.set("Fields", fields);
-        }
-        Ok(_) => return Err(invalid_pdf("/AcroForm /Fields is not an array")),
-        Err(_) => af.set("Fields", vec![Object::Reference(widget_id)]),
-    }
+    append_reference(&doc, &mut ap, &mut af, b"Fields", widget_id, "/AcroForm /Fields")?;
     let flags = af.get(b"SigFlags").and_then(Object::as_i64).unwrap_or(0);
     af.set("SigFlags", flags | 3); // SignaturesExist | AppendOnly
     match acro_form_id {

@@ -219,7 +219,6 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                 _ => unreachable!("saphyr-parser pairs MappingStart and MappingEnd"),
             },
             Event::Scalar(value, style, anchor, _) => {
-                nodes += 1;
                 let plain = matches!(style, ScalarStyle::Plain);
                 // NOTE: saphyr starts a quoted scalar's span at the quote but a block
                 // scalar's at its first content line; point both at the text itself, so

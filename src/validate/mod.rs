@@ -7,7 +7,7 @@ mod plausibility;
 pub use plausibility::PLACEHOLDER;
 
 use crate::diag::{Code, Diagnostic};
-use crate::model::{Record, Report, Value};
+use crate::model::{Num, Record, Report, Value};
 use crate::source::Span;
 use crate::template::{Format, RuleDef, TableDef};
 
@@ -210,50 +210,28 @@ fn column_sum(
             continue;
         }
         let (field_key, field_label) = &def.fields[rdef.fields[c]];
-        diags.push(column_diag(
-            code,
-            def,
-            given,
-            rdef.label.as_str(),
-            field_label,
-            num.value,
-            *value,
-            num.span,
-            cell_path(def, given, c, field_key),
-        ));
+        let path = cell_path(def, given, c, field_key);
+        diags.push(column_diag(code, &rdef.label, field_label, num, *value, path));
     }
     if let (Some(num), Some(value), Some(total_label)) =
         (given.given_total, computed.total, &def.total_label)
         && num.value != value
     {
         let path = cell_path(def, given, rdef.fields.len(), "total");
-        diags.push(column_diag(
-            code,
-            def,
-            given,
-            rdef.label.as_str(),
-            total_label,
-            num.value,
-            value,
-            num.span,
-            path,
-        ));
+        diags.push(column_diag(code, &rdef.label, total_label, &num, value, path));
     }
 }
 
-#[allow(clippy::too_many_arguments, reason = "a flat message builder")]
+/// E-R2: a supplied cell of the total row against the computed column sum.
 fn column_diag(
     code: Code,
-    _def: &TableDef,
-    _given: &Record,
     row_label: &str,
     column: &str,
-    given: Value,
+    given: &Num,
     computed: Value,
-    span: Span,
     path: String,
 ) -> Diagnostic {
-    let (g, s) = (given.display(), computed.display());
+    let (span, g, s) = (given.span, given.value.display(), computed.display());
     Diagnostic::error(
         code,
         span,
