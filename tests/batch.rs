@@ -153,6 +153,20 @@ fn batch_output_is_identical_whatever_the_jobs() {
     for f in ["a/town.pdf", "b/town.pdf", "town.pdf"] {
         assert_eq!(std::fs::read(one.join(f)).unwrap(), std::fs::read(two.join(f)).unwrap(), "{f}");
     }
+    // `render` makes the font subsets in parallel, a batch worker one after
+    // another: the file must not depend on which.
+    let single = dir.path().join("single");
+    let (code, _, err) = nianbao(&[
+        "render",
+        units.join("a/town.yaml").to_str().unwrap(),
+        "-o",
+        single.to_str().unwrap(),
+        "--format",
+        "pdf",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rendered = std::fs::read(single.join("town.pdf")).unwrap();
+    assert_eq!(rendered, std::fs::read(one.join("a/town.pdf")).unwrap(), "render vs batch");
 }
 
 #[test]

@@ -33,6 +33,7 @@ use crate::resource::{Resource, Resourceable};
 use crate::surface::{Location, Surface};
 use crate::text::GlyphId;
 use crate::text::{Font, FontContainer, FontIdentifier};
+use crate::text::cid::{CIDFont, FontProgram};
 use crate::util::SipHashable;
 
 const STR_LEN: usize = 32767;
@@ -755,6 +756,19 @@ impl SerializeContext {
 
     fn serialize_fonts(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
         let fonts = self.global_objects.font_map.take();
+        // nianbao patch: subset and compress the CID fonts' programs in
+        // parallel (they dominate the export time of a CJK document), then
+        // write everything in the original order, so the file is the same.
+        let containers: Vec<_> = fonts.values().map(|c| c.borrow()).collect();
+        let settings = self.serialize_settings();
+        let cid_fonts: Vec<&CIDFont> = containers
+            .iter()
+            .map(|c| c.cid_font())
+            .filter(|f| !f.is_empty())
+            .collect();
+        let mut programs = font_programs(&cid_fonts, &settings).into_iter();
+        drop(containers);
+
         for font_container in fonts.values() {
             let borrowed = font_container.borrow();
 
@@ -767,9 +781,10 @@ impl SerializeContext {
 
             if !borrowed.cid_font().is_empty() {
                 let f = self.register_font_identifier(borrowed.cid_font().identifier());
+                let program = programs.next().expect("one program per CID font");
                 borrowed
                     .cid_font()
-                    .serialize(self, chunk_container, f.get_ref())?;
+                    .serialize(self, chunk_container, f.get_ref(), program)?;
             }
         }
 
@@ -1098,4 +1113,29 @@ pub(crate) trait Cacheable: SipHashable {
         chunk_container: &mut ChunkContainer,
         root_ref: Ref,
     );
+}
+
+/// The font programs of `fonts`, in their order (nianbao patch): in parallel
+/// on rayon's pool, unless this thread is already one of the pool's workers
+/// (a batch rendering documents in parallel), where waiting for nested jobs
+/// would only run other documents on this thread's stack.
+#[cfg(feature = "parallel-fonts")]
+fn font_programs(
+    fonts: &[&CIDFont],
+    settings: &SerializeSettings,
+) -> Vec<KrillaResult<FontProgram>> {
+    use rayon::prelude::*;
+    if rayon::current_thread_index().is_some() {
+        return fonts.iter().map(|f| f.program(settings)).collect();
+    }
+    fonts.par_iter().map(|f| f.program(settings)).collect()
+}
+
+/// The font programs of `fonts`, in their order (nianbao patch).
+#[cfg(not(feature = "parallel-fonts"))]
+fn font_programs(
+    fonts: &[&CIDFont],
+    settings: &SerializeSettings,
+) -> Vec<KrillaResult<FontProgram>> {
+    fonts.iter().map(|f| f.program(settings)).collect()
 }

@@ -2,9 +2,6 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::writers::WMode;
 use pdf_writer::{Finish, Name, Ref, Str};
 use rustc_hash::FxHashMap;
-use skrifa::instance::Size;
-use skrifa::outline::DrawSettings;
-use skrifa::prelude::LocationRef;
 use skrifa::raw::tables::cff::Cff;
 use skrifa::raw::{TableProvider, TopLevelTable};
 use std::hash::Hash;
@@ -17,10 +14,9 @@ use crate::chunk_container::ChunkContainer;
 use crate::configure::ValidationError;
 use crate::error::{KrillaError, KrillaResult};
 use crate::geom::Rect;
-use crate::serialize::SerializeContext;
-use crate::stream::FilterStreamBuilder;
+use crate::serialize::{SerializeContext, SerializeSettings};
+use crate::stream::{FilterStream, FilterStreamBuilder};
 use crate::surface::Location;
-use crate::text::outline::OutlineBuilder;
 use crate::text::Font;
 use crate::text::GlyphId;
 use crate::util::{stable_hash128, SliceExt};
@@ -184,11 +180,40 @@ impl CIDFont {
         FontIdentifier::Cid(CIDIdentifier(self.font.clone()))
     }
 
+    /// The subset font program, compressed (nianbao patch: split out of
+    /// `serialize` so that the programs of all fonts are made in parallel; it
+    /// touches nothing but the font and the glyphs used).
+    pub(crate) fn program(&self, settings: &SerializeSettings) -> KrillaResult<FontProgram> {
+        let (subsetted, global_bbox) = subset_font(self.font.clone(), &self.glyph_remapper)?;
+        let num_glyphs = subsetted.num_glyphs();
+        let subsetted_data = subsetted.font_data().0;
+        let mut data = subsetted_data.as_ref().as_ref();
+
+        // If we have a CFF font, only embed the standalone CFF program.
+        let subsetted_ref = skrifa::FontRef::new(data).map_err(|_| {
+            KrillaError::Font(self.font.clone(), "failed to read font subset".to_string())
+        })?;
+
+        if let Some(cff) = subsetted_ref.data_for_tag(Cff::TAG) {
+            data = cff.as_bytes();
+        }
+
+        let stream = FilterStreamBuilder::new_from_binary_data(data)
+            .finish(settings)
+            .into_owned();
+        Ok(FontProgram {
+            num_glyphs,
+            global_bbox,
+            stream,
+        })
+    }
+
     pub(crate) fn serialize(
         &self,
         sc: &mut SerializeContext,
         chunk_container: &mut ChunkContainer,
         root_ref: Ref,
+        program: KrillaResult<FontProgram>,
     ) -> KrillaResult<()> {
         let chunk = &mut chunk_container.non_stream.fonts;
         let mut stream_chunk = sc.new_chunk();
@@ -198,8 +223,6 @@ impl CIDFont {
         let cmap_ref = sc.new_ref();
         let cid_set_ref = sc.new_ref();
         let data_ref = sc.new_ref();
-
-        let glyph_remapper = &self.glyph_remapper;
 
         let is_glyf = self.font.font_ref().glyf().is_ok();
         let is_cff = self.font.font_ref().cff().is_ok();
@@ -234,24 +257,11 @@ impl CIDFont {
             sc.register_validation_error(ValidationError::RestrictedLicense(self.font.clone()));
         }
 
-        let (subsetted, global_bbox) = subset_font(self.font.clone(), glyph_remapper)?;
-        let num_glyphs = subsetted.num_glyphs();
-        let subsetted_data = subsetted.font_data().0;
-
-        let font_stream = {
-            let mut data = subsetted_data.as_ref().as_ref();
-
-            // If we have a CFF font, only embed the standalone CFF program.
-            let subsetted_ref = skrifa::FontRef::new(data).map_err(|_| {
-                KrillaError::Font(self.font.clone(), "failed to read font subset".to_string())
-            })?;
-
-            if let Some(cff) = subsetted_ref.data_for_tag(Cff::TAG) {
-                data = cff.as_bytes();
-            }
-
-            FilterStreamBuilder::new_from_binary_data(data).finish(&sc.serialize_settings())
-        };
+        let FontProgram {
+            num_glyphs,
+            global_bbox,
+            stream: font_stream,
+        } = program?;
 
         let base_font = base_font_name(&self.font, &self.glyph_remapper);
         let base_font_type0 = if is_cff {
@@ -410,6 +420,13 @@ impl CIDFont {
     }
 }
 
+/// A subset font program ready to be written (see [`CIDFont::program`]).
+pub(crate) struct FontProgram {
+    num_glyphs: u32,
+    global_bbox: Rect,
+    stream: FilterStream<'static>,
+}
+
 /// Create a tag for a font subset.
 pub(crate) fn subset_tag<T: Hash>(data: &T) -> String {
     const BASE: u128 = 26;
@@ -435,7 +452,11 @@ pub(crate) fn base_font_name<T: Hash>(font: &Font, data: &T) -> String {
 
 #[cfg_attr(feature = "comemo", comemo::memoize)]
 fn subset_font(font: Font, glyph_remapper: &GlyphRemapper) -> KrillaResult<(Font, Rect)> {
-    let mut bbox: Option<Rect> = None;
+    // nianbao patch (see NIANBAO.md): the /FontBBox is the font's own bounding
+    // box from its `head` table (valid for any subset: it encloses every
+    // glyph), instead of drawing every subset glyph's outline to compute a
+    // tighter one, which cost a fifth of the export time for CJK fonts.
+    let global_bbox = font.bbox();
 
     let variation_coordinates = font
         .variation_coordinates()
@@ -455,34 +476,7 @@ fn subset_font(font: Font, glyph_remapper: &GlyphRemapper) -> KrillaResult<(Font
             "failed to subset font".to_string(),
         ))
     })?;
-    let global_bbox = font.bbox();
 
-    for g in 0..font.num_glyphs() {
-        if let Some(path_bbox) = compute_bbox(&font, skrifa::GlyphId::new(g)) {
-            bbox = bbox
-                .map(|mut r| {
-                    r.expand(&path_bbox);
-                    r
-                })
-                .or(Some(path_bbox));
-        }
-    }
-
-    Ok((font, bbox.unwrap_or(global_bbox)))
+    Ok((font, global_bbox))
 }
 
-#[cfg_attr(feature = "comemo", comemo::memoize)]
-fn compute_bbox(font: &Font, glyph: skrifa::GlyphId) -> Option<Rect> {
-    let outline_glyphs = font.outline_glyphs();
-
-    if let Some(outline_glyph) = outline_glyphs.get(glyph) {
-        let mut glyph_builder = OutlineBuilder::new();
-        let _ = outline_glyph.draw(
-            DrawSettings::unhinted(Size::unscaled(), LocationRef::default()),
-            &mut glyph_builder,
-        );
-        glyph_builder.finish().map(|p| Rect::from_tsp(p.bounds()))
-    } else {
-        None
-    }
-}
