@@ -1,7 +1,5 @@
 //! Turns the seal image (PNG with alpha, or JPEG) into PDF image XObject data.
 
-use std::io::Write;
-
 use super::SignError;
 
 /// Image data ready to be written as PDF image XObjects.
@@ -39,10 +37,20 @@ fn invalid<E: std::fmt::Display>(e: E) -> SignError {
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
     // Level 1: seal images are small and mostly flat colour, so the size barely
-    // changes, while level 6 took most of the signing time.
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(data).map_err(invalid)?;
-    enc.finish().map_err(invalid)
+    // changes, while level 6 took most of the signing time. One call with the
+    // output sized up front: no intermediate buffer, no regrowing.
+    let mut compress = flate2::Compress::new(flate2::Compression::fast(), true);
+    let mut out = Vec::with_capacity(data.len() / 4 + 64);
+    loop {
+        let consumed = usize::try_from(compress.total_in()).map_err(invalid)?;
+        let status = compress
+            .compress_vec(&data[consumed..], &mut out, flate2::FlushCompress::Finish)
+            .map_err(invalid)?;
+        if status == flate2::Status::StreamEnd {
+            return Ok(out);
+        }
+        out.reserve(out.capacity().max(4096));
+    }
 }
 
 fn decode_png(bytes: &[u8]) -> Result<SealImage, SignError> {
@@ -61,19 +69,14 @@ fn decode_png(bytes: &[u8]) -> Result<SealImage, SignError> {
         png::ColorType::Indexed => return Err(invalid("indexed PNG was not expanded")),
     };
     let has_alpha = channels == 2 || channels == 4;
-    let colors = if has_alpha { channels - 1 } else { channels };
-    let row_pixels = info.width as usize;
-    let mut color = Vec::with_capacity(row_pixels * info.height as usize * colors);
-    let mut alpha =
-        Vec::with_capacity(if has_alpha { row_pixels * info.height as usize } else { 0 });
-    for row in pixels.chunks_exact(info.line_size) {
-        for px in row[..row_pixels * channels].chunks_exact(channels) {
-            color.extend_from_slice(&px[..colors]);
-            if has_alpha {
-                alpha.push(px[colors]);
-            }
-        }
-    }
+    let rows = pixels.chunks_exact(info.line_size);
+    let width = info.width as usize;
+    let (color, alpha) = match channels {
+        1 => split::<1>(rows, width),
+        2 => split::<2>(rows, width),
+        3 => split::<3>(rows, width),
+        _ => split::<4>(rows, width),
+    };
     let alpha =
         if has_alpha && alpha.iter().any(|&a| a != 255) { Some(deflate(&alpha)?) } else { None };
     Ok(SealImage {
@@ -85,6 +88,34 @@ fn decode_png(bytes: &[u8]) -> Result<SealImage, SignError> {
         data: deflate(&color)?,
         alpha,
     })
+}
+
+/// Splits rows of `C`-channel 8-bit pixels into colour bytes and, for grey + alpha
+/// and RGBA, alpha bytes (a PDF image keeps alpha in a separate soft mask). The
+/// channel count is a constant so the per-pixel copy compiles to fixed-size moves.
+fn split<'a, const C: usize>(
+    rows: impl ExactSizeIterator<Item = &'a [u8]>,
+    width: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    let colors = if C.is_multiple_of(2) { C - 1 } else { C };
+    let height = rows.len();
+    let mut color = vec![0; width * height * colors];
+    let mut alpha = vec![0; if colors == C { 0 } else { width * height }];
+    let color_rows = color.chunks_exact_mut(width * colors);
+    if colors == C {
+        for (row, out) in rows.zip(color_rows) {
+            out.copy_from_slice(&row[..width * C]);
+        }
+        return (color, alpha);
+    }
+    for ((row, c_row), a_row) in rows.zip(color_rows).zip(alpha.chunks_exact_mut(width)) {
+        let targets = c_row.chunks_exact_mut(colors).zip(a_row);
+        for (px, (c, a)) in row[..width * C].chunks_exact(C).zip(targets) {
+            c.copy_from_slice(&px[..colors]);
+            *a = px[colors];
+        }
+    }
+    (color, alpha)
 }
 
 /// Reads width, height and component count from the JPEG's SOF segment; the data is
@@ -146,4 +177,26 @@ fn decode_jpeg(bytes: &[u8]) -> Result<SealImage, SignError> {
         pos = seg_end;
     }
     Err(invalid("no JPEG frame header found"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn split_separates_alpha_and_drops_row_padding() {
+        // Two rows of two RGBA pixels, each row padded with one junk byte.
+        let rows = [[1, 2, 3, 10, 4, 5, 6, 20, 99], [7, 8, 9, 30, 11, 12, 13, 40, 99]];
+        let (color, alpha) = split::<4>(rows.iter().map(|r| &r[..]), 2);
+        assert_eq!(color, [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13]);
+        assert_eq!(alpha, [10, 20, 30, 40]);
+
+        let grey_alpha = [[50, 255, 60, 128]];
+        let (color, alpha) = split::<2>(grey_alpha.iter().map(|r| &r[..]), 2);
+        assert_eq!((color, alpha), (vec![50, 60], vec![255, 128]));
+
+        let rgb = [[1, 2, 3, 4, 5, 6, 0]];
+        let (color, alpha) = split::<3>(rgb.iter().map(|r| &r[..]), 2);
+        assert_eq!((color, alpha), (vec![1, 2, 3, 4, 5, 6], vec![]));
+    }
 }

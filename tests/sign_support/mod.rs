@@ -399,13 +399,20 @@ fn make_red_pdf() -> Vec<u8> {
 
 /// 200x200 RGBA: red ring (radius 70..95) and red disc (radius < 30), transparent elsewhere.
 pub fn make_seal_png() -> Vec<u8> {
-    let size = 200u32;
+    seal_png(200)
+}
+
+/// `size` x `size` RGBA: a red ring and a red disc (the radii of [`make_seal_png`] scaled
+/// by `size / 200`), transparent elsewhere.
+pub fn seal_png(size: u32) -> Vec<u8> {
+    let scale = size as f32 / 200.0;
+    let centre = size as f32 / 2.0;
     let mut rgba = Vec::with_capacity((size * size * 4) as usize);
     for y in 0..size {
         for x in 0..size {
-            let dx = x as f32 + 0.5 - 100.0;
-            let dy = y as f32 + 0.5 - 100.0;
-            let r = (dx * dx + dy * dy).sqrt();
+            let dx = x as f32 + 0.5 - centre;
+            let dy = y as f32 + 0.5 - centre;
+            let r = (dx * dx + dy * dy).sqrt() / scale;
             let opaque = (70.0..95.0).contains(&r) || r < 30.0;
             rgba.extend_from_slice(if opaque { &[220, 0, 0, 255] } else { &[0, 0, 0, 0] });
         }

@@ -1,0 +1,126 @@
+//! Signing speed: loads an RSA-2048 and an ECDSA P-256 .p12 once and signs a
+//! ~100 KB krilla PDF N times (default 200, `NIANBAO_BENCH_ROUNDS`) in each case:
+//! RSA invisibly, RSA with a seal image, ECDSA with the seal.
+//! `cargo bench --bench sign`. Needs the `openssl` CLI (the tests' throw-away keys).
+//!
+//! Then the whole pipeline on the shengsi example with a seal: rendering it
+//! unsigned (seal on the page) against rendering and signing it (seal as the
+//! signature's appearance), alternating, so the difference is what signing adds
+//! to a report.
+//!
+//! Target (issue): signing adds ≤ 5 ms per report.
+
+use std::path::Path;
+use std::time::Instant;
+
+use nianbao::cli::sign::sign_rendered;
+use nianbao::fonts::FontBook;
+use nianbao::render::{RenderOptions, render};
+use nianbao::sign::{SealAppearance, SignOptions, Signer, sign_pdf};
+use nianbao::template::default_style;
+
+#[path = "support/mod.rs"]
+mod support;
+
+/// The signing tests' keys (made with openssl under a throw-away test CA),
+/// PDFs and seal images.
+#[path = "../tests/sign_support/mod.rs"]
+mod sign_support;
+use sign_support::{PASSWORD, fixture, make_pdf, seal_png};
+
+type BoxErr = Box<dyn std::error::Error>;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The example with a seal, rendered unsigned and rendered + signed, alternately.
+fn pipeline(signer: &Signer, now: i64, seal: Vec<u8>, rounds: u32) -> Result<(), BoxErr> {
+    let dir = tempfile::tempdir()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let yaml = std::fs::read_to_string(root.join("examples/shengsi-2024.yaml"))?;
+    std::fs::write(dir.path().join("seal.png"), seal)?;
+    let unit = dir.path().join("unit.yaml");
+    std::fs::write(&unit, yaml + "\nsignature:\n  seal: seal.png\n")?;
+    let style = default_style();
+    let fonts = FontBook::bundled(style).map_err(|e| format!("{e:?}"))?;
+    let loaded = nianbao::load_and_check(&unit);
+    if !loaded.is_ok() {
+        return Err(format!("{:?}", loaded.diags).into());
+    }
+    let unsigned = RenderOptions { pdf: true, docx: false, ..RenderOptions::default() };
+    let for_signing = RenderOptions { omit_seal: true, ..unsigned };
+    let (mut plain, mut signed) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let t = Instant::now();
+        render(&loaded, &fonts, style, unsigned).map_err(|e| format!("{e:?}"))?;
+        plain.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let r = render(&loaded, &fonts, style, for_signing).map_err(|e| format!("{e:?}"))?;
+        let pdf = r.pdf.ok_or("no PDF")?;
+        sign_rendered(&pdf, r.seal.as_ref(), style, signer, now)?;
+        signed.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (plain, signed) = (median(&mut plain), median(&mut signed));
+    println!(
+        "shengsi example with a seal: rendered {plain:.2} ms, rendered and signed {signed:.2} ms (medians of {rounds}): signing adds {:.2} ms",
+        signed - plain
+    );
+    Ok(())
+}
+
+fn main() -> Result<(), BoxErr> {
+    // ~100 KB or more: pages of 1000 random line segments each.
+    let pdf = (1..).map(|pages| make_pdf(pages, 1000)).find(|p| p.len() >= 100 * 1024).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+
+    let keys = &fixture().p12;
+    let t = Instant::now();
+    let signer = Signer::from_p12(&keys["rsa"], PASSWORD, now)?;
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let ecdsa = Signer::from_p12(&keys["ec"], PASSWORD, now)?;
+
+    let rounds: u32 =
+        std::env::var("NIANBAO_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let seal =
+        SealAppearance { page_index: 0, rect: [380.0, 150.0, 500.0, 270.0], image: seal_png(300) };
+    let options = |appearance: Option<&SealAppearance>| SignOptions {
+        signing_time_unix: now,
+        appearance: appearance.cloned(),
+        reason: None,
+        location: None,
+    };
+    let cases = [
+        ("RSA-2048, invisible", &signer, options(None)),
+        ("RSA-2048, with a 300x300 PNG seal", &signer, options(Some(&seal))),
+        ("ECDSA P-256, with the same seal", &ecdsa, options(Some(&seal))),
+    ];
+    // The cases alternate signature by signature, so a drift in this VM's speed
+    // (up to 30 % over minutes) falls on all alike; the median ignores bursts.
+    let mut times = vec![Vec::new(); cases.len()];
+    let mut out_len = vec![0; cases.len()];
+    for _ in 0..rounds {
+        for (i, (_, key, o)) in cases.iter().enumerate() {
+            let t = Instant::now();
+            out_len[i] = sign_pdf(&pdf, key, o)?.len();
+            times[i].push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    for (i, (label, ..)) in cases.iter().enumerate() {
+        let v = &mut times[i];
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "{label}: input {} bytes, output {} bytes, median {:.2} ms per signature (p10 {:.2}, p90 {:.2}; {rounds} rounds)",
+            pdf.len(),
+            out_len[i],
+            at(0.5),
+            at(0.1),
+            at(0.9)
+        );
+    }
+    pipeline(&signer, now, seal_png(300), rounds.min(100))?;
+    println!("p12 load: {load_ms:.2} ms (once); peak RSS {:.0} MB", support::peak_rss_mb());
+    Ok(())
+}
