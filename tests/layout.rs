@@ -5,6 +5,10 @@
 mod render_support;
 use render_support as common;
 
+/// Golden files under `tests/ref/` (the helpers the validation tests use).
+#[path = "common/mod.rs"]
+mod refs;
+
 use common::{Line, example_laid, fonts, geometry, grid_lines, lines, strip_ws};
 use nianbao::layout::Item;
 use nianbao::resolve::{Align, Block, ParaStyle, Paragraph, Run, Table};
@@ -449,4 +453,18 @@ fn layout_headings_use_their_fonts_and_keep_with_next() {
         ]
     );
     assert_eq!(kai, 7, "five standalone and two run-in （一） headings");
+}
+
+/// The positioned pages of both examples as text (`layout::dump`), against
+/// `tests/ref/layout/`: any change to where a glyph run, rule or image lands
+/// shows up as a diff. Accept an intended change with
+/// `UPDATE_REFS=1 cargo test --test layout golden` and read the diff first.
+#[test]
+fn golden_layout_dumps() {
+    for name in ["shengsi-2024", "township-2025"] {
+        let laid = common::lay_out(&common::root().join(format!("examples/{name}.yaml")));
+        let dump = nianbao::layout::dump(&laid.layout, fonts());
+        assert!(dump.lines().count() > 200, "{name}: a dump of a few lines is not a layout");
+        refs::compare_ref(&format!("layout/{name}.txt"), &dump);
+    }
 }
