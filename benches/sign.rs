@@ -13,7 +13,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use nianbao::cli::sign::sign_rendered;
+use nianbao::cli::sign::{SignInfo, Signing, sign_rendered};
 use nianbao::fonts::FontBook;
 use nianbao::render::{RenderOptions, render};
 use nianbao::sign::{SealAppearance, SignOptions, Signer, sign_pdf};
@@ -36,7 +36,7 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 /// The example with a seal, rendered unsigned and rendered + signed, alternately.
-fn pipeline(signer: &Signer, now: i64, seal: Vec<u8>, rounds: u32) -> Result<(), BoxErr> {
+fn pipeline(signing: &Signing, seal: Vec<u8>, rounds: u32) -> Result<(), BoxErr> {
     let dir = tempfile::tempdir()?;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let yaml = std::fs::read_to_string(root.join("examples/shengsi-2024.yaml"))?;
@@ -59,7 +59,7 @@ fn pipeline(signer: &Signer, now: i64, seal: Vec<u8>, rounds: u32) -> Result<(),
         let t = Instant::now();
         let r = render(&loaded, &fonts, style, for_signing).map_err(|e| format!("{e:?}"))?;
         let pdf = r.pdf.ok_or("no PDF")?;
-        sign_rendered(&pdf, r.seal.as_ref(), style, signer, now)?;
+        sign_rendered(&pdf, r.seal.as_ref(), style, signing)?;
         signed.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let (plain, signed) = (median(&mut plain), median(&mut signed));
@@ -120,7 +120,8 @@ fn main() -> Result<(), BoxErr> {
             at(0.9)
         );
     }
-    pipeline(&signer, now, seal_png(300), rounds.min(100))?;
+    let signing = Signing { signer, time_unix: now, info: SignInfo::default() };
+    pipeline(&signing, seal_png(300), rounds.min(100))?;
     println!("p12 load: {load_ms:.2} ms (once); peak RSS {:.0} MB", support::peak_rss_mb());
     Ok(())
 }

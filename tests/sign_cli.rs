@@ -293,6 +293,45 @@ fn render_sign_without_seal_gives_an_invisible_valid_signature() {
 }
 
 #[test]
+fn reason_and_location_are_written_and_need_sign() {
+    let dir = test_dir("reason-location");
+    let key = p12(&dir, "rsa");
+    let (reason, location) = ("发布政府信息公开工作年度报告", "浙江省嵊泗县");
+    let out = nianbao(
+        args![
+            "render",
+            example().as_os_str(),
+            "-o",
+            dir.as_os_str(),
+            "--format",
+            "pdf",
+            "--sign",
+            key.as_os_str(),
+            "--reason",
+            reason,
+            "--location",
+            location
+        ],
+        Some(PASSWORD),
+    );
+    assert_ok(&out);
+    let path = dir.join("shengsi-2024.pdf");
+    assert_valid(&path);
+    let (_, checked) = pyhanko(&path);
+    assert!(checked.contains(&format!("reason={reason} location={location}")), "{checked}");
+
+    // Without --sign the texts would be lost: refused, nothing written.
+    let plain = dir.join("plain");
+    let out = nianbao(
+        args!["render", example().as_os_str(), "-o", plain.as_os_str(), "--reason", reason],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--reason and --location need --sign"), "{}", text(&out));
+    assert!(!plain.join("shengsi-2024.pdf").exists());
+}
+
+#[test]
 fn sign_command_signs_an_unsigned_render() {
     let dir = test_dir("sign-command");
     let out = nianbao(args!["render", example().as_os_str(), "-o", dir.as_os_str()], None);

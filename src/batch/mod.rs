@@ -79,8 +79,8 @@ pub struct BatchConfig {
     pub render: RenderOptions,
     /// Skip units whose inputs are unchanged since the last run.
     pub changed: bool,
-    /// Sign every PDF with this key (loaded once for the whole run) at this time.
-    pub signing: Option<(crate::sign::Signer, i64)>,
+    /// Sign every PDF with this key (loaded once for the whole run), at this time, with these texts.
+    pub signing: Option<crate::cli::sign::Signing>,
 }
 
 /// The cache of content hashes kept in OUTDIR for `--changed`.
@@ -209,8 +209,8 @@ fn render_unit(
         }
     };
     let mut rendered = rendered;
-    if let (Some((signer, time)), Some(pdf)) = (&config.signing, &rendered.pdf) {
-        match crate::cli::sign::sign_rendered(pdf, rendered.seal.as_ref(), style, signer, *time) {
+    if let (Some(signing), Some(pdf)) = (&config.signing, &rendered.pdf) {
+        match crate::cli::sign::sign_rendered(pdf, rendered.seal.as_ref(), style, signing) {
             Ok(signed) => rendered.pdf = Some(signed),
             Err(e) => {
                 summary.diagnostics.push(format!("签名失败 (signing failed): {e}"));

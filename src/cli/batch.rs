@@ -55,6 +55,8 @@ pub struct BatchArgs {
     /// File holding the PKCS#12 password (first line).
     #[arg(long, value_name = "FILE", requires = "sign")]
     pub password_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub sign_info: super::sign::SignInfo,
     /// Merge shard summaries (summary.json files) into OUTDIR/summary.json and .csv.
     #[arg(long, value_name = "SUMMARY", num_args = 1..)]
     pub merge_summaries: Vec<PathBuf>,
@@ -136,24 +138,19 @@ pub fn run(args: &BatchArgs) -> u8 {
         // start no more, write the summary. A second Ctrl-C is left to the default.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
-    let signing = match &args.sign {
-        None => None,
-        Some(key) => {
-            if !pdf {
-                eprintln!("错误：--sign 需要输出 PDF (error: --sign needs PDF output)");
-                return 2;
-            }
-            let loaded = super::sign::signing_time().and_then(|time| {
-                super::sign::load_signer_at(key, args.password_file.as_deref(), time)
-                    .map(|s| (s, time))
-            });
-            match loaded {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    eprintln!("错误：{e}");
-                    return 2;
-                }
-            }
+    if args.sign.is_some() && !pdf {
+        eprintln!("错误：--sign 需要输出 PDF (error: --sign needs PDF output)");
+        return 2;
+    }
+    let signing = match super::sign::load_signing(
+        args.sign.as_deref(),
+        args.password_file.as_deref(),
+        &args.sign_info,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return 2;
         }
     };
     let config = BatchConfig {

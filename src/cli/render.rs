@@ -51,6 +51,8 @@ pub struct RenderArgs {
     /// File whose first line is the PKCS#12 password (with --sign).
     #[arg(long, value_name = "FILE", requires = "sign")]
     pub password_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub sign_info: super::sign::SignInfo,
     /// Seal image (PNG/JPEG) for the 落款, replacing `signature.seal` or adding one.
     #[arg(long, value_name = "FILE")]
     pub seal: Option<PathBuf>,
@@ -149,23 +151,15 @@ pub fn run(args: &RenderArgs) -> u8 {
         },
     };
     // The key is loaded (and the password asked) once for all files.
-    let signing = match &args.sign {
-        None => None,
-        Some(key) => {
-            let time = match super::sign::signing_time() {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("错误：{e}");
-                    return 2;
-                }
-            };
-            match super::sign::load_signer_at(key, args.password_file.as_deref(), time) {
-                Ok(signer) => Some((signer, time)),
-                Err(e) => {
-                    eprintln!("错误：{e}");
-                    return 2;
-                }
-            }
+    let signing = match super::sign::load_signing(
+        args.sign.as_deref(),
+        args.password_file.as_deref(),
+        &args.sign_info,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return 2;
         }
     };
     if let Some(dir) = &args.output
@@ -219,9 +213,8 @@ pub fn run(args: &RenderArgs) -> u8 {
             }
         };
         print_diags(&rendered.warnings, &loaded.file, args.diagnostics);
-        if let (Some((signer, time)), Some(unsigned)) = (&signing, &rendered.pdf) {
-            match super::sign::sign_rendered(unsigned, rendered.seal.as_ref(), style, signer, *time)
-            {
+        if let (Some(signing), Some(unsigned)) = (&signing, &rendered.pdf) {
+            match super::sign::sign_rendered(unsigned, rendered.seal.as_ref(), style, signing) {
                 Ok(signed) => rendered.pdf = Some(signed),
                 Err(e) => {
                     eprintln!("错误：{}：{e}", input.display());

@@ -42,9 +42,38 @@ pub struct SignArgs {
     /// its lower edge on the type area's lower edge (35 mm above the page's bottom).
     #[arg(long, value_name = "x0,y0,x1,y1", requires = "seal", value_parser = parse_rect)]
     pub seal_rect: Option<SealRect>,
+    #[command(flatten)]
+    pub info: SignInfo,
     /// Replace OUT.pdf if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+/// What a signature says about itself: `/Reason` and `/Location` in its dictionary,
+/// shown by PDF readers in the signature panel. Shared by `render`, `batch` and `sign`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SignInfo {
+    /// With --sign: why the document is signed, e.g. 发布政府信息公开工作年度报告
+    /// (the signature's /Reason).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// With --sign: where it is signed, e.g. 浙江省舟山市嵊泗县 (the signature's /Location).
+    #[arg(long, value_name = "TEXT")]
+    pub location: Option<String>,
+}
+
+impl SignInfo {
+    /// Whether either text was given.
+    pub fn is_set(&self) -> bool {
+        self.reason.is_some() || self.location.is_some()
+    }
+}
+
+/// Everything a run signs with, loaded once: the key, the signing time, the texts.
+pub struct Signing {
+    pub signer: Signer,
+    pub time_unix: i64,
+    pub info: SignInfo,
 }
 
 /// A seal rectangle given on the command line.
@@ -179,16 +208,38 @@ pub fn sign_rendered(
     pdf: &[u8],
     seal: Option<&SealPlacement>,
     style: &Style,
-    signer: &Signer,
-    signing_time_unix: i64,
+    signing: &Signing,
 ) -> Result<Vec<u8>, String> {
     let appearance = seal.map(|p| SealAppearance {
         page_index: p.page,
         rect: seal_rect_pdf(p, style.page.height.to_pt()),
         image: p.image.bytes.clone(),
     });
-    let options = SignOptions { signing_time_unix, appearance, reason: None, location: None };
-    sign_pdf(pdf, signer, &options).map_err(|e| e.to_string())
+    let options = SignOptions {
+        signing_time_unix: signing.time_unix,
+        appearance,
+        reason: signing.info.reason.clone(),
+        location: signing.info.location.clone(),
+    };
+    sign_pdf(pdf, &signing.signer, &options).map_err(|e| e.to_string())
+}
+
+/// Loads the key for a `render` or `batch` run with `--sign` (one password prompt), or
+/// refuses `--reason`/`--location` without it.
+pub fn load_signing(
+    key: Option<&Path>,
+    password_file: Option<&Path>,
+    info: &SignInfo,
+) -> Result<Option<Signing>, String> {
+    let Some(key) = key else {
+        if info.is_set() {
+            return Err("--reason 和 --location 需与 --sign 一起使用 (error: --reason and --location need --sign)".into());
+        }
+        return Ok(None);
+    };
+    let time_unix = signing_time()?;
+    let signer = load_signer_at(key, password_file, time_unix)?;
+    Ok(Some(Signing { signer, time_unix, info: info.clone() }))
 }
 
 /// The default seal rectangle on a page with the given media box: a square of the style's seal
@@ -320,7 +371,12 @@ fn sign_file(args: &SignArgs) -> Result<(), String> {
             })
         }
     };
-    let options = SignOptions { signing_time_unix: now, appearance, reason: None, location: None };
+    let options = SignOptions {
+        signing_time_unix: now,
+        appearance,
+        reason: args.info.reason.clone(),
+        location: args.info.location.clone(),
+    };
     let signed = sign_pdf(&pdf, &signer, &options).map_err(|e| e.to_string())?;
     write_output(&args.output, &signed, args.force)
 }

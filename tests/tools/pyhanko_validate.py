@@ -48,6 +48,9 @@ def main() -> int:
             print(f"field {sig.field_name}: intact={status.intact} valid={status.valid} "
                   f"trusted={status.trusted} coverage={status.coverage.name} "
                   f"subfilter={subfilter} signed_attrs={','.join(attrs)}")
+            reason, location = sig.sig_object.get("/Reason"), sig.sig_object.get("/Location")
+            if reason is not None or location is not None:
+                print(f"field {sig.field_name}: reason={reason} location={location}")
             print(f"field {sig.field_name}: bottom_line={status.bottom_line} "
                   f"summary={status.summary()}")
             checks = [
