@@ -142,16 +142,13 @@ pub fn run(args: &BatchArgs) -> u8 {
         eprintln!("错误：--sign 需要输出 PDF (error: --sign needs PDF output)");
         return 2;
     }
-    let signing = match super::sign::load_signing(
+    let signing = match super::sign::load_signing_or_report(
         args.sign.as_deref(),
         args.password_file.as_deref(),
         &args.sign_info,
     ) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
     let config = BatchConfig {
         outdir: args.output.clone(),

@@ -151,16 +151,13 @@ pub fn run(args: &RenderArgs) -> u8 {
         },
     };
     // The key is loaded (and the password asked) once for all files.
-    let signing = match super::sign::load_signing(
+    let signing = match super::sign::load_signing_or_report(
         args.sign.as_deref(),
         args.password_file.as_deref(),
         &args.sign_info,
     ) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
     if let Some(dir) = &args.output
         && let Err(e) = std::fs::create_dir_all(dir)

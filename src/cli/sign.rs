@@ -224,6 +224,18 @@ pub fn sign_rendered(
     sign_pdf(pdf, &signing.signer, &options).map_err(|e| e.to_string())
 }
 
+/// [`load_signing`] for a command: an error is printed and becomes exit code 2.
+pub fn load_signing_or_report(
+    key: Option<&Path>,
+    password_file: Option<&Path>,
+    info: &SignInfo,
+) -> Result<Option<Signing>, u8> {
+    load_signing(key, password_file, info).map_err(|e| {
+        eprintln!("错误：{e}");
+        2
+    })
+}
+
 /// Loads the key for a `render` or `batch` run with `--sign` (one password prompt), or
 /// refuses `--reason`/`--location` without it.
 pub fn load_signing(
