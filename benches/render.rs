@@ -16,15 +16,10 @@ use std::time::Instant;
 
 #[path = "support/mod.rs"]
 mod support;
-use support::peak_rss_mb;
+use support::{median, peak_rss_mb};
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 /// The example with its 总体情况 grown to `copies` rounds of its five

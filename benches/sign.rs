@@ -27,13 +27,9 @@ mod support;
 #[path = "../tests/sign_support/mod.rs"]
 mod sign_support;
 use sign_support::{PASSWORD, fixture, make_pdf, seal_png};
+use support::median;
 
 type BoxErr = Box<dyn std::error::Error>;
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 /// The example with a seal, rendered unsigned and rendered + signed, alternately.
 fn pipeline(signing: &Signing, seal: Vec<u8>, rounds: u32) -> Result<(), BoxErr> {

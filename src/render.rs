@@ -39,6 +39,13 @@ impl Default for RenderOptions {
     }
 }
 
+impl RenderOptions {
+    /// The file extensions of the outputs asked for, PDF first.
+    pub fn extensions(&self) -> impl Iterator<Item = &'static str> {
+        [(self.pdf, "pdf"), (self.docx, "docx")].into_iter().filter(|(on, _)| *on).map(|(_, e)| e)
+    }
+}
+
 /// The outputs of one report.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -52,6 +59,15 @@ pub struct Rendered {
     pub seal: Option<SealPlacement>,
     /// Warnings from rendering (missing glyphs).
     pub warnings: Vec<Diagnostic>,
+}
+
+impl Rendered {
+    /// Each output made, with its file extension, PDF first.
+    pub fn outputs(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
+        [("pdf", &self.pdf), ("docx", &self.docx)]
+            .into_iter()
+            .filter_map(|(ext, bytes)| Some((ext, bytes.as_deref()?)))
+    }
 }
 
 /// Resolves a loaded, error-free report into the shared document.

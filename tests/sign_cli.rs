@@ -531,14 +531,19 @@ fn existing_outputs_are_only_replaced_with_force() {
     std::fs::write(&target, b"keep me").expect("write");
     let yaml = example();
 
-    let render = |force: bool| {
-        let mut a: Vec<&std::ffi::OsStr> =
-            args!["render", yaml.as_os_str(), "-o", dir.as_os_str(), "--sign", key.as_os_str()]
-                .to_vec();
+    // Runs `args`, with `--force` added when asked.
+    let run = |args: &[&std::ffi::OsStr], force: bool| {
+        let mut a = args.to_vec();
         if force {
             a.push("--force".as_ref());
         }
         nianbao(&a, Some(PASSWORD))
+    };
+    let render = |force: bool| {
+        run(
+            args!["render", yaml.as_os_str(), "-o", dir.as_os_str(), "--sign", key.as_os_str()],
+            force,
+        )
     };
     let out = render(false);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
@@ -548,13 +553,10 @@ fn existing_outputs_are_only_replaced_with_force() {
     let signed = dir.join("signed.pdf");
     std::fs::write(&signed, b"keep me too").expect("write");
     let sign = |force: bool| {
-        let mut a: Vec<&std::ffi::OsStr> =
-            args!["sign", target.as_os_str(), "-o", signed.as_os_str(), "--sign", key.as_os_str()]
-                .to_vec();
-        if force {
-            a.push("--force".as_ref());
-        }
-        nianbao(&a, Some(PASSWORD))
+        run(
+            args!["sign", target.as_os_str(), "-o", signed.as_os_str(), "--sign", key.as_os_str()],
+            force,
+        )
     };
     let out = sign(false);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

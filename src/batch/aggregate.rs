@@ -25,7 +25,7 @@ pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Opt
                 (para(format!("本汇总表合计 {n} 个单位的数据，文字部分见各单位年度报告。")), None)
             }
             Some(key) => {
-                let tdef = &format.tables[format.table_index(key)?];
+                let tdef = format.table(key)?;
                 let mut records: Vec<Record> = tdef
                     .records
                     .iter()

@@ -71,6 +71,23 @@ pub struct UnitSummary {
     pub ms: u64,
 }
 
+impl UnitSummary {
+    /// A row for `file` with `status` and nothing else known yet.
+    pub fn new(file: String, status: Status) -> Self {
+        UnitSummary {
+            file,
+            unit: None,
+            year: None,
+            status,
+            pages: 0,
+            outputs: Vec::new(),
+            diagnostics: Vec::new(),
+            warnings: 0,
+            ms: 0,
+        }
+    }
+}
+
 /// Settings of a batch run.
 pub struct BatchConfig {
     /// Output folder.
@@ -86,9 +103,9 @@ pub struct BatchConfig {
 /// The cache of content hashes kept in OUTDIR for `--changed`.
 pub const CACHE_FILE: &str = ".nianbao-cache.json";
 
-/// Content hash of a unit: its YAML, the files it refers to, the templates, the
-/// fonts, the options and the nianbao version.
-fn unit_hash(loaded: &crate::Loaded, options: &RenderOptions) -> String {
+/// The part of every unit's content hash that is the same for the whole run:
+/// the nianbao version, the options, the templates and the fonts.
+fn run_hash(options: &RenderOptions) -> Sha256 {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(format!("{options:?}").as_bytes());
@@ -96,6 +113,12 @@ fn unit_hash(loaded: &crate::Loaded, options: &RenderOptions) -> String {
         h.update(t.as_bytes());
     }
     h.update(crate::fonts::BUNDLED_FONTS_ID.as_bytes());
+    h
+}
+
+/// Content hash of a unit: [`run_hash`], then its YAML and the files it refers to.
+fn unit_hash(run: &Sha256, loaded: &crate::Loaded) -> String {
+    let mut h = run.clone();
     h.update(loaded.file.text().as_bytes());
     if let Some(r) = &loaded.report {
         let mut files: Vec<&Path> = r.signature.seal.iter().map(|(p, _)| p.as_path()).collect();
@@ -124,6 +147,7 @@ pub fn run_batch(
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let new_cache = Mutex::new(BTreeMap::new());
+    let cache = Cache { old: &old_cache, new: &new_cache, run: run_hash(&config.render) };
     let stems = output_stems(inputs);
     let results: Vec<UnitSummary> = inputs
         .par_iter()
@@ -131,21 +155,10 @@ pub fn run_batch(
         .map(|(input, stem)| {
             let file = input.path.display().to_string();
             if stop.load(Ordering::Relaxed) {
-                return UnitSummary {
-                    file,
-                    unit: None,
-                    year: None,
-                    status: Status::Interrupted,
-                    pages: 0,
-                    outputs: vec![],
-                    diagnostics: vec![],
-                    warnings: 0,
-                    ms: 0,
-                };
+                return UnitSummary::new(file, Status::Interrupted);
             }
             let start = Instant::now();
-            let mut summary =
-                render_unit(input, stem, config, fonts, style, &old_cache, &new_cache);
+            let mut summary = render_unit(input, file, stem, config, fonts, style, &cache);
             summary.ms = start.elapsed().as_millis() as u64;
             on_done(&summary);
             summary
@@ -160,55 +173,57 @@ pub fn run_batch(
     results
 }
 
+/// The `--changed` hashes: last run's, this run's, and the part every unit shares.
+struct Cache<'a> {
+    old: &'a BTreeMap<String, String>,
+    new: &'a Mutex<BTreeMap<String, String>>,
+    run: Sha256,
+}
+
 fn render_unit(
     input: &Input,
+    file: String,
     stem: &Path,
     config: &BatchConfig,
     fonts: &FontBook,
     style: &Style,
-    old_cache: &BTreeMap<String, String>,
-    new_cache: &Mutex<BTreeMap<String, String>>,
+    cache: &Cache,
 ) -> UnitSummary {
     let loaded = crate::load_and_check(&input.path);
-    let file = input.path.display().to_string();
     let mut summary = UnitSummary {
-        file: file.clone(),
         unit: loaded.report.as_ref().map(|r| r.unit.text.clone()),
         year: loaded.report.as_ref().map(|r| r.year.0),
-        status: Status::Failed,
-        pages: 0,
-        outputs: Vec::new(),
         diagnostics: loaded.diags.iter().map(|d| render_short(d, &loaded.file)).collect(),
         warnings: loaded.diags.iter().filter(|d| d.severity == Severity::Warning).count(),
-        ms: 0,
+        ..UnitSummary::new(file.clone(), Status::Failed)
     };
     if !loaded.is_ok() {
         return summary;
     }
-    let exts: Vec<&str> = [(config.render.pdf, "pdf"), (config.render.docx, "docx")]
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, e)| *e)
-        .collect();
-    let paths: Vec<PathBuf> =
-        exts.iter().map(|e| config.outdir.join(stem).with_extension(e)).collect();
-    let hash = unit_hash(&loaded, &config.render);
-    if config.changed && old_cache.get(&file) == Some(&hash) && paths.iter().all(|p| p.is_file()) {
+    let base = config.outdir.join(stem);
+    let hash = unit_hash(&cache.run, &loaded);
+    if config.changed
+        && cache.old.get(&file) == Some(&hash)
+        && config.render.extensions().all(|e| base.with_extension(e).is_file())
+    {
         summary.status = Status::Unchanged;
-        summary.outputs = paths.iter().map(|p| p.display().to_string()).collect();
-        if let Ok(mut c) = new_cache.lock() {
+        summary.outputs = config
+            .render
+            .extensions()
+            .map(|e| base.with_extension(e).display().to_string())
+            .collect();
+        if let Ok(mut c) = cache.new.lock() {
             c.insert(file, hash);
         }
         return summary;
     }
-    let rendered = match render(&loaded, fonts, style, config.render) {
+    let mut rendered = match render(&loaded, fonts, style, config.render) {
         Ok(r) => r,
         Err(diags) => {
             summary.diagnostics.extend(diags.iter().map(|d| render_short(d, &loaded.file)));
             return summary;
         }
     };
-    let mut rendered = rendered;
     if let (Some(signing), Some(pdf)) = (&config.signing, &rendered.pdf) {
         match crate::cli::sign::sign_rendered(pdf, rendered.seal.as_ref(), style, signing) {
             Ok(signed) => rendered.pdf = Some(signed),
@@ -221,18 +236,19 @@ fn render_unit(
     summary.warnings += rendered.warnings.len();
     summary.diagnostics.extend(rendered.warnings.iter().map(|d| render_short(d, &loaded.file)));
     summary.pages = rendered.pages;
-    for (path, bytes) in paths.iter().zip([&rendered.pdf, &rendered.docx].into_iter().flatten()) {
-        if let Some(parent) = path.parent() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        if let Err(e) = crate::cli::write_atomic(path, bytes, true) {
+    if let Some(parent) = base.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    for (ext, bytes) in rendered.outputs() {
+        let path = base.with_extension(ext);
+        if let Err(e) = crate::cli::write_atomic(&path, bytes, true) {
             summary.diagnostics.push(format!("{}: 无法写入 (cannot write): {e}", path.display()));
             return summary;
         }
         summary.outputs.push(path.display().to_string());
     }
     summary.status = Status::Rendered;
-    if let Ok(mut c) = new_cache.lock() {
+    if let Ok(mut c) = cache.new.lock() {
         c.insert(file, hash);
     }
     summary

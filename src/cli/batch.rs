@@ -225,7 +225,7 @@ pub fn run(args: &BatchArgs) -> u8 {
         "渲染 {ok} 份，未变 {same} 份，失败 {failed} 份，警告 {warnings} 条 ({ok} rendered, {same} unchanged, {failed} failed, {warnings} warnings)"
     );
     if args.summary_report
-        && let Err(e) = summary_report(args, &units, &fonts, config.render)
+        && let Err(e) = summary_report(args, &inputs, &units, &fonts, config.render)
     {
         eprintln!("错误：汇总表 (summary report): {e}");
         return 2;
@@ -239,26 +239,27 @@ pub fn run(args: &BatchArgs) -> u8 {
     u8::from(failed > 0)
 }
 
+/// `units` are `inputs`' results, in the same order ([`run_batch`] keeps it).
 fn summary_report(
     args: &BatchArgs,
+    inputs: &[crate::batch::Input],
     units: &[UnitSummary],
     fonts: &FontBook,
     options: RenderOptions,
 ) -> Result<(), String> {
-    let loaded: Vec<crate::Loaded> = units
+    let loaded: Vec<crate::Loaded> = inputs
         .iter()
-        .filter(|u| matches!(u.status, Status::Rendered | Status::Unchanged))
-        .map(|u| crate::load_and_check(std::path::Path::new(&u.file)))
+        .zip(units)
+        .filter(|(_, u)| matches!(u.status, Status::Rendered | Status::Unchanged))
+        .map(|(input, _)| crate::load_and_check(&input.path))
         .filter(crate::Loaded::is_ok)
         .collect();
-    let refs: Vec<&crate::Loaded> = loaded.iter().collect();
-    let Some(first) = refs.first().and_then(|l| l.report.as_ref()) else {
+    let Some(first) = loaded.first().and_then(|l| l.report.as_ref()) else {
         return Err("没有可汇总的单位 (no rendered units to sum)".into());
     };
     let format = bundled_format(first.format).ok_or("format")?;
-    let same_format: Vec<&crate::Loaded> = refs
+    let same_format: Vec<&crate::Loaded> = loaded
         .iter()
-        .copied()
         .filter(|l| l.report.as_ref().is_some_and(|r| r.format == first.format))
         .collect();
     let csv = numbers_csv(&same_format, format);

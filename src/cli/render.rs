@@ -188,7 +188,7 @@ pub fn run(args: &RenderArgs) -> u8 {
                 .map(|(_, ext)| output_path(input, args.output.as_deref(), ext))
                 .find(|p| p.exists());
             if let Some(path) = existing {
-                eprintln!("错误：{}", super::sign::check_overwrite(&path, false).unwrap_err());
+                eprintln!("错误：{}", super::sign::exists_message(&path));
                 code = 2;
                 continue;
             }
@@ -227,7 +227,7 @@ pub fn run(args: &RenderArgs) -> u8 {
             match super::write_atomic(&path, bytes, overwrite) {
                 Ok(()) => written.push(path.display().to_string()),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    eprintln!("错误：{}", super::sign::check_overwrite(&path, false).unwrap_err());
+                    eprintln!("错误：{}", super::sign::exists_message(&path));
                     code = 2;
                     break;
                 }

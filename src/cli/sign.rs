@@ -1,5 +1,5 @@
 //! Signing from the command line: `nianbao sign` (re-sign an existing PDF) and the helpers
-//! `render --sign` and batch runs share. The key is loaded once ([`load_signer`]) and reused
+//! `render --sign` and batch runs share. The key is loaded once ([`Signing::load`]) and reused
 //! for every file; the password comes from `NIANBAO_P12_PASSWORD`, `--password-file` or a
 //! prompt, never from an argument. Nothing is written when loading the key or signing fails,
 //! and an existing output is only replaced with `--force`.
@@ -74,6 +74,26 @@ pub struct Signing {
     pub signer: Signer,
     pub time_unix: i64,
     pub info: SignInfo,
+}
+
+impl Signing {
+    /// Loads and checks the key at the signing time ([`signing_time`]); one password prompt.
+    pub fn load(key: &Path, password_file: Option<&Path>, info: &SignInfo) -> Result<Self, String> {
+        let time_unix = signing_time()?;
+        let signer = load_signer_at(key, password_file, time_unix)?;
+        Ok(Signing { signer, time_unix, info: info.clone() })
+    }
+
+    /// Signs `pdf`, with `appearance` as the visible seal (none: an invisible signature).
+    pub fn sign(&self, pdf: &[u8], appearance: Option<SealAppearance>) -> Result<Vec<u8>, String> {
+        let options = SignOptions {
+            signing_time_unix: self.time_unix,
+            appearance,
+            reason: self.info.reason.clone(),
+            location: self.info.location.clone(),
+        };
+        sign_pdf(pdf, &self.signer, &options).map_err(|e| e.to_string())
+    }
 }
 
 /// A seal rectangle given on the command line.
@@ -168,15 +188,8 @@ fn parse_time(s: &str) -> Option<i64> {
     Some(dt.unix_duration().as_secs() as i64 - offset)
 }
 
-/// Loads and checks the signing key once: reads the password (env, file or prompt), opens the
-/// PKCS#12 file, and checks the certificate at the signing time ([`signing_time`]). The
-/// returned [`Signer`] signs any number of files. Errors are Chinese first, then English.
-pub fn load_signer(path: &Path, password_file: Option<&Path>) -> Result<Signer, String> {
-    let now = signing_time()?;
-    load_signer_at(path, password_file, now)
-}
-
-/// [`load_signer`] with an explicit reference time (unix seconds) for the validity check.
+/// Reads the password (env, file or prompt), opens the PKCS#12 file and checks the
+/// certificate at `now_unix` (unix seconds). Errors are Chinese first, then English.
 pub fn load_signer_at(
     path: &Path,
     password_file: Option<&Path>,
@@ -215,13 +228,7 @@ pub fn sign_rendered(
         rect: seal_rect_pdf(p, style.page.height.to_pt()),
         image: p.image.bytes.clone(),
     });
-    let options = SignOptions {
-        signing_time_unix: signing.time_unix,
-        appearance,
-        reason: signing.info.reason.clone(),
-        location: signing.info.location.clone(),
-    };
-    sign_pdf(pdf, &signing.signer, &options).map_err(|e| e.to_string())
+    signing.sign(pdf, appearance)
 }
 
 /// [`load_signing`] for a command: an error is printed and becomes exit code 2.
@@ -249,9 +256,7 @@ pub fn load_signing(
         }
         return Ok(None);
     };
-    let time_unix = signing_time()?;
-    let signer = load_signer_at(key, password_file, time_unix)?;
-    Ok(Some(Signing { signer, time_unix, info: info.clone() }))
+    Signing::load(key, password_file, info).map(Some)
 }
 
 /// The default seal rectangle on a page with the given media box: a square of the style's seal
@@ -312,14 +317,19 @@ fn page_box(pdf: &[u8], index: Option<usize>) -> Result<(usize, [f32; 4]), Strin
     Ok((count, [0.0, 0.0, 595.276, 841.89]))
 }
 
+/// The message for an output that exists and was not replaced.
+pub fn exists_message(path: &Path) -> String {
+    format!(
+        "输出文件 {} 已存在，未覆盖；如需覆盖请加 --force ({} exists; use --force to replace it)",
+        path.display(),
+        path.display()
+    )
+}
+
 /// Refuses an existing output unless `force`; the message is ready to print.
 pub fn check_overwrite(path: &Path, force: bool) -> Result<(), String> {
     if !force && path.exists() {
-        return Err(format!(
-            "输出文件 {} 已存在，未覆盖；如需覆盖请加 --force ({} exists; use --force to replace it)",
-            path.display(),
-            path.display()
-        ));
+        return Err(exists_message(path));
     }
     Ok(())
 }
@@ -328,11 +338,7 @@ pub fn check_overwrite(path: &Path, force: bool) -> Result<(), String> {
 pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
     super::write_atomic(path, bytes, force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!(
-                "输出文件 {} 已存在，未覆盖；如需覆盖请加 --force ({} exists; use --force to replace it)",
-                path.display(),
-                path.display()
-            )
+            exists_message(path)
         } else {
             format!("无法写入 {}：{e} (cannot write {})", path.display(), path.display())
         }
@@ -358,8 +364,7 @@ fn sign_file(args: &SignArgs) -> Result<(), String> {
     let pdf = std::fs::read(&args.input).map_err(|e| {
         format!("无法读取 {}：{e} (cannot read {})", args.input.display(), args.input.display())
     })?;
-    let now = signing_time()?;
-    let signer = load_signer_at(&args.key, args.password_file.as_deref(), now)?;
+    let signing = Signing::load(&args.key, args.password_file.as_deref(), &args.info)?;
     let appearance = match &args.seal {
         None => None,
         Some(seal) => {
@@ -383,13 +388,7 @@ fn sign_file(args: &SignArgs) -> Result<(), String> {
             })
         }
     };
-    let options = SignOptions {
-        signing_time_unix: now,
-        appearance,
-        reason: args.info.reason.clone(),
-        location: args.info.location.clone(),
-    };
-    let signed = sign_pdf(&pdf, &signer, &options).map_err(|e| e.to_string())?;
+    let signed = signing.sign(&pdf, appearance)?;
     write_output(&args.output, &signed, args.force)
 }
 

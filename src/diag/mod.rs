@@ -210,15 +210,3 @@ impl Diagnostic {
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(Diagnostic::is_error)
 }
-
-/// A value plus the warnings met while producing it.
-#[derive(Debug, Clone)]
-pub struct Warned<T> {
-    /// The value.
-    pub output: T,
-    /// Warnings (never errors).
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// Result of a stage that reports user problems as diagnostics.
-pub type SourceResult<T> = Result<T, Vec<Diagnostic>>;

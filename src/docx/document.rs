@@ -35,11 +35,11 @@ pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
                 // A table must be followed by a paragraph before another table or the
                 // end of the body, or Word merges or rejects them.
                 if matches!(blocks.get(i + 1), None | Some(Block::Table(_))) {
-                    w.empty_paragraph("Body");
+                    empty_paragraph(&mut w.x, "Body");
                 }
             }
             Block::Figure(f) => w.figure(f),
-            Block::BlankLine => w.empty_paragraph("Body"),
+            Block::BlankLine => empty_paragraph(&mut w.x, "Body"),
             Block::Signature(s) => w.signature(s),
         }
     }
@@ -110,14 +110,6 @@ impl Writer<'_> {
         self.x.close("w:r");
     }
 
-    fn empty_paragraph(&mut self, style: &str) {
-        self.x.open("w:p");
-        self.x.open("w:pPr");
-        self.x.val("w:pStyle", style);
-        self.x.close("w:pPr");
-        self.x.close("w:p");
-    }
-
     /// An official table: fixed grid, merged cells as the model says, header rows
     /// repeated, rows never split.
     fn table(&mut self, t: &Table) {
@@ -179,7 +171,7 @@ impl Writer<'_> {
                     // NOTE: resolve fills every slot; an empty cell keeps the grid valid
                     // should a format ever leave a hole.
                     cell_start(x, grid[c], 1, None);
-                    empty_cell_paragraph(x, "TableText");
+                    empty_paragraph(x, "TableText");
                     x.close("w:tc");
                     c += 1;
                     continue;
@@ -207,7 +199,7 @@ impl Writer<'_> {
                     x.close("w:r");
                     x.close("w:p");
                 } else {
-                    empty_cell_paragraph(x, pstyle);
+                    empty_paragraph(x, pstyle);
                 }
                 x.close("w:tc");
                 c += span;
@@ -440,8 +432,9 @@ fn cell_start(x: &mut Xml, width: i64, span: usize, merge: Option<bool>) {
     x.close("w:tcPr");
 }
 
-/// Every cell needs a paragraph, even one merged into the cell above.
-fn empty_cell_paragraph(x: &mut Xml, style: &str) {
+/// A paragraph with only a style: a blank line, or the paragraph every table cell
+/// needs, even one merged into the cell above.
+fn empty_paragraph(x: &mut Xml, style: &str) {
     x.open("w:p");
     x.open("w:pPr");
     x.val("w:pStyle", style);

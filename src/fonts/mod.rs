@@ -9,23 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-/// The bundled faces: (face name, family, bold, bytes).
-const BUNDLED: [(&str, &str, bool, &[u8]); 5] = [
-    (
-        "FandolSong-Regular",
-        "FandolSong",
-        false,
-        include_bytes!("../../fonts/FandolSong-Regular.otf"),
-    ),
-    ("FandolSong-Bold", "FandolSong", true, include_bytes!("../../fonts/FandolSong-Bold.otf")),
-    ("FandolHei-Regular", "FandolHei", false, include_bytes!("../../fonts/FandolHei-Regular.otf")),
-    (
-        "FandolFang-Regular",
-        "FandolFang",
-        false,
-        include_bytes!("../../fonts/FandolFang-Regular.otf"),
-    ),
-    ("FandolKai-Regular", "FandolKai", false, include_bytes!("../../fonts/FandolKai-Regular.otf")),
+/// The bundled faces: (face name, family, bytes).
+const BUNDLED: [(&str, &str, &[u8]); 5] = [
+    ("FandolSong-Regular", "FandolSong", include_bytes!("../../fonts/FandolSong-Regular.otf")),
+    ("FandolSong-Bold", "FandolSong", include_bytes!("../../fonts/FandolSong-Bold.otf")),
+    ("FandolHei-Regular", "FandolHei", include_bytes!("../../fonts/FandolHei-Regular.otf")),
+    ("FandolFang-Regular", "FandolFang", include_bytes!("../../fonts/FandolFang-Regular.otf")),
+    ("FandolKai-Regular", "FandolKai", include_bytes!("../../fonts/FandolKai-Regular.otf")),
 ];
 
 /// Identifies the bundled font set (for `batch --changed` hashes).
@@ -38,15 +28,9 @@ pub struct Face {
     pub name: String,
     /// Family name (`FandolFang`).
     pub family: String,
-    /// Whether the face itself is bold.
-    pub bold: bool,
     /// The handle krilla embeds and subsets.
     pub krilla: krilla::text::Font,
     glyphs: HashMap<char, (u16, f32)>,
-    /// Ascender in em.
-    pub ascent: f32,
-    /// Descender in em (negative).
-    pub descent: f32,
 }
 
 impl std::fmt::Debug for Face {
@@ -57,13 +41,7 @@ impl std::fmt::Debug for Face {
 
 impl Face {
     /// Parses a face from font bytes (`index` selects a face of a .ttc).
-    pub fn parse(
-        name: &str,
-        family: &str,
-        bold: bool,
-        data: krilla::Data,
-        index: u32,
-    ) -> Result<Face, String> {
+    pub fn parse(name: &str, family: &str, data: krilla::Data, index: u32) -> Result<Face, String> {
         let bytes: &[u8] = data.as_ref();
         let font = FontRef::from_index(bytes, index)
             .map_err(|e| format!("cannot read font {name}: {e}"))?;
@@ -79,15 +57,7 @@ impl Face {
         }
         let krilla = krilla::text::Font::new(data, index)
             .ok_or_else(|| format!("krilla cannot use font {name}"))?;
-        Ok(Face {
-            name: name.to_string(),
-            family: family.to_string(),
-            bold,
-            krilla,
-            glyphs,
-            ascent: metrics.ascent / upem,
-            descent: metrics.descent / upem,
-        })
+        Ok(Face { name: name.to_string(), family: family.to_string(), krilla, glyphs })
     }
 
     /// Glyph id and advance (em) of a character, if the face has it.
@@ -126,9 +96,9 @@ fn bundled_faces() -> &'static [Arc<Face>] {
     FACES.get_or_init(|| {
         BUNDLED
             .iter()
-            .map(|(name, family, bold, bytes)| {
+            .map(|(name, family, bytes)| {
                 Arc::new(
-                    Face::parse(name, family, *bold, krilla::Data::from(*bytes), 0)
+                    Face::parse(name, family, krilla::Data::from(*bytes), 0)
                         .expect("bundled fonts parse"),
                 )
             })
@@ -196,16 +166,6 @@ impl FontBook {
         &self.faces[id]
     }
 
-    /// Number of faces.
-    pub fn len(&self) -> usize {
-        self.faces.len()
-    }
-
-    /// Whether the book is empty (never, once built).
-    pub fn is_empty(&self) -> bool {
-        self.faces.is_empty()
-    }
-
     /// The face of a role.
     pub fn role_face(&self, role: Role) -> FaceId {
         self.roles[&role]
@@ -235,7 +195,7 @@ fn load_override(source: &str, db: &mut Option<fontdb::Database>) -> Result<Face
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read font file {source}: {e}"))?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        return Face::parse(&name, &name, false, krilla::Data::from(bytes), 0);
+        return Face::parse(&name, &name, krilla::Data::from(bytes), 0);
     }
     let db = db.get_or_insert_with(|| {
         let mut db = fontdb::Database::new();
@@ -255,7 +215,7 @@ fn load_override(source: &str, db: &mut Option<fontdb::Database>) -> Result<Face
             b.as_ref().as_ref().to_vec()
         }
     };
-    Face::parse(source, source, false, krilla::Data::from(bytes), index)
+    Face::parse(source, source, krilla::Data::from(bytes), index)
 }
 
 #[cfg(test)]

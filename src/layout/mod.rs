@@ -286,20 +286,20 @@ impl Cx<'_> {
     }
 
     fn set(&mut self, p: &Paragraph) -> Vec<SetLine> {
-        let glyphs = self.shape(&p.runs, p.span);
-        let indent = f64::from(p.first_line_indent_chars) * self.char_pitch;
         if p.style == crate::resolve::ParaStyle::Title {
             // Each run on its own line when every run fits (the unit name, then
             // the rest); otherwise balanced lines over the whole title.
             let parts: Vec<Vec<Glyph>> =
                 p.runs.iter().map(|r| self.shape(std::slice::from_ref(r), p.span)).collect();
-            let fits = |g: &Vec<Glyph>| g.iter().map(|g| g.width).sum::<f64>() <= self.width + 1e-6;
+            let fits = |g: &Vec<Glyph>| text::advance(g) <= self.width + 1e-6;
             if parts.len() > 1 && parts.iter().all(fits) {
                 parts.into_iter().flat_map(|g| text::set_balanced(&g, self.width)).collect()
             } else {
-                text::set_balanced(&glyphs, self.width)
+                text::set_balanced(&parts.concat(), self.width)
             }
         } else {
+            let glyphs = self.shape(&p.runs, p.span);
+            let indent = f64::from(p.first_line_indent_chars) * self.char_pitch;
             text::set_paragraph(&glyphs, self.width, indent, p.align)
         }
     }
@@ -357,8 +357,7 @@ impl Cx<'_> {
         let run = |text: &str| vec![Run { text: text.to_string(), role: Role::Signature }];
         let unit = self.shape(&run(&s.unit), Span::detached());
         let date = s.date.as_deref().map(|d| self.shape(&run(d), Span::detached()));
-        let width = |g: &[Glyph]| g.iter().map(|g| g.width).sum::<f64>();
-        let (wu, wd) = (width(&unit), date.as_deref().map_or(0.0, width));
+        let (wu, wd) = (text::advance(&unit), date.as_deref().map_or(0.0, text::advance));
         let right = self.left + self.width;
         let ch = self.char_pitch;
         let (xu, xd) = if s.seal.is_some() {
@@ -451,7 +450,7 @@ impl Cx<'_> {
                 &[Run { text: format!("— {n} —"), role: Role::PageNumber }],
                 Span::detached(),
             );
-            let w: f64 = glyphs.iter().map(|g| g.width).sum();
+            let w = text::advance(&glyphs);
             // 单页码居右空一字，双页码居左空一字 (one 4号 character = `size`).
             let x = if n % 2 == 1 { right - size - w } else { self.left + size };
             // The dash line (≈ 0.3 em above the baseline) sits `gap` below the 版心.

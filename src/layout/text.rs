@@ -142,10 +142,15 @@ pub struct SetLine {
     pub glyphs: Vec<Glyph>,
 }
 
+/// The summed advances of `glyphs`, pt.
+pub fn advance(glyphs: &[Glyph]) -> f64 {
+    glyphs.iter().map(|g| g.width).sum()
+}
+
 impl SetLine {
     /// Width of the line as set.
     pub fn width(&self) -> f64 {
-        self.glyphs.iter().map(|g| g.width).sum()
+        advance(&self.glyphs)
     }
 
     /// The line's text.
@@ -225,7 +230,7 @@ pub fn set_paragraph(glyphs: &[Glyph], width: f64, indent: f64, align: Align) ->
         {
             last.width -= squeeze;
         }
-        let natural: f64 = set.iter().map(|g| g.width).sum();
+        let natural = advance(&set);
         let last_line = n + 1 == count;
         let x = match align {
             Align::Left => start_x,
@@ -250,7 +255,7 @@ pub fn set_paragraph(glyphs: &[Glyph], width: f64, indent: f64, align: Align) ->
 /// Balanced lines for a title: as many lines as greedy filling needs, each about
 /// equally long, so no line is left with one orphan character.
 pub fn set_balanced(glyphs: &[Glyph], width: f64) -> Vec<SetLine> {
-    let natural: f64 = glyphs.iter().map(|g| g.width).sum();
+    let natural = advance(glyphs);
     let greedy = set_paragraph(glyphs, width, 0.0, Align::Center);
     if greedy.len() < 2 {
         return greedy;

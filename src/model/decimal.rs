@@ -47,11 +47,6 @@ impl Decimal {
         let scale = self.scale.max(other.scale);
         Decimal { mantissa: self.rescale(scale) + other.rescale(scale), scale }
     }
-
-    /// Whether the amount is zero.
-    pub fn is_zero(self) -> bool {
-        self.mantissa == 0
-    }
 }
 
 impl fmt::Display for Decimal {

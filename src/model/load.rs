@@ -167,7 +167,7 @@ impl Loader<'_> {
                     });
                 }
                 Some(table_key) => {
-                    let tdef = &fmt.tables[fmt.table_index(table_key).expect("format checked")];
+                    let tdef = fmt.table(table_key).expect("format checked");
                     let (table, intro, notes) = self.table_section(node, tdef, &label);
                     sections.push(Section {
                         key: def.key.clone(),

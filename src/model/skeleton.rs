@@ -68,7 +68,7 @@ pub fn skeleton(format: &Format, unit: &str, year: i32) -> String {
                 }
             }
             Some(key) => {
-                let table = &format.tables[format.table_index(key).expect("format checked")];
+                let table = format.table(key).expect("format checked");
                 let _ = writeln!(s, "{key}:");
                 write_table(&mut s, table);
             }

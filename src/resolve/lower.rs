@@ -48,7 +48,7 @@ pub fn resolve_document(
         cx.heading(ParaStyle::Heading1, def.heading(), section.span);
         cx.prose(&section.prose, 0);
         if let Some(table_key) = &def.table {
-            let tdef = &format.tables[format.table_index(table_key).expect("format checked")];
+            let tdef = format.table(table_key).expect("format checked");
             if let Some(ct) = checked.table(table_key) {
                 let span = section
                     .table

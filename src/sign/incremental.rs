@@ -71,6 +71,19 @@ fn name(n: &str) -> Object {
     Object::Name(n.as_bytes().to_vec())
 }
 
+/// An 8-bit image XObject dictionary of the seal's size (the seal itself, or its soft mask).
+fn image_dict(seal: &SealImage, color_space: &str, filter: &str) -> Dictionary {
+    let mut d = Dictionary::new();
+    d.set("Type", name("XObject"));
+    d.set("Subtype", name("Image"));
+    d.set("Width", i64::from(seal.width));
+    d.set("Height", i64::from(seal.height));
+    d.set("ColorSpace", name(color_space));
+    d.set("BitsPerComponent", 8);
+    d.set("Filter", name(filter));
+    d
+}
+
 /// PDF text string: literal for printable ASCII, else UTF-16BE with BOM (hex).
 fn text_string(text: &str) -> Object {
     if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
@@ -247,14 +260,7 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
     let mut form_content = Vec::new();
     if let Some(seal) = spec.seal {
         let img_id = alloc();
-        let mut img = Dictionary::new();
-        img.set("Type", name("XObject"));
-        img.set("Subtype", name("Image"));
-        img.set("Width", i64::from(seal.width));
-        img.set("Height", i64::from(seal.height));
-        img.set("ColorSpace", name(seal.color_space));
-        img.set("BitsPerComponent", 8);
-        img.set("Filter", name(seal.filter));
+        let mut img = image_dict(seal, seal.color_space, seal.filter);
         if seal.invert_cmyk {
             img.set(
                 "Decode",
@@ -263,14 +269,7 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
         }
         if let Some(alpha) = &seal.alpha {
             let smask_id = alloc();
-            let mut sm = Dictionary::new();
-            sm.set("Type", name("XObject"));
-            sm.set("Subtype", name("Image"));
-            sm.set("Width", i64::from(seal.width));
-            sm.set("Height", i64::from(seal.height));
-            sm.set("ColorSpace", name("DeviceGray"));
-            sm.set("BitsPerComponent", 8);
-            sm.set("Filter", name("FlateDecode"));
+            let sm = image_dict(seal, "DeviceGray", "FlateDecode");
             ap.stream(smask_id, sm, alpha)?;
             img.set("SMask", Object::Reference(smask_id));
         }

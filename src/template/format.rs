@@ -232,14 +232,9 @@ impl Format {
         })
     }
 
-    /// Index of a table by key.
-    pub fn table_index(&self, key: &str) -> Option<usize> {
-        self.tables.iter().position(|t| t.key == key)
-    }
-
-    /// The section that carries a table.
-    pub fn section_of_table(&self, table: &str) -> Option<&SectionDef> {
-        self.sections.iter().find(|s| s.table.as_deref() == Some(table))
+    /// A table by key.
+    pub fn table(&self, key: &str) -> Option<&TableDef> {
+        self.tables.iter().find(|t| t.key == key)
     }
 }
 
@@ -433,7 +428,7 @@ mod tests {
     fn bundled_2021_has_the_official_shape() {
         let f = bundled_format(2021).unwrap();
         assert_eq!(f.sections.len(), 6);
-        let apps = &f.tables[f.table_index("applications").unwrap()];
+        let apps = f.table("applications").unwrap();
         assert_eq!(apps.records.len(), 25);
         assert_eq!(apps.grid.rows.len(), 28);
         assert_eq!(apps.grid.widths.len(), 10);
@@ -445,7 +440,7 @@ mod tests {
             .filter(|c| matches!(c.content, super::CellContent::Value { .. }))
             .count();
         assert_eq!(values, 175, "25 rows × 7 columns of numbers");
-        let reviews = &f.tables[f.table_index("reviews_lawsuits").unwrap()];
+        let reviews = f.table("reviews_lawsuits").unwrap();
         assert_eq!(reviews.grid.rows[3].len(), 15);
         assert_eq!(f.rules.len(), 4);
     }

@@ -9,7 +9,7 @@ pub use plausibility::PLACEHOLDER;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Num, Record, Report, Value};
 use crate::source::Span;
-use crate::template::{Format, RuleDef, TableDef};
+use crate::template::{Format, RecordDef, RuleDef, TableDef};
 
 /// The numbers of one record as printed.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +95,8 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
                 ct.records[*total].total = Some(sum(computed.iter().copied()));
                 ct.records[*total].values = computed;
                 if let Some(data) = report.table(&def.key) {
-                    column_sum(*code, def, &data.records[*total], &ct.records[*total], &mut diags);
+                    let (rdef, given) = (&def.records[*total], &data.records[*total]);
+                    column_sum(*code, def, rdef, given, &ct.records[*total], &mut diags);
                 }
             }
             RuleDef::Balance { code, table, left, right, left_label, right_label } => {
@@ -200,11 +201,11 @@ fn row_totals(
 fn column_sum(
     code: Code,
     def: &TableDef,
+    rdef: &RecordDef,
     given: &Record,
     computed: &ComputedRecord,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let rdef = def.records.iter().find(|r| r.key == given.key).expect("record of this table");
     for (c, (num, value)) in given.values.iter().zip(&computed.values).enumerate() {
         if !num.span.is_located() || num.value == *value {
             continue;

@@ -121,9 +121,7 @@ fn township(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
         return;
     }
     let label = format
-        .tables
-        .iter()
-        .find(|t| t.key == "proactive")
+        .table("proactive")
         .and_then(|t| t.records.iter().find(|r| r.key == "regulations"))
         .map(|r| r.label.clone())
         .unwrap_or_default();
