@@ -107,6 +107,10 @@ pub fn run(args: &BatchArgs) -> u8 {
             return 2;
         }
     };
+    if args.sign.is_some() && !pdf {
+        eprintln!("错误：--sign 需要输出 PDF (error: --sign needs PDF output)");
+        return 2;
+    }
     let mut inputs = match discover(&args.inputs, Some(&args.output)) {
         Ok(i) => i,
         Err(e) => {
@@ -131,17 +135,6 @@ pub fn run(args: &BatchArgs) -> u8 {
             return 2;
         }
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // Ctrl-C: finish the units in progress (their files are written whole),
-        // start no more, write the summary. A second Ctrl-C is left to the default.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
-    }
-    if args.sign.is_some() && !pdf {
-        eprintln!("错误：--sign 需要输出 PDF (error: --sign needs PDF output)");
-        return 2;
-    }
     let signing = match super::sign::load_signing_or_report(
         args.sign.as_deref(),
         args.password_file.as_deref(),
@@ -150,6 +143,14 @@ pub fn run(args: &BatchArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    // Installed only now, so Ctrl-C at the password prompt still ends the run at once.
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // Ctrl-C: finish the units in progress (their files are written whole),
+        // start no more, write the summary. A second Ctrl-C is left to the default.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
     let config = BatchConfig {
         outdir: args.output.clone(),
         render: RenderOptions {

@@ -125,6 +125,10 @@ pub fn run(args: &RenderArgs) -> u8 {
             return 2;
         }
     };
+    if args.sign.is_some() && !pdf {
+        eprintln!("错误：--sign 需要 PDF 输出 (error: --sign needs the pdf output format)");
+        return 2;
+    }
     let style = default_style();
     let fonts = match FontBook::new(style, &args.fonts) {
         Ok(f) => f,
@@ -133,10 +137,6 @@ pub fn run(args: &RenderArgs) -> u8 {
             return 2;
         }
     };
-    if args.sign.is_some() && !pdf {
-        eprintln!("错误：--sign 需要 PDF 输出 (error: --sign needs the pdf output format)");
-        return 2;
-    }
     let seal = match &args.seal {
         None => None,
         Some(path) => match ImageData::load(path) {
