@@ -8,8 +8,8 @@ mod common;
 use std::process::Command;
 
 use common::{
-    PASSWORD, fixture, is_red, is_white, pdfsig, pixel, pyhanko, qpdf_check, render_page,
-    require_tool, run, write_file,
+    PASSWORD, fixture, is_red, is_white, large_rsa_p12, pdfsig, pixel, pyhanko, qpdf_check,
+    render_page, require_tool, run, write_file,
 };
 use nianbao::sign::{SealAppearance, SignError, SignOptions, Signer, read_password, sign_pdf};
 
@@ -221,6 +221,18 @@ fn invisible_signature_on_xref_stream_input() {
     let f = fixture();
     let signed = sign_pdf(&f.pdf_xref_stream, &signer("ec"), &options(None)).expect("sign");
     assert_valid_signed(&f.pdf_xref_stream, &signed, "invisible-xs.pdf");
+}
+
+#[test]
+fn rsa_key_above_4096_bits_signs() {
+    // ring signs 2048–4096-bit keys; a larger one takes the rsa crate's path
+    let f = fixture();
+    let s = Signer::from_p12(large_rsa_p12(), PASSWORD, now_unix()).expect("load RSA-4608");
+    let signed = sign_pdf(&f.pdf_table, &s, &options(None)).expect("sign");
+    let path = assert_valid_signed(&f.pdf_table, &signed, "rsa4608.pdf");
+    assert!(pdfsig(&path).contains("Nianbao RSA 4608 (test)"));
+    let again = sign_pdf(&f.pdf_table, &s, &options(None)).expect("sign again");
+    assert!(again == signed, "RSA-4608 signatures of the same input differ");
 }
 
 #[test]

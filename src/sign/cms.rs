@@ -82,16 +82,26 @@ pub(super) fn build_signed_data(signer: &Signer, pdf_digest: &[u8]) -> Result<Ve
     let signed_attrs: SignedAttributes = SetOfVec::try_from(attrs).map_err(crypto)?;
     // RFC 5652 5.4: the signature covers the attributes with the universal SET tag.
     let to_sign = signed_attrs.to_der().map_err(crypto)?;
+    let rsa_sha256 = AlgorithmIdentifierOwned {
+        oid: SHA_256_WITH_RSA_ENCRYPTION,
+        parameters: Some(Any::null()),
+    };
     let (signature, signature_algorithm) = match &signer.key {
-        SigningKey::Rsa(key) => {
-            let sig: rsa::pkcs1v15::Signature = key.try_sign(&to_sign).map_err(crypto)?;
-            (
-                sig.to_vec(),
-                AlgorithmIdentifierOwned {
-                    oid: SHA_256_WITH_RSA_ENCRYPTION,
-                    parameters: Some(Any::null()),
-                },
+        SigningKey::Rsa(pair) => {
+            // PKCS#1 v1.5 is deterministic: the generator only feeds ring's blinding.
+            let mut sig = vec![0; pair.public().modulus_len()];
+            pair.sign(
+                &ring::signature::RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                &to_sign,
+                &mut sig,
             )
+            .map_err(crypto)?;
+            (sig, rsa_sha256)
+        }
+        SigningKey::RsaLarge(key) => {
+            let sig: rsa::pkcs1v15::Signature = key.try_sign(&to_sign).map_err(crypto)?;
+            (sig.to_vec(), rsa_sha256)
         }
         SigningKey::P256(key) => {
             // RFC 6979 deterministic nonce; DER-encoded Ecdsa-Sig-Value.

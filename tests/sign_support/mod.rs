@@ -201,52 +201,7 @@ fn build_fixture() -> Fixture {
     ];
     let mut p12 = HashMap::new();
     for spec in &specs {
-        let (key, csr, pem, out) = (
-            format!("{}.key", spec.name),
-            format!("{}.csr", spec.name),
-            format!("{}.pem", spec.name),
-            format!("{}.p12", spec.name),
-        );
-        let mut args = vec!["req", "-new", "-nodes", "-utf8", "-keyout", &key, "-out", &csr];
-        args.extend_from_slice(spec.newkey);
-        args.extend_from_slice(&["-subj", spec.subject]);
-        ossl(&args);
-        ossl(&[
-            "ca",
-            "-batch",
-            "-config",
-            "ca.cnf",
-            "-utf8",
-            "-notext",
-            "-extensions",
-            spec.extensions,
-            "-startdate",
-            spec.start,
-            "-enddate",
-            spec.end,
-            "-in",
-            &csr,
-            "-out",
-            &pem,
-        ]);
-        let passout = format!("pass:{PASSWORD}");
-        ossl(&[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            &key,
-            "-in",
-            &pem,
-            "-certfile",
-            "ca.pem",
-            "-name",
-            spec.name,
-            "-passout",
-            &passout,
-            "-out",
-            &out,
-        ]);
-        p12.insert(spec.name, std::fs::read(dir.join(&out)).expect("read p12"));
+        p12.insert(spec.name, issue_p12(&dir, spec));
     }
     // a .p12 whose key does not belong to its certificate: openssl refuses to build one,
     // so it is written with p12-keystore from another key plus the RSA certificate
@@ -322,6 +277,77 @@ fn build_fixture() -> Fixture {
         seal_jpeg,
         dir,
     }
+}
+
+/// Makes a key and a certificate from the test CA in `dir` and packs them into a .p12.
+fn issue_p12(dir: &Path, spec: &EeSpec) -> Vec<u8> {
+    let openssl = openssl();
+    let ossl = |args: &[&str]| {
+        run(Command::new(&openssl).current_dir(dir).args(args));
+    };
+    let (key, csr, pem, out) = (
+        format!("{}.key", spec.name),
+        format!("{}.csr", spec.name),
+        format!("{}.pem", spec.name),
+        format!("{}.p12", spec.name),
+    );
+    let mut args = vec!["req", "-new", "-nodes", "-utf8", "-keyout", &key, "-out", &csr];
+    args.extend_from_slice(spec.newkey);
+    args.extend_from_slice(&["-subj", spec.subject]);
+    ossl(&args);
+    ossl(&[
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-utf8",
+        "-notext",
+        "-extensions",
+        spec.extensions,
+        "-startdate",
+        spec.start,
+        "-enddate",
+        spec.end,
+        "-in",
+        &csr,
+        "-out",
+        &pem,
+    ]);
+    let passout = format!("pass:{PASSWORD}");
+    ossl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        &key,
+        "-in",
+        &pem,
+        "-certfile",
+        "ca.pem",
+        "-name",
+        spec.name,
+        "-passout",
+        &passout,
+        "-out",
+        &out,
+    ]);
+    std::fs::read(dir.join(&out)).expect("read p12")
+}
+
+/// A .p12 with an RSA-4608 key, above the 4096 bits that `ring` signs with: made on first
+/// use only, as generating the key takes seconds.
+pub fn large_rsa_p12() -> &'static [u8] {
+    static P12: OnceLock<Vec<u8>> = OnceLock::new();
+    P12.get_or_init(|| {
+        let spec = EeSpec {
+            name: "rsa4608",
+            newkey: &["-newkey", "rsa:4608"],
+            subject: "/CN=Nianbao RSA 4608 (test)",
+            extensions: "ee",
+            start: VALID_FROM,
+            end: VALID_TO,
+        };
+        issue_p12(&fixture().dir, &spec)
+    })
 }
 
 /// Removes fixture folders of test processes that have ended (Linux: no /proc/PID).
