@@ -292,10 +292,22 @@ fn render_sign_without_seal_gives_an_invisible_valid_signature() {
     assert!(bytes.windows(needle.len()).any(|w| w == needle), "invisible widget");
 }
 
+/// The widget rectangle of the last signature in `pdf` (PDF coordinates).
+fn last_widget_rect(pdf: &[u8]) -> [f32; 4] {
+    let key = b"/Rect[";
+    let pos = pdf.windows(key.len()).rposition(|w| w == key).expect("no /Rect");
+    let end = pdf[pos..].iter().position(|&b| b == b']').expect("unclosed /Rect") + pos;
+    let text = std::str::from_utf8(&pdf[pos + key.len()..end]).expect("ascii rect");
+    let v: Vec<f32> = text.split_whitespace().map(|n| n.parse().expect("number")).collect();
+    v.try_into().expect("four numbers")
+}
+
 #[test]
-fn reason_and_location_are_written_and_need_sign() {
+fn readme_example_with_the_demo_seal_reason_and_location() {
+    // the README's command, with the bundled examples/demo-seal.png
     let dir = test_dir("reason-location");
     let key = p12(&dir, "rsa");
+    let seal = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-seal.png");
     let (reason, location) = ("发布政府信息公开工作年度报告", "浙江省嵊泗县");
     let out = nianbao(
         args![
@@ -307,6 +319,8 @@ fn reason_and_location_are_written_and_need_sign() {
             "pdf",
             "--sign",
             key.as_os_str(),
+            "--seal",
+            seal.as_os_str(),
             "--reason",
             reason,
             "--location",
@@ -319,6 +333,16 @@ fn reason_and_location_are_written_and_need_sign() {
     assert_valid(&path);
     let (_, checked) = pyhanko(&path);
     assert!(checked.contains(&format!("reason={reason} location={location}")), "{checked}");
+    // the demo seal: a red star in the middle, transparent between star and lettering
+    let bytes = std::fs::read(&path).expect("read signed");
+    let [x0, y0, x1, y1] = last_widget_rect(&bytes);
+    assert!((x1 - x0 - 119.06).abs() < 0.5, "a 42 mm seal: {:?}", [x0, y0, x1, y1]);
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let pages = lopdf::Document::load_mem(&bytes).expect("parse").get_pages().len();
+    let img = render_page(&path, pages, "demo-seal");
+    assert!(is_red(pixel(&img, cx, cy)), "star: {:?}", pixel(&img, cx, cy));
+    let gap = (x1 - x0) * 0.24;
+    assert!(!is_red(pixel(&img, cx + gap, cy)), "gap: {:?}", pixel(&img, cx + gap, cy));
 
     // Without --sign the texts would be lost: refused, nothing written.
     let plain = dir.join("plain");
