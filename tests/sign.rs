@@ -235,6 +235,41 @@ fn rsa_key_above_4096_bits_signs() {
     assert!(again == signed, "RSA-4608 signatures of the same input differ");
 }
 
+/// `/BaseVersion` and `/ExtensionLevel` of a catalog's `/Extensions /ESIC`.
+type Esic = Option<(Vec<u8>, i64)>;
+
+/// The catalog's `/Extensions /ESIC` and the trailer's `/ID` of a PDF.
+fn esic_and_id(pdf: &[u8]) -> (Esic, Vec<Vec<u8>>) {
+    let doc = lopdf::Document::load_mem(pdf).expect("parse");
+    let esic = doc.catalog().ok().and_then(|c| {
+        let ext = c.get(b"Extensions").ok()?.as_dict().ok()?;
+        let esic = ext.get(b"ESIC").ok()?.as_dict().ok()?;
+        let base = esic.get(b"BaseVersion").ok()?.as_name().ok()?.to_vec();
+        Some((base, esic.get(b"ExtensionLevel").ok()?.as_i64().ok()?))
+    });
+    let ids = doc.trailer.get(b"ID").and_then(lopdf::Object::as_array).expect("/ID");
+    (esic, ids.iter().map(|o| o.as_str().expect("ID string").to_vec()).collect())
+}
+
+#[test]
+fn pades_extension_is_declared_and_the_id_renewed() {
+    let f = fixture();
+    for (input, key) in [(&f.pdf_table, "rsa"), (&f.pdf_xref_stream, "ec")] {
+        let (esic, ids) = esic_and_id(input);
+        assert_eq!(esic, None, "krilla's PDF 1.7 has no ESIC of its own");
+        let signed = sign_pdf(input, &signer(key), &options(None)).expect("sign");
+        let (esic, new_ids) = esic_and_id(&signed);
+        assert_eq!(esic, Some((b"1.7".to_vec(), 1)), "{key}");
+        assert_eq!(new_ids[0], ids[0], "the first ID is permanent");
+        assert_ne!(new_ids[1], ids[1], "the second ID changes with the update");
+        // a second signature keeps the declaration (the rewritten catalog carries it once)
+        let twice = sign_pdf(&signed, &signer(key), &options(None)).expect("sign again");
+        let up = update(&signed, &twice);
+        assert_eq!(up.windows(5).filter(|w| w == b"/ESIC").count(), 1, "{key}");
+        assert_eq!(esic_and_id(&twice).0, Some((b"1.7".to_vec(), 1)));
+    }
+}
+
 #[test]
 fn second_signature_keeps_the_first_valid() {
     let f = fixture();

@@ -332,6 +332,7 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
         Some(id) => ap.plain(id, &Object::Dictionary(af))?,
         None => catalog.set("AcroForm", af),
     }
+    declare_esic(&doc, &mut ap, &mut catalog)?;
     ap.plain(root_id, &Object::Dictionary(catalog))?;
 
     // 5. the /Sig dictionary, written by hand so the placeholder offsets are known
@@ -381,6 +382,7 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
         trailer.remove(key);
     }
     trailer.set("Prev", prev_startxref as i64);
+    renew_second_id(&mut trailer, spec, &field_name);
     if prev_is_xref_stream {
         let xs_id = alloc();
         let xref_offset = ap.out.len();
@@ -427,6 +429,73 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
         ap.out.extend_from_slice(format!("\nstartxref\n{xref_offset}\n%%EOF\n").as_bytes());
     }
     Ok(Prepared { pdf: ap.out, byte_range_at, contents_lt, contents_gt_end })
+}
+
+/// Declares the ETSI extension that `/SubFilter /ETSI.CAdES.detached` belongs to
+/// (`/Extensions << /ESIC << /BaseVersion /1.7 /ExtensionLevel 1 >> >>` in the catalog,
+/// ETSI EN 319 142-1), unless the file is PDF 2.0, which has the subfilter itself, or
+/// already declares it.
+fn declare_esic(
+    doc: &Document,
+    ap: &mut Appender,
+    catalog: &mut Dictionary,
+) -> Result<(), SignError> {
+    let version = match catalog.get(b"Version").and_then(Object::as_name) {
+        Ok(v) => String::from_utf8_lossy(v).into_owned(),
+        Err(_) => doc.version.clone(),
+    };
+    let major = version.split('.').next().and_then(|m| m.trim().parse::<u32>().ok());
+    if major.is_some_and(|m| m >= 2) {
+        return Ok(());
+    }
+    let mut esic = Dictionary::new();
+    esic.set("BaseVersion", name("1.7"));
+    esic.set("ExtensionLevel", 1);
+    match catalog.get(b"Extensions") {
+        Ok(Object::Reference(id)) => {
+            let id = *id;
+            let mut ext = doc
+                .get_dictionary(id)
+                .map_err(|e| invalid_pdf(format!("/Extensions: {e}")))?
+                .clone();
+            if !ext.has(b"ESIC") {
+                ext.set("ESIC", esic);
+                ap.plain(id, &Object::Dictionary(ext))?;
+            }
+        }
+        Ok(Object::Dictionary(d)) => {
+            if !d.has(b"ESIC") {
+                let mut ext = d.clone();
+                ext.set("ESIC", esic);
+                catalog.set("Extensions", ext);
+            }
+        }
+        Ok(_) => return Err(invalid_pdf("/Extensions is not a dictionary")),
+        Err(_) => {
+            let mut ext = Dictionary::new();
+            ext.set("ESIC", esic);
+            catalog.set("Extensions", ext);
+        }
+    }
+    Ok(())
+}
+
+/// Gives the trailer's `/ID` a new second element, as ISO 32000 asks of an updated file;
+/// derived from the old one and this signature, so the output stays deterministic.
+fn renew_second_id(trailer: &mut Dictionary, spec: &FieldSpec<'_>, field_name: &str) {
+    let Ok(Object::Array(ids)) = trailer.get(b"ID") else {
+        return;
+    };
+    let [first @ Object::String(..), Object::String(second, _)] = ids.as_slice() else {
+        return;
+    };
+    let mut h = Sha256::new();
+    h.update(second);
+    h.update(spec.m_date.as_bytes());
+    h.update(field_name.as_bytes());
+    let renewed = h.finalize()[..16].to_vec();
+    let ids = vec![first.clone(), Object::String(renewed, StringFormat::Hexadecimal)];
+    trailer.set("ID", ids);
 }
 
 /// Contiguous runs of object numbers, one per xref subsection. Input must be sorted.
