@@ -10,7 +10,8 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use common::{
-    PASSWORD, fixture, is_red, is_white, make_seal_png, pdfsig, pixel, pyhanko, render_page,
+    PASSWORD, fixture, is_red, is_white, make_seal_png, pdfsig, pixel, pyhanko, qpdf_check,
+    render_page, require_tool, run,
 };
 use nianbao::fonts::FontBook;
 use nianbao::render::{RenderOptions, render_with_seal};
@@ -429,6 +430,51 @@ fn sign_command_signs_an_unsigned_render() {
     );
     assert_ok(&out);
     assert_valid(&invisible);
+}
+
+#[test]
+fn sign_command_signs_a_pdf_exported_by_libreoffice() {
+    // "an existing PDF, e.g. one exported elsewhere": the report's DOCX as LibreOffice
+    // exports it (PDF 1.6, its own object layout and xref table)
+    let soffice = require_tool(
+        "soffice",
+        "apt-get install -y --no-install-recommends libreoffice-writer-nogui",
+    );
+    let dir = test_dir("sign-libreoffice");
+    let out = nianbao(
+        args!["render", example().as_os_str(), "-o", dir.as_os_str(), "--format", "docx"],
+        None,
+    );
+    assert_ok(&out);
+    run(Command::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}/lo-profile", dir.display()))
+        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+        .arg(&dir)
+        .arg(dir.join("shengsi-2024.docx")));
+    let exported = dir.join("shengsi-2024.pdf");
+    let input = std::fs::read(&exported).expect("LibreOffice wrote no PDF");
+    assert!(input.starts_with(b"%PDF-1."), "not a PDF");
+    let key = p12(&dir, "rsa");
+    let signed = dir.join("signed.pdf");
+    let out = nianbao(
+        args![
+            "sign",
+            exported.as_os_str(),
+            "-o",
+            signed.as_os_str(),
+            "--sign",
+            key.as_os_str(),
+            "--seal",
+            seal_file(&dir).as_os_str()
+        ],
+        Some(PASSWORD),
+    );
+    assert_ok(&out);
+    assert_valid(&signed);
+    let (ok, report) = qpdf_check(&signed);
+    assert!(ok, "qpdf --check: {report}");
+    let bytes = std::fs::read(&signed).expect("read signed");
+    assert!(bytes[..input.len()] == input[..], "the exported file is a prefix");
 }
 
 #[test]
