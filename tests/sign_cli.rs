@@ -690,3 +690,83 @@ fn batch_sign_signs_every_unit_with_one_key_load() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(!out2.join("a.pdf").exists());
 }
+
+/// Runs `nianbao ARGS` on a pseudo-terminal (util-linux `script`), types `typed` + Enter once
+/// the output shows `prompt`, and returns the exit status and everything the terminal showed.
+fn on_terminal(args: &[&std::ffi::OsStr], prompt: &str, typed: &str) -> (Option<i32>, String) {
+    use std::io::{Read, Write};
+    let script = require_tool("script", "apt-get install bsdutils");
+    let quote = |a: &std::ffi::OsStr| format!("'{}'", a.to_string_lossy().replace('\'', r"'\''"));
+    let command: Vec<String> =
+        std::iter::once(binary().as_os_str()).chain(args.iter().copied()).map(quote).collect();
+    let mut child = Command::new(script)
+        .args(["-q", "-e", "-c", &command.join(" "), "/dev/null"])
+        .env("NIANBAO_SIGNING_TIME", SIGNING_TIME)
+        .env_remove("NIANBAO_P12_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut shown = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !String::from_utf8_lossy(&shown).contains(prompt) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => shown.extend(chunk),
+            Err(_) => {
+                panic!("no prompt `{prompt}` within 60 s: {}", String::from_utf8_lossy(&shown))
+            }
+        }
+    }
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(format!("{typed}\r").as_bytes()).expect("type");
+    let status = child.wait().expect("wait");
+    drop(stdin);
+    reader.join().expect("reader");
+    shown.extend(rx.try_iter().flatten());
+    (status.code(), String::from_utf8_lossy(&shown).into_owned())
+}
+
+#[test]
+fn batch_sign_asks_for_the_password_once_on_a_terminal_without_echo() {
+    let dir = test_dir("batch-prompt");
+    let key = p12(&dir, "rsa");
+    let units = dir.join("units");
+    std::fs::create_dir_all(&units).expect("units");
+    for name in ["a.yaml", "b.yaml", "c.yaml"] {
+        std::fs::copy(example(), units.join(name)).expect("copy");
+    }
+    let out_dir = dir.join("out");
+    let prompt = "PKCS#12 密码 (password):";
+    let (code, shown) = on_terminal(
+        args![
+            "batch",
+            units.as_os_str(),
+            "-o",
+            out_dir.as_os_str(),
+            "--format",
+            "pdf",
+            "--sign",
+            key.as_os_str()
+        ],
+        prompt,
+        PASSWORD,
+    );
+    println!("terminal:\n{shown}");
+    assert_eq!(code, Some(0), "{shown}");
+    assert_eq!(shown.matches(prompt).count(), 1, "one prompt for the whole run: {shown}");
+    assert!(!shown.contains(PASSWORD), "the password was echoed: {shown}");
+    for f in ["a.pdf", "b.pdf", "c.pdf"] {
+        assert_valid(&out_dir.join(f));
+    }
+}
