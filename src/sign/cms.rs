@@ -99,7 +99,7 @@ pub(super) fn build_signed_data(signer: &Signer, pdf_digest: &[u8]) -> Result<Ve
             .map_err(crypto)?;
             (sig, rsa_sha256)
         }
-        SigningKey::RsaLarge(key) => {
+        SigningKey::RsaOther(key) => {
             let sig: rsa::pkcs1v15::Signature = key.try_sign(&to_sign).map_err(crypto)?;
             (sig.to_vec(), rsa_sha256)
         }

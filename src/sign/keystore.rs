@@ -28,8 +28,8 @@ pub(super) enum SigningKey {
     /// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic), 2048–4096 bits: `ring`, whose blinded
     /// private-key operation is ~3.5× faster than the `rsa` crate's.
     Rsa(Box<ring::signature::RsaKeyPair>),
-    /// The same scheme for moduli above 4096 bits, which `ring` does not take.
-    RsaLarge(Box<rsa::pkcs1v15::SigningKey<Sha256>>),
+    /// The same scheme for keys `ring` does not take (moduli above 4096 bits).
+    RsaOther(Box<rsa::pkcs1v15::SigningKey<Sha256>>),
     /// ECDSA P-256 with SHA-256, RFC 6979 deterministic nonces.
     P256(p256::ecdsa::SigningKey),
 }
@@ -142,12 +142,14 @@ fn decode_private_key(der: &[u8]) -> Result<(SigningKey, PublicKey), SignError> 
             return Err(SignError::UnsupportedKey(format!("RSA {bits} bits")));
         }
         let public = key.to_public_key();
-        let signing = if bits <= RING_MAX_RSA_BITS {
-            let pair = ring::signature::RsaKeyPair::from_pkcs8(der)
-                .map_err(|e| SignError::UnsupportedKey(format!("RSA key: {e}")))?;
-            SigningKey::Rsa(Box::new(pair))
-        } else {
-            SigningKey::RsaLarge(Box::new(rsa::pkcs1v15::SigningKey::<Sha256>::new(key)))
+        // ring is stricter about the key's encoding than the rsa crate: a key it refuses is
+        // still signed, through the slower path.
+        let ring_pair = (bits <= RING_MAX_RSA_BITS)
+            .then(|| ring::signature::RsaKeyPair::from_pkcs8(der).ok())
+            .flatten();
+        let signing = match ring_pair {
+            Some(pair) => SigningKey::Rsa(Box::new(pair)),
+            None => SigningKey::RsaOther(Box::new(rsa::pkcs1v15::SigningKey::<Sha256>::new(key))),
         };
         Ok((signing, PublicKey::Rsa(public)))
     } else if alg == OID_EC_PUBLIC_KEY {
