@@ -8,8 +8,8 @@ mod common;
 use std::process::Command;
 
 use common::{
-    PASSWORD, fixture, is_red, is_white, large_rsa_p12, pdfsig, pixel, pyhanko, qpdf_check,
-    render_page, require_tool, run, write_file,
+    PASSWORD, fixture, is_red, is_white, large_rsa_p12, last_four, pdfsig, pixel, pyhanko,
+    qpdf_check, render_page, require_tool, run, write_file,
 };
 use nianbao::sign::{SealAppearance, SignError, SignOptions, Signer, read_password, sign_pdf};
 
@@ -39,16 +39,7 @@ fn options(appearance: Option<SealAppearance>) -> SignOptions {
 
 /// The four numbers of the last `/ByteRange` in the file.
 fn byte_range(pdf: &[u8]) -> [usize; 4] {
-    let key = b"/ByteRange[";
-    let pos = pdf.windows(key.len()).rposition(|w| w == key).expect("no /ByteRange");
-    let rest = &pdf[pos + key.len()..];
-    let end = rest.iter().position(|&b| b == b']').expect("unterminated /ByteRange");
-    let nums: Vec<usize> = std::str::from_utf8(&rest[..end])
-        .expect("ascii")
-        .split_whitespace()
-        .map(|n| n.parse().expect("number"))
-        .collect();
-    nums.try_into().expect("four numbers")
+    last_four(pdf, "/ByteRange")
 }
 
 /// Checks shared by every valid signed file.

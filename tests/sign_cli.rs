@@ -5,13 +5,14 @@
 #[path = "sign_support/mod.rs"]
 mod common;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
 use common::{
-    PASSWORD, fixture, is_red, is_white, make_seal_png, pdfsig, pixel, pyhanko, qpdf_check,
-    render_page, require_tool, run,
+    PASSWORD, fixture, is_red, is_white, last_four, make_seal_png, pdfsig, pixel, pyhanko,
+    qpdf_check, render_page, require_tool, run,
 };
 use nianbao::fonts::FontBook;
 use nianbao::render::{RenderOptions, render_with_seal};
@@ -293,16 +294,6 @@ fn render_sign_without_seal_gives_an_invisible_valid_signature() {
     assert!(bytes.windows(needle.len()).any(|w| w == needle), "invisible widget");
 }
 
-/// The widget rectangle of the last signature in `pdf` (PDF coordinates).
-fn last_widget_rect(pdf: &[u8]) -> [f32; 4] {
-    let key = b"/Rect[";
-    let pos = pdf.windows(key.len()).rposition(|w| w == key).expect("no /Rect");
-    let end = pdf[pos..].iter().position(|&b| b == b']').expect("unclosed /Rect") + pos;
-    let text = std::str::from_utf8(&pdf[pos + key.len()..end]).expect("ascii rect");
-    let v: Vec<f32> = text.split_whitespace().map(|n| n.parse().expect("number")).collect();
-    v.try_into().expect("four numbers")
-}
-
 #[test]
 fn readme_example_with_the_demo_seal_reason_and_location() {
     // the README's command, with the bundled examples/demo-seal.png
@@ -336,7 +327,7 @@ fn readme_example_with_the_demo_seal_reason_and_location() {
     assert!(checked.contains(&format!("reason={reason} location={location}")), "{checked}");
     // the demo seal: a red star in the middle, transparent between star and lettering
     let bytes = std::fs::read(&path).expect("read signed");
-    let [x0, y0, x1, y1] = last_widget_rect(&bytes);
+    let [x0, y0, x1, y1]: [f32; 4] = last_four(&bytes, "/Rect");
     assert!((x1 - x0 - 119.06).abs() < 0.5, "a 42 mm seal: {:?}", [x0, y0, x1, y1]);
     let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
     let pages = lopdf::Document::load_mem(&bytes).expect("parse").get_pages().len();
@@ -640,6 +631,12 @@ fn existing_outputs_are_only_replaced_with_force() {
     assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
 }
 
+/// `batch UNITS -o OUT --format pdf --sign KEY`, for the password source to be added.
+fn batch_pdf_sign_args<'a>(units: &'a Path, out: &'a Path, key: &'a Path) -> Vec<&'a OsStr> {
+    let (units, out, key) = (units.as_os_str(), out.as_os_str(), key.as_os_str());
+    args!["batch", units, "-o", out, "--format", "pdf", "--sign", key].to_vec()
+}
+
 #[test]
 fn batch_sign_signs_every_unit_with_one_key_load() {
     let dir = test_dir("batch-sign");
@@ -652,21 +649,9 @@ fn batch_sign_signs_every_unit_with_one_key_load() {
     // The password file is read once; a prompt would fail here (no terminal).
     let pw = dir.join("pw.txt");
     std::fs::write(&pw, format!("{PASSWORD}\n")).expect("pw");
-    let out = nianbao(
-        args![
-            "batch",
-            units.as_os_str(),
-            "-o",
-            out_dir.as_os_str(),
-            "--format",
-            "pdf",
-            "--sign",
-            key.as_os_str(),
-            "--password-file",
-            pw.as_os_str()
-        ],
-        None,
-    );
+    let mut args = batch_pdf_sign_args(&units, &out_dir, &key);
+    args.extend(args!["--password-file", pw.as_os_str()]);
+    let out = nianbao(&args, None);
     assert_ok(&out);
     for f in ["a.pdf", "b/a.pdf"] {
         assert_valid(&out_dir.join(f));
@@ -748,20 +733,7 @@ fn batch_sign_asks_for_the_password_once_on_a_terminal_without_echo() {
     }
     let out_dir = dir.join("out");
     let prompt = "PKCS#12 密码 (password):";
-    let (code, shown) = on_terminal(
-        args![
-            "batch",
-            units.as_os_str(),
-            "-o",
-            out_dir.as_os_str(),
-            "--format",
-            "pdf",
-            "--sign",
-            key.as_os_str()
-        ],
-        prompt,
-        PASSWORD,
-    );
+    let (code, shown) = on_terminal(&batch_pdf_sign_args(&units, &out_dir, &key), prompt, PASSWORD);
     println!("terminal:\n{shown}");
     assert_eq!(code, Some(0), "{shown}");
     assert_eq!(shown.matches(prompt).count(), 1, "one prompt for the whole run: {shown}");

@@ -63,6 +63,42 @@ fn append_reference(
     Ok(())
 }
 
+/// A copy of the dictionary under `key` of `dict`, with its object id when it is an indirect
+/// object; an empty dictionary when the entry is absent (or not a dictionary at all).
+fn dictionary_entry(
+    doc: &Document,
+    dict: &Dictionary,
+    key: &[u8],
+    what: &str,
+) -> Result<(Dictionary, Option<ObjectId>), SignError> {
+    Ok(match dict.get(key) {
+        Ok(Object::Reference(id)) => (
+            doc.get_dictionary(*id).map_err(|e| invalid_pdf(format!("{what}: {e}")))?.clone(),
+            Some(*id),
+        ),
+        Ok(Object::Dictionary(d)) => (d.clone(), None),
+        _ => (Dictionary::new(), None),
+    })
+}
+
+/// Puts a [`dictionary_entry`] back: a new revision of the indirect object, or inline in
+/// `parent` (which the caller writes).
+fn store_dictionary(
+    ap: &mut Appender,
+    parent: &mut Dictionary,
+    key: &str,
+    value: Dictionary,
+    id: Option<ObjectId>,
+) -> Result<(), SignError> {
+    match id {
+        Some(id) => ap.plain(id, &Object::Dictionary(value)),
+        None => {
+            parent.set(key, value);
+            Ok(())
+        }
+    }
+}
+
 fn invalid_pdf<E: std::fmt::Display>(e: E) -> SignError {
     SignError::InvalidPdf(e.to_string())
 }
@@ -155,8 +191,8 @@ fn num(v: f32) -> String {
 }
 
 /// Names (`/T`) of the top-level AcroForm fields, to choose an unused field name.
-fn existing_field_names(doc: &Document, acro_form: Option<&Dictionary>) -> Vec<Vec<u8>> {
-    let Some(fields) = acro_form.and_then(|af| af.get(b"Fields").ok()) else {
+fn existing_field_names(doc: &Document, acro_form: &Dictionary) -> Vec<Vec<u8>> {
+    let Ok(fields) = acro_form.get(b"Fields") else {
         return Vec::new();
     };
     let fields = match fields {
@@ -223,18 +259,8 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
             "the document carries /Perms (a certification signature or usage rights)".to_owned(),
         ));
     }
-    let acro_form_id = match catalog.get(b"AcroForm") {
-        Ok(Object::Reference(id)) => Some(*id),
-        _ => None,
-    };
-    let mut acro_form = match catalog.get(b"AcroForm") {
-        Ok(Object::Reference(id)) => Some(
-            doc.get_dictionary(*id).map_err(|e| invalid_pdf(format!("/AcroForm: {e}")))?.clone(),
-        ),
-        Ok(Object::Dictionary(d)) => Some(d.clone()),
-        _ => None,
-    };
-    let taken = existing_field_names(&doc, acro_form.as_ref());
+    let (mut acro_form, acro_form_id) = dictionary_entry(&doc, &catalog, b"AcroForm", "/AcroForm")?;
+    let taken = existing_field_names(&doc, &acro_form);
     let field_name = (1..)
         .map(|n| format!("Signature{n}"))
         .find(|n| !taken.iter().any(|t| t == n.as_bytes()))
@@ -324,14 +350,10 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
     ap.plain(page_id, &Object::Dictionary(page))?;
 
     // 4. new revision of the catalog (and /AcroForm) with the field and /SigFlags 3
-    let mut af = acro_form.take().unwrap_or_default();
-    append_reference(&doc, &mut ap, &mut af, b"Fields", widget_id, "/AcroForm /Fields")?;
-    let flags = af.get(b"SigFlags").and_then(Object::as_i64).unwrap_or(0);
-    af.set("SigFlags", flags | 3); // SignaturesExist | AppendOnly
-    match acro_form_id {
-        Some(id) => ap.plain(id, &Object::Dictionary(af))?,
-        None => catalog.set("AcroForm", af),
-    }
+    append_reference(&doc, &mut ap, &mut acro_form, b"Fields", widget_id, "/AcroForm /Fields")?;
+    let flags = acro_form.get(b"SigFlags").and_then(Object::as_i64).unwrap_or(0);
+    acro_form.set("SigFlags", flags | 3); // SignaturesExist | AppendOnly
+    store_dictionary(&mut ap, &mut catalog, "AcroForm", acro_form, acro_form_id)?;
     declare_esic(&doc, &mut ap, &mut catalog)?;
     ap.plain(root_id, &Object::Dictionary(catalog))?;
 
@@ -448,36 +470,15 @@ fn declare_esic(
     if major.is_some_and(|m| m >= 2) {
         return Ok(());
     }
+    let (mut extensions, id) = dictionary_entry(doc, catalog, b"Extensions", "/Extensions")?;
+    if extensions.has(b"ESIC") {
+        return Ok(());
+    }
     let mut esic = Dictionary::new();
     esic.set("BaseVersion", name("1.7"));
     esic.set("ExtensionLevel", 1);
-    match catalog.get(b"Extensions") {
-        Ok(Object::Reference(id)) => {
-            let id = *id;
-            let mut ext = doc
-                .get_dictionary(id)
-                .map_err(|e| invalid_pdf(format!("/Extensions: {e}")))?
-                .clone();
-            if !ext.has(b"ESIC") {
-                ext.set("ESIC", esic);
-                ap.plain(id, &Object::Dictionary(ext))?;
-            }
-        }
-        Ok(Object::Dictionary(d)) => {
-            if !d.has(b"ESIC") {
-                let mut ext = d.clone();
-                ext.set("ESIC", esic);
-                catalog.set("Extensions", ext);
-            }
-        }
-        Ok(_) => return Err(invalid_pdf("/Extensions is not a dictionary")),
-        Err(_) => {
-            let mut ext = Dictionary::new();
-            ext.set("ESIC", esic);
-            catalog.set("Extensions", ext);
-        }
-    }
-    Ok(())
+    extensions.set("ESIC", esic);
+    store_dictionary(ap, catalog, "Extensions", extensions, id)
 }
 
 /// Gives the trailer's `/ID` a new second element, as ISO 32000 asks of an updated file;

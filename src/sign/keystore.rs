@@ -20,9 +20,6 @@ const OID_PRIME256V1: const_oid::ObjectIdentifier =
 /// Smallest accepted RSA modulus.
 const MIN_RSA_BITS: usize = 2048;
 
-/// Largest RSA modulus that `ring` signs with; larger keys go through the `rsa` crate.
-const RING_MAX_RSA_BITS: usize = 4096;
-
 /// The private key, in one of the supported kinds.
 pub(super) enum SigningKey {
     /// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic), 2048–4096 bits: `ring`, whose blinded
@@ -142,14 +139,11 @@ fn decode_private_key(der: &[u8]) -> Result<(SigningKey, PublicKey), SignError> 
             return Err(SignError::UnsupportedKey(format!("RSA {bits} bits")));
         }
         let public = key.to_public_key();
-        // ring is stricter about the key's encoding than the rsa crate: a key it refuses is
-        // still signed, through the slower path.
-        let ring_pair = (bits <= RING_MAX_RSA_BITS)
-            .then(|| ring::signature::RsaKeyPair::from_pkcs8(der).ok())
-            .flatten();
-        let signing = match ring_pair {
-            Some(pair) => SigningKey::Rsa(Box::new(pair)),
-            None => SigningKey::RsaOther(Box::new(rsa::pkcs1v15::SigningKey::<Sha256>::new(key))),
+        // ring takes 2048–4096 bits and is stricter about the encoding than the rsa crate;
+        // a key it refuses is still signed, through the slower path.
+        let signing = match ring::signature::RsaKeyPair::from_pkcs8(der) {
+            Ok(pair) => SigningKey::Rsa(Box::new(pair)),
+            Err(_) => SigningKey::RsaOther(Box::new(rsa::pkcs1v15::SigningKey::<Sha256>::new(key))),
         };
         Ok((signing, PublicKey::Rsa(public)))
     } else if alg == OID_EC_PUBLIC_KEY {

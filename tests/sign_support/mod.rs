@@ -350,6 +350,21 @@ pub fn large_rsa_p12() -> &'static [u8] {
     })
 }
 
+/// The four numbers of the last `KEY[a b c d]` in a PDF (`/ByteRange[`, `/Rect[`), as written
+/// by the signer: no spaces between the key and the bracket.
+pub fn last_four<T: std::str::FromStr>(pdf: &[u8], key: &str) -> [T; 4] {
+    let key = format!("{key}[");
+    let pos = pdf.windows(key.len()).rposition(|w| w == key.as_bytes()).expect("key not found");
+    let rest = &pdf[pos + key.len()..];
+    let end = rest.iter().position(|&b| b == b']').expect("unterminated array");
+    let nums: Vec<T> = std::str::from_utf8(&rest[..end])
+        .expect("ascii")
+        .split_whitespace()
+        .map(|n| n.parse().ok().expect("number"))
+        .collect();
+    nums.try_into().ok().expect("four numbers")
+}
+
 /// Removes fixture folders of test processes that have ended (Linux: no /proc/PID).
 fn remove_stale_fixtures(tmp: &Path) {
     if !cfg!(target_os = "linux") {
