@@ -713,6 +713,9 @@ fn on_terminal(args: &[&std::ffi::OsStr], prompt: &str, typed: &str) -> (Option<
             }
         }
     }
+    // The prompt is printed just before echo is switched off: type only once it is off, as
+    // a person would, or the characters are echoed by the terminal itself.
+    wait_for_echo_off(child.id(), deadline);
     let mut stdin = child.stdin.take().expect("stdin");
     stdin.write_all(format!("{typed}\r").as_bytes()).expect("type");
     let status = child.wait().expect("wait");
@@ -720,6 +723,33 @@ fn on_terminal(args: &[&std::ffi::OsStr], prompt: &str, typed: &str) -> (Option<
     reader.join().expect("reader");
     shown.extend(rx.try_iter().flatten());
     (status.code(), String::from_utf8_lossy(&shown).into_owned())
+}
+
+/// Waits until the terminal of `nianbao` (a descendant of process `root`; the test binary may
+/// be a `nianbao-HASH` build) has echo off.
+fn wait_for_echo_off(root: u32, deadline: std::time::Instant) {
+    let children = |pid: u32| -> Vec<u32> {
+        let path = format!("/proc/{pid}/task/{pid}/children");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.split_whitespace().filter_map(|p| p.parse().ok()).collect()
+    };
+    loop {
+        let mut stack = vec![root];
+        while let Some(pid) = stack.pop() {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let tty = std::fs::read_link(format!("/proc/{pid}/fd/0"));
+            if let (true, Ok(tty)) = (comm.starts_with("nianbao"), tty) {
+                let out = Command::new("stty").arg("-F").arg(&tty).arg("-a").output();
+                let settings = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+                if settings.is_ok_and(|s| s.split_whitespace().any(|w| w == "-echo")) {
+                    return;
+                }
+            }
+            stack.extend(children(pid));
+        }
+        assert!(std::time::Instant::now() < deadline, "echo never went off");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 #[test]
