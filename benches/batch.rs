@@ -11,9 +11,8 @@
 mod gen_units;
 
 use nianbao::batch::{BatchConfig, Status, discover, run_batch};
-use nianbao::fonts::FontBook;
-use nianbao::render::RenderOptions;
-use nianbao::template::default_style;
+use nianbao::io::Replace;
+use nianbao::{Engine, EngineOptions};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -27,11 +26,10 @@ fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let units = tmp.path().join("units");
     gen_units::generate(&units, n);
-    let inputs = discover(&[units], None).expect("discover");
-    let style = default_style();
+    let inputs = discover(&[units], None).expect("discover").inputs;
     let t = Instant::now();
-    let fonts = FontBook::bundled(style).expect("fonts");
-    println!("fonts loaded in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    let engine = Engine::new(EngineOptions::default()).expect("fonts");
+    println!("engine (fonts) ready in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let rounds: usize =
         std::env::var("NIANBAO_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
     let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
@@ -41,15 +39,16 @@ fn main() {
             std::fs::create_dir_all(&out).expect("outdir");
             let config = BatchConfig {
                 outdir: out.clone(),
-                render: RenderOptions { pdf: true, docx: true, ..RenderOptions::default() },
                 changed: false,
-                signing: None,
+                replace: Replace::UnlessSigned,
+                confine: false,
+                keep_loaded: false,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("pool");
             let stop = AtomicBool::new(false);
             let start = Instant::now();
             let results =
-                pool.install(|| run_batch(&inputs, &config, &fonts, style, &stop, &|_| {}));
+                pool.install(|| run_batch(&inputs, &config, &engine, &stop, &|_| {})).units;
             let secs = start.elapsed().as_secs_f64();
             let ok = results.iter().filter(|u| u.status == Status::Rendered).count();
             let failed = results.iter().filter(|u| u.status == Status::Failed).count();

@@ -15,6 +15,7 @@ fn main() {
         loaded.checked.as_ref().expect("the example is checked"),
         format,
         nianbao::template::default_style(),
+        &loaded.images,
     );
     let options = DocxOptions::default();
     let mut size = export(&doc, &options).len(); // warm-up

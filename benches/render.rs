@@ -6,10 +6,9 @@
 //!
 //! Targets (issue): shengsi ≤ 20 ms warm per PDF, ≤ 80 ms for the cold process.
 
-use nianbao::fonts::FontBook;
 use nianbao::layout::{LayoutOptions, layout_document};
 use nianbao::pdf::PdfOptions;
-use nianbao::template::default_style;
+use nianbao::{Engine, EngineOptions, OutputKind};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -55,15 +54,15 @@ struct Timing {
     total: f64,
 }
 
-fn bench(path: &Path, fonts: &FontBook, iters: usize) -> Timing {
-    let style = default_style();
+fn bench(path: &Path, engine: &Engine, iters: usize) -> Timing {
+    let fonts = engine.fonts();
     let loaded = nianbao::load_and_check(path);
     assert!(loaded.is_ok(), "{} has errors: {:?}", path.display(), loaded.diags);
     let (mut r, mut l, mut p, mut t) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut pages, mut bytes) = (0, 0);
     for _ in 0..iters {
         let start = Instant::now();
-        let (doc, _) = nianbao::render::resolve(&loaded, style).expect("resolves");
+        let (doc, _) = engine.resolve(&loaded).expect("resolves");
         r.push(ms(start));
         let t1 = Instant::now();
         let layout = layout_document(&doc, fonts, LayoutOptions::default());
@@ -105,15 +104,16 @@ fn main() {
     let long = long_report(tmp.path(), 14);
 
     let t = Instant::now();
-    let fonts = FontBook::bundled(default_style()).expect("fonts");
+    let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+    let engine = Engine::new(options).expect("fonts");
     println!("fonts loaded (parse 5 Fandol faces, build glyph maps) in {:.1} ms", ms(t));
 
     // One warm-up round each, then N timed.
-    bench(&example, &fonts, 1);
-    bench(&long, &fonts, 1);
-    let s = bench(&example, &fonts, iters);
+    bench(&example, &engine, 1);
+    bench(&long, &engine, 1);
+    let s = bench(&example, &engine, iters);
     report("shengsi-2024", &s);
-    let l = bench(&long, &fonts, iters.div_ceil(3).max(3));
+    let l = bench(&long, &engine, iters.div_ceil(3).max(3));
     report("long-report", &l);
     println!(
         "long report per page: {:.2} ms; peak RSS {:.1} MiB",

@@ -13,11 +13,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use nianbao::cli::sign::{SignInfo, Signing, sign_rendered};
-use nianbao::fonts::FontBook;
-use nianbao::render::{RenderOptions, render};
-use nianbao::sign::{SealAppearance, SignOptions, Signer, sign_pdf};
-use nianbao::template::default_style;
+use nianbao::sign::{SealAppearance, SignInfo, SignOptions, Signer, Signing, sign_pdf};
+use nianbao::{Engine, EngineOptions, OutputKind};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -32,30 +29,28 @@ use support::median;
 type BoxErr = Box<dyn std::error::Error>;
 
 /// The example with a seal, rendered unsigned and rendered + signed, alternately.
-fn pipeline(signing: &Signing, seal: Vec<u8>, rounds: u32) -> Result<(), BoxErr> {
+fn pipeline(signing: Signing, seal: Vec<u8>, rounds: u32) -> Result<(), BoxErr> {
     let dir = tempfile::tempdir()?;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let yaml = std::fs::read_to_string(root.join("examples/shengsi-2024.yaml"))?;
     std::fs::write(dir.path().join("seal.png"), seal)?;
     let unit = dir.path().join("unit.yaml");
     std::fs::write(&unit, yaml + "\nsignature:\n  seal: seal.png\n")?;
-    let style = default_style();
-    let fonts = FontBook::bundled(style).map_err(|e| format!("{e:?}"))?;
     let loaded = nianbao::load_and_check(&unit);
     if !loaded.is_ok() {
         return Err(format!("{:?}", loaded.diags).into());
     }
-    let unsigned = RenderOptions { pdf: true, docx: false, ..RenderOptions::default() };
-    let for_signing = RenderOptions { omit_seal: true, ..unsigned };
+    let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+    let unsigned = Engine::new(options.clone())?;
+    let signer = Engine::new(options)?.with_signing(signing);
     let (mut plain, mut signed) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         let t = Instant::now();
-        render(&loaded, &fonts, style, unsigned).map_err(|e| format!("{e:?}"))?;
+        unsigned.render(&loaded).map_err(|e| format!("{e:?}"))?;
         plain.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        let r = render(&loaded, &fonts, style, for_signing).map_err(|e| format!("{e:?}"))?;
-        let pdf = r.pdf.ok_or("no PDF")?;
-        sign_rendered(&pdf, r.seal.as_ref(), style, signing)?;
+        let r = signer.render(&loaded).map_err(|e| format!("{e:?}"))?;
+        r.pdf().ok_or("no PDF")?;
         signed.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let (plain, signed) = (median(&mut plain), median(&mut signed));
@@ -117,7 +112,7 @@ fn main() -> Result<(), BoxErr> {
         );
     }
     let signing = Signing { signer, time_unix: now, info: SignInfo::default() };
-    pipeline(&signing, seal_png(300), rounds.min(100))?;
+    pipeline(signing, seal_png(300), rounds.min(100))?;
     println!("p12 load: {load_ms:.2} ms (once); peak RSS {:.0} MB", support::peak_rss_mb());
     Ok(())
 }

@@ -1,9 +1,12 @@
-//! The `nianbao` command: parses arguments and hands over to `nianbao::cli`.
+//! The `nianbao` command. The command line (flags, prompts, exit codes) lives here, in the
+//! binary; the library (`nianbao`) knows nothing of it.
+
+mod cli;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    nianbao::cli::main()
+    cli::main()
 }
 
 /// mimalloc: batch runs allocate many small buffers (font subsetting); measured

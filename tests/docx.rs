@@ -30,6 +30,7 @@ fn example_document() -> Document {
         loaded.checked.as_ref().unwrap(),
         format,
         nianbao::template::default_style(),
+        &loaded.images,
     );
     assert!(diags.is_empty(), "{diags:?}");
     doc
@@ -325,10 +326,9 @@ fn docx_page_count_matches_pdf() {
         let path = root().join("examples").join(format!("{name}.yaml"));
         let loaded = nianbao::load_and_check(&path);
         assert!(loaded.is_ok(), "{name} must be clean");
-        let style = nianbao::template::default_style();
-        let fonts = nianbao::fonts::FontBook::bundled(style).unwrap();
-        let rendered = nianbao::render::render(&loaded, &fonts, style, Default::default()).unwrap();
-        let docx = store(&format!("{name}-pages.docx"), rendered.docx.as_ref().unwrap());
+        let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).unwrap();
+        let rendered = engine.render(&loaded).unwrap();
+        let docx = store(&format!("{name}-pages.docx"), rendered.docx().unwrap());
         let lo = libreoffice_pages(&docx);
         println!("{name}: our PDF {} pages, LibreOffice {lo} pages", rendered.pages);
         assert_eq!(lo, rendered.pages, "{name}: page counts differ");

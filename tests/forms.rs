@@ -151,7 +151,8 @@ fn prose_forms() {
     assert_eq!(figures.len(), 2);
     assert_eq!(figures[0].width_mm, Some(120.0));
     assert_eq!(figures[0].caption.as_ref().unwrap().text, "图1 依申请公开数量");
-    assert!(figures[1].caption.is_none() && figures[1].image.is_file());
+    assert!(figures[1].caption.is_none() && !figures[1].image.name.is_empty());
+    assert!(loaded.images.contains_key(&figures[1].image.name), "the image was fetched");
 
     let problems = &report.section("problems").unwrap().prose;
     assert_eq!(problems.len(), 1, "a single string is one paragraph");

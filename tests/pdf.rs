@@ -8,13 +8,13 @@ use render_support as common;
 
 use common::{
     Laid, example, example_laid, fonts, geometry, grid_lines, lay_out, nianbao, render_pdf, store,
-    strip_ws, style, tool, tool_ok, write,
+    strip_ws, tool, tool_ok, write,
 };
+use nianbao::OutputKind;
 use nianbao::diag::Code;
 use nianbao::layout::Item;
 use nianbao::model::ProseItem;
 use nianbao::pdf::PdfOptions;
-use nianbao::render::{RenderOptions, render};
 use nianbao::resolve::Block;
 use nianbao::template::{CellContent, bundled_format};
 use std::path::Path;
@@ -277,8 +277,9 @@ fn pdf_missing_glyph_warns_and_renders() {
         .unwrap() as u32
         + 1;
     let loaded = common::load(&path);
-    let options = RenderOptions { pdf: true, docx: false, ..RenderOptions::default() };
-    let out = render(&loaded, fonts(), style(), options).expect("renders despite the glyph");
+    let out = common::engine(&[OutputKind::Pdf], false)
+        .render(&loaded)
+        .expect("renders despite the glyph");
     let warns: Vec<_> = out.warnings.iter().filter(|d| d.code == Code::MissingGlyph).collect();
     assert_eq!(warns.len(), 1, "one warning per character and place: {:#?}", out.warnings);
     let w = warns[0];
@@ -289,7 +290,7 @@ fn pdf_missing_glyph_warns_and_renders() {
         w.message_en
     );
     let dir = store("pdf", "missing-glyph");
-    let pdf = write(&dir, "missing-glyph.pdf", out.pdf.as_ref().unwrap());
+    let pdf = write(&dir, "missing-glyph.pdf", out.pdf().unwrap());
     assert!(tool("qpdf", &["--check", &pdf]).status.success());
     // The CLI prints it with the code and the line, and still writes the file.
     let cli = nianbao()

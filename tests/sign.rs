@@ -11,7 +11,7 @@ use common::{
     PASSWORD, fixture, is_red, is_white, large_rsa_p12, last_four, pdfsig, pixel, pyhanko,
     qpdf_check, render_page, require_tool, run, write_file,
 };
-use nianbao::sign::{SealAppearance, SignError, SignOptions, Signer, read_password, sign_pdf};
+use nianbao::sign::{SealAppearance, SignError, SignOptions, Signer, sign_pdf};
 
 /// 2026-01-15 10:30:00 UTC
 const SIGNING_TIME: i64 = 1_768_473_000;
@@ -401,16 +401,4 @@ fn pdf_and_appearance_errors() {
         matches!(result, Err(SignError::UnsupportedPdf(_)) | Err(SignError::InvalidPdf(_))),
         "{result:?}"
     );
-}
-
-#[test]
-fn password_from_file() {
-    if std::env::var_os("NIANBAO_P12_PASSWORD").is_some() {
-        // the environment wins by design; this case cannot be tested here
-        return;
-    }
-    let path = write_file("password.txt", format!("{PASSWORD}\r\n").as_bytes());
-    assert_eq!(read_password(Some(&path)).expect("password file"), PASSWORD);
-    let missing = fixture().dir.join("no-such-password-file");
-    assert!(matches!(read_password(Some(&missing)), Err(SignError::PasswordFile { .. })));
 }

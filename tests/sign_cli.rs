@@ -14,10 +14,9 @@ use common::{
     PASSWORD, fixture, is_red, is_white, last_four, make_seal_png, pdfsig, pixel, pyhanko,
     qpdf_check, render_page, require_tool, run,
 };
-use nianbao::fonts::FontBook;
-use nianbao::render::{RenderOptions, render_with_seal};
 use nianbao::resolve::ImageData;
 use nianbao::template::default_style;
+use nianbao::{Engine, EngineOptions, OutputKind};
 
 /// The signing time every test fixes through `NIANBAO_SIGNING_TIME` (2026-01-15 10:30 UTC).
 const SIGNING_TIME: &str = "2026-01-15T18:30:00+08:00";
@@ -47,100 +46,9 @@ fn seal_file(dir: &Path) -> PathBuf {
     path
 }
 
-/// The binary under test. CARGO_BIN_EXE_nianbao is target/debug/nianbao, which another
-/// worktree sharing the target dir can re-link to its own build at any time (seen in practice).
-/// So the binary must print exactly the help text of the CLI this test was compiled against;
-/// if target/debug/nianbao does not, the newest matching build in target/debug/deps is used.
-/// The one chosen is hard-linked into this process's fixture folder, so a later re-link cannot
-/// swap it mid-run.
+/// The binary under test.
 fn binary() -> &'static Path {
-    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        let expected = help_in_process();
-        let uplifted = PathBuf::from(env!("CARGO_BIN_EXE_nianbao"));
-        let mut candidates = vec![uplifted.clone()];
-        let mut deps: Vec<(std::time::SystemTime, PathBuf)> = uplifted
-            .parent()
-            .map(|d| d.join("deps"))
-            .and_then(|d| std::fs::read_dir(d).ok())
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    n.strip_prefix("nianbao-")
-                        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-                })
-            })
-            .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
-            .collect();
-        deps.sort();
-        candidates.extend(deps.into_iter().rev().map(|(_, p)| p));
-        let snapshot = fixture().dir.join("nianbao-under-test");
-        for candidate in candidates {
-            let _ = std::fs::remove_file(&snapshot);
-            let path = match std::fs::hard_link(&candidate, &snapshot) {
-                Ok(()) => snapshot.clone(),
-                Err(_) => candidate.clone(),
-            };
-            if help_of(&path).as_deref() == Some(expected.as_str()) {
-                if candidate != uplifted {
-                    eprintln!(
-                        "note: {} is another build; testing {}",
-                        uplifted.display(),
-                        candidate.display()
-                    );
-                }
-                return path;
-            }
-        }
-        panic!(
-            "no build of this worktree's nianbao binary found ({} is another build); \
-             run cargo test again",
-            uplifted.display()
-        );
-    })
-}
-
-/// Short help (`-h`) of every command, as this test's copy of the CLI renders it (usage lines dropped:
-/// they carry the program's file name).
-fn help_in_process() -> String {
-    use clap::CommandFactory;
-    let mut cmd = nianbao::cli::Args::command().term_width(100).max_term_width(100);
-    cmd.build();
-    let mut text = cmd.render_help().to_string();
-    let names: Vec<String> =
-        cmd.get_subcommands().map(|c| c.get_name().to_string()).filter(|n| n != "help").collect();
-    for name in names {
-        let sub = cmd.find_subcommand_mut(&name).expect("subcommand");
-        text.push_str(&sub.render_help().to_string());
-    }
-    strip_usage(&text)
-}
-
-/// The same from a binary, or `None` if it cannot run.
-fn help_of(bin: &Path) -> Option<String> {
-    let run = |args: &[&str]| -> Option<String> {
-        let out = Command::new(bin).args(args).env("COLUMNS", "100").output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-    };
-    let mut text = run(&["-h"])?;
-    use clap::CommandFactory;
-    for sub in nianbao::cli::Args::command().get_subcommands() {
-        if sub.get_name() != "help" {
-            text.push_str(&run(&[sub.get_name(), "-h"])?);
-        }
-    }
-    Some(strip_usage(&text))
-}
-
-fn strip_usage(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.starts_with("Usage:"))
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
+    Path::new(env!("CARGO_BIN_EXE_nianbao"))
 }
 
 /// `nianbao ARGS` with a fixed signing time and, when given, the password in the environment.
@@ -216,14 +124,18 @@ fn render_sign_with_seal_is_valid_shows_the_seal_and_extends_the_unsigned_render
 
     // The same render through the library, with omit_seal, is a byte-identical prefix.
     let style = default_style();
-    let fonts = FontBook::new(style, &[]).expect("fonts");
     let loaded = nianbao::load_and_check(&example());
     assert!(loaded.is_ok());
     let image = Arc::new(ImageData::load(&seal).expect("seal"));
-    let options =
-        RenderOptions { pdf: true, docx: false, omit_seal: true, ..RenderOptions::default() };
-    let rendered = render_with_seal(&loaded, &fonts, style, options, Some(&image)).expect("render");
-    let unsigned = rendered.pdf.expect("pdf");
+    let engine = Engine::new(EngineOptions {
+        outputs: vec![OutputKind::Pdf],
+        seal: Some(image),
+        omit_seal: true,
+        ..EngineOptions::default()
+    })
+    .expect("engine");
+    let rendered = engine.render(&loaded).expect("render");
+    let unsigned = rendered.pdf().expect("pdf").to_vec();
     assert!(signed.len() > unsigned.len());
     assert!(signed[..unsigned.len()] == unsigned[..], "the unsigned render must be a prefix");
 

@@ -127,3 +127,55 @@ pub fn numbers_csv(units: &[&Loaded], format: &Format) -> String {
     out.push('\n');
     out
 }
+
+/// The 汇总表 of one edition: the summed report rendered, and the numbers of every unit.
+#[derive(Debug)]
+pub struct SummaryReport {
+    /// The edition summed.
+    pub edition: u32,
+    /// How many units it sums.
+    pub units: usize,
+    /// The summed report's outputs.
+    pub rendered: crate::Rendered,
+    /// `numbers.csv`: one row per unit, one column per table cell, a total row.
+    pub numbers_csv: String,
+}
+
+/// The 汇总表 of a run: one per edition among `units` (the loaded, error-free reports of the
+/// run), so units of another edition are summed apart, never dropped.
+pub fn summary_reports(
+    units: &[&Loaded],
+    engine: &crate::Engine,
+    office: &str,
+) -> Result<Vec<SummaryReport>, String> {
+    let mut editions: Vec<u32> =
+        units.iter().filter_map(|u| Some(u.report.as_ref()?.format)).collect();
+    editions.sort_unstable();
+    editions.dedup();
+    if editions.is_empty() {
+        return Err("没有可汇总的单位 (no rendered units to sum)".into());
+    }
+    let mut out = Vec::new();
+    for edition in editions {
+        let format = engine.formats().get(edition).ok_or("unknown edition")?;
+        let same: Vec<&Loaded> = units
+            .iter()
+            .copied()
+            .filter(|u| u.report.as_ref().is_some_and(|r| r.format == edition))
+            .collect();
+        let numbers_csv = numbers_csv(&same, format);
+        let report = aggregate_report(&same, format, office).ok_or("nothing to sum")?;
+        let (checked, diags) = crate::validate::validate_report(&report, format);
+        if crate::diag::has_errors(&diags) {
+            return Err("summed tables do not balance (a bug, please report it)".into());
+        }
+        let file = crate::source::SourceFile::new("summary-report.yaml", String::new());
+        let images = crate::resolve::Images::new();
+        let loaded = Loaded { file, report: Some(report), checked: Some(checked), images, diags };
+        let rendered = engine
+            .render(&loaded)
+            .map_err(|d| d.iter().map(|d| d.message_en.clone()).collect::<Vec<_>>().join("; "))?;
+        out.push(SummaryReport { edition, units: same.len(), rendered, numbers_csv });
+    }
+    Ok(out)
+}

@@ -29,40 +29,83 @@ fn hidden(p: &Path) -> bool {
     p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
 }
 
-/// Finds the inputs under the given files and folders.
-pub fn discover(args: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<Input>, String> {
+/// What a batch found: the inputs, and the places it could not look into or chose to skip,
+/// each with the reason (they are listed in the summary, never dropped without a word).
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The report files, in a stable order.
+    pub inputs: Vec<Input>,
+    /// Folders that could not be read (failed entries of the summary).
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// Links that were not followed (loops), with the reason.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Finds the inputs under the given files and folders. Symbolic links to files and folders
+/// are followed; a link that leads back into a folder already walked is skipped as a loop.
+/// An argument that does not exist is an error (a typo on the command line); a folder inside
+/// that cannot be read is reported in [`Discovery::unreadable`] and the walk goes on.
+pub fn discover(args: &[PathBuf], exclude: Option<&Path>) -> Result<Discovery, String> {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
-    let mut out = Vec::new();
+    let mut out = Discovery::default();
     let mut seen = HashSet::new();
     for arg in args {
         let meta = std::fs::metadata(arg).map_err(|e| format!("{}: {e}", arg.display()))?;
-        if meta.is_file() {
+        if !meta.is_dir() {
             let rel = PathBuf::from(arg.file_name().unwrap_or(arg.as_os_str()));
             if seen.insert(arg.canonicalize().unwrap_or_else(|_| arg.clone())) {
-                out.push(Input { path: arg.clone(), rel });
+                out.inputs.push(Input { path: arg.clone(), rel });
             }
             continue;
         }
+        let mut walked: HashSet<PathBuf> = HashSet::new();
+        walked.extend(arg.canonicalize().ok());
         let mut stack = vec![arg.clone()];
         let mut found = Vec::new();
         while let Some(dir) = stack.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(e) => e,
+                Err(e) => {
+                    out.unreadable.push((dir.clone(), e.to_string()));
+                    continue;
+                }
+            };
             for entry in entries {
-                let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        out.unreadable.push((dir.clone(), e.to_string()));
+                        continue;
+                    }
+                };
                 let path = entry.path();
                 if hidden(&path) {
                     continue;
                 }
-                let ty = entry.file_type().map_err(|e| format!("{}: {e}", path.display()))?;
-                if ty.is_dir() {
-                    if exclude
-                        .as_ref()
-                        .is_some_and(|ex| path.canonicalize().ok().as_ref() == Some(ex))
+                let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+                // Follows links: what the entry is, seen through them.
+                let meta = match std::fs::metadata(&path) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        if is_link || is_report_file(&path) {
+                            out.skipped.push((path, format!("broken link or unreadable: {e}")));
+                        }
+                        continue;
+                    }
+                };
+                if meta.is_dir() {
+                    let real = path.canonicalize().ok();
+                    if exclude.is_some() && real == exclude {
+                        continue;
+                    }
+                    if let Some(real) = real
+                        && !walked.insert(real)
                     {
+                        out.skipped.push((path, "link loop (folder already searched)".into()));
                         continue;
                     }
                     stack.push(path);
-                } else if ty.is_file() && is_report_file(&path) {
+                } else if is_report_file(&path) {
                     found.push(path);
                 }
             }
@@ -72,11 +115,22 @@ pub fn discover(args: &[PathBuf], exclude: Option<&Path>) -> Result<Vec<Input>, 
             let rel =
                 path.strip_prefix(arg).map(Path::to_path_buf).unwrap_or_else(|_| path.clone());
             if seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())) {
-                out.push(Input { path, rel });
+                out.inputs.push(Input { path, rel });
             }
         }
     }
+    out.unreadable.sort();
+    out.skipped.sort();
     Ok(out)
+}
+
+/// `stem` with `.ext` appended: every dot of the stem is kept (`report.v1` → `report.v1.pdf`,
+/// where `Path::with_extension` would give `report.pdf`).
+pub fn with_ext(stem: &Path, ext: &str) -> PathBuf {
+    let mut name = stem.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
 }
 
 fn sanitize(rel: &Path) -> PathBuf {
@@ -150,6 +204,10 @@ mod tests {
         ]);
         let names: Vec<String> = stems.iter().map(|s| s.display().to_string()).collect();
         assert_eq!(names, ["a/x", "b/x", "x", "X-2", "x-3"]);
+        // Dots in the stem are kept, so versions never collide (#13).
+        let stems = output_stems(&[input("report.v1.yaml"), input("report.v2.yaml")]);
+        let pdfs: Vec<PathBuf> = stems.iter().map(|s| with_ext(s, "pdf")).collect();
+        assert_eq!(pdfs, [PathBuf::from("report.v1.pdf"), PathBuf::from("report.v2.pdf")]);
     }
 
     #[test]

@@ -6,13 +6,13 @@
 mod aggregate;
 mod discover;
 
-pub use aggregate::{aggregate_report, numbers_csv};
-pub use discover::{Input, discover, output_stems, shard_of};
+pub use aggregate::{SummaryReport, aggregate_report, numbers_csv, summary_reports};
+pub use discover::{Discovery, Input, discover, output_stems, shard_of, with_ext};
 
 use crate::diag::{Severity, render_short};
-use crate::fonts::FontBook;
-use crate::render::{RenderOptions, render};
-use crate::template::Style;
+use crate::io::Replace;
+use crate::world::FsResources;
+use crate::{Engine, Loaded, Source};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -34,6 +34,8 @@ pub enum Status {
     Unchanged,
     /// Not attempted because the run was interrupted.
     Interrupted,
+    /// Not a unit: a link that was not followed (a loop), with the reason.
+    Skipped,
 }
 
 impl Status {
@@ -44,6 +46,7 @@ impl Status {
             Status::Failed => "failed",
             Status::Unchanged => "unchanged",
             Status::Interrupted => "interrupted",
+            Status::Skipped => "skipped",
         }
     }
 }
@@ -89,26 +92,70 @@ impl UnitSummary {
 }
 
 /// Settings of a batch run.
+#[derive(Debug, Clone)]
 pub struct BatchConfig {
     /// Output folder.
     pub outdir: PathBuf,
-    /// What to render.
-    pub render: RenderOptions,
     /// Skip units whose inputs are unchanged since the last run.
     pub changed: bool,
-    /// Sign every PDF with this key (loaded once for the whole run), at this time, with these texts.
-    pub signing: Option<crate::cli::sign::Signing>,
+    /// When existing outputs may be replaced (`--force`: always).
+    pub replace: Replace,
+    /// Confine each unit's images to its own folder (reports from someone else).
+    pub confine: bool,
+    /// Keep every rendered unit's loaded report (for the 汇总表).
+    pub keep_loaded: bool,
+}
+
+/// What a run produced: a summary row per input (in input order) and, when asked for, the
+/// loaded reports of the units that rendered or were unchanged.
+#[derive(Debug)]
+pub struct BatchResult {
+    /// One row per input, in input order.
+    pub units: Vec<UnitSummary>,
+    /// With [`BatchConfig::keep_loaded`]: the loaded report of each rendered or unchanged unit.
+    pub loaded: Vec<Option<Loaded>>,
 }
 
 /// The cache of content hashes kept in OUTDIR for `--changed`.
 pub const CACHE_FILE: &str = ".nianbao-cache.json";
 
-/// The part of every unit's content hash that is the same for the whole run:
-/// the nianbao version, the options, the templates and the fonts.
-fn run_hash(options: &RenderOptions) -> Sha256 {
+/// The lock a run holds on its OUTDIR.
+pub const LOCK_FILE: &str = ".nianbao.lock";
+
+/// One unit's entry in the cache: the hash of everything its outputs depend on, and the hash
+/// of each output as written. An entry vouches for outputs only while their bytes still hash
+/// the same, so a file replaced by another run or left half-way by a killed one is rendered
+/// again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct CacheEntry {
+    input: String,
+    outputs: BTreeMap<String, String>,
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The part of every unit's content hash that is the same for the whole run: the nianbao
+/// version, the engine's options, the templates and the fonts.
+fn run_hash(engine: &Engine) -> Sha256 {
+    let o = engine.options();
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update(format!("{options:?}").as_bytes());
+    h.update(
+        format!("{:?} {} {:?} {}", o.outputs, o.pdfa, o.docx_fonts, engine.signs()).as_bytes(),
+    );
+    for f in &o.fonts {
+        h.update(format!("{:?}", f.role).as_bytes());
+        h.update(f.data.as_ref());
+    }
+    if let Some(seal) = &o.seal {
+        h.update(&seal.bytes);
+    }
     for t in crate::template::bundled_sources() {
         h.update(t.as_bytes());
     }
@@ -116,68 +163,141 @@ fn run_hash(options: &RenderOptions) -> Sha256 {
     h
 }
 
-/// Content hash of a unit: [`run_hash`], then its YAML and the files it refers to.
-fn unit_hash(run: &Sha256, loaded: &crate::Loaded) -> String {
+/// Content hash of a unit: [`run_hash`], then its YAML and the images it names.
+fn unit_hash(run: &Sha256, loaded: &Loaded) -> String {
     let mut h = run.clone();
     h.update(loaded.file.text().as_bytes());
-    if let Some(r) = &loaded.report {
-        let mut files: Vec<&Path> = r.signature.seal.iter().map(|(p, _)| p.as_path()).collect();
-        files.extend(r.figure_paths());
-        for f in files {
-            h.update(std::fs::read(f).unwrap_or_default());
-        }
+    for (name, image) in &loaded.images {
+        h.update(name.as_bytes());
+        h.update(&image.bytes);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
 }
 
-/// Runs a batch over already discovered inputs. `on_done` is called once per unit
-/// as it finishes (from worker threads). `stop` ends the run early: units not
-/// started are reported as interrupted.
+/// Holds OUTDIR for one run: a second run into the same folder exits with a clear message
+/// instead of mixing its files and cache with this one's.
+pub fn lock_outdir(outdir: &Path) -> Result<std::fs::File, String> {
+    let path = outdir.join(LOCK_FILE);
+    let file =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(
+            |e| format!("无法创建锁文件 {}：{e} (cannot create the lock file)", path.display()),
+        )?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "另一个 nianbao batch 正在写入 {}，请等它结束 (another nianbao batch is writing into {}; wait for it to finish)",
+            outdir.display(),
+            outdir.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(format!("无法锁定 {}：{e} (cannot lock the output folder)", path.display()))
+        }
+    }
+}
+
+/// Removes temporary files a killed run left in OUTDIR (`.nianbao-*.tmp`, at any depth).
+/// Call it with the OUTDIR lock held.
+pub fn remove_stale_temps(outdir: &Path) -> usize {
+    let mut removed = 0;
+    let mut stack = vec![outdir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(ty) = entry.file_type() else { continue };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if ty.is_dir() {
+                stack.push(path);
+            } else if ty.is_file()
+                && name.starts_with(crate::io::TEMP_PREFIX)
+                && name.ends_with(".tmp")
+                && std::fs::remove_file(&path).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
+/// Runs a batch over already discovered inputs. `on_done` is called once per unit as it
+/// finishes (from worker threads). `stop` ends the run early: units not started are reported
+/// as interrupted. The caller holds the OUTDIR lock ([`lock_outdir`]).
 pub fn run_batch(
     inputs: &[Input],
     config: &BatchConfig,
-    fonts: &FontBook,
-    style: &Style,
+    engine: &Engine,
     stop: &AtomicBool,
     on_done: &(dyn Fn(&UnitSummary) + Sync),
-) -> Vec<UnitSummary> {
+) -> BatchResult {
     let cache_path = config.outdir.join(CACHE_FILE);
-    let old_cache: BTreeMap<String, String> = std::fs::read(&cache_path)
+    let old_cache: BTreeMap<String, CacheEntry> = crate::io::read_capped(&cache_path, 64 << 20)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let new_cache = Mutex::new(BTreeMap::new());
-    let cache = Cache { old: &old_cache, new: &new_cache, run: run_hash(&config.render) };
+    let cache = Cache { old: &old_cache, new: &new_cache, run: run_hash(engine) };
     let stems = output_stems(inputs);
-    let results: Vec<UnitSummary> = inputs
+    let results: Vec<(UnitSummary, Option<Loaded>)> = inputs
         .par_iter()
         .zip(stems.par_iter())
         .map(|(input, stem)| {
             let file = input.path.display().to_string();
             if stop.load(Ordering::Relaxed) {
-                return UnitSummary::new(file, Status::Interrupted);
+                return (UnitSummary::new(file, Status::Interrupted), None);
             }
             let start = Instant::now();
-            let mut summary = render_unit(input, file, stem, config, fonts, style, &cache);
+            let (mut summary, loaded) = render_unit(input, file, stem, config, engine, &cache);
             summary.ms = start.elapsed().as_millis() as u64;
             on_done(&summary);
-            summary
+            (summary, loaded.filter(|_| config.keep_loaded))
         })
         .collect();
-    // Keep the hashes of units not in this run (another shard, or files skipped).
+    // Keep the entries of units not in this run (another shard, or files skipped); an entry
+    // of a unit that failed this time is dropped (its outputs were not vouched for).
     let mut cache = old_cache;
+    for (summary, _) in &results {
+        if summary.status == Status::Failed {
+            cache.remove(&summary.file);
+        }
+    }
     cache.extend(new_cache.into_inner().unwrap_or_default());
     if let Ok(bytes) = serde_json::to_vec_pretty(&cache) {
-        let _ = crate::cli::write_atomic(&cache_path, &bytes, true);
+        let _ = crate::io::write_atomic(&cache_path, &bytes, true);
     }
-    results
+    let (units, loaded) = results.into_iter().unzip();
+    BatchResult { units, loaded }
 }
 
 /// The `--changed` hashes: last run's, this run's, and the part every unit shares.
 struct Cache<'a> {
-    old: &'a BTreeMap<String, String>,
-    new: &'a Mutex<BTreeMap<String, String>>,
+    old: &'a BTreeMap<String, CacheEntry>,
+    new: &'a Mutex<BTreeMap<String, CacheEntry>>,
     run: Sha256,
+}
+
+impl Cache<'_> {
+    /// Whether last run's entry for `file` matches `input` and every output on disk still
+    /// holds the bytes it recorded.
+    fn vouches(&self, file: &str, input: &str, outputs: &[PathBuf]) -> bool {
+        let Some(entry) = self.old.get(file) else { return false };
+        entry.input == input
+            && entry.outputs.len() == outputs.len()
+            && outputs.iter().all(|p| {
+                let key = p.display().to_string();
+                entry.outputs.get(&key).is_some_and(|want| {
+                    crate::io::read_capped(p, crate::io::limits::PDF)
+                        .is_ok_and(|b| sha256_hex(&b) == *want)
+                })
+            })
+    }
+
+    fn record(&self, file: String, entry: CacheEntry) {
+        if let Ok(mut c) = self.new.lock() {
+            c.insert(file, entry);
+        }
+    }
 }
 
 fn render_unit(
@@ -185,11 +305,13 @@ fn render_unit(
     file: String,
     stem: &Path,
     config: &BatchConfig,
-    fonts: &FontBook,
-    style: &Style,
+    engine: &Engine,
     cache: &Cache,
-) -> UnitSummary {
-    let loaded = crate::load_and_check(&input.path);
+) -> (UnitSummary, Option<Loaded>) {
+    let loaded = match Source::read(&input.path) {
+        Ok(source) => engine.check(source, &FsResources::for_report(&input.path, config.confine)),
+        Err(d) => Loaded::unreadable(&input.path, d),
+    };
     let mut summary = UnitSummary {
         unit: loaded.report.as_ref().map(|r| r.unit.text.clone()),
         year: loaded.report.as_ref().map(|r| r.year.0),
@@ -198,66 +320,66 @@ fn render_unit(
         ..UnitSummary::new(file.clone(), Status::Failed)
     };
     if !loaded.is_ok() {
-        return summary;
+        return (summary, None);
     }
     let base = config.outdir.join(stem);
+    let paths: Vec<PathBuf> =
+        engine.options().outputs.iter().map(|k| with_ext(&base, k.ext())).collect();
     let hash = unit_hash(&cache.run, &loaded);
-    if config.changed
-        && cache.old.get(&file) == Some(&hash)
-        && config.render.extensions().all(|e| base.with_extension(e).is_file())
-    {
+    if config.changed && cache.vouches(&file, &hash, &paths) {
         summary.status = Status::Unchanged;
-        summary.outputs = config
-            .render
-            .extensions()
-            .map(|e| base.with_extension(e).display().to_string())
-            .collect();
-        if let Ok(mut c) = cache.new.lock() {
-            c.insert(file, hash);
+        summary.outputs = paths.iter().map(|p| p.display().to_string()).collect();
+        if let Some(entry) = cache.old.get(&file) {
+            cache.record(file, entry.clone());
         }
-        return summary;
+        return (summary, Some(loaded));
     }
-    let mut rendered = match render(&loaded, fonts, style, config.render) {
+    let rendered = match engine.render(&loaded) {
         Ok(r) => r,
         Err(diags) => {
             summary.diagnostics.extend(diags.iter().map(|d| render_short(d, &loaded.file)));
-            return summary;
+            return (summary, None);
         }
     };
-    if let (Some(signing), Some(pdf)) = (&config.signing, &rendered.pdf) {
-        match crate::cli::sign::sign_rendered(pdf, rendered.seal.as_ref(), style, signing) {
-            Ok(signed) => rendered.pdf = Some(signed),
-            Err(e) => {
-                summary.diagnostics.push(format!("签名失败 (signing failed): {e}"));
-                return summary;
-            }
-        }
-    }
     summary.warnings += rendered.warnings.len();
     summary.diagnostics.extend(rendered.warnings.iter().map(|d| render_short(d, &loaded.file)));
     summary.pages = rendered.pages;
-    if let Some(parent) = base.parent() {
-        let _ = std::fs::create_dir_all(parent);
+    if let Some(parent) = base.parent()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        summary.diagnostics.push(format!("{}: 无法创建 (cannot create): {e}", parent.display()));
+        return (summary, None);
     }
-    for (ext, bytes) in rendered.outputs() {
-        let path = base.with_extension(ext);
-        if let Err(e) = crate::cli::write_atomic(&path, bytes, true) {
-            summary.diagnostics.push(format!("{}: 无法写入 (cannot write): {e}", path.display()));
-            return summary;
-        }
-        summary.outputs.push(path.display().to_string());
+    let files: Vec<(PathBuf, &[u8])> =
+        paths.iter().cloned().zip(rendered.outputs.iter().map(|o| o.bytes.as_slice())).collect();
+    if let Err(e) = crate::io::write_all(&files, config.replace) {
+        summary.diagnostics.push(e.to_string());
+        return (summary, None);
     }
+    let outputs = files.iter().map(|(p, b)| (p.display().to_string(), sha256_hex(b))).collect();
+    cache.record(file, CacheEntry { input: hash, outputs });
+    summary.outputs = paths.iter().map(|p| p.display().to_string()).collect();
     summary.status = Status::Rendered;
-    if let Ok(mut c) = cache.new.lock() {
-        c.insert(file, hash);
-    }
-    summary
+    (summary, Some(loaded))
+}
+
+/// Rows for what discovery could not read or skipped: failed entries for unreadable folders,
+/// `skipped` ones for links not followed.
+pub fn discovery_rows(found: &Discovery) -> Vec<UnitSummary> {
+    let row = |(path, why): &(PathBuf, String), status: Status, zh: &str| UnitSummary {
+        diagnostics: vec![format!("{}: {zh} ({why})", path.display())],
+        ..UnitSummary::new(path.display().to_string(), status)
+    };
+    let mut rows: Vec<UnitSummary> =
+        found.unreadable.iter().map(|u| row(u, Status::Failed, "无法读取的文件夹")).collect();
+    rows.extend(found.skipped.iter().map(|u| row(u, Status::Skipped, "已跳过")));
+    rows
 }
 
 /// Writes `summary.json` and `summary.csv` into `outdir`.
 pub fn write_summaries(outdir: &Path, units: &[UnitSummary]) -> std::io::Result<()> {
     let json = serde_json::to_vec_pretty(units).map_err(std::io::Error::other)?;
-    crate::cli::write_atomic(&outdir.join("summary.json"), &json, true)?;
+    crate::io::write_atomic(&outdir.join("summary.json"), &json, true)?;
     let mut csv = String::from("file,unit,year,status,pages,outputs,diagnostics,ms\n");
     for u in units {
         let status = u.status.as_str().to_string();
@@ -276,11 +398,20 @@ pub fn write_summaries(outdir: &Path, units: &[UnitSummary]) -> std::io::Result<
         csv.push_str(&row.join(","));
         csv.push('\n');
     }
-    crate::cli::write_atomic(&outdir.join("summary.csv"), csv.as_bytes(), true)
+    crate::io::write_atomic(&outdir.join("summary.csv"), csv.as_bytes(), true)
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// Quotes a CSV field when it needs it (RFC 4180), and neutralises a leading `=`, `+`, `-`,
+/// `@`, tab or CR so a spreadsheet shows a unit name such as `=HYPERLINK(…)` as text instead of
+/// running it (OWASP CSV injection).
 pub fn csv_field(s: &str) -> String {
+    let neutral;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        neutral = format!("'{s}");
+        neutral.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -1,14 +1,12 @@
 //! `nianbao batch`: every unit of a county or city in one run.
 
-use crate::batch::{
-    BatchConfig, Status, UnitSummary, aggregate_report, discover, merge_summaries, numbers_csv,
-    run_batch, shard_of, write_summaries,
-};
-use crate::fonts::FontBook;
-use crate::render::{RenderOptions, render};
-use crate::template::{bundled_format, default_style};
+use super::options::OutputArgs;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use nianbao::batch::{
+    BatchConfig, Status, UnitSummary, discover, discovery_rows, lock_outdir, merge_summaries,
+    remove_stale_temps, run_batch, shard_of, summary_reports, write_summaries,
+};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,9 +27,8 @@ pub struct BatchArgs {
     /// Output folder (summary.json, summary.csv and the documents go here).
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: PathBuf,
-    /// Outputs to write: pdf, docx or pdf,docx.
-    #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
-    pub format: String,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -47,16 +44,6 @@ pub struct BatchArgs {
     /// Name of the office for the 汇总表 title.
     #[arg(long, value_name = "NAME", default_value = "汇总")]
     pub office: String,
-    /// Sign every PDF with this PKCS#12 key (PAdES B-B; the seal becomes the signature's
-    /// appearance). The key is loaded once; the password comes from NIANBAO_P12_PASSWORD,
-    /// --password-file or one prompt.
-    #[arg(long, value_name = "KEY.p12")]
-    pub sign: Option<PathBuf>,
-    /// File holding the PKCS#12 password (first line).
-    #[arg(long, value_name = "FILE", requires = "sign")]
-    pub password_file: Option<PathBuf>,
-    #[command(flatten)]
-    pub sign_info: super::sign::SignInfo,
     /// Merge shard summaries (summary.json files) into OUTDIR/summary.json and .csv.
     #[arg(long, value_name = "SUMMARY", num_args = 1..)]
     pub merge_summaries: Vec<PathBuf>,
@@ -100,24 +87,14 @@ pub fn run(args: &BatchArgs) -> u8 {
             }
         };
     }
-    let (pdf, docx) = match super::render::parse_formats(&args.format) {
+    let found = match discover(&args.inputs, Some(&args.output)) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("错误：--format {e}");
-            return 2;
-        }
-    };
-    if args.sign.is_some() && !pdf {
-        eprintln!("错误：--sign 需要输出 PDF (error: --sign needs PDF output)");
-        return 2;
-    }
-    let mut inputs = match discover(&args.inputs, Some(&args.output)) {
-        Ok(i) => i,
         Err(e) => {
             eprintln!("错误：{e}");
             return 2;
         }
     };
+    let mut inputs = found.inputs.clone();
     if let Some(s) = &args.shard {
         match parse_shard(s) {
             Ok((i, n)) => inputs.retain(|input| shard_of(input, n) == i),
@@ -127,40 +104,34 @@ pub fn run(args: &BatchArgs) -> u8 {
             }
         }
     }
-    let style = default_style();
-    let fonts = match FontBook::bundled(style) {
-        Ok(f) => f,
+    let engine = match args.out.engine() {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    // One run per OUTDIR at a time; leftovers of a killed run go first.
+    let _lock = match lock_outdir(&args.output) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("错误：{e}");
             return 2;
         }
     };
-    let signing = match super::sign::load_signing_or_report(
-        args.sign.as_deref(),
-        args.password_file.as_deref(),
-        &args.sign_info,
-    ) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    remove_stale_temps(&args.output);
     // Installed only now, so Ctrl-C at the password prompt still ends the run at once.
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        // Ctrl-C: finish the units in progress (their files are written whole),
-        // start no more, write the summary. A second Ctrl-C is left to the default.
+        // Ctrl-C or SIGTERM (docker stop, systemd, CI cancelling): finish the units in progress
+        // (their files are written whole), start no more, write the summary. A second signal
+        // is left to the default.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
     let config = BatchConfig {
         outdir: args.output.clone(),
-        render: RenderOptions {
-            pdf,
-            docx,
-            omit_seal: signing.is_some(),
-            ..RenderOptions::default()
-        },
         changed: args.changed,
-        signing,
+        replace: args.out.replace(),
+        confine: args.out.confine,
+        keep_loaded: args.summary_report,
     };
     let total = inputs.len();
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -187,14 +158,15 @@ pub fn run(args: &BatchArgs) -> u8 {
                     Status::Failed => "FAILED",
                     Status::Unchanged => "unchanged",
                     Status::Interrupted => "interrupted",
+                    Status::Skipped => "skipped",
                 };
                 eprintln!("[{n}/{total}] {status} {} ({} ms)", u.file, u.ms);
             }
         }
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build();
-    let units = match pool {
-        Ok(pool) => pool.install(|| run_batch(&inputs, &config, &fonts, style, &stop, &on_done)),
+    let result = match pool {
+        Ok(pool) => pool.install(|| run_batch(&inputs, &config, &engine, &stop, &on_done)),
         Err(e) => {
             eprintln!("错误：{e}");
             return 2;
@@ -203,6 +175,9 @@ pub fn run(args: &BatchArgs) -> u8 {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let mut units = result.units;
+    // Folders that could not be read and links not followed are rows of the summary too.
+    units.extend(discovery_rows(&found));
     // Diagnostics of failed units, in input order.
     for u in units.iter().filter(|u| u.status == Status::Failed) {
         eprintln!("✗ {}", u.file);
@@ -225,8 +200,9 @@ pub fn run(args: &BatchArgs) -> u8 {
     println!(
         "渲染 {ok} 份，未变 {same} 份，失败 {failed} 份，警告 {warnings} 条 ({ok} rendered, {same} unchanged, {failed} failed, {warnings} warnings)"
     );
+    let loaded: Vec<&nianbao::Loaded> = result.loaded.iter().flatten().collect();
     if args.summary_report
-        && let Err(e) = summary_report(args, &inputs, &units, &fonts, config.render)
+        && let Err(e) = summary_report(args, &loaded, &engine)
     {
         eprintln!("错误：汇总表 (summary report): {e}");
         return 2;
@@ -240,52 +216,28 @@ pub fn run(args: &BatchArgs) -> u8 {
     u8::from(failed > 0)
 }
 
-/// `units` are `inputs`' results, in the same order ([`run_batch`] keeps it).
+/// Writes the 汇总表 and numbers.csv of the rendered units (one set per edition; a run of
+/// one edition writes `summary-report.*` and `numbers.csv`, of several `…-EDITION.*`).
 fn summary_report(
     args: &BatchArgs,
-    inputs: &[crate::batch::Input],
-    units: &[UnitSummary],
-    fonts: &FontBook,
-    options: RenderOptions,
+    loaded: &[&nianbao::Loaded],
+    engine: &nianbao::Engine,
 ) -> Result<(), String> {
-    let loaded: Vec<crate::Loaded> = inputs
-        .iter()
-        .zip(units)
-        .filter(|(_, u)| matches!(u.status, Status::Rendered | Status::Unchanged))
-        .map(|(input, _)| crate::load_and_check(&input.path))
-        .filter(crate::Loaded::is_ok)
-        .collect();
-    let Some(first) = loaded.first().and_then(|l| l.report.as_ref()) else {
-        return Err("没有可汇总的单位 (no rendered units to sum)".into());
-    };
-    let format = bundled_format(first.format).ok_or("format")?;
-    let same_format: Vec<&crate::Loaded> = loaded
-        .iter()
-        .filter(|l| l.report.as_ref().is_some_and(|r| r.format == first.format))
-        .collect();
-    let csv = numbers_csv(&same_format, format);
-    super::write_atomic(&args.output.join("numbers.csv"), csv.as_bytes(), true)
-        .map_err(|e| e.to_string())?;
-    let report = aggregate_report(&same_format, format, &args.office).ok_or("nothing to sum")?;
-    let (checked, diags) = crate::validate::validate_report(&report, format);
-    if crate::diag::has_errors(&diags) {
-        return Err("summed tables do not balance (a bug, please report it)".into());
-    }
-    let file =
-        crate::source::SourceFile::new(args.output.join("summary-report.yaml"), String::new());
-    let agg =
-        crate::Loaded { file, report: Some(report), checked: Some(checked), diags: Vec::new() };
-    let rendered = render(&agg, fonts, default_style(), options).map_err(|d| format!("{d:?}"))?;
-    for (bytes, ext) in [(&rendered.pdf, "pdf"), (&rendered.docx, "docx")] {
-        if let Some(b) = bytes {
-            super::write_atomic(&args.output.join(format!("summary-report.{ext}")), b, true)
-                .map_err(|e| e.to_string())?;
+    let reports = summary_reports(loaded, engine, &args.office)?;
+    let several = reports.len() > 1;
+    for r in &reports {
+        let suffix = if several { format!("-{}", r.edition) } else { String::new() };
+        let mut files =
+            vec![(args.output.join(format!("numbers{suffix}.csv")), r.numbers_csv.as_bytes())];
+        for o in &r.rendered.outputs {
+            let name = format!("summary-report{suffix}.{}", o.kind.ext());
+            files.push((args.output.join(name), o.bytes.as_slice()));
         }
+        nianbao::io::write_all(&files, args.out.replace()).map_err(|e| e.to_string())?;
+        println!(
+            "汇总表：{} 个单位（{} 年版格式）(summary report of {} units, {} edition)",
+            r.units, r.edition, r.units, r.edition
+        );
     }
-    println!(
-        "汇总表：{} 个单位 (summary report of {} units)",
-        same_format.len(),
-        same_format.len()
-    );
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `nianbao check`: report every problem in every file, then a summary.
 
 use super::DiagFormat;
-use crate::diag::{Code, Severity, has_errors, render_human, render_json, render_short};
 use clap::Args;
+use nianbao::diag::{Code, Severity, has_errors, render_human, render_json, render_short};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -27,7 +27,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for path in &args.files {
-        let loaded = crate::load_and_check(path);
+        let loaded = nianbao::load_and_check(path);
         let errors = has_errors(&loaded.diags);
         let warns = loaded.diags.iter().filter(|d| d.severity == Severity::Warning).count();
         warnings += warns;

@@ -1,8 +1,7 @@
 //! `nianbao init`: write a skeleton report that passes `check` unchanged.
 
-use crate::model::skeleton;
-use crate::template::bundled_format;
 use clap::Args;
+use nianbao::model::skeleton;
 use std::path::PathBuf;
 
 /// Arguments of `nianbao init`.
@@ -29,8 +28,17 @@ pub fn run(args: &InitArgs) -> u8 {
         eprintln!("错误：--unit 不能为空 (error: --unit must not be empty)");
         return 2;
     }
-    let format = bundled_format(2021).expect("2021 is bundled");
+    let formats = nianbao::template::Formats::bundled();
+    let format = formats.get(formats.default_edition()).expect("a bundled edition");
     let text = skeleton(format, unit, args.year);
+    // The default name comes from the unit: it must stay a plain file name in this folder.
+    if args.output.is_none() && (unit.contains(['/', '\\', '\0']) || unit.starts_with('.')) {
+        eprintln!(
+            "错误：单位名称含有路径分隔符或以“.”开头，不能用作文件名，请用 -o 指定输出文件 \
+             (error: the unit name contains a path separator or starts with a dot; name the file with -o)"
+        );
+        return 2;
+    }
     let path =
         args.output.clone().unwrap_or_else(|| PathBuf::from(format!("{unit}-{}.yaml", args.year)));
     if path.exists() && !args.force {
@@ -41,7 +49,7 @@ pub fn run(args: &InitArgs) -> u8 {
         );
         return 2;
     }
-    match super::write_atomic(&path, text.as_bytes(), args.force) {
+    match nianbao::io::write_atomic(&path, text.as_bytes(), args.force) {
         Ok(()) => {
             println!("已生成 {} (wrote {})", path.display(), path.display());
             0

@@ -5,11 +5,12 @@
 mod batch;
 mod check;
 mod init;
+mod options;
+mod password;
 mod render;
-pub mod sign;
+mod sign;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Renders 政府信息公开工作年度报告 from YAML to PDF and DOCX, and checks their numbers.
@@ -64,31 +65,4 @@ pub fn main() -> ExitCode {
         Command::Sign(a) => sign::run(&a),
     };
     ExitCode::from(code)
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
-/// then a rename, so an interrupted or failed write leaves no partial file.
-pub fn write_atomic(path: &std::path::Path, bytes: &[u8], overwrite: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".nianbao-").suffix(".tmp").tempfile_in(&dir)?;
-    tmp.write_all(bytes)?;
-    // Temporary files are created 0600; the document is for publication.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    // No fsync: the rename alone guarantees readers never see a partial file (the
-    // Ctrl-C and error cases); an fsync per document costs more than rendering it
-    // in batch runs and only matters for power loss.
-    if overwrite {
-        tmp.persist(path).map_err(|e| e.error)?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    }
-    Ok(())
 }

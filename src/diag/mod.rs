@@ -82,6 +82,10 @@ pub enum Code {
     MissingGlyph,
     /// A font given on the command line cannot be used.
     Font,
+    /// The document breaks a rule of the PDF/A profile asked for.
+    PdfA,
+    /// Signing the PDF failed.
+    Signing,
     /// An internal failure while writing the output (a bug, please report it).
     Internal,
 }
@@ -120,6 +124,8 @@ impl Code {
             Code::EmptySection => "W-P6",
             Code::MissingGlyph => "W-G1",
             Code::Font => "E-G2",
+            Code::PdfA => "E-P1",
+            Code::Signing => "E-S1",
             Code::Internal => "E-X1",
         }
     }
@@ -197,6 +203,12 @@ impl Diagnostic {
     /// Adds a hint line.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
+        self
+    }
+
+    /// Adds a hint line when there is one.
+    pub fn with_hints(mut self, hint: Option<&str>) -> Self {
+        self.hints.extend(hint.map(str::to_string));
         self
     }
 

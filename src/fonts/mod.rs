@@ -21,14 +21,19 @@ const BUNDLED: [(&str, &str, &[u8]); 5] = [
 /// Identifies the bundled font set (for `batch --changed` hashes).
 pub const BUNDLED_FONTS_ID: &str = "fandol-0.3";
 
-/// One font face, parsed once: the krilla handle for embedding and a glyph table
-/// (glyph id and advance in em) for our own line breaking.
+/// One font face, parsed once: its bytes (for any backend that embeds or subsets it), a glyph
+/// table (glyph id and advance in em) for our own line breaking, and the PDF backend's krilla
+/// handle made from the same bytes.
 pub struct Face {
     /// Face name (`FandolFang-Regular`).
     pub name: String,
     /// Family name (`FandolFang`).
     pub family: String,
-    /// The handle krilla embeds and subsets.
+    /// The font file's bytes.
+    pub data: krilla::Data,
+    /// Index of the face in a collection (0 for a single font).
+    pub index: u32,
+    /// The handle krilla embeds and subsets (made once per process, not per document).
     pub krilla: krilla::text::Font,
     glyphs: HashMap<char, (u16, f32)>,
 }
@@ -45,6 +50,17 @@ impl Face {
         let bytes: &[u8] = data.as_ref();
         let font = FontRef::from_index(bytes, index)
             .map_err(|e| format!("cannot read font {name}: {e}"))?;
+        // A cut-off file still parses: its table directory points past the end.
+        for record in font.table_directory.table_records() {
+            let end = u64::from(record.offset()) + u64::from(record.length());
+            if end > bytes.len() as u64 {
+                return Err(format!(
+                    "font {name} is truncated: table {} ends at byte {end}, the file has {}",
+                    record.tag(),
+                    bytes.len()
+                ));
+            }
+        }
         let metrics = font.metrics(Size::unscaled(), LocationRef::default());
         let upem = f32::from(metrics.units_per_em.max(1));
         let advances = font.glyph_metrics(Size::unscaled(), LocationRef::default());
@@ -55,9 +71,14 @@ impl Face {
             let adv = advances.advance_width(gid).unwrap_or(upem) / upem;
             glyphs.insert(c, (gid16, adv));
         }
-        let krilla = krilla::text::Font::new(data, index)
+        let krilla = krilla::text::Font::new(data.clone(), index)
             .ok_or_else(|| format!("krilla cannot use font {name}"))?;
-        Ok(Face { name: name.to_string(), family: family.to_string(), krilla, glyphs })
+        Ok(Face { name: name.to_string(), family: family.to_string(), data, index, krilla, glyphs })
+    }
+
+    /// Whether the face can set Chinese text (its cmap maps common hanzi).
+    pub fn has_cjk(&self) -> bool {
+        "的一是年报".chars().all(|c| self.glyphs.contains_key(&c))
     }
 
     /// Glyph id and advance (em) of a character, if the face has it.
@@ -106,16 +127,16 @@ fn bundled_faces() -> &'static [Arc<Face>] {
     })
 }
 
-/// A font override from the command line: `ROLE=FILE` or `ROLE=FAMILY`.
+/// A font override as written on the command line: `ROLE=FILE` or `ROLE=FAMILY`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FontOverride {
+pub struct FontSpec {
     /// The role to change.
     pub role: Role,
     /// A font file path or a family name.
     pub source: String,
 }
 
-impl std::str::FromStr for FontOverride {
+impl std::str::FromStr for FontSpec {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let (role, source) =
@@ -124,7 +145,39 @@ impl std::str::FromStr for FontOverride {
             let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
             format!("unknown role `{role}` (roles: {})", names.join(", "))
         })?;
-        Ok(FontOverride { role, source: source.trim().to_string() })
+        Ok(FontSpec { role, source: source.trim().to_string() })
+    }
+}
+
+/// A font that replaces a role's face: its bytes, already read.
+#[derive(Clone)]
+pub struct FontOverride {
+    /// The role to change.
+    pub role: Role,
+    /// Shown in messages (the file name or family).
+    pub name: String,
+    /// The font file's bytes.
+    pub data: krilla::Data,
+    /// Face index in a collection.
+    pub index: u32,
+}
+
+impl std::fmt::Debug for FontOverride {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FontOverride")
+            .field("role", &self.role)
+            .field("name", &self.name)
+            .field("bytes", &self.data.as_ref().len())
+            .finish()
+    }
+}
+
+impl FontOverride {
+    /// Loads what a [`FontSpec`] names: a file (at most [`crate::io::limits::FONT`] bytes) or
+    /// an installed family found through fontdb.
+    pub fn load(spec: &FontSpec) -> Result<FontOverride, String> {
+        let (name, bytes, index) = load_source(&spec.source)?;
+        Ok(FontOverride { role: spec.role, name, data: krilla::Data::from(bytes), index })
     }
 }
 
@@ -151,14 +204,27 @@ impl FontBook {
                 })?;
             roles.insert(role, id);
         }
-        let mut db: Option<fontdb::Database> = None;
         for o in overrides {
-            let face = load_override(&o.source, &mut db)?;
+            let face = Face::parse(&o.name, &o.name, o.data.clone(), o.index)
+                .map_err(|e| format!("{} 字体 (font for {}): {e}", o.role.name(), o.role.name()))?;
+            if !face.has_cjk() {
+                return Err(format!(
+                    "{} 字体 {} 没有常用汉字，无法排印中文 (the font for {} has no Chinese characters)",
+                    o.role.name(),
+                    o.name,
+                    o.role.name()
+                ));
+            }
             // A user face goes first in the fallback order of its role only.
             faces.push(Arc::new(face));
             roles.insert(o.role, faces.len() - 1);
         }
         Ok(FontBook { faces, roles })
+    }
+
+    /// The face whose krilla handle is `font` (to name it in an error).
+    pub fn face_of_krilla(&self, font: &krilla::text::Font) -> Option<&Face> {
+        self.faces.iter().map(|f| &**f).find(|f| f.krilla == *font)
     }
 
     /// A face by id.
@@ -189,33 +255,30 @@ impl FontBook {
     }
 }
 
-fn load_override(source: &str, db: &mut Option<fontdb::Database>) -> Result<Face, String> {
+/// The bytes of a font file or an installed family: (name, bytes, face index).
+fn load_source(source: &str) -> Result<(String, Vec<u8>, u32), String> {
     let path = Path::new(source);
-    if path.is_file() {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read font file {source}: {e}"))?;
+    if path.exists() {
+        let bytes = crate::io::read_capped(path, crate::io::limits::FONT)
+            .map_err(|e| format!("cannot read font file {source}: {}", e.message().1))?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        return Face::parse(&name, &name, krilla::Data::from(bytes), 0);
+        return Ok((name, bytes, 0));
     }
-    let db = db.get_or_insert_with(|| {
-        let mut db = fontdb::Database::new();
-        db.load_system_fonts();
-        db
-    });
+    let mut db = fontdb::Database::new();
+    db.load_system_fonts();
     let query = fontdb::Query { families: &[fontdb::Family::Name(source)], ..Default::default() };
     let id = db
         .query(&query)
         .ok_or_else(|| format!("no installed font family `{source}` (and no such file)"))?;
     let (src, index) = db.face_source(id).ok_or_else(|| format!("font `{source}` vanished"))?;
     let bytes = match src {
-        fontdb::Source::File(p) => {
-            std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?
-        }
+        fontdb::Source::File(p) => crate::io::read_capped(&p, crate::io::limits::FONT)
+            .map_err(|e| format!("cannot read {}: {}", p.display(), e.message().1))?,
         fontdb::Source::Binary(b) | fontdb::Source::SharedFile(_, b) => {
             b.as_ref().as_ref().to_vec()
         }
     };
-    Face::parse(source, source, krilla::Data::from(bytes), index)
+    Ok((source.to_string(), bytes, index))
 }
 
 #[cfg(test)]
@@ -237,8 +300,8 @@ mod tests {
 
     #[test]
     fn overrides_parse() {
-        let o: FontOverride = "body=/tmp/x.ttf".parse().unwrap();
+        let o: FontSpec = "body=/tmp/x.ttf".parse().unwrap();
         assert_eq!(o.role, Role::Body);
-        assert!("nosuch=x".parse::<FontOverride>().is_err());
+        assert!("nosuch=x".parse::<FontSpec>().is_err());
     }
 }

@@ -10,7 +10,6 @@ pub use load::{load_report, parse_date};
 pub use skeleton::{skeleton, yaml_string};
 
 use crate::source::Span;
-use std::path::PathBuf;
 
 /// Text with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,11 +140,24 @@ pub struct Subsection {
     pub items: Vec<ProseItem>,
 }
 
+/// A file the report names (a seal or figure image): the name as written, where it was written
+/// and its key path. The bytes are fetched through [`crate::world::Resources`] when the report
+/// is checked, never read by the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceRef {
+    /// The name as written (a path relative to the report's folder, for files).
+    pub name: String,
+    /// Where the name was written.
+    pub span: Span,
+    /// Key path such as `signature.seal` or `overview[1].image`.
+    pub key: String,
+}
+
 /// A figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
-    /// The image file, resolved against the YAML file's folder.
-    pub image: PathBuf,
+    /// The image.
+    pub image: ResourceRef,
     /// The caption.
     pub caption: Option<Text>,
     /// Printed width; default is the full text width or the image's own size.
@@ -176,8 +188,8 @@ pub struct Signature {
     pub unit: Option<Text>,
     /// The date (defaults to the report's date).
     pub date: Option<(Date, Span)>,
-    /// The seal image, resolved against the YAML file's folder.
-    pub seal: Option<(PathBuf, Span)>,
+    /// The seal image.
+    pub seal: Option<ResourceRef>,
 }
 
 /// A unit's annual report.
@@ -227,18 +239,20 @@ impl Report {
         self.signature.unit.as_ref().map_or(&self.unit.text, |t| &t.text)
     }
 
-    /// Files of every figure in the prose.
-    pub fn figure_paths(&self) -> Vec<&std::path::Path> {
-        fn walk<'a>(items: &'a [ProseItem], out: &mut Vec<&'a std::path::Path>) {
+    /// Every file the report names: the seal, then each figure's image in reading order, with
+    /// the official label of its role.
+    pub fn resources(&self) -> Vec<(&ResourceRef, &'static str)> {
+        fn walk<'a>(items: &'a [ProseItem], out: &mut Vec<(&'a ResourceRef, &'static str)>) {
             for item in items {
                 match item {
-                    ProseItem::Figure(f) => out.push(&f.image),
+                    ProseItem::Figure(f) => out.push((&f.image, "图片")),
                     ProseItem::Subsection(s) => walk(&s.items, out),
                     ProseItem::Paragraph(_) => {}
                 }
             }
         }
-        let mut out = Vec::new();
+        let mut out: Vec<(&ResourceRef, &'static str)> =
+            self.signature.seal.iter().map(|s| (s, "印章")).collect();
         walk(&self.preamble, &mut out);
         for s in &self.sections {
             walk(&s.prose, &mut out);

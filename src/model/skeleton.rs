@@ -52,18 +52,11 @@ pub fn skeleton(format: &Format, unit: &str, year: i32) -> String {
         match &section.table {
             None => {
                 let _ = writeln!(s, "{}:", section.key);
-                if section.key == "overview" {
-                    for h in [
-                        "主动公开。",
-                        "依申请公开。",
-                        "政府信息管理。",
-                        "政府信息公开平台建设。",
-                        "监督保障。",
-                    ] {
-                        let _ = writeln!(s, "  - heading: {h}");
-                        let _ = writeln!(s, "    text: {PLACEHOLDER}");
-                    }
-                } else {
+                for h in &section.skeleton_headings {
+                    let _ = writeln!(s, "  - heading: {h}");
+                    let _ = writeln!(s, "    text: {PLACEHOLDER}");
+                }
+                if section.skeleton_headings.is_empty() {
                     let _ = writeln!(s, "  - {PLACEHOLDER}");
                 }
             }

@@ -2,9 +2,11 @@
 //! with ToUnicode, images with soft masks, Info + XMP metadata, optional PDF/A-2b).
 //! Output is deterministic: dates come from the report, never the clock.
 
+use crate::diag::{Code, Diagnostic};
 use crate::fonts::FontBook;
 use crate::layout::{Item, Layout};
-use crate::resolve::{Document, ImageKind};
+use crate::resolve::{Block, Document, ImageData, ImageKind};
+use crate::source::Span;
 use krilla::SerializeSettings;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder, Point, Size, Transform};
@@ -13,6 +15,7 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::{GlyphId, KrillaGlyph};
+use std::sync::Arc;
 
 /// PDF options.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,19 +24,45 @@ pub struct PdfOptions {
     pub pdfa: bool,
 }
 
-/// Writes the laid-out pages as a PDF.
+/// Writes the laid-out pages as a PDF. What the user can cause (an image krilla cannot embed,
+/// a font it cannot subset, a PDF/A violation) comes back as diagnostics naming the resource.
 pub fn export(
     layout: &Layout,
     fonts: &FontBook,
     doc: &Document,
     options: PdfOptions,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let mut images: Vec<(*const ImageData, Image)> = Vec::new();
+    write(layout, fonts, doc, options, &mut images).map_err(|e| match e {
+        Failure::Krilla(e) => vec![krilla_error(e, fonts, doc, &images)],
+        Failure::Image(ptr, e) => vec![image_error(image_span(doc, ptr), &e)],
+        Failure::Bug(e) => vec![internal(&e)],
+    })
+}
+
+/// Why writing stopped.
+enum Failure {
+    /// krilla's own error (fonts, validation, images met at the end).
+    Krilla(krilla::error::KrillaError),
+    /// An image krilla refused when it was added.
+    Image(*const ImageData, String),
+    /// Something that cannot happen with a layout nianbao made.
+    Bug(String),
+}
+
+fn write(
+    layout: &Layout,
+    fonts: &FontBook,
+    doc: &Document,
+    options: PdfOptions,
+    images: &mut Vec<(*const ImageData, Image)>,
+) -> Result<Vec<u8>, Failure> {
     let mut settings = SerializeSettings { compress_content_streams: true, ..Default::default() };
     if options.pdfa {
         settings.configuration = ConfigurationBuilder::new()
             .with_archival_validator(Archival::A2_B)
             .finish()
-            .map_err(|e| format!("PDF/A configuration: {e:?}"))?;
+            .map_err(|e| Failure::Bug(format!("PDF/A configuration: {e:?}")))?;
     }
     let mut pdf = krilla::Document::new_with(settings);
     let mut meta = Metadata::new()
@@ -56,10 +85,9 @@ pub fn export(
     }
     pdf.set_metadata(meta);
 
-    let mut images: Vec<(*const crate::resolve::ImageData, Image)> = Vec::new();
     for page in &layout.pages {
-        let size =
-            PageSettings::from_wh(page.width as f32, page.height as f32).ok_or("bad page size")?;
+        let size = PageSettings::from_wh(page.width as f32, page.height as f32)
+            .ok_or_else(|| Failure::Bug("bad page size".into()))?;
         let mut p = pdf.start_page_with(size);
         let mut s = p.surface();
         for item in &page.items {
@@ -103,7 +131,7 @@ pub fn export(
                     }
                 }
                 Item::Image { x, y, w, h, image, multiply } => {
-                    let key = std::sync::Arc::as_ptr(image);
+                    let key = Arc::as_ptr(image);
                     let img = match images.iter().find(|(k, _)| *k == key) {
                         Some((_, img)) => img.clone(),
                         None => {
@@ -112,12 +140,13 @@ pub fn export(
                                 ImageKind::Png => Image::from_png(data, false),
                                 ImageKind::Jpeg => Image::from_jpeg(data, false),
                             }
-                            .map_err(|e| format!("image: {e}"))?;
+                            .map_err(|e| Failure::Image(key, e.to_string()))?;
                             images.push((key, img.clone()));
                             img
                         }
                     };
-                    let size = Size::from_wh(*w as f32, *h as f32).ok_or("bad image size")?;
+                    let size = Size::from_wh(*w as f32, *h as f32)
+                        .ok_or_else(|| Failure::Bug("bad image size".into()))?;
                     if *multiply {
                         s.push_blend_mode(krilla::blend::BlendMode::Multiply);
                     }
@@ -133,5 +162,72 @@ pub fn export(
         s.finish();
         p.finish();
     }
-    pdf.finish().map_err(|e| format!("{e:?}"))
+    pdf.finish().map_err(Failure::Krilla)
+}
+
+/// Where the document names an image: a figure's span (the seal has no span of its own).
+fn image_span(doc: &Document, ptr: *const ImageData) -> Span {
+    doc.blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Figure(f) if Arc::as_ptr(&f.image) == ptr => Some(f.span),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn image_error(span: Span, e: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingFile,
+        span,
+        format!("图片无法写入 PDF：{e}"),
+        format!("an image cannot be written into the PDF ({e})"),
+    )
+    .with_hint("请换用常规的 PNG 或 JPEG 文件 (use an ordinary PNG or JPEG file)")
+}
+
+fn internal(e: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::Internal,
+        Span::detached(),
+        format!("写 PDF 失败：{e}（这是程序缺陷，请报告）"),
+        format!("failed to write the PDF ({e}); this is a bug, please report it"),
+    )
+}
+
+fn krilla_error(
+    e: krilla::error::KrillaError,
+    fonts: &FontBook,
+    doc: &Document,
+    images: &[(*const ImageData, Image)],
+) -> Diagnostic {
+    use krilla::error::KrillaError;
+    match e {
+        KrillaError::Font(font, msg) => {
+            let name = fonts.face_of_krilla(&font).map_or("?", |f| f.name.as_str()).to_string();
+            Diagnostic::error(
+                Code::Font,
+                Span::detached(),
+                format!("字体 {name} 无法嵌入 PDF（{msg}）"),
+                format!("the font {name} cannot be embedded in the PDF ({msg})"),
+            )
+            .with_hint("请换用完整、未损坏的 TrueType/OpenType 字体 (use a complete TrueType/OpenType font)")
+        }
+        KrillaError::Validation(errors) => {
+            let list: Vec<String> = errors.iter().map(|(v, _)| format!("{v:?}")).collect();
+            Diagnostic::error(
+                Code::PdfA,
+                Span::detached(),
+                format!("不符合 PDF/A 要求：{}", list.join("；")),
+                format!("the document violates PDF/A ({})", list.join("; ")),
+            )
+            .with_hint("去掉 --pdfa，或换用能嵌入的字体和图片 (drop --pdfa, or use embeddable fonts and images)")
+        }
+        #[allow(unreachable_patterns)]
+        KrillaError::Image(image, _, msg) => {
+            let ptr = images.iter().find(|(_, i)| *i == image).map(|(p, _)| *p);
+            image_error(ptr.map_or_else(Span::detached, |p| image_span(doc, p)), &msg)
+        }
+        other => internal(&format!("{other:?}")),
+    }
 }

@@ -12,15 +12,19 @@ use crate::units::Abs;
 use crate::validate::Checked;
 use std::sync::Arc;
 
-/// Lowers a checked report into the shared block tree. Images are read here;
-/// a seal or figure that cannot be read is an error diagnostic.
+/// The images a report names, fetched and checked once, by the name written in the report.
+pub type Images = std::collections::BTreeMap<String, Arc<ImageData>>;
+
+/// Lowers a checked report into the shared block tree. `images` holds every image the report
+/// names (fetched when it was checked); one missing from it is an error diagnostic.
 pub fn resolve_document(
     report: &Report,
     checked: &Checked,
     format: &Format,
     style: &Style,
+    images: &Images,
 ) -> (Document, Vec<Diagnostic>) {
-    let mut cx = Lower { style, blocks: Vec::new(), diags: Vec::new() };
+    let mut cx = Lower { style, images, blocks: Vec::new(), diags: Vec::new() };
     let title = report.title_text(&format.title);
     // A title that starts with the unit's name is split after it (the natural
     // place to turn the line: 嵊泗县人民政府办公室 / 2024年度……报告).
@@ -60,14 +64,13 @@ pub fn resolve_document(
         }
         cx.prose(&section.notes, 0);
     }
-    let seal =
-        report.signature.seal.as_ref().and_then(|(path, span)| match ImageData::load(path) {
-            Ok(img) => Some((Arc::new(img), style.seal_size)),
-            Err(e) => {
-                cx.diags.push(image_error(path, *span, &e, "印章"));
-                None
-            }
-        });
+    let seal = report.signature.seal.as_ref().and_then(|seal| match images.get(&seal.name) {
+        Some(img) => Some((img.clone(), style.seal_size)),
+        None => {
+            cx.diags.push(image_error(&seal.name, seal.span, "印章"));
+            None
+        }
+    });
     cx.blocks.push(Block::BlankLine);
     cx.blocks.push(Block::Signature(SignatureBlock {
         unit: report.signing_unit().to_string(),
@@ -84,18 +87,20 @@ pub fn resolve_document(
     (doc, cx.diags)
 }
 
-fn image_error(path: &std::path::Path, span: Span, err: &str, label: &str) -> Diagnostic {
+/// An image the report names that was not fetched: the front end did not check the report.
+fn image_error(name: &str, span: Span, label: &str) -> Diagnostic {
     Diagnostic::error(
         Code::MissingFile,
         span,
-        format!("{label}图片无法使用（{}）：{err}", path.display()),
-        format!("cannot use the image {} ({err}); PNG or JPEG is required", path.display()),
+        format!("{label}“{name}”未载入"),
+        format!("the image `{name}` was not loaded"),
     )
     .with_label(label)
 }
 
 struct Lower<'a> {
     style: &'a Style,
+    images: &'a Images,
     blocks: Vec<Block>,
     diags: Vec<Diagnostic>,
 }
@@ -155,8 +160,8 @@ impl Lower<'_> {
                     }
                     self.prose(&sub.items, depth + 1);
                 }
-                ProseItem::Figure(fig) => match ImageData::load(&fig.image) {
-                    Ok(img) => {
+                ProseItem::Figure(fig) => match self.images.get(&fig.image.name) {
+                    Some(img) => {
                         let text_width = self.style.page.text_width();
                         let natural = Abs::pt(f64::from(img.width_px) * 72.0 / 150.0);
                         let width = fig.width_mm.map_or(natural, Abs::mm).min(text_width);
@@ -170,14 +175,14 @@ impl Lower<'_> {
                             span: c.span,
                         });
                         self.blocks.push(Block::Figure(FigureBlock {
-                            image: Arc::new(img),
+                            image: img.clone(),
                             width,
                             height,
                             caption,
                             span: fig.span,
                         }));
                     }
-                    Err(e) => self.diags.push(image_error(&fig.image, fig.span, &e, "图片")),
+                    None => self.diags.push(image_error(&fig.image.name, fig.span, "图片")),
                 },
             }
         }

@@ -8,7 +8,7 @@ mod image;
 mod lower;
 
 pub use image::{ImageData, ImageKind};
-pub use lower::resolve_document;
+pub use lower::{Images, resolve_document};
 
 use crate::source::Span;
 use crate::template::{Role, Style};

@@ -9,11 +9,14 @@ mod cms;
 mod error;
 mod incremental;
 mod keystore;
-mod password;
+mod session;
 
 pub use error::SignError;
 pub use keystore::Signer;
-pub use password::{PASSWORD_ENV, read_password};
+pub use session::{
+    SIGNING_TIME_ENV, SignInfo, Signing, default_seal_rect, page_box, seal_rect_pdf, sign_rendered,
+    signing_time,
+};
 
 /// A visible seal drawn in the signature widget.
 #[derive(Debug, Clone)]

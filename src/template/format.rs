@@ -19,6 +19,21 @@ pub struct Format {
     pub tables: Vec<TableDef>,
     /// The consistency rules (勾稽关系).
     pub rules: Vec<RuleDef>,
+    /// What to do when a rule fails, by rule code (`hint:` of each rule).
+    pub rule_hints: Vec<(Code, String)>,
+    /// Records a township (乡/镇/街道) cannot have a non-zero number in (W-P2).
+    pub township_zero: Vec<TownshipZero>,
+}
+
+/// A record that must be zero for a township (乡镇街道 make no 规章).
+#[derive(Debug, Clone)]
+pub struct TownshipZero {
+    /// Table key.
+    pub table: String,
+    /// Record key.
+    pub record: String,
+    /// What to do instead.
+    pub hint: String,
 }
 
 /// One numbered section.
@@ -32,6 +47,8 @@ pub struct SectionDef {
     pub title: String,
     /// Key of the table the section carries.
     pub table: Option<String>,
+    /// Sub-headings `nianbao init` writes into the section's skeleton.
+    pub skeleton_headings: Vec<String>,
 }
 
 impl SectionDef {
@@ -194,6 +211,17 @@ pub enum RuleDef {
     },
 }
 
+impl RuleDef {
+    /// The rule's diagnostic code.
+    pub fn code(&self) -> Code {
+        match self {
+            RuleDef::RowTotal { code, .. }
+            | RuleDef::ColumnSum { code, .. }
+            | RuleDef::Balance { code, .. } => *code,
+        }
+    }
+}
+
 impl Format {
     /// Reads a format from its YAML text.
     pub fn from_yaml(text: &str) -> Result<Format, String> {
@@ -211,16 +239,45 @@ impl Format {
             {
                 return Err(format!("line {}: unknown table `{t}`", node.span.line));
             }
+            let skeleton_headings = match node.get("skeleton_headings") {
+                None => Vec::new(),
+                Some(list) => seq(list)?.iter().map(string).collect::<Result<_, _>>()?,
+            };
             sections.push(SectionDef {
                 key: string(req(node, "key")?)?,
                 number: string(req(node, "number")?)?,
                 title: string(req(node, "title")?)?,
                 table,
+                skeleton_headings,
             });
         }
         let mut rules = Vec::new();
+        let mut rule_hints = Vec::new();
         for node in seq(req(&root, "rules")?)? {
-            rules.push(parse_rule(node, &tables)?);
+            let rule = parse_rule(node, &tables)?;
+            if let Some(hint) = opt_string(node, "hint")? {
+                rule_hints.push((rule.code(), hint));
+            }
+            rules.push(rule);
+        }
+        let mut township_zero = Vec::new();
+        if let Some(checks) = root.get("checks")
+            && let Some(list) = checks.get("township_zero")
+        {
+            for node in seq(list)? {
+                let key = string(req(node, "record")?)?;
+                let (table, record) = key
+                    .split_once('.')
+                    .filter(|(t, r)| {
+                        tables.iter().any(|d| d.key == *t && d.record_index(r).is_some())
+                    })
+                    .ok_or_else(|| format!("line {}: unknown record `{key}`", node.span.line))?;
+                township_zero.push(TownshipZero {
+                    table: table.to_string(),
+                    record: record.to_string(),
+                    hint: string(req(node, "hint")?)?,
+                });
+            }
         }
         Ok(Format {
             edition: uint(req(&root, "edition")?)? as u32,
@@ -229,12 +286,19 @@ impl Format {
             sections,
             tables,
             rules,
+            rule_hints,
+            township_zero,
         })
     }
 
     /// A table by key.
     pub fn table(&self, key: &str) -> Option<&TableDef> {
         self.tables.iter().find(|t| t.key == key)
+    }
+
+    /// The format's hint for a failed rule.
+    pub fn rule_hint(&self, code: Code) -> Option<&str> {
+        self.rule_hints.iter().find(|(c, _)| *c == code).map(|(_, h)| h.as_str())
     }
 }
 

@@ -8,31 +8,72 @@ mod style;
 
 pub use format::{
     CellContent, FieldRef, Format, GridCell, GridDef, RecordDef, RuleDef, ScalarKind, SectionDef,
-    TableDef, place_cells,
+    TableDef, TownshipZero, place_cells,
 };
 pub use style::{PageStyle, Role, RoleStyle, Style};
 
 use crate::source::{Node, NodeKind, YamlLimits, parse_yaml};
 use std::sync::OnceLock;
 
-const FORMAT_2021: &str = include_str!("../../templates/formats/2021.yaml");
+/// The bundled format editions. Adding an edition is one file in `templates/formats/` and one
+/// line here; everything else (top-level keys, tables, rules and their hints, the skeleton,
+/// plausibility checks) comes from the file.
+const BUNDLED_FORMATS: &[&str] = &[include_str!("../../templates/formats/2021.yaml")];
 const STYLE_GBT9704: &str = include_str!("../../templates/styles/gbt9704.yaml");
 
-/// The bundled format for an edition, if there is one.
-pub fn bundled_format(edition: u32) -> Option<&'static Format> {
-    static F2021: OnceLock<Format> = OnceLock::new();
-    match edition {
-        2021 => {
-            Some(F2021.get_or_init(|| {
-                Format::from_yaml(FORMAT_2021).expect("bundled format 2021 is valid")
-            }))
-        }
-        _ => None,
+/// The format editions a run knows: the bundled ones, plus any the caller adds.
+#[derive(Debug, Clone)]
+pub struct Formats {
+    formats: Vec<std::sync::Arc<Format>>,
+}
+
+impl Formats {
+    /// The bundled editions, parsed once per process.
+    pub fn bundled() -> &'static Formats {
+        static FORMATS: OnceLock<Formats> = OnceLock::new();
+        FORMATS.get_or_init(|| Formats {
+            formats: BUNDLED_FORMATS
+                .iter()
+                .map(|text| {
+                    std::sync::Arc::new(Format::from_yaml(text).expect("bundled formats are valid"))
+                })
+                .collect(),
+        })
+    }
+
+    /// These editions plus `format` (replacing a registered edition of the same number).
+    pub fn with(&self, format: Format) -> Formats {
+        let mut formats: Vec<_> =
+            self.formats.iter().filter(|f| f.edition != format.edition).cloned().collect();
+        formats.push(std::sync::Arc::new(format));
+        Formats { formats }
+    }
+
+    /// The format of an edition.
+    pub fn get(&self, edition: u32) -> Option<&Format> {
+        self.formats.iter().find(|f| f.edition == edition).map(|f| &**f)
+    }
+
+    /// The editions, in registration order.
+    pub fn editions(&self) -> Vec<u32> {
+        self.formats.iter().map(|f| f.edition).collect()
+    }
+
+    /// The edition a report without `format:` is read in: the newest bundled one.
+    pub fn default_edition(&self) -> u32 {
+        self.formats.iter().map(|f| f.edition).max().unwrap_or(2021)
+    }
+
+    /// The source texts of the bundled editions, for hashing in `batch --changed`.
+    pub fn bundled_sources() -> &'static [&'static str] {
+        BUNDLED_FORMATS
     }
 }
 
-/// Editions that have a bundled format.
-pub const EDITIONS: &[u32] = &[2021];
+/// The bundled format for an edition, if there is one.
+pub fn bundled_format(edition: u32) -> Option<&'static Format> {
+    Formats::bundled().get(edition)
+}
 
 /// The bundled GB/T 9704 style preset.
 pub fn default_style() -> &'static Style {
@@ -40,9 +81,9 @@ pub fn default_style() -> &'static Style {
     STYLE.get_or_init(|| Style::from_yaml(STYLE_GBT9704).expect("bundled style is valid"))
 }
 
-/// Text of the bundled templates, for hashing in `batch --changed`.
-pub fn bundled_sources() -> [&'static str; 2] {
-    [FORMAT_2021, STYLE_GBT9704]
+/// Text of the bundled templates (formats, then the style), for hashing in `batch --changed`.
+pub fn bundled_sources() -> impl Iterator<Item = &'static str> {
+    BUNDLED_FORMATS.iter().copied().chain([STYLE_GBT9704])
 }
 
 /// Parses template YAML into a node tree or a message.

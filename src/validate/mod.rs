@@ -83,7 +83,14 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
                 let Some(data) = report.table(&def.key) else {
                     continue;
                 };
-                row_totals(*code, def, &data.records, &tables[*table], &mut diags);
+                row_totals(
+                    *code,
+                    format.rule_hint(*code),
+                    def,
+                    &data.records,
+                    &tables[*table],
+                    &mut diags,
+                );
             }
             RuleDef::ColumnSum { code, table, total, parts } => {
                 let def = &format.tables[*table];
@@ -96,7 +103,8 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
                 ct.records[*total].values = computed;
                 if let Some(data) = report.table(&def.key) {
                     let (rdef, given) = (&def.records[*total], &data.records[*total]);
-                    column_sum(*code, def, rdef, given, &ct.records[*total], &mut diags);
+                    let hint = format.rule_hint(*code);
+                    column_sum(*code, hint, def, rdef, given, &ct.records[*total], &mut diags);
                 }
             }
             RuleDef::Balance { code, table, left, right, left_label, right_label } => {
@@ -137,7 +145,7 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
                         )
                         .with_path(def.key.clone())
                         .with_label(format!("{left_label} ≠ {right_label} / {column}"))
-                        .with_hint("本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 (items 一 + 二 must equal 三（七） + 四 in every column)"),
+                        .with_hints(format.rule_hint(*code)),
                     );
                 }
             }
@@ -164,6 +172,7 @@ fn cell_path(def: &TableDef, rec: &Record, index: usize, field_key: &str) -> Str
 
 fn row_totals(
     code: Code,
+    hint: Option<&str>,
     def: &TableDef,
     records: &[Record],
     ct: &ComputedTable,
@@ -188,11 +197,14 @@ fn row_totals(
                     code,
                     given.span,
                     format!("{}的{total_label}与各列之和不符：填报 {g}，各列之和 {s}", rdef.label),
-                    format!("the {total_label} of {} disagrees with its columns: given {g}, sum {s}", rec.key),
+                    format!(
+                        "the {total_label} of {} disagrees with its columns: given {g}, sum {s}",
+                        rec.key
+                    ),
                 )
                 .with_path(cell_path(def, rec, rdef.fields.len(), "total"))
                 .with_label(format!("{} / {total_label}", rdef.label))
-                .with_hint("核对各列数字，或删除总计让 nianbao 计算 (check the columns, or drop the total and let nianbao compute it)"),
+                .with_hints(hint),
             );
         }
     }
@@ -200,6 +212,7 @@ fn row_totals(
 
 fn column_sum(
     code: Code,
+    hint: Option<&str>,
     def: &TableDef,
     rdef: &RecordDef,
     given: &Record,
@@ -212,20 +225,21 @@ fn column_sum(
         }
         let (field_key, field_label) = &def.fields[rdef.fields[c]];
         let path = cell_path(def, given, c, field_key);
-        diags.push(column_diag(code, &rdef.label, field_label, num, *value, path));
+        diags.push(column_diag(code, hint, &rdef.label, field_label, num, *value, path));
     }
     if let (Some(num), Some(value), Some(total_label)) =
         (given.given_total, computed.total, &def.total_label)
         && num.value != value
     {
         let path = cell_path(def, given, rdef.fields.len(), "total");
-        diags.push(column_diag(code, &rdef.label, total_label, &num, value, path));
+        diags.push(column_diag(code, hint, &rdef.label, total_label, &num, value, path));
     }
 }
 
 /// E-R2: a supplied cell of the total row against the computed column sum.
 fn column_diag(
     code: Code,
+    hint: Option<&str>,
     row_label: &str,
     column: &str,
     given: &Num,
@@ -237,9 +251,11 @@ fn column_diag(
         code,
         span,
         format!("{row_label}与各项之和不符（{column}列）：填报 {g}，各项之和 {s}"),
-        format!("{row_label} disagrees with the sum of its items (column {column}): given {g}, sum {s}"),
+        format!(
+            "{row_label} disagrees with the sum of its items (column {column}): given {g}, sum {s}"
+        ),
     )
     .with_path(path)
     .with_label(format!("{row_label} / {column}"))
-    .with_hint("核对（一）至（六）各项，或删除 total 让 nianbao 计算 (check items (一)–(六), or drop `total` and let nianbao compute it)")
+    .with_hints(hint)
 }

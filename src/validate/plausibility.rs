@@ -111,31 +111,30 @@ fn township(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
     if !is_township {
         return;
     }
-    let Some(table) = report.table("proactive") else {
-        return;
-    };
-    let Some(rec) = table.record("regulations") else {
-        return;
-    };
-    if rec.values.iter().all(|n| n.value.count() == Some(0)) {
-        return;
+    for zero in &format.township_zero {
+        let Some(rec) = report.table(&zero.table).and_then(|t| t.record(&zero.record)) else {
+            continue;
+        };
+        if rec.values.iter().all(|n| n.value.count() == Some(0)) {
+            continue;
+        }
+        let label = format
+            .table(&zero.table)
+            .and_then(|t| t.records.iter().find(|r| r.key == zero.record))
+            .map(|r| r.label.clone())
+            .unwrap_or_default();
+        diags.push(
+            Diagnostic::warning(
+                Code::TownshipRegulations,
+                rec.span,
+                "乡镇（街道）无权制定规章，却填报了规章件数",
+                "a township (乡/镇/街道) cannot make 规章 (regulations) but reports some",
+            )
+            .with_path(format!("{}.{}", zero.table, zero.record))
+            .with_label(label)
+            .with_hint(zero.hint.clone()),
+        );
     }
-    let label = format
-        .table("proactive")
-        .and_then(|t| t.records.iter().find(|r| r.key == "regulations"))
-        .map(|r| r.label.clone())
-        .unwrap_or_default();
-    diags.push(
-        Diagnostic::warning(
-            Code::TownshipRegulations,
-            rec.span,
-            "乡镇（街道）无权制定规章，却填报了规章件数",
-            "a township (乡/镇/街道) cannot make 规章 (regulations) but reports some",
-        )
-        .with_path("proactive.regulations")
-        .with_label(label)
-        .with_hint("规章数请填 0，规范性文件填在“行政规范性文件”一行 (put normative documents in the next row)"),
-    );
 }
 
 /// Finds `YYYY年1月1日至YYYY年12月31日` periods that name another year.

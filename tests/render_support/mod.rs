@@ -7,9 +7,9 @@
 use nianbao::Loaded;
 use nianbao::fonts::FontBook;
 use nianbao::layout::{Item, Layout, LayoutOptions, TextItem, layout_document, line_extent};
-use nianbao::render::{RenderOptions, render};
 use nianbao::resolve::Document;
 use nianbao::template::{Style, default_style};
+use nianbao::{Engine, EngineOptions, OutputKind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -44,6 +44,12 @@ pub fn fonts() -> &'static FontBook {
     BOOK.get_or_init(|| FontBook::bundled(default_style()).expect("bundled fonts load"))
 }
 
+/// An engine that makes the outputs asked for, with the bundled fonts.
+pub fn engine(outputs: &[OutputKind], pdfa: bool) -> Engine {
+    Engine::new(EngineOptions { outputs: outputs.to_vec(), pdfa, ..EngineOptions::default() })
+        .expect("the bundled fonts load")
+}
+
 /// Loads and checks a report that must have no errors.
 pub fn load(path: &Path) -> Loaded {
     let loaded = nianbao::load_and_check(path);
@@ -61,7 +67,7 @@ pub struct Laid {
 /// Resolves and lays out a report.
 pub fn lay_out(path: &Path) -> Laid {
     let loaded = load(path);
-    let (doc, diags) = nianbao::render::resolve(&loaded, style()).expect("resolves");
+    let (doc, diags) = engine(&[OutputKind::Pdf], false).resolve(&loaded).expect("resolves");
     assert!(!nianbao::diag::has_errors(&diags));
     let layout = layout_document(&doc, fonts(), LayoutOptions::default());
     Laid { loaded, doc, layout }
@@ -70,9 +76,8 @@ pub fn lay_out(path: &Path) -> Laid {
 /// Renders a report to PDF bytes through the library's public pipeline.
 pub fn render_pdf(path: &Path, pdfa: bool) -> Vec<u8> {
     let loaded = load(path);
-    let options = RenderOptions { pdf: true, docx: false, pdfa, ..RenderOptions::default() };
-    let out = render(&loaded, fonts(), style(), options).expect("renders");
-    out.pdf.expect("a PDF was asked for")
+    let out = engine(&[OutputKind::Pdf], pdfa).render(&loaded).expect("renders");
+    out.pdf().expect("a PDF was asked for").to_vec()
 }
 
 /// The example laid out once per test binary.

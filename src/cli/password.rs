@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use super::SignError;
+use nianbao::sign::SignError;
 
 /// Environment variable that holds the PKCS#12 password.
 pub const PASSWORD_ENV: &str = "NIANBAO_P12_PASSWORD";
@@ -16,9 +16,16 @@ pub fn read_password(password_file: Option<&Path>) -> Result<String, SignError> 
         return Ok(value.to_string_lossy().into_owned());
     }
     if let Some(path) = password_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| SignError::PasswordFile { path: path.to_path_buf(), error })?;
-        return Ok(first_line(&text).to_owned());
+        let bytes = nianbao::io::read_capped(path, nianbao::io::limits::PASSWORD).map_err(|e| {
+            SignError::PasswordFile {
+                path: path.to_path_buf(),
+                error: std::io::Error::other(e.to_string()),
+            }
+        })?;
+        let text = String::from_utf8_lossy(&bytes);
+        // Editors on Windows save a BOM first: it is not part of the password.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        return Ok(first_line(text).to_owned());
     }
     if !std::io::stdin().is_terminal() && !std::io::stderr().is_terminal() {
         return Err(SignError::NoTerminal);
@@ -41,7 +48,20 @@ fn first_line(text: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::first_line;
+    use super::*;
+
+    #[test]
+    fn password_file_first_line_without_bom() {
+        if std::env::var_os(PASSWORD_ENV).is_some() {
+            return; // the environment wins by design
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw.txt");
+        std::fs::write(&path, "\u{feff}s3cret\r\nmore\n").unwrap();
+        assert_eq!(read_password(Some(&path)).unwrap(), "s3cret");
+        let missing = dir.path().join("no-such-file");
+        assert!(matches!(read_password(Some(&missing)), Err(SignError::PasswordFile { .. })));
+    }
 
     #[test]
     fn password_file_line_endings() {

@@ -1,14 +1,14 @@
 //! YAML node tree → [`Report`], following `spec/report-yaml.md`. Every problem is
 //! collected (not only the first) with its line, key path and official label.
 
+mod tables;
+
 use super::{
-    Date, Decimal, Figure, Num, ProseItem, Record, Report, Section, Signature, Subsection,
-    TableData, Text, Value,
+    Date, Figure, Num, ProseItem, Report, ResourceRef, Section, Signature, Subsection, Text, Value,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::source::{Node, NodeKind, SourceFile, Span, YamlLimits, parse_yaml};
-use crate::template::{EDITIONS, ScalarKind, TableDef, bundled_format};
-use std::path::Path;
+use crate::template::{Format, Formats};
 
 /// Largest report file accepted; real reports are a few tens of KB.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
@@ -16,27 +16,22 @@ pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 /// Deepest subsection level below a section (（一） → 1. → （1）).
 const MAX_PROSE_LEVEL: usize = 3;
 
-const TOP_KEYS: &[&str] = &[
-    "format",
-    "unit",
-    "year",
-    "date",
-    "title",
-    "preamble",
-    "overview",
-    "proactive",
-    "applications",
-    "reviews_lawsuits",
-    "problems",
-    "other",
-    "signature",
-];
+/// Top-level keys every edition has; the sections' keys come from the format.
+const FIXED_KEYS: &[&str] = &["format", "unit", "year", "date", "title", "preamble", "signature"];
 
-/// Reads a report from a source file. `base_dir` resolves relative image paths.
-/// Returns the report when the file could be read into one (it may still carry
-/// errors in the diagnostics: callers check `has_errors`).
-pub fn load_report(file: &SourceFile, base_dir: &Path) -> (Option<Report>, Vec<Diagnostic>) {
-    let mut cx = Loader { diags: Vec::new(), base_dir };
+/// The allowed top-level keys of a report in `format`: the fixed ones and one per section.
+fn top_keys(format: &Format) -> Vec<&str> {
+    let mut keys = FIXED_KEYS.to_vec();
+    keys.extend(format.sections.iter().map(|s| s.key.as_str()));
+    keys
+}
+
+/// Reads a report from a source file, in an edition of `formats`. Returns the report when
+/// the file could be read into one (it may still carry errors in the diagnostics: callers
+/// check `has_errors`). Files the report names (seal, figures) are only recorded here; they
+/// are fetched when the report is checked.
+pub fn load_report(file: &SourceFile, formats: &Formats) -> (Option<Report>, Vec<Diagnostic>) {
+    let mut cx = Loader { diags: Vec::new(), formats };
     if file.text().len() > MAX_FILE_BYTES {
         cx.diags.push(Diagnostic::error(
             Code::TooLarge,
@@ -84,16 +79,17 @@ pub fn load_report(file: &SourceFile, base_dir: &Path) -> (Option<Report>, Vec<D
 
 struct Loader<'a> {
     diags: Vec<Diagnostic>,
-    base_dir: &'a Path,
+    formats: &'a Formats,
 }
 
 impl Loader<'_> {
     fn report(&mut self, root: &Node) -> Option<Report> {
-        self.check_keys(root, TOP_KEYS, "", "");
+        let formats = self.formats;
+        let editions = formats.editions();
         let format = match root.get("format") {
-            None => 2021,
+            None => formats.default_edition(),
             Some(node) => match node.as_scalar().and_then(|s| s.parse::<u32>().ok()) {
-                Some(e) if EDITIONS.contains(&e) => e,
+                Some(e) if editions.contains(&e) => e,
                 _ => {
                     self.diags.push(
                         Diagnostic::error(
@@ -106,13 +102,14 @@ impl Loader<'_> {
                             ),
                         )
                         .with_path("format")
-                        .with_hint(format!("可用版本 (editions): {EDITIONS:?}")),
+                        .with_hint(format!("可用版本 (editions): {editions:?}")),
                     );
                     return None;
                 }
             },
         };
-        let fmt = bundled_format(format).expect("EDITIONS lists only bundled formats");
+        let fmt = formats.get(format).expect("editions() lists only registered formats");
+        self.check_keys(root, &top_keys(fmt), "", "");
 
         let unit =
             self.required(root, "unit", "发布机关").and_then(|n| self.text(n, "unit", "发布机关"));
@@ -462,35 +459,24 @@ impl Loader<'_> {
                 }
             },
         };
-        let resolved = self.existing_file(&image, &join(path, "image"), "图片")?;
-        Some(Figure { image: resolved, caption, width_mm, span: node.span })
+        let image = self.resource(image, join(path, "image"));
+        Some(Figure { image, caption, width_mm, span: node.span })
     }
 
-    fn existing_file(
-        &mut self,
-        text: &Text,
-        path: &str,
-        label: &str,
-    ) -> Option<std::path::PathBuf> {
-        let resolved = self.base_dir.join(&text.text);
-        if resolved.is_file() {
-            Some(resolved)
-        } else {
+    /// A file the report names: recorded with its key path, fetched when the report is checked.
+    fn resource(&mut self, text: Text, key: String) -> ResourceRef {
+        if text.text.is_empty() {
             self.diags.push(
                 Diagnostic::error(
-                    Code::MissingFile,
+                    Code::BadValue,
                     text.span,
-                    format!("找不到文件 `{}`", resolved.display()),
-                    format!("file not found: `{}`", resolved.display()),
+                    "文件名不能为空",
+                    "the file name is empty",
                 )
-                .with_path(path)
-                .with_label(label)
-                .with_hint(
-                    "路径相对于 YAML 文件所在目录 (paths are relative to the YAML file's folder)",
-                ),
+                .with_path(key.clone()),
             );
-            None
         }
+        ResourceRef { name: text.text, span: text.span, key }
     }
 
     fn signature(&mut self, node: &Node) -> Signature {
@@ -503,261 +489,10 @@ impl Loader<'_> {
         sig.date = node.get("date").and_then(|n| self.date(n, "signature.date"));
         if let Some(n) = node.get("seal")
             && let Some(t) = self.text(n, "signature.seal", "印章")
-            && let Some(p) = self.existing_file(&t, "signature.seal", "印章")
         {
-            sig.seal = Some((p, t.span));
+            sig.seal = Some(self.resource(t, "signature.seal".into()));
         }
         sig
-    }
-
-    /// A table section: the table's records plus optional `intro`/`notes` prose.
-    fn table_section(
-        &mut self,
-        node: &Node,
-        def: &TableDef,
-        section_label: &str,
-    ) -> (TableData, Vec<ProseItem>, Vec<ProseItem>) {
-        let mut records: Vec<Record> = def
-            .records
-            .iter()
-            .map(|r| Record {
-                key: r.key.clone(),
-                span: Span::detached(),
-                values: zeros(if r.scalar.is_some() { 1 } else { r.fields.len() }),
-                given_total: None,
-                from_list: false,
-            })
-            .collect();
-        let mut intro = Vec::new();
-        let mut notes = Vec::new();
-        let mut allowed: Vec<&str> =
-            def.records.iter().map(|r| r.key.split('.').next().unwrap_or(&r.key)).collect();
-        allowed.dedup();
-        allowed.extend(["intro", "notes"]);
-        if !node.is_null() && self.check_keys(node, &allowed, &def.key, section_label) {
-            if let Some(n) = node.get("intro") {
-                intro = self.prose(n, &join(&def.key, "intro"), 1);
-            }
-            if let Some(n) = node.get("notes") {
-                notes = self.prose(n, &join(&def.key, "notes"), 1);
-            }
-            // Groups (`withheld: {state_secret: …}`) get their own key check.
-            let mut groups: Vec<&str> = Vec::new();
-            for r in &def.records {
-                if let Some((g, _)) = r.key.split_once('.')
-                    && !groups.contains(&g)
-                {
-                    groups.push(g);
-                }
-            }
-            for g in groups {
-                if let Some(gn) = node.get(g) {
-                    if gn.is_null() {
-                        continue;
-                    }
-                    let members: Vec<&str> = def
-                        .records
-                        .iter()
-                        .filter_map(|r| r.key.strip_prefix(g).and_then(|s| s.strip_prefix('.')))
-                        .collect();
-                    let glabel = def
-                        .records
-                        .iter()
-                        .find(|r| r.key.starts_with(g))
-                        .map(|r| group_label(&r.label))
-                        .unwrap_or_default();
-                    self.check_keys(gn, &members, &join(&def.key, g), &glabel);
-                }
-            }
-            for (i, rdef) in def.records.iter().enumerate() {
-                let found = match rdef.key.split_once('.') {
-                    Some((g, k)) => node.get(g).and_then(|gn| gn.get(k)),
-                    None => node.get(&rdef.key),
-                };
-                if let Some(rn) = found {
-                    let path = join(&def.key, &rdef.key);
-                    self.record(rn, def, i, &path, &mut records[i]);
-                }
-            }
-        }
-        (TableData { key: def.key.clone(), records }, intro, notes)
-    }
-
-    fn record(&mut self, node: &Node, def: &TableDef, index: usize, path: &str, out: &mut Record) {
-        let rdef = &def.records[index];
-        out.span = node.span;
-        if let Some(kind) = rdef.scalar {
-            if let Some(n) = self.number(node, kind, path, &rdef.label) {
-                out.values[0] = n;
-            }
-            return;
-        }
-        if node.is_null() {
-            return;
-        }
-        let field_label = |f: usize| format!("{} / {}", rdef.label, def.fields[f].1);
-        let total_label = def.total_label.as_ref().map(|t| format!("{} / {t}", rdef.label));
-        match &node.kind {
-            NodeKind::Seq(items) if def.list_form => {
-                out.from_list = true;
-                let n = rdef.fields.len();
-                let max = n + usize::from(total_label.is_some());
-                if items.len() != n && items.len() != max {
-                    let names: Vec<&str> =
-                        rdef.fields.iter().map(|&f| def.fields[f].1.as_str()).collect();
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ListLength,
-                            node.span,
-                            format!(
-                                "应有 {n} 个数（{}），可再加 1 个总计，实际有 {} 个",
-                                names.join("、"),
-                                items.len()
-                            ),
-                            format!(
-                                "expected {n} numbers (optionally a total as number {}), found {}",
-                                n + 1,
-                                items.len()
-                            ),
-                        )
-                        .with_path(path)
-                        .with_label(&rdef.label),
-                    );
-                }
-                for (i, item) in items.iter().enumerate().take(max) {
-                    let p = format!("{path}[{i}]");
-                    if i < n {
-                        if let Some(v) =
-                            self.number(item, ScalarKind::Count, &p, &field_label(rdef.fields[i]))
-                        {
-                            out.values[i] = v;
-                        }
-                    } else if let Some(label) = &total_label {
-                        out.given_total = self.number(item, ScalarKind::Count, &p, label);
-                    }
-                }
-            }
-            NodeKind::Map(_) => {
-                let mut allowed: Vec<&str> =
-                    rdef.fields.iter().map(|&f| def.fields[f].0.as_str()).collect();
-                if total_label.is_some() {
-                    allowed.push("total");
-                }
-                self.check_keys(node, &allowed, path, &rdef.label);
-                for (i, &f) in rdef.fields.iter().enumerate() {
-                    if let Some(item) = node.get(&def.fields[f].0) {
-                        let p = join(path, &def.fields[f].0);
-                        if let Some(v) = self.number(item, ScalarKind::Count, &p, &field_label(f)) {
-                            out.values[i] = v;
-                        }
-                    }
-                }
-                if let (Some(item), Some(label)) = (node.get("total"), &total_label) {
-                    out.given_total =
-                        self.number(item, ScalarKind::Count, &join(path, "total"), label);
-                }
-            }
-            _ => {
-                let (zh, en) = node.type_name();
-                let (want_zh, want_en) = if def.list_form {
-                    ("数字列表或键值映射", "a list of numbers or a mapping")
-                } else {
-                    ("键值映射", "a mapping")
-                };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        node.span,
-                        format!("此处应为{want_zh}，实际是{zh}"),
-                        format!("expected {want_en}, found a {en}"),
-                    )
-                    .with_path(path)
-                    .with_label(&rdef.label),
-                );
-            }
-        }
-    }
-
-    /// A count (non-negative whole number within u32) or a decimal amount.
-    fn number(&mut self, node: &Node, kind: ScalarKind, path: &str, label: &str) -> Option<Num> {
-        let err = |code: Code, zh: String, en: String| {
-            Diagnostic::error(code, node.span, zh, en).with_path(path).with_label(label)
-        };
-        let Some(raw) = node.as_scalar().filter(|_| !node.is_null()) else {
-            let (zh, en) = node.type_name();
-            self.diags.push(
-                err(
-                    Code::WrongType,
-                    format!("此处应为数字，实际是{zh}"),
-                    format!("expected a number, found a {en}"),
-                )
-                .with_hint("没有数据请填 0 (write 0 for none)"),
-            );
-            return None;
-        };
-        let text = raw.trim();
-        let numeric = text.strip_prefix('-').unwrap_or(text);
-        let looks_numeric = !numeric.is_empty()
-            && numeric.chars().all(|c| c.is_ascii_digit() || c == '.')
-            && numeric.chars().any(|c| c.is_ascii_digit());
-        if text.starts_with('-') && looks_numeric {
-            let (zh, en) = match kind {
-                ScalarKind::Count => ("数量", "counts"),
-                ScalarKind::Decimal => ("金额", "amounts"),
-            };
-            self.diags.push(err(
-                Code::Negative,
-                format!("{zh}不能为负数（{text}）"),
-                format!("{en} cannot be negative ({text})"),
-            ));
-            return None;
-        }
-        match kind {
-            ScalarKind::Decimal => match Decimal::parse(text) {
-                Some(d) => Some(Num { value: Value::Decimal(d), span: node.span }),
-                None => {
-                    self.diags.push(err(Code::BadDecimal, format!("金额应为非负数字，如 0、1.5、0.32，实际是 `{text}`"), format!("amount must be a non-negative decimal such as 0, 1.5 or 0.32, found `{text}`")));
-                    None
-                }
-            },
-            ScalarKind::Count => {
-                if text.chars().all(|c| c.is_ascii_digit()) && !text.is_empty() {
-                    match text.parse::<u64>() {
-                        Ok(n) if n <= u64::from(u32::MAX) => {
-                            Some(Num { value: Value::Count(n), span: node.span })
-                        }
-                        _ => {
-                            self.diags.push(err(
-                                Code::OutOfRange,
-                                format!("数字过大（{text}），上限 {}", u32::MAX),
-                                format!("number too large ({text}), the limit is {}", u32::MAX),
-                            ));
-                            None
-                        }
-                    }
-                } else if looks_numeric || is_float_syntax(text) {
-                    self.diags.push(err(
-                        Code::NotInteger,
-                        format!("件数应为整数，实际是 `{text}`"),
-                        format!("counts must be whole numbers, found `{text}`"),
-                    ));
-                    None
-                } else {
-                    let mut d = err(
-                        Code::WrongType,
-                        format!("此处应为整数，实际是 `{text}`"),
-                        format!("expected a whole number, found `{text}`"),
-                    );
-                    if text.chars().any(|c| ('０'..='９').contains(&c)) {
-                        d = d.with_hint("请使用半角数字 (use half-width digits 0-9)");
-                    } else if text.contains(',') || text.contains('，') {
-                        d = d.with_hint("数字中不要加千分位逗号 (no thousands separators)");
-                    }
-                    self.diags.push(d);
-                    None
-                }
-            }
-        }
     }
 }
 
@@ -859,7 +594,8 @@ mod tests {
     #[test]
     fn suggestions_are_close_keys() {
         assert_eq!(did_you_mean("recieved", &["received", "carried_over"]), Some("received"));
-        assert_eq!(did_you_mean("overveiw", TOP_KEYS), Some("overview"));
-        assert_eq!(did_you_mean("zzzzzz", TOP_KEYS), None);
+        let format = Formats::bundled().get(2021).unwrap();
+        assert_eq!(did_you_mean("overveiw", &top_keys(format)), Some("overview"));
+        assert_eq!(did_you_mean("zzzzzz", &top_keys(format)), None);
     }
 }

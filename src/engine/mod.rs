@@ -1,0 +1,211 @@
+//! The engine: the one entry point every front end calls (`nianbao render`, `check`, `batch`,
+//! the 汇总表, the benches, and the importer and web form to come). Built once from
+//! [`EngineOptions`], it has two verbs, as typst's `compile(world)` has one:
+//!
+//! - [`Engine::check`]: a [`Source`] and the [`Resources`] it may name → a [`Loaded`] report
+//!   with every diagnostic (schema, 勾稽关系, plausibility, and every image decoded);
+//! - [`Engine::render`]: a loaded, error-free report → the [`Rendered`] outputs asked for
+//!   (signed, when the engine has a signing session), with warnings.
+//!
+//! Nothing here reads a file or the clock: bytes come in through the source and the
+//! resources, fonts and the signing session are given when the engine is built.
+
+mod check;
+mod output;
+
+pub use check::{Loaded, Source, check_source};
+pub use output::{Output, OutputKind, Rendered};
+
+use crate::diag::{Code, Diagnostic};
+use crate::docx::{DocxFonts, DocxOptions};
+use crate::fonts::{FontBook, FontOverride};
+use crate::layout::{LayoutOptions, layout_document};
+use crate::pdf::PdfOptions;
+use crate::resolve::{Block, Document, ImageData, resolve_document};
+use crate::sign::{Signing, sign_rendered};
+use crate::source::Span;
+use crate::template::{Formats, Style, default_style};
+use crate::world::Resources;
+use std::sync::Arc;
+
+/// How an engine renders: chosen once per run.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// The outputs to make, in [`OutputKind::ALL`]'s order.
+    pub outputs: Vec<OutputKind>,
+    /// PDF/A-2b.
+    pub pdfa: bool,
+    /// Which font names the DOCX asks for.
+    pub docx_fonts: DocxFonts,
+    /// Fonts that replace the bundled face of a role (`--font`), already loaded.
+    pub fonts: Vec<FontOverride>,
+    /// A seal image for every report, replacing `signature.seal` or adding one (`--seal`).
+    pub seal: Option<Arc<ImageData>>,
+    /// Leave the seal off the page content: a signature widget carries it (set by
+    /// [`Engine::with_signing`]; on its own it gives the unsigned prefix of a signed PDF).
+    pub omit_seal: bool,
+    /// Editions known besides the bundled ones.
+    pub extra_formats: Vec<crate::template::Format>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            outputs: OutputKind::ALL.to_vec(),
+            pdfa: false,
+            docx_fonts: DocxFonts::Official,
+            fonts: Vec::new(),
+            seal: None,
+            omit_seal: false,
+            extra_formats: Vec::new(),
+        }
+    }
+}
+
+/// The pipeline with its fonts, style, editions and signing session, shared across threads.
+pub struct Engine {
+    options: EngineOptions,
+    style: &'static Style,
+    fonts: FontBook,
+    formats: Formats,
+    signing: Option<Signing>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("options", &self.options).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine for `options` with the bundled GB/T 9704 style. A font that cannot be used
+    /// is an error naming its role and source.
+    pub fn new(options: EngineOptions) -> Result<Engine, String> {
+        let style = default_style();
+        let fonts = FontBook::new(style, &options.fonts)?;
+        let mut formats = Formats::bundled().clone();
+        for f in &options.extra_formats {
+            formats = formats.with(f.clone());
+        }
+        Ok(Engine { options, style, fonts, formats, signing: None })
+    }
+
+    /// Signs every PDF this engine renders with `signing` (the seal, if any, becomes the
+    /// signature's appearance and is left off the page content).
+    pub fn with_signing(mut self, signing: Signing) -> Engine {
+        self.options.omit_seal = true;
+        self.signing = Some(signing);
+        self
+    }
+
+    /// The options the engine was built with.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// The style preset.
+    pub fn style(&self) -> &'static Style {
+        self.style
+    }
+
+    /// The fonts.
+    pub fn fonts(&self) -> &FontBook {
+        &self.fonts
+    }
+
+    /// The editions known.
+    pub fn formats(&self) -> &Formats {
+        &self.formats
+    }
+
+    /// Whether PDFs are signed.
+    pub fn signs(&self) -> bool {
+        self.signing.is_some()
+    }
+
+    /// Checks a source: every diagnostic, the computed tables, every image fetched and decoded.
+    pub fn check(&self, source: Source, resources: &dyn Resources) -> Loaded {
+        check_source(source, &self.formats, resources)
+    }
+
+    /// Resolves a loaded, error-free report into the shared block tree (with the engine's
+    /// `--seal` override, sized by the style, so the layout reserves its place).
+    pub fn resolve(&self, loaded: &Loaded) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let (Some(report), Some(checked)) = (&loaded.report, &loaded.checked) else {
+            return Err(loaded.diags.clone());
+        };
+        let format = self.formats.get(report.format).expect("loaded reports name a known format");
+        let (mut doc, diags) =
+            resolve_document(report, checked, format, self.style, &loaded.images);
+        if crate::diag::has_errors(&diags) {
+            return Err(diags);
+        }
+        if let Some(seal) = &self.options.seal {
+            for block in &mut doc.blocks {
+                if let Block::Signature(s) = block {
+                    s.seal = Some((seal.clone(), self.style.seal_size));
+                }
+            }
+        }
+        Ok((doc, diags))
+    }
+
+    /// Renders a loaded, error-free report into the outputs asked for.
+    pub fn render(&self, loaded: &Loaded) -> Result<Rendered, Vec<Diagnostic>> {
+        let (doc, warnings) = self.resolve(loaded)?;
+        self.render_document(&doc, warnings)
+    }
+
+    /// Renders a resolved document (the 汇总表 and tests build one directly).
+    pub fn render_document(
+        &self,
+        doc: &Document,
+        mut warnings: Vec<Diagnostic>,
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        // Signed: the seal is the signature widget's appearance, not page content.
+        let omit_seal = self.options.omit_seal;
+        // Layout runs for the DOCX too: it finds characters no font can draw.
+        let layout = layout_document(doc, &self.fonts, LayoutOptions { omit_seal });
+        warnings.extend(layout.warnings.iter().cloned());
+        let mut out = Rendered {
+            outputs: Vec::new(),
+            pages: 0,
+            seal: None,
+            signed: false,
+            warnings: Vec::new(),
+        };
+        for &kind in &self.options.outputs {
+            let bytes = match kind {
+                OutputKind::Pdf => {
+                    let options = PdfOptions { pdfa: self.options.pdfa };
+                    let pdf = crate::pdf::export(&layout, &self.fonts, doc, options)?;
+                    out.pages = layout.pages.len();
+                    out.seal = layout.seal.clone();
+                    match &self.signing {
+                        None => pdf,
+                        Some(signing) => {
+                            out.signed = true;
+                            sign_rendered(&pdf, out.seal.as_ref(), self.style, signing)
+                                .map_err(|e| vec![signing_failed(&e)])?
+                        }
+                    }
+                }
+                OutputKind::Docx => {
+                    crate::docx::export(doc, &DocxOptions { fonts: self.options.docx_fonts })
+                }
+            };
+            out.outputs.push(Output { kind, bytes });
+        }
+        out.warnings = warnings;
+        Ok(out)
+    }
+}
+
+fn signing_failed(e: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::Signing,
+        Span::detached(),
+        format!("签名失败：{e}"),
+        format!("signing failed ({e})"),
+    )
+}
