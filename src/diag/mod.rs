@@ -1,9 +1,24 @@
 //! Diagnostics: every problem with a report, with a stable code, a location, the
 //! key path and the official label, worded in Chinese first and English after.
 
+mod messages;
 mod render;
 
+pub use messages::{Args, Hint, Msg, fill, markdown_table};
 pub use render::{render_human, render_json, render_short};
+
+/// A diagnostic from the catalogue: `diag!(Msg, span, name = value, …)`. The wording lives in
+/// `diag/messages.rs`; call sites give only the values.
+#[macro_export]
+macro_rules! diag {
+    ($msg:ident, $span:expr $(, $k:ident = $v:expr)* $(,)?) => {
+        $crate::diag::Diagnostic::of(
+            $crate::diag::Msg::$msg,
+            $span,
+            &[$((stringify!($k), &$v as &dyn ::std::fmt::Display)),*],
+        )
+    };
+}
 
 use crate::source::Span;
 use serde::Serialize;
@@ -163,23 +178,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error with both messages.
-    pub fn error(code: Code, span: Span, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    /// A diagnostic with a catalogue message; an `E-` code is an error, a `W-` code a warning.
+    pub fn of(msg: Msg, span: Span, args: &Args) -> Self {
+        let (zh, en) = msg.templates();
+        let code = msg.code();
+        let severity =
+            if code.as_str().starts_with('W') { Severity::Warning } else { Severity::Error };
         Diagnostic {
-            severity: Severity::Error,
+            severity,
             code,
             span,
             path: None,
             label: None,
-            message_zh: zh.into(),
-            message_en: en.into(),
+            message_zh: fill(zh, args),
+            message_en: fill(en, args),
             hints: Vec::new(),
         }
     }
 
-    /// A warning with both messages.
-    pub fn warning(code: Code, span: Span, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, zh, en) }
+    /// Adds a hint from the catalogue.
+    pub fn hint(mut self, hint: Hint, args: &Args) -> Self {
+        self.hints.push(hint.text(args));
+        self
     }
 
     /// Adds the key path (an empty path, the top level, adds nothing).

@@ -1,7 +1,8 @@
 //! Checking a source: bytes → text → report → every rule, and every file the report names
 //! fetched through [`Resources`] and decoded, so that a report that passes `check` renders.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag;
+use crate::diag::{Code, Diagnostic, Hint};
 use crate::io::{ReadError, limits, read_capped};
 use crate::model::{Report, load_report};
 use crate::resolve::{ImageData, Images};
@@ -32,20 +33,15 @@ impl Source {
     pub fn read(path: &Path) -> Result<Source, Box<Diagnostic>> {
         match read_capped(path, limits::REPORT) {
             Ok(bytes) => Ok(Source::new(path, bytes)),
-            Err(ReadError::TooLarge { size, limit }) => Err(Box::new(Diagnostic::error(
-                Code::TooLarge,
+            Err(ReadError::TooLarge { size, limit }) => Err(Box::new(diag!(
+                FileTooLargeAtLeast,
                 Span::detached(),
-                format!("文件过大（至少 {size} 字节，上限 {limit} 字节）"),
-                format!("file too large (at least {size} bytes, limit {limit} bytes)"),
+                size = size,
+                limit = limit
             ))),
             Err(e) => {
                 let (zh, en) = e.message();
-                Err(Box::new(Diagnostic::error(
-                    Code::Io,
-                    Span::detached(),
-                    format!("无法读取文件：{zh}"),
-                    format!("failed to read the file ({en})"),
-                )))
+                Err(Box::new(diag!(FileUnreadable, Span::detached(), why_zh = zh, why_en = en)))
             }
         }
     }
@@ -94,12 +90,7 @@ impl Loaded {
 pub fn check_source(source: Source, formats: &Formats, resources: &dyn Resources) -> Loaded {
     let Source { name, bytes } = source;
     if bytes.len() as u64 > limits::REPORT {
-        let d = Diagnostic::error(
-            Code::TooLarge,
-            Span::detached(),
-            format!("文件过大（{} 字节，上限 {} 字节）", bytes.len(), limits::REPORT),
-            format!("file too large ({} bytes, limit {} bytes)", bytes.len(), limits::REPORT),
-        );
+        let d = diag!(FileTooLarge, Span::detached(), size = bytes.len(), limit = limits::REPORT);
         return Loaded::unreadable(&name, d);
     }
     let text = match String::from_utf8(bytes) {
@@ -127,13 +118,9 @@ fn not_utf8(name: &Path, err: std::string::FromUtf8Error) -> Loaded {
     let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
     let file = SourceFile::new(name, prefix);
     let (line, col) = file.line_col_of_byte(valid);
-    let d = Diagnostic::error(
-        Code::Encoding,
-        Span::new(line, col, 1),
-        format!("文件不是 UTF-8 编码（第 {} 字节处，字节值 0x{:02X}）", valid, bytes[valid]),
-        format!("the file is not UTF-8 (byte {} is 0x{:02X})", valid, bytes[valid]),
-    )
-    .with_hint("请用 UTF-8 保存文件（GBK/GB18030 文件可用 iconv -f GBK -t UTF-8 转换） (save the file as UTF-8)");
+    let value = format!("{:02X}", bytes[valid]);
+    let d = diag!(NotUtf8, Span::new(line, col, 1), byte = valid, value = value)
+        .hint(Hint::SaveUtf8, &[]);
     Loaded { file, report: None, checked: None, images: Images::new(), diags: vec![d] }
 }
 
@@ -165,20 +152,16 @@ fn fetch_images(
                 failed.push(&res.name);
                 let place = resources.describe(&res.name);
                 let d = match why {
-                    None => Diagnostic::error(
-                        Code::MissingFile,
+                    None => {
+                        diag!(ImageNotFound, res.span, place = place).hint(Hint::RelativePaths, &[])
+                    }
+                    Some((zh, en)) => diag!(
+                        ImageUnusable,
                         res.span,
-                        format!("找不到文件 `{place}`"),
-                        format!("file not found: `{place}`"),
-                    )
-                    .with_hint(
-                        "路径相对于 YAML 文件所在目录 (paths are relative to the YAML file's folder)",
-                    ),
-                    Some((zh, en)) => Diagnostic::error(
-                        Code::MissingFile,
-                        res.span,
-                        format!("{label}文件 `{place}` 无法使用：{zh}"),
-                        format!("cannot use `{place}`: {en}; a PNG or JPEG image is required"),
+                        label = label,
+                        place = place,
+                        why_zh = zh,
+                        why_en = en
                     ),
                 };
                 diags.push(d.with_path(res.key.clone()).with_label(label));

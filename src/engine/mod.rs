@@ -16,7 +16,7 @@ mod output;
 pub use check::{Loaded, Source, check_source};
 pub use output::{Output, OutputKind, Rendered};
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
 use crate::layout::{LayoutOptions, layout_document};
@@ -202,10 +202,5 @@ impl Engine {
 }
 
 fn signing_failed(e: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::Signing,
-        Span::detached(),
-        format!("签名失败：{e}"),
-        format!("signing failed ({e})"),
-    )
+    crate::diag!(SigningFailed, Span::detached(), why = e)
 }

@@ -6,7 +6,7 @@
 mod table;
 pub mod text;
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Diagnostic, Hint};
 use crate::fonts::{FaceId, FontBook};
 use crate::resolve::{Block, Document, FigureBlock, ImageData, Paragraph, Run, SignatureBlock};
 use crate::source::Span;
@@ -177,13 +177,8 @@ pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions)
         .missing
         .iter()
         .map(|(&(c, _, _), &span)| {
-            Diagnostic::warning(
-                Code::MissingGlyph,
-                span,
-                format!("没有字体能显示字符“{c}”（U+{:04X}），该处将显示为空框", c as u32),
-                format!("no available font can draw “{c}” (U+{:04X}); it will show as a blank box", c as u32),
-            )
-            .with_hint("换用全角或常用字符，或用 --font 指定含该字符的字体 (replace the character, or add a font with --font)")
+            let code = format!("{:04X}", c as u32);
+            crate::diag!(MissingGlyph, span, c = c, code = code).hint(Hint::ReplaceGlyph, &[])
         })
         .collect();
     Layout { pages: cx.pages, seal: cx.seal, warnings }

@@ -2,7 +2,7 @@
 //! with ToUnicode, images with soft masks, Info + XMP metadata, optional PDF/A-2b).
 //! Output is deterministic: dates come from the report, never the clock.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Diagnostic, Hint};
 use crate::fonts::FontBook;
 use crate::layout::{Item, Layout};
 use crate::resolve::{Block, Document, ImageData, ImageKind};
@@ -177,22 +177,11 @@ fn image_span(doc: &Document, ptr: *const ImageData) -> Span {
 }
 
 fn image_error(span: Span, e: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::MissingFile,
-        span,
-        format!("图片无法写入 PDF：{e}"),
-        format!("an image cannot be written into the PDF ({e})"),
-    )
-    .with_hint("请换用常规的 PNG 或 JPEG 文件 (use an ordinary PNG or JPEG file)")
+    crate::diag!(ImageNotEmbeddable, span, why = e).hint(Hint::OrdinaryImage, &[])
 }
 
 fn internal(e: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::Internal,
-        Span::detached(),
-        format!("写 PDF 失败：{e}（这是程序缺陷，请报告）"),
-        format!("failed to write the PDF ({e}); this is a bug, please report it"),
-    )
+    crate::diag!(PdfBug, Span::detached(), why = e)
 }
 
 fn krilla_error(
@@ -205,23 +194,14 @@ fn krilla_error(
     match e {
         KrillaError::Font(font, msg) => {
             let name = fonts.face_of_krilla(&font).map_or("?", |f| f.name.as_str()).to_string();
-            Diagnostic::error(
-                Code::Font,
-                Span::detached(),
-                format!("字体 {name} 无法嵌入 PDF（{msg}）"),
-                format!("the font {name} cannot be embedded in the PDF ({msg})"),
-            )
-            .with_hint("请换用完整、未损坏的 TrueType/OpenType 字体 (use a complete TrueType/OpenType font)")
+            crate::diag!(FontNotEmbeddable, Span::detached(), name = name, why = msg)
+                .hint(Hint::CompleteFont, &[])
         }
         KrillaError::Validation(errors) => {
             let list: Vec<String> = errors.iter().map(|(v, _)| format!("{v:?}")).collect();
-            Diagnostic::error(
-                Code::PdfA,
-                Span::detached(),
-                format!("不符合 PDF/A 要求：{}", list.join("；")),
-                format!("the document violates PDF/A ({})", list.join("; ")),
-            )
-            .with_hint("去掉 --pdfa，或换用能嵌入的字体和图片 (drop --pdfa, or use embeddable fonts and images)")
+            let (zh, en) = (list.join("；"), list.join("; "));
+            crate::diag!(PdfA, Span::detached(), list_zh = zh, list_en = en)
+                .hint(Hint::DropPdfA, &[])
         }
         #[allow(unreachable_patterns)]
         KrillaError::Image(image, _, msg) => {

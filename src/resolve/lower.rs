@@ -4,7 +4,7 @@ use super::{
     Align, Block, Document, FigureBlock, ImageData, ParaStyle, Paragraph, Run, SignatureBlock,
     Table, TableCell,
 };
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::model::{ProseItem, Report, Text};
 use crate::source::Span;
 use crate::template::{CellContent, FieldRef, Format, Role, Style, TableDef, place_cells};
@@ -89,13 +89,7 @@ pub fn resolve_document(
 
 /// An image the report names that was not fetched: the front end did not check the report.
 fn image_error(name: &str, span: Span, label: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::MissingFile,
-        span,
-        format!("{label}“{name}”未载入"),
-        format!("the image `{name}` was not loaded"),
-    )
-    .with_label(label)
+    crate::diag!(ImageNotLoaded, span, label = label, name = name).with_label(label)
 }
 
 struct Lower<'a> {

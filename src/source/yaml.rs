@@ -4,7 +4,7 @@
 //! node budget (no "billion laughs"), and nesting depth is capped.
 
 use super::Span;
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Diagnostic, Hint};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
 
@@ -149,16 +149,10 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                     diags.push(too_deep(sp, limits.max_depth));
                     return (None, diags);
                 }
-                let mut d = Diagnostic::error(
-                    Code::Syntax,
-                    sp,
-                    format!("YAML 语法错误：{}", zh_syntax(&info)),
-                    format!("failed to parse YAML ({info})"),
-                );
+                let mut d =
+                    crate::diag!(YamlSyntax, sp, cause_zh = zh_syntax(&info), cause_en = info);
                 if tab {
-                    d = d.with_hint(
-                        "YAML 缩进只能用空格，不能用制表符 (indent with spaces, not tabs)",
-                    );
+                    d = d.hint(Hint::Tabs, &[]);
                 }
                 diags.push(d);
                 return (None, diags);
@@ -172,12 +166,7 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    diags.push(Diagnostic::error(
-                        Code::Syntax,
-                        sp,
-                        "一个文件只能包含一份报告（发现第二个 YAML 文档）",
-                        "a file holds one report (found a second YAML document)",
-                    ));
+                    diags.push(crate::diag!(SecondDocument, sp));
                     return (None, diags);
                 }
                 continue;
@@ -240,18 +229,7 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                 Some(target) => {
                     nodes += target.count();
                     if nodes > limits.max_nodes {
-                        diags.push(Diagnostic::error(
-                            Code::TooComplex,
-                            sp,
-                            format!(
-                                "别名（alias）展开后超过 {} 个节点，拒绝处理",
-                                limits.max_nodes
-                            ),
-                            format!(
-                                "aliases expand to more than {} nodes; refusing the file",
-                                limits.max_nodes
-                            ),
-                        ));
+                        diags.push(crate::diag!(AliasBomb, sp, limit = limits.max_nodes));
                         return (None, diags);
                     }
                     let mut copy = target.clone();
@@ -259,24 +237,14 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                     copy
                 }
                 None => {
-                    diags.push(Diagnostic::error(
-                        Code::Syntax,
-                        sp,
-                        "别名指向不存在的锚点",
-                        "alias refers to an unknown anchor",
-                    ));
+                    diags.push(crate::diag!(UnknownAnchor, sp));
                     return (None, diags);
                 }
             },
         };
         nodes += 1;
         if nodes > limits.max_nodes {
-            diags.push(Diagnostic::error(
-                Code::TooComplex,
-                sp,
-                format!("文件超过 {} 个节点，拒绝处理", limits.max_nodes),
-                format!("the file has more than {} nodes; refusing it", limits.max_nodes),
-            ));
+            diags.push(crate::diag!(TooManyNodes, sp, limit = limits.max_nodes));
             return (None, diags);
         }
         match stack.last_mut() {
@@ -289,16 +257,13 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                             entries.iter().find(|(k, _)| k.as_scalar() == Some(key))
                     {
                         diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateKey,
+                            crate::diag!(
+                                DuplicateKey,
                                 node.span,
-                                format!("键 `{key}` 重复（第一次出现在第 {} 行）", first.span.line),
-                                format!(
-                                    "duplicate key `{key}` (first at line {})",
-                                    first.span.line
-                                ),
+                                key = key,
+                                first = first.span.line
                             )
-                            .with_hint("删除或合并其中一个 (remove or merge one of them)"),
+                            .hint(Hint::MergeDuplicate, &[]),
                         );
                     }
                     *pending = Some(node);
@@ -327,12 +292,7 @@ fn yaml_lines(text: &str) -> Vec<&str> {
 }
 
 fn too_deep(span: Span, depth: usize) -> Diagnostic {
-    Diagnostic::error(
-        Code::TooComplex,
-        span,
-        format!("嵌套超过 {depth} 层，拒绝处理"),
-        format!("nesting deeper than {depth} levels; refusing the file"),
-    )
+    crate::diag!(TooDeep, span, depth = depth)
 }
 
 /// Whether a parser message is about a tab character.
@@ -363,6 +323,7 @@ fn zh_syntax(info: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Code;
 
     fn parse(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
         parse_yaml(text, YamlLimits::default())

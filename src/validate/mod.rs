@@ -6,7 +6,7 @@ mod plausibility;
 
 pub use plausibility::PLACEHOLDER;
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, Msg};
 use crate::model::{Num, Record, Report, Value};
 use crate::source::Span;
 use crate::template::{Format, RecordDef, RuleDef, TableDef};
@@ -137,11 +137,16 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
                         .unwrap_or_default();
                     let (l, r) = (l.display(), r.display());
                     diags.push(
-                        Diagnostic::error(
-                            *code,
+                        Diagnostic::of(
+                            Msg::for_rule(*code, Msg::Balance),
                             span,
-                            format!("{column}列不平衡：{left_label} = {l}，{right_label} = {r}"),
-                            format!("column {column} does not balance: {left_label} = {l}, {right_label} = {r}"),
+                            &[
+                                ("column", &column),
+                                ("left", left_label),
+                                ("right", right_label),
+                                ("l", &l),
+                                ("r", &r),
+                            ],
                         )
                         .with_path(def.key.clone())
                         .with_label(format!("{left_label} ≠ {right_label} / {column}"))
@@ -193,14 +198,16 @@ fn row_totals(
         if given.value != computed {
             let (g, s) = (given.value.display(), computed.display());
             diags.push(
-                Diagnostic::error(
-                    code,
+                Diagnostic::of(
+                    Msg::for_rule(code, Msg::RowTotal),
                     given.span,
-                    format!("{}的{total_label}与各列之和不符：填报 {g}，各列之和 {s}", rdef.label),
-                    format!(
-                        "the {total_label} of {} disagrees with its columns: given {g}, sum {s}",
-                        rec.key
-                    ),
+                    &[
+                        ("row", &rdef.label),
+                        ("total", total_label),
+                        ("key", &rec.key),
+                        ("given", &g),
+                        ("sum", &s),
+                    ],
                 )
                 .with_path(cell_path(def, rec, rdef.fields.len(), "total"))
                 .with_label(format!("{} / {total_label}", rdef.label))
@@ -247,13 +254,10 @@ fn column_diag(
     path: String,
 ) -> Diagnostic {
     let (span, g, s) = (given.span, given.value.display(), computed.display());
-    Diagnostic::error(
-        code,
+    Diagnostic::of(
+        Msg::for_rule(code, Msg::ColumnTotal),
         span,
-        format!("{row_label}与各项之和不符（{column}列）：填报 {g}，各项之和 {s}"),
-        format!(
-            "{row_label} disagrees with the sum of its items (column {column}): given {g}, sum {s}"
-        ),
+        &[("row", &row_label), ("column", &column), ("given", &g), ("sum", &s)],
     )
     .with_path(path)
     .with_label(format!("{row_label} / {column}"))

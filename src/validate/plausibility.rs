@@ -1,6 +1,7 @@
 //! Plausibility warnings: things a reviewer would frown at that are not errors.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag;
+use crate::diag::Diagnostic;
 use crate::model::{ProseItem, Report, Text};
 use crate::source::Span;
 use crate::template::Format;
@@ -23,12 +24,7 @@ pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic
     for &(_, t) in &texts {
         half_width(t, diags);
         if t.text.contains(PLACEHOLDER) {
-            diags.push(Diagnostic::warning(
-                Code::Placeholder,
-                t.span,
-                format!("仍有待填写的占位文字“{PLACEHOLDER}”"),
-                "placeholder text from `nianbao init` is still in the report",
-            ));
+            diags.push(diag!(Placeholder, t.span, placeholder = PLACEHOLDER));
         }
     }
     township(report, format, diags);
@@ -37,14 +33,12 @@ pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic
         && date.year <= report.year.0
     {
         diags.push(
-            Diagnostic::warning(
-                Code::EarlyDate,
+            diag!(
+                EarlyDate,
                 span,
-                format!("成文日期 {} 早于报告年度 {} 年结束", date.to_chinese(), report.year.0),
-                format!(
-                    "the date of issue {}-{}-{} is before the end of the reported year {}",
-                    date.year, date.month, date.day, report.year.0
-                ),
+                date_zh = date.to_chinese(),
+                date_en = format!("{}-{}-{}", date.year, date.month, date.day),
+                year = report.year.0
             )
             .with_path("date"),
         );
@@ -90,13 +84,7 @@ fn half_width(text: &Text, diags: &mut Vec<Diagnostic>) {
         let span = Span::new(text.span.line, text.span.col + i as u32, 1);
         let context: String = chars[i.saturating_sub(6)..(i + 6).min(chars.len())].iter().collect();
         diags.push(
-            Diagnostic::warning(
-                Code::HalfWidthPunct,
-                span,
-                format!("中文中使用了半角标点 `{c}`，应为全角 `{full}`（…{context}…）"),
-                format!("half-width `{c}` inside Chinese text; use the full-width `{full}`"),
-            )
-            .with_label(context),
+            diag!(HalfWidthPunct, span, c = c, full = full, context = context).with_label(context),
         );
         return; // one per paragraph is enough to act on
     }
@@ -124,15 +112,10 @@ fn township(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
             .map(|r| r.label.clone())
             .unwrap_or_default();
         diags.push(
-            Diagnostic::warning(
-                Code::TownshipRegulations,
-                rec.span,
-                "乡镇（街道）无权制定规章，却填报了规章件数",
-                "a township (乡/镇/街道) cannot make 规章 (regulations) but reports some",
-            )
-            .with_path(format!("{}.{}", zero.table, zero.record))
-            .with_label(label)
-            .with_hint(zero.hint.clone()),
+            diag!(TownshipRegulations, rec.span)
+                .with_path(format!("{}.{}", zero.table, zero.record))
+                .with_label(label)
+                .with_hint(zero.hint.clone()),
         );
     }
 }
@@ -158,13 +141,8 @@ fn period(report: &Report, texts: &[(&str, &Text)], diags: &mut Vec<Diagnostic>)
                 .unwrap_or(start);
             if start != year || end != year {
                 diags.push(
-                    Diagnostic::warning(
-                        Code::PeriodMismatch,
-                        t.span,
-                        format!("统计期限（{start}年—{end}年）与报告年度 {year} 不一致"),
-                        format!("the statistics period ({start}–{end}) does not match the reported year {year}"),
-                    )
-                    .with_path(key),
+                    diag!(PeriodMismatch, t.span, start = start, end = end, year = year)
+                        .with_path(key),
                 );
                 return;
             }

@@ -6,12 +6,16 @@ mod tables;
 use super::{
     Date, Figure, Num, ProseItem, Report, ResourceRef, Section, Signature, Subsection, Text, Value,
 };
-use crate::diag::{Code, Diagnostic};
+use crate::diag;
+use crate::diag::{Diagnostic, Hint};
 use crate::source::{Node, NodeKind, SourceFile, Span, YamlLimits, parse_yaml};
 use crate::template::{Format, Formats};
 
 /// Largest report file accepted; real reports are a few tens of KB.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The widest figure accepted (an A4 page is 210 mm wide; the type area 156 mm).
+const MAX_WIDTH_MM: f64 = 500.0;
 
 /// Deepest subsection level below a section (（一） → 1. → （1）).
 const MAX_PROSE_LEVEL: usize = 3;
@@ -33,44 +37,25 @@ fn top_keys(format: &Format) -> Vec<&str> {
 pub fn load_report(file: &SourceFile, formats: &Formats) -> (Option<Report>, Vec<Diagnostic>) {
     let mut cx = Loader { diags: Vec::new(), formats };
     if file.text().len() > MAX_FILE_BYTES {
-        cx.diags.push(Diagnostic::error(
-            Code::TooLarge,
-            Span::detached(),
-            format!("文件过大（{} 字节，上限 {} 字节）", file.text().len(), MAX_FILE_BYTES),
-            format!("file too large ({} bytes, limit {} bytes)", file.text().len(), MAX_FILE_BYTES),
-        ));
+        let size = file.text().len();
+        cx.diags.push(diag!(FileTooLarge, Span::detached(), size = size, limit = MAX_FILE_BYTES));
         return (None, cx.diags);
     }
     let (root, diags) = parse_yaml(file.text(), YamlLimits::default());
     cx.diags.extend(diags);
     let Some(root) = root else {
         if cx.diags.is_empty() {
-            cx.diags.push(Diagnostic::error(
-                Code::Empty,
-                Span::detached(),
-                "文件为空，没有报告内容",
-                "the file is empty: no report in it",
-            ).with_hint("用 `nianbao init --unit 单位名称 --year 年份` 生成模板 (run `nianbao init` for a skeleton)"));
+            cx.diags.push(diag!(EmptyFile, Span::detached()).hint(Hint::Init, &[]));
         }
         return (None, cx.diags);
     };
     if root.is_null() {
-        cx.diags.push(Diagnostic::error(
-            Code::Empty,
-            root.span,
-            "文件为空，没有报告内容",
-            "the file is empty: no report in it",
-        ));
+        cx.diags.push(diag!(EmptyFile, root.span));
         return (None, cx.diags);
     }
     if !matches!(root.kind, NodeKind::Map(_)) {
         let (zh, en) = root.type_name();
-        cx.diags.push(Diagnostic::error(
-            Code::TopLevel,
-            root.span,
-            format!("文件顶层应为键值映射（unit: …、year: …），实际是{zh}"),
-            format!("the top level must be a mapping (unit: …, year: …), found a {en}"),
-        ));
+        cx.diags.push(diag!(TopLevelNotMap, root.span, found_zh = zh, found_en = en));
         return (None, cx.diags);
     }
     let report = cx.report(&root);
@@ -91,18 +76,12 @@ impl Loader<'_> {
             Some(node) => match node.as_scalar().and_then(|s| s.parse::<u32>().ok()) {
                 Some(e) if editions.contains(&e) => e,
                 _ => {
+                    let edition = node.as_scalar().unwrap_or("?");
+                    let list = format!("{editions:?}");
                     self.diags.push(
-                        Diagnostic::error(
-                            Code::BadValue,
-                            node.span,
-                            format!("不支持的格式版本 `{}`", node.as_scalar().unwrap_or("?")),
-                            format!(
-                                "unsupported format edition `{}`",
-                                node.as_scalar().unwrap_or("?")
-                            ),
-                        )
-                        .with_path("format")
-                        .with_hint(format!("可用版本 (editions): {editions:?}")),
+                        diag!(UnsupportedEdition, node.span, edition = edition)
+                            .with_path("format")
+                            .hint(Hint::Editions, &[("editions", &list)]),
                     );
                     return None;
                 }
@@ -116,15 +95,7 @@ impl Loader<'_> {
         if let Some(u) = &unit
             && u.text.trim().is_empty()
         {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::BadValue,
-                    u.span,
-                    "发布机关不能为空",
-                    "unit must not be empty",
-                )
-                .with_path("unit"),
-            );
+            self.diags.push(diag!(UnitEmpty, u.span).with_path("unit"));
         }
         let year = self.required(root, "year", "年度").and_then(|n| self.year(n));
         let date = root.get("date").and_then(|n| self.date(n, "date"));
@@ -144,15 +115,10 @@ impl Loader<'_> {
                         || matches!(&node.kind, NodeKind::Seq(items) if items.is_empty());
                     if empty {
                         self.diags.push(
-                            Diagnostic::warning(
-                                Code::EmptySection,
-                                node.span,
-                                format!("“{label}”没有内容，发布的报告中该节将为空"),
-                                format!("section {} has no text; it will be empty in the report", def.key),
-                            )
-                            .with_path(def.key.clone())
-                            .with_label(&label)
-                            .with_hint("没有可报告的内容时写明“无”或相应说明 (write 无 or a sentence saying so)"),
+                            diag!(EmptySection, node.span, label = label, key = def.key)
+                                .with_path(def.key.clone())
+                                .with_label(&label)
+                                .hint(Hint::WriteNone, &[]),
                         );
                     }
                     sections.push(Section {
@@ -204,14 +170,9 @@ impl Loader<'_> {
         let found = parent.get(key);
         if found.is_none() {
             self.diags.push(
-                Diagnostic::error(
-                    Code::MissingKey,
-                    parent.span,
-                    format!("缺少必填项 `{key}`（{label}）"),
-                    format!("missing required key `{key}`"),
-                )
-                .with_path(join(path, key))
-                .with_label(label),
+                diag!(MissingKey, parent.span, key = key, label = label)
+                    .with_path(join(path, key))
+                    .with_label(label),
             );
         }
         found
@@ -223,47 +184,25 @@ impl Loader<'_> {
         let NodeKind::Map(entries) = &node.kind else {
             let (zh, en) = node.type_name();
             self.diags.push(
-                Diagnostic::error(
-                    Code::WrongType,
-                    node.span,
-                    format!("此处应为键值映射，实际是{zh}"),
-                    format!("expected a mapping, found a {en}"),
-                )
-                .with_path(path.to_string())
-                .with_label(label),
+                diag!(ExpectedMapping, node.span, found_zh = zh, found_en = en)
+                    .with_path(path.to_string())
+                    .with_label(label),
             );
             return false;
         };
         for (key, _) in entries {
             let Some(name) = key.as_scalar() else {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        key.span,
-                        "键必须是文字",
-                        "keys must be plain text",
-                    )
-                    .with_path(path.to_string()),
-                );
+                self.diags.push(diag!(KeyNotText, key.span).with_path(path.to_string()));
                 continue;
             };
             if allowed.contains(&name) {
                 continue;
             }
             let full = join(path, name);
-            let mut d = Diagnostic::error(
-                Code::UnknownKey,
-                key.span,
-                format!("未知的键 `{name}`（该项内容不会被使用）"),
-                format!("unknown key `{name}` (its content would be dropped)"),
-            )
-            .with_path(full)
-            .with_label(label);
+            let mut d = diag!(UnknownKey, key.span, name = name).with_path(full).with_label(label);
             match did_you_mean(name, allowed) {
-                Some(best) => {
-                    d = d.with_hint(format!("是否应为 `{best}`？ (did you mean `{best}`?)"))
-                }
-                None => d = d.with_hint(format!("允许的键 (allowed keys): {}", allowed.join(", "))),
+                Some(best) => d = d.hint(Hint::DidYouMean, &[("best", &best)]),
+                None => d = d.hint(Hint::AllowedKeys, &[("keys", &allowed.join(", "))]),
             }
             self.diags.push(d);
         }
@@ -278,14 +217,9 @@ impl Loader<'_> {
             _ => {
                 let (zh, en) = node.type_name();
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        node.span,
-                        format!("此处应为文字，实际是{zh}"),
-                        format!("expected text, found a {en}"),
-                    )
-                    .with_path(path)
-                    .with_label(label),
+                    diag!(ExpectedText, node.span, found_zh = zh, found_en = en)
+                        .with_path(path)
+                        .with_label(label),
                 );
                 None
             }
@@ -298,20 +232,9 @@ impl Loader<'_> {
             Some(y) if (1990..=2100).contains(&y) => Some((y, node.span)),
             _ => {
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::BadValue,
-                        node.span,
-                        format!(
-                            "年度应为四位年份（如 2024），实际是 `{}`",
-                            node.as_scalar().unwrap_or("…")
-                        ),
-                        format!(
-                            "year must be a four-digit year such as 2024, found `{}`",
-                            node.as_scalar().unwrap_or("…")
-                        ),
-                    )
-                    .with_path("year")
-                    .with_label("年度"),
+                    diag!(BadYear, node.span, text = node.as_scalar().unwrap_or("…"))
+                        .with_path("year")
+                        .with_label("年度"),
                 );
                 None
             }
@@ -324,14 +247,7 @@ impl Loader<'_> {
             Some(d) => Some((d, node.span)),
             None => {
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::BadValue,
-                        node.span,
-                        format!("日期格式应为 YYYY-MM-DD 且为真实日期，实际是 `{text}`"),
-                        format!("date must be a real date written YYYY-MM-DD, found `{text}`"),
-                    )
-                    .with_path(path)
-                    .with_label("成文日期"),
+                    diag!(BadDate, node.span, text = text).with_path(path).with_label("成文日期"),
                 );
                 None
             }
@@ -370,15 +286,8 @@ impl Loader<'_> {
                 }
                 if level > MAX_PROSE_LEVEL {
                     self.diags.push(
-                        Diagnostic::error(
-                            Code::BadValue,
-                            item.span,
-                            format!(
-                                "小标题最多 {MAX_PROSE_LEVEL} 级（（一）、1.、（1）），此处过深"
-                            ),
-                            format!("subsections nest at most {MAX_PROSE_LEVEL} levels deep"),
-                        )
-                        .with_path(path.to_string()),
+                        diag!(ProseTooDeep, item.span, max = MAX_PROSE_LEVEL)
+                            .with_path(path.to_string()),
                     );
                     return;
                 }
@@ -394,15 +303,8 @@ impl Loader<'_> {
                         Some("true") => true,
                         Some("false") => false,
                         _ => {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    Code::WrongType,
-                                    n.span,
-                                    "run_in 只能是 true 或 false",
-                                    "run_in must be true or false",
-                                )
-                                .with_path(join(path, "run_in")),
-                            );
+                            self.diags
+                                .push(diag!(RunInNotBool, n.span).with_path(join(path, "run_in")));
                             false
                         }
                     },
@@ -423,15 +325,7 @@ impl Loader<'_> {
                 out.push(ProseItem::Subsection(Subsection { heading, run_in, text, items }));
             }
             NodeKind::Seq(_) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        item.span,
-                        "段落列表中不能再嵌套列表（小标题请用 heading/text/items）",
-                        "a prose item cannot be a list (use heading/text/items for subsections)",
-                    )
-                    .with_path(path.to_string()),
-                );
+                self.diags.push(diag!(NestedList, item.span).with_path(path.to_string()));
             }
         }
     }
@@ -444,17 +338,16 @@ impl Loader<'_> {
         let width_mm = match node.get("width_mm") {
             None => None,
             Some(n) => match n.as_scalar().and_then(|s| s.parse::<f64>().ok()) {
-                Some(w) if w.is_finite() && w > 0.0 && w <= 500.0 => Some(w),
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::BadValue,
-                            n.span,
-                            "width_mm 应为正数（毫米）",
-                            "width_mm must be a positive number of millimetres",
-                        )
-                        .with_path(join(path, "width_mm")),
-                    );
+                Some(w) if w.is_finite() && w > 0.0 && w <= MAX_WIDTH_MM => Some(w),
+                parsed => {
+                    // Too large is not "not positive": say which, with the limit.
+                    let d = match parsed {
+                        Some(w) if w > MAX_WIDTH_MM => {
+                            diag!(WidthTooLarge, n.span, value = w, limit = MAX_WIDTH_MM)
+                        }
+                        _ => diag!(WidthNotPositive, n.span),
+                    };
+                    self.diags.push(d.with_path(join(path, "width_mm")));
                     None
                 }
             },
@@ -466,15 +359,7 @@ impl Loader<'_> {
     /// A file the report names: recorded with its key path, fetched when the report is checked.
     fn resource(&mut self, text: Text, key: String) -> ResourceRef {
         if text.text.is_empty() {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::BadValue,
-                    text.span,
-                    "文件名不能为空",
-                    "the file name is empty",
-                )
-                .with_path(key.clone()),
-            );
+            self.diags.push(diag!(FileNameEmpty, text.span).with_path(key.clone()));
         }
         ResourceRef { name: text.text, span: text.span, key }
     }

@@ -1,7 +1,8 @@
 //! Table sections: records in list or map form, one-number records, and the numbers in them.
 
 use super::{Loader, group_label, is_float_syntax, join, zeros};
-use crate::diag::{Code, Diagnostic};
+use crate::diag;
+use crate::diag::{Diagnostic, Hint};
 use crate::model::{Decimal, Num, ProseItem, Record, TableData, Value};
 use crate::source::{Node, NodeKind, Span};
 use crate::template::{ScalarKind, TableDef};
@@ -102,24 +103,16 @@ impl Loader<'_> {
                 if items.len() != n && items.len() != max {
                     let names: Vec<&str> =
                         rdef.fields.iter().map(|&f| def.fields[f].1.as_str()).collect();
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ListLength,
-                            node.span,
-                            format!(
-                                "应有 {n} 个数（{}），可再加 1 个总计，实际有 {} 个",
-                                names.join("、"),
-                                items.len()
-                            ),
-                            format!(
-                                "expected {n} numbers (optionally a total as number {}), found {}",
-                                n + 1,
-                                items.len()
-                            ),
-                        )
-                        .with_path(path)
-                        .with_label(&rdef.label),
+                    let (names, found) = (names.join("、"), items.len());
+                    let d = diag!(
+                        ListLength,
+                        node.span,
+                        n = n,
+                        names = names,
+                        n1 = n + 1,
+                        found = found
                     );
+                    self.diags.push(d.with_path(path).with_label(&rdef.label));
                 }
                 for (i, item) in items.iter().enumerate().take(max) {
                     let p = format!("{path}[{i}]");
@@ -161,35 +154,27 @@ impl Loader<'_> {
                 } else {
                     ("键值映射", "a mapping")
                 };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        node.span,
-                        format!("此处应为{want_zh}，实际是{zh}"),
-                        format!("expected {want_en}, found a {en}"),
-                    )
-                    .with_path(path)
-                    .with_label(&rdef.label),
+                let d = diag!(
+                    ExpectedRecord,
+                    node.span,
+                    want_zh = want_zh,
+                    want_en = want_en,
+                    found_zh = zh,
+                    found_en = en
                 );
+                self.diags.push(d.with_path(path).with_label(&rdef.label));
             }
         }
     }
 
     /// A count (non-negative whole number within u32) or a decimal amount.
     fn number(&mut self, node: &Node, kind: ScalarKind, path: &str, label: &str) -> Option<Num> {
-        let err = |code: Code, zh: String, en: String| {
-            Diagnostic::error(code, node.span, zh, en).with_path(path).with_label(label)
-        };
+        let err = |d: Diagnostic| d.with_path(path).with_label(label);
+        let span = node.span;
         let Some(raw) = node.as_scalar().filter(|_| !node.is_null()) else {
             let (zh, en) = node.type_name();
-            self.diags.push(
-                err(
-                    Code::WrongType,
-                    format!("此处应为数字，实际是{zh}"),
-                    format!("expected a number, found a {en}"),
-                )
-                .with_hint("没有数据请填 0 (write 0 for none)"),
-            );
+            let d = diag!(ExpectedNumber, span, found_zh = zh, found_en = en);
+            self.diags.push(err(d).hint(Hint::WriteZero, &[]));
             return None;
         };
         let text = raw.trim();
@@ -202,18 +187,14 @@ impl Loader<'_> {
                 ScalarKind::Count => ("数量", "counts"),
                 ScalarKind::Decimal => ("金额", "amounts"),
             };
-            self.diags.push(err(
-                Code::Negative,
-                format!("{zh}不能为负数（{text}）"),
-                format!("{en} cannot be negative ({text})"),
-            ));
+            self.diags.push(err(diag!(Negative, span, what_zh = zh, what_en = en, text = text)));
             return None;
         }
         match kind {
             ScalarKind::Decimal => match Decimal::parse(text) {
                 Some(d) => Some(Num { value: Value::Decimal(d), span: node.span }),
                 None => {
-                    self.diags.push(err(Code::BadDecimal, format!("金额应为非负数字，如 0、1.5、0.32，实际是 `{text}`"), format!("amount must be a non-negative decimal such as 0, 1.5 or 0.32, found `{text}`")));
+                    self.diags.push(err(diag!(BadDecimal, span, text = text)));
                     None
                 }
             },
@@ -224,31 +205,24 @@ impl Loader<'_> {
                             Some(Num { value: Value::Count(n), span: node.span })
                         }
                         _ => {
-                            self.diags.push(err(
-                                Code::OutOfRange,
-                                format!("数字过大（{text}），上限 {}", u32::MAX),
-                                format!("number too large ({text}), the limit is {}", u32::MAX),
-                            ));
+                            self.diags.push(err(diag!(
+                                OutOfRange,
+                                span,
+                                text = text,
+                                limit = u32::MAX
+                            )));
                             None
                         }
                     }
                 } else if looks_numeric || is_float_syntax(text) {
-                    self.diags.push(err(
-                        Code::NotInteger,
-                        format!("件数应为整数，实际是 `{text}`"),
-                        format!("counts must be whole numbers, found `{text}`"),
-                    ));
+                    self.diags.push(err(diag!(NotInteger, span, text = text)));
                     None
                 } else {
-                    let mut d = err(
-                        Code::WrongType,
-                        format!("此处应为整数，实际是 `{text}`"),
-                        format!("expected a whole number, found `{text}`"),
-                    );
+                    let mut d = err(diag!(ExpectedWholeNumber, span, text = text));
                     if text.chars().any(|c| ('０'..='９').contains(&c)) {
-                        d = d.with_hint("请使用半角数字 (use half-width digits 0-9)");
+                        d = d.hint(Hint::HalfWidthDigits, &[]);
                     } else if text.contains(',') || text.contains('，') {
-                        d = d.with_hint("数字中不要加千分位逗号 (no thousands separators)");
+                        d = d.hint(Hint::NoThousands, &[]);
                     }
                     self.diags.push(d);
                     None

@@ -1,0 +1,325 @@
+//! The message catalogue: the Chinese and English wording of every diagnostic and every hint,
+//! keyed by message and tied to its stable code. Translations, wording fixes and the table in
+//! `docs/diagnostics.md` (kept in step by a test) all come from this one file.
+//!
+//! Placeholders are `{name}`, filled from the arguments a call site gives
+//! ([`crate::diag!`]); an argument may differ by language (`{found_zh}`, `{found_en}`).
+
+use super::Code;
+use std::fmt::Display;
+
+macro_rules! catalogue {
+    (
+        messages { $( $id:ident => $code:ident, $zh:literal, $en:literal; )* }
+        hints { $( $hid:ident => $hzh:literal, $hen:literal; )* }
+    ) => {
+        /// A diagnostic's message: its code and its wording in both languages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $( #[doc = $en] $id, )* }
+
+        impl Msg {
+            /// Every message, in catalogue order.
+            pub const ALL: &[Msg] = &[$( Msg::$id, )*];
+
+            /// The stable code it is reported under.
+            pub fn code(self) -> Code {
+                match self { $( Msg::$id => Code::$code, )* }
+            }
+
+            /// The Chinese and English templates.
+            pub fn templates(self) -> (&'static str, &'static str) {
+                match self { $( Msg::$id => ($zh, $en), )* }
+            }
+
+            /// The message of a rule whose code the format file names (the first message with
+            /// that code), else `default`.
+            pub fn for_rule(code: Code, default: Msg) -> Msg {
+                Msg::ALL.iter().copied().find(|m| m.code() == code).unwrap_or(default)
+            }
+        }
+
+        /// A hint: what to do about a problem.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Hint { $( #[doc = $hen] $hid, )* }
+
+        impl Hint {
+            /// Every hint, in catalogue order.
+            pub const ALL: &[Hint] = &[$( Hint::$hid, )*];
+
+            /// The Chinese and English templates (English empty: the hint is one text).
+            pub fn templates(self) -> (&'static str, &'static str) {
+                match self { $( Hint::$hid => ($hzh, $hen), )* }
+            }
+        }
+    };
+}
+
+catalogue! {
+    messages {
+        // reading the file
+        FileUnreadable => Io, "无法读取文件：{why_zh}", "failed to read the file ({why_en})";
+        FileTooLarge => TooLarge,
+            "文件过大（{size} 字节，上限 {limit} 字节）",
+            "file too large ({size} bytes, limit {limit} bytes)";
+        FileTooLargeAtLeast => TooLarge,
+            "文件过大（至少 {size} 字节，上限 {limit} 字节）",
+            "file too large (at least {size} bytes, limit {limit} bytes)";
+        NotUtf8 => Encoding,
+            "文件不是 UTF-8 编码（第 {byte} 字节处，字节值 0x{value}）",
+            "the file is not UTF-8 (byte {byte} is 0x{value})";
+        // YAML
+        YamlSyntax => Syntax, "YAML 语法错误：{cause_zh}", "failed to parse YAML ({cause_en})";
+        SecondDocument => Syntax,
+            "一个文件只能包含一份报告（发现第二个 YAML 文档）",
+            "a file holds one report (found a second YAML document)";
+        UnknownAnchor => Syntax, "别名指向不存在的锚点", "alias refers to an unknown anchor";
+        DuplicateKey => DuplicateKey,
+            "键 `{key}` 重复（第一次出现在第 {first} 行）",
+            "duplicate key `{key}` (first at line {first})";
+        AliasBomb => TooComplex,
+            "别名（alias）展开后超过 {limit} 个节点，拒绝处理",
+            "aliases expand to more than {limit} nodes; refusing the file";
+        TooManyNodes => TooComplex,
+            "文件超过 {limit} 个节点，拒绝处理",
+            "the file has more than {limit} nodes; refusing it";
+        TooDeep => TooComplex,
+            "嵌套超过 {depth} 层，拒绝处理",
+            "nesting deeper than {depth} levels; refusing the file";
+        // the report's shape
+        EmptyFile => Empty, "文件为空，没有报告内容", "the file is empty: no report in it";
+        TopLevelNotMap => TopLevel,
+            "文件顶层应为键值映射（unit: …、year: …），实际是{found_zh}",
+            "the top level must be a mapping (unit: …, year: …), found a {found_en}";
+        UnknownKey => UnknownKey,
+            "未知的键 `{name}`（该项内容不会被使用）",
+            "unknown key `{name}` (its content would be dropped)";
+        MissingKey => MissingKey, "缺少必填项 `{key}`（{label}）", "missing required key `{key}`";
+        ExpectedMapping => WrongType,
+            "此处应为键值映射，实际是{found_zh}",
+            "expected a mapping, found a {found_en}";
+        KeyNotText => WrongType, "键必须是文字", "keys must be plain text";
+        ExpectedText => WrongType, "此处应为文字，实际是{found_zh}", "expected text, found a {found_en}";
+        ExpectedRecord => WrongType,
+            "此处应为{want_zh}，实际是{found_zh}",
+            "expected {want_en}, found a {found_en}";
+        ExpectedNumber => WrongType,
+            "此处应为数字，实际是{found_zh}",
+            "expected a number, found a {found_en}";
+        ExpectedWholeNumber => WrongType,
+            "此处应为整数，实际是 `{text}`",
+            "expected a whole number, found `{text}`";
+        NestedList => WrongType,
+            "段落列表中不能再嵌套列表（小标题请用 heading/text/items）",
+            "a prose item cannot be a list (use heading/text/items for subsections)";
+        RunInNotBool => WrongType, "run_in 只能是 true 或 false", "run_in must be true or false";
+        ProseTooDeep => BadValue,
+            "小标题最多 {max} 级（（一）、1.、（1）），此处过深",
+            "subsections nest at most {max} levels deep";
+        ListLength => ListLength,
+            "应有 {n} 个数（{names}），可再加 1 个总计，实际有 {found} 个",
+            "expected {n} numbers (optionally a total as number {n1}), found {found}";
+        // values
+        UnsupportedEdition => BadValue,
+            "不支持的格式版本 `{edition}`",
+            "unsupported format edition `{edition}`";
+        UnitEmpty => BadValue, "发布机关不能为空", "unit must not be empty";
+        BadYear => BadValue,
+            "年度应为四位年份（如 2024），实际是 `{text}`",
+            "year must be a four-digit year such as 2024, found `{text}`";
+        BadDate => BadValue,
+            "日期格式应为 YYYY-MM-DD 且为真实日期，实际是 `{text}`",
+            "date must be a real date written YYYY-MM-DD, found `{text}`";
+        WidthNotPositive => BadValue,
+            "width_mm 应为正数（毫米）",
+            "width_mm must be a positive number of millimetres";
+        WidthTooLarge => BadValue,
+            "width_mm 过大（{value} 毫米，上限 {limit} 毫米）",
+            "width_mm too large ({value} mm, the limit is {limit} mm)";
+        FileNameEmpty => BadValue, "文件名不能为空", "the file name is empty";
+        Negative => Negative, "{what_zh}不能为负数（{text}）", "{what_en} cannot be negative ({text})";
+        NotInteger => NotInteger,
+            "件数应为整数，实际是 `{text}`",
+            "counts must be whole numbers, found `{text}`";
+        OutOfRange => OutOfRange,
+            "数字过大（{text}），上限 {limit}",
+            "number too large ({text}), the limit is {limit}";
+        BadDecimal => BadDecimal,
+            "金额应为非负数字，如 0、1.5、0.32，实际是 `{text}`",
+            "amount must be a non-negative decimal such as 0, 1.5 or 0.32, found `{text}`";
+        // files the report names
+        ImageNotFound => MissingFile, "找不到文件 `{place}`", "file not found: `{place}`";
+        ImageUnusable => MissingFile,
+            "{label}文件 `{place}` 无法使用：{why_zh}",
+            "cannot use `{place}`: {why_en}; a PNG or JPEG image is required";
+        ImageNotLoaded => MissingFile, "{label}“{name}”未载入", "the image `{name}` was not loaded";
+        ImageNotEmbeddable => MissingFile,
+            "图片无法写入 PDF：{why}",
+            "an image cannot be written into the PDF ({why})";
+        // 勾稽关系
+        RowTotal => RowTotal,
+            "{row}的{total}与各列之和不符：填报 {given}，各列之和 {sum}",
+            "the {total} of {key} disagrees with its columns: given {given}, sum {sum}";
+        ColumnTotal => ColumnTotal,
+            "{row}与各项之和不符（{column}列）：填报 {given}，各项之和 {sum}",
+            "{row} disagrees with the sum of its items (column {column}): given {given}, sum {sum}";
+        Balance => Balance,
+            "{column}列不平衡：{left} = {l}，{right} = {r}",
+            "column {column} does not balance: {left} = {l}, {right} = {r}";
+        GroupTotal => GroupTotal,
+            "{row}的{total}与各列之和不符：填报 {given}，各列之和 {sum}",
+            "the {total} of {key} disagrees with its columns: given {given}, sum {sum}";
+        // plausibility
+        HalfWidthPunct => HalfWidthPunct,
+            "中文中使用了半角标点 `{c}`，应为全角 `{full}`（…{context}…）",
+            "half-width `{c}` inside Chinese text; use the full-width `{full}`";
+        TownshipRegulations => TownshipRegulations,
+            "乡镇（街道）无权制定规章，却填报了规章件数",
+            "a township (乡/镇/街道) cannot make 规章 (regulations) but reports some";
+        PeriodMismatch => PeriodMismatch,
+            "统计期限（{start}年—{end}年）与报告年度 {year} 不一致",
+            "the statistics period ({start}–{end}) does not match the reported year {year}";
+        EarlyDate => EarlyDate,
+            "成文日期 {date_zh} 早于报告年度 {year} 年结束",
+            "the date of issue {date_en} is before the end of the reported year {year}";
+        Placeholder => Placeholder,
+            "仍有待填写的占位文字“{placeholder}”",
+            "placeholder text from `nianbao init` is still in the report";
+        EmptySection => EmptySection,
+            "“{label}”没有内容，发布的报告中该节将为空",
+            "section {key} has no text; it will be empty in the report";
+        // rendering
+        MissingGlyph => MissingGlyph,
+            "没有字体能显示字符“{c}”（U+{code}），该处将显示为空框",
+            "no available font can draw “{c}” (U+{code}); it will show as a blank box";
+        FontNotEmbeddable => Font,
+            "字体 {name} 无法嵌入 PDF（{why}）",
+            "the font {name} cannot be embedded in the PDF ({why})";
+        PdfA => PdfA, "不符合 PDF/A 要求：{list_zh}", "the document violates PDF/A ({list_en})";
+        SigningFailed => Signing, "签名失败：{why}", "signing failed ({why})";
+        PdfBug => Internal,
+            "写 PDF 失败：{why}（这是程序缺陷，请报告）",
+            "failed to write the PDF ({why}); this is a bug, please report it";
+    }
+    hints {
+        Init => "用 `nianbao init --unit 单位名称 --year 年份` 生成模板", "run `nianbao init` for a skeleton";
+        Editions => "可用版本 (editions): {editions}", "";
+        DidYouMean => "是否应为 `{best}`？", "did you mean `{best}`?";
+        AllowedKeys => "允许的键 (allowed keys): {keys}", "";
+        WriteNone => "没有可报告的内容时写明“无”或相应说明", "write 无 or a sentence saying so";
+        SaveUtf8 =>
+            "请用 UTF-8 保存文件（GBK/GB18030 文件可用 iconv -f GBK -t UTF-8 转换）",
+            "save the file as UTF-8";
+        Tabs => "YAML 缩进只能用空格，不能用制表符", "indent with spaces, not tabs";
+        MergeDuplicate => "删除或合并其中一个", "remove or merge one of them";
+        WriteZero => "没有数据请填 0", "write 0 for none";
+        HalfWidthDigits => "请使用半角数字", "use half-width digits 0-9";
+        NoThousands => "数字中不要加千分位逗号", "no thousands separators";
+        RelativePaths => "路径相对于 YAML 文件所在目录", "paths are relative to the YAML file's folder";
+        OrdinaryImage => "请换用常规的 PNG 或 JPEG 文件", "use an ordinary PNG or JPEG file";
+        CompleteFont => "请换用完整、未损坏的 TrueType/OpenType 字体", "use a complete TrueType/OpenType font";
+        DropPdfA => "去掉 --pdfa，或换用能嵌入的字体和图片", "drop --pdfa, or use embeddable fonts and images";
+        ReplaceGlyph =>
+            "换用全角或常用字符，或用 --font 指定含该字符的字体",
+            "replace the character, or add a font with --font";
+    }
+}
+
+/// The arguments of a message: `(name, value)` pairs.
+pub type Args<'a> = [(&'a str, &'a dyn Display)];
+
+/// Fills `{name}` placeholders from `args`; an unknown name is left as written.
+pub fn fill(template: &str, args: &Args) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close)
+                if after[..close].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                let name = &after[..close];
+                match args.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => out.push_str(&v.to_string()),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Hint {
+    /// The hint as shown: `中文 (English)`, or the one text.
+    pub fn text(self, args: &Args) -> String {
+        let (zh, en) = self.templates();
+        if en.is_empty() {
+            fill(zh, args)
+        } else {
+            format!("{} ({})", fill(zh, args), fill(en, args))
+        }
+    }
+}
+
+/// The catalogue as a Markdown table (`docs/diagnostics.md`).
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\nEvery message nianbao reports, with its stable code (generated from \
+         `src/diag/messages.rs`; `UPDATE_REFS=1 cargo test --lib catalogue` rewrites this file).\n\n\
+         | code | message | 中文 | English |\n|---|---|---|---|\n",
+    );
+    for m in Msg::ALL {
+        let (zh, en) = m.templates();
+        out.push_str(&format!("| `{}` | {m:?} | {zh} | {en} |\n", m.code().as_str()));
+    }
+    out.push_str("\n## Hints\n\n| hint | 中文 | English |\n|---|---|---|\n");
+    for h in Hint::ALL {
+        let (zh, en) = h.templates();
+        out.push_str(&format!("| {h:?} | {zh} | {en} |\n"));
+    }
+    out.replace("\\|", "|").replace(" | | ", " |  | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_fill_by_name() {
+        let n = 3;
+        assert_eq!(fill("a {n} b {m} {", &[("n", &n)]), "a 3 b {m} {");
+        assert_eq!(Hint::DidYouMean.text(&[("best", &"x")]), "是否应为 `x`？ (did you mean `x`?)");
+    }
+
+    #[test]
+    fn every_message_fills_with_its_own_names() {
+        for m in Msg::ALL {
+            let (zh, en) = m.templates();
+            assert!(!zh.is_empty() && !en.is_empty(), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn catalogue_table_is_in_step_with_the_docs() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md");
+        let table = markdown_table();
+        if std::env::var_os("UPDATE_REFS").is_some() {
+            std::fs::write(&path, &table).unwrap();
+        }
+        let docs = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            docs == table,
+            "docs/diagnostics.md is stale: run UPDATE_REFS=1 cargo test --lib catalogue"
+        );
+    }
+}
