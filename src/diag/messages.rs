@@ -40,7 +40,7 @@ macro_rules! catalogue {
 
         /// A hint: what to do about a problem.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Hint { $( #[doc = $hen] $hid, )* }
+        pub enum Hint { $( #[doc = $hzh] $hid, )* }
 
         impl Hint {
             /// Every hint, in catalogue order.
