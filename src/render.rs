@@ -25,6 +25,8 @@ pub struct RenderOptions {
     pub omit_seal: bool,
     /// Which font names the DOCX asks for.
     pub docx_fonts: DocxFonts,
+    /// Write the HTML page (or fragment) with these options.
+    pub html: Option<crate::html::HtmlOptions>,
 }
 
 impl Default for RenderOptions {
@@ -35,6 +37,7 @@ impl Default for RenderOptions {
             pdfa: false,
             omit_seal: false,
             docx_fonts: DocxFonts::Official,
+            html: None,
         }
     }
 }
@@ -42,7 +45,10 @@ impl Default for RenderOptions {
 impl RenderOptions {
     /// The file extensions of the outputs asked for, PDF first.
     pub fn extensions(&self) -> impl Iterator<Item = &'static str> {
-        [(self.pdf, "pdf"), (self.docx, "docx")].into_iter().filter(|(on, _)| *on).map(|(_, e)| e)
+        [(self.pdf, "pdf"), (self.docx, "docx"), (self.html.is_some(), "html")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, e)| e)
     }
 }
 
@@ -53,6 +59,8 @@ pub struct Rendered {
     pub pdf: Option<Vec<u8>>,
     /// DOCX bytes.
     pub docx: Option<Vec<u8>>,
+    /// HTML bytes (UTF-8).
+    pub html: Option<Vec<u8>>,
     /// Pages in the PDF (0 when no PDF was made).
     pub pages: usize,
     /// Where the seal sits in the PDF.
@@ -64,7 +72,7 @@ pub struct Rendered {
 impl Rendered {
     /// Each output made, with its file extension, PDF first.
     pub fn outputs(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
-        [("pdf", &self.pdf), ("docx", &self.docx)]
+        [("pdf", &self.pdf), ("docx", &self.docx), ("html", &self.html)]
             .into_iter()
             .filter_map(|(ext, bytes)| Some((ext, bytes.as_deref()?)))
     }
@@ -124,7 +132,16 @@ pub fn render_with_seal(
     seal: Option<&Arc<ImageData>>,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let (doc, mut warnings) = resolve_with_seal(loaded, style, seal)?;
-    let mut out = Rendered { pdf: None, docx: None, pages: 0, seal: None, warnings: Vec::new() };
+    let mut out =
+        Rendered { pdf: None, docx: None, html: None, pages: 0, seal: None, warnings: Vec::new() };
+    if let Some(html) = &options.html {
+        out.html = Some(crate::html::export(&doc, html).into_bytes());
+    }
+    if !options.pdf && !options.docx {
+        // HTML only: the browser picks the fonts, so the bundled fonts' coverage is moot.
+        out.warnings = warnings;
+        return Ok(out);
+    }
     // Layout runs for the DOCX too: it finds characters no font can draw.
     let layout = layout_document(&doc, fonts, LayoutOptions { omit_seal: options.omit_seal });
     warnings.extend(layout.warnings.iter().cloned());

@@ -29,9 +29,11 @@ pub struct BatchArgs {
     /// Output folder (summary.json, summary.csv and the documents go here).
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: PathBuf,
-    /// Outputs to write: pdf, docx or pdf,docx.
+    /// Outputs to write, comma-separated: pdf, docx, html (default pdf,docx).
     #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
+    #[command(flatten)]
+    pub html: super::render::HtmlArgs,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -100,7 +102,7 @@ pub fn run(args: &BatchArgs) -> u8 {
             }
         };
     }
-    let (pdf, docx) = match super::render::parse_formats(&args.format) {
+    let (pdf, docx, html) = match super::render::parse_formats(&args.format) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("错误：--format {e}");
@@ -156,6 +158,7 @@ pub fn run(args: &BatchArgs) -> u8 {
         render: RenderOptions {
             pdf,
             docx,
+            html: args.html.options(html),
             omit_seal: signing.is_some(),
             ..RenderOptions::default()
         },

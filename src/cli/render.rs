@@ -24,9 +24,11 @@ pub struct RenderArgs {
     /// Output folder (default: each input's folder).
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
-    /// Outputs to write: pdf, docx or pdf,docx.
+    /// Outputs to write, comma-separated: pdf, docx, html (default pdf,docx).
     #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
+    #[command(flatten)]
+    pub html: HtmlArgs,
     /// Write PDF/A-2b for archiving.
     #[arg(long)]
     pub pdfa: bool,
@@ -61,6 +63,28 @@ pub struct RenderArgs {
     pub force: bool,
 }
 
+/// The HTML output's switches (`render` and `batch`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct HtmlArgs {
+    /// HTML: write only the article, for pasting into a portal's editor (no <head>, no
+    /// <style>: classes plus a minimal inline style).
+    #[arg(long)]
+    pub html_fragment: bool,
+    /// HTML: show the seal image over the signature (a published page usually has none).
+    #[arg(long)]
+    pub html_seal: bool,
+}
+
+impl HtmlArgs {
+    /// The HTML options, when `html` is among the formats.
+    pub fn options(self, html: bool) -> Option<crate::html::HtmlOptions> {
+        html.then_some(crate::html::HtmlOptions {
+            fragment: self.html_fragment,
+            seal: self.html_seal,
+        })
+    }
+}
+
 /// `--docx-fonts` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DocxFontsArg {
@@ -80,19 +104,20 @@ impl From<DocxFontsArg> for crate::docx::DocxFonts {
 }
 
 /// Which outputs a `--format` list asks for.
-pub fn parse_formats(list: &str) -> Result<(bool, bool), String> {
-    let (mut pdf, mut docx) = (false, false);
+pub fn parse_formats(list: &str) -> Result<(bool, bool, bool), String> {
+    let (mut pdf, mut docx, mut html) = (false, false, false);
     for part in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         match part {
             "pdf" => pdf = true,
             "docx" => docx = true,
-            other => return Err(format!("unknown output format `{other}` (pdf, docx)")),
+            "html" => html = true,
+            other => return Err(format!("unknown output format `{other}` (pdf, docx, html)")),
         }
     }
-    if !pdf && !docx {
-        return Err("no output format given (pdf, docx)".into());
+    if !pdf && !docx && !html {
+        return Err("no output format given (pdf, docx, html)".into());
     }
-    Ok((pdf, docx))
+    Ok((pdf, docx, html))
 }
 
 /// Prints diagnostics for one file to stderr.
@@ -118,7 +143,7 @@ pub fn output_path(input: &Path, outdir: Option<&Path>, ext: &str) -> PathBuf {
 
 /// Runs `render`; returns the exit code.
 pub fn run(args: &RenderArgs) -> u8 {
-    let (pdf, docx) = match parse_formats(&args.format) {
+    let (pdf, docx, html) = match parse_formats(&args.format) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("错误：--format {e}");
@@ -176,13 +201,14 @@ pub fn run(args: &RenderArgs) -> u8 {
         pdfa: args.pdfa,
         omit_seal: signing.is_some(),
         docx_fonts: args.docx_fonts.into(),
+        html: args.html.options(html),
     };
     // Signed outputs are never replaced without --force; unsigned renders keep replacing.
     let overwrite = signing.is_none() || args.force;
     let mut code = 0;
     for input in &args.files {
         if !overwrite {
-            let existing = [(pdf, "pdf"), (docx, "docx")]
+            let existing = [(pdf, "pdf"), (docx, "docx"), (html, "html")]
                 .into_iter()
                 .filter(|&(on, _)| on)
                 .map(|(_, ext)| output_path(input, args.output.as_deref(), ext))
@@ -221,7 +247,9 @@ pub fn run(args: &RenderArgs) -> u8 {
             }
         }
         let mut written = Vec::new();
-        for (bytes, ext) in [(&rendered.pdf, "pdf"), (&rendered.docx, "docx")] {
+        for (bytes, ext) in
+            [(&rendered.pdf, "pdf"), (&rendered.docx, "docx"), (&rendered.html, "html")]
+        {
             let Some(bytes) = bytes else { continue };
             let path = output_path(input, args.output.as_deref(), ext);
             match super::write_atomic(&path, bytes, overwrite) {
@@ -242,12 +270,9 @@ pub fn run(args: &RenderArgs) -> u8 {
         }
         if !written.is_empty() {
             let signed = if signing.is_some() { "，已签名 / signed" } else { "" };
-            println!(
-                "✓ {} → {}（{} 页 / pages{signed}）",
-                input.display(),
-                written.join(", "),
-                rendered.pages
-            );
+            let pages =
+                if pdf { format!("（{} 页 / pages{signed}）", rendered.pages) } else { String::new() };
+            println!("✓ {} → {}{pages}", input.display(), written.join(", "));
         }
     }
     code

@@ -440,7 +440,7 @@ impl Loader<'_> {
     }
 
     fn figure(&mut self, node: &Node, path: &str) -> Option<Figure> {
-        self.check_keys(node, &["image", "caption", "width_mm"], path, "图片");
+        self.check_keys(node, &["image", "caption", "width_mm", "alt"], path, "图片");
         let image = node.get("image").and_then(|n| self.text(n, &join(path, "image"), "图片"))?;
         let caption =
             node.get("caption").and_then(|n| self.text(n, &join(path, "caption"), "图题"));
@@ -462,8 +462,9 @@ impl Loader<'_> {
                 }
             },
         };
+        let alt = node.get("alt").and_then(|n| self.text(n, &join(path, "alt"), "替代文本"));
         let resolved = self.existing_file(&image, &join(path, "image"), "图片")?;
-        Some(Figure { image: resolved, caption, width_mm, span: node.span })
+        Some(Figure { image: resolved, caption, width_mm, alt, span: node.span })
     }
 
     fn existing_file(
@@ -501,7 +502,14 @@ impl Loader<'_> {
         }
         sig.unit = node.get("unit").and_then(|n| self.text(n, "signature.unit", "落款单位"));
         sig.date = node.get("date").and_then(|n| self.date(n, "signature.date"));
-        if let Some(n) = node.get("seal")
+        // `seal: FILE` or `seal: {image: FILE, alt: TEXT}`.
+        let mut seal = node.get("seal");
+        if let Some(n) = seal.filter(|n| matches!(n.kind, NodeKind::Map(_))) {
+            self.check_keys(n, &["image", "alt"], "signature.seal", "印章");
+            sig.seal_alt = n.get("alt").and_then(|a| self.text(a, "signature.seal.alt", "替代文本"));
+            seal = self.required_in(n, "signature.seal", "image", "印章");
+        }
+        if let Some(n) = seal
             && let Some(t) = self.text(n, "signature.seal", "印章")
             && let Some(p) = self.existing_file(&t, "signature.seal", "印章")
         {
