@@ -270,8 +270,11 @@ pub fn run(args: &RenderArgs) -> u8 {
         }
         if !written.is_empty() {
             let signed = if signing.is_some() { "，已签名 / signed" } else { "" };
-            let pages =
-                if pdf { format!("（{} 页 / pages{signed}）", rendered.pages) } else { String::new() };
+            let pages = if pdf {
+                format!("（{} 页 / pages{signed}）", rendered.pages)
+            } else {
+                String::new()
+            };
             println!("✓ {} → {}{pages}", input.display(), written.join(", "));
         }
     }

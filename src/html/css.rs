@@ -49,9 +49,7 @@ fn stack(official: &str) -> String {
             "华文楷体",
             "FandolKai",
         ],
-        "宋体" => {
-            &["宋体", "SimSun", "Songti SC", "STSong", "Noto Serif CJK SC", "FandolSong"]
-        }
+        "宋体" => &["宋体", "SimSun", "Songti SC", "STSong", "Noto Serif CJK SC", "FandolSong"],
         other => return format!("\"{}\", serif", other.replace('"', "")),
     };
     let generic = if official == "黑体" { "sans-serif" } else { "serif" };
@@ -80,11 +78,8 @@ pub(super) fn stylesheet(style: &Style) -> String {
         // Digits and Latin letters in the style's Latin face (Times New Roman), as in
         // the DOCX; headings in 黑体 keep their own digits.
         let latin_first = matches!(role, Role::Body | Role::Signature | Role::Table);
-        let family = if latin_first {
-            format!("\"{latin}\", {}", stack(&rs.docx))
-        } else {
-            stack(&rs.docx)
-        };
+        let family =
+            if latin_first { format!("\"{latin}\", {}", stack(&rs.docx)) } else { stack(&rs.docx) };
         let _ = writeln!(
             css,
             ".nb-{} {{ font-family: {family}; font-size: {:.4}em; font-weight: {}; }}",
@@ -141,7 +136,7 @@ body {{ margin: 0; background: #fff; color: #000; }}
   border-radius: 0.3em; cursor: pointer; color: #000; background: #fff; }}
 .nb-toggle:focus-visible + .nb-tools label {{ outline: 3px solid #1a5fb4; outline-offset: 2px; }}
 .nb-toggle:checked + .nb-tools label {{ color: #000; background: #ff0; }}
-.nb-toggle:checked + .nb-tools label::before {{ content: "✓ "; }}
+.nb-toggle:checked + .nb-tools label::before {{ content: "已开启："; }}
 /* 适老化: large text and a high-contrast palette, switched by the checkbox above. */
 .nb-toggle:checked ~ .nianbao {{ font-size: {large}pt; line-height: 1.9; letter-spacing: 0.02em;
   max-width: none; color: #fff; background: #000; padding: 0.5em; }}
@@ -157,11 +152,15 @@ body {{ margin: 0; background: #fff; color: #000; }}
   .nb-grid th, .nb-grid td {{ border-width: 2px; }}
   .nb-tools label {{ border-width: 3px; }}
 }}
-@media (max-width: 40em) {{
+@media screen and (max-width: 40em) {{
   .nb-page {{ padding: 0.75rem 0.75rem 2rem; }}
   .nianbao {{ font-size: 18px; line-height: 1.75; letter-spacing: 0; }}
   .nianbao h1 {{ line-height: 1.35; margin-bottom: 1em; }}
   .nb-toggle:checked ~ .nianbao {{ font-size: 24px; }}
+  /* A table keeps its printed proportions at a readable size and scrolls sideways in
+     its own box; the page itself never does. */
+  .nb-grid {{ font-size: 15px; width: {grid_em:.1}em; }}
+  .nb-toggle:checked ~ .nianbao .nb-grid {{ font-size: 19px; }}
 }}
 @page {{ size: A4; margin: {mt:.1}mm {mr:.1}mm {mb:.1}mm {ml:.1}mm; }}
 @page :right {{ @bottom-right {{ content: "— " counter(page) " —"; font-family: {page_number};
@@ -185,6 +184,7 @@ body {{ margin: 0; background: #fff; color: #000; }}
 "#,
         table_stack = stack(&style.role(Role::Table).docx),
         head_rel = head / table,
+        grid_em = style.page.text_width().to_pt() / style.role(Role::Table).size.to_pt(),
         large = body * 1.5,
         line_pt = style.page.line_pitch().to_pt(),
         mt = page.margin_top.to_mm(),

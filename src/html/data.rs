@@ -59,9 +59,7 @@ fn is_json_number(text: &str) -> bool {
         None => (text, None),
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(int)
-        && (int == "0" || !int.starts_with('0'))
-        && frac.is_none_or(digits)
+    digits(int) && (int == "0" || !int.starts_with('0')) && frac.is_none_or(digits)
 }
 
 #[cfg(test)]

@@ -66,10 +66,10 @@ struct Writer<'a> {
 impl Writer<'_> {
     fn page(&mut self) {
         let doc = self.doc;
-        self.out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
-        self.out.push_str(
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-        );
+        self.out
+            .push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+        self.out
+            .push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         self.out.push_str("<meta name=\"generator\" content=\"nianbao\">\n");
         let _ = writeln!(self.out, "<meta name=\"author\" content=\"{}\">", esc(&doc.author));
         let _ = writeln!(self.out, "<title>{}</title>", esc(&doc.title));
@@ -172,9 +172,8 @@ impl Writer<'_> {
     fn figure(&mut self, f: &FigureBlock) {
         let text_width = self.doc.style.page.text_width().to_pt();
         let percent = (f.width.to_pt() / text_width * 100.0).clamp(1.0, 100.0);
-        let caption_text = f.caption.as_ref().map(|c| {
-            c.runs.iter().map(|r| r.text.as_str()).collect::<String>()
-        });
+        let caption_text =
+            f.caption.as_ref().map(|c| c.runs.iter().map(|r| r.text.as_str()).collect::<String>());
         // Without an `alt`, the caption is the best description there is; with neither,
         // the image is marked decorative (alt="") rather than given a meaningless name.
         let alt = f.alt.clone().or_else(|| caption_text.clone()).unwrap_or_default();
@@ -209,18 +208,29 @@ impl Writer<'_> {
         } else {
             (4.0 + date_w - unit_w, 2.0)
         };
-        let fallback = self.inline("text-align:right;position:relative");
-        let _ = write!(self.out, "<div class=\"nb-signature-block\"{fallback}>");
-        let class = role_class(Role::Signature);
         let style = &self.doc.style;
         let body = style.role(Role::Body).size.to_pt();
-        if let Some((image, diameter)) = seal {
+        let line = style.page.line_pitch().to_pt() / body;
+        // The seal's size and place in body em: centred on the date, the two lines'
+        // common edge a little below its centre (as the PDF places it).
+        let placed = seal.map(|(image, diameter)| {
             let d = diameter.to_pt() / body;
             let h = d * f64::from(image.height_px) / f64::from(image.width_px);
-            let line = style.page.line_pitch().to_pt() / body;
-            // Centred on the date; the two lines' common edge a little below its centre.
+            (image, d, h, line * 0.85 - h / 2.0)
+        });
+        // Room below for a seal that reaches past the date line.
+        let below = placed.map_or(0.0, |(_, _, h, top)| (top + h - 2.0 * line).max(0.0));
+        let fallback = if self.options.fragment {
+            format!(" style=\"text-align:right;position:relative;margin-bottom:{below:.2}em\"")
+        } else if below > 0.0 {
+            format!(" style=\"margin-bottom:{below:.2}em\"")
+        } else {
+            String::new()
+        };
+        let _ = write!(self.out, "<div class=\"nb-signature-block\"{fallback}>");
+        let class = role_class(Role::Signature);
+        if let Some((image, d, h, top)) = placed {
             let right = date_right + date_w / 2.0 - d / 2.0;
-            let top = line * 0.85 - h / 2.0;
             let alt = s.seal_alt.clone().unwrap_or_else(|| format!("{}印章", s.unit));
             let _ = write!(
                 self.out,

@@ -30,20 +30,15 @@ pub(super) fn write(hx: &mut Writer, t: &Table, caption: &str) {
     let kinds: Vec<Kind> = t.cells.iter().map(|c| kind(t, c, &groups)).collect();
     let fragment = hx.options.fragment;
     let total: f64 = t.columns.iter().map(|c| c.to_pt()).sum();
-    // The printed width in the table's own em: below it the box scrolls sideways rather
-    // than squeezing ten columns into a phone's width.
-    let table_size = hx.doc.style.role(Role::Table).size.to_pt();
-    let min_em = total / table_size;
     let out = &mut hx.out;
 
     let region = if fragment { " style=\"overflow-x:auto\"" } else { "" };
     let _ = write!(
         out,
         "<div class=\"nb-table\" role=\"region\" aria-labelledby=\"{prefix}-cap\" \
-         tabindex=\"0\"{region}>\n<table class=\"nb-grid\" data-table=\"{}\" \
-         style=\"min-width:{min_em:.1}em{}\">\n",
+         tabindex=\"0\"{region}>\n<table class=\"nb-grid\" data-table=\"{}\"{}>\n",
         esc(&t.key),
-        if fragment { ";border-collapse:collapse;width:100%" } else { "" }
+        if fragment { " style=\"border-collapse:collapse;width:100%\"" } else { "" }
     );
     let _ = writeln!(out, "<caption id=\"{prefix}-cap\">{}</caption>", esc(caption));
     column_groups(out, t, total);
@@ -165,9 +160,10 @@ fn cell_html(
         }
         Kind::Number => {
             let headers = headers(t, prefix, index, kinds, ncols).join(" ");
-            let key = cell.key.as_deref().map_or_else(String::new, |k| {
-                format!(" data-key=\"{}\"", esc(k))
-            });
+            let key = cell
+                .key
+                .as_deref()
+                .map_or_else(String::new, |k| format!(" data-key=\"{}\"", esc(k)));
             ("td", format!(" headers=\"{headers}\"{key}"))
         }
     };

@@ -506,7 +506,8 @@ impl Loader<'_> {
         let mut seal = node.get("seal");
         if let Some(n) = seal.filter(|n| matches!(n.kind, NodeKind::Map(_))) {
             self.check_keys(n, &["image", "alt"], "signature.seal", "印章");
-            sig.seal_alt = n.get("alt").and_then(|a| self.text(a, "signature.seal.alt", "替代文本"));
+            sig.seal_alt =
+                n.get("alt").and_then(|a| self.text(a, "signature.seal.alt", "替代文本"));
             seal = self.required_in(n, "signature.seal", "image", "印章");
         }
         if let Some(n) = seal
