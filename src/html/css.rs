@@ -139,7 +139,7 @@ body {{ margin: 0; background: #fff; color: #000; }}
 .nb-toggle:checked + .nb-tools label::before {{ content: "已开启："; }}
 /* 适老化: large text and a high-contrast palette, switched by the checkbox above. */
 .nb-toggle:checked ~ .nianbao {{ font-size: {large}pt; line-height: 1.9; letter-spacing: 0.02em;
-  max-width: none; color: #fff; background: #000; padding: 0.5em; }}
+  max-width: 30em; color: #fff; background: #000; padding: 0.5em; }}
 .nb-toggle:checked ~ .nianbao h1, .nb-toggle:checked ~ .nianbao h2,
 .nb-toggle:checked ~ .nianbao h3 {{ color: #ff0; }}
 .nb-toggle:checked ~ .nianbao .nb-grid th, .nb-toggle:checked ~ .nianbao .nb-grid td {{
