@@ -299,6 +299,8 @@ fn html_nu_checker_finds_no_error() {
     let (doc, _, _) = resolved(EXAMPLE);
     nu_check(&store("shengsi-2024.html", &export(&doc, &page())));
     nu_check(&store("shengsi-2024-fragment.html", &wrapped(&export(&doc, &fragment()))));
+    let (doc, _, _) = resolved("examples/township-2025.yaml");
+    nu_check(&store("township-2025.html", &export(&doc, &page())));
     let (doc, _, _) = resolved(FIGURES);
     nu_check(&store("figures-sealed.html", &export(&doc, &HtmlOptions { seal: true, ..page() })));
     nu_check(&store(
