@@ -28,6 +28,10 @@ tools=(
   "certutil libnss3-tools"
   "script bsdutils"
   "python3 python3"
+  "java default-jre-headless"
+  "chromium chromium"
+  "chromedriver chromium-driver"
+  "npm npm"
 )
 
 missing_packages() {
@@ -74,6 +78,14 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   PIP_DISABLE_PIP_VERSION_CHECK=1 .venv/bin/python -m pip install -q -r "$requirements"
   printf '%s\n' "$want" >"$stamp"
 fi
+# axe-core (the accessibility checker the HTML tests inject into Chromium), pinned, from npm.
+axe_version=4.14.1
+axe=.venv/node/node_modules/axe-core/axe.min.js
+if [ ! -f "$axe" ] || ! grep -q "axe v$axe_version" "$axe" 2>/dev/null; then
+  echo "test.sh: installing axe-core $axe_version into .venv/node"
+  npm install --silent --no-audit --no-fund --prefix .venv/node "axe-core@$axe_version" >/dev/null
+fi
+export NIANBAO_AXE="$PWD/$axe"
 export PATH="$PWD/.venv/bin:$PATH"
 export VIRTUAL_ENV="$PWD/.venv"
 

@@ -15,6 +15,7 @@ pub mod diag;
 pub mod docx;
 pub mod engine;
 pub mod fonts;
+pub mod html;
 pub mod io;
 pub mod layout;
 pub mod model;

@@ -71,6 +71,7 @@ fn sealed_document() -> Document {
         width: Abs::mm(30.0),
         height: Abs::mm(30.0),
         caption: Some(caption),
+        alt: None,
         span: Default::default(),
     };
     doc.blocks.insert(pos - 1, Block::Figure(figure));

@@ -5,6 +5,7 @@
 
 use nianbao::docx::DocxFonts;
 use nianbao::fonts::{FontOverride, FontSpec};
+use nianbao::html::HtmlOptions;
 use nianbao::io::{Replace, limits, read_capped};
 use nianbao::resolve::ImageData;
 use nianbao::sign::{SignInfo, Signing, signing_time};
@@ -15,9 +16,16 @@ use std::sync::Arc;
 /// Output options of `render` and `batch`.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
-    /// Outputs to write: pdf, docx or pdf,docx.
+    /// Outputs to write, comma-separated: pdf, docx, html.
     #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
+    /// HTML: write only the article, for pasting into a portal's editor (no <head>, no
+    /// <style>: classes plus a minimal inline style).
+    #[arg(long)]
+    pub html_fragment: bool,
+    /// HTML: show the seal image over the signature (a published page usually has none).
+    #[arg(long)]
+    pub html_seal: bool,
     /// Write PDF/A-2b for archiving.
     #[arg(long)]
     pub pdfa: bool,
@@ -141,6 +149,7 @@ impl OutputArgs {
             outputs,
             pdfa: self.pdfa,
             docx_fonts: self.docx_fonts.into(),
+            html: HtmlOptions { fragment: self.html_fragment, seal: self.html_seal },
             fonts,
             seal,
             omit_seal: false,

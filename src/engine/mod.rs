@@ -19,6 +19,7 @@ pub use output::{Output, OutputKind, Rendered};
 use crate::diag::Diagnostic;
 use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
+use crate::html::HtmlOptions;
 use crate::layout::{LayoutOptions, layout_document};
 use crate::pdf::PdfOptions;
 use crate::resolve::{Block, Document, ImageData, resolve_document};
@@ -37,6 +38,8 @@ pub struct EngineOptions {
     pub pdfa: bool,
     /// Which font names the DOCX asks for.
     pub docx_fonts: DocxFonts,
+    /// The HTML page's options (fragment, seal).
+    pub html: HtmlOptions,
     /// Fonts that replace the bundled face of a role (`--font`), already loaded.
     pub fonts: Vec<FontOverride>,
     /// A seal image for every report, replacing `signature.seal` or adding one (`--seal`).
@@ -51,9 +54,10 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
-            outputs: OutputKind::ALL.to_vec(),
+            outputs: vec![OutputKind::Pdf, OutputKind::Docx],
             pdfa: false,
             docx_fonts: DocxFonts::Official,
+            html: HtmlOptions::default(),
             fonts: Vec::new(),
             seal: None,
             omit_seal: false,
@@ -164,9 +168,14 @@ impl Engine {
     ) -> Result<Rendered, Vec<Diagnostic>> {
         // Signed: the seal is the signature widget's appearance, not page content.
         let omit_seal = self.options.omit_seal;
-        // Layout runs for the DOCX too: it finds characters no font can draw.
-        let layout = layout_document(doc, &self.fonts, LayoutOptions { omit_seal });
-        warnings.extend(layout.warnings.iter().cloned());
+        let outputs = &self.options.outputs;
+        // Layout runs for the DOCX too: it finds characters no font can draw. An HTML page
+        // alone skips it: the browser chooses the fonts.
+        let layout = (outputs.contains(&OutputKind::Pdf) || outputs.contains(&OutputKind::Docx))
+            .then(|| layout_document(doc, &self.fonts, LayoutOptions { omit_seal }));
+        if let Some(layout) = &layout {
+            warnings.extend(layout.warnings.iter().cloned());
+        }
         let mut out = Rendered {
             outputs: Vec::new(),
             pages: 0,
@@ -177,8 +186,9 @@ impl Engine {
         for &kind in &self.options.outputs {
             let bytes = match kind {
                 OutputKind::Pdf => {
+                    let layout = layout.as_ref().expect("laid out for the PDF");
                     let options = PdfOptions { pdfa: self.options.pdfa };
-                    let pdf = crate::pdf::export(&layout, &self.fonts, doc, options)?;
+                    let pdf = crate::pdf::export(layout, &self.fonts, doc, options)?;
                     out.pages = layout.pages.len();
                     out.seal = layout.seal.clone();
                     match &self.signing {
@@ -193,6 +203,7 @@ impl Engine {
                 OutputKind::Docx => {
                     crate::docx::export(doc, &DocxOptions { fonts: self.options.docx_fonts })
                 }
+                OutputKind::Html => crate::html::export(doc, &self.options.html).into_bytes(),
             };
             out.outputs.push(Output { kind, bytes });
         }

@@ -11,17 +11,20 @@ pub enum OutputKind {
     Pdf,
     /// The DOCX editors change (Word paginates).
     Docx,
+    /// The accessible page for the portal (the browser lays it out).
+    Html,
 }
 
 impl OutputKind {
     /// Every kind, in the order outputs are made and written.
-    pub const ALL: [OutputKind; 2] = [OutputKind::Pdf, OutputKind::Docx];
+    pub const ALL: [OutputKind; 3] = [OutputKind::Pdf, OutputKind::Docx, OutputKind::Html];
 
     /// The file extension (and the name used in `--format`).
     pub fn ext(self) -> &'static str {
         match self {
             OutputKind::Pdf => "pdf",
             OutputKind::Docx => "docx",
+            OutputKind::Html => "html",
         }
     }
 
@@ -100,5 +103,6 @@ mod tests {
         assert_eq!(OutputKind::parse_list(" pdf ,pdf").unwrap(), [OutputKind::Pdf]);
         assert!(OutputKind::parse_list("").is_err());
         assert!(OutputKind::parse_list("pdf,odt").unwrap_err().contains("odt"));
+        assert_eq!(OutputKind::parse_list("html").unwrap(), [OutputKind::Html]);
     }
 }

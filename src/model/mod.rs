@@ -162,6 +162,8 @@ pub struct Figure {
     pub caption: Option<Text>,
     /// Printed width; default is the full text width or the image's own size.
     pub width_mm: Option<f64>,
+    /// Alternative text for readers who cannot see the image (HTML `alt`).
+    pub alt: Option<Text>,
     /// Where the figure was written.
     pub span: Span,
 }
@@ -190,6 +192,8 @@ pub struct Signature {
     pub date: Option<(Date, Span)>,
     /// The seal image.
     pub seal: Option<ResourceRef>,
+    /// Alternative text for the seal image (`seal: {image, alt}`).
+    pub seal_alt: Option<Text>,
 }
 
 /// A unit's annual report.

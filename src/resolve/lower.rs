@@ -76,6 +76,7 @@ pub fn resolve_document(
         unit: report.signing_unit().to_string(),
         date: report.signing_date().map(|d| d.to_chinese()),
         seal,
+        seal_alt: report.signature.seal_alt.as_ref().map(|t| t.text.clone()),
     }));
     let doc = Document {
         title,
@@ -173,6 +174,7 @@ impl Lower<'_> {
                             width,
                             height,
                             caption,
+                            alt: fig.alt.as_ref().map(|t| t.text.clone()),
                             span: fig.span,
                         }));
                     }
@@ -213,20 +215,24 @@ fn lower_table(
     let mut cells = Vec::new();
     for (r, row) in def.grid.rows.iter().enumerate() {
         for (cell, &c) in row.iter().zip(&placed[r]) {
-            let (text, numeric) = match &cell.content {
-                CellContent::Text(t) => (t.clone(), false),
+            let (text, numeric, key) = match &cell.content {
+                CellContent::Text(t) => (t.clone(), false, None),
                 CellContent::Value { record, field } => {
                     let rec = &ct.records[*record];
-                    let value = match field {
-                        FieldRef::Scalar => rec.values.first().copied(),
-                        FieldRef::Total => rec.total,
-                        FieldRef::Field(f) => def.records[*record]
-                            .fields
-                            .iter()
-                            .position(|x| x == f)
-                            .and_then(|i| rec.values.get(i).copied()),
+                    let rkey = format!("{}.{}", def.key, def.records[*record].key);
+                    let (value, key) = match field {
+                        FieldRef::Scalar => (rec.values.first().copied(), rkey),
+                        FieldRef::Total => (rec.total, format!("{rkey}.total")),
+                        FieldRef::Field(f) => (
+                            def.records[*record]
+                                .fields
+                                .iter()
+                                .position(|x| x == f)
+                                .and_then(|i| rec.values.get(i).copied()),
+                            format!("{rkey}.{}", def.fields[*f].0),
+                        ),
                     };
-                    (value.map(|v| v.display()).unwrap_or_default(), true)
+                    (value.map(|v| v.display()).unwrap_or_default(), true, Some(key))
                 }
             };
             // Numbers, header labels and merged group labels are centred; item
@@ -244,6 +250,7 @@ fn lower_table(
                 numeric,
                 align,
                 role,
+                key,
             });
         }
     }

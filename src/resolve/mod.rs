@@ -112,6 +112,9 @@ pub struct TableCell {
     pub align: Align,
     /// The role that sets it.
     pub role: Role,
+    /// For a number: its stable key, `table.record.field`, `table.record.total` or
+    /// `table.record` for a one-number record (the keys of batch's `summary.csv`).
+    pub key: Option<String>,
 }
 
 /// An official table, resolved: columns in absolute widths, cells with spans.
@@ -142,6 +145,8 @@ pub struct FigureBlock {
     pub height: Abs,
     /// Caption paragraph below the image.
     pub caption: Option<Paragraph>,
+    /// Alternative text (the YAML `alt`), for HTML and tagged PDF.
+    pub alt: Option<String>,
     /// Where the figure was written.
     pub span: Span,
 }
@@ -155,6 +160,8 @@ pub struct SignatureBlock {
     pub date: Option<String>,
     /// Seal image and its printed diameter.
     pub seal: Option<(Arc<ImageData>, Abs)>,
+    /// Alternative text for the seal (the YAML `seal.alt`).
+    pub seal_alt: Option<String>,
 }
 
 /// A block of the document.

@@ -331,7 +331,7 @@ impl Loader<'_> {
     }
 
     fn figure(&mut self, node: &Node, path: &str) -> Option<Figure> {
-        self.check_keys(node, &["image", "caption", "width_mm"], path, "图片");
+        self.check_keys(node, &["image", "caption", "width_mm", "alt"], path, "图片");
         let image = node.get("image").and_then(|n| self.text(n, &join(path, "image"), "图片"))?;
         let caption =
             node.get("caption").and_then(|n| self.text(n, &join(path, "caption"), "图题"));
@@ -352,8 +352,9 @@ impl Loader<'_> {
                 }
             },
         };
+        let alt = node.get("alt").and_then(|n| self.text(n, &join(path, "alt"), "替代文本"));
         let image = self.resource(image, join(path, "image"));
-        Some(Figure { image, caption, width_mm, span: node.span })
+        Some(Figure { image, caption, width_mm, alt, span: node.span })
     }
 
     /// A file the report names: recorded with its key path, fetched when the report is checked.
@@ -372,10 +373,20 @@ impl Loader<'_> {
         }
         sig.unit = node.get("unit").and_then(|n| self.text(n, "signature.unit", "落款单位"));
         sig.date = node.get("date").and_then(|n| self.date(n, "signature.date"));
-        if let Some(n) = node.get("seal")
-            && let Some(t) = self.text(n, "signature.seal", "印章")
+        // `seal: FILE` or `seal: {image: FILE, alt: TEXT}`.
+        let mut seal = node.get("seal");
+        let mut key = "signature.seal";
+        if let Some(n) = seal.filter(|n| matches!(n.kind, NodeKind::Map(_))) {
+            self.check_keys(n, &["image", "alt"], "signature.seal", "印章");
+            sig.seal_alt =
+                n.get("alt").and_then(|a| self.text(a, "signature.seal.alt", "替代文本"));
+            seal = self.required_in(n, "signature.seal", "image", "印章");
+            key = "signature.seal.image";
+        }
+        if let Some(n) = seal
+            && let Some(t) = self.text(n, key, "印章")
         {
-            sig.seal = Some(self.resource(t, "signature.seal".into()));
+            sig.seal = Some(self.resource(t, key.into()));
         }
         sig
     }
