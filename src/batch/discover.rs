@@ -137,12 +137,17 @@ fn sanitize(rel: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in rel.components() {
         if let Component::Normal(s) = c {
-            let clean: String = s
-                .to_string_lossy()
-                .chars()
-                .map(|c| if c.is_control() || "<>:\"|?*\\".contains(c) { '_' } else { c })
-                .collect();
-            out.push(clean);
+            match s.to_str() {
+                Some(name) => {
+                    let clean: String = name
+                        .chars()
+                        .map(|c| if c.is_control() || "<>:\"|?*\\".contains(c) { '_' } else { c })
+                        .collect();
+                    out.push(clean);
+                }
+                // A name that is not UTF-8 keeps its bytes (no U+FFFD in the output name).
+                None => out.push(s),
+            }
         }
     }
     if out.as_os_str().is_empty() {

@@ -61,14 +61,14 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 
 /// Runs `batch`; returns the exit code.
 pub fn run(args: &BatchArgs) -> u8 {
-    if let Err(e) = std::fs::create_dir_all(&args.output) {
-        eprintln!(
-            "错误：无法创建 {}：{e} (error: cannot create the output folder)",
-            args.output.display()
-        );
-        return 2;
-    }
     if !args.merge_summaries.is_empty() {
+        if let Err(e) = std::fs::create_dir_all(&args.output) {
+            eprintln!(
+                "错误：无法创建 {}：{e} (error: cannot create the output folder)",
+                args.output.display()
+            );
+            return 2;
+        }
         return match merge_summaries(&args.merge_summaries)
             .and_then(|u| write_summaries(&args.output, &u).map(|()| u).map_err(|e| e.to_string()))
         {
@@ -108,6 +108,14 @@ pub fn run(args: &BatchArgs) -> u8 {
         Ok(e) => e,
         Err(code) => return code,
     };
+    // Made only once the key and password are good: a failed start leaves no empty folder.
+    if let Err(e) = std::fs::create_dir_all(&args.output) {
+        eprintln!(
+            "错误：无法创建 {}：{e} (error: cannot create the output folder)",
+            args.output.display()
+        );
+        return 2;
+    }
     // One run per OUTDIR at a time; leftovers of a killed run go first.
     let _lock = match lock_outdir(&args.output) {
         Ok(l) => l,

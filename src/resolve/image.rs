@@ -43,7 +43,7 @@ impl ImageData {
     /// Checks image bytes: PNG or JPEG, within the size limits, and decodable to the last
     /// pixel (a bad CRC, a broken zlib stream or a truncated file is found here, not when a PDF
     /// is written). Only PNG and JPEG are accepted.
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<ImageData, String> {
+    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<ImageData, String> {
         let kind = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             ImageKind::Png
         } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -51,6 +51,12 @@ impl ImageData {
         } else {
             return Err("not a PNG or JPEG file".into());
         };
+        if kind == ImageKind::Png {
+            // Bytes after IEND are no part of the image: they are not embedded in the outputs.
+            if let Some(end) = png_end(&bytes) {
+                bytes.truncate(end);
+            }
+        }
         let format = match kind {
             ImageKind::Png => image::ImageFormat::Png,
             ImageKind::Jpeg => image::ImageFormat::Jpeg,
@@ -76,5 +82,57 @@ impl ImageData {
         reader.limits(limits);
         reader.decode().map_err(|e| format!("broken image data: {e}"))?;
         Ok(ImageData { bytes, kind, width_px, height_px })
+    }
+}
+
+/// The length of a PNG up to and including its IEND chunk, when the chunks can be walked.
+fn png_end(bytes: &[u8]) -> Option<usize> {
+    let mut at = 8;
+    loop {
+        let len = u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
+        let kind = bytes.get(at + 4..at + 8)?;
+        let end = at.checked_add(12)?.checked_add(len)?;
+        if end > bytes.len() {
+            return None;
+        }
+        if kind == b"IEND" {
+            return Some(end);
+        }
+        at = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let img = image::RgbaImage::new(w, h);
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+        out
+    }
+
+    #[test]
+    fn trailing_bytes_after_iend_are_dropped() {
+        let clean = png(4, 4);
+        let mut padded = clean.clone();
+        padded.extend_from_slice(&[0u8; 5000]);
+        assert_eq!(ImageData::from_bytes(padded).unwrap().bytes, clean);
+    }
+
+    #[test]
+    fn images_over_the_pixel_limits_are_refused_before_decoding() {
+        // A header claiming 30000 × 30000 (the decompression bomb's shape).
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&30_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&30_000u32.to_be_bytes());
+        let err = ImageData::from_bytes(bomb).unwrap_err();
+        assert!(err.contains("too large") || err.contains("unreadable"), "{err}");
+        // A broken CRC is found by check, not by the PDF writer.
+        let mut bad_crc = png(8, 8);
+        let n = bad_crc.len();
+        bad_crc[n - 20] ^= 0xff;
+        assert!(ImageData::from_bytes(bad_crc).is_err());
     }
 }

@@ -75,7 +75,9 @@ pub enum SignError {
 impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::WrongPassword => f.write_str("PKCS#12 密码错误 (wrong PKCS#12 password)"),
+            Self::WrongPassword => f.write_str(
+                "PKCS#12 密码错误，或文件内容已被改动 (wrong PKCS#12 password, or the file's content was altered)",
+            ),
             Self::CorruptP12(e) => {
                 write!(f, "PKCS#12 文件已损坏或格式不支持 (corrupt or unsupported PKCS#12 file: {e})")
             }

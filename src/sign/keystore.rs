@@ -57,6 +57,11 @@ impl Signer {
     /// period at `now_unix`, and its key usage (digitalSignature or nonRepudiation, when the
     /// extension is present).
     pub fn from_p12(bytes: &[u8], password: &str, now_unix: i64) -> Result<Signer, SignError> {
+        // A cut-off or padded file fails the MAC check like a wrong password would: its DER
+        // envelope tells the two apart.
+        if der::Decode::from_der(bytes).map(|_: der::asn1::AnyRef<'_>| ()).is_err() {
+            return Err(SignError::CorruptP12("not one complete DER structure".into()));
+        }
         let archive = Pkcs12Archive::from_pkcs12(bytes, password).map_err(map_p12_error)?;
         let key_bag = archive.keys.first().ok_or(SignError::NoPrivateKey)?;
         if archive.certs.is_empty() {
