@@ -357,7 +357,10 @@ fn safety_errors_have_distinct_variants() {
     ));
     assert!(Signer::from_p12(&f.p12["expired"], PASSWORD, 1_590_000_000).is_ok());
     let msg = load("rsa", "x").err().map(|e| e.to_string()).unwrap_or_default();
-    assert_eq!(msg, "PKCS#12 密码错误 (wrong PKCS#12 password)");
+    assert_eq!(
+        msg,
+        "PKCS#12 密码错误，或文件内容已被改动 (wrong PKCS#12 password, or the file's content was altered)"
+    );
     let msg = load("expired", PASSWORD).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.starts_with("签名证书已过期") && msg.contains("expired"), "{msg}");
 }

@@ -5,98 +5,21 @@
 #[path = "sign_support/mod.rs"]
 mod common;
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 
+use common::cli::{
+    assert_no_temp_files, assert_ok, assert_valid, binary, example, nianbao, p12, seal_file,
+    test_dir, text,
+};
 use common::{
-    PASSWORD, fixture, is_red, is_white, last_four, make_seal_png, pdfsig, pixel, pyhanko,
-    qpdf_check, render_page, require_tool, run,
+    PASSWORD, fixture, is_red, is_white, last_four, pdfsig, pixel, pyhanko, qpdf_check,
+    render_page, require_tool, run,
 };
 use nianbao::resolve::ImageData;
 use nianbao::template::default_style;
 use nianbao::{Engine, EngineOptions, OutputKind};
-
-/// The signing time every test fixes through `NIANBAO_SIGNING_TIME` (2026-01-15 10:30 UTC).
-const SIGNING_TIME: &str = "2026-01-15T18:30:00+08:00";
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shengsi-2024.yaml")
-}
-
-/// A fresh, empty folder for one test.
-fn test_dir(name: &str) -> PathBuf {
-    let dir = fixture().dir.join("cli").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create test dir");
-    dir
-}
-
-/// The key file of a fixture identity, written into `dir`.
-fn p12(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(format!("{name}.p12"));
-    std::fs::write(&path, &fixture().p12[name]).expect("write p12");
-    path
-}
-
-fn seal_file(dir: &Path) -> PathBuf {
-    let path = dir.join("seal.png");
-    std::fs::write(&path, make_seal_png()).expect("write seal");
-    path
-}
-
-/// The binary under test.
-fn binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_nianbao"))
-}
-
-/// `nianbao ARGS` with a fixed signing time and, when given, the password in the environment.
-fn nianbao(args: &[&std::ffi::OsStr], password: Option<&str>) -> Output {
-    let mut cmd = Command::new(binary());
-    cmd.args(args).env("NIANBAO_SIGNING_TIME", SIGNING_TIME).env_remove("NIANBAO_P12_PASSWORD");
-    if let Some(p) = password {
-        cmd.env("NIANBAO_P12_PASSWORD", p);
-    }
-    cmd.output().expect("run nianbao")
-}
-
-macro_rules! args {
-    ($($a:expr),* $(,)?) => { &[$(std::ffi::OsStr::new($a)),*] };
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-fn assert_ok(out: &Output) {
-    assert!(out.status.success(), "nianbao failed ({}):\n{}", out.status, text(out));
-}
-
-/// pdfsig and pyHanko both accept the file, and the signature covers all of it.
-fn assert_valid(path: &Path) {
-    let sig = pdfsig(path);
-    println!("pdfsig {}:\n{sig}", path.display());
-    assert!(sig.contains("Signature is Valid."), "{sig}");
-    assert!(sig.contains("Total document signed"), "{sig}");
-    assert!(sig.contains("Certificate is Trusted."), "{sig}");
-    assert!(sig.contains("Signing Time: Jan 15 2026 10:30:00"), "{sig}");
-    let (code, out) = pyhanko(path);
-    println!("pyHanko {}:\n{out}", path.display());
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("intact=True valid=True trusted=True coverage=ENTIRE_FILE"), "{out}");
-}
-
-/// No temporary file of an atomic write is left behind.
-fn assert_no_temp_files(dir: &Path) {
-    let tmp: Vec<_> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "tmp"))
-        .collect();
-    assert!(tmp.is_empty(), "temporary files left: {tmp:?}");
-}
 
 #[test]
 fn render_sign_with_seal_is_valid_shows_the_seal_and_extends_the_unsigned_render() {
@@ -541,146 +464,4 @@ fn existing_outputs_are_only_replaced_with_force() {
     assert_ok(&sign(true));
     let sig = pdfsig(&signed);
     assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
-}
-
-/// `batch UNITS -o OUT --format pdf --sign KEY`, for the password source to be added.
-fn batch_pdf_sign_args<'a>(units: &'a Path, out: &'a Path, key: &'a Path) -> Vec<&'a OsStr> {
-    let (units, out, key) = (units.as_os_str(), out.as_os_str(), key.as_os_str());
-    args!["batch", units, "-o", out, "--format", "pdf", "--sign", key].to_vec()
-}
-
-#[test]
-fn batch_sign_signs_every_unit_with_one_key_load() {
-    let dir = test_dir("batch-sign");
-    let key = p12(&dir, "rsa");
-    let units = dir.join("units");
-    std::fs::create_dir_all(units.join("b")).expect("units");
-    std::fs::copy(example(), units.join("a.yaml")).expect("copy");
-    std::fs::copy(example(), units.join("b/a.yaml")).expect("copy");
-    let out_dir = dir.join("out");
-    // The password file is read once; a prompt would fail here (no terminal).
-    let pw = dir.join("pw.txt");
-    std::fs::write(&pw, format!("{PASSWORD}\n")).expect("pw");
-    let mut args = batch_pdf_sign_args(&units, &out_dir, &key);
-    args.extend(args!["--password-file", pw.as_os_str()]);
-    let out = nianbao(&args, None);
-    assert_ok(&out);
-    for f in ["a.pdf", "b/a.pdf"] {
-        assert_valid(&out_dir.join(f));
-    }
-    // A wrong password stops the run before anything is rendered.
-    std::fs::write(&pw, "wrong\n").expect("pw");
-    let out2 = dir.join("out2");
-    let out = nianbao(
-        args![
-            "batch",
-            units.as_os_str(),
-            "-o",
-            out2.as_os_str(),
-            "--sign",
-            key.as_os_str(),
-            "--password-file",
-            pw.as_os_str()
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(!out2.join("a.pdf").exists());
-}
-
-/// Runs `nianbao ARGS` on a pseudo-terminal (util-linux `script`), types `typed` + Enter once
-/// the output shows `prompt`, and returns the exit status and everything the terminal showed.
-fn on_terminal(args: &[&std::ffi::OsStr], prompt: &str, typed: &str) -> (Option<i32>, String) {
-    use std::io::{Read, Write};
-    let script = require_tool("script", "apt-get install bsdutils");
-    let quote = |a: &std::ffi::OsStr| format!("'{}'", a.to_string_lossy().replace('\'', r"'\''"));
-    let command: Vec<String> =
-        std::iter::once(binary().as_os_str()).chain(args.iter().copied()).map(quote).collect();
-    let mut child = Command::new(script)
-        .args(["-q", "-e", "-c", &command.join(" "), "/dev/null"])
-        .env("NIANBAO_SIGNING_TIME", SIGNING_TIME)
-        .env_remove("NIANBAO_P12_PASSWORD")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("run script");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut shown = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !String::from_utf8_lossy(&shown).contains(prompt) {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(chunk) => shown.extend(chunk),
-            Err(_) => {
-                panic!("no prompt `{prompt}` within 60 s: {}", String::from_utf8_lossy(&shown))
-            }
-        }
-    }
-    // The prompt is printed just before echo is switched off: type only once it is off, as
-    // a person would, or the characters are echoed by the terminal itself.
-    wait_for_echo_off(child.id(), deadline);
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(format!("{typed}\r").as_bytes()).expect("type");
-    let status = child.wait().expect("wait");
-    drop(stdin);
-    reader.join().expect("reader");
-    shown.extend(rx.try_iter().flatten());
-    (status.code(), String::from_utf8_lossy(&shown).into_owned())
-}
-
-/// Waits until the terminal of `nianbao` (a descendant of process `root`; the test binary may
-/// be a `nianbao-HASH` build) has echo off.
-fn wait_for_echo_off(root: u32, deadline: std::time::Instant) {
-    let children = |pid: u32| -> Vec<u32> {
-        let path = format!("/proc/{pid}/task/{pid}/children");
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        text.split_whitespace().filter_map(|p| p.parse().ok()).collect()
-    };
-    loop {
-        let mut stack = vec![root];
-        while let Some(pid) = stack.pop() {
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            let tty = std::fs::read_link(format!("/proc/{pid}/fd/0"));
-            if let (true, Ok(tty)) = (comm.starts_with("nianbao"), tty) {
-                let out = Command::new("stty").arg("-F").arg(&tty).arg("-a").output();
-                let settings = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
-                if settings.is_ok_and(|s| s.split_whitespace().any(|w| w == "-echo")) {
-                    return;
-                }
-            }
-            stack.extend(children(pid));
-        }
-        assert!(std::time::Instant::now() < deadline, "echo never went off");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-}
-
-#[test]
-fn batch_sign_asks_for_the_password_once_on_a_terminal_without_echo() {
-    let dir = test_dir("batch-prompt");
-    let key = p12(&dir, "rsa");
-    let units = dir.join("units");
-    std::fs::create_dir_all(&units).expect("units");
-    for name in ["a.yaml", "b.yaml", "c.yaml"] {
-        std::fs::copy(example(), units.join(name)).expect("copy");
-    }
-    let out_dir = dir.join("out");
-    let prompt = "PKCS#12 密码 (password):";
-    let (code, shown) = on_terminal(&batch_pdf_sign_args(&units, &out_dir, &key), prompt, PASSWORD);
-    println!("terminal:\n{shown}");
-    assert_eq!(code, Some(0), "{shown}");
-    assert_eq!(shown.matches(prompt).count(), 1, "one prompt for the whole run: {shown}");
-    assert!(!shown.contains(PASSWORD), "the password was echoed: {shown}");
-    for f in ["a.pdf", "b.pdf", "c.pdf"] {
-        assert_valid(&out_dir.join(f));
-    }
 }
