@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diag;
 pub mod docx;
 pub mod fonts;
+pub mod import;
 pub mod layout;
 pub mod model;
 pub mod pdf;

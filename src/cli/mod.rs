@@ -4,6 +4,7 @@
 
 mod batch;
 mod check;
+mod import;
 mod init;
 mod render;
 pub mod sign;
@@ -39,6 +40,8 @@ pub enum Command {
     Batch(batch::BatchArgs),
     /// Sign an existing PDF (PAdES B-B, incremental update) with a PKCS#12 key.
     Sign(sign::SignArgs),
+    /// Import a published report (HTML page or text copied from it) as YAML.
+    Import(import::ImportArgs),
 }
 
 /// How diagnostics are printed.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Render(a) => render::run(&a),
         Command::Batch(a) => batch::run(&a),
         Command::Sign(a) => sign::run(&a),
+        Command::Import(a) => import::run(&a),
     };
     ExitCode::from(code)
 }

@@ -84,6 +84,8 @@ pub enum Code {
     Font,
     /// An internal failure while writing the output (a bug, please report it).
     Internal,
+    /// Import problems (`src/import/messages.rs` has their codes and wording).
+    Import(crate::import::ImportCode),
 }
 
 impl Code {
@@ -121,6 +123,7 @@ impl Code {
             Code::MissingGlyph => "W-G1",
             Code::Font => "E-G2",
             Code::Internal => "E-X1",
+            Code::Import(c) => c.as_str(),
         }
     }
 }
