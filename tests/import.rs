@@ -91,3 +91,219 @@ fn import_text_seed_splits_the_prose_like_the_example() {
     }
     assert_eq!(got.date, example.date);
 }
+
+fn seed_text() -> String {
+    String::from_utf8(fixture("seed-report-shengsi-2024.txt")).unwrap()
+}
+
+fn import_text(text: &str) -> Imported {
+    import_bytes(text.as_bytes(), SourceKind::Text, FormatChoice::Auto)
+}
+
+fn replace(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1)
+}
+
+fn row(r: &Report, table: &str, key: &str) -> Vec<String> {
+    let t = r.table(table).unwrap();
+    t.record(key).unwrap().values.iter().map(|n| n.value.display()).collect()
+}
+
+fn with_code<'a>(imp: &'a Imported, code: &str) -> Vec<&'a nianbao::import::ImportDiag> {
+    imp.diags.iter().filter(|d| d.diag.code.as_str() == code).collect()
+}
+
+/// The seed with 三 changed so that 一 reads `270020130`: by its row total alone it
+/// could be 27,0,0,2,0,1 or 2,7,0,0,20,1 (both total 30).
+fn glued_seed() -> String {
+    let t = seed_text();
+    let t = replace(&t, "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 7 |", "数量 | 270020130 |");
+    let t = replace(&t, "数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |", "数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |");
+    let t = replace(
+        &t,
+        "予以公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |",
+        "予以公开 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |",
+    );
+    let t =
+        replace(&t, "情形) | 3 | 0 | 0 | 0 | 0 | 0 | 3 |", "情形) | 0 | 0 | 0 | 0 | 0 | 0 | 0 |");
+    let t = replace(
+        &t,
+        "政府信息 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+        "政府信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+    );
+    replace(&t, "总计 | 8 | 0 | 0 | 0 | 0 | 0 | 8 |", "总计 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |")
+}
+
+#[test]
+fn import_glued_digits_are_split_by_the_balance_rule() {
+    let imp = import_text(&glued_seed());
+    assert_eq!(row(&imp.report, "applications", "received"), ["27", "0", "0", "2", "0", "1"]);
+    let notes = with_code(&imp, "W-I2");
+    assert_eq!(notes.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(notes[0].loc, Some(nianbao::import::Loc::Line(35)));
+    assert!(with_code(&imp, "W-I3").is_empty());
+    let (_, diags) = reload(&imp);
+    assert!(!has_errors(&diags), "{diags:#?}");
+}
+
+#[test]
+fn import_glued_digits_that_cannot_be_decided_are_reported_not_guessed() {
+    // 一, 三（一） and 三（七） all glued: the rules hold for either reading of all three.
+    let t = glued_seed();
+    let t = replace(&t, "予以公开 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |", "予以公开 | 270020130 |");
+    let t = replace(&t, "总计 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |", "总计 | 270020130 |");
+    let imp = import_text(&t);
+    let undecided = with_code(&imp, "W-I3");
+    assert_eq!(undecided.len(), 3, "{:#?}", imp.diags);
+    assert!(
+        undecided[0].diag.message_zh.contains("27,0,0,2,0,1,30"),
+        "{}",
+        undecided[0].diag.message_zh
+    );
+    assert!(undecided[0].diag.message_zh.contains("2,7,0,0,20,1,30"));
+    assert_eq!(row(&imp.report, "applications", "received"), ["0"; 6]);
+    assert_eq!(undecided[0].diag.path.as_deref(), Some("applications.received"));
+}
+
+#[test]
+fn import_text_with_every_row_glued_onto_its_label() {
+    // No separators at all: `一、本年新收政府信息公开申请数量7000007`.
+    let glued: String = seed_text()
+        .lines()
+        .map(|l| if l.contains('|') { l.replace(['|', ' '], "") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let imp = import_text(&glued);
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let mut want = numbers(&example);
+    // 行政规范性文件102182 has many readings and no rule to choose: reported, left 0.
+    let undecided = with_code(&imp, "W-I3");
+    assert_eq!(undecided.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(undecided[0].diag.path.as_deref(), Some("proactive.normative_documents"));
+    want[1] = "proactive.normative_documents 0,0,0".into();
+    assert_eq!(numbers(&imp.report), want);
+}
+
+#[test]
+fn import_blank_cells_are_warnings_naming_the_cell_never_silent_zeros() {
+    let t = replace(&seed_text(), "规章 | 0 | 0 | 0 |", "规章 |  | 0 | 0 |");
+    let t =
+        replace(&t, "3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "3.其他 | 0 | — | 0 | 0 | 0 | 0 | 0 |");
+    let imp = import_text(&t);
+    let blanks = with_code(&imp, "W-I1");
+    let paths: Vec<_> = blanks.iter().map(|d| d.diag.path.as_deref().unwrap()).collect();
+    assert_eq!(paths, ["proactive.regulations.issued", "applications.other_handling.other[1]"]);
+    assert_eq!(blanks[0].loc, Some(nianbao::import::Loc::Line(20)));
+    assert!(blanks[0].diag.label.as_deref().unwrap().contains("规章 / 本年制发件数"));
+    assert_eq!(blanks.len(), imp.diags.len(), "{:#?}", imp.diags);
+}
+
+#[test]
+fn import_check_names_the_source_line_of_a_broken_rule() {
+    // 一 row total written as 9 (the cells sum to 7): E-R1 from check, traced to line 35.
+    let t = replace(
+        &seed_text(),
+        "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 7 |",
+        "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 9 |",
+    );
+    let imp = import_text(&t);
+    let (_, diags) = reload(&imp);
+    let e = diags.iter().find(|d| d.code.as_str() == "E-R1").expect("row total broken");
+    assert_eq!(imp.locate(e), Some(nianbao::import::Loc::Line(35)), "{e:#?}");
+}
+
+#[test]
+fn import_mixed_2019_and_2021_labels_is_reported_and_never_mapped() {
+    let imp = import_bytes(
+        &fixture("corpus-04-mixed-2019-2021.txt"),
+        SourceKind::Text,
+        FormatChoice::Auto,
+    );
+    assert_eq!(imp.edition, Edition::Mixed);
+    let editions = with_code(&imp, "W-I4");
+    let labels: Vec<_> = editions.iter().map(|d| d.diag.label.clone().unwrap()).collect();
+    for l in ["本年新制作数量", "本年新公开数量", "对外公开总数量"] {
+        assert!(labels.iter().any(|x| x == l), "{labels:?}");
+    }
+    // 本年新公开数量 is never read as 本年制发件数: 规章 and 规范性文件 are not imported.
+    assert!(editions.iter().any(|d| d.diag.path.as_deref() == Some("proactive.regulations")));
+    assert_eq!(row(&imp.report, "proactive", "licensing"), ["5"]);
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["282.1"]);
+}
+
+#[test]
+fn import_2019_single_other_handling_row_goes_to_3_other_with_a_note() {
+    let t = seed_text();
+    let t = replace(
+        &t,
+        "(六)其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "(六)其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+    );
+    let t = replace(
+        &t,
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n",
+        "",
+    );
+    let t = replace(&t, "3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n", "");
+    let t = replace(
+        &t,
+        "(六)其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "(六)其他处理 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+    );
+    let t = replace(&t, "总计 | 8 | 0 | 0 | 0 | 0 | 0 | 8 |", "总计 | 9 | 0 | 0 | 0 | 0 | 0 | 9 |");
+    let t = replace(
+        &t,
+        "下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+    );
+    let imp = import_text(&t);
+    // The proactive table keeps its 2021 columns: a mixed report, naming the 2019 row.
+    assert_eq!(imp.edition, Edition::Mixed);
+    let notes = with_code(&imp, "W-I4");
+    assert_eq!(notes.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(notes[0].diag.label.as_deref(), Some("（六）其他处理"));
+    assert_eq!(notes[0].loc, Some(nianbao::import::Loc::Line(55)));
+    assert_eq!(
+        row(&imp.report, "applications", "other_handling.other"),
+        ["1", "0", "0", "0", "0", "0"]
+    );
+    assert_eq!(with_code(&imp, "W-I5").len(), 2, "1. and 2. of （六） are missing");
+}
+
+#[test]
+fn import_one_cell_per_line_pages() {
+    // A township page with `|` lines between cells, cut off inside table 三.
+    let imp =
+        import_bytes(&fixture("corpus-02-cell-per-line.txt"), SourceKind::Text, FormatChoice::Auto);
+    assert_eq!(row(&imp.report, "proactive", "regulations"), ["0", "0", "6"]);
+    assert_eq!(row(&imp.report, "applications", "received"), ["0"; 6]);
+    // The rows after the cut are reported missing, not silently zero.
+    let missing = with_code(&imp, "W-I5");
+    assert!(missing.iter().any(|d| d.diag.path.as_deref() == Some("applications.carried_forward")));
+    assert!(
+        !missing
+            .iter()
+            .any(|d| d.diag.path.as_deref() == Some("applications.withheld.internal_affairs"))
+    );
+    // Leading spaces before numbers, blank lines between cells, sentences before tables.
+    let imp = import_bytes(
+        &fixture("corpus-03-leading-spaces.txt"),
+        SourceKind::Text,
+        FormatChoice::Auto,
+    );
+    assert_eq!(row(&imp.report, "proactive", "licensing"), ["0"]);
+    let intro = &imp.report.section("proactive").unwrap().prose;
+    assert_eq!(intro.len(), 1, "{intro:#?}");
+    // The excerpt stops after four cells of 三（二）: the rest are blanks, named.
+    let blanks: Vec<_> =
+        with_code(&imp, "W-I1").iter().map(|d| d.diag.path.clone().unwrap()).collect();
+    assert_eq!(
+        blanks,
+        [
+            "applications.partly_disclosed[4]",
+            "applications.partly_disclosed[5]",
+            "applications.partly_disclosed[6]"
+        ]
+    );
+}

@@ -57,6 +57,18 @@ const LABELS_2019: &[&str] = &[
 /// Column labels that mark the 2021 layout of 第二十条第（一）项.
 const COLUMNS_2021: &[&str] = &["本年制发件数", "本年废止件数", "现行有效件数"];
 
+/// Labels (normalised) only the 2021 format has.
+const LABELS_2021: &[&str] = &[
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "行政规范性文件",
+    "本年处理决定数量",
+    "本年收费金额单位万元",
+    "1申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
+    "2申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
+];
+
 /// Which official table a region of the document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum TableKind {
@@ -250,12 +262,21 @@ impl Labels {
         {
             return Some(r);
         }
-        match self.bare_rows.get(strip_ordinal(label)) {
-            Some(Some((k, r))) if *k == kind && strip_ordinal(label).chars().count() >= 3 => {
-                Some(*r)
-            }
-            _ => None,
+        if let Some(Some((k, r))) = self.bare_rows.get(strip_ordinal(label))
+            && *k == kind
+            && strip_ordinal(label).chars().count() >= 3
+        {
+            return Some(*r);
         }
+        // Cells run together (`三、本年度办理结果（一）予以公开`): the longest row label
+        // the text ends with.
+        self.rows
+            .iter()
+            .filter(|(l, (k, _))| {
+                *k == kind && l.chars().count() >= 3 && label.ends_with(l.as_str())
+            })
+            .max_by_key(|(l, _)| l.len())
+            .map(|(_, (_, r))| *r)
     }
 }
 
@@ -352,7 +373,7 @@ fn scan(blocks: &[Block], labels: &Labels) -> Scan {
                     current = Some(k);
                     start(k, &mut seg, &mut tables, &mut pieces);
                 } else if current.is_some()
-                    && !labels.is_table_text(&n)
+                    && (c.text.contains('。') || !labels.is_table_text(&n))
                     && parse_number(&c.text).is_none()
                 {
                     flush(&mut seg, &mut tables);
@@ -604,13 +625,32 @@ impl Mapper<'_> {
                 {
                     self.marks_2019.push((l.clone(), *loc));
                 }
-                if COLUMNS_2021.contains(&l.as_str()) {
+                if LABELS_2021.contains(&l.as_str()) {
                     self.marks_2021 = true;
+                }
+                if COLUMNS_2021.contains(&l.as_str()) {
                     columns_2019 = false;
                 }
                 if ["本年新制作数量", "本年新公开数量", "对外公开总数量"].contains(&l.as_str())
                 {
                     columns_2019 = true;
+                }
+            }
+            // Header words broken over lines (`本年新` / `制作数量`): look at them joined.
+            let joined: String = seg.labels.iter().map(|(l, _)| l.as_str()).collect();
+            for m in [
+                "本年新制作数量",
+                "本年新公开数量",
+                "对外公开总数量",
+                "其他对外管理服务事项",
+                "政府集中采购",
+            ] {
+                if joined.contains(m)
+                    && !seg.labels.iter().any(|(l, _)| l == m)
+                    && !self.marks_2019.iter().any(|(x, _)| x == m)
+                {
+                    self.marks_2019.push((m.to_string(), seg.labels[0].1));
+                    columns_2019 |= m.starts_with("本年新") || m.starts_with("对外");
                 }
             }
             if seg.values.is_empty() {
@@ -645,9 +685,6 @@ impl Mapper<'_> {
             };
             let Some(r) = record else { continue };
             let rdef = &def.records[r];
-            if label.starts_with(|c: char| c.is_ascii_digit()) || label.contains("申请人") {
-                self.marks_2021 |= rdef.key.starts_with("other_handling.");
-            }
             if kind == TableKind::Proactive && rdef.scalar.is_none() && columns_2019 {
                 // Never map 本年新制作数量/本年新公开数量/对外公开总数量 onto 本年制发件数….
                 self.warn(
@@ -1111,7 +1148,7 @@ mod tests {
         let labels = Labels::new(f);
         let apps = f.table("applications").unwrap();
         let r = labels.record_of(&norm("(三)不予公开 1、属于国家秘密"), TableKind::Applications);
-        assert_eq!(r, None, "the whole cell text is not a row label");
+        assert_eq!(r.map(|r| apps.records[r].key.as_str()), Some("withheld.state_secret"));
         let r = labels.record_of(&norm("1、属于国家秘密"), TableKind::Applications).unwrap();
         assert_eq!(apps.records[r].key, "withheld.state_secret");
         let r = labels.record_of(&norm("3.其他"), TableKind::Applications).unwrap();
