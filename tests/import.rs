@@ -307,3 +307,154 @@ fn import_one_cell_per_line_pages() {
         ]
     );
 }
+
+#[test]
+fn import_html_pingtan_article() {
+    let imp = import_bytes(&fixture("pingtan-2024.html"), SourceKind::Html, FormatChoice::Auto);
+    let r = &imp.report;
+    assert_eq!(row(r, "proactive", "normative_documents"), ["62", "33", "440"]);
+    assert_eq!(row(r, "proactive", "licensing"), ["4529"]);
+    assert_eq!(row(r, "proactive", "fees"), ["18651.06"]);
+    assert_eq!(row(r, "applications", "received"), ["217", "1", "0", "0", "0", "0"]);
+    assert_eq!(row(r, "applications", "unable.not_held"), ["75", "0", "0", "0", "0", "0"]);
+    assert_eq!(row(r, "applications", "other_handling.other"), ["1", "1", "0", "0", "0", "0"]);
+    assert_eq!(row(r, "reviews_lawsuits", "review"), ["2", "1", "3", "1"]);
+    assert_eq!(row(r, "reviews_lawsuits", "lawsuit_after_review"), ["13", "2", "4", "0"]);
+    // Every cell traced to its table, row and grid column.
+    assert_eq!(
+        imp.locations.get("applications.received[0]"),
+        Some(&nianbao::import::Loc::Cell { table: 2, row: 4, col: 4 })
+    );
+    // The article has no title: the unit is a placeholder, said so; 2024 from the period.
+    assert_eq!(codes(&imp.diags), ["W-I8", "W-I8"]);
+    assert_eq!(r.year.0, 2024);
+    assert_eq!(r.section("overview").unwrap().prose.len(), 6);
+    let (_, diags) = reload(&imp);
+    assert!(!has_errors(&diags), "the published numbers balance: {diags:#?}");
+}
+
+/// The example as a portal publishes it: a whole page (navigation, breadcrumbs, a
+/// share bar, 附件下载), the tables as all-`<td>` grids with `<p>` and `&nbsp;`.
+fn portal_page(r: &Report, blank: Option<(&str, usize)>) -> String {
+    let format = bundled_format(2021).unwrap();
+    let mut h = String::from(
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">\
+         <title>嵊泗县人民政府办公室2024年度政府信息公开工作年度报告_嵊泗县人民政府</title>\
+         <script>var x = '<p>一、总体情况</p>';</script></head><body>\
+         <div class=\"nav\"><ul><li><a href=\"/\">首页</a></li><li>政务公开</li></ul></div>\
+         <div class=\"position\">当前位置：首页 &gt; 政务公开 &gt; 年度报告</div>\
+         <div class=\"article\"><h1>嵊泗县人民政府办公室2024年度政府信息公开工作年度报告</h1>\
+         <div class=\"info\">发布时间：2025-01-22 08:45 来源：县政府办公室</div>",
+    );
+    let para = |h: &mut String, t: &str| h.push_str(&format!("<p>&nbsp;&nbsp;{t}</p>"));
+    let prose = |h: &mut String, items: &[nianbao::model::ProseItem]| {
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                nianbao::model::ProseItem::Paragraph(t) => para(h, &t.text),
+                nianbao::model::ProseItem::Subsection(s) => {
+                    let n = ["一", "二", "三", "四", "五", "六"][i.min(5)
+                        - usize::from(
+                            i > 0 && matches!(items[0], nianbao::model::ProseItem::Paragraph(_)),
+                        )];
+                    let first = s.text.first().map_or("", |t| t.text.as_str());
+                    if s.run_in {
+                        para(h, &format!("（{n}）{}{first}", s.heading.text));
+                    } else {
+                        para(h, &format!("<strong>（{n}）{}</strong>", s.heading.text));
+                        para(h, first);
+                    }
+                }
+                nianbao::model::ProseItem::Figure(_) => {}
+            }
+        }
+    };
+    for p in &r.preamble {
+        if let nianbao::model::ProseItem::Paragraph(t) = p {
+            para(&mut h, &t.text);
+        }
+    }
+    for (def, section) in format.sections.iter().zip(&r.sections) {
+        para(&mut h, &format!("<span>{}</span>", def.heading()));
+        prose(&mut h, &section.prose);
+        let Some(tkey) = &def.table else { continue };
+        let tdef = format.table(tkey).unwrap();
+        let data = r.table(tkey).unwrap();
+        h.push_str("<table border=\"1\" cellspacing=\"0\"><tbody>");
+        for grid_row in &tdef.grid.rows {
+            h.push_str("<tr>");
+            for cell in grid_row {
+                let text = match &cell.content {
+                    nianbao::template::CellContent::Text(t) => t.clone(),
+                    nianbao::template::CellContent::Value { record, field } => {
+                        let rec = &data.records[*record];
+                        match field {
+                            nianbao::template::FieldRef::Field(f) => {
+                                let i = tdef.records[*record]
+                                    .fields
+                                    .iter()
+                                    .position(|x| x == f)
+                                    .unwrap();
+                                if blank == Some((rec.key.as_str(), i)) {
+                                    "&nbsp;".to_string()
+                                } else {
+                                    rec.values[i].value.display()
+                                }
+                            }
+                            nianbao::template::FieldRef::Total => rec
+                                .values
+                                .iter()
+                                .fold(nianbao::model::Value::Count(0), |a, n| a.plus(n.value))
+                                .display(),
+                            nianbao::template::FieldRef::Scalar => rec.values[0].value.display(),
+                        }
+                    }
+                };
+                h.push_str(&format!(
+                    "<td colspan=\"{}\" rowspan=\"{}\" valign=\"center\"><p style=\"text-align:center\"><span>{text}</span></p></td>",
+                    cell.colspan, cell.rowspan
+                ));
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str(
+        "<p style=\"text-align:right\">嵊泗县人民政府办公室</p><p style=\"text-align:right\">2025年1月22日</p></div>\
+         <div class=\"fujian\"><p>附件下载：</p><ul><li><a href=\"a.pdf\">嵊泗县2024年度报告.pdf</a></li></ul></div>\
+         <div class=\"share\">分享到：微信 微博</div>\
+         <div id=\"footer\">版权所有：嵊泗县人民政府 主办单位：嵊泗县人民政府办公室</div></body></html>",
+    );
+    h
+}
+
+#[test]
+fn import_html_whole_gbk_portal_page() {
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let page = portal_page(&example, None);
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&page);
+    assert!(!unmappable);
+    let imp = import_bytes(&bytes, SourceKind::sniff("page.shtml", &bytes), FormatChoice::Auto);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
+    let got = strip_locations(&imp.report);
+    let want = strip_locations(&example);
+    assert_eq!(got.preamble, want.preamble);
+    for key in ["overview", "problems", "other"] {
+        assert_eq!(got.section(key).unwrap().prose, want.section(key).unwrap().prose, "{key}");
+    }
+    assert_eq!(got.date, want.date);
+    reload(&imp);
+}
+
+#[test]
+fn import_html_blank_td_is_reported_with_its_cell() {
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let page = portal_page(&example, Some(("unable.not_held", 0)));
+    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let blanks = with_code(&imp, "W-I1");
+    assert_eq!(blanks.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(blanks[0].diag.path.as_deref(), Some("applications.unable.not_held[0]"));
+    // Table 2 of the page, row 16 of its grid, the 自然人 column (the 4th).
+    assert_eq!(blanks[0].loc, Some(nianbao::import::Loc::Cell { table: 2, row: 16, col: 4 }));
+}

@@ -307,10 +307,10 @@ fn scan(blocks: &[Block], labels: &Labels) -> Scan {
     let mut seg = Segment::default();
 
     fn flush(seg: &mut Segment, tables: &mut [(TableKind, Vec<Segment>)]) {
-        if !seg.labels.is_empty() || !seg.values.is_empty() {
-            if let Some(t) = tables.last_mut() {
-                t.1.push(std::mem::take(seg));
-            }
+        if (!seg.labels.is_empty() || !seg.values.is_empty())
+            && let Some(t) = tables.last_mut()
+        {
+            t.1.push(std::mem::take(seg));
         }
         *seg = Segment::default();
     }

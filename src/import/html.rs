@@ -29,11 +29,16 @@ pub(super) fn read_html(bytes: &[u8]) -> Vec<Block> {
     rx.out
 }
 
-/// The encoding of a page: BOM, then `<meta charset>` / `content="…charset=…"` in
-/// the first 4 KB, then UTF-8 if the bytes are valid, else GB18030 (a superset of GBK).
+/// The encoding of a page: BOM, then UTF-8 if the bytes are valid, then `<meta charset>`
+/// / `content="…charset=…"` in the first 4 KB, else GB18030 (a superset of GBK).
 fn decode_html(bytes: &[u8]) -> String {
     if let Some((enc, _)) = encoding_rs::Encoding::for_bom(bytes) {
         return enc.decode_with_bom_removal(bytes).0.into_owned();
+    }
+    // Chinese text in GBK is almost never valid UTF-8, and pages that declare GBK
+    // but were re-saved as UTF-8 are common: valid UTF-8 wins over the meta tag.
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
     if let Some(i) = head.find("charset=") {
@@ -48,10 +53,7 @@ fn decode_html(bytes: &[u8]) -> String {
             return enc.decode_without_bom_handling(bytes).0.into_owned();
         }
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0.into_owned(),
-    }
+    encoding_rs::GB18030.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 /// Class or id words of page chrome.

@@ -97,7 +97,9 @@ pub(super) fn tidy(text: &str) -> String {
     };
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        let prev = if i > 0 { chars.get(i - 1) } else { None };
+        // The previous character as already converted (`)` may have become `）`).
+        let last = out.chars().last();
+        let prev = last.as_ref().or(if i > 0 { chars.get(i - 1) } else { None });
         let next = chars.get(i + 1);
         let near = cjkish(prev) || cjkish(next);
         match c {
@@ -277,6 +279,7 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
     let mut current: Option<(usize, bool)> = None;
     let mut headings = vec![false; count];
     let mut last_loc = None;
+    let mut signer: Option<String> = None;
     for piece in pieces {
         match piece {
             Piece::Table(k) => {
@@ -303,6 +306,17 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
                 }
                 if let Some(d) = chinese_date(&t) {
                     date = Some(d);
+                    // 落款: the unit's name on the line before the date.
+                    let bucket = match current {
+                        None => &mut pre,
+                        Some((s, false)) => &mut body[s],
+                        Some((s, true)) => &mut after[s],
+                    };
+                    if bucket.last().is_some_and(|p| {
+                        p.chars().count() <= 40 && !p.contains(['。', '，', '；', '：'])
+                    }) {
+                        signer = bucket.pop();
+                    }
                     continue;
                 }
                 if let Some(s) = section_heading(&t) {
@@ -390,6 +404,10 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
         unknown.push(("发布机关 (unit)".to_string(), PLACEHOLDER.to_string(), None));
         PLACEHOLDER.to_string()
     });
+    let mut signature = Signature::default();
+    if let Some(s) = signer.filter(|s| *s != unit) {
+        signature.unit = Some(text(&s));
+    }
     let default_title =
         format.title.replace("{unit}", &unit).replace("{year}", &year_value.to_string());
     let title = title.filter(|t| *t != default_title && !t.is_empty());
@@ -401,7 +419,7 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
         preamble: preamble.iter().map(|p| para(p)).collect(),
         sections: body.iter().map(|b| structure(b)).collect(),
         notes: after.iter().map(|b| structure(b)).collect(),
-        signature: Signature::default(),
+        signature,
         unknown,
     }
 }
