@@ -44,8 +44,35 @@ pub struct ImportArgs {
 
 /// Runs `import`; returns the exit code (0 imported, 1 imported with errors, 2 I/O).
 pub fn run(args: &ImportArgs) -> u8 {
-    let bytes = match std::fs::read(&args.file) {
-        Ok(b) => b,
+    if args.file.is_dir() {
+        return run_folder(args);
+    }
+    let out = args.output.clone().unwrap_or_else(|| args.file.with_extension("yaml"));
+    import_one(args, &args.file, &out).1
+}
+
+/// How one file of a folder imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Clean,
+    Warned,
+    Failed,
+}
+
+/// `nianbao import FOLDER -o OUTDIR`: every page and text file (`.html`, `.htm`,
+/// `.shtml`, `.txt`) of the folder, sorted by name, into OUTDIR, then a summary.
+fn run_folder(args: &ImportArgs) -> u8 {
+    let out_dir = args.output.clone().unwrap_or_else(|| args.file.join("yaml"));
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&args.file) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "shtml" | "txt")
+                    })
+            })
+            .collect(),
         Err(err) => {
             eprintln!(
                 "错误：无法读取 {}：{err} (error: cannot read {})",
@@ -55,7 +82,51 @@ pub fn run(args: &ImportArgs) -> u8 {
             return 2;
         }
     };
-    let name = args.file.to_string_lossy();
+    files.sort();
+    if let Err(err) = std::fs::create_dir_all(&out_dir) {
+        eprintln!(
+            "错误：无法创建 {}：{err} (error: cannot create {})",
+            out_dir.display(),
+            out_dir.display()
+        );
+        return 2;
+    }
+    let mut counts = [0usize; 3];
+    for file in &files {
+        let stem =
+            file.file_stem().map_or_else(|| "unit".into(), |s| s.to_string_lossy().into_owned());
+        let (outcome, _) = import_one(args, file, &out_dir.join(format!("{stem}.yaml")));
+        counts[outcome as usize] += 1;
+    }
+    println!(
+        "导入 {} 份：无问题 {} 份，有提示 {} 份，失败 {} 份 ({} imported: {} clean, {} with warnings, {} failed)",
+        files.len(),
+        counts[0],
+        counts[1],
+        counts[2],
+        files.len(),
+        counts[0],
+        counts[1],
+        counts[2]
+    );
+    u8::from(counts[2] > 0)
+}
+
+/// Imports one file to `out`; returns how it went and the exit code.
+fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
+    let fail = (Outcome::Failed, 2);
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(err) => {
+            eprintln!(
+                "错误：无法读取 {}：{err} (error: cannot read {})",
+                file.display(),
+                file.display()
+            );
+            return fail;
+        }
+    };
+    let name = file.to_string_lossy();
     let kind = SourceKind::sniff(&name, &bytes);
     let choice = match args.format {
         FormatArg::Auto => FormatChoice::Auto,
@@ -65,14 +136,13 @@ pub fn run(args: &ImportArgs) -> u8 {
     let started = std::time::Instant::now();
     let imported = import_bytes(&bytes, kind, choice);
     let elapsed = started.elapsed();
-    let out = args.output.clone().unwrap_or_else(|| args.file.with_extension("yaml"));
     if out.exists() && !args.force {
         eprintln!(
             "错误：{} 已存在，如需覆盖请加 --force (error: {} exists; pass --force to overwrite)",
             out.display(),
             out.display()
         );
-        return 2;
+        return fail;
     }
     let format = bundled_format(2021).expect("2021 is bundled");
     let dir = match out.parent() {
@@ -82,8 +152,8 @@ pub fn run(args: &ImportArgs) -> u8 {
     let yaml = emit_yaml(&imported.report, format, &dir);
     let header = format!(
         "# 由 nianbao import 从 {} 导入 (imported from {} by nianbao import)\n",
-        file_name(&args.file),
-        file_name(&args.file)
+        file_name(&file),
+        file_name(&file)
     );
     if let Err(err) = super::write_atomic(&out, format!("{header}{yaml}").as_bytes(), args.force) {
         eprintln!(
@@ -91,14 +161,14 @@ pub fn run(args: &ImportArgs) -> u8 {
             out.display(),
             out.display()
         );
-        return 2;
+        return fail;
     }
     for d in &imported.diags {
         let loc = d.loc.map(|l| format!("{}: ", l.en())).unwrap_or_default();
         let sev = if d.diag.severity == Severity::Error { "error" } else { "warning" };
         println!(
             "{}: {loc}{sev}[{}]: {} ({})",
-            args.file.display(),
+            file.display(),
             d.diag.code.as_str(),
             d.diag.message_zh,
             d.diag.message_en
@@ -115,7 +185,7 @@ pub fn run(args: &ImportArgs) -> u8 {
         for d in &loaded.diags {
             let source = imported
                 .locate(d)
-                .map(|l| format!(" ← {}: {} ({})", file_name(&args.file), l.zh(), l.en()))
+                .map(|l| format!(" ← {}: {} ({})", file_name(&file), l.zh(), l.en()))
                 .unwrap_or_default();
             println!("{}{source}", render_short(d, &loaded.file));
         }
@@ -123,16 +193,78 @@ pub fn run(args: &ImportArgs) -> u8 {
     }
     println!(
         "已导入 {} → {}（格式 {edition}，{} 条提示，用时 {:.1} ms） (imported, format {edition}, {} notes, {:.1} ms)",
-        args.file.display(),
+        file.display(),
         out.display(),
         imported.diags.len(),
         elapsed.as_secs_f64() * 1000.0,
         imported.diags.len(),
         elapsed.as_secs_f64() * 1000.0,
     );
-    u8::from(failed)
+    let outcome = if failed {
+        Outcome::Failed
+    } else if imported.diags.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Warned
+    };
+    (outcome, u8::from(failed))
 }
 
 fn file_name(p: &Path) -> String {
     p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// `nianbao init --from last.yaml --year 2025`: next year's report from last year's.
+pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> u8 {
+    let loaded = crate::load_and_check(from);
+    let Some(last) = loaded.report.as_ref().filter(|_| !has_errors(&loaded.diags)) else {
+        for d in &loaded.diags {
+            eprintln!("{}", render_short(d, &loaded.file));
+        }
+        eprintln!(
+            "错误：{} 有错误，无法据此生成 (error: {} has errors)",
+            from.display(),
+            from.display()
+        );
+        return 1;
+    };
+    let format = bundled_format(last.format).expect("loaded reports name a bundled format");
+    let next = crate::import::next_year(last, format, year);
+    let path = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("{}-{year}.yaml", next.unit.text)));
+    if path.exists() && !force {
+        eprintln!(
+            "错误：{} 已存在，如需覆盖请加 --force (error: {} exists; pass --force to overwrite)",
+            path.display(),
+            path.display()
+        );
+        return 2;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let header = format!(
+        "# 由 nianbao init --from {} 生成：正文沿用上年，请改写所有标有“{}”的段落并填写本年数字。\n\
+         # 上年结转 = 上年“结转下年度继续办理”；现行有效件数 = 上年数 + 本年制发 − 本年废止。\n\
+         # (generated from last year's report: rewrite every marked paragraph, fill in this year's numbers)\n",
+        file_name(from),
+        crate::validate::PLACEHOLDER
+    );
+    let yaml = emit_yaml(&next, format, &dir);
+    match super::write_atomic(&path, format!("{header}{yaml}").as_bytes(), force) {
+        Ok(()) => {
+            println!("已生成 {} (wrote {})", path.display(), path.display());
+            0
+        }
+        Err(err) => {
+            eprintln!(
+                "错误：无法写入 {}：{err} (error: cannot write {})",
+                path.display(),
+                path.display()
+            );
+            2
+        }
+    }
 }

@@ -10,11 +10,13 @@
 mod core;
 mod html;
 mod messages;
+mod next;
 mod prose;
 mod text;
 
 pub use self::core::{Block, Cell, build_report};
 pub use messages::{ImportCode, message};
+pub use next::next_year;
 
 use crate::diag::Diagnostic;
 use crate::model::Report;
