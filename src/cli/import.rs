@@ -152,10 +152,10 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
     let yaml = emit_yaml(&imported.report, format, &dir);
     let header = format!(
         "# 由 nianbao import 从 {} 导入 (imported from {} by nianbao import)\n",
-        file_name(&file),
-        file_name(&file)
+        file_name(file),
+        file_name(file)
     );
-    if let Err(err) = super::write_atomic(&out, format!("{header}{yaml}").as_bytes(), args.force) {
+    if let Err(err) = super::write_atomic(out, format!("{header}{yaml}").as_bytes(), args.force) {
         eprintln!(
             "错误：无法写入 {}：{err} (error: cannot write {})",
             out.display(),
@@ -181,11 +181,11 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
     };
     let mut failed = imported.diags.iter().any(|d| d.diag.is_error());
     if args.check {
-        let loaded = crate::load_and_check(&out);
+        let loaded = crate::load_and_check(out);
         for d in &loaded.diags {
             let source = imported
                 .locate(d)
-                .map(|l| format!(" ← {}: {} ({})", file_name(&file), l.zh(), l.en()))
+                .map(|l| format!(" ← {}: {} ({})", file_name(file), l.zh(), l.en()))
                 .unwrap_or_default();
             println!("{}{source}", render_short(d, &loaded.file));
         }
