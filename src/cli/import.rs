@@ -69,7 +69,10 @@ fn run_folder(args: &ImportArgs) -> u8 {
             .filter(|p| {
                 p.is_file()
                     && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "shtml" | "txt")
+                        matches!(
+                            e.to_ascii_lowercase().as_str(),
+                            "html" | "htm" | "shtml" | "txt" | "docx"
+                        )
                     })
             })
             .collect(),

@@ -24,6 +24,8 @@ pub enum ImportCode {
     Converted,
     /// None of the three official tables were found (published as images?).
     NoTables,
+    /// The document cannot be read (a broken DOCX, not a PDF …).
+    Unreadable,
 }
 
 impl ImportCode {
@@ -40,12 +42,13 @@ impl ImportCode {
             ImportCode::Unknown => "W-I8",
             ImportCode::Converted => "W-I9",
             ImportCode::NoTables => "E-I1",
+            ImportCode::Unreadable => "E-I2",
         }
     }
 
     /// Whether the problem is an error (the import is unusable without a fix).
     pub fn is_error(self) -> bool {
-        matches!(self, ImportCode::NoTables)
+        matches!(self, ImportCode::NoTables | ImportCode::Unreadable)
     }
 }
 
@@ -92,6 +95,9 @@ pub fn message(code: ImportCode, a: &str, b: &str) -> (String, String) {
             format!("“{a}”以元为单位（{b}），已换算为万元"),
             format!("{a} is given in 元 ({b}); converted to 万元"),
         ),
+        ImportCode::Unreadable => {
+            (format!("无法读取文档（{a}）"), format!("failed to read the document ({a})"))
+        }
         ImportCode::NoTables => (
             "没有找到任何一张官方表格（表格可能以图片或附件形式发布）".to_string(),
             "none of the official tables were found (published as images or attachments?)"

@@ -8,6 +8,7 @@
 //! rules) and splits the prose into the six sections.
 
 mod core;
+mod docx;
 mod html;
 mod messages;
 mod next;
@@ -75,12 +76,17 @@ pub enum SourceKind {
     Text,
     /// An HTML page (whole page or the article only), any encoding.
     Html,
+    /// A Word/WPS document (`.docx`).
+    Docx,
 }
 
 impl SourceKind {
     /// Guesses the kind from the file name and the first bytes.
     pub fn sniff(name: &str, bytes: &[u8]) -> SourceKind {
         let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".docx") || bytes.starts_with(b"PK\x03\x04") {
+            return SourceKind::Docx;
+        }
         if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".shtml") {
             return SourceKind::Html;
         }
@@ -157,8 +163,26 @@ pub fn import_bytes(bytes: &[u8], kind: SourceKind, choice: FormatChoice) -> Imp
     let blocks = match kind {
         SourceKind::Text => text::read_text(&decode_text(bytes)),
         SourceKind::Html => html::read_html(bytes),
+        SourceKind::Docx => match docx::read_docx(bytes) {
+            Ok(b) => b,
+            Err(why) => return unreadable(&why, choice),
+        },
     };
     build_report(&blocks, choice)
+}
+
+/// The result for a document that cannot be read at all.
+fn unreadable(why: &str, choice: FormatChoice) -> Imported {
+    let mut imported = build_report(&[], choice);
+    let (zh, en) = message(ImportCode::Unreadable, why, "");
+    let diag = Diagnostic::error(
+        crate::diag::Code::Import(ImportCode::Unreadable),
+        crate::source::Span::detached(),
+        zh,
+        en,
+    );
+    imported.diags.insert(0, ImportDiag { diag, loc: None });
+    imported
 }
 
 /// Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.

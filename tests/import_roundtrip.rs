@@ -1,0 +1,239 @@
+//! Round trips: import(render(r)) == r for the numbers, and the prose up to
+//! whitespace, for both examples, from our DOCX (and our PDF where the reader has it).
+
+use nianbao::import::{FormatChoice, SourceKind, import_bytes};
+use nianbao::model::{ProseItem, Report, strip_locations};
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn numbers(r: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &r.sections {
+        if let Some(t) = &s.table {
+            for rec in &t.records {
+                let v: Vec<String> = rec.values.iter().map(|n| n.value.display()).collect();
+                out.push(format!("{}.{} {}", t.key, rec.key, v.join(",")));
+            }
+        }
+    }
+    out
+}
+
+/// All prose of a report as (part, text without whitespace), headings included.
+fn prose(r: &Report) -> Vec<(String, String)> {
+    fn walk(part: &str, items: &[ProseItem], out: &mut Vec<(String, String)>) {
+        for item in items {
+            match item {
+                ProseItem::Paragraph(t) => out.push((part.into(), squash(&t.text))),
+                ProseItem::Subsection(s) => {
+                    out.push((part.into(), squash(&s.heading.text)));
+                    for t in &s.text {
+                        out.push((part.into(), squash(&t.text)));
+                    }
+                    walk(part, &s.items, out);
+                }
+                ProseItem::Figure(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("preamble", &r.preamble, &mut out);
+    for s in &r.sections {
+        walk(&s.key, &s.prose, &mut out);
+        walk(&format!("{}.notes", s.key), &s.notes, &mut out);
+    }
+    out
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn docx_of(path: &Path) -> (Report, Vec<u8>) {
+    let loaded = nianbao::load_and_check(path);
+    assert!(loaded.is_ok(), "{:#?}", loaded.diags);
+    let (doc, _) = nianbao::render::resolve(&loaded, nianbao::template::default_style()).unwrap();
+    let bytes = nianbao::docx::export(&doc, &nianbao::docx::DocxOptions::default());
+    (loaded.report.unwrap(), bytes)
+}
+
+#[test]
+fn roundtrip_docx_of_both_examples() {
+    for name in ["shengsi-2024.yaml", "township-2025.yaml"] {
+        let (report, bytes) = docx_of(&repo().join("examples").join(name));
+        let started = std::time::Instant::now();
+        let imp = import_bytes(&bytes, SourceKind::sniff("x.docx", &bytes), FormatChoice::Auto);
+        eprintln!("{name}: DOCX import took {:?}", started.elapsed());
+        assert!(imp.diags.is_empty(), "{name}: {:#?}", imp.diags);
+        assert_eq!(numbers(&imp.report), numbers(&report), "{name}");
+        assert_eq!(prose(&imp.report), prose(&report), "{name}");
+        let (a, b) = (strip_locations(&imp.report), strip_locations(&report));
+        assert_eq!((&a.unit, a.year.0, a.date), (&b.unit, b.year.0, b.date), "{name}");
+        // The signing unit comes back only where it differs from the unit.
+        let signer = |r: &Report| r.signing_unit().to_string();
+        assert_eq!(signer(&a), signer(&b), "{name}");
+    }
+}
+
+#[test]
+fn roundtrip_broken_docx_is_an_error_not_a_panic() {
+    let imp = import_bytes(b"PK\x03\x04 not really a zip", SourceKind::Docx, FormatChoice::Auto);
+    assert_eq!(imp.diags[0].diag.code.as_str(), "E-I2");
+}
+
+/// A Word-style package: runs split mid-word, proofing marks, bookmarks, vertical
+/// merges as `<w:vMerge w:val="restart"/>` + `<w:vMerge/>`, `<w:gridSpan>`, header
+/// words broken with `<w:br/>`, the numbers in separate runs.
+fn word_docx(r: &Report) -> Vec<u8> {
+    use std::io::Write;
+    let format = nianbao::template::bundled_format(2021).unwrap();
+    let run = |t: &str| {
+        let mut chars: Vec<char> = t.chars().collect();
+        let tail = chars.split_off(chars.len() / 2);
+        let head: String = chars.into_iter().collect();
+        let tail: String = tail.into_iter().collect();
+        format!(
+            "<w:r><w:rPr><w:rFonts w:hint=\"eastAsia\"/></w:rPr><w:t>{}</w:t></w:r><w:proofErr w:type=\"spellStart\"/><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r>",
+            head.replace('&', "&amp;"),
+            tail.replace('&', "&amp;")
+        )
+    };
+    let para = |t: &str| {
+        format!(
+            "<w:p><w:pPr><w:ind w:firstLineChars=\"200\"/></w:pPr><w:bookmarkStart w:id=\"0\" w:name=\"_GoBack\"/>{}<w:bookmarkEnd w:id=\"0\"/></w:p>",
+            run(t)
+        )
+    };
+    let mut body = para(&format!("{}{}年度政府信息公开工作年度报告", r.unit.text, r.year.0));
+    for item in &r.preamble {
+        if let ProseItem::Paragraph(t) = item {
+            body.push_str(&para(&t.text));
+        }
+    }
+    for (def, section) in format.sections.iter().zip(&r.sections) {
+        body.push_str(&para(&def.heading()));
+        let mut n = 0;
+        for item in &section.prose {
+            match item {
+                ProseItem::Paragraph(t) => body.push_str(&para(&t.text)),
+                ProseItem::Subsection(s) => {
+                    n += 1;
+                    let num = ["一", "二", "三", "四", "五", "六"][n - 1];
+                    let text = s.text.first().map_or("", |t| t.text.as_str());
+                    if s.run_in {
+                        body.push_str(&para(&format!("（{num}）{}{text}", s.heading.text)));
+                    } else {
+                        body.push_str(&para(&format!("（{num}）{}", s.heading.text)));
+                        body.push_str(&para(text));
+                    }
+                }
+                ProseItem::Figure(_) => {}
+            }
+        }
+        let Some(tkey) = &def.table else { continue };
+        let tdef = format.table(tkey).unwrap();
+        let data = r.table(tkey).unwrap();
+        let placed =
+            nianbao::template::place_cells(&tdef.grid.rows, tdef.grid.widths.len()).unwrap();
+        // Vertical merges: the covered cells below a rowspan are written as continuations.
+        let mut cont: Vec<(usize, usize, usize)> = Vec::new(); // (row, col, colspan)
+        body.push_str("<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr>");
+        for (ri, grid_row) in tdef.grid.rows.iter().enumerate() {
+            let mut cells: Vec<(usize, String)> = Vec::new();
+            for (cell, &col) in grid_row.iter().zip(&placed[ri]) {
+                let text = match &cell.content {
+                    nianbao::template::CellContent::Text(t) => {
+                        t.replace("商业企业", "商业<w:br/>企业")
+                    }
+                    nianbao::template::CellContent::Value { record, field } => {
+                        let rec = &data.records[*record];
+                        match field {
+                            nianbao::template::FieldRef::Field(f) => {
+                                let i = tdef.records[*record]
+                                    .fields
+                                    .iter()
+                                    .position(|x| x == f)
+                                    .unwrap();
+                                rec.values[i].value.display()
+                            }
+                            nianbao::template::FieldRef::Total => rec
+                                .values
+                                .iter()
+                                .fold(nianbao::model::Value::Count(0), |a, n| a.plus(n.value))
+                                .display(),
+                            nianbao::template::FieldRef::Scalar => rec.values[0].value.display(),
+                        }
+                    }
+                };
+                let merge = if cell.rowspan > 1 {
+                    for k in 1..cell.rowspan {
+                        cont.push((ri + k, col, cell.colspan));
+                    }
+                    "<w:vMerge w:val=\"restart\"/>"
+                } else {
+                    ""
+                };
+                let runs = if text.contains("<w:br/>") {
+                    format!(
+                        "<w:r><w:t>{}</w:t></w:r>",
+                        text.replace("<w:br/>", "</w:t><w:br/><w:t>")
+                    )
+                } else if text.chars().all(|c| c.is_ascii_digit() || c == '.') && text.len() > 1 {
+                    text.chars().map(|c| format!("<w:r><w:t>{c}</w:t></w:r>")).collect()
+                } else {
+                    run(&text)
+                };
+                cells.push((col, format!(
+                    "<w:tc><w:tcPr><w:gridSpan w:val=\"{}\"/>{merge}<w:vAlign w:val=\"center\"/></w:tcPr><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr>{runs}</w:p></w:tc>",
+                    cell.colspan
+                )));
+            }
+            for &(row, col, span) in &cont {
+                if row == ri {
+                    cells.push((col, format!("<w:tc><w:tcPr><w:gridSpan w:val=\"{span}\"/><w:vMerge/></w:tcPr><w:p/></w:tc>")));
+                }
+            }
+            cells.sort_by_key(|c| c.0);
+            body.push_str("<w:tr>");
+            for (_, c) in cells {
+                body.push_str(&c);
+            }
+            body.push_str("</w:tr>");
+        }
+        body.push_str("</w:tbl>");
+    }
+    body.push_str(&para(&r.unit.text));
+    if let Some((d, _)) = r.date {
+        body.push_str(&para(&d.to_chinese()));
+    }
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}<w:sectPr/></w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", opts).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").unwrap();
+    zip.start_file("word/document.xml", opts).unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn roundtrip_word_style_docx() {
+    let path = repo().join("examples/shengsi-2024.yaml");
+    let loaded = nianbao::load_and_check(&path);
+    let report = loaded.report.unwrap();
+    let bytes = word_docx(&report);
+    let imp = import_bytes(&bytes, SourceKind::sniff("unit.docx", &bytes), FormatChoice::Auto);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    assert_eq!(numbers(&imp.report), numbers(&report));
+    assert_eq!(prose(&imp.report), prose(&report));
+    // A cell below a vertical merge keeps its grid column: 三（四）1. / 自然人.
+    assert_eq!(
+        imp.locations.get("applications.unable.not_held[0]"),
+        Some(&nianbao::import::Loc::Cell { table: 2, row: 16, col: 4 })
+    );
+}
