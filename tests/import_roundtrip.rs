@@ -1,5 +1,5 @@
 //! Round trips: import(render(r)) == r for the numbers, and the prose up to
-//! whitespace, for both examples, from our DOCX (and our PDF where the reader has it).
+//! whitespace, for both examples, from our DOCX and our PDF; and a Word-style DOCX.
 
 use nianbao::import::{FormatChoice, SourceKind, import_bytes};
 use nianbao::model::{ProseItem, Report, strip_locations};
@@ -78,9 +78,40 @@ fn roundtrip_docx_of_both_examples() {
     }
 }
 
+fn pdf_of(path: &Path) -> (Report, Vec<u8>) {
+    let loaded = nianbao::load_and_check(path);
+    assert!(loaded.is_ok(), "{:#?}", loaded.diags);
+    let style = nianbao::template::default_style();
+    let fonts = nianbao::fonts::FontBook::bundled(style).unwrap();
+    let options = nianbao::render::RenderOptions { docx: false, ..Default::default() };
+    let out = nianbao::render::render(&loaded, &fonts, style, options).unwrap();
+    (loaded.report.unwrap(), out.pdf.unwrap())
+}
+
+#[test]
+fn roundtrip_pdf_of_both_examples() {
+    for name in ["shengsi-2024.yaml", "township-2025.yaml"] {
+        let (report, bytes) = pdf_of(&repo().join("examples").join(name));
+        let started = std::time::Instant::now();
+        let imp = import_bytes(&bytes, SourceKind::sniff("x.pdf", &bytes), FormatChoice::Auto);
+        eprintln!("{name}: PDF import took {:?}", started.elapsed());
+        assert!(imp.diags.is_empty(), "{name}: {:#?}", imp.diags);
+        assert_eq!(numbers(&imp.report), numbers(&report), "{name}");
+        assert_eq!(prose(&imp.report), prose(&report), "{name}");
+        let (a, b) = (strip_locations(&imp.report), strip_locations(&report));
+        assert_eq!((&a.unit, a.year.0, a.date), (&b.unit, b.year.0, b.date), "{name}");
+        assert_eq!(a.signing_unit(), b.signing_unit(), "{name}");
+        // Numbers are traced to their page, line and cell.
+        let loc = imp.locations.get("applications.received[0]").copied();
+        assert!(matches!(loc, Some(nianbao::import::Loc::Pdf { .. })), "{loc:?}");
+    }
+}
+
 #[test]
 fn roundtrip_broken_docx_is_an_error_not_a_panic() {
     let imp = import_bytes(b"PK\x03\x04 not really a zip", SourceKind::Docx, FormatChoice::Auto);
+    assert_eq!(imp.diags[0].diag.code.as_str(), "E-I2");
+    let imp = import_bytes(b"%PDF-1.7 truncated", SourceKind::Pdf, FormatChoice::Auto);
     assert_eq!(imp.diags[0].diag.code.as_str(), "E-I2");
 }
 

@@ -249,7 +249,7 @@ impl Labels {
         }
         self.all.iter().any(|l| {
             l == label
-                || (label.chars().count() <= 10 && l.contains(label))
+                || l.contains(label)
                 || (label.chars().count() >= 4
                     && label.contains(l.as_str())
                     && l.chars().count() >= 4)
@@ -270,13 +270,27 @@ impl Labels {
         }
         // Cells run together (`三、本年度办理结果（一）予以公开`): the longest row label
         // the text ends with.
-        self.rows
+        if let Some(r) = self
+            .rows
             .iter()
             .filter(|(l, (k, _))| {
                 *k == kind && l.chars().count() >= 3 && label.ends_with(l.as_str())
             })
             .max_by_key(|(l, _)| l.len())
             .map(|(_, (_, r))| *r)
+        {
+            return Some(r);
+        }
+        // A label wrapped in its cell (`1.本机关不掌握相关政府` / `信息`): the one row
+        // label it begins.
+        let mut starts = self
+            .rows
+            .iter()
+            .filter(|(l, (k, _))| *k == kind && label.chars().count() >= 4 && l.starts_with(label));
+        match (starts.next(), starts.next()) {
+            (Some((_, (_, r))), None) => Some(*r),
+            _ => None,
+        }
     }
 }
 

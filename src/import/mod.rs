@@ -12,6 +12,7 @@ mod docx;
 mod html;
 mod messages;
 mod next;
+mod pdf;
 mod prose;
 mod text;
 
@@ -32,7 +33,16 @@ pub enum Loc {
     Line(u32),
     /// A paragraph of an HTML page (1-based, in reading order).
     Para(u32),
-    /// A cell of an HTML table: table, row and column of the expanded grid (1-based).
+    /// A line of a PDF page, and the cell on that line (1-based).
+    Pdf {
+        /// Page number.
+        page: u32,
+        /// Line on the page, top to bottom.
+        line: u32,
+        /// Cell on the line, left to right.
+        col: u32,
+    },
+    /// A cell of an HTML or DOCX table: table, row and column of the grid (1-based).
     Cell {
         /// Table number in the page.
         table: u32,
@@ -50,6 +60,7 @@ impl Loc {
             Loc::Line(l) => format!("第 {l} 行"),
             Loc::Para(p) => format!("第 {p} 段"),
             Loc::Cell { table, row, col } => format!("表 {table} 第 {row} 行第 {col} 列"),
+            Loc::Pdf { page, line, col } => format!("第 {page} 页第 {line} 行第 {col} 格"),
         }
     }
 
@@ -59,6 +70,7 @@ impl Loc {
             Loc::Line(l) => format!("line {l}"),
             Loc::Para(p) => format!("paragraph {p}"),
             Loc::Cell { table, row, col } => format!("table {table}, row {row}, column {col}"),
+            Loc::Pdf { page, line, col } => format!("page {page}, line {line}, cell {col}"),
         }
     }
 }
@@ -78,12 +90,17 @@ pub enum SourceKind {
     Html,
     /// A Word/WPS document (`.docx`).
     Docx,
+    /// A PDF with a text layer.
+    Pdf,
 }
 
 impl SourceKind {
     /// Guesses the kind from the file name and the first bytes.
     pub fn sniff(name: &str, bytes: &[u8]) -> SourceKind {
         let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".pdf") || bytes.starts_with(b"%PDF") {
+            return SourceKind::Pdf;
+        }
         if lower.ends_with(".docx") || bytes.starts_with(b"PK\x03\x04") {
             return SourceKind::Docx;
         }
@@ -164,6 +181,10 @@ pub fn import_bytes(bytes: &[u8], kind: SourceKind, choice: FormatChoice) -> Imp
         SourceKind::Text => text::read_text(&decode_text(bytes)),
         SourceKind::Html => html::read_html(bytes),
         SourceKind::Docx => match docx::read_docx(bytes) {
+            Ok(b) => b,
+            Err(why) => return unreadable(&why, choice),
+        },
+        SourceKind::Pdf => match pdf::read_pdf(bytes) {
             Ok(b) => b,
             Err(why) => return unreadable(&why, choice),
         },
