@@ -283,18 +283,17 @@ fn word_style_pdf(r: &Report) -> Vec<u8> {
     let mut pieces: Vec<(usize, f64, f64, f64, String)> = Vec::new();
     let mut page = 0;
     let mut y = 780.0;
-    let line =
-        |pieces: &mut Vec<_>, page: &mut usize, y: &mut f64, items: Vec<(f64, String)>| {
-            if *y < 80.0 {
-                pieces.push((*page, 280.0, 40.0, 9.0, format!("- {} -", *page + 1)));
-                *page += 1;
-                *y = 780.0;
-            }
-            for (x, t) in items {
-                pieces.push((*page, x, *y, 10.5, t));
-            }
-            *y -= 16.0;
-        };
+    let line = |pieces: &mut Vec<_>, page: &mut usize, y: &mut f64, items: Vec<(f64, String)>| {
+        if *y < 80.0 {
+            pieces.push((*page, 280.0, 40.0, 9.0, format!("- {} -", *page + 1)));
+            *page += 1;
+            *y = 780.0;
+        }
+        for (x, t) in items {
+            pieces.push((*page, x, *y, 10.5, t));
+        }
+        *y -= 16.0;
+    };
     line(&mut pieces, &mut page, &mut y, vec![(72.0, "三、收到和处理政府信息公开申请情况".into())]);
     line(
         &mut pieces,
