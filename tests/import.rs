@@ -458,3 +458,31 @@ fn import_html_blank_td_is_reported_with_its_cell() {
     // Table 2 of the page, row 16 of its grid, the 自然人 column (the 4th).
     assert_eq!(blanks[0].loc, Some(nianbao::import::Loc::Cell { table: 2, row: 16, col: 4 }));
 }
+
+#[test]
+fn import_tab_separated_gb18030_text() {
+    // The seed with tabs for `|`, saved in GB18030 as older Windows tools do.
+    let text = seed_text().replace(" | ", "\t").replace(" |", "\t");
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
+    let imp = import_bytes(&bytes, SourceKind::sniff("page.txt", &bytes), FormatChoice::Auto);
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
+}
+
+#[test]
+fn import_amounts_keep_decimals_and_convert_yuan() {
+    let t = replace(&seed_text(), "行政事业性收费 | 0 |", "行政事业性收费 | 5949.088667 |");
+    let imp = import_text(&t);
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["5949.088667"]);
+    let t = replace(&seed_text(), "行政事业性收费 | 0 |", "行政事业性收费 | 3200元 |");
+    let imp = import_text(&t);
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["0.32"]);
+    assert_eq!(codes(&imp.diags), ["W-I9"]);
+    // A decimal in a count cell is not rounded away: reported, never guessed.
+    let t = replace(&seed_text(), "行政许可 | 0 |", "行政许可 | 1.5 |");
+    let imp = import_text(&t);
+    assert_eq!(codes(&imp.diags), ["W-I6"]);
+}

@@ -15,9 +15,7 @@ use super::{Edition, FormatChoice, ImportDiag, Imported, Loc};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Decimal, Num, Record, Report, Section, TableData, Text, Value};
 use crate::source::Span;
-use crate::template::{
-    CellContent, FieldRef, Format, RuleDef, ScalarKind, TableDef, bundled_format,
-};
+use crate::template::{CellContent, Format, RuleDef, ScalarKind, TableDef, bundled_format};
 use std::collections::BTreeMap;
 
 /// One cell or paragraph of the source document with its place.
@@ -681,7 +679,8 @@ impl Mapper<'_> {
             if all_blank && !seg.labels.iter().any(|(l, _)| labels.rows.contains_key(l)) {
                 continue;
             }
-            let (label, label_loc) = seg.labels.last().cloned().unwrap_or_default_loc();
+            // A segment with numbers has a label (the reviews table is handled above).
+            let Some((label, label_loc)) = seg.labels.last().cloned() else { continue };
             // 2019: （六）其他处理 is one row with numbers; it goes to 3.其他 with a note.
             let record = match record {
                 Some(r)
@@ -1016,16 +1015,6 @@ impl Mapper<'_> {
     }
 }
 
-trait DefaultLoc {
-    fn unwrap_or_default_loc(self) -> (String, Loc);
-}
-
-impl DefaultLoc for Option<(String, Loc)> {
-    fn unwrap_or_default_loc(self) -> (String, Loc) {
-        self.unwrap_or((String::new(), Loc::Line(0)))
-    }
-}
-
 /// Whether the format's column-sum and balance rules hold for a table's numbers
 /// (each record: fields, then its total).
 fn rules_hold(format: &Format, def: &TableDef, table_index: usize, grid: &[Vec<u64>]) -> bool {
@@ -1119,9 +1108,6 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
     mx.diags.sort_by_key(|d| d.loc);
     Imported { report, edition, diags: mx.diags, locations: mx.locations }
 }
-
-#[allow(dead_code, reason = "FieldRef is matched only through the grid's Value cells")]
-fn _uses(_: FieldRef) {}
 
 #[cfg(test)]
 mod tests {
