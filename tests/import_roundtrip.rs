@@ -35,7 +35,12 @@ fn prose(r: &Report) -> Vec<(String, String)> {
                     }
                     walk(part, &s.items, out);
                 }
-                ProseItem::Figure(_) => {}
+                // The image is not imported; its printed caption comes back as text.
+                ProseItem::Figure(f) => {
+                    if let Some(c) = &f.caption {
+                        out.push((part.into(), squash(&c.text)));
+                    }
+                }
             }
         }
     }
@@ -104,6 +109,28 @@ fn roundtrip_pdf_of_both_examples() {
         // Numbers are traced to their page, line and cell.
         let loc = imp.locations.get("applications.received[0]").copied();
         assert!(matches!(loc, Some(nianbao::import::Loc::Pdf { .. })), "{loc:?}");
+    }
+}
+
+#[test]
+fn roundtrip_suite_reports_that_render() {
+    // Every prose form (three heading levels, run-in headings, figures), and a report
+    // with a character no bundled font has (it cannot come back from the PDF's text).
+    for (name, pdf_prose) in
+        [("forms/prose-forms.yaml", true), ("render/missing-glyph.yaml", false)]
+    {
+        let path = repo().join("tests/suite").join(name);
+        let (report, docx) = docx_of(&path);
+        let (_, pdf) = pdf_of(&path);
+        for (kind, bytes, check_prose) in [("docx", docx, true), ("pdf", pdf, pdf_prose)] {
+            let imp = import_bytes(&bytes, SourceKind::sniff(kind, &bytes), FormatChoice::Auto);
+            let what = format!("{name} from {kind}");
+            assert!(imp.diags.is_empty(), "{what}: {:#?}", imp.diags);
+            assert_eq!(numbers(&imp.report), numbers(&report), "{what}");
+            if check_prose {
+                assert_eq!(prose(&imp.report), prose(&report), "{what}");
+            }
+        }
     }
 }
 

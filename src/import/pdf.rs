@@ -66,8 +66,8 @@ pub(super) fn read_pdf(bytes: &[u8]) -> Result<Vec<Block>, String> {
     for (page_no, runs) in pages {
         page_blocks(page_no, runs, &body, &mut open, &mut out);
     }
-    if let Some((c, _, _)) = open {
-        out.push(Block::Para(c));
+    if let Some(p) = open {
+        out.push(Block::Para(p.cell));
     }
     Ok(out)
 }
@@ -175,28 +175,33 @@ fn page_runs(
     runs
 }
 
-/// The body text of the whole document: its most common size (by characters of long
-/// runs) and
-/// the left and right edges of its lines.
+/// The body text of the whole document: its most common size (by characters of its
+/// sentences) and the right edge of its lines.
 #[derive(Debug, Clone, Copy)]
 struct Body {
     size: f64,
-    left: f64,
     right: f64,
 }
 
 impl Body {
     fn of<'a>(runs: impl Iterator<Item = &'a Run> + Clone) -> Body {
         let mut sizes: BTreeMap<i64, usize> = BTreeMap::new();
-        // Long runs only: a page of table cells must not make the cell size the body's.
-        for r in runs.clone().filter(|r| r.text.chars().count() >= 12) {
+        // Sentences only (table labels never hold a 。): a report of mostly table cells
+        // must not make the cell size the body's.
+        let sentences = runs.clone().filter(|r| r.text.contains('。'));
+        let long = runs.clone().filter(|r| r.text.chars().count() >= 12);
+        let pick = if sentences.clone().next().is_some() {
+            sentences.collect::<Vec<_>>()
+        } else {
+            long.collect()
+        };
+        for r in pick {
             *sizes.entry((r.size * 10.0).round() as i64).or_default() += r.text.chars().count();
         }
         let size = sizes.iter().max_by_key(|(_, n)| **n).map_or(16.0, |(s, _)| *s as f64 / 10.0);
-        let body = runs.filter(|r| (r.size - size).abs() < 0.5);
-        let left = body.clone().map(|r| r.x).fold(f64::MAX, f64::min);
-        let right = body.map(|r| r.end).fold(f64::MIN, f64::max);
-        Body { size, left, right }
+        let right =
+            runs.filter(|r| (r.size - size).abs() < 0.5).map(|r| r.end).fold(f64::MIN, f64::max);
+        Body { size, right }
     }
 }
 
@@ -207,9 +212,19 @@ fn is_page_number(t: &str) -> bool {
     core.len() < t.len() && !core.is_empty() && core.chars().all(|c| c.is_ascii_digit())
 }
 
-/// The paragraph being joined (it may go on on the next page), its last line's end
-/// and its size.
-type Open = Option<(Cell, f64, f64)>;
+/// The paragraph being joined (it may go on on the next page).
+struct Para {
+    cell: Cell,
+    /// Where its last line ends.
+    end: f64,
+    size: f64,
+    /// Where its first line starts (indented by two characters in official documents).
+    first_x: f64,
+    /// Where its second line started, once it has one.
+    cont_x: Option<f64>,
+}
+
+type Open = Option<Para>;
 
 /// Lines and cells of a page → blocks.
 fn page_blocks(
@@ -245,11 +260,11 @@ fn page_blocks(
         }
         rows.push(cells);
     }
-    let Body { size: body, left, right } = *body_text;
+    let Body { size: body, right, .. } = *body_text;
     let is_body = |c: &Run| (c.size - body).abs() < 0.5;
     let flush = |open: &mut Open, out: &mut Vec<Block>| {
-        if let Some((c, _, _)) = open.take() {
-            out.push(Block::Para(c));
+        if let Some(p) = open.take() {
+            out.push(Block::Para(p.cell));
         }
     };
     for (li, cells) in rows.into_iter().enumerate() {
@@ -260,16 +275,31 @@ fn page_blocks(
             // A title set larger than the body and broken over lines is one paragraph.
             let title_line = single && c.size > body + 1.0;
             if body_line || title_line {
-                if let Some((p, end, size)) = open
-                    && (c.size - *size).abs() < 0.5
-                    && (title_line || (*end >= right - 1.5 * c.size && c.x < left + 0.5 * c.size))
+                // A body line goes on the paragraph above when that one's last line is
+                // full and this line starts where continuation lines do: left of the
+                // indented first line, or where the paragraph's second line started.
+                if let Some(p) = open
+                    && (c.size - p.size).abs() < 0.5
+                    && (title_line
+                        || (p.end >= right - 1.5 * c.size
+                            && match p.cont_x {
+                                Some(x) => (c.x - x).abs() < 0.5 * c.size,
+                                None => c.x < p.first_x - 0.5 * c.size,
+                            }))
                 {
-                    p.text.push_str(&c.text);
-                    *end = c.end;
+                    p.cell.text.push_str(&c.text);
+                    p.end = c.end;
+                    p.cont_x = p.cont_x.or(Some(c.x));
                     continue;
                 }
                 flush(open, out);
-                *open = Some((Cell { text: c.text, loc }, c.end, c.size));
+                *open = Some(Para {
+                    cell: Cell { text: c.text, loc },
+                    end: c.end,
+                    size: c.size,
+                    first_x: c.x,
+                    cont_x: None,
+                });
             } else {
                 flush(open, out);
                 out.push(Block::Para(Cell { text: c.text, loc }));

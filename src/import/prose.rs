@@ -115,7 +115,6 @@ pub(super) fn tidy(text: &str) -> String {
             }
             '!' if near => out.push('！'),
             '?' if near => out.push('？'),
-            'ʼ' => out.push('’'),
             c => out.push(c),
         }
     }
@@ -149,15 +148,34 @@ fn section_heading(t: &str) -> Option<usize> {
     Some(n)
 }
 
-/// `（一）主动公开。…` → (`主动公开。`, rest); a sub-heading of the first level.
-fn subheading(t: &str) -> Option<(String, String)> {
-    let rest = t.strip_prefix('（')?;
-    let close = rest.find('）')?;
-    let num = &rest[..close];
-    if num.is_empty() || !num.chars().all(|c| "一二三四五六七八九十".contains(c)) {
+/// The level of a numbered sub-heading and its number's length in bytes:
+/// `（一）` 1, `1.` / `1、` 2, `（1）` 3.
+fn numbering(t: &str) -> Option<(usize, usize)> {
+    if let Some(rest) = t.strip_prefix('（') {
+        let close = rest.find('）')?;
+        let num = &rest[..close];
+        let end = '（'.len_utf8() + close + '）'.len_utf8();
+        if !num.is_empty() && num.chars().all(|c| "一二三四五六七八九十".contains(c)) {
+            return Some((1, end));
+        }
+        if !num.is_empty() && num.len() <= 2 && num.bytes().all(|b| b.is_ascii_digit()) {
+            return Some((3, end));
+        }
         return None;
     }
-    let body = rest[close + '）'.len_utf8()..].trim();
+    let digits = t.bytes().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let sep = t[digits..].chars().next()?;
+    let after = t[digits + sep.len_utf8()..].chars().next()?;
+    (".、．".contains(sep) && !after.is_ascii_digit()).then_some((2, digits + sep.len_utf8()))
+}
+
+/// `（一）主动公开。…` → (level, `主动公开。`, rest): a numbered sub-heading.
+fn subheading(t: &str) -> Option<(usize, String, String)> {
+    let (level, len) = numbering(t)?;
+    let body = t[len..].trim();
     if body.is_empty() {
         return None;
     }
@@ -169,8 +187,10 @@ fn subheading(t: &str) -> Option<(String, String)> {
         .find(|(_, c)| "。：".contains(*c))
         .map(|(i, c)| i + c.len_utf8());
     match cut {
-        Some(i) if i < body.len() => Some((body[..i].to_string(), body[i..].trim().to_string())),
-        _ if short => Some((body.to_string(), String::new())),
+        Some(i) if i < body.len() => {
+            Some((level, body[..i].to_string(), body[i..].trim().to_string()))
+        }
+        _ if short => Some((level, body.to_string(), String::new())),
         _ => None,
     }
 }
@@ -228,28 +248,40 @@ fn text(t: &str) -> Text {
     Text { text: t.to_string(), span: Span::detached() }
 }
 
-/// Paragraphs → items, `（一）` sub-headings becoming subsections.
+/// Paragraphs → items: `（一）`, `1.` and `（1）` sub-headings become nested
+/// subsections (a deeper level only inside the level above it).
 fn structure(paras: &[String]) -> Vec<ProseItem> {
-    let mut out: Vec<ProseItem> = Vec::new();
-    let mut open = false;
-    for p in paras {
-        if let Some((heading, rest)) = subheading(p) {
-            let run_in = !rest.is_empty();
-            let text_items = if run_in { vec![text(&rest)] } else { Vec::new() };
-            out.push(ProseItem::Subsection(Subsection {
-                heading: text(&heading),
-                run_in,
-                text: text_items,
-                items: Vec::new(),
-            }));
-            open = true;
-        } else if open && let Some(ProseItem::Subsection(s)) = out.last_mut() {
-            s.text.push(text(p));
-        } else {
-            out.push(para(p));
+    fn close(stack: &mut Vec<(usize, Subsection)>, root: &mut Vec<ProseItem>, level: usize) {
+        while stack.last().is_some_and(|(l, _)| *l >= level) {
+            let (_, sub) = stack.pop().expect("checked");
+            match stack.last_mut() {
+                Some((_, parent)) => parent.items.push(ProseItem::Subsection(sub)),
+                None => root.push(ProseItem::Subsection(sub)),
+            }
         }
     }
-    out
+    let mut root: Vec<ProseItem> = Vec::new();
+    let mut stack: Vec<(usize, Subsection)> = Vec::new();
+    for p in paras {
+        let open = stack.last().map_or(0, |(l, _)| *l);
+        match subheading(p) {
+            Some((level, heading, rest)) if level == 1 || level <= open + 1 => {
+                close(&mut stack, &mut root, level);
+                let run_in = !rest.is_empty();
+                let body = if run_in { vec![text(&rest)] } else { Vec::new() };
+                let sub =
+                    Subsection { heading: text(&heading), run_in, text: body, items: Vec::new() };
+                stack.push((level, sub));
+            }
+            _ => match stack.last_mut() {
+                Some((_, s)) if s.items.is_empty() => s.text.push(text(p)),
+                Some((_, s)) => s.items.push(para(p)),
+                None => root.push(para(p)),
+            },
+        }
+    }
+    close(&mut stack, &mut root, 0);
+    root
 }
 
 /// Splits the prose pieces of a document into the report's parts.
@@ -440,11 +472,14 @@ mod tests {
 
     #[test]
     fn subheadings_split_run_in_text() {
-        assert_eq!(subheading("（一）主动公开。"), Some(("主动公开。".into(), String::new())));
+        assert_eq!(subheading("（一）主动公开。"), Some((1, "主动公开。".into(), String::new())));
         assert_eq!(
             subheading("（一）存在的主要问题：一是……"),
-            Some(("存在的主要问题：".into(), "一是……".into()))
+            Some((1, "存在的主要问题：".into(), "一是……".into()))
         );
+        assert_eq!(subheading("1.规章文件"), Some((2, "规章文件".into(), String::new())));
+        assert_eq!(subheading("（1）第三级"), Some((3, "第三级".into(), String::new())));
+        assert_eq!(subheading("1.5亿元用于……"), None);
         assert_eq!(subheading("一是……"), None);
     }
 
