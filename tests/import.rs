@@ -78,11 +78,6 @@ fn import_text_seed_gives_the_example_numbers() {
 
 #[test]
 fn import_text_seed_splits_the_prose_like_the_example() {
-    let imp = import_bytes(
-        &fixture("seed-report-shengsi-2024.txt"),
-        SourceKind::Text,
-        FormatChoice::Auto,
-    );
     let example = strip_locations(&load_yaml(&repo().join("examples/shengsi-2024.yaml")));
     // The example's transcription also wrote ’ for the page's ʼ (U+02BC); the import
     // keeps what the page has.
