@@ -486,3 +486,60 @@ fn import_amounts_keep_decimals_and_convert_yuan() {
     let imp = import_text(&t);
     assert_eq!(codes(&imp.diags), ["W-I6"]);
 }
+
+#[test]
+fn import_a_2019_report_is_detected_and_its_columns_left_out() {
+    // The 2019 试行 layout of table 二, with its （九）项 政府集中采购 block.
+    let t = seed_text();
+    let start = t.find("第二十条第(一)项").unwrap();
+    let end = t.find("(本列数据").unwrap();
+    let table_2019 = "第二十条第(一)项 | |||\n\
+        信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n\
+        规章 | 0 | 0 | 0 |\n\
+        规范性文件 | 3 | 3 | 41 |\n\
+        第二十条第(五)项 | |||\n\
+        信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n\
+        行政许可 | 12 | 0 | 156 |\n\
+        其他对外管理服务事项 | 3 | 0 | 9 |\n\
+        第二十条第(六)项 | |||\n\
+        信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n\
+        行政处罚 | 4 | 0 | 7 |\n\
+        行政强制 | 1 | 0 | 2 |\n\
+        第二十条第(八)项 | |||\n\
+        信息内容 | 上一年项目数量 | 本年增/减 ||\n\
+        行政事业性收费 | 2 | 0 ||\n\
+        第二十条第(九)项 | |||\n\
+        信息内容 | 采购项目数量 | 采购总金额 ||\n\
+        政府集中采购 | 5 | 120.5 ||\n";
+    let t = format!("{}{table_2019}{}", &t[..start], &t[end..]);
+    // And 三（六）其他处理 as the single 2019 row.
+    let t = replace(
+        &t,
+        "(六)其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 |",
+        "(六)其他处理 |",
+    );
+    let t = replace(
+        &t,
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n",
+        "",
+    );
+    let t = replace(&t, "3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n", "");
+    let imp = import_text(&t);
+    assert_eq!(imp.edition, Edition::F2019, "{:#?}", imp.diags);
+    let labels: Vec<String> =
+        with_code(&imp, "W-I4").iter().map(|d| d.diag.label.clone().unwrap()).collect();
+    for l in
+        ["本年新制作数量", "规范性文件", "其他对外管理服务事项", "政府集中采购", "（六）其他处理"]
+    {
+        assert!(labels.iter().any(|x| x == l), "{l}: {labels:?}");
+    }
+    // 本年新公开数量 never becomes 本年制发件数; 处理决定数量 is this year's count.
+    assert_eq!(row(&imp.report, "proactive", "normative_documents"), ["0", "0", "0"]);
+    assert_eq!(row(&imp.report, "proactive", "licensing"), ["156"]);
+    assert_eq!(row(&imp.report, "proactive", "punishment"), ["7"]);
+    // 2019's 行政事业性收费 counts items, not 万元: not imported as an amount.
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["0"]);
+    // With --format 2019 the 2019 labels are expected: no edition warnings.
+    let imp = import_bytes(t.as_bytes(), SourceKind::Text, FormatChoice::F2019);
+    assert!(with_code(&imp, "W-I4").iter().all(|d| d.diag.path.is_some()), "{:#?}", imp.diags);
+}

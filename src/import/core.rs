@@ -630,6 +630,7 @@ impl Mapper<'_> {
     ) {
         let def = self.format.table(kind.key()).expect("bundled format has the table");
         let mut columns_2019 = self.choice == FormatChoice::F2019;
+        let mut items_2019 = false;
         let mut loose: Vec<(NumText, String, Loc)> = Vec::new();
         for seg in segs {
             for (l, loc) in &seg.labels {
@@ -646,6 +647,13 @@ impl Mapper<'_> {
                 if ["本年新制作数量", "本年新公开数量", "对外公开总数量"].contains(&l.as_str())
                 {
                     columns_2019 = true;
+                }
+                // The 2019 blocks （五）（六）（八） count items: 上一年项目数量 / 本年增/减 ….
+                if l == "上一年项目数量" {
+                    items_2019 = true;
+                }
+                if l == "本年处理决定数量" || l == "本年收费金额单位万元" {
+                    items_2019 = false;
                 }
             }
             // Header words broken over lines (`本年新` / `制作数量`): look at them joined.
@@ -721,8 +729,22 @@ impl Mapper<'_> {
             };
             // 2019 (五)(六): 上一年项目数量 / 本年增/减 / 处理决定数量 — the last is the 2021 count.
             let mut values = seg.values.clone();
-            if rdef.scalar == Some(ScalarKind::Count) && values.len() == 3 && columns_2019 {
+            if rdef.scalar == Some(ScalarKind::Count)
+                && values.len() == 3
+                && (items_2019 || columns_2019)
+            {
                 values.drain(..2);
+            }
+            if rdef.scalar == Some(ScalarKind::Decimal) && items_2019 {
+                // 2019's 行政事业性收费 row counts items; the 2021 amount is not in it.
+                self.warn(
+                    ImportCode::Edition,
+                    Some(label_loc),
+                    &rdef.label,
+                    "2019 年（未导入：2019 年此行是项目数量而非收费金额 / not imported: the 2019 row counts items, not 万元)",
+                    Some(format!("{}.{}", def.key, rdef.key)),
+                );
+                continue;
             }
             if rdef.scalar == Some(ScalarKind::Decimal)
                 && let Some((NumText::Amount(a, true), raw, loc)) = values.first()
