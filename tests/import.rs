@@ -543,3 +543,18 @@ fn import_a_2019_report_is_detected_and_its_columns_left_out() {
     let imp = import_bytes(t.as_bytes(), SourceKind::Text, FormatChoice::F2019);
     assert!(with_code(&imp, "W-I4").iter().all(|d| d.diag.path.is_some()), "{:#?}", imp.diags);
 }
+
+#[test]
+fn import_html_table_split_by_a_note_goes_on() {
+    // Some portals break table 三 in two with a sentence between the halves.
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let page = portal_page(&example, None);
+    let split = "<tr><td colspan=\"1\" rowspan=\"8\" valign=\"center\"><p style=\"text-align:center\"><span>（三）不予公开";
+    assert!(page.contains(split));
+    let page =
+        page.replacen(split, &format!("</tbody></table><p>（续表）</p><table><tbody>{split}"), 1);
+    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert!(imp.report.section("applications").unwrap().notes.is_empty(), "（续表） is no note");
+}

@@ -346,6 +346,15 @@ fn scan(blocks: &[Block], labels: &Labels) -> Scan {
                     current = Some(k);
                     start(k, &mut seg, &mut tables, &mut pieces);
                 }
+                // A table split in two (prose between the halves): a row named by an
+                // official row label goes on with its table.
+                if current.is_none()
+                    && let Some(k) =
+                        cells.iter().find_map(|c| labels.rows.get(&norm(&c.text)).map(|(k, _)| *k))
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                }
                 if current.is_none() {
                     // A table before any official one (page layout): its text is prose.
                     for c in cells.iter().filter(|c| !c.text.trim().is_empty()) {
@@ -378,9 +387,19 @@ fn scan(blocks: &[Block], labels: &Labels) -> Scan {
             }
             Block::Para(c) => {
                 let n = norm(&c.text);
+                let resumes = || {
+                    let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
+                    labels.rows.get(label).map(|(k, _)| *k)
+                };
                 if let Some(k) = anchor(&n)
                     && current != Some(k)
                     && (current.is_some() || n.chars().count() < 40)
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                } else if current.is_none()
+                    && !c.text.contains('。')
+                    && let Some(k) = resumes()
                 {
                     current = Some(k);
                     start(k, &mut seg, &mut tables, &mut pieces);
