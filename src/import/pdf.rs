@@ -205,11 +205,22 @@ impl Body {
     }
 }
 
-/// `- 4 -`, `— 4 —`, `-4-`: a page number.
+/// `- 4 -`, `— 4 —`, `-4-`, `第4页`, `第 4 页 共 6 页`, `4/6`: a page number.
 fn is_page_number(t: &str) -> bool {
     let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     let core = t.trim_matches(|c| matches!(c, '-' | '—' | '–' | '－' | '─'));
-    core.len() < t.len() && !core.is_empty() && core.chars().all(|c| c.is_ascii_digit())
+    if core.len() < t.len() && digits(core) {
+        return true;
+    }
+    if let Some((a, b)) = t.split_once('/') {
+        return digits(a) && digits(b);
+    }
+    let Some(rest) = t.strip_prefix('第') else { return false };
+    let Some((n, tail)) = rest.split_once('页') else { return false };
+    digits(n)
+        && (tail.is_empty()
+            || tail.strip_prefix('共').and_then(|x| x.strip_suffix('页')).is_some_and(digits))
 }
 
 /// The paragraph being joined (it may go on on the next page).
@@ -314,10 +325,11 @@ mod tests {
 
     #[test]
     fn page_numbers_are_recognised() {
-        for t in ["- 4 -", "— 12 —", "-4-", "－3－"] {
+        for t in ["- 4 -", "— 12 —", "-4-", "－3－", "第4页", "第 4 页 共 6 页", "4/6"]
+        {
             assert!(is_page_number(t), "{t}");
         }
-        for t in ["4", "2024", "一、", "-"] {
+        for t in ["4", "2024", "一、", "-", "第二十条", "1/2项"] {
             assert!(!is_page_number(t), "{t}");
         }
     }

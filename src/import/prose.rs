@@ -197,6 +197,26 @@ fn subheading(t: &str) -> Option<(usize, String, String)> {
     }
 }
 
+/// The unit named before `{year}年(度)政府信息公开工作年度报告` inside a sentence: the
+/// text back to `公布`, `现将`, `印发`, a comma or a bracket.
+fn unit_in_sentence(p: &str) -> Option<String> {
+    let end = p.find("政府信息公开工作年度报告")?;
+    let before = p[..end].trim_end_matches('度').strip_suffix('年')?;
+    let digits = before.chars().rev().take_while(|c| c.is_ascii_digit()).count();
+    if digits != 4 {
+        return None;
+    }
+    let name = &before[..before.len() - 4];
+    let start = ["公布", "现将", "印发", "，", "。", "（", "《", "是"]
+        .iter()
+        .filter_map(|m| name.rfind(m).map(|i| i + m.len()))
+        .max()
+        .unwrap_or(0);
+    let unit = name[start..].trim();
+    (unit.chars().count() >= 2 && unit.chars().count() <= 40 && unit.chars().all(is_cjk))
+        .then(|| unit.to_string())
+}
+
 /// `2025年1月22日` alone on a line.
 fn chinese_date(t: &str) -> Option<Date> {
     let t = t.trim();
@@ -434,6 +454,18 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
             None,
         ));
     }
+    // No title line: the name in a sentence (`现公布白城市农业农村局2024年政府信息公开…`).
+    let unit = unit.or_else(|| {
+        let found = preamble.iter().chain(body[0].iter()).find_map(|p| unit_in_sentence(p));
+        if let Some(u) = &found {
+            unknown.push((
+                "标题 (title)".to_string(),
+                format!("发布机关取自正文：{u} (unit taken from the text)"),
+                None,
+            ));
+        }
+        found
+    });
     let unit = unit.unwrap_or_else(|| {
         unknown.push(("发布机关 (unit)".to_string(), PLACEHOLDER.to_string(), None));
         PLACEHOLDER.to_string()
@@ -493,5 +525,8 @@ mod tests {
         assert_eq!(section_heading("一、总体情况"), Some(0));
         assert_eq!(section_heading("三、本年度办理结果"), Some(2));
         assert_eq!(chinese_date("2025年1月22日").map(|d| d.day), Some(22));
+        let p = "根据《中华人民共和国政府信息公开条例》规定，现公布白城市农业农村局2024年政府信息公开工作年度报告。";
+        assert_eq!(unit_in_sentence(p).as_deref(), Some("白城市农业农村局"));
+        assert_eq!(unit_in_sentence("本报告根据条例编制。"), None);
     }
 }
