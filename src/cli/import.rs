@@ -25,10 +25,12 @@ pub enum FormatArg {
 /// Arguments of `nianbao import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The published report: an HTML page (any encoding) or text copied from one.
+    /// The published report: an HTML page (any encoding), text copied from one, a DOCX
+    /// or a PDF with a text layer; or a folder of them (each imported, then a summary).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Output YAML (default: FILE with the extension `.yaml`).
+    /// Output YAML (default: FILE with the extension `.yaml`); for a folder, the
+    /// output folder (default: FOLDER/yaml).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Edition of the official format.

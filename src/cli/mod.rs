@@ -40,7 +40,7 @@ pub enum Command {
     Batch(batch::BatchArgs),
     /// Sign an existing PDF (PAdES B-B, incremental update) with a PKCS#12 key.
     Sign(sign::SignArgs),
-    /// Import a published report (HTML page or text copied from it) as YAML.
+    /// Import published reports (HTML, text, DOCX, PDF) as YAML, a file or a folder.
     Import(import::ImportArgs),
 }
 
