@@ -558,3 +558,27 @@ fn import_html_table_split_by_a_note_goes_on() {
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert!(imp.report.section("applications").unwrap().notes.is_empty(), "（续表） is no note");
 }
+
+#[test]
+fn import_never_panics_on_cut_or_damaged_documents() {
+    let fixtures = [
+        ("seed-report-shengsi-2024.txt", SourceKind::Text),
+        ("pingtan-2024.html", SourceKind::Html),
+        ("corpus-02-cell-per-line.txt", SourceKind::Text),
+        ("corpus-04-mixed-2019-2021.txt", SourceKind::Text),
+    ];
+    for (name, kind) in fixtures {
+        let bytes = fixture(name);
+        // Cut anywhere, mid-character too.
+        for i in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
+            let imp = import_bytes(&bytes[..i], kind, FormatChoice::Auto);
+            reload(&imp);
+        }
+        // Bytes flipped in a deterministic pattern.
+        let mut damaged = bytes.clone();
+        for i in (7..damaged.len()).step_by(13) {
+            damaged[i] = damaged[i].wrapping_mul(31).wrapping_add(7);
+        }
+        let _ = import_bytes(&damaged, kind, FormatChoice::Auto);
+    }
+}

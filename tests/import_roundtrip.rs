@@ -486,3 +486,20 @@ fn roundtrip_word_style_pdf_table() {
     let loc = imp.locations.get("applications.carried_forward[0]").copied();
     assert!(matches!(loc, Some(nianbao::import::Loc::Pdf { page: 2, .. })), "{loc:?}");
 }
+
+#[test]
+fn roundtrip_cut_or_damaged_docx_and_pdf_never_panic() {
+    let path = repo().join("examples/shengsi-2024.yaml");
+    let (_, docx) = docx_of(&path);
+    let (_, pdf) = pdf_of(&path);
+    for (kind, bytes) in [(SourceKind::Docx, docx), (SourceKind::Pdf, pdf)] {
+        for i in (0..bytes.len()).step_by(bytes.len() / 23 + 1) {
+            let _ = import_bytes(&bytes[..i], kind, FormatChoice::Auto);
+        }
+        let mut damaged = bytes.clone();
+        for i in (100..damaged.len()).step_by(997) {
+            damaged[i] ^= 0x5a;
+        }
+        let _ = import_bytes(&damaged, kind, FormatChoice::Auto);
+    }
+}

@@ -833,6 +833,21 @@ impl Mapper<'_> {
     /// Picks one reading per record: a single one as it is; for glued rows with
     /// several readings, the combination that satisfies the table's rules.
     fn resolve(&mut self, def: &TableDef, table_index: usize, found: &mut [Option<Found>]) {
+        // Glued digits that no split can make agree with the row's own total.
+        for (i, slot) in found.iter_mut().enumerate() {
+            let Some(f) = slot.as_mut().filter(|f| f.readings.is_empty()) else { continue };
+            let rdef = &def.records[i];
+            let width = rdef.fields.len().max(1)
+                + usize::from(def.total_label.is_some() && rdef.scalar.is_none());
+            let detail =
+                format!("{}：没有一种拆分与该行总计相符 / no reading matches the row total", f.raw);
+            f.readings = vec![vec![None; width]];
+            f.glued = false;
+            f.raw = String::new();
+            let (label, loc) = (rdef.label.clone(), f.label_loc);
+            let path = format!("{}.{}", def.key, rdef.key);
+            self.warn(ImportCode::GluedAmbiguous, Some(loc), &label, &detail, Some(path));
+        }
         let ambiguous: Vec<usize> = (0..found.len())
             .filter(|&i| found[i].as_ref().is_some_and(|f| f.readings.len() > 1))
             .collect();
