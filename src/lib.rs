@@ -16,6 +16,7 @@ pub mod docx;
 pub mod engine;
 pub mod fonts;
 pub mod html;
+pub mod import;
 pub mod io;
 pub mod layout;
 pub mod model;

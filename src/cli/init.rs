@@ -8,8 +8,11 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Issuing body (发布机关), e.g. 某某县某某局.
-    #[arg(long)]
-    pub unit: String,
+    #[arg(long, required_unless_present = "from")]
+    pub unit: Option<String>,
+    /// Start from last year's report (YAML, or a file `nianbao import` wrote).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
     /// Reported year, e.g. 2025.
     #[arg(long, value_parser = clap::value_parser!(i32).range(1990..=2100))]
     pub year: i32,
@@ -23,7 +26,10 @@ pub struct InitArgs {
 
 /// Runs `init`; returns the exit code.
 pub fn run(args: &InitArgs) -> u8 {
-    let unit = args.unit.trim();
+    if let Some(from) = &args.from {
+        return super::import::init_from(from, args.year, args.output.as_deref(), args.force);
+    }
+    let unit = args.unit.as_deref().unwrap_or("").trim();
     if unit.is_empty() {
         eprintln!("错误：--unit 不能为空 (error: --unit must not be empty)");
         return 2;

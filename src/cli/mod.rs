@@ -4,6 +4,7 @@
 
 mod batch;
 mod check;
+mod import;
 mod init;
 mod options;
 mod password;
@@ -40,6 +41,8 @@ pub enum Command {
     Batch(batch::BatchArgs),
     /// Sign an existing PDF (PAdES B-B, incremental update) with a PKCS#12 key.
     Sign(sign::SignArgs),
+    /// Import published reports (HTML, text, DOCX, PDF) as YAML, a file or a folder.
+    Import(import::ImportArgs),
 }
 
 /// How diagnostics are printed.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Render(a) => render::run(&a),
         Command::Batch(a) => batch::run(&a),
         Command::Sign(a) => sign::run(&a),
+        Command::Import(a) => import::run(&a),
     };
     ExitCode::from(code)
 }

@@ -196,6 +196,36 @@ catalogue! {
             "the font {name} cannot be embedded in the PDF ({why})";
         PdfA => PdfA, "不符合 PDF/A 要求：{list_zh}", "the document violates PDF/A ({list_en})";
         SigningFailed => Signing, "签名失败：{why}", "signing failed ({why})";
+        // importing a published report ({a}: the cell or row, {b}: a detail)
+        ImportBlank => ImportBlank,
+            "“{a}”为空白，已按 0 导入，请核对",
+            "cell {a} is blank; imported as 0, please check";
+        ImportGluedResolved => ImportGluedResolved,
+            "“{a}”的数字连在一起（{b}），已按勾稽关系拆分",
+            "the digits of {a} are glued together ({b}); split by the consistency rules";
+        ImportGluedAmbiguous => ImportGluedAmbiguous,
+            "“{a}”的数字连在一起，无法确定拆分方式（{b}），已按 0 导入，请核对",
+            "the digits of {a} are glued together and cannot be split with certainty ({b}); imported as 0, please check";
+        ImportEdition => ImportEdition, "“{a}”是{b}格式的标签", "{a} is a label of the {b} format";
+        ImportMissingRow => ImportMissingRow,
+            "原文中没有找到“{a}”，已按 0 导入",
+            "row {a} was not found in the document; imported as 0";
+        ImportBadCell => ImportBadCell,
+            "“{a}”不是数字（{b}），已按 0 导入",
+            "cell {a} is not a number ({b}); imported as 0";
+        ImportExtraCells => ImportExtraCells,
+            "“{a}”一行的数字多于官方表格的格数（多出：{b}），多出部分未导入",
+            "row {a} has more numbers than the official table has cells (extra: {b}); not imported";
+        ImportUnknown => ImportUnknown,
+            "没有找到{a}，已填入占位文字或推测值（{b}），请核对",
+            "no {a} found; a placeholder or a guess was written ({b}), please check";
+        ImportConverted => ImportConverted,
+            "“{a}”以元为单位（{b}），已换算为万元",
+            "{a} is given in 元 ({b}); converted to 万元";
+        ImportNoTables => ImportNoTables,
+            "没有找到任何一张官方表格（表格可能以图片或附件形式发布）",
+            "none of the official tables were found (published as images or attachments?)";
+        ImportUnreadable => ImportUnreadable, "无法读取文档（{a}）", "failed to read the document ({a})";
         PdfBug => Internal,
             "写 PDF 失败：{why}（这是程序缺陷，请报告）",
             "failed to write the PDF ({why}); this is a bug, please report it";
@@ -217,6 +247,7 @@ catalogue! {
         RelativePaths => "路径相对于 YAML 文件所在目录", "paths are relative to the YAML file's folder";
         OrdinaryImage => "请换用常规的 PNG 或 JPEG 文件", "use an ordinary PNG or JPEG file";
         CompleteFont => "请换用完整、未损坏的 TrueType/OpenType 字体", "use a complete TrueType/OpenType font";
+        ImportSource => "原文位置：{zh}", "source: {en}";
         DropPdfA => "去掉 --pdfa，或换用能嵌入的字体和图片", "drop --pdfa, or use embeddable fonts and images";
         ReplaceGlyph =>
             "换用全角或常用字符，或用 --font 指定含该字符的字体",

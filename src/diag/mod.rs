@@ -103,6 +103,28 @@ pub enum Code {
     Signing,
     /// An internal failure while writing the output (a bug, please report it).
     Internal,
+    /// Import: a blank table cell (imported as 0).
+    ImportBlank,
+    /// Import: glued digits split by the 勾稽 rules.
+    ImportGluedResolved,
+    /// Import: glued digits with no single balancing reading.
+    ImportGluedAmbiguous,
+    /// Import: 2019 labels, or 2019 and 2021 mixed.
+    ImportEdition,
+    /// Import: an official row not found.
+    ImportMissingRow,
+    /// Import: a number cell that is not a number.
+    ImportBadCell,
+    /// Import: more numbers than the official table has cells.
+    ImportExtraCells,
+    /// Import: the unit or year not found.
+    ImportUnknown,
+    /// Import: an amount converted from 元 to 万元.
+    ImportConverted,
+    /// Import: none of the official tables found.
+    ImportNoTables,
+    /// Import: the document cannot be read.
+    ImportUnreadable,
 }
 
 impl Code {
@@ -142,6 +164,17 @@ impl Code {
             Code::PdfA => "E-P1",
             Code::Signing => "E-S1",
             Code::Internal => "E-X1",
+            Code::ImportBlank => "W-I1",
+            Code::ImportGluedResolved => "W-I2",
+            Code::ImportGluedAmbiguous => "W-I3",
+            Code::ImportEdition => "W-I4",
+            Code::ImportMissingRow => "W-I5",
+            Code::ImportBadCell => "W-I6",
+            Code::ImportExtraCells => "W-I7",
+            Code::ImportUnknown => "W-I8",
+            Code::ImportConverted => "W-I9",
+            Code::ImportNoTables => "E-I1",
+            Code::ImportUnreadable => "E-I2",
         }
     }
 }

@@ -2,10 +2,12 @@
 //! Built from the YAML node tree by [`load_report`]; checked by `validate`.
 
 mod decimal;
+mod emit;
 mod load;
 mod skeleton;
 
 pub use decimal::Decimal;
+pub use emit::{emit_yaml, strip_locations};
 pub use load::{load_report, parse_date};
 pub use skeleton::{skeleton, yaml_string};
 

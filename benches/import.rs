@@ -1,0 +1,44 @@
+//! Import speed: one report from each kind of source, parsed and mapped onto the
+//! format, then written as YAML. Run with `cargo bench --bench import`
+//! (target: milliseconds, not seconds, per report).
+
+use nianbao::import::{FormatChoice, SourceKind, import_bytes};
+use std::path::Path;
+use std::time::Instant;
+
+fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm-up
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = root.join("examples/shengsi-2024.yaml");
+    let loaded = nianbao::load_and_check(&example);
+    let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).expect("bundled fonts");
+    let out = engine.render(&loaded).expect("the example renders");
+    let read = |p: &str| std::fs::read(root.join("tests/suite/import").join(p)).expect("fixture");
+    let sources: [(&str, SourceKind, Vec<u8>); 4] = [
+        ("text (seed)", SourceKind::Text, read("seed-report-shengsi-2024.txt")),
+        ("HTML (pingtan)", SourceKind::Html, read("pingtan-2024.html")),
+        ("DOCX (ours)", SourceKind::Docx, out.docx().expect("docx").to_vec()),
+        ("PDF (ours, 6 pages)", SourceKind::Pdf, out.pdf().expect("pdf").to_vec()),
+    ];
+    let format = nianbao::template::bundled_format(2021).expect("bundled");
+    for (name, kind, bytes) in &sources {
+        let ms = median_ms(50, || {
+            let imp = import_bytes(bytes, *kind, FormatChoice::Auto);
+            let yaml = nianbao::model::emit_yaml(&imp.report, format, root, root);
+            std::hint::black_box(yaml);
+        });
+        println!("import {name}: {ms:.2} ms per report (median of 50, {} bytes)", bytes.len());
+    }
+}

@@ -1,0 +1,281 @@
+//! `nianbao import`: a published report (text, HTML) → the contract's YAML, with
+//! every problem named by its place in the source document.
+
+use clap::{Args, ValueEnum};
+use nianbao::diag::{Severity, has_errors, render_short};
+use nianbao::import::{Edition, FormatChoice, SourceKind, import_bytes};
+use nianbao::model::emit_yaml;
+use nianbao::template::bundled_format;
+use std::path::{Path, PathBuf};
+
+/// Which edition of the official format the document follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FormatArg {
+    /// Detect 2019 and 2021 labels (and a mix of both).
+    #[default]
+    Auto,
+    /// 国办公开办函〔2021〕30号.
+    #[value(name = "2021")]
+    F2021,
+    /// 国办公开办函〔2019〕60号 (2019 columns are never mapped onto 2021 ones).
+    #[value(name = "2019")]
+    F2019,
+}
+
+/// Arguments of `nianbao import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The published report: an HTML page (any encoding), text copied from one, a DOCX
+    /// or a PDF with a text layer; or a folder of them (each imported, then a summary).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output YAML (default: FILE with the extension `.yaml`); for a folder, the
+    /// output folder (default: FOLDER/yaml).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Edition of the official format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub format: FormatArg,
+    /// Run `check` on the result and name each problem's place in the source.
+    #[arg(long)]
+    pub check: bool,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `import`; returns the exit code (0 imported, 1 imported with errors, 2 I/O).
+pub fn run(args: &ImportArgs) -> u8 {
+    if args.file.is_dir() {
+        return run_folder(args);
+    }
+    let out = args.output.clone().unwrap_or_else(|| args.file.with_extension("yaml"));
+    import_one(args, &args.file, &out).1
+}
+
+/// How one file of a folder imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Clean,
+    Warned,
+    Failed,
+}
+
+/// `nianbao import FOLDER -o OUTDIR`: every page and text file (`.html`, `.htm`,
+/// `.shtml`, `.txt`) of the folder, sorted by name, into OUTDIR, then a summary.
+fn run_folder(args: &ImportArgs) -> u8 {
+    let out_dir = args.output.clone().unwrap_or_else(|| args.file.join("yaml"));
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&args.file) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(
+                            e.to_ascii_lowercase().as_str(),
+                            "html" | "htm" | "shtml" | "txt" | "docx"
+                        )
+                    })
+            })
+            .collect(),
+        Err(err) => {
+            eprintln!(
+                "错误：无法读取 {}：{err} (error: cannot read {})",
+                args.file.display(),
+                args.file.display()
+            );
+            return 2;
+        }
+    };
+    files.sort();
+    if let Err(err) = std::fs::create_dir_all(&out_dir) {
+        eprintln!(
+            "错误：无法创建 {}：{err} (error: cannot create {})",
+            out_dir.display(),
+            out_dir.display()
+        );
+        return 2;
+    }
+    let mut counts = [0usize; 3];
+    for file in &files {
+        let stem =
+            file.file_stem().map_or_else(|| "unit".into(), |s| s.to_string_lossy().into_owned());
+        let (outcome, _) = import_one(args, file, &out_dir.join(format!("{stem}.yaml")));
+        counts[outcome as usize] += 1;
+    }
+    println!(
+        "导入 {} 份：无问题 {} 份，有提示 {} 份，失败 {} 份 ({} imported: {} clean, {} with warnings, {} failed)",
+        files.len(),
+        counts[0],
+        counts[1],
+        counts[2],
+        files.len(),
+        counts[0],
+        counts[1],
+        counts[2]
+    );
+    u8::from(counts[2] > 0)
+}
+
+/// Imports one file to `out`; returns how it went and the exit code.
+fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
+    let fail = (Outcome::Failed, 2);
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(err) => {
+            eprintln!(
+                "错误：无法读取 {}：{err} (error: cannot read {})",
+                file.display(),
+                file.display()
+            );
+            return fail;
+        }
+    };
+    let name = file.to_string_lossy();
+    let kind = SourceKind::sniff(&name, &bytes);
+    let choice = match args.format {
+        FormatArg::Auto => FormatChoice::Auto,
+        FormatArg::F2021 => FormatChoice::F2021,
+        FormatArg::F2019 => FormatChoice::F2019,
+    };
+    let started = std::time::Instant::now();
+    let imported = import_bytes(&bytes, kind, choice);
+    let elapsed = started.elapsed();
+    if out.exists() && !args.force {
+        eprintln!(
+            "错误：{} 已存在，如需覆盖请加 --force (error: {} exists; pass --force to overwrite)",
+            out.display(),
+            out.display()
+        );
+        return fail;
+    }
+    let format = bundled_format(2021).expect("2021 is bundled");
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let yaml = emit_yaml(&imported.report, format, &dir, &dir);
+    let header = format!(
+        "# 由 nianbao import 从 {} 导入 (imported from {} by nianbao import)\n",
+        file_name(file),
+        file_name(file)
+    );
+    if let Err(err) =
+        nianbao::io::write_atomic(out, format!("{header}{yaml}").as_bytes(), args.force)
+    {
+        eprintln!(
+            "错误：无法写入 {}：{err} (error: cannot write {})",
+            out.display(),
+            out.display()
+        );
+        return fail;
+    }
+    for d in &imported.diags {
+        let loc = d.loc.map(|l| format!("{}: ", l.en())).unwrap_or_default();
+        let sev = if d.diag.severity == Severity::Error { "error" } else { "warning" };
+        println!(
+            "{}: {loc}{sev}[{}]: {} ({})",
+            file.display(),
+            d.diag.code.as_str(),
+            d.diag.message_zh,
+            d.diag.message_en
+        );
+    }
+    let edition = match imported.edition {
+        Edition::F2021 => "2021",
+        Edition::F2019 => "2019",
+        Edition::Mixed => "2019+2021",
+    };
+    let mut failed = imported.diags.iter().any(|d| d.diag.is_error());
+    if args.check {
+        let loaded = nianbao::load_and_check(out);
+        for d in &loaded.diags {
+            let source = imported
+                .locate(d)
+                .map(|l| format!(" ← {}: {} ({})", file_name(file), l.zh(), l.en()))
+                .unwrap_or_default();
+            println!("{}{source}", render_short(d, &loaded.file));
+        }
+        failed |= has_errors(&loaded.diags);
+    }
+    println!(
+        "已导入 {} → {}（格式 {edition}，{} 条提示，用时 {:.1} ms） (imported, format {edition}, {} notes, {:.1} ms)",
+        file.display(),
+        out.display(),
+        imported.diags.len(),
+        elapsed.as_secs_f64() * 1000.0,
+        imported.diags.len(),
+        elapsed.as_secs_f64() * 1000.0,
+    );
+    let outcome = if failed {
+        Outcome::Failed
+    } else if imported.diags.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Warned
+    };
+    (outcome, u8::from(failed))
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// `nianbao init --from last.yaml --year 2025`: next year's report from last year's.
+pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> u8 {
+    let loaded = nianbao::load_and_check(from);
+    let Some(last) = loaded.report.as_ref().filter(|_| !has_errors(&loaded.diags)) else {
+        for d in &loaded.diags {
+            eprintln!("{}", render_short(d, &loaded.file));
+        }
+        eprintln!(
+            "错误：{} 有错误，无法据此生成 (error: {} has errors)",
+            from.display(),
+            from.display()
+        );
+        return 1;
+    };
+    let format = bundled_format(last.format).expect("loaded reports name a bundled format");
+    let next = nianbao::import::next_year(last, format, year);
+    let path = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("{}-{year}.yaml", next.unit.text)));
+    if path.exists() && !force {
+        eprintln!(
+            "错误：{} 已存在，如需覆盖请加 --force (error: {} exists; pass --force to overwrite)",
+            path.display(),
+            path.display()
+        );
+        return 2;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let header = format!(
+        "# 由 nianbao init --from {} 生成：正文沿用上年，请改写所有标有“{}”的段落并填写本年数字。\n\
+         # 上年结转 = 上年“结转下年度继续办理”；现行有效件数 = 上年数 + 本年制发 − 本年废止。\n\
+         # (generated from last year's report: rewrite every marked paragraph, fill in this year's numbers)\n",
+        file_name(from),
+        nianbao::validate::PLACEHOLDER
+    );
+    let from_dir = match from.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let yaml = emit_yaml(&next, format, &from_dir, &dir);
+    match nianbao::io::write_atomic(&path, format!("{header}{yaml}").as_bytes(), force) {
+        Ok(()) => {
+            println!("已生成 {} (wrote {})", path.display(), path.display());
+            0
+        }
+        Err(err) => {
+            eprintln!(
+                "错误：无法写入 {}：{err} (error: cannot write {})",
+                path.display(),
+                path.display()
+            );
+            2
+        }
+    }
+}

@@ -1,0 +1,1211 @@
+//! The import core: blocks of a document (paragraphs, table rows) → the three
+//! official tables, record by record, using the format data; everything else goes
+//! to the prose splitter.
+//!
+//! Tables are found by their anchors (第二十条第（一）项, the 勾稽关系 corner note, 行政复议)
+//! and continue while the document holds labels of the official grid, numbers, or
+//! pieces of labels (header words broken over lines). Inside a table the cells are
+//! cut into segments of (labels, numbers); the last label of a segment names the
+//! record, so a row that starts with its group label (（三）不予公开 | 1.属于国家秘密)
+//! and a header row glued onto the first data row both find their record.
+
+use super::messages::ImportCode;
+use super::prose::{Piece, split_prose};
+use super::{Edition, FormatChoice, ImportDiag, Imported, Loc};
+use crate::diag::Hint;
+use crate::model::{Decimal, Num, Record, Report, Section, TableData, Text, Value};
+use crate::source::Span;
+use crate::template::{CellContent, Format, RuleDef, ScalarKind, TableDef, bundled_format};
+use std::collections::BTreeMap;
+
+/// One cell or paragraph of the source document with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// The text as found (entities decoded, tags removed).
+    pub text: String,
+    /// Where it is.
+    pub loc: Loc,
+}
+
+/// A piece of a document: a paragraph, or one row of a table's expanded grid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A paragraph (or, in text copied from a page, one line).
+    Para(Cell),
+    /// A table row; empty cells are kept (they are blanks or covered cells).
+    Row(Vec<Cell>),
+}
+
+/// Labels of the 2019 试行 format that the 2021 format does not have.
+const LABELS_2019: &[&str] = &[
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "规范性文件",
+    "其他对外管理服务事项",
+    "上一年项目数量",
+    "本年增减",
+    "处理决定数量",
+    "第二十条第九项",
+    "政府集中采购",
+    "采购项目数量",
+    "采购总金额",
+];
+
+/// Column labels that mark the 2021 layout of 第二十条第（一）项.
+const COLUMNS_2021: &[&str] = &["本年制发件数", "本年废止件数", "现行有效件数"];
+
+/// Labels (normalised) only the 2021 format has.
+const LABELS_2021: &[&str] = &[
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "行政规范性文件",
+    "本年处理决定数量",
+    "本年收费金额单位万元",
+    "1申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
+    "2申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
+];
+
+/// Which official table a region of the document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum TableKind {
+    Proactive,
+    Applications,
+    Reviews,
+}
+
+impl TableKind {
+    fn key(self) -> &'static str {
+        match self {
+            TableKind::Proactive => "proactive",
+            TableKind::Applications => "applications",
+            TableKind::Reviews => "reviews_lawsuits",
+        }
+    }
+}
+
+/// Keeps CJK ideographs, letters and digits (full-width digits made ASCII): the form
+/// labels are compared in, whatever brackets, numbering marks and spaces were used.
+pub(super) fn norm(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let c = fullwidth_to_ascii(c);
+            (c.is_ascii_alphanumeric() || is_cjk(c)).then_some(c)
+        })
+        .collect()
+}
+
+pub(super) fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' | '〇')
+}
+
+fn fullwidth_to_ascii(c: char) -> char {
+    match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '．' | '，' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        c => c,
+    }
+}
+
+/// What a cell holds as a number.
+#[derive(Debug, Clone, PartialEq)]
+enum NumText {
+    /// Digits only (a count, or glued counts).
+    Digits(String),
+    /// A decimal amount, in 万元.
+    Amount(Decimal, bool),
+    /// Nothing (a blank cell, `—`, `/`, `无`).
+    Blank,
+}
+
+/// Reads a cell as a number: spaces, `&nbsp;`, thousands commas and a unit (件, 万元,
+/// 元) are allowed; `—`, `-`, `/`, `无` and an empty cell are blanks.
+fn parse_number(raw: &str) -> Option<NumText> {
+    let mut t: String = raw
+        .chars()
+        .map(fullwidth_to_ascii)
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{3000}')
+        .collect();
+    if t.is_empty() || matches!(t.as_str(), "—" | "-" | "/" | "无" | "——" | "－" | "／" | "─")
+    {
+        return Some(NumText::Blank);
+    }
+    let mut yuan = false;
+    for unit in ["万元", "元", "件", "个", "条", "项", "次"] {
+        if let Some(s) = t.strip_suffix(unit) {
+            yuan = unit == "元";
+            t = s.to_string();
+            break;
+        }
+    }
+    // Thousands separators: only between groups of three digits.
+    if t.contains(',') {
+        let parts: Vec<&str> = t.split(',').collect();
+        let ok = parts[0].len() <= 3
+            && !parts[0].is_empty()
+            && parts[1..]
+                .iter()
+                .all(|p| p.len() >= 3 && p[..3].bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            return None;
+        }
+        t = parts.concat();
+    }
+    if t.is_empty() {
+        return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) && !yuan {
+        return Some(NumText::Digits(t));
+    }
+    let d = Decimal::parse(&t)?;
+    Some(NumText::Amount(d, yuan))
+}
+
+/// A cell of a table region, classified.
+#[derive(Debug, Clone)]
+enum Tok {
+    Label(String, Loc),
+    Value(NumText, String, Loc),
+}
+
+/// A run of labels followed by a run of numbers.
+#[derive(Debug, Clone, Default)]
+struct Segment {
+    labels: Vec<(String, Loc)>,
+    values: Vec<(NumText, String, Loc)>,
+}
+
+/// The grid labels of the format, normalised, and which record each row label names.
+struct Labels {
+    /// Every text cell of every table, normalised.
+    all: Vec<String>,
+    /// Row label → (table, record) for rows with numbers.
+    rows: BTreeMap<String, (TableKind, usize)>,
+    /// The same with the leading numbering removed (`予以公开`), when unique.
+    bare_rows: BTreeMap<String, Option<(TableKind, usize)>>,
+}
+
+fn table_kind(key: &str) -> Option<TableKind> {
+    match key {
+        "proactive" => Some(TableKind::Proactive),
+        "applications" => Some(TableKind::Applications),
+        "reviews_lawsuits" => Some(TableKind::Reviews),
+        _ => None,
+    }
+}
+
+/// Removes a leading item number: `一`, `1`, `三一` (from `三（一）`) before a label.
+fn strip_ordinal(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+}
+
+impl Labels {
+    fn new(format: &Format) -> Labels {
+        let mut all = Vec::new();
+        let mut rows = BTreeMap::new();
+        for t in &format.tables {
+            let Some(kind) = table_kind(&t.key) else { continue };
+            for row in &t.grid.rows {
+                let mut label = None;
+                let mut record = None;
+                for cell in row {
+                    match &cell.content {
+                        CellContent::Text(s) => {
+                            all.push(norm(s));
+                            if !cell.head {
+                                label = Some(norm(s));
+                            }
+                        }
+                        CellContent::Value { record: r, .. } => record = record.or(Some(*r)),
+                    }
+                }
+                if let (Some(l), Some(r)) = (label, record) {
+                    rows.insert(l, (kind, r));
+                }
+            }
+        }
+        all.extend(LABELS_2019.iter().map(|s| s.to_string()));
+        let mut bare_rows: BTreeMap<String, Option<(TableKind, usize)>> = BTreeMap::new();
+        for (l, v) in &rows {
+            let bare = strip_ordinal(l).to_string();
+            bare_rows.entry(bare).and_modify(|e| *e = None).or_insert(Some(*v));
+        }
+        Labels { all, rows, bare_rows }
+    }
+
+    /// Whether a piece of text belongs to a table: a label, a fragment of one, or a
+    /// label with its numbers glued on.
+    fn is_table_text(&self, n: &str) -> bool {
+        if n.is_empty() {
+            return true;
+        }
+        let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
+        if label.is_empty() {
+            return true;
+        }
+        self.all.iter().any(|l| {
+            l == label
+                || l.contains(label)
+                || (label.chars().count() >= 4
+                    && label.contains(l.as_str())
+                    && l.chars().count() >= 4)
+        })
+    }
+
+    fn record_of(&self, label: &str, kind: TableKind) -> Option<usize> {
+        if let Some(&(k, r)) = self.rows.get(label)
+            && k == kind
+        {
+            return Some(r);
+        }
+        if let Some(Some((k, r))) = self.bare_rows.get(strip_ordinal(label))
+            && *k == kind
+            && strip_ordinal(label).chars().count() >= 3
+        {
+            return Some(*r);
+        }
+        // Cells run together (`三、本年度办理结果（一）予以公开`): the longest row label
+        // the text ends with.
+        if let Some(r) = self
+            .rows
+            .iter()
+            .filter(|(l, (k, _))| {
+                *k == kind && l.chars().count() >= 3 && label.ends_with(l.as_str())
+            })
+            .max_by_key(|(l, _)| l.len())
+            .map(|(_, (_, r))| *r)
+        {
+            return Some(r);
+        }
+        // A label wrapped in its cell (`1.本机关不掌握相关政府` / `信息`): the one row
+        // label it begins.
+        let mut starts = self
+            .rows
+            .iter()
+            .filter(|(l, (k, _))| *k == kind && label.chars().count() >= 4 && l.starts_with(label));
+        match (starts.next(), starts.next()) {
+            (Some((_, (_, r))), None) => Some(*r),
+            _ => None,
+        }
+    }
+}
+
+fn anchor(n: &str) -> Option<TableKind> {
+    if n.contains("第二十条第一项") {
+        Some(TableKind::Proactive)
+    } else if n.contains("勾稽关系") || n == "申请人情况" {
+        Some(TableKind::Applications)
+    } else if n == "行政复议"
+        || (n.starts_with("行政复议") && n.contains("行政诉讼") && n.len() < 60)
+    {
+        Some(TableKind::Reviews)
+    } else {
+        None
+    }
+}
+
+/// The pass over the blocks: regions of tables (as segments) and prose pieces.
+struct Scan {
+    pieces: Vec<Piece>,
+    tables: Vec<(TableKind, Vec<Segment>)>,
+}
+
+fn scan(blocks: &[Block], labels: &Labels) -> Scan {
+    let mut pieces = Vec::new();
+    let mut tables: Vec<(TableKind, Vec<Segment>)> = Vec::new();
+    let mut current: Option<TableKind> = None;
+    let mut seg = Segment::default();
+
+    fn flush(seg: &mut Segment, tables: &mut [(TableKind, Vec<Segment>)]) {
+        if (!seg.labels.is_empty() || !seg.values.is_empty())
+            && let Some(t) = tables.last_mut()
+        {
+            t.1.push(std::mem::take(seg));
+        }
+        *seg = Segment::default();
+    }
+
+    let start = |kind: TableKind,
+                 seg: &mut Segment,
+                 tables: &mut Vec<(TableKind, Vec<Segment>)>,
+                 pieces: &mut Vec<Piece>| {
+        flush(seg, tables);
+        tables.push((kind, Vec::new()));
+        pieces.push(Piece::Table(kind));
+    };
+
+    for block in blocks {
+        match block {
+            Block::Row(cells) => {
+                let first = cells.iter().map(|c| norm(&c.text)).find(|n| !n.is_empty());
+                if let Some(k) = first.as_deref().and_then(anchor)
+                    && current != Some(k)
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                }
+                // A table split in two (prose between the halves): a row named by an
+                // official row label goes on with its table.
+                if current.is_none()
+                    && let Some(k) =
+                        cells.iter().find_map(|c| labels.rows.get(&norm(&c.text)).map(|(k, _)| *k))
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                }
+                if current.is_none() {
+                    // A table before any official one (page layout): its text is prose.
+                    for c in cells.iter().filter(|c| !c.text.trim().is_empty()) {
+                        pieces.push(Piece::Para(c.text.clone(), c.loc));
+                    }
+                    continue;
+                }
+                flush(&mut seg, &mut tables);
+                let mut seen_label = false;
+                for c in cells {
+                    for tok in classify(&c.text, c.loc) {
+                        match tok {
+                            Tok::Label(l, loc) => {
+                                if !seg.values.is_empty() {
+                                    flush(&mut seg, &mut tables);
+                                }
+                                seen_label = true;
+                                seg.labels.push((l, loc));
+                            }
+                            Tok::Value(NumText::Blank, _, _)
+                                if !seen_label && seg.values.is_empty() =>
+                            {
+                                // Empty cells before the first label cover merged label cells.
+                            }
+                            Tok::Value(v, raw, loc) => seg.values.push((v, raw, loc)),
+                        }
+                    }
+                }
+                flush(&mut seg, &mut tables);
+            }
+            Block::Para(c) => {
+                let n = norm(&c.text);
+                let resumes = || {
+                    let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
+                    labels.rows.get(label).map(|(k, _)| *k)
+                };
+                if let Some(k) = anchor(&n)
+                    && current != Some(k)
+                    && (current.is_some() || n.chars().count() < 40)
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                } else if current.is_none()
+                    && !c.text.contains('。')
+                    && let Some(k) = resumes()
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                } else if current.is_some()
+                    && (c.text.contains('。') || !labels.is_table_text(&n))
+                    && parse_number(&c.text).is_none()
+                {
+                    flush(&mut seg, &mut tables);
+                    current = None;
+                }
+                if current.is_none() {
+                    pieces.push(Piece::Para(c.text.clone(), c.loc));
+                    continue;
+                }
+                for tok in classify(&c.text, c.loc) {
+                    match tok {
+                        Tok::Label(l, loc) => {
+                            if !seg.values.is_empty() {
+                                flush(&mut seg, &mut tables);
+                            }
+                            seg.labels.push((l, loc));
+                        }
+                        // A blank line between cells is spacing, not a blank cell.
+                        Tok::Value(NumText::Blank, _, _) => {}
+                        Tok::Value(v, raw, loc) => seg.values.push((v, raw, loc)),
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut seg, &mut tables);
+    Scan { pieces, tables }
+}
+
+/// Splits a cell into a label and numbers: `行政规范性文件102182` → label + digits;
+/// a cell of numbers separated by spaces (`0 0 0`) gives several numbers.
+fn classify(text: &str, loc: Loc) -> Vec<Tok> {
+    let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '|');
+    if let Some(n) = parse_number(trimmed) {
+        return vec![Tok::Value(n, trimmed.to_string(), loc)];
+    }
+    let parts: Vec<&str> = trimmed.split_whitespace().collect();
+    if parts.len() > 1 && parts.iter().all(|p| matches!(parse_number(p), Some(NumText::Digits(_))))
+    {
+        return parts
+            .iter()
+            .map(|p| Tok::Value(parse_number(p).expect("checked"), p.to_string(), loc))
+            .collect();
+    }
+    let n = norm(trimmed);
+    if n.is_empty() {
+        return Vec::new();
+    }
+    // Digits glued onto the end of a label (labels never end with a digit).
+    let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = &n[label.len()..];
+    if !label.is_empty() && !digits.is_empty() && label.chars().any(is_cjk) {
+        return vec![
+            Tok::Label(label.to_string(), loc),
+            Tok::Value(NumText::Digits(digits.to_string()), digits.to_string(), loc),
+        ];
+    }
+    vec![Tok::Label(n, loc)]
+}
+
+/// One way of reading the numbers of a row.
+type Reading = Vec<Option<Value>>;
+
+/// The readings of a row of `n` cells from its value cells, and whether digits had
+/// to be split. `valid` says whether a full reading satisfies the row's own rule.
+fn readings(
+    values: &[(NumText, String, Loc)],
+    n: usize,
+    decimal_at: Option<usize>,
+    valid: &dyn Fn(&[u64]) -> bool,
+) -> (Vec<Reading>, bool, Vec<String>) {
+    let filled = values.iter().filter(|(v, _, _)| *v != NumText::Blank).count();
+    let to_value = |v: &NumText| match v {
+        NumText::Digits(d) => d.parse::<u64>().ok().map(Value::Count),
+        NumText::Amount(a, _) => Some(Value::Decimal(*a)),
+        NumText::Blank => None,
+    };
+    if filled >= n || values.len() >= n {
+        // Blanks count as cells only where there are not enough numbers without them.
+        let cells: Vec<&NumText> = if filled >= n {
+            values.iter().map(|(v, _, _)| v).filter(|v| **v != NumText::Blank).collect()
+        } else {
+            values.iter().map(|(v, _, _)| v).collect()
+        };
+        let extra: Vec<String> = if filled > n {
+            values
+                .iter()
+                .filter(|(v, _, _)| *v != NumText::Blank)
+                .skip(n)
+                .map(|(_, r, _)| r.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let reading: Reading = cells[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                NumText::Amount(a, y) if Some(i) == decimal_at => {
+                    Some(Value::Decimal(if *y { yuan_to_wan(*a) } else { *a }))
+                }
+                NumText::Digits(d) if Some(i) == decimal_at => {
+                    Decimal::parse(d).map(Value::Decimal)
+                }
+                v => to_value(v),
+            })
+            .collect();
+        return (vec![reading], false, extra);
+    }
+    // Fewer cells than the table has: glued digits, if any cell has several.
+    let groups: Vec<&str> = values
+        .iter()
+        .filter_map(|(v, _, _)| match v {
+            NumText::Digits(d) => Some(d.as_str()),
+            _ => None,
+        })
+        .collect();
+    let digit_count: usize = groups.iter().map(|g| g.len()).sum();
+    if groups.len() == filled && digit_count >= n && decimal_at.is_none() {
+        let mut out = Vec::new();
+        split_groups(&groups, n, &mut Vec::new(), &mut out, 100_000);
+        let found: Vec<Reading> = out
+            .into_iter()
+            .filter(|r| valid(r))
+            .map(|r| r.into_iter().map(|x| Some(Value::Count(x))).collect())
+            .collect();
+        return (found, true, Vec::new());
+    }
+    // Cells missing at the end of the row: blanks.
+    let mut reading: Reading = values.iter().map(|(v, _, _)| to_value(v)).collect();
+    reading.resize(n, None);
+    (vec![reading], false, Vec::new())
+}
+
+/// Every way to cut each digit group into numbers (no leading zeros) so that the
+/// numbers total `n`.
+fn split_groups(
+    groups: &[&str],
+    n: usize,
+    acc: &mut Vec<u64>,
+    out: &mut Vec<Vec<u64>>,
+    cap: usize,
+) {
+    if out.len() >= cap {
+        return;
+    }
+    let Some((first, rest)) = groups.split_first() else {
+        if acc.len() == n {
+            out.push(acc.clone());
+        }
+        return;
+    };
+    let min_rest = rest.len();
+    let slots = n.saturating_sub(acc.len());
+    if slots < 1 + min_rest {
+        return;
+    }
+    cut(first, rest, n, acc, out, cap);
+}
+
+fn cut(s: &str, rest: &[&str], n: usize, acc: &mut Vec<u64>, out: &mut Vec<Vec<u64>>, cap: usize) {
+    if s.is_empty() {
+        split_groups(rest, n, acc, out, cap);
+        return;
+    }
+    if acc.len() >= n {
+        return;
+    }
+    let max_len = if s.starts_with('0') { 1 } else { s.len().min(10) };
+    for len in 1..=max_len {
+        let Ok(v) = s[..len].parse::<u64>() else { break };
+        if v > u64::from(u32::MAX) {
+            break;
+        }
+        acc.push(v);
+        cut(&s[len..], rest, n, acc, out, cap);
+        acc.pop();
+    }
+}
+
+/// `3200` 元 → `0.32` 万元 (exact: the decimal point moves four places).
+fn yuan_to_wan(d: Decimal) -> Decimal {
+    let s = d.to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as isize - 4;
+    let text = if point > 0 {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+    } else {
+        format!("0.{}{}", "0".repeat((-point) as usize), digits)
+    };
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    Decimal::parse(if text.is_empty() { "0" } else { text }).unwrap_or(d)
+}
+
+/// What the mapper found for one record.
+#[derive(Debug, Clone)]
+struct Found {
+    /// Candidate readings (one unless glued digits were ambiguous).
+    readings: Vec<Reading>,
+    glued: bool,
+    /// Where each cell came from (the label's place for glued cells).
+    locs: Vec<Loc>,
+    label_loc: Loc,
+    raw: String,
+}
+
+/// The context the mapper builds while importing.
+struct Mapper<'f> {
+    format: &'f Format,
+    diags: Vec<ImportDiag>,
+    locations: BTreeMap<String, Loc>,
+    marks_2019: Vec<(String, Loc)>,
+    marks_2021: bool,
+    choice: FormatChoice,
+}
+
+impl Mapper<'_> {
+    fn warn(&mut self, code: ImportCode, loc: Option<Loc>, a: &str, b: &str, path: Option<String>) {
+        let mut diag = code.diagnostic(a, b);
+        if let Some(l) = loc {
+            diag = diag.hint(Hint::ImportSource, &[("zh", &l.zh()), ("en", &l.en())]);
+        }
+        if let Some(p) = path {
+            diag = diag.with_path(p);
+        }
+        self.diags.push(ImportDiag { diag: diag.with_label(a), loc });
+    }
+
+    /// Maps the segments of one table region onto the records of the table.
+    fn table(
+        &mut self,
+        kind: TableKind,
+        segs: &[Segment],
+        labels: &Labels,
+        found: &mut [Option<Found>],
+    ) {
+        let def = self.format.table(kind.key()).expect("bundled format has the table");
+        let mut columns_2019 = self.choice == FormatChoice::F2019;
+        let mut items_2019 = false;
+        let mut loose: Vec<(NumText, String, Loc)> = Vec::new();
+        for seg in segs {
+            for (l, loc) in &seg.labels {
+                if LABELS_2019.contains(&l.as_str()) && !self.marks_2019.iter().any(|(m, _)| m == l)
+                {
+                    self.marks_2019.push((l.clone(), *loc));
+                }
+                if LABELS_2021.contains(&l.as_str()) {
+                    self.marks_2021 = true;
+                }
+                if COLUMNS_2021.contains(&l.as_str()) {
+                    columns_2019 = false;
+                }
+                if ["本年新制作数量", "本年新公开数量", "对外公开总数量"].contains(&l.as_str())
+                {
+                    columns_2019 = true;
+                }
+                // The 2019 blocks （五）（六）（八） count items: 上一年项目数量 / 本年增/减 ….
+                if l == "上一年项目数量" {
+                    items_2019 = true;
+                }
+                if l == "本年处理决定数量" || l == "本年收费金额单位万元" {
+                    items_2019 = false;
+                }
+            }
+            // Header words broken over lines (`本年新` / `制作数量`): look at them joined.
+            let joined: String = seg.labels.iter().map(|(l, _)| l.as_str()).collect();
+            for m in [
+                "本年新制作数量",
+                "本年新公开数量",
+                "对外公开总数量",
+                "其他对外管理服务事项",
+                "政府集中采购",
+            ] {
+                if joined.contains(m)
+                    && !seg.labels.iter().any(|(l, _)| l == m)
+                    && !self.marks_2019.iter().any(|(x, _)| x == m)
+                {
+                    self.marks_2019.push((m.to_string(), seg.labels[0].1));
+                    columns_2019 |= m.starts_with("本年新") || m.starts_with("对外");
+                }
+            }
+            if seg.values.is_empty() {
+                continue;
+            }
+            if kind == TableKind::Reviews {
+                loose.extend(seg.values.iter().cloned());
+                continue;
+            }
+            let record = seg.labels.iter().rev().find_map(|(l, _)| labels.record_of(l, kind));
+            // A header row (empty cells after its words) has no numbers: only a row
+            // named exactly by its label can be all blanks.
+            let all_blank = seg.values.iter().all(|v| v.0 == NumText::Blank);
+            if all_blank && !seg.labels.iter().any(|(l, _)| labels.rows.contains_key(l)) {
+                continue;
+            }
+            // A segment with numbers has a label (the reviews table is handled above).
+            let Some((label, label_loc)) = seg.labels.last().cloned() else { continue };
+            // 2019: （六）其他处理 is one row with numbers; it goes to 3.其他 with a note.
+            let record = match record {
+                Some(r)
+                    if def.records[r].key.starts_with("other_handling.")
+                        && label == "六其他处理" =>
+                {
+                    self.marks_2019.push(("（六）其他处理".to_string(), label_loc));
+                    def.record_index("other_handling.other")
+                }
+                None if label == "六其他处理" => {
+                    self.marks_2019.push(("（六）其他处理".to_string(), label_loc));
+                    def.record_index("other_handling.other")
+                }
+                r => r,
+            };
+            let Some(r) = record else { continue };
+            let rdef = &def.records[r];
+            if kind == TableKind::Proactive && rdef.scalar.is_none() && columns_2019 {
+                // Never map 本年新制作数量/本年新公开数量/对外公开总数量 onto 本年制发件数….
+                self.warn(
+                    ImportCode::Edition,
+                    Some(label_loc),
+                    &rdef.label,
+                    "2019 年（未导入：2019 年的列与 2021 年的列含义不同 / not imported: the 2019 columns mean something else)",
+                    Some(format!("{}.{}", def.key, rdef.key)),
+                );
+                continue;
+            }
+            if found[r].is_some() {
+                continue; // the first occurrence wins (a repeated header row)
+            }
+            let n = rdef.fields.len().max(1)
+                + usize::from(def.total_label.is_some() && rdef.scalar.is_none());
+            let decimal_at = (rdef.scalar == Some(ScalarKind::Decimal)).then_some(0);
+            let has_total = def.total_label.is_some() && rdef.scalar.is_none();
+            let valid = move |v: &[u64]| {
+                !has_total || v[..v.len() - 1].iter().sum::<u64>() == v[v.len() - 1]
+            };
+            // 2019 (五)(六): 上一年项目数量 / 本年增/减 / 处理决定数量 — the last is the 2021 count.
+            let mut values = seg.values.clone();
+            if rdef.scalar == Some(ScalarKind::Count)
+                && values.len() == 3
+                && (items_2019 || columns_2019)
+            {
+                values.drain(..2);
+            }
+            if rdef.scalar == Some(ScalarKind::Decimal) && items_2019 {
+                // 2019's 行政事业性收费 row counts items; the 2021 amount is not in it.
+                self.warn(
+                    ImportCode::Edition,
+                    Some(label_loc),
+                    &rdef.label,
+                    "2019 年（未导入：2019 年此行是项目数量而非收费金额 / not imported: the 2019 row counts items, not 万元)",
+                    Some(format!("{}.{}", def.key, rdef.key)),
+                );
+                continue;
+            }
+            if rdef.scalar == Some(ScalarKind::Decimal)
+                && let Some((NumText::Amount(a, true), raw, loc)) = values.first()
+            {
+                self.warn(
+                    ImportCode::Converted,
+                    Some(*loc),
+                    &rdef.label,
+                    &format!("{raw} → {} 万元", yuan_to_wan(*a)),
+                    None,
+                );
+            }
+            let (readings, glued, extra) = readings(&values, n, decimal_at, &valid);
+            if !extra.is_empty() {
+                self.warn(
+                    ImportCode::ExtraCells,
+                    Some(label_loc),
+                    &rdef.label,
+                    &extra.join(" "),
+                    None,
+                );
+            }
+            let mut locs: Vec<Loc> = if glued {
+                vec![values.first().map_or(label_loc, |v| v.2); n]
+            } else {
+                values
+                    .iter()
+                    .filter(|v| {
+                        values.iter().filter(|w| w.0 != NumText::Blank).count() < n
+                            || v.0 != NumText::Blank
+                    })
+                    .map(|v| v.2)
+                    .collect()
+            };
+            locs.resize(n, label_loc);
+            let raw = values.iter().map(|v| v.1.as_str()).collect::<Vec<_>>().join(" ");
+            found[r] = Some(Found { readings, glued, locs, label_loc, raw });
+        }
+        if kind == TableKind::Reviews && !loose.is_empty() {
+            let n = def.records.len() * 5;
+            let valid = |v: &[u64]| v.chunks(5).all(|g| g[..4].iter().sum::<u64>() == g[4]);
+            let (rs, glued, extra) = readings(&loose, n, None, &valid);
+            if !extra.is_empty() {
+                self.warn(ImportCode::ExtraCells, Some(loose[0].2), "四", &extra.join(" "), None);
+            }
+            let mut locs: Vec<Loc> = loose.iter().map(|v| v.2).collect();
+            locs.resize(n, loose[0].2);
+            for (i, slot) in found.iter_mut().enumerate() {
+                let readings = rs.iter().map(|r| r[i * 5..i * 5 + 5].to_vec()).collect::<Vec<_>>();
+                let mut uniq: Vec<Reading> = Vec::new();
+                for r in readings {
+                    if !uniq.contains(&r) {
+                        uniq.push(r);
+                    }
+                }
+                *slot = Some(Found {
+                    readings: uniq,
+                    glued,
+                    locs: if glued { vec![loose[0].2; 5] } else { locs[i * 5..i * 5 + 5].to_vec() },
+                    label_loc: loose[0].2,
+                    raw: loose.iter().map(|v| v.1.as_str()).collect::<Vec<_>>().join(" "),
+                });
+            }
+        }
+    }
+
+    /// Picks one reading per record: a single one as it is; for glued rows with
+    /// several readings, the combination that satisfies the table's rules.
+    fn resolve(&mut self, def: &TableDef, table_index: usize, found: &mut [Option<Found>]) {
+        // Glued digits that no split can make agree with the row's own total.
+        for (i, slot) in found.iter_mut().enumerate() {
+            let Some(f) = slot.as_mut().filter(|f| f.readings.is_empty()) else { continue };
+            let rdef = &def.records[i];
+            let width = rdef.fields.len().max(1)
+                + usize::from(def.total_label.is_some() && rdef.scalar.is_none());
+            let detail =
+                format!("{}：没有一种拆分与该行总计相符 / no reading matches the row total", f.raw);
+            f.readings = vec![vec![None; width]];
+            f.glued = false;
+            f.raw = String::new();
+            let (label, loc) = (rdef.label.clone(), f.label_loc);
+            let path = format!("{}.{}", def.key, rdef.key);
+            self.warn(ImportCode::GluedAmbiguous, Some(loc), &label, &detail, Some(path));
+        }
+        let ambiguous: Vec<usize> = (0..found.len())
+            .filter(|&i| found[i].as_ref().is_some_and(|f| f.readings.len() > 1))
+            .collect();
+        if ambiguous.is_empty() {
+            return;
+        }
+        let combos: usize = ambiguous
+            .iter()
+            .map(|&i| found[i].as_ref().map_or(1, |f| f.readings.len()))
+            .try_fold(1usize, |acc, n| acc.checked_mul(n))
+            .unwrap_or(usize::MAX);
+        let mut passing: Vec<Vec<usize>> = Vec::new();
+        if combos <= 200_000 {
+            let mut choice = vec![0usize; ambiguous.len()];
+            loop {
+                let grid = self.grid(def, found, &ambiguous, &choice);
+                if rules_hold(self.format, def, table_index, &grid) {
+                    passing.push(choice.clone());
+                    if passing.len() > 1 {
+                        break;
+                    }
+                }
+                // next combination
+                let mut k = 0;
+                loop {
+                    if k == choice.len() {
+                        break;
+                    }
+                    choice[k] += 1;
+                    if choice[k] < found[ambiguous[k]].as_ref().map_or(1, |f| f.readings.len()) {
+                        break;
+                    }
+                    choice[k] = 0;
+                    k += 1;
+                }
+                if k == choice.len() {
+                    break;
+                }
+            }
+        }
+        if passing.len() == 1 {
+            for (k, &i) in ambiguous.iter().enumerate() {
+                let f = found[i].as_mut().expect("ambiguous rows were found");
+                let pick = f.readings[passing[0][k]].clone();
+                f.readings = vec![pick];
+            }
+        } else {
+            let why = if passing.is_empty() {
+                "没有一种拆分能满足勾稽关系 / no reading balances"
+            } else {
+                "多种拆分都满足勾稽关系 / several readings balance"
+            };
+            for &i in &ambiguous {
+                let f = found[i].as_mut().expect("ambiguous rows were found");
+                let options: Vec<String> = f
+                    .readings
+                    .iter()
+                    .take(4)
+                    .map(|r| {
+                        r.iter()
+                            .map(|v| v.map_or("?".to_string(), |v| v.display()))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .collect();
+                let detail = format!("{}：{}；{why}", f.raw, options.join(" | "));
+                let width = f.readings[0].len();
+                f.readings = vec![vec![None; width]];
+                f.glued = false;
+                let label = def.records[i].label.clone();
+                let loc = f.label_loc;
+                self.warn(
+                    ImportCode::GluedAmbiguous,
+                    Some(loc),
+                    &label,
+                    &detail,
+                    Some(format!("{}.{}", def.key, def.records[i].key)),
+                );
+                // The cells are reported here, not again as blanks.
+                found[i].as_mut().expect("present").raw = String::new();
+            }
+        }
+    }
+
+    /// The table's numbers (fields then total) with the chosen readings.
+    fn grid(
+        &self,
+        def: &TableDef,
+        found: &[Option<Found>],
+        ambiguous: &[usize],
+        choice: &[usize],
+    ) -> Vec<Vec<u64>> {
+        def.records
+            .iter()
+            .enumerate()
+            .map(|(i, rdef)| {
+                let width = rdef.fields.len().max(1) + usize::from(def.total_label.is_some());
+                let Some(f) = &found[i] else { return vec![0; width] };
+                let pick = ambiguous.iter().position(|&a| a == i).map_or(0, |k| choice[k]);
+                let mut row: Vec<u64> = f.readings[pick]
+                    .iter()
+                    .map(|v| v.and_then(|v| v.count()).unwrap_or(0))
+                    .collect();
+                if row.len() < width {
+                    let sum = row.iter().sum();
+                    row.push(sum);
+                }
+                row
+            })
+            .collect()
+    }
+
+    /// Builds the table's records from what was found, with blanks and missing rows reported.
+    fn records(&mut self, def: &TableDef, found: &[Option<Found>]) -> TableData {
+        let mut records = Vec::new();
+        for (i, rdef) in def.records.iter().enumerate() {
+            let width = if rdef.scalar.is_some() { 1 } else { rdef.fields.len() };
+            let zero = Num { value: Value::Count(0), span: Span::detached() };
+            let zero_of = |kind: Option<ScalarKind>| match kind {
+                Some(ScalarKind::Decimal) => {
+                    Num { value: Value::Decimal(Decimal::from_int(0)), span: Span::detached() }
+                }
+                _ => zero,
+            };
+            let mut rec = Record {
+                key: rdef.key.clone(),
+                span: Span::detached(),
+                values: vec![zero_of(rdef.scalar); width],
+                given_total: None,
+                from_list: def.list_form,
+            };
+            let Some(f) = &found[i] else {
+                if !rdef.computed {
+                    self.warn(
+                        ImportCode::MissingRow,
+                        None,
+                        &rdef.label,
+                        "",
+                        Some(format!("{}.{}", def.key, rdef.key)),
+                    );
+                }
+                records.push(rec);
+                continue;
+            };
+            let reading = &f.readings[0];
+            if f.glued {
+                let text: Vec<String> =
+                    reading.iter().map(|v| v.map_or("?".into(), |v| v.display())).collect();
+                self.warn(
+                    ImportCode::GluedResolved,
+                    Some(f.label_loc),
+                    &rdef.label,
+                    &format!("{} → {}", f.raw, text.join(", ")),
+                    None,
+                );
+            }
+            let columns = width + usize::from(def.total_label.is_some() && rdef.scalar.is_none());
+            for c in 0..columns {
+                let (col_key, col_label) = if rdef.scalar.is_some() {
+                    (None, None)
+                } else if c < width {
+                    let (k, l) = &def.fields[rdef.fields[c]];
+                    (Some(k.clone()), Some(l.clone()))
+                } else {
+                    (Some("total".to_string()), def.total_label.clone())
+                };
+                let path = match (&col_key, def.list_form) {
+                    (None, _) => format!("{}.{}", def.key, rdef.key),
+                    (Some(_), true) => format!("{}.{}[{c}]", def.key, rdef.key),
+                    (Some(k), false) => format!("{}.{}.{k}", def.key, rdef.key),
+                };
+                let loc = f.locs.get(c).copied().unwrap_or(f.label_loc);
+                let cell_label = match &col_label {
+                    Some(l) => format!("{} / {l}", rdef.label),
+                    None => rdef.label.clone(),
+                };
+                match reading.get(c).copied().flatten() {
+                    Some(v) => {
+                        let v = match (rdef.scalar, v) {
+                            (Some(ScalarKind::Count), Value::Decimal(_))
+                            | (None, Value::Decimal(_)) => {
+                                self.warn(
+                                    ImportCode::BadCell,
+                                    Some(loc),
+                                    &cell_label,
+                                    &v.display(),
+                                    Some(path.clone()),
+                                );
+                                Value::Count(0)
+                            }
+                            (Some(ScalarKind::Decimal), Value::Count(n)) => {
+                                Value::Decimal(Decimal::from_int(n))
+                            }
+                            (_, v) => v,
+                        };
+                        let num = Num { value: v, span: Span::detached() };
+                        if c < width {
+                            rec.values[c] = num;
+                        } else {
+                            rec.given_total = Some(num);
+                        }
+                        self.locations.insert(path, loc);
+                    }
+                    None => {
+                        if !f.raw.is_empty() {
+                            self.warn(
+                                ImportCode::Blank,
+                                Some(loc),
+                                &cell_label,
+                                "",
+                                Some(path.clone()),
+                            );
+                        }
+                        self.locations.insert(path, loc);
+                    }
+                }
+            }
+            records.push(rec);
+        }
+        TableData { key: def.key.clone(), records }
+    }
+}
+
+/// Whether the format's column-sum and balance rules hold for a table's numbers
+/// (each record: fields, then its total).
+fn rules_hold(format: &Format, def: &TableDef, table_index: usize, grid: &[Vec<u64>]) -> bool {
+    let width = def.fields.len() + usize::from(def.total_label.is_some());
+    let col = |recs: &[usize], c: usize| -> u64 {
+        recs.iter().map(|&r| grid[r].get(c).copied().unwrap_or(0)).sum()
+    };
+    format.rules.iter().all(|rule| match rule {
+        RuleDef::ColumnSum { table, total, parts, .. } if *table == table_index => {
+            (0..width).all(|c| grid[*total].get(c).copied().unwrap_or(0) == col(parts, c))
+        }
+        RuleDef::Balance { table, left, right, .. } if *table == table_index => {
+            (0..width).all(|c| col(left, c) == col(right, c))
+        }
+        _ => true,
+    })
+}
+
+/// Builds a report from the blocks of a document.
+pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
+    let format = bundled_format(2021).expect("2021 is bundled");
+    let labels = Labels::new(format);
+    let scan = scan(blocks, &labels);
+    let mut mx = Mapper {
+        format,
+        diags: Vec::new(),
+        locations: BTreeMap::new(),
+        marks_2019: Vec::new(),
+        marks_2021: false,
+        choice,
+    };
+    let mut tables: BTreeMap<&str, TableData> = BTreeMap::new();
+    for kind in [TableKind::Proactive, TableKind::Applications, TableKind::Reviews] {
+        let (ti, def) =
+            format.tables.iter().enumerate().find(|(_, t)| t.key == kind.key()).expect("bundled");
+        let mut found: Vec<Option<Found>> = vec![None; def.records.len()];
+        for (k, segs) in &scan.tables {
+            if *k == kind {
+                mx.table(kind, segs, &labels, &mut found);
+            }
+        }
+        mx.resolve(def, ti, &mut found);
+        tables.insert(def.key.as_str(), mx.records(def, &found));
+    }
+    if scan.tables.is_empty() {
+        mx.warn(ImportCode::NoTables, None, "", "", None);
+    }
+    let edition = match (mx.marks_2019.is_empty(), mx.marks_2021) {
+        (true, _) => Edition::F2021,
+        (false, true) => Edition::Mixed,
+        (false, false) => Edition::F2019,
+    };
+    let edition_name = match edition {
+        Edition::Mixed => {
+            "2019 年（本文混用 2019 与 2021 年格式 / the document mixes the 2019 and 2021 formats）"
+        }
+        _ => "2019 年 (2019)",
+    };
+    for (label, loc) in mx.marks_2019.clone() {
+        if mx.choice != FormatChoice::F2019 {
+            mx.warn(ImportCode::Edition, Some(loc), &label, edition_name, None);
+        }
+    }
+
+    let prose = split_prose(&scan.pieces, format);
+    for (what, guess, loc) in &prose.unknown {
+        mx.warn(ImportCode::Unknown, *loc, what, guess, None);
+    }
+    let sections = format
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, def)| Section {
+            key: def.key.clone(),
+            span: Span::detached(),
+            prose: prose.sections[i].clone(),
+            table: def.table.as_ref().and_then(|t| tables.remove(t.as_str())),
+            notes: prose.notes[i].clone(),
+        })
+        .collect();
+    let report = Report {
+        format: 2021,
+        unit: Text { text: prose.unit, span: Span::detached() },
+        year: (prose.year, Span::detached()),
+        date: prose.date.map(|d| (d, Span::detached())),
+        title: prose.title.map(|t| Text { text: t, span: Span::detached() }),
+        preamble: prose.preamble,
+        sections,
+        signature: prose.signature,
+    };
+    mx.diags.sort_by_key(|d| d.loc);
+    Imported { report, edition, diags: mx.diags, locations: mx.locations }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_blanks_apart_from_zeros_and_decimals_exact() {
+        assert_eq!(parse_number(" 0 "), Some(NumText::Digits("0".into())));
+        assert_eq!(parse_number("\u{a0}"), Some(NumText::Blank));
+        assert_eq!(parse_number("—"), Some(NumText::Blank));
+        assert_eq!(parse_number("１２"), Some(NumText::Digits("12".into())));
+        assert_eq!(parse_number("1,234"), Some(NumText::Digits("1234".into())));
+        let d = |s: &str| Decimal::parse(s).unwrap();
+        assert_eq!(parse_number("5949.088667"), Some(NumText::Amount(d("5949.088667"), false)));
+        assert_eq!(parse_number("96171.6万元"), Some(NumText::Amount(d("96171.6"), false)));
+        assert_eq!(parse_number("3200元"), Some(NumText::Amount(d("3200"), true)));
+        assert_eq!(yuan_to_wan(d("3200")).to_string(), "0.32");
+        assert_eq!(yuan_to_wan(d("5")).to_string(), "0.0005");
+        assert_eq!(yuan_to_wan(d("123456.5")).to_string(), "12.34565");
+        assert_eq!(parse_number("规章"), None);
+    }
+
+    #[test]
+    fn glued_digits_give_every_reading_without_leading_zeros() {
+        let mut out = Vec::new();
+        split_groups(&["7000007"], 7, &mut Vec::new(), &mut out, 1000);
+        assert_eq!(out, vec![vec![7, 0, 0, 0, 0, 0, 7]]);
+        let mut out = Vec::new();
+        split_groups(&["270020130"], 7, &mut Vec::new(), &mut out, 1000);
+        let balanced: Vec<_> = out.iter().filter(|r| r[..6].iter().sum::<u64>() == r[6]).collect();
+        assert!(balanced.contains(&&vec![27, 0, 0, 2, 0, 1, 30]));
+        assert!(balanced.contains(&&vec![2, 7, 0, 0, 20, 1, 30]));
+    }
+
+    #[test]
+    fn labels_find_records_whatever_the_brackets() {
+        let f = bundled_format(2021).unwrap();
+        let labels = Labels::new(f);
+        let apps = f.table("applications").unwrap();
+        let r = labels.record_of(&norm("(三)不予公开 1、属于国家秘密"), TableKind::Applications);
+        assert_eq!(r.map(|r| apps.records[r].key.as_str()), Some("withheld.state_secret"));
+        let r = labels.record_of(&norm("1、属于国家秘密"), TableKind::Applications).unwrap();
+        assert_eq!(apps.records[r].key, "withheld.state_secret");
+        let r = labels.record_of(&norm("3.其他"), TableKind::Applications).unwrap();
+        assert_eq!(apps.records[r].key, "other_handling.other");
+        assert!(labels.is_table_text(&norm("商业")));
+        assert!(labels.is_table_text(&norm("本年新")));
+        assert!(!labels.is_table_text(&norm("三、收到和处理政府信息公开申请情况")));
+    }
+}

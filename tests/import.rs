@@ -1,0 +1,585 @@
+//! `nianbao::import`: published reports (text, HTML) become the contract's YAML with
+//! every number in place, blanks reported, glued digits split by the 勾稽 rules, the
+//! edition detected and every imported value traceable to its place in the source.
+
+use nianbao::diag::{Diagnostic, has_errors};
+use nianbao::import::{Edition, FormatChoice, Imported, SourceKind, import_bytes};
+use nianbao::model::{Report, emit_yaml, load_report, strip_locations};
+use nianbao::source::SourceFile;
+use nianbao::template::bundled_format;
+use nianbao::validate::validate_report;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(repo().join("tests/suite/import").join(name)).unwrap()
+}
+
+fn load_yaml(path: &Path) -> Report {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (r, d) = load_report(&SourceFile::new(path, text), nianbao::template::Formats::bundled());
+    assert!(!has_errors(&d), "{d:#?}");
+    r.unwrap()
+}
+
+/// Every number of every table: (table, record, values) with the given totals.
+fn numbers(r: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &r.sections {
+        if let Some(t) = &s.table {
+            for rec in &t.records {
+                let v: Vec<String> = rec.values.iter().map(|n| n.value.display()).collect();
+                out.push(format!("{}.{} {}", t.key, rec.key, v.join(",")));
+            }
+        }
+    }
+    out
+}
+
+fn codes(diags: &[nianbao::import::ImportDiag]) -> Vec<&'static str> {
+    diags.iter().map(|d| d.diag.code.as_str()).collect()
+}
+
+/// The imported report written as YAML and loaded back: it must load and check.
+fn reload(imp: &Imported) -> (Report, Vec<Diagnostic>) {
+    let format = bundled_format(2021).unwrap();
+    let yaml = emit_yaml(&imp.report, format, Path::new("."), Path::new("."));
+    let path = Path::new("imported.yaml");
+    let (r, mut d) =
+        load_report(&SourceFile::new(path, yaml.clone()), nianbao::template::Formats::bundled());
+    let r = r.unwrap_or_else(|| panic!("{d:#?}\n{yaml}"));
+    assert!(!has_errors(&d), "{d:#?}\n{yaml}");
+    let (_, v) = validate_report(&r, format);
+    d.extend(v);
+    assert_eq!(strip_locations(&r), strip_locations(&imp.report), "{yaml}");
+    (r, d)
+}
+
+#[test]
+fn import_text_seed_gives_the_example_numbers() {
+    let imp = import_bytes(
+        &fixture("seed-report-shengsi-2024.txt"),
+        SourceKind::Text,
+        FormatChoice::Auto,
+    );
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert_eq!(imp.edition, Edition::F2021);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
+    assert_eq!(imp.report.year.0, 2024);
+    let (_, diags) = reload(&imp);
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn import_text_seed_splits_the_prose_like_the_example() {
+    let example = strip_locations(&load_yaml(&repo().join("examples/shengsi-2024.yaml")));
+    // The example's transcription also wrote ’ for the page's ʼ (U+02BC); the import
+    // keeps what the page has.
+    let text =
+        String::from_utf8(fixture("seed-report-shengsi-2024.txt")).unwrap().replace('ʼ', "’");
+    let imp = import_text(&text);
+    let got = strip_locations(&imp.report);
+    assert_eq!(got.preamble, example.preamble);
+    for key in ["overview", "problems", "other"] {
+        assert_eq!(got.section(key).unwrap().prose, example.section(key).unwrap().prose, "{key}");
+    }
+    assert_eq!(got.date, example.date);
+}
+
+fn seed_text() -> String {
+    String::from_utf8(fixture("seed-report-shengsi-2024.txt")).unwrap()
+}
+
+fn import_text(text: &str) -> Imported {
+    import_bytes(text.as_bytes(), SourceKind::Text, FormatChoice::Auto)
+}
+
+fn replace(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1)
+}
+
+fn row(r: &Report, table: &str, key: &str) -> Vec<String> {
+    let t = r.table(table).unwrap();
+    t.record(key).unwrap().values.iter().map(|n| n.value.display()).collect()
+}
+
+fn with_code<'a>(imp: &'a Imported, code: &str) -> Vec<&'a nianbao::import::ImportDiag> {
+    imp.diags.iter().filter(|d| d.diag.code.as_str() == code).collect()
+}
+
+/// The seed with 三 changed so that 一 reads `270020130`: by its row total alone it
+/// could be 27,0,0,2,0,1 or 2,7,0,0,20,1 (both total 30).
+fn glued_seed() -> String {
+    let t = seed_text();
+    let t = replace(&t, "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 7 |", "数量 | 270020130 |");
+    let t = replace(&t, "数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |", "数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |");
+    let t = replace(
+        &t,
+        "予以公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |",
+        "予以公开 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |",
+    );
+    let t =
+        replace(&t, "情形) | 3 | 0 | 0 | 0 | 0 | 0 | 3 |", "情形) | 0 | 0 | 0 | 0 | 0 | 0 | 0 |");
+    let t = replace(
+        &t,
+        "政府信息 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+        "政府信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+    );
+    replace(&t, "总计 | 8 | 0 | 0 | 0 | 0 | 0 | 8 |", "总计 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |")
+}
+
+#[test]
+fn import_glued_digits_are_split_by_the_balance_rule() {
+    let imp = import_text(&glued_seed());
+    assert_eq!(row(&imp.report, "applications", "received"), ["27", "0", "0", "2", "0", "1"]);
+    let notes = with_code(&imp, "W-I2");
+    assert_eq!(notes.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(notes[0].loc, Some(nianbao::import::Loc::Line(35)));
+    assert!(with_code(&imp, "W-I3").is_empty());
+    let (_, diags) = reload(&imp);
+    assert!(!has_errors(&diags), "{diags:#?}");
+}
+
+#[test]
+fn import_glued_digits_that_cannot_be_decided_are_reported_not_guessed() {
+    // 一, 三（一） and 三（七） all glued: the rules hold for either reading of all three.
+    let t = glued_seed();
+    let t = replace(&t, "予以公开 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |", "予以公开 | 270020130 |");
+    let t = replace(&t, "总计 | 27 | 0 | 0 | 2 | 0 | 1 | 30 |", "总计 | 270020130 |");
+    let imp = import_text(&t);
+    let undecided = with_code(&imp, "W-I3");
+    assert_eq!(undecided.len(), 3, "{:#?}", imp.diags);
+    assert!(
+        undecided[0].diag.message_zh.contains("27,0,0,2,0,1,30"),
+        "{}",
+        undecided[0].diag.message_zh
+    );
+    assert!(undecided[0].diag.message_zh.contains("2,7,0,0,20,1,30"));
+    assert_eq!(row(&imp.report, "applications", "received"), ["0"; 6]);
+    assert_eq!(undecided[0].diag.path.as_deref(), Some("applications.received"));
+}
+
+#[test]
+fn import_text_with_every_row_glued_onto_its_label() {
+    // No separators at all: `一、本年新收政府信息公开申请数量7000007`.
+    let glued: String = seed_text()
+        .lines()
+        .map(|l| if l.contains('|') { l.replace(['|', ' '], "") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let imp = import_text(&glued);
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let mut want = numbers(&example);
+    // 行政规范性文件102182 has many readings and no rule to choose: reported, left 0.
+    let undecided = with_code(&imp, "W-I3");
+    assert_eq!(undecided.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(undecided[0].diag.path.as_deref(), Some("proactive.normative_documents"));
+    want[1] = "proactive.normative_documents 0,0,0".into();
+    assert_eq!(numbers(&imp.report), want);
+}
+
+#[test]
+fn import_blank_cells_are_warnings_naming_the_cell_never_silent_zeros() {
+    let t = replace(&seed_text(), "规章 | 0 | 0 | 0 |", "规章 |  | 0 | 0 |");
+    let t =
+        replace(&t, "3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "3.其他 | 0 | — | 0 | 0 | 0 | 0 | 0 |");
+    let imp = import_text(&t);
+    let blanks = with_code(&imp, "W-I1");
+    let paths: Vec<_> = blanks.iter().map(|d| d.diag.path.as_deref().unwrap()).collect();
+    assert_eq!(paths, ["proactive.regulations.issued", "applications.other_handling.other[1]"]);
+    assert_eq!(blanks[0].loc, Some(nianbao::import::Loc::Line(20)));
+    assert!(blanks[0].diag.label.as_deref().unwrap().contains("规章 / 本年制发件数"));
+    assert_eq!(blanks.len(), imp.diags.len(), "{:#?}", imp.diags);
+}
+
+#[test]
+fn import_check_names_the_source_line_of_a_broken_rule() {
+    // 一 row total written as 9 (the cells sum to 7): E-R1 from check, traced to line 35.
+    let t = replace(
+        &seed_text(),
+        "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 7 |",
+        "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 9 |",
+    );
+    let imp = import_text(&t);
+    let (_, diags) = reload(&imp);
+    let e = diags.iter().find(|d| d.code.as_str() == "E-R1").expect("row total broken");
+    assert_eq!(imp.locate(e), Some(nianbao::import::Loc::Line(35)), "{e:#?}");
+}
+
+#[test]
+fn import_mixed_2019_and_2021_labels_is_reported_and_never_mapped() {
+    let imp = import_bytes(
+        &fixture("corpus-04-mixed-2019-2021.txt"),
+        SourceKind::Text,
+        FormatChoice::Auto,
+    );
+    assert_eq!(imp.edition, Edition::Mixed);
+    let editions = with_code(&imp, "W-I4");
+    let labels: Vec<_> = editions.iter().map(|d| d.diag.label.clone().unwrap()).collect();
+    for l in ["本年新制作数量", "本年新公开数量", "对外公开总数量"] {
+        assert!(labels.iter().any(|x| x == l), "{labels:?}");
+    }
+    // 本年新公开数量 is never read as 本年制发件数: 规章 and 规范性文件 are not imported.
+    assert!(editions.iter().any(|d| d.diag.path.as_deref() == Some("proactive.regulations")));
+    assert_eq!(row(&imp.report, "proactive", "licensing"), ["5"]);
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["282.1"]);
+}
+
+#[test]
+fn import_2019_single_other_handling_row_goes_to_3_other_with_a_note() {
+    let t = seed_text();
+    let t = replace(
+        &t,
+        "(六)其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "(六)其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+    );
+    let t = replace(
+        &t,
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n",
+        "",
+    );
+    let t = replace(&t, "3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n", "");
+    let t = replace(
+        &t,
+        "(六)其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "(六)其他处理 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+    );
+    let t = replace(&t, "总计 | 8 | 0 | 0 | 0 | 0 | 0 | 8 |", "总计 | 9 | 0 | 0 | 0 | 0 | 0 | 9 |");
+    let t = replace(
+        &t,
+        "下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+    );
+    let imp = import_text(&t);
+    // The proactive table keeps its 2021 columns: a mixed report, naming the 2019 row.
+    assert_eq!(imp.edition, Edition::Mixed);
+    let notes = with_code(&imp, "W-I4");
+    assert_eq!(notes.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(notes[0].diag.label.as_deref(), Some("（六）其他处理"));
+    assert_eq!(notes[0].loc, Some(nianbao::import::Loc::Line(55)));
+    assert_eq!(
+        row(&imp.report, "applications", "other_handling.other"),
+        ["1", "0", "0", "0", "0", "0"]
+    );
+    assert_eq!(with_code(&imp, "W-I5").len(), 2, "1. and 2. of （六） are missing");
+}
+
+#[test]
+fn import_one_cell_per_line_pages() {
+    // A township page with `|` lines between cells, cut off inside table 三.
+    let imp =
+        import_bytes(&fixture("corpus-02-cell-per-line.txt"), SourceKind::Text, FormatChoice::Auto);
+    assert_eq!(row(&imp.report, "proactive", "regulations"), ["0", "0", "6"]);
+    assert_eq!(row(&imp.report, "applications", "received"), ["0"; 6]);
+    // The rows after the cut are reported missing, not silently zero.
+    let missing = with_code(&imp, "W-I5");
+    assert!(missing.iter().any(|d| d.diag.path.as_deref() == Some("applications.carried_forward")));
+    assert!(
+        !missing
+            .iter()
+            .any(|d| d.diag.path.as_deref() == Some("applications.withheld.internal_affairs"))
+    );
+    // Leading spaces before numbers, blank lines between cells, sentences before tables.
+    let imp = import_bytes(
+        &fixture("corpus-03-leading-spaces.txt"),
+        SourceKind::Text,
+        FormatChoice::Auto,
+    );
+    assert_eq!(row(&imp.report, "proactive", "licensing"), ["0"]);
+    let intro = &imp.report.section("proactive").unwrap().prose;
+    assert_eq!(intro.len(), 1, "{intro:#?}");
+    // The excerpt stops after four cells of 三（二）: the rest are blanks, named.
+    let blanks: Vec<_> =
+        with_code(&imp, "W-I1").iter().map(|d| d.diag.path.clone().unwrap()).collect();
+    assert_eq!(
+        blanks,
+        [
+            "applications.partly_disclosed[4]",
+            "applications.partly_disclosed[5]",
+            "applications.partly_disclosed[6]"
+        ]
+    );
+}
+
+#[test]
+fn import_html_pingtan_article() {
+    let imp = import_bytes(&fixture("pingtan-2024.html"), SourceKind::Html, FormatChoice::Auto);
+    let r = &imp.report;
+    assert_eq!(row(r, "proactive", "normative_documents"), ["62", "33", "440"]);
+    assert_eq!(row(r, "proactive", "licensing"), ["4529"]);
+    assert_eq!(row(r, "proactive", "fees"), ["18651.06"]);
+    assert_eq!(row(r, "applications", "received"), ["217", "1", "0", "0", "0", "0"]);
+    assert_eq!(row(r, "applications", "unable.not_held"), ["75", "0", "0", "0", "0", "0"]);
+    assert_eq!(row(r, "applications", "other_handling.other"), ["1", "1", "0", "0", "0", "0"]);
+    assert_eq!(row(r, "reviews_lawsuits", "review"), ["2", "1", "3", "1"]);
+    assert_eq!(row(r, "reviews_lawsuits", "lawsuit_after_review"), ["13", "2", "4", "0"]);
+    // Every cell traced to its table, row and grid column.
+    assert_eq!(
+        imp.locations.get("applications.received[0]"),
+        Some(&nianbao::import::Loc::Cell { table: 2, row: 4, col: 4 })
+    );
+    // The article has no title: the unit is a placeholder, said so; 2024 from the period.
+    assert_eq!(codes(&imp.diags), ["W-I8", "W-I8"]);
+    assert_eq!(r.year.0, 2024);
+    assert_eq!(r.section("overview").unwrap().prose.len(), 6);
+    let (_, diags) = reload(&imp);
+    assert!(!has_errors(&diags), "the published numbers balance: {diags:#?}");
+}
+
+/// The example as a portal publishes it: a whole page (navigation, breadcrumbs, a
+/// share bar, 附件下载), the tables as all-`<td>` grids with `<p>` and `&nbsp;`.
+fn portal_page(r: &Report, blank: Option<(&str, usize)>) -> String {
+    let format = bundled_format(2021).unwrap();
+    let mut h = String::from(
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">\
+         <title>嵊泗县人民政府办公室2024年度政府信息公开工作年度报告_嵊泗县人民政府</title>\
+         <script>var x = '<p>一、总体情况</p>';</script></head><body>\
+         <div class=\"nav\"><ul><li><a href=\"/\">首页</a></li><li>政务公开</li></ul></div>\
+         <div class=\"position\">当前位置：首页 &gt; 政务公开 &gt; 年度报告</div>\
+         <div class=\"article\"><h1>嵊泗县人民政府办公室2024年度政府信息公开工作年度报告</h1>\
+         <div class=\"info\">发布时间：2025-01-22 08:45 来源：县政府办公室</div>",
+    );
+    let para = |h: &mut String, t: &str| h.push_str(&format!("<p>&nbsp;&nbsp;{t}</p>"));
+    let prose = |h: &mut String, items: &[nianbao::model::ProseItem]| {
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                nianbao::model::ProseItem::Paragraph(t) => para(h, &t.text),
+                nianbao::model::ProseItem::Subsection(s) => {
+                    let n = ["一", "二", "三", "四", "五", "六"][i.min(5)
+                        - usize::from(
+                            i > 0 && matches!(items[0], nianbao::model::ProseItem::Paragraph(_)),
+                        )];
+                    let first = s.text.first().map_or("", |t| t.text.as_str());
+                    if s.run_in {
+                        para(h, &format!("（{n}）{}{first}", s.heading.text));
+                    } else {
+                        para(h, &format!("<strong>（{n}）{}</strong>", s.heading.text));
+                        para(h, first);
+                    }
+                }
+                nianbao::model::ProseItem::Figure(_) => {}
+            }
+        }
+    };
+    for p in &r.preamble {
+        if let nianbao::model::ProseItem::Paragraph(t) = p {
+            para(&mut h, &t.text);
+        }
+    }
+    for (def, section) in format.sections.iter().zip(&r.sections) {
+        para(&mut h, &format!("<span>{}</span>", def.heading()));
+        prose(&mut h, &section.prose);
+        let Some(tkey) = &def.table else { continue };
+        let tdef = format.table(tkey).unwrap();
+        let data = r.table(tkey).unwrap();
+        h.push_str("<table border=\"1\" cellspacing=\"0\"><tbody>");
+        for grid_row in &tdef.grid.rows {
+            h.push_str("<tr>");
+            for cell in grid_row {
+                let text = match &cell.content {
+                    nianbao::template::CellContent::Text(t) => t.clone(),
+                    nianbao::template::CellContent::Value { record, field } => {
+                        let rec = &data.records[*record];
+                        match field {
+                            nianbao::template::FieldRef::Field(f) => {
+                                let i = tdef.records[*record]
+                                    .fields
+                                    .iter()
+                                    .position(|x| x == f)
+                                    .unwrap();
+                                if blank == Some((rec.key.as_str(), i)) {
+                                    "&nbsp;".to_string()
+                                } else {
+                                    rec.values[i].value.display()
+                                }
+                            }
+                            nianbao::template::FieldRef::Total => rec
+                                .values
+                                .iter()
+                                .fold(nianbao::model::Value::Count(0), |a, n| a.plus(n.value))
+                                .display(),
+                            nianbao::template::FieldRef::Scalar => rec.values[0].value.display(),
+                        }
+                    }
+                };
+                h.push_str(&format!(
+                    "<td colspan=\"{}\" rowspan=\"{}\" valign=\"center\"><p style=\"text-align:center\"><span>{text}</span></p></td>",
+                    cell.colspan, cell.rowspan
+                ));
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str(
+        "<p style=\"text-align:right\">嵊泗县人民政府办公室</p><p style=\"text-align:right\">2025年1月22日</p></div>\
+         <div class=\"fujian\"><p>附件下载：</p><ul><li><a href=\"a.pdf\">嵊泗县2024年度报告.pdf</a></li></ul></div>\
+         <div class=\"share\">分享到：微信 微博</div>\
+         <div id=\"footer\">版权所有：嵊泗县人民政府 主办单位：嵊泗县人民政府办公室</div></body></html>",
+    );
+    h
+}
+
+#[test]
+fn import_html_whole_gbk_portal_page() {
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let page = portal_page(&example, None);
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&page);
+    assert!(!unmappable);
+    let imp = import_bytes(&bytes, SourceKind::sniff("page.shtml", &bytes), FormatChoice::Auto);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
+    let got = strip_locations(&imp.report);
+    let want = strip_locations(&example);
+    assert_eq!(got.preamble, want.preamble);
+    for key in ["overview", "problems", "other"] {
+        assert_eq!(got.section(key).unwrap().prose, want.section(key).unwrap().prose, "{key}");
+    }
+    assert_eq!(got.date, want.date);
+    reload(&imp);
+}
+
+#[test]
+fn import_html_blank_td_is_reported_with_its_cell() {
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let page = portal_page(&example, Some(("unable.not_held", 0)));
+    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let blanks = with_code(&imp, "W-I1");
+    assert_eq!(blanks.len(), 1, "{:#?}", imp.diags);
+    assert_eq!(blanks[0].diag.path.as_deref(), Some("applications.unable.not_held[0]"));
+    // Table 2 of the page, row 16 of its grid, the 自然人 column (the 4th).
+    assert_eq!(blanks[0].loc, Some(nianbao::import::Loc::Cell { table: 2, row: 16, col: 4 }));
+}
+
+#[test]
+fn import_tab_separated_gb18030_text() {
+    // The seed with tabs for `|`, saved in GB18030 as older Windows tools do.
+    let text = seed_text().replace(" | ", "\t").replace(" |", "\t");
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
+    let imp = import_bytes(&bytes, SourceKind::sniff("page.txt", &bytes), FormatChoice::Auto);
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
+}
+
+#[test]
+fn import_amounts_keep_decimals_and_convert_yuan() {
+    let t = replace(&seed_text(), "行政事业性收费 | 0 |", "行政事业性收费 | 5949.088667 |");
+    let imp = import_text(&t);
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["5949.088667"]);
+    let t = replace(&seed_text(), "行政事业性收费 | 0 |", "行政事业性收费 | 3200元 |");
+    let imp = import_text(&t);
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["0.32"]);
+    assert_eq!(codes(&imp.diags), ["W-I9"]);
+    // A decimal in a count cell is not rounded away: reported, never guessed.
+    let t = replace(&seed_text(), "行政许可 | 0 |", "行政许可 | 1.5 |");
+    let imp = import_text(&t);
+    assert_eq!(codes(&imp.diags), ["W-I6"]);
+}
+
+#[test]
+fn import_a_2019_report_is_detected_and_its_columns_left_out() {
+    // The 2019 试行 layout of table 二, with its （九）项 政府集中采购 block.
+    let t = seed_text();
+    let start = t.find("第二十条第(一)项").unwrap();
+    let end = t.find("(本列数据").unwrap();
+    let table_2019 = "第二十条第(一)项 | |||\n\
+        信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n\
+        规章 | 0 | 0 | 0 |\n\
+        规范性文件 | 3 | 3 | 41 |\n\
+        第二十条第(五)项 | |||\n\
+        信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n\
+        行政许可 | 12 | 0 | 156 |\n\
+        其他对外管理服务事项 | 3 | 0 | 9 |\n\
+        第二十条第(六)项 | |||\n\
+        信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n\
+        行政处罚 | 4 | 0 | 7 |\n\
+        行政强制 | 1 | 0 | 2 |\n\
+        第二十条第(八)项 | |||\n\
+        信息内容 | 上一年项目数量 | 本年增/减 ||\n\
+        行政事业性收费 | 2 | 0 ||\n\
+        第二十条第(九)项 | |||\n\
+        信息内容 | 采购项目数量 | 采购总金额 ||\n\
+        政府集中采购 | 5 | 120.5 ||\n";
+    let t = format!("{}{table_2019}{}", &t[..start], &t[end..]);
+    // And 三（六）其他处理 as the single 2019 row.
+    let t = replace(
+        &t,
+        "(六)其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 |",
+        "(六)其他处理 |",
+    );
+    let t = replace(
+        &t,
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n",
+        "",
+    );
+    let t = replace(&t, "3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n", "");
+    let imp = import_text(&t);
+    assert_eq!(imp.edition, Edition::F2019, "{:#?}", imp.diags);
+    let labels: Vec<String> =
+        with_code(&imp, "W-I4").iter().map(|d| d.diag.label.clone().unwrap()).collect();
+    for l in
+        ["本年新制作数量", "规范性文件", "其他对外管理服务事项", "政府集中采购", "（六）其他处理"]
+    {
+        assert!(labels.iter().any(|x| x == l), "{l}: {labels:?}");
+    }
+    // 本年新公开数量 never becomes 本年制发件数; 处理决定数量 is this year's count.
+    assert_eq!(row(&imp.report, "proactive", "normative_documents"), ["0", "0", "0"]);
+    assert_eq!(row(&imp.report, "proactive", "licensing"), ["156"]);
+    assert_eq!(row(&imp.report, "proactive", "punishment"), ["7"]);
+    // 2019's 行政事业性收费 counts items, not 万元: not imported as an amount.
+    assert_eq!(row(&imp.report, "proactive", "fees"), ["0"]);
+    // With --format 2019 the 2019 labels are expected: no edition warnings.
+    let imp = import_bytes(t.as_bytes(), SourceKind::Text, FormatChoice::F2019);
+    assert!(with_code(&imp, "W-I4").iter().all(|d| d.diag.path.is_some()), "{:#?}", imp.diags);
+}
+
+#[test]
+fn import_html_table_split_by_a_note_goes_on() {
+    // Some portals break table 三 in two with a sentence between the halves.
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let page = portal_page(&example, None);
+    let split = "<tr><td colspan=\"1\" rowspan=\"8\" valign=\"center\"><p style=\"text-align:center\"><span>（三）不予公开";
+    assert!(page.contains(split));
+    let page =
+        page.replacen(split, &format!("</tbody></table><p>（续表）</p><table><tbody>{split}"), 1);
+    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert!(imp.report.section("applications").unwrap().notes.is_empty(), "（续表） is no note");
+}
+
+#[test]
+fn import_never_panics_on_cut_or_damaged_documents() {
+    let fixtures = [
+        ("seed-report-shengsi-2024.txt", SourceKind::Text),
+        ("pingtan-2024.html", SourceKind::Html),
+        ("corpus-02-cell-per-line.txt", SourceKind::Text),
+        ("corpus-04-mixed-2019-2021.txt", SourceKind::Text),
+    ];
+    for (name, kind) in fixtures {
+        let bytes = fixture(name);
+        // Cut anywhere, mid-character too.
+        for i in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
+            let imp = import_bytes(&bytes[..i], kind, FormatChoice::Auto);
+            reload(&imp);
+        }
+        // Bytes flipped in a deterministic pattern.
+        let mut damaged = bytes.clone();
+        for i in (7..damaged.len()).step_by(13) {
+            damaged[i] = damaged[i].wrapping_mul(31).wrapping_add(7);
+        }
+        let _ = import_bytes(&damaged, kind, FormatChoice::Auto);
+    }
+}
