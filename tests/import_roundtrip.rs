@@ -115,6 +115,33 @@ fn roundtrip_pdf_of_both_examples() {
     }
 }
 
+fn html_of(path: &Path) -> (Report, Vec<u8>) {
+    let loaded = nianbao::load_and_check(path);
+    assert!(loaded.is_ok(), "{:#?}", loaded.diags);
+    let options = nianbao::EngineOptions {
+        outputs: vec![nianbao::OutputKind::Html],
+        ..nianbao::EngineOptions::default()
+    };
+    let out = nianbao::Engine::new(options).unwrap().render(&loaded).unwrap();
+    let html = out.get(nianbao::OutputKind::Html).unwrap().to_vec();
+    (loaded.report.unwrap(), html)
+}
+
+/// Our own HTML page comes back with the same numbers and prose (#15 item 5, now that the
+/// HTML backend exists).
+#[test]
+fn roundtrip_html_of_both_examples() {
+    for name in ["shengsi-2024.yaml", "township-2025.yaml"] {
+        let (report, bytes) = html_of(&repo().join("examples").join(name));
+        let imp = import_bytes(&bytes, SourceKind::sniff("x.html", &bytes), FormatChoice::Auto);
+        assert!(imp.diags.is_empty(), "{name}: {:#?}", imp.diags);
+        assert_eq!(numbers(&imp.report), numbers(&report), "{name}");
+        assert_eq!(prose(&imp.report), prose(&report), "{name}");
+        let (a, b) = (strip_locations(&imp.report), strip_locations(&report));
+        assert_eq!((&a.unit, a.year.0, a.date), (&b.unit, b.year.0, b.date), "{name}");
+    }
+}
+
 #[test]
 fn roundtrip_suite_reports_that_render() {
     // Every prose form (three heading levels, run-in headings, figures), and a report

@@ -83,6 +83,7 @@ const CHROME: &[&str] = &[
     "login",
     "top-bar",
     "topbar",
+    "tools",
 ];
 
 fn is_chrome(e: &ElementRef) -> bool {
@@ -104,6 +105,8 @@ fn is_chrome(e: &ElementRef) -> bool {
             | "head"
             | "object"
             | "svg"
+            | "label"
+            | "input"
     ) {
         return true;
     }
@@ -181,7 +184,10 @@ impl Reader {
                         continue;
                     }
                     let name = e.name();
-                    if name == "br" {
+                    if name == "br" && matches!(el.value().name(), "h1" | "h2" | "h3" | "h4" | "h5")
+                    {
+                        // A title set on two lines is still one title.
+                    } else if name == "br" {
                         self.flush();
                     } else if name == "table"
                         && !ce.descendent_elements().skip(1).any(|d| d.value().name() == "table")
