@@ -6,6 +6,7 @@
 //! computed totals) → `resolve` (the shared styled block tree) → `layout` + `pdf`
 //! or `docx` → optional `sign`. `batch` drives that pipeline for many files.
 
+pub mod audit;
 pub mod batch;
 pub mod cli;
 pub mod diag;

@@ -12,6 +12,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Information for a reviewer (a sharp jump, a dismissed finding); never fails.
+    Note,
     /// The document is still produced.
     Warning,
     /// Nothing is written for the file.
@@ -84,6 +86,8 @@ pub enum Code {
     Font,
     /// An internal failure while writing the output (a bug, please report it).
     Internal,
+    /// Audit (`src/audit`): a finding of an evaluator's check; wording in `audit::messages`.
+    Audit(crate::audit::AuditCode),
 }
 
 impl Code {
@@ -121,6 +125,7 @@ impl Code {
             Code::MissingGlyph => "W-G1",
             Code::Font => "E-G2",
             Code::Internal => "E-X1",
+            Code::Audit(c) => c.as_str(),
         }
     }
 }

@@ -30,6 +30,7 @@ const TOP_KEYS: &[&str] = &[
     "problems",
     "other",
     "signature",
+    "dismissed", // reviewed findings; read by `audit::dismiss` from the node tree
 ];
 
 /// Reads a report from a source file. `base_dir` resolves relative image paths.
