@@ -379,3 +379,435 @@ fn audit_prose_real_wording_is_consistent() {
         assert!(f.is_empty(), "{s}: {f:#?}");
     }
 }
+
+// ---------------------------------------------------------------- year ↔ year
+
+fn last_year(yaml: &str) -> String {
+    yaml.replace("year: 2024", "year: 2023")
+        .replace("2025-01-20", "2024-01-20")
+        .replace("2024年", "2023年")
+}
+
+fn against(this: &str, last: &str) -> Loaded {
+    let mut l = load("this.yaml", this);
+    let prev = load("last.yaml", last);
+    audit_loaded(&mut l, Some(&prev), &AuditOptions::default());
+    l
+}
+
+/// The year ↔ year warnings (notes of sharp jumps left out), sorted.
+fn history_codes(l: &Loaded) -> Vec<&'static str> {
+    let mut c: Vec<_> = codes(l).into_iter().filter(|c| c.starts_with("W-Y")).collect();
+    c.sort();
+    c
+}
+
+#[test]
+fn audit_history_carried_over_and_in_force() {
+    // Last year: 2 carried forward, 470 in force. This year: 1 carried over and
+    // 440 in force where 470 + 62 − 33 = 499.
+    let last = Tables {
+        received: received(20),
+        carried_forward: 2,
+        normative: [5, 0, 470],
+        ..Tables::default()
+    };
+    let this = Tables {
+        received: received(21),
+        carried: 1,
+        normative: [62, 33, 440],
+        ..Tables::default()
+    };
+    let l = against(&report(&this, &[]), &last_year(&report(&last, &[])));
+    assert_eq!(history_codes(&l), ["W-Y1", "W-Y2"], "{:#?}", findings(&l));
+    let f = findings(&l);
+    let y1 = f.iter().find(|d| d.code.as_str() == "W-Y1").unwrap();
+    assert!(
+        y1.message_zh.contains("自然人")
+            && y1.message_zh.contains("为 1")
+            && y1.message_zh.contains("为 2")
+    );
+    let y2 = f.iter().find(|d| d.code.as_str() == "W-Y2").unwrap();
+    assert!(
+        y2.message_zh.contains("440")
+            && y2.message_zh.contains("470 + 本年制发 62 − 本年废止 33 = 499"),
+        "{}",
+        y2.message_zh
+    );
+    // The finding points at the cell: the 440 of `in_force: 440`.
+    let text = report(&this, &[]);
+    let line = text.lines().nth(y2.span.line as usize - 1).unwrap();
+    let at: String = line.chars().skip(y2.span.col as usize - 1).take(3).collect();
+    assert_eq!(at, "440");
+}
+
+#[test]
+fn audit_history_consistent_years_pass() {
+    let last = Tables {
+        received: received(20),
+        carried_forward: 2,
+        normative: [50, 0, 411],
+        ..Tables::default()
+    };
+    let this = Tables {
+        received: received(25),
+        carried: 2,
+        normative: [62, 33, 440],
+        ..Tables::default()
+    };
+    let l = against(&report(&this, &[]), &last_year(&report(&last, &[])));
+    assert!(history_codes(&l).is_empty(), "{:#?}", findings(&l));
+    // The real 平潭 2024 report against a 2023 report consistent with it.
+    let pingtan_2023 = last_year(PINGTAN).replace("in_force: 440", "in_force: 411");
+    let l = against(PINGTAN, &pingtan_2023);
+    assert!(history_codes(&l).is_empty(), "{:#?}", findings(&l));
+}
+
+#[test]
+fn audit_history_sharp_jump_is_a_note() {
+    let last = Tables { received: received(5), ..Tables::default() };
+    let this = Tables { received: received(50), ..Tables::default() };
+    let l = against(&report(&this, &[]), &last_year(&report(&last, &[])));
+    let f = findings(&l);
+    let jumps: Vec<_> = f.iter().filter(|d| d.code.as_str() == "N-Y4").collect();
+    assert!(!jumps.is_empty(), "{f:#?}");
+    assert!(jumps.iter().all(|d| d.severity == nianbao::diag::Severity::Note));
+    assert!(jumps[0].message_zh.contains("上年 5，本年 50"));
+    // A modest change is not a jump.
+    let this = Tables { received: received(9), ..Tables::default() };
+    let l = against(&report(&this, &[]), &last_year(&report(&last, &[])));
+    assert!(history_codes(&l).is_empty(), "{:#?}", findings(&l));
+}
+
+#[test]
+fn audit_history_previous_of_another_year() {
+    let t = Tables::default();
+    let l = against(&report(&t, &[]), &report(&t, &[]));
+    assert_eq!(history_codes(&l), ["W-Y3"]);
+}
+
+// ---------------------------------------------------------------- completeness and dates
+
+fn with(base: &str, from: &str, to: &str) -> String {
+    assert!(base.contains(from), "{from}");
+    base.replacen(from, to, 1)
+}
+
+fn completeness_codes(l: &Loaded) -> Vec<&'static str> {
+    codes(l).into_iter().filter(|c| c.starts_with("W-C") || c.contains("-D")).collect()
+}
+
+#[test]
+fn audit_completeness_positives() {
+    let base = report(&Tables::default(), &[]);
+    let problems_only = with(
+        &base,
+        "存在的主要问题：政策解读形式较为单一。改进情况：下一步将丰富解读形式。",
+        "存在的主要问题：政策解读形式较为单一。",
+    );
+    assert_eq!(completeness_codes(&audited(&problems_only)), ["W-C2"]);
+    let improvements_only = with(
+        &base,
+        "存在的主要问题：政策解读形式较为单一。改进情况：下一步将丰富解读形式。",
+        "下一步将丰富解读形式。",
+    );
+    assert_eq!(completeness_codes(&audited(&improvements_only)), ["W-C2"]);
+    let no_fee = with(
+        &base,
+        "本年度未收取政府信息公开信息处理费，无其他需要报告的事项。",
+        "本年度行政事业性收费0万元，无其他需要报告的事项。",
+    );
+    let l = audited(&no_fee);
+    assert_eq!(completeness_codes(&l), ["W-C3"]);
+    assert!(findings(&l)[0].hints.iter().any(|h| h.contains("第二十条第（八）项")));
+    // 淮北市人民医院 2022: the period ends on 20 December.
+    let early_end = with(
+        &base,
+        "所列数据统计期限从2024年1月1日至2024年12月31日。",
+        "本报告中所列数据的统计期限自2024年1月1日起至2024年12月20日止。",
+    );
+    let l = audited(&early_end);
+    assert_eq!(completeness_codes(&l), ["W-D1"]);
+    assert_eq!(findings(&l)[0].span.line, 5);
+    let late = with(&base, "date: 2025-01-20", "date: 2025-02-15");
+    let l = audited(&late);
+    assert_eq!(completeness_codes(&l), ["W-D2"]);
+    assert_eq!(findings(&l)[0].span.line, 3);
+    let undated = with(&base, "date: 2025-01-20\n", "");
+    assert_eq!(completeness_codes(&audited(&undated)), ["N-D3"]);
+    // A section title written into the prose in a wording the format does not use.
+    let title =
+        report(&Tables::default(), &["四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"]);
+    assert_eq!(completeness_codes(&audited(&title)), ["W-C1"]);
+}
+
+#[test]
+fn audit_completeness_negatives() {
+    let base = report(&Tables::default(), &[]);
+    assert!(completeness_codes(&audited(&base)).is_empty());
+    // 湖北省教育厅 2021 and 白城市农业农村局 2024 state their periods so.
+    for period in [
+        "本报告中所列数据的统计期限自2024年1月1日起至2024年12月31日止。",
+        "本报告所列数据统计期限为2024年1月1日至2024年12月31日。",
+        "所列数据截止日期为2024年12月31日。",
+    ] {
+        let t = with(
+            &base,
+            "本年度报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》规定编制，所列数据统计期限从2024年1月1日至2024年12月31日。",
+            period,
+        );
+        assert!(completeness_codes(&audited(&t)).is_empty(), "{period}");
+    }
+    // 平潭 2024's §六 「2024年，无收取信息处理费情况。」 and §五.
+    assert!(completeness_codes(&audited(PINGTAN)).is_empty());
+    // A province that sets 3月31日.
+    let late = with(&base, "date: 2025-01-20", "date: 2025-03-20");
+    let mut l = load("this.yaml", &late);
+    audit_loaded(&mut l, None, &AuditOptions { deadline: (3, 31), ..AuditOptions::default() });
+    assert!(completeness_codes(&l).is_empty());
+    // The official titles themselves, as a unit might write them in the prose.
+    let title = report(&Tables::default(), &["四、政府信息公开行政复议、行政诉讼情况"]);
+    assert!(completeness_codes(&audited(&title)).is_empty());
+    // 「一、主动公开情况」-style numbered headings of long text are not titles.
+    let long = report(
+        &Tables::default(),
+        &["一、主动公开方面，全年通过门户网站主动公开各类政府信息，持续加强公开力度。"],
+    );
+    assert!(completeness_codes(&audited(&long)).is_empty());
+}
+
+// ---------------------------------------------------------------- dismissed
+
+#[test]
+fn audit_dismissed_findings_become_notes_with_the_reason() {
+    let yaml = format!(
+        "{TOWNSHIP}\ndismissed:\n  - code: W-A1\n    at: overview\n    text: 已办结16件\n    reason: 1件不予处理不计入办结，已与业务科室核实\n  - code: W-A1\n    text: 结转下年度\n    reason: 表格待改正\n  - code: W-A3\n    reason: 没有对应问题\n  - code: E-R3\n    reason: 错误不能忽略\n  - code: W-A2\n"
+    );
+    let l = audited(&yaml);
+    let f = findings(&l);
+    let a1: Vec<_> = f.iter().filter(|d| d.code.as_str() == "W-A1").collect();
+    assert_eq!(a1.len(), 2);
+    assert!(a1.iter().all(|d| d.severity == nianbao::diag::Severity::Note), "{a1:#?}");
+    assert_eq!(
+        nianbao::audit::dismiss::reason(a1[0]),
+        Some("1件不予处理不计入办结，已与业务科室核实")
+    );
+    assert_eq!(nianbao::audit::dismiss::reason(a1[1]), Some("表格待改正"));
+    let mut rest: Vec<&str> =
+        f.iter().filter(|d| d.code.as_str() != "W-A1").map(|d| d.code.as_str()).collect();
+    rest.sort();
+    // W-A3 matches nothing (N-Z1); E-R3 cannot be dismissed and W-A2 has no reason (W-Z2).
+    assert_eq!(rest, ["N-Z1", "W-Z2", "W-Z2"], "{f:#?}");
+    // Without the dismissals the same findings warn.
+    let plain = audited(TOWNSHIP);
+    assert!(findings(&plain).iter().all(|d| d.severity == nianbao::diag::Severity::Warning));
+}
+
+#[test]
+fn audit_dismissed_entry_must_match_place_and_text() {
+    let yaml = format!(
+        "{TOWNSHIP}\ndismissed:\n  - code: W-A1\n    at: problems\n    reason: 另一部分\n  - code: W-A1\n    text: 不存在的文字\n    reason: 不匹配\n"
+    );
+    let l = audited(&yaml);
+    let f = findings(&l);
+    assert_eq!(
+        f.iter()
+            .filter(|d| d.code.as_str() == "W-A1" && d.severity == nianbao::diag::Severity::Warning)
+            .count(),
+        2
+    );
+    assert_eq!(f.iter().filter(|d| d.code.as_str() == "N-Z1").count(), 2);
+}
+
+// ---------------------------------------------------------------- 雷同
+
+fn similarity_codes(l: &Loaded) -> Vec<&'static str> {
+    codes(l).into_iter().filter(|c| c.starts_with("W-S")).collect()
+}
+
+/// 嵊泗 2024 as if it were the 2023 report, its figures changed.
+fn shengsi_2023() -> String {
+    SHENGSI
+        .replace("year: 2024", "year: 2023")
+        .replace("date: 2025-01-22", "date: 2024-01-20")
+        .replace("2024年", "2023年")
+        .replace("900余条", "800余条")
+        .replace("文件49件、会议类33件", "文件45件、会议类30件")
+        .replace("解读材料21篇", "解读材料18篇")
+        // one application went on into 2024 (嵊泗 2024 has 上年结转 1)
+        .replace("received:         [7,", "received:         [8,")
+        .replace("共收到信息公开申请7件", "共收到信息公开申请8件")
+        .replace("carried_forward:  [0,", "carried_forward:  [1,")
+        // 174 + 10 − 2 = 182 in force in 2024
+        .replace("in_force: 182}", "in_force: 174}")
+}
+
+#[test]
+fn audit_similarity_text_repeated_from_last_year() {
+    // A unit's 2023 text repeated in 2024 with the numbers changed.
+    let l = against(SHENGSI, &shengsi_2023());
+    assert_eq!(similarity_codes(&l), ["W-S1"], "{:#?}", findings(&l));
+    let d = findings(&l).into_iter().find(|d| d.code.as_str() == "W-S1").unwrap();
+    assert!(d.message_zh.contains("100%"), "{}", d.message_zh);
+    // The longest passages with their places in both files.
+    let passage = d.hints.iter().find(|h| h.contains("相同段落")).expect("a passage");
+    assert!(passage.contains("last.yaml:"), "{passage}");
+    assert!(d.span.is_located());
+    // Threshold: a partly rewritten report repeats less.
+    let rewritten = shengsi_2023().replace(
+        "稳步提升依申请公开答复质量。严格按照《中华人民共和国政府信息公开条例》要求，确保答复依法合规，并通过服务和创新尽量满足群众特定信息需求。",
+        "全面梳理依申请公开办理流程，建立申请登记台账，逐件明确承办科室和答复时限，按月通报办理进度。",
+    );
+    let mut l = load("this.yaml", SHENGSI);
+    let prev = load("last.yaml", &rewritten);
+    audit_loaded(&mut l, Some(&prev), &AuditOptions { threshold: 99, ..AuditOptions::default() });
+    assert!(similarity_codes(&l).is_empty(), "{:#?}", findings(&l));
+}
+
+#[test]
+fn audit_similarity_different_reports_and_boilerplate_pass() {
+    // 平潭's prose against 嵊泗's: both carry the 条例 sentence, the period and the
+    // 信息处理费 statement, and nothing else in common.
+    let pingtan_as_2023 =
+        PINGTAN.replace("year: 2024", "year: 2023").replace("date: 2025-01-20", "date: 2024-01-20");
+    let l = against(SHENGSI, &pingtan_as_2023);
+    assert!(similarity_codes(&l).is_empty(), "{:#?}", findings(&l));
+    // Two reports whose only common text is the boilerplate every report carries.
+    let a = report(
+        &Tables::default(),
+        &[
+            "全年通过门户网站主动公开各类政府信息，聚焦营商环境、项目投资、产业政策等重点领域发布权威信息，开展在线访谈12期。",
+        ],
+    );
+    let b = last_year(&report(
+        &Tables::default(),
+        &[
+            "坚持以公开为常态、不公开为例外，围绕乡村振兴、民生保障和基层治理推进政务公开，按季度公开低保发放对象和金额。",
+        ],
+    ));
+    let l = against(&a, &b);
+    assert!(similarity_codes(&l).is_empty(), "{:#?}", findings(&l));
+}
+
+#[test]
+fn audit_similarity_across_units_of_a_batch() {
+    let copy =
+        SHENGSI.replace("嵊泗县人民政府办公室", "岱山县人民政府办公室").replace("嵊泗县", "岱山县");
+    let mut units = vec![
+        load("shengsi.yaml", SHENGSI),
+        load("daishan.yaml", &copy),
+        load("pingtan.yaml", PINGTAN),
+    ];
+    nianbao::audit::audit_batch(&mut units, &[None, None, None], &AuditOptions::default());
+    let s: Vec<Vec<&str>> = units.iter().map(similarity_codes).collect();
+    assert_eq!(
+        s,
+        [vec!["W-S2"], vec!["W-S2"], vec![]],
+        "{:#?}",
+        units.iter().map(findings).collect::<Vec<_>>()
+    );
+    let d = findings(&units[0]).into_iter().find(|d| d.code.as_str() == "W-S2").unwrap();
+    assert!(d.message_zh.contains("岱山县人民政府办公室"), "{}", d.message_zh);
+    assert!(d.hints.iter().any(|h| h.contains("daishan.yaml:")), "{:?}", d.hints);
+}
+
+// ---------------------------------------------------------------- the binary
+
+fn nianbao(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run nianbao")
+}
+
+#[test]
+fn audit_check_json_carries_audit_findings_and_previous() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("this.yaml"), SHENGSI).unwrap();
+    std::fs::write(dir.path().join("last.yaml"), shengsi_2023()).unwrap();
+    std::fs::write(
+        dir.path().join("town.yaml"),
+        format!(
+            "{TOWNSHIP}\ndismissed:\n  - code: W-A1\n    text: 结转下年度\n    reason: 表格待改正\n"
+        ),
+    )
+    .unwrap();
+    let out =
+        nianbao(dir.path(), &["check", "--format", "json", "this.yaml", "--previous", "last.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diags = json[0]["diagnostics"].as_array().unwrap();
+    let s1 = diags.iter().find(|d| d["code"] == "W-S1").expect("W-S1 in the JSON");
+    assert_eq!(s1["severity"], "warning");
+    assert!(s1["line"].as_u64().is_some());
+    let out = nianbao(dir.path(), &["check", "--format", "json", "town.yaml"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diags = json[0]["diagnostics"].as_array().unwrap();
+    let sev: Vec<(&str, &str)> = diags
+        .iter()
+        .filter(|d| d["code"] == "W-A1")
+        .map(|d| (d["severity"].as_str().unwrap(), d["message_zh"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sev.len(), 2);
+    assert!(sev.iter().any(|(s, m)| *s == "note" && m.contains("结转下年度")), "{sev:?}");
+    assert!(sev.iter().any(|(s, m)| *s == "warning" && m.contains("16")), "{sev:?}");
+    // A previous report with errors cannot serve.
+    std::fs::write(dir.path().join("bad.yaml"), "unit: x\n").unwrap();
+    let out = nianbao(dir.path(), &["check", "this.yaml", "--previous", "bad.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn audit_sheet_for_a_folder_of_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let (units, last) = (dir.path().join("2024"), dir.path().join("2023"));
+    std::fs::create_dir_all(&units).unwrap();
+    std::fs::create_dir_all(&last).unwrap();
+    std::fs::write(units.join("shengsi.yaml"), SHENGSI).unwrap();
+    std::fs::write(units.join("pingtan.yaml"), PINGTAN).unwrap();
+    std::fs::write(
+        units.join("broken.yaml"),
+        SHENGSI.replace("carried_over:     [1,", "carried_over:     [2,"),
+    )
+    .unwrap();
+    std::fs::write(last.join("shengsi-2023.yaml"), shengsi_2023()).unwrap();
+    let out = nianbao(dir.path(), &["audit", "2024", "--previous", "2023", "-o", "sheet.csv"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one unit has errors: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.path().join("sheet.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("2024/")).collect();
+    assert_eq!(rows.len(), 3 * 6, "{csv}");
+    let status = |file: &str, family: &str| -> String {
+        let row = rows.iter().find(|r| r.starts_with(file) && r.contains(family)).unwrap();
+        row.split(',').nth(4).unwrap().to_string()
+    };
+    assert_eq!(status("2024/broken.yaml", "table rules"), "fail");
+    assert_eq!(status("2024/broken.yaml", "prose"), "n/a");
+    assert_eq!(status("2024/shengsi.yaml", "table rules"), "pass");
+    assert_eq!(status("2024/shengsi.yaml", "prose"), "pass");
+    // Matched by unit name with last year's folder: 100 % repeated.
+    assert_eq!(status("2024/shengsi.yaml", "repeated text"), "warn");
+    assert_eq!(status("2024/shengsi.yaml", "year"), "pass");
+    // 平潭 has no previous report; as a unit of the batch it is compared with 嵊泗.
+    assert_eq!(status("2024/pingtan.yaml", "year"), "n/a");
+    assert_eq!(status("2024/pingtan.yaml", "repeated text"), "pass");
+    let out = nianbao(dir.path(), &["audit", "2024/shengsi.yaml", "-o", "sheet.html"]);
+    assert_eq!(out.status.code(), Some(0));
+    let html = std::fs::read_to_string(dir.path().join("sheet.html")).unwrap();
+    assert!(
+        html.contains("<table>")
+            && html.contains("嵊泗县人民政府办公室")
+            && html.contains("class=\"pass\"")
+    );
+    // Existing sheet, wrong extension: usage errors.
+    assert_eq!(
+        nianbao(dir.path(), &["audit", "2024/shengsi.yaml", "-o", "sheet.html"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(nianbao(dir.path(), &["audit", "2024", "-o", "sheet.txt"]).status.code(), Some(2));
+}

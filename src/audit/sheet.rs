@@ -133,7 +133,7 @@ pub fn to_csv(rows: &[Row]) -> String {
             csv_field(en),
             r.status.as_str(),
             r.items.len(),
-            csv_field(&details.join("\n"))
+            csv_field(&details.join(" | "))
         );
     }
     out

@@ -2,6 +2,7 @@
 //! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O, key/certificate/
 //! password, signing or internal failure.
 
+mod audit;
 mod batch;
 mod check;
 mod init;
@@ -39,6 +40,9 @@ pub enum Command {
     Batch(batch::BatchArgs),
     /// Sign an existing PDF (PAdES B-B, incremental update) with a PKCS#12 key.
     Sign(sign::SignArgs),
+    /// Audit reports as evaluators do (prose ↔ table, year ↔ year, 雷同, completeness,
+    /// dates) and write an audit sheet: FILE|DIR -o audit.html|.csv.
+    Audit(audit::AuditArgs),
 }
 
 /// How diagnostics are printed.
@@ -62,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Render(a) => render::run(&a),
         Command::Batch(a) => batch::run(&a),
         Command::Sign(a) => sign::run(&a),
+        Command::Audit(a) => audit::run(&a),
     };
     ExitCode::from(code)
 }
