@@ -363,6 +363,24 @@ fn audit_prose_real_wording_is_consistent() {
             Tables { received: received(20), carried_forward: 1, ..zero.clone() },
             "全年收到政府信息公开申请20件，同比增加5件，按时答复率100%。",
         ),
+        // documents counted by their disclosure attribute, shares of other bases,
+        // rates of other business, approximate shares
+        (
+            Tables { received: received(300), ..zero.clone() },
+            "全年共审核公文1200件，其中主动公开800件、依申请公开300件、不予公开40件。",
+        ),
+        (
+            Tables { received: received(300), ..zero.clone() },
+            "全年收到政府信息公开申请300件，占全市申请总量的5%。",
+        ),
+        (
+            Tables { received: received(10), carried_forward: 2, ..zero.clone() },
+            "全年收到政府信息公开申请10件；办理人大代表建议12件，建议办结率100%。",
+        ),
+        (
+            Tables { received: received(10), carried_forward: 2, ..zero.clone() },
+            "全年收到政府信息公开申请10件，超过90%的申请在10个工作日内答复。",
+        ),
         // 占…% of what the clause counted, to the stated precision
         (
             Tables { received: received(300), disclosed: received(100), ..zero.clone() },

@@ -221,6 +221,13 @@ fn finish(chars: &[char], start: usize, num_end: usize, m: u128, scale: u32, pct
         unit: None,
         wan_yuan: false,
     };
+    let before: String = chars[start.saturating_sub(4)..start].iter().collect();
+    if ["约", "近", "超过", "逾", "不少于", "不足", "不到", "将近", "大约", "以上"]
+        .iter()
+        .any(|w| before.ends_with(w))
+    {
+        fig.approx = true;
+    }
     if matches!(chars.get(k), Some('%' | '％')) {
         fig.percent = true;
         fig.end = k + 1;
@@ -242,13 +249,6 @@ fn finish(chars: &[char], start: usize, num_end: usize, m: u128, scale: u32, pct
     }
     let rest = &chars[k.min(chars.len())..];
     if rest.starts_with(&['以', '上']) || rest.starts_with(&['左', '右']) {
-        fig.approx = true;
-    }
-    let before: String = chars[start.saturating_sub(4)..start].iter().collect();
-    if ["约", "近", "超过", "逾", "不少于", "不足", "不到", "将近", "大约"]
-        .iter()
-        .any(|w| before.ends_with(w))
-    {
         fig.approx = true;
     }
     fig
@@ -316,19 +316,43 @@ impl Para<'_> {
         app_topic: bool,
         fig: &Figure,
     ) -> Option<Subject> {
-        if has(lead, COMPARISON) {
+        if has(lead, COMPARISON) || fig.approx {
             return None;
         }
+        let other_business =
+            ["建议", "提案", "来信", "诉求", "热线", "工单", "留言", "咨询", "复议", "诉讼"];
         let c = &self.cells;
         if fig.percent {
             let rate = ["答复率", "办结率", "办理率", "完成率"];
             if has(lead, &rate)
+                && app_topic
+                && !has(lead, &other_business)
                 && !has(lead, &["按时", "按期", "及时", "满意", "准确", "规范", "公开率"])
             {
                 return Some(Subject::Rate);
             }
-            if lead.contains('占') {
-                return Some(Subject::Share);
+            // 「占33.9%」, 「占比33.9%」, 「占总数的33.9%」: a share of the table's own
+            // totals; 「占全市的5%」 is a share of something else.
+            if let Some(b) = lead.rfind('占') {
+                let rest = lead[b + '占'.len_utf8()..].to_string();
+                let base = [
+                    "申请总数",
+                    "总数",
+                    "总量",
+                    "全部",
+                    "比重",
+                    "比例",
+                    "比",
+                    "的",
+                    "为",
+                    "达",
+                    "约",
+                ]
+                .iter()
+                .fold(rest, |r, w| r.replace(w, ""));
+                if base.is_empty() {
+                    return Some(Subject::Share);
+                }
             }
             return None;
         }
@@ -354,7 +378,7 @@ impl Para<'_> {
             "予以公开、部分公开",
             "予以公开与部分公开",
         ];
-        if let Some(p) = last_pos(lead, &both) {
+        if let Some(p) = last_pos(lead, &both).filter(|_| app_topic) {
             let q = Cells::sum(&[c.app("disclosed", 6), c.app("partly_disclosed", 6)]);
             offer(Some(p), Subject::Cells(vec![q], Some("disclosed+partly")));
         } else {
@@ -375,8 +399,11 @@ impl Para<'_> {
                 (&["信访举报投诉"], "not_processed.petition"),
                 (&["重复申请"], "not_processed.repeated"),
             ];
+            // 「公文…主动公开、不予公开」 counts documents by their disclosure attribute,
+            // not applications.
+            let attribute = has(sentence, &["主动公开", "公开属性", "公文", "源头认定"]);
             for (words, key) in results {
-                if counted {
+                if counted && app_topic && !attribute {
                     offer(last_pos(lead, words), Subject::Cells(vec![c.app(key, 6)], Some(key)));
                 }
             }
@@ -491,8 +518,6 @@ impl Para<'_> {
             }
         }
         // Applications: a verb in the clause, 申请 in the sentence so far.
-        let other_business =
-            ["建议", "提案", "来信", "诉求", "热线", "工单", "留言", "咨询", "复议", "诉讼"];
         if counted && app_topic && !has(lead, &other_business) {
             let received = last_pos(lead, &["收到", "新收", "接收", "收悉", "接到"]);
             let accepted = last_pos(lead, &["受理"]);
@@ -562,6 +587,8 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
         let figures = scan(&chars);
         let mut row: Option<&'static str> = None;
         let mut last: Option<(u64, Vec<Quantity>)> = None;
+        // Whether `last` is a part of the year's applications (a result, a column).
+        let mut last_is_part = false;
         let mut sentence_start = 0;
         let mut prev_end = 0;
         for fig in &figures {
@@ -618,6 +645,7 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                         row = new_row.filter(|r| !r.contains('+') && !r.contains('.'));
                     }
                     last = Some((v, cands.clone()));
+                    last_is_part = new_row.is_some_and(|r| !["received", "total"].contains(&r));
                     if cands.iter().any(|q| q.value == v) {
                         continue;
                     }
@@ -644,6 +672,8 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     };
                     let v = fig.integer().unwrap_or(0);
                     let parts: Vec<Quantity> = cols.iter().map(|&col| cells.app(r, col)).collect();
+                    last = Some((v, parts.clone()));
+                    last_is_part = true;
                     let q = if parts.len() == 1 {
                         parts[0].clone()
                     } else {
@@ -688,6 +718,9 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     let Some((stated_n, cands)) = &last else {
                         continue;
                     };
+                    if !last_is_part {
+                        continue;
+                    }
                     let dens = [
                         cells.app("total", 6),
                         cells.app("received", 6),
