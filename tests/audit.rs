@@ -84,8 +84,8 @@ fn report(t: &Tables, overview: &[&str]) -> String {
     let mut not_held = t.received;
     not_held[0] += t.carried;
     not_held[0] -= t.carried_forward + t.partly;
-    for c in 0..6 {
-        not_held[c] -= t.disclosed[c];
+    for (n, d) in not_held.iter_mut().zip(t.disclosed) {
+        *n -= d;
     }
     let mut s = String::from(
         "unit: 某某县某某局\nyear: 2024\ndate: 2025-01-20\npreamble:\n  - 本年度报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》规定编制，所列数据统计期限从2024年1月1日至2024年12月31日。\noverview:\n",

@@ -45,7 +45,7 @@ pub fn check(this: &Unit, last: &Unit) -> Vec<Diagnostic> {
         return out;
     }
     let (now, then) = (this.cells(), last.cells());
-    for col in 0..6 {
+    for (col, column) in APP_COLUMNS.iter().enumerate().take(6) {
         let (a, b) = (now.app("carried_over", col).value, then.app("carried_forward", col).value);
         if a != b {
             let span = cell_span(this.report, "applications", "carried_over", col);
@@ -53,13 +53,12 @@ pub fn check(this: &Unit, last: &Unit) -> Vec<Diagnostic> {
                 finding(
                     AuditCode::CarriedOver,
                     span,
-                    &Msg::CarriedOver { column: APP_COLUMNS[col], this: a, last: b },
+                    &Msg::CarriedOver { column, this: a, last: b },
                 )
                 .with_path("applications.carried_over")
-                .with_label(format!("二、上年结转政府信息公开申请数量 / {}", APP_COLUMNS[col]))
+                .with_label(format!("二、上年结转政府信息公开申请数量 / {column}"))
                 .with_hint(format!(
-                    "上年报告“四、结转下年度继续办理 / {}”为 {b} (last year's report carried forward {b})",
-                    APP_COLUMNS[col]
+                    "上年报告“四、结转下年度继续办理 / {column}”为 {b} (last year's report carried forward {b})"
                 )),
             );
         }

@@ -626,7 +626,7 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
             let Some(subject) = para.classify(&lead, &trail, &sentence, app_topic, fig) else {
                 continue;
             };
-            let span = located(file, &pt.text, fig.start, fig.end - fig.start);
+            let span = located(file, pt.text, fig.start, fig.end - fig.start);
             let stated = fig.shown();
             let mut warn = |code: AuditCode, msg: Msg, label: String, hints: Vec<String>| {
                 let (zh, en) = text(&msg);
@@ -858,7 +858,7 @@ fn claims(
         let mut push = |code: AuditCode, msg: Msg, pos: usize, len: usize, label: String| {
             let (zh, en) = text(&msg);
             out.push(
-                Diagnostic::warning(Code::Audit(code), located(file, &pt.text, pos, len), zh, en)
+                Diagnostic::warning(Code::Audit(code), located(file, pt.text, pos, len), zh, en)
                     .with_path(pt.section)
                     .with_label(label),
             );

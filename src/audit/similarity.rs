@@ -202,7 +202,7 @@ pub struct Comparison {
 }
 
 fn percent(part: usize, whole: usize) -> u32 {
-    if whole == 0 { 0 } else { (part * 100 / whole) as u32 }
+    (part * 100).checked_div(whole).map_or(0, |p| p as u32)
 }
 
 /// Compares `a` with `b` (shingle sets; linear in their lengths).
