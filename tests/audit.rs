@@ -829,3 +829,88 @@ fn audit_sheet_for_a_folder_of_units() {
     );
     assert_eq!(nianbao(dir.path(), &["audit", "2024", "-o", "sheet.txt"]).status.code(), Some(2));
 }
+
+// ---------------------------------------------------------------- robustness
+
+#[test]
+fn audit_never_panics_on_mutated_prose() {
+    // Deterministic mutations of the prose of three real reports: numbers, Chinese
+    // numerals, keywords and punctuation spliced in anywhere. Every finding must
+    // point inside the file.
+    const PIECES: &[&str] = &[
+        "收到申请",
+        "75件",
+        "七件",
+        "百分之百",
+        "占33.9%",
+        "予以公开及部分公开",
+        "上年结转",
+        "结转下年度",
+        "均获维持",
+        "未收到",
+        "行政复议",
+        "诉讼",
+        "规范性文件",
+        "现行有效",
+        "制发",
+        "答复率",
+        "12.5%",
+        "99999999999999999999999999999999999999%",
+        "0.0000001%",
+        "九千九百万万万万件",
+        "，",
+        "。",
+        "（",
+        "）",
+        "其中自然人",
+        "法人或其他组织",
+        "行政事业性收费1.5万元",
+        "统计期限自2024年1月1日至2024年2月",
+        "一、总体",
+        "2024年13月40日",
+        "第",
+        "%",
+        "件",
+        "万元",
+        "余",
+        "约",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let last = load("last.yaml", &shengsi_2023());
+    for base in [SHENGSI, TOWNSHIP, PINGTAN] {
+        let lines: Vec<&str> = base.lines().collect();
+        let prose: Vec<usize> = (0..lines.len())
+            .filter(|&i| {
+                lines[i].contains("text: ")
+                    || (lines[i].trim_start().starts_with("- ") && lines[i].chars().count() > 30)
+            })
+            .collect();
+        for _ in 0..120 {
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            for _ in 0..3 {
+                let i = prose[next(prose.len())];
+                let chars: Vec<char> = out[i].chars().collect();
+                let at = chars.len() - next(chars.len() / 2 + 1);
+                let piece = PIECES[next(PIECES.len())];
+                out[i] = chars[..at].iter().collect::<String>()
+                    + piece
+                    + &chars[at..].iter().collect::<String>();
+            }
+            let text = out.join("\n") + "\n";
+            let mut l = check_bytes(Path::new("m.yaml"), text.as_bytes().to_vec());
+            audit_loaded(&mut l, Some(&last), &AuditOptions::default());
+            for d in findings(&l) {
+                if d.span.is_located() {
+                    let line = l.file.line_text(d.span.line).unwrap_or_else(|| panic!("{d:?}"));
+                    assert!((d.span.col as usize) <= line.chars().count() + 1, "{d:?}\n{line}");
+                }
+            }
+        }
+    }
+}

@@ -90,7 +90,7 @@ pub fn parse_chinese(chars: &[char]) -> Option<u128> {
             '百' => 100,
             '千' => 1000,
             '万' => {
-                total += (section + number) * 10_000;
+                total = total.saturating_add((section + number).saturating_mul(10_000));
                 section = 0;
                 number = 0;
                 any = true;
@@ -99,7 +99,7 @@ pub fn parse_chinese(chars: &[char]) -> Option<u128> {
             _ => return None,
         };
         let n = if number == 0 && !any { 1 } else { number };
-        section += n * mult;
+        section = section.saturating_add(n.saturating_mul(mult));
         number = 0;
         any = true;
     }
@@ -322,6 +322,11 @@ impl Para<'_> {
         let other_business =
             ["建议", "提案", "来信", "诉求", "热线", "工单", "留言", "咨询", "复议", "诉讼"];
         let c = &self.cells;
+        // Figures no report states (more than six decimals, beyond 10^15) are typos
+        // or codes; comparing them would only overflow.
+        if fig.scale > 6 || fig.mantissa > 1_000_000_000_000_000 {
+            return None;
+        }
         if fig.percent {
             let rate = ["答复率", "办结率", "办理率", "完成率"];
             if has(lead, &rate)
@@ -821,6 +826,7 @@ fn near_misses(v: u64, cands: &[Quantity], keys: &[&str], cells: &Cells) -> Vec<
 
 /// Whether a stated percentage is `num / den` rounded or truncated to its places.
 fn percent_matches(fig: &Figure, num: u64, den: u64) -> bool {
+    // classify() keeps mantissa ≤ 10^15 and scale ≤ 6, so this cannot overflow.
     let (m, b) = (fig.mantissa as i128, den as i128);
     let scaled = 100 * num as i128 * 10i128.pow(fig.scale);
     let diff = scaled - m * b; // (actual − stated) · 10^scale · den
