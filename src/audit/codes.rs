@@ -22,6 +22,8 @@ pub enum AuditCode {
     RepeatsPrevious,
     /// Much of the prose repeats another unit's report in the same run (雷同).
     RepeatsPeer,
+    /// One section repeats last year's text although the whole report does not (a note).
+    SectionRepeats,
     /// Sections missing, out of order, or with a heading that is not the official title.
     Sections,
     /// §五 does not name both problems and improvements.
@@ -53,6 +55,7 @@ impl AuditCode {
             AuditCode::SharpJump => "N-Y4",
             AuditCode::RepeatsPrevious => "W-S1",
             AuditCode::RepeatsPeer => "W-S2",
+            AuditCode::SectionRepeats => "N-S3",
             AuditCode::Sections => "W-C1",
             AuditCode::ProblemsIncomplete => "W-C2",
             AuditCode::FeeStatement => "W-C3",
@@ -65,7 +68,7 @@ impl AuditCode {
     }
 
     /// Every code, for lookups by string (`dismissed:` entries).
-    pub const ALL: [AuditCode; 17] = [
+    pub const ALL: [AuditCode; 18] = [
         AuditCode::ProseFigure,
         AuditCode::ProseClaim,
         AuditCode::ProsePercent,
@@ -75,6 +78,7 @@ impl AuditCode {
         AuditCode::SharpJump,
         AuditCode::RepeatsPrevious,
         AuditCode::RepeatsPeer,
+        AuditCode::SectionRepeats,
         AuditCode::Sections,
         AuditCode::ProblemsIncomplete,
         AuditCode::FeeStatement,
@@ -109,6 +113,8 @@ pub enum Msg<'a> {
     RepeatsPrevious { percent: u32, threshold: u32 },
     /// W-S2.
     RepeatsPeer { percent: u32, threshold: u32, other: &'a str },
+    /// N-S3.
+    SectionRepeats { section: &'a str, percent: u32 },
     /// W-C1: a section is missing or out of order.
     SectionOrder { expected: &'a str },
     /// W-C1: a heading that looks like a section title but is not the official one.
@@ -186,6 +192,10 @@ pub fn text(msg: &Msg) -> (String, String) {
             format!(
                 "{percent}% of the prose repeats other units' reports in this run (threshold {threshold}%), mostly {other}"
             ),
+        ),
+        Msg::SectionRepeats { section, percent } => (
+            format!("“{section}”部分有 {percent}% 与上年报告相同"),
+            format!("{percent}% of section “{section}” repeats last year's report"),
         ),
         Msg::SectionOrder { expected } => (
             format!("缺少或未按顺序编排第“{expected}”部分"),

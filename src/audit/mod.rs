@@ -211,7 +211,9 @@ impl Family {
             Code::Audit(A::CarriedOver | A::InForce | A::PreviousYear | A::SharpJump) => {
                 Family::History
             }
-            Code::Audit(A::RepeatsPrevious | A::RepeatsPeer) => Family::Similarity,
+            Code::Audit(A::RepeatsPrevious | A::RepeatsPeer | A::SectionRepeats) => {
+                Family::Similarity
+            }
             Code::Audit(A::PeriodDays | A::LateDate | A::NoDate) => Family::Dates,
             Code::PeriodMismatch | Code::EarlyDate => Family::Dates,
             Code::Audit(_) | Code::Placeholder | Code::EmptySection | Code::HalfWidthPunct => {

@@ -46,6 +46,8 @@ pub struct Item {
     pub message: String,
     /// The reviewer's reason, for dismissed findings.
     pub dismissed: Option<String>,
+    /// The finding's hints (near misses, repeated passages, per-section shares).
+    pub hints: Vec<String>,
 }
 
 /// One row: a unit and a family.
@@ -95,6 +97,12 @@ pub fn unit_rows(file: &str, unit: &str, diags: &[Diagnostic], run: &[Family]) -
                     },
                     message: d.message_zh.clone(),
                     dismissed: reason(d).map(str::to_string),
+                    hints: d
+                        .hints
+                        .iter()
+                        .filter(|h| !h.starts_with("已复核 (dismissed): "))
+                        .cloned()
+                        .collect(),
                 })
                 .collect();
             Row { file: file.to_string(), unit: unit.to_string(), family, status, items }
@@ -114,6 +122,9 @@ fn item_line(i: &Item) -> String {
     let mut s = format!("{} {}[{}] {}", i.place, i.severity, i.code, i.message);
     if let Some(r) = &i.dismissed {
         let _ = write!(s, "（已复核：{r}）");
+    }
+    for h in &i.hints {
+        let _ = write!(s, "；{h}");
     }
     s
 }

@@ -304,7 +304,27 @@ pub fn against_previous(this: &Unit, last: &Unit, opts: &AuditOptions) -> Vec<Di
     }
     let cmp = compare(&a, Some(this.file), &b, Some(last.file));
     if cmp.percent < opts.threshold {
-        return Vec::new();
+        // The report as a whole is rewritten; say which sections are not.
+        return cmp
+            .sections
+            .iter()
+            .filter(|(_, p)| *p >= opts.threshold)
+            .map(|(key, p)| {
+                let title = this
+                    .format
+                    .sections
+                    .iter()
+                    .find(|s| &s.key == key)
+                    .map_or(key.clone(), |s| s.heading());
+                let span = this.report.section(key).map(|s| s.span).unwrap_or_default();
+                finding(
+                    AuditCode::SectionRepeats,
+                    span,
+                    &Msg::SectionRepeats { section: &title, percent: *p },
+                )
+                .with_path(key.clone())
+            })
+            .collect();
     }
     let span = cmp.passages.first().map(|p| p.here).unwrap_or_default();
     let mut d = finding(
