@@ -799,7 +799,7 @@ fn near_misses(v: u64, cands: &[Quantity], keys: &[&str], cells: &Cells) -> Vec<
     let mut out = Vec::new();
     for c in cands {
         for t in &totals {
-            if t.value > 0 && c.value + t.value == v && short(t) != short(c) {
+            if t.value > 0 && c.value > 0 && c.value + t.value == v && short(t) != short(c) {
                 out.push(format!("{v} = {} {} + {} {}", short(c), c.value, short(t), t.value));
             }
         }

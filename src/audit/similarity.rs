@@ -281,10 +281,17 @@ pub fn compare(
     Comparison { percent: percent(repeated, mask.len()), sections, passages }
 }
 
-fn hints(cmp: &Comparison, other_path: &str) -> Vec<String> {
+fn hints(cmp: &Comparison, unit: &Unit, other_path: &str) -> Vec<String> {
     let mut out = Vec::new();
     if !cmp.sections.is_empty() {
-        let s: Vec<String> = cmp.sections.iter().map(|(k, p)| format!("{k} {p}%")).collect();
+        let title = |key: &str| {
+            unit.format.sections.iter().find(|s| s.key == key).map_or_else(
+                || if key == "preamble" { "前言".to_string() } else { key.to_string() },
+                |s| s.heading(),
+            )
+        };
+        let s: Vec<String> =
+            cmp.sections.iter().map(|(k, p)| format!("{} {p}%", title(k))).collect();
         out.push(format!("各部分雷同比例 (per section): {}", s.join("，")));
     }
     for p in &cmp.passages {
@@ -335,7 +342,7 @@ pub fn against_previous(this: &Unit, last: &Unit, opts: &AuditOptions) -> Vec<Di
     if let Some(p) = cmp.passages.first() {
         d = d.with_path(p.section.clone());
     }
-    for h in hints(&cmp, &last.file.path().display().to_string()) {
+    for h in hints(&cmp, this, &last.file.path().display().to_string()) {
         d = d.with_hint(h);
     }
     vec![d]
@@ -429,7 +436,7 @@ pub fn across_units(units: &[Unit], opts: &AuditOptions) -> Vec<Vec<Diagnostic>>
                 "与 {} 单独相比雷同 {}% (against that unit alone)",
                 units[p].report.unit.text, cmp.percent
             ));
-            for h in hints(&cmp, &units[p].file.path().display().to_string()) {
+            for h in hints(&cmp, &units[i], &units[p].file.path().display().to_string()) {
                 d = d.with_hint(h);
             }
             vec![d]
