@@ -785,6 +785,17 @@ fn audit_check_json_carries_audit_findings_and_previous() {
     assert_eq!(sev.len(), 2);
     assert!(sev.iter().any(|(s, m)| *s == "note" && m.contains("结转下年度")), "{sev:?}");
     assert!(sev.iter().any(|(s, m)| *s == "warning" && m.contains("16")), "{sev:?}");
+    // With several files, last year's report is compared only with its own unit's.
+    let out = nianbao(
+        dir.path(),
+        &["check", "--format", "json", "this.yaml", "town.yaml", "--previous", "last.yaml"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let has = |i: usize, code: &str| {
+        json[i]["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == code)
+    };
+    assert!(has(0, "W-S1"));
+    assert!(!has(1, "W-Y3") && !has(1, "W-S1"));
     // A previous report with errors cannot serve.
     std::fs::write(dir.path().join("bad.yaml"), "unit: x\n").unwrap();
     let out = nianbao(dir.path(), &["check", "this.yaml", "--previous", "bad.yaml"]);

@@ -308,6 +308,21 @@ pub fn load_previous(path: &std::path::Path) -> Result<Loaded, String> {
     }
 }
 
+/// The previous report `check --previous` compares a file with: the one given when
+/// a single file is checked, otherwise only for the file of the same unit.
+pub fn previous_for<'a>(
+    loaded: &Loaded,
+    previous: Option<&'a Loaded>,
+    single: bool,
+) -> Option<&'a Loaded> {
+    let prev = previous?;
+    if single {
+        return Some(prev);
+    }
+    let unit = |l: &Loaded| l.report.as_ref().map(|r| r.unit.text.clone());
+    (unit(loaded).is_some() && unit(loaded) == unit(prev)).then_some(prev)
+}
+
 /// Matches each report to last year's report of the same unit (by `unit` name).
 pub fn match_by_unit<'a>(this: &[Loaded], last: &'a [Loaded]) -> Vec<Option<&'a Loaded>> {
     let mut by_name: std::collections::HashMap<&str, &Loaded> = std::collections::HashMap::new();

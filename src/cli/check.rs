@@ -18,7 +18,8 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit 1).
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Last year's report: 上年结转, 现行有效件数 and 雷同 are checked against it.
+    /// Last year's report: 上年结转, 现行有效件数 and 雷同 are checked against it
+    /// (with several files, for the file of the same unit).
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
     /// Audit settings (issue #16).
@@ -41,7 +42,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     for path in &args.files {
         let mut loaded = crate::load_and_check(path);
-        crate::audit::audit_loaded(&mut loaded, previous.as_ref(), &args.audit.options());
+        let prev = crate::audit::previous_for(&loaded, previous.as_ref(), args.files.len() == 1);
+        crate::audit::audit_loaded(&mut loaded, prev, &args.audit.options());
         let errors = has_errors(&loaded.diags);
         let warns = loaded.diags.iter().filter(|d| d.severity == Severity::Warning).count();
         warnings += warns;

@@ -86,7 +86,7 @@ pub enum Code {
     Font,
     /// An internal failure while writing the output (a bug, please report it).
     Internal,
-    /// Audit (`src/audit`): a finding of an evaluator's check; wording in `audit::messages`.
+    /// Audit (`src/audit`): a finding of an evaluator's check; wording in `audit::text`.
     Audit(crate::audit::AuditCode),
 }
 
