@@ -940,3 +940,27 @@ fn audit_never_panics_on_mutated_prose() {
         }
     }
 }
+
+#[test]
+fn audit_prose_reviews_and_lawsuits_in_section_four() {
+    // Section 四's intro against 平潭 2024's table 四 (复议 2/1/3/1 = 7, 诉讼 after
+    // review 13/2/4/0 = 19); the wording follows the reports quoted above.
+    let intro = |text: &str| {
+        with(
+            PINGTAN,
+            "reviews_lawsuits:\n",
+            &format!("reviews_lawsuits:\n  intro:\n    - {}\n", quoted(text)),
+        )
+    };
+    let good = "本年度发生行政复议7件，其中维持2件、纠正1件、其他结果3件、尚未审结1件；行政诉讼19件（均为复议后起诉），其中维持13件，纠正2件，其他4件。";
+    let l = audited(&intro(good));
+    assert!(findings(&l).is_empty(), "{:#?}", findings(&l));
+    let bad =
+        "本年度发生行政复议7件，其中维持2件、纠正1件、其他结果4件、尚未审结0件；行政诉讼18件。";
+    let l = audited(&intro(bad));
+    let msgs: Vec<&str> = findings(&l).iter().map(|d| d.message_zh.as_str()).collect();
+    assert_eq!(msgs.len(), 3, "{msgs:#?}");
+    assert!(msgs[0].contains("其他结果 为 3"), "{msgs:#?}");
+    assert!(msgs[1].contains("尚未审结 为 1"), "{msgs:#?}");
+    assert!(msgs[2].contains("18") && msgs[2].contains("为 19"), "{msgs:#?}");
+}
