@@ -10,6 +10,7 @@
 //! the source and the [`world::Resources`] it names; [`io`] has the file services the front
 //! ends share (capped reads, atomic writes, the rule for replacing outputs).
 
+pub mod audit;
 pub mod batch;
 pub mod diag;
 pub mod docx;

@@ -18,6 +18,13 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit 1).
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Last year's report: 上年结转, 现行有效件数 and 雷同 are checked against it
+    /// (with several files, for the file of the same unit).
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// Audit settings (issue #16).
+    #[command(flatten)]
+    pub audit: super::audit::AuditFlags,
 }
 
 /// Runs the check; returns the exit code.
@@ -26,8 +33,17 @@ pub fn run(args: &CheckArgs) -> u8 {
     let (mut bad, mut warnings, mut io_failed) = (0, 0, false);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let previous = match args.previous.as_deref().map(nianbao::audit::load_previous).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     for path in &args.files {
-        let loaded = nianbao::load_and_check(path);
+        let mut loaded = nianbao::load_and_check(path);
+        let prev = nianbao::audit::previous_for(&loaded, previous.as_ref(), args.files.len() == 1);
+        nianbao::audit::audit_loaded(&mut loaded, prev, &args.audit.options());
         let errors = has_errors(&loaded.diags);
         let warns = loaded.diags.iter().filter(|d| d.severity == Severity::Warning).count();
         warnings += warns;

@@ -2,6 +2,7 @@
 //! 0 success (warnings allowed), 1 a report has errors, 2 usage, I/O, key/certificate/
 //! password, signing or internal failure.
 
+mod audit;
 mod batch;
 mod check;
 mod import;
@@ -43,6 +44,9 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Import published reports (HTML, text, DOCX, PDF) as YAML, a file or a folder.
     Import(import::ImportArgs),
+    /// Audit reports as evaluators do (prose ↔ table, year ↔ year, 雷同, completeness,
+    /// dates) and write an audit sheet: FILE|DIR -o audit.html|.csv.
+    Audit(audit::AuditArgs),
 }
 
 /// How diagnostics are printed.
@@ -67,6 +71,7 @@ pub fn main() -> ExitCode {
         Command::Batch(a) => batch::run(&a),
         Command::Sign(a) => sign::run(&a),
         Command::Import(a) => import::run(&a),
+        Command::Audit(a) => audit::run(&a),
     };
     ExitCode::from(code)
 }

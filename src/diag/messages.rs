@@ -6,11 +6,12 @@
 //! ([`crate::diag!`]); an argument may differ by language (`{found_zh}`, `{found_en}`).
 
 use super::Code;
+use crate::audit::AuditCode;
 use std::fmt::Display;
 
 macro_rules! catalogue {
     (
-        messages { $( $id:ident => $code:ident, $zh:literal, $en:literal; )* }
+        messages { $( $id:ident => $code:expr, $zh:literal, $en:literal; )* }
         hints { $( $hid:ident => $hzh:literal, $hen:literal; )* }
     ) => {
         /// A diagnostic's message: its code and its wording in both languages.
@@ -23,7 +24,7 @@ macro_rules! catalogue {
 
             /// The stable code it is reported under.
             pub fn code(self) -> Code {
-                match self { $( Msg::$id => Code::$code, )* }
+                match self { $( Msg::$id => $code, )* }
             }
 
             /// The Chinese and English templates.
@@ -57,176 +58,237 @@ macro_rules! catalogue {
 catalogue! {
     messages {
         // reading the file
-        FileUnreadable => Io, "无法读取文件：{why_zh}", "failed to read the file ({why_en})";
-        FileTooLarge => TooLarge,
+        FileUnreadable => Code::Io, "无法读取文件：{why_zh}", "failed to read the file ({why_en})";
+        FileTooLarge => Code::TooLarge,
             "文件过大（{size} 字节，上限 {limit} 字节）",
             "file too large ({size} bytes, limit {limit} bytes)";
-        FileTooLargeAtLeast => TooLarge,
+        FileTooLargeAtLeast => Code::TooLarge,
             "文件过大（至少 {size} 字节，上限 {limit} 字节）",
             "file too large (at least {size} bytes, limit {limit} bytes)";
-        NotUtf8 => Encoding,
+        NotUtf8 => Code::Encoding,
             "文件不是 UTF-8 编码（第 {byte} 字节处，字节值 0x{value}）",
             "the file is not UTF-8 (byte {byte} is 0x{value})";
         // YAML
-        YamlSyntax => Syntax, "YAML 语法错误：{cause_zh}", "failed to parse YAML ({cause_en})";
-        SecondDocument => Syntax,
+        YamlSyntax => Code::Syntax, "YAML 语法错误：{cause_zh}", "failed to parse YAML ({cause_en})";
+        SecondDocument => Code::Syntax,
             "一个文件只能包含一份报告（发现第二个 YAML 文档）",
             "a file holds one report (found a second YAML document)";
-        UnknownAnchor => Syntax, "别名指向不存在的锚点", "alias refers to an unknown anchor";
-        DuplicateKey => DuplicateKey,
+        UnknownAnchor => Code::Syntax, "别名指向不存在的锚点", "alias refers to an unknown anchor";
+        DuplicateKey => Code::DuplicateKey,
             "键 `{key}` 重复（第一次出现在第 {first} 行）",
             "duplicate key `{key}` (first at line {first})";
-        AliasBomb => TooComplex,
+        AliasBomb => Code::TooComplex,
             "别名（alias）展开后超过 {limit} 个节点，拒绝处理",
             "aliases expand to more than {limit} nodes; refusing the file";
-        TooManyNodes => TooComplex,
+        TooManyNodes => Code::TooComplex,
             "文件超过 {limit} 个节点，拒绝处理",
             "the file has more than {limit} nodes; refusing it";
-        TooDeep => TooComplex,
+        TooDeep => Code::TooComplex,
             "嵌套超过 {depth} 层，拒绝处理",
             "nesting deeper than {depth} levels; refusing the file";
         // the report's shape
-        EmptyFile => Empty, "文件为空，没有报告内容", "the file is empty: no report in it";
-        TopLevelNotMap => TopLevel,
+        EmptyFile => Code::Empty, "文件为空，没有报告内容", "the file is empty: no report in it";
+        TopLevelNotMap => Code::TopLevel,
             "文件顶层应为键值映射（unit: …、year: …），实际是{found_zh}",
             "the top level must be a mapping (unit: …, year: …), found a {found_en}";
-        UnknownKey => UnknownKey,
+        UnknownKey => Code::UnknownKey,
             "未知的键 `{name}`（该项内容不会被使用）",
             "unknown key `{name}` (its content would be dropped)";
-        MissingKey => MissingKey, "缺少必填项 `{key}`（{label}）", "missing required key `{key}`";
-        ExpectedMapping => WrongType,
+        MissingKey => Code::MissingKey, "缺少必填项 `{key}`（{label}）", "missing required key `{key}`";
+        ExpectedMapping => Code::WrongType,
             "此处应为键值映射，实际是{found_zh}",
             "expected a mapping, found a {found_en}";
-        KeyNotText => WrongType, "键必须是文字", "keys must be plain text";
-        ExpectedText => WrongType, "此处应为文字，实际是{found_zh}", "expected text, found a {found_en}";
-        ExpectedRecord => WrongType,
+        KeyNotText => Code::WrongType, "键必须是文字", "keys must be plain text";
+        ExpectedText => Code::WrongType, "此处应为文字，实际是{found_zh}", "expected text, found a {found_en}";
+        ExpectedRecord => Code::WrongType,
             "此处应为{want_zh}，实际是{found_zh}",
             "expected {want_en}, found a {found_en}";
-        ExpectedNumber => WrongType,
+        ExpectedNumber => Code::WrongType,
             "此处应为数字，实际是{found_zh}",
             "expected a number, found a {found_en}";
-        ExpectedWholeNumber => WrongType,
+        ExpectedWholeNumber => Code::WrongType,
             "此处应为整数，实际是 `{text}`",
             "expected a whole number, found `{text}`";
-        NestedList => WrongType,
+        NestedList => Code::WrongType,
             "段落列表中不能再嵌套列表（小标题请用 heading/text/items）",
             "a prose item cannot be a list (use heading/text/items for subsections)";
-        RunInNotBool => WrongType, "run_in 只能是 true 或 false", "run_in must be true or false";
-        ProseTooDeep => BadValue,
+        RunInNotBool => Code::WrongType, "run_in 只能是 true 或 false", "run_in must be true or false";
+        ProseTooDeep => Code::BadValue,
             "小标题最多 {max} 级（（一）、1.、（1）），此处过深",
             "subsections nest at most {max} levels deep";
-        ListLength => ListLength,
+        ListLength => Code::ListLength,
             "应有 {n} 个数（{names}），可再加 1 个总计，实际有 {found} 个",
             "expected {n} numbers (optionally a total as number {n1}), found {found}";
         // values
-        UnsupportedEdition => BadValue,
+        UnsupportedEdition => Code::BadValue,
             "不支持的格式版本 `{edition}`",
             "unsupported format edition `{edition}`";
-        UnitEmpty => BadValue, "发布机关不能为空", "unit must not be empty";
-        BadYear => BadValue,
+        UnitEmpty => Code::BadValue, "发布机关不能为空", "unit must not be empty";
+        BadYear => Code::BadValue,
             "年度应为四位年份（如 2024），实际是 `{text}`",
             "year must be a four-digit year such as 2024, found `{text}`";
-        BadDate => BadValue,
+        BadDate => Code::BadValue,
             "日期格式应为 YYYY-MM-DD 且为真实日期，实际是 `{text}`",
             "date must be a real date written YYYY-MM-DD, found `{text}`";
-        WidthNotPositive => BadValue,
+        WidthNotPositive => Code::BadValue,
             "width_mm 应为正数（毫米）",
             "width_mm must be a positive number of millimetres";
-        WidthTooLarge => BadValue,
+        WidthTooLarge => Code::BadValue,
             "width_mm 过大（{value} 毫米，上限 {limit} 毫米）",
             "width_mm too large ({value} mm, the limit is {limit} mm)";
-        FileNameEmpty => BadValue, "文件名不能为空", "the file name is empty";
-        Negative => Negative, "{what_zh}不能为负数（{text}）", "{what_en} cannot be negative ({text})";
-        NotInteger => NotInteger,
+        FileNameEmpty => Code::BadValue, "文件名不能为空", "the file name is empty";
+        Negative => Code::Negative, "{what_zh}不能为负数（{text}）", "{what_en} cannot be negative ({text})";
+        NotInteger => Code::NotInteger,
             "件数应为整数，实际是 `{text}`",
             "counts must be whole numbers, found `{text}`";
-        OutOfRange => OutOfRange,
+        OutOfRange => Code::OutOfRange,
             "数字过大（{text}），上限 {limit}",
             "number too large ({text}), the limit is {limit}";
-        BadDecimal => BadDecimal,
+        BadDecimal => Code::BadDecimal,
             "金额应为非负数字，如 0、1.5、0.32，实际是 `{text}`",
             "amount must be a non-negative decimal such as 0, 1.5 or 0.32, found `{text}`";
         // files the report names
-        ImageNotFound => MissingFile, "找不到文件 `{place}`", "file not found: `{place}`";
-        ImageUnusable => MissingFile,
+        ImageNotFound => Code::MissingFile, "找不到文件 `{place}`", "file not found: `{place}`";
+        ImageUnusable => Code::MissingFile,
             "{label}文件 `{place}` 无法使用：{why_zh}",
             "cannot use `{place}`: {why_en}; a PNG or JPEG image is required";
-        ImageNotLoaded => MissingFile, "{label}“{name}”未载入", "the image `{name}` was not loaded";
-        ImageNotEmbeddable => MissingFile,
+        ImageNotLoaded => Code::MissingFile, "{label}“{name}”未载入", "the image `{name}` was not loaded";
+        ImageNotEmbeddable => Code::MissingFile,
             "图片无法写入 PDF：{why}",
             "an image cannot be written into the PDF ({why})";
         // 勾稽关系
-        RowTotal => RowTotal,
+        RowTotal => Code::RowTotal,
             "{row}的{total}与各列之和不符：填报 {given}，各列之和 {sum}",
             "the {total} of {key} disagrees with its columns: given {given}, sum {sum}";
-        ColumnTotal => ColumnTotal,
+        ColumnTotal => Code::ColumnTotal,
             "{row}与各项之和不符（{column}列）：填报 {given}，各项之和 {sum}",
             "{row} disagrees with the sum of its items (column {column}): given {given}, sum {sum}";
-        Balance => Balance,
+        Balance => Code::Balance,
             "{column}列不平衡：{left} = {l}，{right} = {r}",
             "column {column} does not balance: {left} = {l}, {right} = {r}";
-        GroupTotal => GroupTotal,
+        GroupTotal => Code::GroupTotal,
             "{row}的{total}与各列之和不符：填报 {given}，各列之和 {sum}",
             "the {total} of {key} disagrees with its columns: given {given}, sum {sum}";
         // plausibility
-        HalfWidthPunct => HalfWidthPunct,
+        HalfWidthPunct => Code::HalfWidthPunct,
             "中文中使用了半角标点 `{c}`，应为全角 `{full}`（…{context}…）",
             "half-width `{c}` inside Chinese text; use the full-width `{full}`";
-        TownshipRegulations => TownshipRegulations,
+        TownshipRegulations => Code::TownshipRegulations,
             "乡镇（街道）无权制定规章，却填报了规章件数",
             "a township (乡/镇/街道) cannot make 规章 (regulations) but reports some";
-        PeriodMismatch => PeriodMismatch,
+        PeriodMismatch => Code::PeriodMismatch,
             "统计期限（{start}年—{end}年）与报告年度 {year} 不一致",
             "the statistics period ({start}–{end}) does not match the reported year {year}";
-        EarlyDate => EarlyDate,
+        EarlyDate => Code::EarlyDate,
             "成文日期 {date_zh} 早于报告年度 {year} 年结束",
             "the date of issue {date_en} is before the end of the reported year {year}";
-        Placeholder => Placeholder,
+        Placeholder => Code::Placeholder,
             "仍有待填写的占位文字“{placeholder}”",
             "placeholder text from `nianbao init` is still in the report";
-        EmptySection => EmptySection,
+        EmptySection => Code::EmptySection,
             "“{label}”没有内容，发布的报告中该节将为空",
             "section {key} has no text; it will be empty in the report";
         // rendering
-        MissingGlyph => MissingGlyph,
+        MissingGlyph => Code::MissingGlyph,
             "没有字体能显示字符“{c}”（U+{code}），该处将显示为空框",
             "no available font can draw “{c}” (U+{code}); it will show as a blank box";
-        FontNotEmbeddable => Font,
+        FontNotEmbeddable => Code::Font,
             "字体 {name} 无法嵌入 PDF（{why}）",
             "the font {name} cannot be embedded in the PDF ({why})";
-        PdfA => PdfA, "不符合 PDF/A 要求：{list_zh}", "the document violates PDF/A ({list_en})";
-        SigningFailed => Signing, "签名失败：{why}", "signing failed ({why})";
+        PdfA => Code::PdfA, "不符合 PDF/A 要求：{list_zh}", "the document violates PDF/A ({list_en})";
+        SigningFailed => Code::Signing, "签名失败：{why}", "signing failed ({why})";
         // importing a published report ({a}: the cell or row, {b}: a detail)
-        ImportBlank => ImportBlank,
+        ImportBlank => Code::ImportBlank,
             "“{a}”为空白，已按 0 导入，请核对",
             "cell {a} is blank; imported as 0, please check";
-        ImportGluedResolved => ImportGluedResolved,
+        ImportGluedResolved => Code::ImportGluedResolved,
             "“{a}”的数字连在一起（{b}），已按勾稽关系拆分",
             "the digits of {a} are glued together ({b}); split by the consistency rules";
-        ImportGluedAmbiguous => ImportGluedAmbiguous,
+        ImportGluedAmbiguous => Code::ImportGluedAmbiguous,
             "“{a}”的数字连在一起，无法确定拆分方式（{b}），已按 0 导入，请核对",
             "the digits of {a} are glued together and cannot be split with certainty ({b}); imported as 0, please check";
-        ImportEdition => ImportEdition, "“{a}”是{b}格式的标签", "{a} is a label of the {b} format";
-        ImportMissingRow => ImportMissingRow,
+        ImportEdition => Code::ImportEdition, "“{a}”是{b}格式的标签", "{a} is a label of the {b} format";
+        ImportMissingRow => Code::ImportMissingRow,
             "原文中没有找到“{a}”，已按 0 导入",
             "row {a} was not found in the document; imported as 0";
-        ImportBadCell => ImportBadCell,
+        ImportBadCell => Code::ImportBadCell,
             "“{a}”不是数字（{b}），已按 0 导入",
             "cell {a} is not a number ({b}); imported as 0";
-        ImportExtraCells => ImportExtraCells,
+        ImportExtraCells => Code::ImportExtraCells,
             "“{a}”一行的数字多于官方表格的格数（多出：{b}），多出部分未导入",
             "row {a} has more numbers than the official table has cells (extra: {b}); not imported";
-        ImportUnknown => ImportUnknown,
+        ImportUnknown => Code::ImportUnknown,
             "没有找到{a}，已填入占位文字或推测值（{b}），请核对",
             "no {a} found; a placeholder or a guess was written ({b}), please check";
-        ImportConverted => ImportConverted,
+        ImportConverted => Code::ImportConverted,
             "“{a}”以元为单位（{b}），已换算为万元",
             "{a} is given in 元 ({b}); converted to 万元";
-        ImportNoTables => ImportNoTables,
+        ImportNoTables => Code::ImportNoTables,
             "没有找到任何一张官方表格（表格可能以图片或附件形式发布）",
             "none of the official tables were found (published as images or attachments?)";
-        ImportUnreadable => ImportUnreadable, "无法读取文档（{a}）", "failed to read the document ({a})";
-        PdfBug => Internal,
+        ImportUnreadable => Code::ImportUnreadable, "无法读取文档（{a}）", "failed to read the document ({a})";
+        // the evaluators' checks (src/audit; `{quote}` is the prose's own words)
+        AuditFigure => Code::Audit(AuditCode::ProseFigure),
+            "正文“{quote}”中的 {stated} 与表格不符：{cells}",
+            "the prose “{quote}” says {stated}, the table does not agree: {cells}";
+        AuditUpheld => Code::Audit(AuditCode::ProseClaim),
+            "正文“{quote}”称结果均为维持，但表格中：{cells}",
+            "the prose “{quote}” says every case was upheld, but the table has {cells}";
+        AuditNoneClaim => Code::Audit(AuditCode::ProseClaim),
+            "正文“{quote}”称没有此类情况，但表格中：{cells}",
+            "the prose “{quote}” says there were none, but the table has {cells}";
+        AuditPercent => Code::Audit(AuditCode::ProsePercent),
+            "正文“{quote}”中的 {stated} 与表格算出的 {actual} 不符",
+            "the prose “{quote}” says {stated}; the table gives {actual}";
+        AuditCarriedOver => Code::Audit(AuditCode::CarriedOver),
+            "二、上年结转（{column}列）为 {this}，上年报告的四、结转下年度继续办理为 {last}",
+            "carried over from last year ({column}) is {this}, last year's report carried forward {last}";
+        AuditInForce => Code::Audit(AuditCode::InForce),
+            "{label}现行有效件数为 {this}，应为上年 {last} + 本年制发 {issued} − 本年废止 {repealed} = {expected}",
+            "{label} in force is {this}; last year's {last} + issued {issued} − repealed {repealed} = {expected}";
+        AuditPreviousYear => Code::Audit(AuditCode::PreviousYear),
+            "上年报告是 {last} 年度的，本报告是 {this} 年度，应为 {expected} 年度",
+            "the previous report is for {last}, this one for {this}: expected {expected}";
+        AuditJump => Code::Audit(AuditCode::SharpJump),
+            "{label}变化较大：上年 {last}，本年 {this}",
+            "{label} changed sharply: last year {last}, this year {this}";
+        AuditRepeatsPrevious => Code::Audit(AuditCode::RepeatsPrevious),
+            "正文有 {percent}% 与上年报告雷同（阈值 {threshold}%）",
+            "{percent}% of the prose repeats last year's report (threshold {threshold}%)";
+        AuditRepeatsPeer => Code::Audit(AuditCode::RepeatsPeer),
+            "正文有 {percent}% 与本批其他单位的报告雷同（阈值 {threshold}%），主要是 {other}",
+            "{percent}% of the prose repeats other units' reports in this run (threshold {threshold}%), mostly {other}";
+        AuditSectionRepeats => Code::Audit(AuditCode::SectionRepeats),
+            "“{section}”部分有 {percent}% 与上年报告相同",
+            "{percent}% of section “{section}” repeats last year's report";
+        AuditSectionOrder => Code::Audit(AuditCode::Sections),
+            "缺少或未按顺序编排第“{expected}”部分",
+            "section “{expected}” is missing or out of order";
+        AuditSectionTitle => Code::Audit(AuditCode::Sections),
+            "标题“{found}”不是格式规定的标题，应为“{official}”",
+            "heading “{found}” is not the official title “{official}”";
+        AuditProblems => Code::Audit(AuditCode::ProblemsIncomplete),
+            "五、存在的主要问题及改进情况未写明{missing_zh}",
+            "section 五 does not name the {missing_en}";
+        AuditFee => Code::Audit(AuditCode::FeeStatement),
+            "六、其他需要报告的事项未说明政府信息公开信息处理费的收取情况",
+            "section 六 does not state the 信息处理费 (information processing fee) charged";
+        AuditPeriod => Code::Audit(AuditCode::PeriodDays),
+            "统计期限“{found}”不是 {year}年1月1日至{year}年12月31日",
+            "the statistics period “{found}” is not 1 January to 31 December {year}";
+        AuditLate => Code::Audit(AuditCode::LateDate),
+            "成文日期 {date} 晚于报送期限 {deadline}",
+            "the date of issue {date} is after the deadline {deadline}";
+        AuditNoDate => Code::Audit(AuditCode::NoDate),
+            "报告没有成文日期，无法核对是否在 {deadline} 前发布",
+            "the report has no date of issue: the deadline {deadline} cannot be checked";
+        AuditUnused => Code::Audit(AuditCode::DismissalUnused),
+            "已复核条目 {code} 没有对应的问题（可删除）",
+            "the dismissal of {code} matches no finding (it can be removed)";
+        AuditInvalid => Code::Audit(AuditCode::DismissalInvalid),
+            "dismissed 条目无效：{why_zh}",
+            "unusable dismissed entry: {why_en}";
+        PdfBug => Code::Internal,
             "写 PDF 失败：{why}（这是程序缺陷，请报告）",
             "failed to write the PDF ({why}); this is a bug, please report it";
     }

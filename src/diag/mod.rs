@@ -27,6 +27,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Information for a reviewer (a sharp jump, a dismissed finding); never fails.
+    Note,
     /// The document is still produced.
     Warning,
     /// Nothing is written for the file.
@@ -125,6 +127,8 @@ pub enum Code {
     ImportNoTables,
     /// Import: the document cannot be read.
     ImportUnreadable,
+    /// Audit (`src/audit`): a finding of an evaluator's check; wording in `audit::text`.
+    Audit(crate::audit::AuditCode),
 }
 
 impl Code {
@@ -175,6 +179,7 @@ impl Code {
             Code::ImportConverted => "W-I9",
             Code::ImportNoTables => "E-I1",
             Code::ImportUnreadable => "E-I2",
+            Code::Audit(c) => c.as_str(),
         }
     }
 }
@@ -211,20 +216,29 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic with a catalogue message; an `E-` code is an error, a `W-` code a warning.
+    /// A diagnostic with a catalogue message; an `E-` code is an error, a `W-` code a warning,
+    /// an `N-` code a note.
     pub fn of(msg: Msg, span: Span, args: &Args) -> Self {
         let (zh, en) = msg.templates();
-        let code = msg.code();
-        let severity =
-            if code.as_str().starts_with('W') { Severity::Warning } else { Severity::Error };
+        Diagnostic::with_text(msg.code(), span, fill(zh, args), fill(en, args))
+    }
+
+    /// A diagnostic whose text was already filled from the catalogue (by a module with typed
+    /// findings, such as the audit).
+    pub fn with_text(code: Code, span: Span, zh: String, en: String) -> Self {
+        let severity = match code.as_str().as_bytes().first() {
+            Some(b'W') => Severity::Warning,
+            Some(b'N') => Severity::Note,
+            _ => Severity::Error,
+        };
         Diagnostic {
             severity,
             code,
             span,
             path: None,
             label: None,
-            message_zh: fill(zh, args),
-            message_en: fill(en, args),
+            message_zh: zh,
+            message_en: en,
             hints: Vec::new(),
         }
     }

@@ -21,7 +21,9 @@ const MAX_WIDTH_MM: f64 = 500.0;
 const MAX_PROSE_LEVEL: usize = 3;
 
 /// Top-level keys every edition has; the sections' keys come from the format.
-const FIXED_KEYS: &[&str] = &["format", "unit", "year", "date", "title", "preamble", "signature"];
+/// (`dismissed`: findings a reviewer settled, read by the audit.)
+const FIXED_KEYS: &[&str] =
+    &["format", "unit", "year", "date", "title", "preamble", "signature", "dismissed"];
 
 /// The allowed top-level keys of a report in `format`: the fixed ones and one per section.
 fn top_keys(format: &Format) -> Vec<&str> {

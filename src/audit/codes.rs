@@ -1,0 +1,243 @@
+//! The audit's stable codes and the typed findings; their wording is in the diagnostics
+//! catalogue (`diag/messages.rs`).
+
+/// Stable codes of the audit findings. `W-` warns, `N-` is a note that never fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AuditCode {
+    /// A figure in the prose disagrees with the table cell it is about.
+    ProseFigure,
+    /// A claim in the prose (均获维持, 未收到申请, 未发生复议) contradicts the table.
+    ProseClaim,
+    /// A percentage in the prose (答复率, 占…%) disagrees with the table.
+    ProsePercent,
+    /// 上年结转 differs from last year's 结转下年度继续办理.
+    CarriedOver,
+    /// 现行有效件数 differs from last year's + 本年制发 − 本年废止.
+    InForce,
+    /// The previous report is not for the year before.
+    PreviousYear,
+    /// A count changed sharply from last year (a note).
+    SharpJump,
+    /// Much of the prose repeats last year's report (雷同).
+    RepeatsPrevious,
+    /// Much of the prose repeats another unit's report in the same run (雷同).
+    RepeatsPeer,
+    /// One section repeats last year's text although the whole report does not (a note).
+    SectionRepeats,
+    /// Sections missing, out of order, or with a heading that is not the official title.
+    Sections,
+    /// §五 does not name both problems and improvements.
+    ProblemsIncomplete,
+    /// §六 does not state the 信息处理费.
+    FeeStatement,
+    /// The statistics period is not 1月1日–12月31日 of the year.
+    PeriodDays,
+    /// The date of issue is after the filing deadline.
+    LateDate,
+    /// No date of issue: the deadline cannot be checked (a note).
+    NoDate,
+    /// A `dismissed:` entry that matches no finding (a note).
+    DismissalUnused,
+    /// A `dismissed:` entry that cannot be used.
+    DismissalInvalid,
+}
+
+impl AuditCode {
+    /// The stable short code shown to users.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditCode::ProseFigure => "W-A1",
+            AuditCode::ProseClaim => "W-A2",
+            AuditCode::ProsePercent => "W-A3",
+            AuditCode::CarriedOver => "W-Y1",
+            AuditCode::InForce => "W-Y2",
+            AuditCode::PreviousYear => "W-Y3",
+            AuditCode::SharpJump => "N-Y4",
+            AuditCode::RepeatsPrevious => "W-S1",
+            AuditCode::RepeatsPeer => "W-S2",
+            AuditCode::SectionRepeats => "N-S3",
+            AuditCode::Sections => "W-C1",
+            AuditCode::ProblemsIncomplete => "W-C2",
+            AuditCode::FeeStatement => "W-C3",
+            AuditCode::PeriodDays => "W-D1",
+            AuditCode::LateDate => "W-D2",
+            AuditCode::NoDate => "N-D3",
+            AuditCode::DismissalUnused => "N-Z1",
+            AuditCode::DismissalInvalid => "W-Z2",
+        }
+    }
+
+    /// Every code, for lookups by string (`dismissed:` entries).
+    pub const ALL: [AuditCode; 18] = [
+        AuditCode::ProseFigure,
+        AuditCode::ProseClaim,
+        AuditCode::ProsePercent,
+        AuditCode::CarriedOver,
+        AuditCode::InForce,
+        AuditCode::PreviousYear,
+        AuditCode::SharpJump,
+        AuditCode::RepeatsPrevious,
+        AuditCode::RepeatsPeer,
+        AuditCode::SectionRepeats,
+        AuditCode::Sections,
+        AuditCode::ProblemsIncomplete,
+        AuditCode::FeeStatement,
+        AuditCode::PeriodDays,
+        AuditCode::LateDate,
+        AuditCode::NoDate,
+        AuditCode::DismissalUnused,
+        AuditCode::DismissalInvalid,
+    ];
+}
+
+/// What a finding says, with its numbers; [`text`] words it.
+#[derive(Debug, Clone)]
+pub enum Msg<'a> {
+    /// W-A1.
+    Figure { quote: &'a str, stated: &'a str, cells: &'a str },
+    /// W-A2 for 均获维持 against results that are not 维持.
+    Upheld { quote: &'a str, cells: &'a str },
+    /// W-A2 for a "none" claim against a non-zero cell.
+    NoneClaim { quote: &'a str, cells: &'a str },
+    /// W-A3.
+    Percent { quote: &'a str, stated: &'a str, actual: &'a str },
+    /// W-Y1.
+    CarriedOver { column: &'a str, this: u64, last: u64 },
+    /// W-Y2.
+    InForce { label: &'a str, this: u64, last: u64, issued: u64, repealed: u64, expected: i128 },
+    /// W-Y3.
+    PreviousYear { this: i32, last: i32 },
+    /// N-Y4.
+    Jump { label: &'a str, this: &'a str, last: &'a str },
+    /// W-S1.
+    RepeatsPrevious { percent: u32, threshold: u32 },
+    /// W-S2.
+    RepeatsPeer { percent: u32, threshold: u32, other: &'a str },
+    /// N-S3.
+    SectionRepeats { section: &'a str, percent: u32 },
+    /// W-C1: a section is missing or out of order.
+    SectionOrder { expected: &'a str },
+    /// W-C1: a heading that looks like a section title but is not the official one.
+    SectionTitle { found: &'a str, official: &'a str },
+    /// W-C2.
+    Problems { missing_zh: &'a str, missing_en: &'a str },
+    /// W-C3.
+    Fee,
+    /// W-D1.
+    Period { found: &'a str, year: i32 },
+    /// W-D2.
+    Late { date: &'a str, deadline: &'a str },
+    /// N-D3.
+    NoDate { deadline: &'a str },
+    /// N-Z1.
+    Unused { code: &'a str },
+    /// W-Z2.
+    Invalid { why_zh: &'a str, why_en: &'a str },
+}
+
+/// The Chinese and English text of a finding, from the message catalogue.
+pub fn text(msg: &Msg) -> (String, String) {
+    use crate::diag::Msg as M;
+    let (m, args): (M, Vec<(&str, String)>) = match msg {
+        Msg::Figure { quote, stated, cells } => (
+            M::AuditFigure,
+            vec![
+                ("quote", quote.to_string()),
+                ("stated", stated.to_string()),
+                ("cells", cells.to_string()),
+            ],
+        ),
+        Msg::Upheld { quote, cells } => {
+            (M::AuditUpheld, vec![("quote", quote.to_string()), ("cells", cells.to_string())])
+        }
+        Msg::NoneClaim { quote, cells } => {
+            (M::AuditNoneClaim, vec![("quote", quote.to_string()), ("cells", cells.to_string())])
+        }
+        Msg::Percent { quote, stated, actual } => (
+            M::AuditPercent,
+            vec![
+                ("quote", quote.to_string()),
+                ("stated", stated.to_string()),
+                ("actual", actual.to_string()),
+            ],
+        ),
+        Msg::CarriedOver { column, this, last } => (
+            M::AuditCarriedOver,
+            vec![
+                ("column", column.to_string()),
+                ("this", this.to_string()),
+                ("last", last.to_string()),
+            ],
+        ),
+        Msg::InForce { label, this, last, issued, repealed, expected } => (
+            M::AuditInForce,
+            vec![
+                ("label", label.to_string()),
+                ("this", this.to_string()),
+                ("last", last.to_string()),
+                ("issued", issued.to_string()),
+                ("repealed", repealed.to_string()),
+                ("expected", expected.to_string()),
+            ],
+        ),
+        Msg::PreviousYear { this, last } => (
+            M::AuditPreviousYear,
+            vec![
+                ("this", this.to_string()),
+                ("last", last.to_string()),
+                ("expected", (this - 1).to_string()),
+            ],
+        ),
+        Msg::Jump { label, this, last } => (
+            M::AuditJump,
+            vec![
+                ("label", label.to_string()),
+                ("this", this.to_string()),
+                ("last", last.to_string()),
+            ],
+        ),
+        Msg::RepeatsPrevious { percent, threshold } => (
+            M::AuditRepeatsPrevious,
+            vec![("percent", percent.to_string()), ("threshold", threshold.to_string())],
+        ),
+        Msg::RepeatsPeer { percent, threshold, other } => (
+            M::AuditRepeatsPeer,
+            vec![
+                ("percent", percent.to_string()),
+                ("threshold", threshold.to_string()),
+                ("other", other.to_string()),
+            ],
+        ),
+        Msg::SectionRepeats { section, percent } => (
+            M::AuditSectionRepeats,
+            vec![("section", section.to_string()), ("percent", percent.to_string())],
+        ),
+        Msg::SectionOrder { expected } => {
+            (M::AuditSectionOrder, vec![("expected", expected.to_string())])
+        }
+        Msg::SectionTitle { found, official } => (
+            M::AuditSectionTitle,
+            vec![("found", found.to_string()), ("official", official.to_string())],
+        ),
+        Msg::Problems { missing_zh, missing_en } => (
+            M::AuditProblems,
+            vec![("missing_zh", missing_zh.to_string()), ("missing_en", missing_en.to_string())],
+        ),
+        Msg::Fee => (M::AuditFee, Vec::new()),
+        Msg::Period { found, year } => {
+            (M::AuditPeriod, vec![("found", found.to_string()), ("year", year.to_string())])
+        }
+        Msg::Late { date, deadline } => {
+            (M::AuditLate, vec![("date", date.to_string()), ("deadline", deadline.to_string())])
+        }
+        Msg::NoDate { deadline } => (M::AuditNoDate, vec![("deadline", deadline.to_string())]),
+        Msg::Unused { code } => (M::AuditUnused, vec![("code", code.to_string())]),
+        Msg::Invalid { why_zh, why_en } => {
+            (M::AuditInvalid, vec![("why_zh", why_zh.to_string()), ("why_en", why_en.to_string())])
+        }
+    };
+    let args: Vec<(&str, &dyn std::fmt::Display)> =
+        args.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+    let (zh, en) = m.templates();
+    (crate::diag::fill(zh, &args), crate::diag::fill(en, &args))
+}

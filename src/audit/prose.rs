@@ -1,0 +1,1025 @@
+//! Prose ↔ table: the figures the prose states about the tables (received, carried
+//! over, answered, each result, 复议 and 诉讼, 规范性文件, 许可/处罚/强制, fees,
+//! percentages, Chinese numerals too) compared with the computed tables.
+//!
+//! A figure is only compared when the words right before it (its clause) say which
+//! cell it is about; a figure about something the tables do not hold (「发布信息
+//! 900余条」, 「政策性文件11件」) names no cell and is left alone. Where a clause
+//! allows more than one reading (「收到并处理申请13件」), any matching reading
+//! passes: a warning must be worth a reviewer's time.
+
+use super::cells::{APP_COLUMNS, Cells, Quantity};
+use super::codes::{AuditCode, Msg, text};
+use super::{ProseText, located};
+use crate::diag::{Code, Diagnostic};
+use crate::source::SourceFile;
+
+/// A number found in the prose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// First character (index into the paragraph's characters).
+    pub start: usize,
+    /// One past the last character of the number and its unit.
+    pub end: usize,
+    /// `mantissa / 10^scale`.
+    pub mantissa: u128,
+    /// Decimal places.
+    pub scale: u32,
+    /// A percentage (`%`, `百分之`).
+    pub percent: bool,
+    /// Approximate (`900余条`, `约`, `超过`): never compared.
+    pub approx: bool,
+    /// The counting word after the number (`件`), if any.
+    pub unit: Option<char>,
+    /// `万元` follows.
+    pub wan_yuan: bool,
+}
+
+impl Figure {
+    fn integer(&self) -> Option<u64> {
+        (self.scale == 0).then(|| u64::try_from(self.mantissa).ok()).flatten()
+    }
+
+    fn shown(&self) -> String {
+        let n = if self.scale == 0 {
+            self.mantissa.to_string()
+        } else {
+            let p = 10u128.pow(self.scale);
+            format!("{}.{:0w$}", self.mantissa / p, self.mantissa % p, w = self.scale as usize)
+        };
+        if self.percent { format!("{n}%") } else { n }
+    }
+}
+
+const UNITS: &[char] = &['件', '条', '个', '次', '篇', '项', '宗', '起', '例', '人', '家', '份'];
+const CN_DIGITS: &[(char, u128)] = &[
+    ('零', 0),
+    ('〇', 0),
+    ('一', 1),
+    ('二', 2),
+    ('两', 2),
+    ('三', 3),
+    ('四', 4),
+    ('五', 5),
+    ('六', 6),
+    ('七', 7),
+    ('八', 8),
+    ('九', 9),
+];
+
+fn cn_digit(c: char) -> Option<u128> {
+    CN_DIGITS.iter().find(|(d, _)| *d == c).map(|&(_, v)| v)
+}
+
+fn is_cn_numeral(c: char) -> bool {
+    cn_digit(c).is_some() || matches!(c, '十' | '百' | '千' | '万')
+}
+
+/// Parses a Chinese numeral such as 七, 十二, 一百零三, 三千五百 (no fraction).
+pub fn parse_chinese(chars: &[char]) -> Option<u128> {
+    let (mut total, mut section, mut number) = (0u128, 0u128, 0u128);
+    let mut any = false;
+    for &c in chars {
+        if let Some(d) = cn_digit(c) {
+            number = d;
+            any = true;
+            continue;
+        }
+        let mult = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            '万' => {
+                total = total.saturating_add((section + number).saturating_mul(10_000));
+                section = 0;
+                number = 0;
+                any = true;
+                continue;
+            }
+            _ => return None,
+        };
+        let n = if number == 0 && !any { 1 } else { number };
+        section = section.saturating_add(n.saturating_mul(mult));
+        number = 0;
+        any = true;
+    }
+    any.then_some(total + section + number)
+}
+
+/// Finds every number in a paragraph, Arabic or Chinese, with its unit.
+pub fn scan(chars: &[char]) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let n = chars.len();
+    let mut i = 0;
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let value = |c: char| {
+        if c.is_ascii_digit() { c as u128 - '0' as u128 } else { c as u128 - '０' as u128 }
+    };
+    while i < n {
+        let c = chars[i];
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        if digit(c) {
+            let start = i;
+            let mut m = 0u128;
+            while i < n && digit(chars[i]) {
+                m = m.saturating_mul(10).saturating_add(value(chars[i]));
+                i += 1;
+            }
+            let mut scale = 0;
+            if i + 1 < n && matches!(chars[i], '.' | '．') && digit(chars[i + 1]) {
+                i += 1;
+                while i < n && digit(chars[i]) {
+                    m = m.saturating_mul(10).saturating_add(value(chars[i]));
+                    scale += 1;
+                    i += 1;
+                }
+            }
+            // Codes and telephone numbers (`0561-3055002`, `A3`) are not figures.
+            let glued = prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '-')
+                || chars.get(i).is_some_and(|&p| p.is_ascii_alphabetic() || p == '-');
+            let ordinal = prev == Some('第');
+            let fig = finish(chars, start, i, m, scale, false);
+            i = fig.end.max(i);
+            if !glued && !ordinal {
+                out.push(fig);
+            }
+            continue;
+        }
+        if chars[i..].starts_with(&['百', '分', '之']) {
+            let start = i;
+            let mut j = i + 3;
+            let int_start = j;
+            while j < n && is_cn_numeral(chars[j]) {
+                j += 1;
+            }
+            let Some(mut m) = parse_chinese(&chars[int_start..j]) else {
+                i += 3;
+                continue;
+            };
+            let mut scale = 0;
+            if j + 1 < n && chars[j] == '点' && cn_digit(chars[j + 1]).is_some() {
+                j += 1;
+                while j < n
+                    && let Some(d) = cn_digit(chars[j])
+                {
+                    m = m * 10 + d;
+                    scale += 1;
+                    j += 1;
+                }
+            }
+            out.push(Figure {
+                start,
+                end: j,
+                mantissa: m,
+                scale,
+                percent: true,
+                approx: false,
+                unit: None,
+                wan_yuan: false,
+            });
+            i = j;
+            continue;
+        }
+        if is_cn_numeral(c) && c != '万' {
+            let start = i;
+            let mut j = i;
+            while j < n && is_cn_numeral(chars[j]) {
+                j += 1;
+            }
+            // Only a counted thing is a figure: 七件, 十二条; not 一是, 三类, 一网通办.
+            let unit =
+                chars.get(j).copied().filter(|u| matches!(u, '件' | '条' | '篇' | '宗' | '起'));
+            let word = prev.is_some_and(|p| "第统唯逐同之单专每周".contains(p))
+                || chars.get(j + 1) == Some(&'事');
+            if let (Some(_), false, Some(m)) = (unit, word, parse_chinese(&chars[start..j])) {
+                let fig = finish(chars, start, j, m, 0, false);
+                i = fig.end;
+                out.push(fig);
+            } else {
+                i = j.max(i + 1);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Reads what follows a number: `%`, `余`/`多`, the unit, `万元`, `以上`.
+fn finish(chars: &[char], start: usize, num_end: usize, m: u128, scale: u32, pct: bool) -> Figure {
+    let mut k = num_end;
+    while chars.get(k) == Some(&' ') {
+        k += 1;
+    }
+    let mut fig = Figure {
+        start,
+        end: num_end,
+        mantissa: m,
+        scale,
+        percent: pct,
+        approx: false,
+        unit: None,
+        wan_yuan: false,
+    };
+    let before: String = chars[start.saturating_sub(4)..start].iter().collect();
+    if ["约", "近", "超过", "逾", "不少于", "不足", "不到", "将近", "大约", "以上"]
+        .iter()
+        .any(|w| before.ends_with(w))
+    {
+        fig.approx = true;
+    }
+    if matches!(chars.get(k), Some('%' | '％')) {
+        fig.percent = true;
+        fig.end = k + 1;
+        return fig;
+    }
+    if matches!(chars.get(k), Some('余' | '多')) {
+        fig.approx = true;
+        k += 1;
+    }
+    if chars[k.min(chars.len())..].starts_with(&['万', '元']) {
+        fig.wan_yuan = true;
+        fig.end = k + 2;
+        return fig;
+    }
+    if let Some(&u) = chars.get(k).filter(|u| UNITS.contains(u)) {
+        fig.unit = Some(u);
+        k += 1;
+        fig.end = k;
+    }
+    let rest = &chars[k.min(chars.len())..];
+    if rest.starts_with(&['以', '上']) || rest.starts_with(&['左', '右']) {
+        fig.approx = true;
+    }
+    fig
+}
+
+const CLAUSE_BREAK: &[char] =
+    &['，', ',', '：', ':', '、', '（', '(', '）', ')', '；', ';', '。', '！', '？', '!', '?'];
+const SENTENCE_BREAK: &[char] = &['。', '；', ';', '！', '？', '!', '?'];
+
+/// What a figure is about.
+#[derive(Debug, Clone)]
+enum Subject {
+    /// Any of these cells (a row of table 三 in `row` for later column figures).
+    Cells(Vec<Quantity>, Option<&'static str>),
+    /// A column of the sentence's current row.
+    Column(Vec<usize>),
+    /// 答复率 / 办结率.
+    Rate,
+    /// 占…% of the sentence's last figure.
+    Share,
+    /// 行政事业性收费 in 万元.
+    Fees,
+}
+
+/// Last position of any of the words in `hay` (character index of its end).
+fn last_pos(hay: &str, words: &[&str]) -> Option<usize> {
+    words
+        .iter()
+        .filter_map(|w| hay.rfind(w).map(|b| hay[..b].chars().count() + w.chars().count()))
+        .max()
+}
+
+fn has(hay: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| hay.contains(w))
+}
+
+const COMPARISON: &[&str] = &[
+    "同比",
+    "较上年",
+    "比上年",
+    "较去年",
+    "比去年",
+    "环比",
+    "增加",
+    "减少",
+    "增长",
+    "下降",
+    "上升",
+];
+
+/// Context of one paragraph.
+struct Para<'a> {
+    cells: Cells<'a>,
+    /// The paragraph (with its subsection heading) is about disclosure work, so a
+    /// 复议/诉讼 figure in it is about disclosure cases.
+    disclosure: bool,
+}
+
+impl Para<'_> {
+    fn classify(
+        &self,
+        lead: &str,
+        trail: &str,
+        sentence: &str,
+        app_topic: bool,
+        fig: &Figure,
+    ) -> Option<Subject> {
+        if has(lead, COMPARISON) || fig.approx {
+            return None;
+        }
+        let other_business =
+            ["建议", "提案", "来信", "诉求", "热线", "工单", "留言", "咨询", "复议", "诉讼"];
+        let c = &self.cells;
+        // Figures no report states (more than six decimals, beyond 10^15) are typos
+        // or codes; comparing them would only overflow.
+        if fig.scale > 6 || fig.mantissa > 1_000_000_000_000_000 {
+            return None;
+        }
+        if fig.percent {
+            let rate = ["答复率", "办结率", "办理率", "完成率"];
+            if has(lead, &rate)
+                && app_topic
+                && !has(lead, &other_business)
+                && !has(lead, &["按时", "按期", "及时", "满意", "准确", "规范", "公开率"])
+            {
+                return Some(Subject::Rate);
+            }
+            // 「占33.9%」, 「占比33.9%」, 「占总数的33.9%」: a share of the table's own
+            // totals; 「占全市的5%」 is a share of something else.
+            if let Some(b) = lead.rfind('占') {
+                let rest = lead[b + '占'.len_utf8()..].to_string();
+                let base = [
+                    "申请总数",
+                    "总数",
+                    "总量",
+                    "全部",
+                    "比重",
+                    "比例",
+                    "比",
+                    "的",
+                    "为",
+                    "达",
+                    "约",
+                ]
+                .iter()
+                .fold(rest, |r, w| r.replace(w, ""));
+                if base.is_empty() {
+                    return Some(Subject::Share);
+                }
+            }
+            return None;
+        }
+        if fig.wan_yuan {
+            return lead.contains("行政事业性收费").then_some(Subject::Fees);
+        }
+        if fig.integer().is_none() || fig.approx {
+            return None;
+        }
+        let counted = matches!(fig.unit, Some('件' | '宗' | '起' | '个'));
+        let mut best: Option<(usize, Subject)> = None;
+        let mut offer = |pos: Option<usize>, s: Subject| {
+            if let Some(p) = pos
+                && best.as_ref().is_none_or(|(b, _)| p > *b)
+            {
+                best = Some((p, s));
+            }
+        };
+        // Results of table 三; 「予以公开及部分公开」 is their sum.
+        let both = [
+            "予以公开及部分公开",
+            "予以公开和部分公开",
+            "予以公开、部分公开",
+            "予以公开与部分公开",
+        ];
+        if let Some(p) = last_pos(lead, &both).filter(|_| app_topic) {
+            let q = Cells::sum(&[c.app("disclosed", 6), c.app("partly_disclosed", 6)]);
+            offer(Some(p), Subject::Cells(vec![q], Some("disclosed+partly")));
+        } else {
+            let results: [(&[&str], &'static str); 15] = [
+                (&["予以公开", "同意公开", "全部公开"], "disclosed"),
+                (&["部分公开"], "partly_disclosed"),
+                (&["不予公开"], "withheld"),
+                (&["无法提供"], "unable"),
+                (&["不予处理"], "not_processed"),
+                (&["其他处理"], "other_handling"),
+                (&["本机关不掌握", "信息不存在"], "unable.not_held"),
+                (&["另行制作"], "unable.needs_creation"),
+                (&["属于国家秘密"], "withheld.state_secret"),
+                (&["第三方合法权益"], "withheld.third_party"),
+                (&["内部事务信息"], "withheld.internal_affairs"),
+                (&["过程性信息"], "withheld.process_information"),
+                (&["行政执法案卷"], "withheld.enforcement_files"),
+                (&["信访举报投诉"], "not_processed.petition"),
+                (&["重复申请"], "not_processed.repeated"),
+            ];
+            // 「公文…主动公开、不予公开」 counts documents by their disclosure attribute,
+            // not applications.
+            let attribute = has(sentence, &["主动公开", "公开属性", "公文", "源头认定"]);
+            for (words, key) in results {
+                if counted && app_topic && !attribute {
+                    offer(last_pos(lead, words), Subject::Cells(vec![c.app(key, 6)], Some(key)));
+                }
+            }
+        }
+        // Carried over and carried forward.
+        let forward = ["结转下年", "结转至下年", "结转到下年", "转入下年", "下年度继续办理"];
+        let over = ["上年结转", "去年结转", "上年度结转", "上一年度结转", "上年转结"];
+        if counted {
+            offer(
+                last_pos(lead, &forward),
+                Subject::Cells(vec![c.app("carried_forward", 6)], Some("carried_forward")),
+            );
+            offer(
+                last_pos(lead, &over),
+                Subject::Cells(vec![c.app("carried_over", 6)], Some("carried_over")),
+            );
+            let is = ["为", "是", "系", "属"];
+            if is.iter().any(|w| trail.starts_with(w)) {
+                if has(trail, &over) {
+                    offer(
+                        Some(0),
+                        Subject::Cells(vec![c.app("carried_over", 6)], Some("carried_over")),
+                    );
+                } else if has(trail, &forward) {
+                    offer(
+                        Some(0),
+                        Subject::Cells(vec![c.app("carried_forward", 6)], Some("carried_forward")),
+                    );
+                }
+            }
+        }
+        // 复议 and 诉讼 about disclosure.
+        if counted && self.disclosure {
+            let review = last_pos(lead, &["复议"]).filter(|_| !lead.contains("复议后起诉"));
+            let suit = last_pos(lead, &["诉讼", "起诉"]);
+            let field = [
+                (&["维持"][..], 0usize),
+                (&["纠正", "纠错"][..], 1),
+                (&["其他结果"][..], 2),
+                (&["尚未审结", "未审结", "审理中"][..], 3),
+            ]
+            .into_iter()
+            .find_map(|(w, f)| last_pos(lead, w).map(|p| (p, f)));
+            let scope_review = sentence.contains("复议") && !sentence.contains("诉讼");
+            let scope_suit = sentence.contains("诉讼") && !sentence.contains("复议");
+            let suits = |f: usize| -> Quantity {
+                if lead.contains("直接起诉") {
+                    c.review("lawsuit_direct", f)
+                } else if lead.contains("复议后起诉") {
+                    c.review("lawsuit_after_review", f)
+                } else {
+                    Cells::sum(&[
+                        c.review("lawsuit_direct", f),
+                        c.review("lawsuit_after_review", f),
+                    ])
+                }
+            };
+            match (review, suit) {
+                (Some(r), Some(s)) => offer(
+                    Some(r.max(s)),
+                    Subject::Cells(vec![Cells::sum(&[c.review("review", 4), suits(4)])], None),
+                ),
+                (Some(r), None) => {
+                    offer(Some(r), Subject::Cells(vec![c.review("review", 4)], None))
+                }
+                (None, Some(s)) => offer(Some(s), Subject::Cells(vec![suits(4)], None)),
+                (None, None) => {}
+            }
+            if let Some((p, f)) = field {
+                if scope_review {
+                    offer(Some(p), Subject::Cells(vec![c.review("review", f)], None));
+                } else if scope_suit {
+                    offer(Some(p), Subject::Cells(vec![suits(f)], None));
+                }
+            }
+        }
+        // 规章 and 行政规范性文件: a verb in the clause, the kind in the clause or before.
+        if counted {
+            let kind_pos = |hay: &str| {
+                let n = last_pos(hay, &["规范性文件"]);
+                let r = last_pos(hay, &["规章"]);
+                match (n, r) {
+                    (Some(a), Some(b)) => {
+                        Some(if a > b { "normative_documents" } else { "regulations" })
+                    }
+                    (Some(_), None) => Some("normative_documents"),
+                    (None, Some(_)) => Some("regulations"),
+                    (None, None) => None,
+                }
+            };
+            let verbs: [(&[&str], usize); 3] = [
+                (&["制发", "制定", "出台", "印发"], 0),
+                (&["废止", "宣布失效"], 1),
+                (&["现行有效", "现行"], 2),
+            ];
+            let kind = kind_pos(lead).or_else(|| kind_pos(sentence));
+            if let Some(kind) = kind
+                && !lead.contains("政策性文件")
+            {
+                let verb =
+                    verbs.iter().filter_map(|(w, f)| last_pos(lead, w).map(|p| (p, *f))).max();
+                if let Some((p, f)) = verb {
+                    let p = p.max(last_pos(lead, &["规范性文件", "规章"]).unwrap_or(0));
+                    offer(Some(p), Subject::Cells(vec![c.proactive(kind, f)], None));
+                }
+            }
+            let scalars: [(&str, &str); 3] =
+                [("行政许可", "licensing"), ("行政处罚", "punishment"), ("行政强制", "coercion")];
+            if matches!(fig.unit, Some('件' | '宗' | '起')) {
+                for (w, key) in scalars {
+                    offer(last_pos(lead, &[w]), Subject::Cells(vec![c.proactive(key, 0)], None));
+                }
+            }
+        }
+        // Applications: a verb in the clause, 申请 in the sentence so far.
+        if counted && app_topic && !has(lead, &other_business) {
+            let received = last_pos(lead, &["收到", "新收", "接收", "收悉", "接到"]);
+            let accepted = last_pos(lead, &["受理"]);
+            let handled = last_pos(lead, &["办理", "处理", "答复"]);
+            let closed = last_pos(lead, &["办结", "完成"]);
+            let mut cands = Vec::new();
+            let one_two = Cells::sum(&[c.app("received", 6), c.app("carried_over", 6)]);
+            if received.is_some() {
+                cands.push(c.app("received", 6));
+            }
+            if accepted.is_some() {
+                cands.push(c.app("received", 6));
+                cands.push(one_two.clone());
+            }
+            if handled.is_some() {
+                cands.push(c.app("total", 6));
+                cands.push(one_two.clone());
+            }
+            if closed.is_some() {
+                cands.push(c.app("total", 6));
+            }
+            let pos = [received, accepted, handled, closed].into_iter().flatten().max();
+            let row = if received.is_some() && handled.is_none() && closed.is_none() {
+                Some("received")
+            } else if handled.is_some() || closed.is_some() {
+                Some("total")
+            } else {
+                Some("received")
+            };
+            if !cands.is_empty() {
+                offer(pos, Subject::Cells(cands, row));
+            }
+        }
+        // Applicant columns of the sentence's current row.
+        if counted {
+            let cols: [(&str, Vec<usize>); 6] = [
+                ("自然人", vec![0]),
+                ("商业企业", vec![1]),
+                ("科研机构", vec![2]),
+                ("社会公益组织", vec![3]),
+                ("法律服务机构", vec![4]),
+                ("法人或其他组织", vec![1, 2, 3, 4, 5]),
+            ];
+            for (w, col) in cols {
+                if let Some(p) = last_pos(lead, &[w]) {
+                    // A column named together with a verb ("收到自然人申请12件") is a cell of
+                    // that verb's row, handled below by the caller.
+                    offer(Some(p), Subject::Column(col));
+                }
+            }
+        }
+        best.map(|(_, s)| s)
+    }
+}
+
+/// Checks every figure and claim of the prose against the tables.
+pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for pt in texts {
+        let chars: Vec<char> = pt.text.text.chars().collect();
+        let context = format!("{}{}", pt.heading, pt.text.text);
+        let para = Para {
+            cells,
+            disclosure: pt.section == "reviews_lawsuits"
+                || has(&context, &["信息公开", "依申请", "政务公开"]),
+        };
+        let figures = scan(&chars);
+        let mut row: Option<&'static str> = None;
+        let mut last: Option<(u64, Vec<Quantity>)> = None;
+        // Whether `last` is a part of the year's applications (a result, a column).
+        let mut last_is_part = false;
+        let mut sentence_start = 0;
+        let mut prev_end = 0;
+        for fig in &figures {
+            let s = chars[..fig.start]
+                .iter()
+                .rposition(|c| SENTENCE_BREAK.contains(c))
+                .map_or(0, |p| p + 1);
+            if s != sentence_start {
+                sentence_start = s;
+                row = None;
+                last = None;
+            }
+            let lead_start = chars[..fig.start]
+                .iter()
+                .rposition(|c| CLAUSE_BREAK.contains(c))
+                .map_or(0, |p| p + 1)
+                .max(prev_end.min(fig.start))
+                .max(s);
+            prev_end = fig.end;
+            let lead: String = chars[lead_start..fig.start].iter().collect();
+            let trail_end = chars[fig.end..]
+                .iter()
+                .position(|c| CLAUSE_BREAK.contains(c))
+                .map_or(chars.len(), |p| fig.end + p);
+            let trail: String = chars[fig.end..trail_end].iter().collect();
+            let sentence: String = chars[s..fig.start].iter().collect();
+            // 申请 in this sentence so far, or in the one before (「共收到申请7件。已办结7件。」).
+            let prev_s = chars[..s.saturating_sub(1)]
+                .iter()
+                .rposition(|c| SENTENCE_BREAK.contains(c))
+                .map_or(0, |p| p + 1);
+            let before: String = chars[prev_s.min(s)..s].iter().collect();
+            let app_topic = sentence.contains("申请") || before.contains("申请");
+            let quote: String = chars[lead_start..trail_end].iter().take(40).collect();
+            let Some(subject) = para.classify(&lead, &trail, &sentence, app_topic, fig) else {
+                continue;
+            };
+            let span = located(file, pt.text, fig.start, fig.end - fig.start);
+            let stated = fig.shown();
+            let mut warn = |code: AuditCode, msg: Msg, label: String, hints: Vec<String>| {
+                let (zh, en) = text(&msg);
+                let mut d = Diagnostic::with_text(Code::Audit(code), span, zh, en)
+                    .with_path(pt.section)
+                    .with_label(label);
+                for h in hints {
+                    d = d.with_hint(h);
+                }
+                out.push(d);
+            };
+            match subject {
+                Subject::Cells(cands, new_row) => {
+                    let v = fig.integer().unwrap_or(0);
+                    if new_row.is_some() {
+                        row = new_row.filter(|r| !r.contains('+') && !r.contains('.'));
+                    }
+                    last = Some((v, cands.clone()));
+                    last_is_part = new_row.is_some_and(|r| !["received", "total"].contains(&r));
+                    if cands.iter().any(|q| q.value == v) {
+                        continue;
+                    }
+                    let cells_text = describe(&cands);
+                    let keys: Vec<&str> =
+                        new_row.map(|k| k.split('+').collect()).unwrap_or_default();
+                    let keys: Vec<&str> = keys
+                        .into_iter()
+                        .map(|k| if k == "partly" { "partly_disclosed" } else { k })
+                        .collect();
+                    let hints = near_misses(v, &cands, &keys, &cells);
+                    let label =
+                        cands.iter().map(|q| q.label.as_str()).collect::<Vec<_>>().join("；");
+                    warn(
+                        AuditCode::ProseFigure,
+                        Msg::Figure { quote: &quote, stated: &stated, cells: &cells_text },
+                        label,
+                        hints,
+                    );
+                }
+                Subject::Column(cols) => {
+                    let Some(r) = row else {
+                        continue;
+                    };
+                    let v = fig.integer().unwrap_or(0);
+                    let parts: Vec<Quantity> = cols.iter().map(|&col| cells.app(r, col)).collect();
+                    last = Some((v, parts.clone()));
+                    last_is_part = true;
+                    let q = if parts.len() == 1 {
+                        parts[0].clone()
+                    } else {
+                        Quantity {
+                            label: format!(
+                                "{} / 法人或其他组织（{}）",
+                                parts[0].label.split(" / ").next().unwrap_or(""),
+                                cols.iter().map(|&c| APP_COLUMNS[c]).collect::<Vec<_>>().join("+")
+                            ),
+                            value: parts.iter().map(|p| p.value).sum(),
+                        }
+                    };
+                    if q.value == v {
+                        continue;
+                    }
+                    let cells_text = describe(std::slice::from_ref(&q));
+                    warn(
+                        AuditCode::ProseFigure,
+                        Msg::Figure { quote: &quote, stated: &stated, cells: &cells_text },
+                        q.label.clone(),
+                        Vec::new(),
+                    );
+                }
+                Subject::Rate => {
+                    let num = cells.app("total", 6).value;
+                    let den = cells.app("received", 6).value + cells.app("carried_over", 6).value;
+                    if den == 0 || percent_matches(fig, num, den) {
+                        continue;
+                    }
+                    let actual = format!(
+                        "{}（三（七）总计 {num} ÷（本年新收 + 上年结转）{den}）",
+                        percent_text(num, den, fig.scale)
+                    );
+                    warn(
+                        AuditCode::ProsePercent,
+                        Msg::Percent { quote: &quote, stated: &stated, actual: &actual },
+                        "三（七）总计 ÷（一 + 二）".into(),
+                        Vec::new(),
+                    );
+                }
+                Subject::Share => {
+                    let Some((stated_n, cands)) = &last else {
+                        continue;
+                    };
+                    if !last_is_part {
+                        continue;
+                    }
+                    let dens = [
+                        cells.app("total", 6),
+                        cells.app("received", 6),
+                        Cells::sum(&[cells.app("received", 6), cells.app("carried_over", 6)]),
+                    ];
+                    let nums: Vec<u64> =
+                        cands.iter().map(|q| q.value).chain(std::iter::once(*stated_n)).collect();
+                    let ok = dens.iter().any(|d| {
+                        d.value > 0 && nums.iter().any(|&n| percent_matches(fig, n, d.value))
+                    });
+                    if ok || dens[0].value == 0 {
+                        continue;
+                    }
+                    let n = cands.first().map_or(*stated_n, |q| q.value);
+                    let actual = format!(
+                        "{}（{n} ÷ 三（七）总计 {}）",
+                        percent_text(n, dens[0].value, fig.scale),
+                        dens[0].value
+                    );
+                    warn(
+                        AuditCode::ProsePercent,
+                        Msg::Percent { quote: &quote, stated: &stated, actual: &actual },
+                        "占比".into(),
+                        Vec::new(),
+                    );
+                }
+                Subject::Fees => {
+                    let Some(v) = cells.fees() else {
+                        continue;
+                    };
+                    let table = v.display();
+                    if same_decimal(&stated, &table) {
+                        continue;
+                    }
+                    let cells_text =
+                        format!("二（第二十条第（八）项）行政事业性收费 为 {table} 万元");
+                    warn(
+                        AuditCode::ProseFigure,
+                        Msg::Figure { quote: &quote, stated: &stated, cells: &cells_text },
+                        "二（第二十条第（八）项）行政事业性收费 / 本年收费金额（单位：万元）"
+                            .into(),
+                        Vec::new(),
+                    );
+                }
+            }
+        }
+        claims(pt, &chars, &para, file, &mut out);
+    }
+    out
+}
+
+fn same_decimal(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        let s = s.to_string();
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    };
+    norm(a) == norm(b)
+}
+
+fn describe(cands: &[Quantity]) -> String {
+    cands.iter().map(|q| format!("{} 为 {}", q.label, q.value)).collect::<Vec<_>>().join("，或 ")
+}
+
+/// What the figure equals instead, so the warning can say how it came about:
+/// `75 = 本年新收 74 + 上年结转 1` (one of the cells it is about plus another total),
+/// or `258 = 三（一）予以公开 / 自然人` (a single column of a row it is about), or
+/// another total (only for figures of 10 and more: small numbers match by chance).
+fn near_misses(v: u64, cands: &[Quantity], keys: &[&str], cells: &Cells) -> Vec<String> {
+    let totals = cells.usual_totals();
+    let short = |q: &Quantity| q.label.split(" / ").next().unwrap_or(&q.label).to_string();
+    let mut out = Vec::new();
+    for c in cands {
+        for t in &totals {
+            if t.value > 0 && c.value > 0 && c.value + t.value == v && short(t) != short(c) {
+                out.push(format!("{v} = {} {} + {} {}", short(c), c.value, short(t), t.value));
+            }
+        }
+    }
+    for key in keys {
+        for col in 0..6 {
+            let q = cells.app(key, col);
+            if q.value == v && v > 0 && cells.app(key, 6).value != v {
+                out.push(format!("{v} = {} {}（只是其中一列）", q.label, q.value));
+            }
+        }
+    }
+    if v >= 10 {
+        for t in &totals {
+            if t.value == v {
+                out.push(format!("{v} = {} {}（可能写的是这一项）", short(t), t.value));
+            }
+        }
+    }
+    out.dedup();
+    out.truncate(3);
+    out
+}
+
+/// Whether a stated percentage is `num / den` rounded or truncated to its places.
+fn percent_matches(fig: &Figure, num: u64, den: u64) -> bool {
+    // classify() keeps mantissa ≤ 10^15 and scale ≤ 6, so this cannot overflow.
+    let (m, b) = (fig.mantissa as i128, den as i128);
+    let scaled = 100 * num as i128 * 10i128.pow(fig.scale);
+    let diff = scaled - m * b; // (actual − stated) · 10^scale · den
+    2 * diff.abs() <= b || (0..b).contains(&diff)
+}
+
+fn percent_text(num: u64, den: u64, scale: u32) -> String {
+    let scale = scale.max(1);
+    let p = 10u128.pow(scale);
+    let v = (num as u128 * 100 * p * 2 + den as u128) / (den as u128 * 2);
+    format!("{}.{:0w$}%", v / p, v % p, w = scale as usize)
+}
+
+/// Sentence claims: 均获维持 against results that are not 维持; 「未收到申请」,
+/// 「未发生行政复议」, 「未制发规范性文件」 against non-zero cells.
+fn claims(
+    pt: &ProseText,
+    chars: &[char],
+    para: &Para,
+    file: Option<&SourceFile>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let c = &para.cells;
+    let mut start = 0;
+    while start < chars.len() {
+        let end = chars[start..]
+            .iter()
+            .position(|c| SENTENCE_BREAK.contains(c))
+            .map_or(chars.len(), |p| start + p + 1);
+        let sentence: String = chars[start..end].iter().collect();
+        let at = |word: &str| -> usize {
+            sentence.find(word).map_or(0, |b| sentence[..b].chars().count()) + start
+        };
+        let quote: String = sentence.chars().take(40).collect();
+        let mut push = |code: AuditCode, msg: Msg, pos: usize, len: usize, label: String| {
+            let (zh, en) = text(&msg);
+            out.push(
+                Diagnostic::with_text(Code::Audit(code), located(file, pt.text, pos, len), zh, en)
+                    .with_path(pt.section)
+                    .with_label(label),
+            );
+        };
+        // 均获维持 and the like.
+        if para.disclosure
+            && let Some(w) = [
+                "均获维持",
+                "均被维持",
+                "全部维持",
+                "均维持",
+                "均予以维持",
+                "结果维持",
+                "全部胜诉",
+                "均胜诉",
+            ]
+            .into_iter()
+            .find(|w| sentence.contains(w))
+        {
+            let mut groups = Vec::new();
+            if sentence.contains("复议") {
+                groups.push("review");
+            }
+            if sentence.contains("诉讼") || sentence.contains("起诉") {
+                groups.extend(["lawsuit_direct", "lawsuit_after_review"]);
+            }
+            let bad: Vec<Quantity> = groups
+                .iter()
+                .flat_map(|g| [1, 2, 3].map(|f| c.review(g, f)))
+                .filter(|q| q.value > 0)
+                .collect();
+            if !bad.is_empty() {
+                let cells_text = describe(&bad);
+                let label = bad.iter().map(|q| q.label.as_str()).collect::<Vec<_>>().join("；");
+                push(
+                    AuditCode::ProseClaim,
+                    Msg::Upheld { quote: &quote, cells: &cells_text },
+                    at(w),
+                    w.chars().count(),
+                    label,
+                );
+            }
+        }
+        // None received.
+        let none_words = ["未收到", "没有收到", "未接到", "尚未收到", "未受理"];
+        if let Some(w) = none_words.into_iter().find(|w| sentence.contains(w))
+            && sentence[sentence.find(w).unwrap_or(0)..].contains("申请")
+            && !has(&sentence, &["复议", "诉讼", "补正"])
+        {
+            let q = c.app("received", 6);
+            if q.value > 0 {
+                let cells_text = describe(std::slice::from_ref(&q));
+                push(
+                    AuditCode::ProseClaim,
+                    Msg::NoneClaim { quote: &quote, cells: &cells_text },
+                    at(w),
+                    w.chars().count(),
+                    q.label.clone(),
+                );
+            }
+        }
+        // No 复议 / 诉讼.
+        if para.disclosure
+            && let Some(w) =
+                ["未发生", "没有发生", "未产生", "未出现", "未被申请", "无行政", "未收到"]
+                    .into_iter()
+                    .find(|w| sentence.contains(w))
+        {
+            let after = &sentence[sentence.find(w).unwrap_or(0)..];
+            let corrected = has(after, &["纠错", "纠正", "败诉", "被撤销"]);
+            let mut bad = Vec::new();
+            let field = if corrected { 1 } else { 4 };
+            if after.contains("复议") {
+                bad.push(c.review("review", field));
+            }
+            if after.contains("诉讼") {
+                bad.push(c.review("lawsuit_direct", field));
+                bad.push(c.review("lawsuit_after_review", field));
+            }
+            bad.retain(|q| q.value > 0);
+            if !bad.is_empty() {
+                let cells_text = describe(&bad);
+                let label = bad.iter().map(|q| q.label.as_str()).collect::<Vec<_>>().join("；");
+                push(
+                    AuditCode::ProseClaim,
+                    Msg::NoneClaim { quote: &quote, cells: &cells_text },
+                    at(w),
+                    w.chars().count(),
+                    label,
+                );
+            }
+        }
+        // No 规范性文件 / 规章 issued.
+        if let Some(w) = ["未制发", "没有制发", "未制定", "未出台", "未印发"]
+            .into_iter()
+            .find(|w| sentence.contains(w))
+        {
+            let after = &sentence[sentence.find(w).unwrap_or(0)..];
+            let mut bad = Vec::new();
+            if after.contains("规范性文件") {
+                bad.push(c.proactive("normative_documents", 0));
+            }
+            if after.contains("规章") {
+                bad.push(c.proactive("regulations", 0));
+            }
+            bad.retain(|q| q.value > 0);
+            if !bad.is_empty() {
+                let cells_text = describe(&bad);
+                let label = bad.iter().map(|q| q.label.as_str()).collect::<Vec<_>>().join("；");
+                push(
+                    AuditCode::ProseClaim,
+                    Msg::NoneClaim { quote: &quote, cells: &cells_text },
+                    at(w),
+                    w.chars().count(),
+                    label,
+                );
+            }
+        }
+        start = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(s: &str) -> Vec<(String, bool)> {
+        let chars: Vec<char> = s.chars().collect();
+        scan(&chars).iter().map(|f| (f.shown(), f.approx)).collect()
+    }
+
+    #[test]
+    fn chinese_numerals() {
+        for (s, v) in [
+            ("七", 7),
+            ("十二", 12),
+            ("二十", 20),
+            ("一百零三", 103),
+            ("三千五百", 3500),
+            ("两", 2),
+        ] {
+            let chars: Vec<char> = s.chars().collect();
+            assert_eq!(parse_chinese(&chars), Some(v), "{s}");
+        }
+    }
+
+    #[test]
+    fn scan_finds_counted_numbers_only() {
+        assert_eq!(values("收到申请七件，一是加强"), [("7".into(), false)]);
+        assert_eq!(values("答复率百分之百"), [("100%".into(), false)]);
+        assert_eq!(values("发布政府信息900余条"), [("900".into(), true)]);
+        assert_eq!(values("占33.9%"), [("33.9%".into(), false)]);
+        assert!(values("高效办成一件事").is_empty());
+        assert!(values("第二十条第（一）项").is_empty());
+        assert_eq!(values("电话：0561-3055002").len(), 0);
+    }
+}

@@ -1,0 +1,445 @@
+//! 雷同: how much of a report's prose repeats last year's report, or other units'
+//! reports of the same run.
+//!
+//! Before comparing, the text every report must contain is removed — the format's
+//! own sentences and titles, the standard subsection headings, the unit's name,
+//! dates and digits — and so are punctuation and spaces, so a text copied with
+//! only its numbers changed still counts as repeated. What is left is cut into
+//! overlapping 8-character shingles; a character counts as repeated when a shingle
+//! covering it occurs in the other text. The share is repeated characters over
+//! all characters; the longest repeated runs are reported with their places in
+//! both files.
+//!
+//! Across a batch, one index maps every shingle to the first two units holding it,
+//! so each unit's share against all the others costs one pass over its own text
+//! (no pairs of units are compared, and no pairs of strings). The unit named as the
+//! source is the one holding most of its repeated shingles first.
+
+use super::codes::{AuditCode, Msg};
+use super::{AuditOptions, Unit, finding, located, prose_texts};
+use crate::diag::Diagnostic;
+use crate::model::Text;
+use crate::source::SourceFile;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Shingle length in characters.
+pub const SHINGLE: usize = 8;
+
+/// Texts shorter than this (after normalising) are not judged: a two-line §六 is
+/// the same every year by nature.
+pub const MIN_CHARS: usize = 60;
+
+/// Sentences and words every report carries (the format's and the 条例's).
+const BOILERPLATE: &[&str] = &[
+    "本年度报告根据",
+    "中华人民共和国政府信息公开条例",
+    "中华人民共和国政府信息公开工作年度报告格式",
+    "政府信息公开工作年度报告",
+    "规定编制",
+    "所列数据统计期限从",
+    "本报告所列数据统计期限",
+    "政府信息公开信息处理费管理办法",
+    "国办函〔2020〕109号",
+    "国办公开办函〔2021〕30号",
+    "未收取政府信息公开信息处理费",
+    "无其他需要报告的事项",
+    "本列数据的勾稽关系为",
+    "第一项加第二项之和，等于第三项加第四项之和",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "政府信息公开行政复议、行政诉讼情况",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+    "总体情况",
+    "依申请公开",
+    "政府信息管理",
+    "政府信息公开平台建设",
+    "监督保障",
+    "存在的主要问题",
+    "改进情况",
+];
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct Pass(u64);
+
+impl Hasher for Pass {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type FastMap<V> = HashMap<u64, V, BuildHasherDefault<Pass>>;
+
+/// A report's prose, normalised for comparison.
+#[derive(Debug)]
+pub struct Doc<'a> {
+    /// The paragraphs, with their section keys.
+    texts: Vec<(&'a str, &'a Text)>,
+    /// The normalised characters.
+    chars: Vec<char>,
+    /// For each normalised character: paragraph index and character index in it.
+    origin: Vec<(u32, u32)>,
+    /// The shingle starting at each position (`chars.len() + 1 - SHINGLE` of them).
+    hashes: Vec<u64>,
+}
+
+fn shingle_hash(window: &[char]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in window {
+        h = (h ^ u64::from(u32::from(c))).wrapping_mul(0x100_0000_01b3);
+    }
+    // Finalise (splitmix) so the low bits the map uses are well mixed.
+    h ^= h >> 31;
+    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 29)
+}
+
+impl<'a> Doc<'a> {
+    /// Normalises a unit's prose.
+    pub fn new(unit: &Unit<'a>) -> Doc<'a> {
+        let report = unit.report;
+        let mut remove: Vec<String> = BOILERPLATE.iter().map(|s| s.to_string()).collect();
+        remove.push(report.unit.text.clone());
+        remove.push(report.signing_unit().to_string());
+        remove.extend(unit.format.sections.iter().map(|s| s.title.clone()));
+        remove.retain(|s| !s.is_empty());
+        remove.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+        let texts: Vec<(&str, &Text)> =
+            prose_texts(report).into_iter().map(|p| (p.section, p.text)).collect();
+        let mut chars = Vec::new();
+        let mut origin = Vec::new();
+        for (ti, (_, t)) in texts.iter().enumerate() {
+            let cs: Vec<char> = t.text.chars().collect();
+            let mut keep = vec![true; cs.len()];
+            for r in &remove {
+                let rc: Vec<char> = r.chars().collect();
+                let mut i = 0;
+                while i + rc.len() <= cs.len() {
+                    if cs[i..i + rc.len()] == rc[..] {
+                        keep[i..i + rc.len()].iter_mut().for_each(|k| *k = false);
+                        i += rc.len();
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            let mut after_digit = false;
+            for (ci, &c) in cs.iter().enumerate() {
+                let digit = c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '.';
+                // Dates go with their digits: 2024年1月1日.
+                let date_word = after_digit && matches!(c, '年' | '月' | '日' | '号');
+                after_digit = digit || (date_word && after_digit);
+                if !keep[ci] || digit || date_word || !c.is_alphanumeric() {
+                    continue;
+                }
+                chars.push(c);
+                origin.push((ti as u32, ci as u32));
+            }
+        }
+        let hashes = if chars.len() >= SHINGLE {
+            chars.windows(SHINGLE).map(shingle_hash).collect()
+        } else {
+            Vec::new()
+        };
+        Doc { texts, chars, origin, hashes }
+    }
+
+    /// Number of normalised characters.
+    pub fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    /// Whether nothing is left after normalising.
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    fn covered(&self, shared: impl Fn(u64) -> bool) -> Vec<bool> {
+        let mut mask = vec![false; self.chars.len()];
+        for (i, &h) in self.hashes.iter().enumerate() {
+            if shared(h) {
+                mask[i..i + SHINGLE].iter_mut().for_each(|m| *m = true);
+            }
+        }
+        mask
+    }
+}
+
+/// A repeated passage: where it is in this report and in the other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    /// Normalised length in characters.
+    pub len: usize,
+    /// Section key in this report.
+    pub section: String,
+    /// Where it starts in this report.
+    pub here: crate::source::Span,
+    /// Where it starts in the other report.
+    pub there: crate::source::Span,
+    /// The passage as written here (first characters).
+    pub excerpt: String,
+}
+
+/// How much of `a` repeats `b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Repeated characters over all characters of `a`, in percent (rounded down).
+    pub percent: u32,
+    /// The same per section key, for sections long enough to judge.
+    pub sections: Vec<(String, u32)>,
+    /// The longest repeated passages, longest first (at most three).
+    pub passages: Vec<Passage>,
+}
+
+fn percent(part: usize, whole: usize) -> u32 {
+    (part * 100).checked_div(whole).map_or(0, |p| p as u32)
+}
+
+/// Compares `a` with `b` (shingle sets; linear in their lengths).
+pub fn compare(
+    a: &Doc,
+    a_file: Option<&SourceFile>,
+    b: &Doc,
+    b_file: Option<&SourceFile>,
+) -> Comparison {
+    let mut first_in_b: FastMap<usize> = FastMap::default();
+    for (i, &h) in b.hashes.iter().enumerate() {
+        first_in_b.entry(h).or_insert(i);
+    }
+    let mask = a.covered(|h| first_in_b.contains_key(&h));
+    let repeated = mask.iter().filter(|&&m| m).count();
+    // Per section.
+    let mut per: Vec<(String, usize, usize)> = Vec::new();
+    for (i, &m) in mask.iter().enumerate() {
+        let key = a.texts[a.origin[i].0 as usize].0;
+        match per.iter_mut().find(|(k, _, _)| k == key) {
+            Some(e) => {
+                e.1 += usize::from(m);
+                e.2 += 1;
+            }
+            None => per.push((key.to_string(), usize::from(m), 1)),
+        }
+    }
+    let sections = per
+        .into_iter()
+        .filter(|(_, _, n)| *n >= MIN_CHARS)
+        .map(|(k, r, n)| (k, percent(r, n)))
+        .collect();
+    // Runs of repeated characters.
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < mask.len() {
+        if !mask[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < mask.len() && mask[i] {
+            i += 1;
+        }
+        runs.push((start, i));
+    }
+    runs.sort_by_key(|&(s, e)| (std::cmp::Reverse(e - s), s));
+    let passages = runs
+        .into_iter()
+        .take(3)
+        .map(|(s, e)| {
+            let (ti, ci) = a.origin[s];
+            let (section, text) = a.texts[ti as usize];
+            let same_para = a.origin[s..e].iter().take_while(|o| o.0 == ti).count();
+            let last = a.origin[s + same_para - 1].1 as usize;
+            let here = located(a_file, text, ci as usize, last + 1 - ci as usize);
+            let excerpt: String = text
+                .text
+                .chars()
+                .skip(ci as usize)
+                .take((last + 1 - ci as usize).min(30))
+                .collect();
+            let there = a.hashes.get(s).and_then(|h| first_in_b.get(h)).map_or_else(
+                crate::source::Span::detached,
+                |&bi| {
+                    let (tj, cj) = b.origin[bi];
+                    let tb = b.texts[tj as usize].1;
+                    let n = b.origin[bi..].iter().take(e - s).take_while(|o| o.0 == tj).count();
+                    let last_b = b.origin[bi + n.max(1) - 1].1 as usize;
+                    located(b_file, tb, cj as usize, last_b + 1 - cj as usize)
+                },
+            );
+            Passage { len: e - s, section: section.to_string(), here, there, excerpt }
+        })
+        .collect();
+    Comparison { percent: percent(repeated, mask.len()), sections, passages }
+}
+
+fn hints(cmp: &Comparison, unit: &Unit, other_path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !cmp.sections.is_empty() {
+        let title = |key: &str| {
+            unit.format.sections.iter().find(|s| s.key == key).map_or_else(
+                || if key == "preamble" { "前言".to_string() } else { key.to_string() },
+                |s| s.heading(),
+            )
+        };
+        let s: Vec<String> =
+            cmp.sections.iter().map(|(k, p)| format!("{} {p}%", title(k))).collect();
+        out.push(format!("各部分雷同比例 (per section): {}", s.join("，")));
+    }
+    for p in &cmp.passages {
+        out.push(format!(
+            "相同段落 (repeated passage) {} 字：本报告 {}:{} ↔ {other_path}:{}:{}「{}…」",
+            p.len, p.here.line, p.here.col, p.there.line, p.there.col, p.excerpt
+        ));
+    }
+    out
+}
+
+/// 雷同 with last year's report.
+pub fn against_previous(this: &Unit, last: &Unit, opts: &AuditOptions) -> Vec<Diagnostic> {
+    let (a, b) = (Doc::new(this), Doc::new(last));
+    if a.len() < MIN_CHARS {
+        return Vec::new();
+    }
+    let cmp = compare(&a, Some(this.file), &b, Some(last.file));
+    if cmp.percent < opts.threshold {
+        // The report as a whole is rewritten; say which sections are not.
+        return cmp
+            .sections
+            .iter()
+            .filter(|(_, p)| *p >= opts.threshold)
+            .map(|(key, p)| {
+                let title = this
+                    .format
+                    .sections
+                    .iter()
+                    .find(|s| &s.key == key)
+                    .map_or(key.clone(), |s| s.heading());
+                let span = this.report.section(key).map(|s| s.span).unwrap_or_default();
+                finding(
+                    AuditCode::SectionRepeats,
+                    span,
+                    &Msg::SectionRepeats { section: &title, percent: *p },
+                )
+                .with_path(key.clone())
+            })
+            .collect();
+    }
+    let span = cmp.passages.first().map(|p| p.here).unwrap_or_default();
+    let mut d = finding(
+        AuditCode::RepeatsPrevious,
+        span,
+        &Msg::RepeatsPrevious { percent: cmp.percent, threshold: opts.threshold },
+    );
+    if let Some(p) = cmp.passages.first() {
+        d = d.with_path(p.section.clone());
+    }
+    for h in hints(&cmp, this, &last.file.path().display().to_string()) {
+        d = d.with_hint(h);
+    }
+    vec![d]
+}
+
+/// The share of each unit's prose that repeats any other unit of the batch, with
+/// the unit it most repeats; one index over all shingles, no pairs compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerShare {
+    /// Repeated characters over all characters, in percent.
+    pub percent: u32,
+    /// Index of the unit holding most of the repeated text first.
+    pub partner: Option<usize>,
+}
+
+/// Each unit's share of prose repeated elsewhere in the batch.
+pub fn peer_shares(docs: &[Doc]) -> Vec<PeerShare> {
+    const NONE: u32 = u32::MAX;
+    let total: usize = docs.iter().map(|d| d.hashes.len()).sum();
+    let mut index: FastMap<(u32, u32)> =
+        FastMap::with_capacity_and_hasher(total / 2, Default::default());
+    for (di, d) in docs.iter().enumerate() {
+        let di = di as u32;
+        for &h in &d.hashes {
+            let e = index.entry(h).or_insert((di, NONE));
+            if e.0 != di && e.1 == NONE {
+                e.1 = di;
+            }
+        }
+    }
+    docs.iter()
+        .enumerate()
+        .map(|(di, d)| {
+            let di = di as u32;
+            let mut partners: HashMap<u32, usize> = HashMap::new();
+            let mask = d.covered(|h| {
+                let (a, b) = index[&h];
+                a != di || b != NONE
+            });
+            let mut seen = HashSet::new();
+            for &h in &d.hashes {
+                let (a, b) = index[&h];
+                let other = if a != di { a } else { b };
+                if other != NONE && seen.insert(h) {
+                    *partners.entry(other).or_default() += 1;
+                }
+            }
+            let partner = partners
+                .into_iter()
+                .max_by_key(|&(p, n)| (n, std::cmp::Reverse(p)))
+                .map(|(p, _)| p as usize);
+            let repeated = mask.iter().filter(|&&m| m).count();
+            PeerShare { percent: percent(repeated, mask.len()), partner }
+        })
+        .collect()
+}
+
+/// 雷同 across the units of a batch: one warning per unit above the threshold,
+/// naming the unit it most repeats and the longest passages in both files.
+pub fn across_units(units: &[Unit], opts: &AuditOptions) -> Vec<Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let docs: Vec<Doc> = units.par_iter().map(Doc::new).collect();
+    let shares = peer_shares(&docs);
+    shares
+        .par_iter()
+        .enumerate()
+        .map(|(i, share)| {
+            let (Some(p), true) = (share.partner, share.percent >= opts.threshold) else {
+                return Vec::new();
+            };
+            if docs[i].len() < MIN_CHARS {
+                return Vec::new();
+            }
+            let cmp = compare(&docs[i], Some(units[i].file), &docs[p], Some(units[p].file));
+            let other =
+                format!("{}（{}）", units[p].report.unit.text, units[p].file.path().display());
+            let span = cmp.passages.first().map(|x| x.here).unwrap_or_default();
+            let mut d = finding(
+                AuditCode::RepeatsPeer,
+                span,
+                &Msg::RepeatsPeer {
+                    percent: share.percent,
+                    threshold: opts.threshold,
+                    other: &other,
+                },
+            );
+            if let Some(x) = cmp.passages.first() {
+                d = d.with_path(x.section.clone());
+            }
+            d = d.with_hint(format!(
+                "与 {} 单独相比雷同 {}% (against that unit alone)",
+                units[p].report.unit.text, cmp.percent
+            ));
+            for h in hints(&cmp, &units[i], &units[p].file.path().display().to_string()) {
+                d = d.with_hint(h);
+            }
+            vec![d]
+        })
+        .collect()
+}

@@ -1,0 +1,157 @@
+//! `nianbao audit`: every check an evaluator makes, for one report or a folder of
+//! units, written as an audit sheet (HTML or CSV): one row per unit and check
+//! family with pass / warn / fail and the findings. Also the audit flags `check`
+//! shares (`--previous`, `--threshold`, `--deadline`).
+
+use clap::Args;
+use nianbao::audit::{
+    AuditOptions, audit_batch, families_run, load_previous, match_by_unit,
+    sheet::{to_csv, to_html, unit_rows},
+};
+use nianbao::diag::{Severity, has_errors};
+use std::path::{Path, PathBuf};
+
+/// The audit settings `check` and `audit` share.
+#[derive(Debug, Clone, Args)]
+pub struct AuditFlags {
+    /// Share of prose repeated from last year or other units (percent) above which
+    /// 雷同 warns.
+    #[arg(long, value_name = "PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub threshold: u32,
+    /// Filing deadline in the year after the report year, MM-DD (the 条例: 01-31).
+    #[arg(long, value_name = "MM-DD", default_value = "01-31", value_parser = parse_deadline)]
+    pub deadline: (u32, u32),
+}
+
+impl AuditFlags {
+    /// The library's options.
+    pub fn options(&self) -> AuditOptions {
+        AuditOptions { threshold: self.threshold, deadline: self.deadline }
+    }
+}
+
+fn parse_deadline(s: &str) -> Result<(u32, u32), String> {
+    let (m, d) = s.split_once('-').ok_or("expected MM-DD, e.g. 01-31")?;
+    let (m, d): (u32, u32) =
+        (m.parse().map_err(|_| "bad month")?, d.parse().map_err(|_| "bad day")?);
+    let days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
+        return Err(format!("no such date: {s}"));
+    }
+    Ok((m, d))
+}
+
+/// Arguments of `nianbao audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Report files or folders of them (YAML).
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// Last year's report (one input) or a folder of last year's reports, matched to
+    /// this year's by unit name.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub previous: Option<PathBuf>,
+    /// The audit sheet to write: `.html` or `.csv`.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Overwrite an existing sheet.
+    #[arg(long)]
+    pub force: bool,
+    /// Audit settings.
+    #[command(flatten)]
+    pub flags: AuditFlags,
+}
+
+fn load_all(paths: &[PathBuf]) -> Result<Vec<nianbao::Loaded>, String> {
+    use rayon::prelude::*;
+    let inputs = nianbao::batch::discover(paths, None)?.inputs;
+    Ok(inputs.par_iter().map(|i| nianbao::load_and_check(&i.path)).collect())
+}
+
+/// Runs the audit; returns the exit code (0 no errors, 1 a report has errors, 2
+/// usage or I/O).
+pub fn run(args: &AuditArgs) -> u8 {
+    let ext = args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let html = match ext.as_deref() {
+        Some("html" | "htm") => true,
+        Some("csv") => false,
+        _ => {
+            eprintln!("error: -o 须以 .html 或 .csv 结尾 (the audit sheet is .html or .csv)");
+            return 2;
+        }
+    };
+    let mut loaded = match load_all(&args.inputs) {
+        Ok(l) if !l.is_empty() => l,
+        Ok(_) => {
+            eprintln!("error: 没有找到报告文件 (no report files found)");
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let last: Vec<nianbao::Loaded> = match &args.previous {
+        None => Vec::new(),
+        Some(p) if p.is_file() => match load_previous(p) {
+            Ok(l) => vec![l],
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        Some(p) => match load_all(std::slice::from_ref(p)) {
+            Ok(l) => l.into_iter().filter(nianbao::Loaded::is_ok).collect(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+    };
+    let previous: Vec<Option<&nianbao::Loaded>> =
+        if args.previous.as_deref().is_some_and(Path::is_file) && loaded.len() == 1 {
+            vec![last.first()]
+        } else {
+            match_by_unit(&loaded, &last)
+        };
+    let opts = args.flags.options();
+    audit_batch(&mut loaded, &previous, &opts);
+    let batch = loaded.len() > 1;
+    let mut rows = Vec::new();
+    let (mut bad, mut warned) = (0, 0);
+    for (l, prev) in loaded.iter().zip(&previous) {
+        let file = l.file.path().display().to_string();
+        let unit = l.report.as_ref().map(|r| r.unit.text.clone()).unwrap_or_default();
+        rows.extend(unit_rows(&file, &unit, &l.diags, &families_run(l, prev.is_some(), batch)));
+        if has_errors(&l.diags) {
+            bad += 1;
+        } else if l.diags.iter().any(|d| d.severity == Severity::Warning) {
+            warned += 1;
+        }
+    }
+    let text = if html { to_html(&rows) } else { to_csv(&rows) };
+    if let Err(e) = nianbao::io::write_atomic(&args.output, text.as_bytes(), args.force) {
+        eprintln!("error: {}: {e}", args.output.display());
+        return 2;
+    }
+    let n = loaded.len();
+    println!(
+        "审核 {n} 份：{bad} 份有错误，{warned} 份有警告；审核表 {} (audited {n}: {bad} with errors, {warned} with warnings)",
+        args.output.display()
+    );
+    u8::from(bad > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_deadline;
+
+    #[test]
+    fn deadlines() {
+        assert_eq!(parse_deadline("01-31"), Ok((1, 31)));
+        assert_eq!(parse_deadline("3-31"), Ok((3, 31)));
+        assert!(parse_deadline("02-30").is_err());
+        assert!(parse_deadline("13-01").is_err());
+        assert!(parse_deadline("0131").is_err());
+    }
+}
