@@ -82,6 +82,8 @@ pub enum Code {
     MissingGlyph,
     /// A font given on the command line cannot be used.
     Font,
+    /// A table's numbers cannot fit the type area (a number is never broken).
+    NumberTooWide,
     /// An internal failure while writing the output (a bug, please report it).
     Internal,
 }
@@ -120,6 +122,7 @@ impl Code {
             Code::EmptySection => "W-P6",
             Code::MissingGlyph => "W-G1",
             Code::Font => "E-G2",
+            Code::NumberTooWide => "E-W1",
             Code::Internal => "E-X1",
         }
     }

@@ -171,7 +171,7 @@ sig = [p for p in paras if p.style.name == "Signature"]
 check([p.text for p in sig] == ["嵊泗县人民政府办公室", "2025年1月22日"], f"signature {[p.text for p in sig]}")
 anchors = sig[0]._p.findall(".//" + qn("wp:anchor"))
 if anchors:
-    check(anchors[0].get("behindDoc") == "0", "seal in front of the text")
+    check(anchors[0].get("behindDoc") == "1", "seal behind the text, so the name and date show through (#14 item 9)")
     check(sig[1].paragraph_format.right_indent.pt == 4 * 15.75, "date right-indented 4 characters")
 
 print(f"{len(failures)} failed")
