@@ -29,6 +29,7 @@ fn all_reports() -> Vec<PathBuf> {
         "big-numbers",
         "signature-near-foot",
         "seal-short-name",
+        "orphan-at-foot",
         "missing-glyph",
     ] {
         out.push(case(name));
@@ -394,6 +395,109 @@ fn typeset_merged_labels_repeat_on_continuation_pages() {
     );
 }
 
+// --- 7. the DOCX keeps table rows as the PDF does -------------------------------
+
+/// The rows of each `<w:tbl>` in `document.xml`: whether the row's paragraphs keep
+/// with the next.
+fn docx_row_keeps(xml: &str) -> Vec<Vec<bool>> {
+    xml.split("<w:tbl>")
+        .skip(1)
+        .map(|t| {
+            let t = t.split("</w:tbl>").next().unwrap();
+            t.split("<w:tr>").skip(1).map(|r| r.contains("<w:keepNext/>")).collect()
+        })
+        .collect()
+}
+
+/// #14 item 7: every table row that must stay with the next says so in the DOCX
+/// (keepNext on its paragraphs, cantSplit, header rows repeated), by the same
+/// rules the PDF breaks by — and the PDF never breaks after such a row.
+#[test]
+fn typeset_docx_tables_keep_like_the_pdf() {
+    for path in [root().join("examples/shengsi-2024.yaml"), case("big-numbers")] {
+        let laid = lay_out(&path);
+        let docx = export(&laid.doc, &DocxOptions::default());
+        let xml = part(&docx, "word/document.xml");
+        let keeps = docx_row_keeps(&xml);
+        let tables = tables(&laid);
+        assert_eq!(keeps.len(), tables.len());
+        for (t, k) in tables.iter().zip(&keeps) {
+            assert_eq!(k.len(), t.rows);
+            assert!(k[..t.header_rows].iter().all(|&k| k), "{}: header rows keep", t.key);
+            // A sub-heading row (第二十条第（…）项) keeps with what it heads.
+            for r in 0..t.rows - 1 {
+                let starting: Vec<_> = t.cells.iter().filter(|c| c.row == r).collect();
+                if starting.iter().all(|c| c.head) {
+                    assert!(k[r], "{}: heading row {r} of {}", path.display(), t.key);
+                }
+            }
+            assert!(k[t.rows - 2] && !k[t.rows - 1], "the last two rows stay together");
+        }
+        assert_eq!(
+            xml.matches("<w:cantSplit/>").count(),
+            tables.iter().map(|t| t.rows).sum::<usize>()
+        );
+    }
+    // The PDF breaks the big table only after rows the DOCX lets end a page.
+    let laid = lay_out(&case("big-numbers"));
+    let keeps =
+        docx_row_keeps(&part(&export(&laid.doc, &DocxOptions::default()), "word/document.xml"));
+    let all = lines(&laid.layout);
+    for (t, keep) in tables(&laid).into_iter().zip(&keeps) {
+        let xs = column_edges(t);
+        let page_of = |r: usize| {
+            let c = t.cells.iter().find(|c| c.row == r && c.numeric)?;
+            all.iter()
+                .find(|l| l.text == c.text && l.x0 >= xs[c.col] && l.x1 <= xs[c.col + c.colspan])
+                .map(|l| l.page)
+        };
+        let mut breaks = 0;
+        for r in t.header_rows..t.rows - 1 {
+            if let (Some(a), Some(b)) = (page_of(r), page_of(r + 1))
+                && a != b
+            {
+                assert!(!keep[r], "table {} breaks after row {r}, which keeps", t.key);
+                breaks += 1;
+            }
+        }
+        if t.key == "applications" {
+            assert!(breaks >= 1, "table 三 crosses a page");
+        }
+    }
+}
+
+// --- 8. punctuation compression before letter-spacing -----------------------------
+
+/// #14 item 8 (clreq 标点挤压): `》（` takes one and a half cells, so the line of
+/// the example that used to be stretched 13.7 % now holds `〔2020〕`.
+#[test]
+fn typeset_adjacent_punctuation_compressed_before_stretching() {
+    let g = geometry();
+    let laid = lay_out(&root().join("examples/shengsi-2024.yaml"));
+    let items: Vec<&nianbao::layout::TextItem> = laid
+        .layout
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            nianbao::layout::Item::Text(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let line = items.iter().find(|t| t.text.contains("》（国办函")).expect("the 国办函 line");
+    assert!(line.text.ends_with("〔2020〕"), "`{}` still turns before 〔2020〕", line.text);
+    let advance = |c: char| {
+        let at = line.text.char_indices().find(|(_, x)| *x == c).unwrap().0;
+        line.glyphs.iter().find(|gl| gl.range.start == at).unwrap().advance
+    };
+    assert!(advance('》') < 0.7 * g.char_pitch, "》 before （ keeps a full cell");
+    // What justification adds to a character: under 5 % of a cell.
+    let stretch = advance('国') - g.char_pitch;
+    assert!(stretch < 0.05 * g.char_pitch, "the line is stretched {stretch:.2} pt a character");
+    let (x0, x1) = nianbao::layout::line_extent(line);
+    assert!(close(x1, g.right, 0.05) && x0 > g.left, "justified to the 版心's right edge");
+}
+
 // --- 9. seal position ---------------------------------------------------------
 
 /// #14 item 9 (§7.3.5.1 居中下压…居印章中心偏下): the seal is centred on the date and
@@ -424,6 +528,19 @@ fn typeset_seal_presses_name_and_date_from_above() {
 }
 
 // --- 10. widows and orphans -----------------------------------------------------
+
+/// #14 item 10: table 三 starts on the page where its heading fits with the header
+/// and the first rows (the example used to leave 5.7 lines empty before it).
+#[test]
+fn typeset_table_starts_where_its_heading_fits() {
+    let laid = lay_out(&root().join("examples/shengsi-2024.yaml"));
+    let all = lines(&laid.layout);
+    let page = |text: &str| all.iter().find(|l| l.compact() == text).map(|l| l.page).unwrap();
+    let heading = page("三、收到和处理政府信息公开申请情况");
+    assert_eq!(heading, page("行政事业性收费"), "the heading follows table 二 on its page");
+    assert_eq!(heading, page("一、本年新收政府信息公开申请数量"));
+    assert_eq!(heading, page("二、上年结转政府信息公开申请数量"));
+}
 
 /// #14 item 10: no paragraph leaves its first line alone at a page foot or its last
 /// line alone at a page head, and no heading ends a page.
