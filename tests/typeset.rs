@@ -575,3 +575,30 @@ fn typeset_no_widows_or_orphans() {
         }
     }
 }
+
+// --- 11. small items ------------------------------------------------------------
+
+/// #14 item 11: `1.` headings are regular in the DOCX as in the PDF (FandolFang has
+/// no bold face), and `render --format docx` does not claim "0 pages".
+#[test]
+fn typeset_small_items_agree_between_pdf_and_docx() {
+    let laid = lay_out(&root().join("examples/shengsi-2024.yaml"));
+    let docx = export(&laid.doc, &DocxOptions::default());
+    let styles = part(&docx, "word/styles.xml");
+    let h3 =
+        styles.split("w:styleId=\"Heading3\"").nth(1).unwrap().split("</w:style>").next().unwrap();
+    assert!(!h3.contains("<w:b/>"), "Heading3 is bold in the DOCX: {h3}");
+    let style = common::style();
+    assert!(!style.role(nianbao::template::Role::Heading3).bold);
+
+    let dir = common::store("typeset", "docx-only");
+    let out = common::nianbao()
+        .args(["render", "--format", "docx", "-o"])
+        .arg(&dir)
+        .arg(root().join("examples/township-2025.yaml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains(".docx") && !stdout.contains("0 页"), "{stdout}");
+}

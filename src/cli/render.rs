@@ -242,12 +242,13 @@ pub fn run(args: &RenderArgs) -> u8 {
         }
         if !written.is_empty() {
             let signed = if signing.is_some() { "，已签名 / signed" } else { "" };
-            println!(
-                "✓ {} → {}（{} 页 / pages{signed}）",
-                input.display(),
-                written.join(", "),
-                rendered.pages
-            );
+            // A DOCX alone has no page count of ours: Word paginates it (#14 item 11).
+            let pages = if rendered.pdf.is_some() {
+                format!("（{} 页 / pages{signed}）", rendered.pages)
+            } else {
+                String::new()
+            };
+            println!("✓ {} → {}{pages}", input.display(), written.join(", "));
         }
     }
     code

@@ -91,7 +91,7 @@ for name, (east, size) in expect.items():
     st = d.styles[name]
     got = style_fonts(st)
     check(got[0] == east and got[1] == Pt(size), f"style {name}: {got[0]} {got[1] and got[1].pt}pt")
-check(style_fonts(d.styles["Heading 3"])[2], "Heading 3 bold")
+check(not style_fonts(d.styles["Heading 3"])[2], "Heading 3 not bold, as in the PDF (#14 item 11)")
 for level in range(1, 5):
     ppr = d.styles[f"Heading {level}"].element.pPr
     lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
