@@ -602,3 +602,38 @@ fn typeset_small_items_agree_between_pdf_and_docx() {
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains(".docx") && !stdout.contains("0 页"), "{stdout}");
 }
+
+// --- 6. characters outside GB2312 ---------------------------------------------------
+
+/// #14 item 6: U+02BC, in no Fandol face, is drawn from the bundled fallback face
+/// (not a box) and copies as itself; U+20000, in no bundled face, is reported by
+/// `check` as well as by `render`.
+#[test]
+fn typeset_characters_outside_gb2312_fall_back_or_are_reported() {
+    let path = case("missing-glyph");
+    let laid = lay_out(&path);
+    let items = laid.layout.pages.iter().flat_map(|p| &p.items);
+    let mut drawn = false;
+    for item in items {
+        if let nianbao::layout::Item::Text(t) = item
+            && t.text.contains('\u{2bc}')
+        {
+            let face = &common::fonts().face(t.face).name;
+            assert_eq!(face, "DejaVuSans-Symbols", "ʼ comes from the fallback face");
+            assert!(t.glyphs.iter().all(|g| g.gid != 0), "no .notdef box in `{}`", t.text);
+            drawn = true;
+        }
+    }
+    assert!(drawn, "ʼ is on the page");
+    let dir = common::store("typeset", "outside-gb2312");
+    let pdf = common::render_pdf(&path, false);
+    let file = common::write(&dir, "missing-glyph.pdf", &pdf);
+    let text = common::tool_ok("pdftotext", &[&file, "-"]);
+    assert!(text.contains("浙里ʼ32条ʼ进民企"), "ʼ copies as itself:\n{text}");
+
+    let out = common::nianbao().args(["check", "--format", "short"]).arg(&path).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("W-G1") && stdout.contains("U+20000"), "{stdout}");
+    assert!(!stdout.contains("U+02BC"), "ʼ has a glyph now: {stdout}");
+    assert!(out.status.success(), "a warning is not an error");
+}

@@ -26,8 +26,16 @@ pub fn run(args: &CheckArgs) -> u8 {
     let (mut bad, mut warnings, mut io_failed) = (0, 0, false);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    // Characters no bundled face can draw are reported by check as by render (#14).
+    let fonts = crate::fonts::FontBook::bundled(crate::template::default_style()).ok();
     for path in &args.files {
-        let loaded = crate::load_and_check(path);
+        let mut loaded = crate::load_and_check(path);
+        if let (false, Some(fonts)) = (has_errors(&loaded.diags), &fonts) {
+            let glyphs = crate::render::resolve(&loaded, crate::template::default_style())
+                .map(|(doc, _)| crate::layout::glyph_warnings(&doc, fonts))
+                .unwrap_or_default();
+            loaded.diags.extend(glyphs);
+        }
         let errors = has_errors(&loaded.diags);
         let warns = loaded.diags.iter().filter(|d| d.severity == Severity::Warning).count();
         warnings += warns;

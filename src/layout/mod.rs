@@ -166,6 +166,13 @@ pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions)
     }
 }
 
+/// The W-G1 warnings of a document: characters no face of `fonts` can draw (for
+/// `check`, which writes nothing but should say what `render` will).
+pub fn glyph_warnings(doc: &Document, fonts: &FontBook) -> Vec<Diagnostic> {
+    let cx = run(doc, fonts, LayoutOptions::default(), Vec::new());
+    cx.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect()
+}
+
 /// Where to break so the last lines of text go with the signature: the paragraph
 /// line to start the next page with.
 fn carry_cut(cx: &Cx<'_>) -> Option<(usize, usize)> {
