@@ -37,7 +37,9 @@ pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
             _ => false,
         };
         match block {
-            Block::Paragraph(p) if before_signature && !p.keep_with_next => {
+            // Only a short paragraph: LibreOffice moves a long one whole rather than
+            // carry its last lines, leaving its heading alone on the page before.
+            Block::Paragraph(p) if before_signature && !p.keep_with_next && short(p) => {
                 w.paragraph(&Paragraph { keep_with_next: true, ..p.clone() });
             }
             Block::BlankLine if before_signature => keep_paragraph(&mut w.x, "Body"),
@@ -465,6 +467,13 @@ fn empty_paragraph(x: &mut Xml, style: &str) {
     x.val("w:pStyle", style);
     x.close("w:pPr");
     x.close("w:p");
+}
+
+/// Whether a paragraph sets in at most three lines of the 28-character measure
+/// (estimated: CJK one character, ASCII half).
+fn short(p: &Paragraph) -> bool {
+    let chars: f64 = p.runs.iter().map(|r| em_width(&r.text)).sum();
+    chars + f64::from(p.first_line_indent_chars) <= 3.0 * 28.0
 }
 
 /// A blank line kept with the next paragraph.
