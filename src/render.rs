@@ -128,6 +128,10 @@ pub fn render_with_seal(
     // Layout runs for the DOCX too: it finds characters no font can draw.
     let layout = layout_document(&doc, fonts, LayoutOptions { omit_seal: options.omit_seal });
     warnings.extend(layout.warnings.iter().cloned());
+    // A number wider than its cell with the fonts in use (E-W1) stops the render.
+    if crate::diag::has_errors(&layout.warnings) {
+        return Err(warnings);
+    }
     if options.pdf {
         let bytes = crate::pdf::export(&layout, fonts, &doc, PdfOptions { pdfa: options.pdfa })
             .map_err(|e| {
