@@ -637,3 +637,35 @@ fn typeset_characters_outside_gb2312_fall_back_or_are_reported() {
     assert!(!stdout.contains("U+02BC"), "ʼ has a glyph now: {stdout}");
     assert!(out.status.success(), "a warning is not an error");
 }
+
+/// #14 item 3, the layout's side: a column narrower than its number (as a font with
+/// wider digits than resolve allows for would make it) keeps the number whole and
+/// reports E-W1 for that cell, which stops the render.
+#[test]
+fn typeset_layout_reports_a_number_wider_than_its_cell() {
+    let mut laid = lay_out(&case("big-numbers"));
+    let t = laid
+        .doc
+        .blocks
+        .iter_mut()
+        .find_map(|b| match b {
+            Block::Table(t) if t.key == "applications" => Some(t),
+            _ => None,
+        })
+        .unwrap();
+    // Give the 总计 column's width to the label column.
+    let total = t.columns.len() - 1;
+    let take = t.columns[total] * 0.5;
+    t.columns[total] = t.columns[total] - take;
+    t.columns[2] = t.columns[2] + take;
+    let layout = nianbao::layout::layout_document(
+        &laid.doc,
+        common::fonts(),
+        nianbao::layout::LayoutOptions::default(),
+    );
+    let errors: Vec<_> = layout.warnings.iter().filter(|d| d.is_error()).collect();
+    assert!(!errors.is_empty() && errors.iter().all(|d| d.code.as_str() == "E-W1"), "{errors:?}");
+    assert!(errors.iter().any(|d| d.message_en.contains("6872866")), "{errors:?}");
+    // Still one piece each.
+    assert!(lines(&layout).iter().any(|l| l.text == "6872866"));
+}

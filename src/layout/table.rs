@@ -5,7 +5,6 @@
 
 use super::text::{self, Glyph, SetLine};
 use super::{Cx, Item};
-use crate::diag::{Code, Diagnostic};
 use crate::resolve::{Run, Table};
 
 struct Measured {
@@ -82,27 +81,7 @@ fn number_line(
 ) -> SetLine {
     let natural = text::advance(&glyphs);
     if natural > width + 0.01 {
-        cx.errors.push(
-            Diagnostic::error(
-                Code::NumberTooWide,
-                t.span,
-                format!(
-                    "表格 {} 第{}行第{}列的数字 {} 比单元格宽（{natural:.1} pt > {width:.1} pt）",
-                    t.key,
-                    cell.row + 1,
-                    cell.col + 1,
-                    cell.text
-                ),
-                format!(
-                    "the number {} in table {} row {} column {} is wider than its cell ({natural:.1} pt > {width:.1} pt)",
-                    cell.text,
-                    t.key,
-                    cell.row + 1,
-                    cell.col + 1
-                ),
-            )
-            .with_hint("换用数字较窄的表格字体 (use a table font with narrower digits)"),
-        );
+        cx.errors.push(crate::resolve::number_wider_than_cell(t, cell, natural, width));
     }
     SetLine { x: (width - natural) / 2.0, glyphs }
 }

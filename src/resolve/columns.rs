@@ -210,7 +210,28 @@ fn cell_label(t: &Table, i: usize) -> String {
     label
 }
 
-/// The error for numbers that cannot fit their table.
+// E-W1's wording, both cases together (the lead moves them into the catalogue).
+
+/// E-W1 from layout: a number the fonts in use set wider than its cell, though
+/// resolve's estimate (digits ½ em) let it fit.
+pub fn number_wider_than_cell(t: &Table, cell: &TableCell, natural: f64, width: f64) -> Diagnostic {
+    let (row, col) = (cell.row + 1, cell.col + 1);
+    Diagnostic::error(
+        Code::NumberTooWide,
+        t.span,
+        format!(
+            "表格 {} 第{row}行第{col}列的数字 {} 比单元格宽（{natural:.1} pt > {width:.1} pt）",
+            t.key, cell.text
+        ),
+        format!(
+            "the number {} in table {} row {row} column {col} is wider than its cell ({natural:.1} pt > {width:.1} pt)",
+            cell.text, t.key
+        ),
+    )
+    .with_hint("换用数字较窄的表格字体 (use a table font with narrower digits)")
+}
+
+/// E-W1 from resolve: numbers that cannot fit their table at any allowed size.
 pub(super) fn too_wide(t: &Table, bad: &[usize], heading: &str, span: Span) -> Diagnostic {
     let cells: Vec<String> = bad
         .iter()

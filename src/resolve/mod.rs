@@ -11,6 +11,7 @@ mod lower;
 mod signature;
 
 pub use breaks::{break_lines, em_width};
+pub use columns::number_wider_than_cell;
 pub use image::{ImageData, ImageKind};
 pub use lower::resolve_document;
 pub use signature::{SignatureLayout, SignatureLine};
