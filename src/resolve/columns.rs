@@ -30,7 +30,8 @@ pub const MIN_START_ROWS: usize = 2;
 /// A header label in one column should need no more lines than this, where the
 /// label columns can spare the room (a shorter header lets a table start lower).
 const HEAD_LINES: f64 = 2.0;
-/// Merged groups of at most this many rows are kept on one page.
+/// Merged groups of at most this many rows are kept on one page; longer ones keep
+/// two rows together at each end.
 const KEEP_GROUP_ROWS: usize = 5;
 
 /// Column widths and size for `cells`, from the format's `ratios`, within `width`.
@@ -166,6 +167,12 @@ pub(super) fn keep_rules(rows: usize, header_rows: usize, cells: &[TableCell]) -
             for k in &mut keep[c.row..c.row + c.rowspan - 1] {
                 *k = true;
             }
+        } else {
+            // A longer group is never cut one row from either end, so its label has
+            // room in both parts (Word and LibreOffice cannot measure that; the PDF
+            // also moves a break that leaves a label too little room).
+            keep[c.row] = true;
+            keep[c.row + c.rowspan - 2] = true;
         }
     }
     // Never one row alone at the top of a continuation page.
