@@ -273,7 +273,7 @@ fn pdf_missing_glyph_warns_and_renders() {
     let line = std::fs::read_to_string(&path)
         .unwrap()
         .lines()
-        .position(|l| l.contains('\u{2bc}') && !l.starts_with('#'))
+        .position(|l| l.contains('\u{20000}') && !l.starts_with('#'))
         .unwrap() as u32
         + 1;
     let loaded = common::load(&path);
@@ -285,7 +285,7 @@ fn pdf_missing_glyph_warns_and_renders() {
     let w = warns[0];
     assert_eq!(w.span.line, line);
     assert!(
-        w.message_en.contains('\u{2bc}') && w.message_en.contains("U+02BC"),
+        w.message_en.contains('\u{20000}') && w.message_en.contains("U+20000"),
         "{}",
         w.message_en
     );
@@ -303,7 +303,7 @@ fn pdf_missing_glyph_warns_and_renders() {
     assert!(cli.status.success(), "{stderr}");
     assert!(
         stderr.contains("W-G1")
-            && stderr.contains("U+02BC")
+            && stderr.contains("U+20000")
             && stderr.contains(&format!(":{line}:")),
         "{stderr}"
     );

@@ -40,8 +40,18 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
+    // The bundled fonts, so that characters no face can draw are reported by check as by
+    // render (#14).
+    let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).ok();
     for path in &args.files {
         let mut loaded = nianbao::load_and_check(path);
+        if let (false, Some(engine)) = (has_errors(&loaded.diags), &engine) {
+            let glyphs = engine
+                .resolve(&loaded)
+                .map(|(doc, _)| nianbao::layout::glyph_warnings(&doc, engine.fonts()))
+                .unwrap_or_default();
+            loaded.diags.extend(glyphs);
+        }
         let prev = nianbao::audit::previous_for(&loaded, previous.as_ref(), args.files.len() == 1);
         nianbao::audit::audit_loaded(&mut loaded, prev, &args.audit.options());
         let errors = has_errors(&loaded.diags);

@@ -192,6 +192,12 @@ catalogue! {
         MissingGlyph => Code::MissingGlyph,
             "没有字体能显示字符“{c}”（U+{code}），该处将显示为空框",
             "no available font can draw “{c}” (U+{code}); it will show as a blank box";
+        NumbersTooWide => Code::NumberTooWide,
+            "表格“{heading}”的数字在版心宽度内放不下（字号已减到 {min} pt）：{list}",
+            "the numbers of the table “{heading}” cannot fit the type area even at {min} pt: {list}";
+        NumberWiderThanCell => Code::NumberTooWide,
+            "表格 {table} 第{row}行第{col}列的数字 {number} 比单元格宽（{natural} pt > {width} pt）",
+            "the number {number} in table {table} row {row} column {col} is wider than its cell ({natural} pt > {width} pt)";
         FontNotEmbeddable => Code::Font,
             "字体 {name} 无法嵌入 PDF（{why}）",
             "the font {name} cannot be embedded in the PDF ({why})";
@@ -310,6 +316,8 @@ catalogue! {
         OrdinaryImage => "请换用常规的 PNG 或 JPEG 文件", "use an ordinary PNG or JPEG file";
         CompleteFont => "请换用完整、未损坏的 TrueType/OpenType 字体", "use a complete TrueType/OpenType font";
         ImportSource => "原文位置：{zh}", "source: {en}";
+        NarrowDigits => "换用数字较窄的表格字体", "use a table font with narrower digits";
+        ExtraDigits => "核对该数字是否填写有误（多写了位数）", "check the number for extra digits";
         DropPdfA => "去掉 --pdfa，或换用能嵌入的字体和图片", "drop --pdfa, or use embeddable fonts and images";
         ReplaceGlyph =>
             "换用全角或常用字符，或用 --font 指定含该字符的字体",

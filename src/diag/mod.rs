@@ -103,6 +103,8 @@ pub enum Code {
     PdfA,
     /// Signing the PDF failed.
     Signing,
+    /// A table's numbers cannot fit the type area (a number is never broken).
+    NumberTooWide,
     /// An internal failure while writing the output (a bug, please report it).
     Internal,
     /// Import: a blank table cell (imported as 0).
@@ -167,6 +169,7 @@ impl Code {
             Code::Font => "E-G2",
             Code::PdfA => "E-P1",
             Code::Signing => "E-S1",
+            Code::NumberTooWide => "E-W1",
             Code::Internal => "E-X1",
             Code::ImportBlank => "W-I1",
             Code::ImportGluedResolved => "W-I2",

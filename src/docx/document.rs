@@ -6,7 +6,7 @@ use super::media::Media;
 use super::rels::{EVEN_FOOTER, ODD_FOOTER};
 use super::styles::{self, char_style_id, jc, para_defaults, para_style_id};
 use super::xml::Xml;
-use crate::resolve::{Align, Block, FigureBlock, Paragraph, Run, SignatureBlock, Table};
+use crate::resolve::{Align, Block, FigureBlock, Paragraph, Run, SignatureBlock, Table, em_width};
 use crate::template::Role;
 use crate::units::Abs;
 
@@ -28,7 +28,21 @@ pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
     w.x.open("w:body");
     let blocks = &dx.doc.blocks;
     for (i, block) in blocks.iter().enumerate() {
+        // GB/T 9704 §7.3.5: the signature follows the text on its page. keepNext on
+        // the last paragraph and the blank line before the signature makes Word
+        // carry the last lines over rather than leave the signature alone.
+        let before_signature = match blocks.get(i + 1) {
+            Some(Block::Signature(_)) => true,
+            Some(Block::BlankLine) => matches!(blocks.get(i + 2), Some(Block::Signature(_))),
+            _ => false,
+        };
         match block {
+            // Only a short paragraph: LibreOffice moves a long one whole rather than
+            // carry its last lines, leaving its heading alone on the page before.
+            Block::Paragraph(p) if before_signature && !p.keep_with_next && short(p) => {
+                w.paragraph(&Paragraph { keep_with_next: true, ..p.clone() });
+            }
+            Block::BlankLine if before_signature => keep_paragraph(&mut w.x, "Body"),
             Block::Paragraph(p) => w.paragraph(p),
             Block::Table(t) => {
                 w.table(t);
@@ -126,8 +140,14 @@ impl Writer<'_> {
         }
         let style = self.dx.style();
         let rule = (style.table_line_width.to_pt() * 8.0).round().max(2.0) as i64;
-        let pad_x = style.table_cell_padding.to_twips();
+        let pad_x = t.pad_x.to_twips();
         let pad_y = style.table_cell_padding.to_twips();
+        // A table set smaller than the style (so its numbers fit) says so on each
+        // paragraph: size and the same exact leading as the PDF (1.3 × size).
+        let sized = (t.size != style.role(Role::Table).size).then(|| {
+            let half_points = (t.size.to_pt() * 2.0).round() as i64;
+            (half_points, (t.size * 1.3).to_twips())
+        });
         let x = &mut self.x;
         x.open("w:tbl");
         x.open("w:tblPr");
@@ -186,21 +206,34 @@ impl Writer<'_> {
                     (false, _) => Some(false),
                 };
                 cell_start(x, width, span, merge);
+                // keepNext on every paragraph of a row keeps it with the next row in
+                // Word and LibreOffice: the table's keep rules, as the PDF breaks.
+                let keep = t.keep_with_next.get(r).copied().unwrap_or(false);
+                x.open("w:p");
+                x.open("w:pPr");
+                x.val("w:pStyle", pstyle);
+                if keep {
+                    x.empty("w:keepNext");
+                }
+                if let Some((_, line)) = sized {
+                    x.elem("w:spacing").attr("w:line", line).attr("w:lineRule", "exact").empty();
+                }
+                if cell.row == r && cell.align != Align::Center {
+                    x.val("w:jc", jc(cell.align));
+                }
+                x.close("w:pPr");
                 if cell.row == r {
-                    x.open("w:p");
-                    x.open("w:pPr");
-                    x.val("w:pStyle", pstyle);
-                    if cell.align != Align::Center {
-                        x.val("w:jc", jc(cell.align));
-                    }
-                    x.close("w:pPr");
                     x.open("w:r");
+                    if let Some((half_points, _)) = sized {
+                        x.open("w:rPr");
+                        x.val("w:sz", half_points);
+                        x.val("w:szCs", half_points);
+                        x.close("w:rPr");
+                    }
                     text(x, &cell.text);
                     x.close("w:r");
-                    x.close("w:p");
-                } else {
-                    empty_paragraph(x, pstyle);
                 }
+                x.close("w:p");
                 x.close("w:tc");
                 c += span;
             }
@@ -224,54 +257,47 @@ impl Writer<'_> {
         }
     }
 
-    /// 落款 (GB/T 9704 §7.3.5). With a seal: the date right-indented 4 characters and
-    /// the unit name centred over the date, the seal centred on both and pressing
-    /// down on them. Without: the unit name right-indented 2 characters, the date
-    /// below starting 2 characters further right (§7.3.5.2).
+    /// 落款 (GB/T 9704 §7.3.5), arranged by [`SignatureBlock::arrange`] exactly as
+    /// the PDF is: each line of a long unit name its own paragraph, right-indented
+    /// so it stays inside the 版心; the seal centred as in the PDF, behind the text
+    /// so the name and date show through it.
     fn signature(&mut self, s: &SignatureBlock) {
-        let unit_w = text_width_chars(&s.unit);
-        let date_w = s.date.as_deref().map_or(0.0, text_width_chars);
-        let (unit_right, date_right) = if s.seal.is_some() {
-            (4.0 + (date_w - unit_w) / 2.0, 4.0)
-        } else if s.date.is_none() || unit_w - date_w >= 2.0 {
-            (2.0, unit_w - date_w)
-        } else {
-            (4.0 + date_w - unit_w, 2.0)
-        };
         let m = &self.dx.metrics;
-        let pitch = m.line_pitch;
-        self.signature_line(unit_right, |w| {
-            if let Some((image, diameter)) = &s.seal {
-                let (width, height) = (*diameter, *diameter * image_ratio(image));
-                // Centre on the date (the unit name is centred on it too); the two
-                // lines' common edge sits slightly below the seal's centre.
-                let centre_x = m.text_width() - m.chars(date_right) - m.chars(date_w) / 2;
-                let centre_y = pitch * 17 / 20;
-                let anchor = Anchor {
-                    x: centre_x * EMU_PER_TWIP - width.to_emu() / 2,
-                    y: centre_y * EMU_PER_TWIP - height.to_emu() / 2,
-                };
+        let pitch_pt = self.dx.style().page.line_pitch().to_pt();
+        let chars = self.dx.style().page.chars_per_line;
+        let arranged = s.arrange(chars, pitch_pt, &em_width);
+        let (text_width, char_pitch, pitch) = (m.text_width(), m.char_pitch, m.line_pitch);
+        let count = arranged.lines.len();
+        for (i, line) in arranged.lines.iter().enumerate() {
+            let seal = if i == 0 { s.seal.as_ref().zip(arranged.seal_centre) } else { None };
+            self.signature_line(line.right_chars, i + 1 < count, |w| {
+                if let Some(((image, diameter), (right_chars, lines_down))) = seal {
+                    let (width, height) = (*diameter, *diameter * image_ratio(image));
+                    let centre_x = text_width - (right_chars * char_pitch as f64).round() as i64;
+                    let centre_y = (lines_down * pitch as f64).round() as i64;
+                    let anchor = Anchor {
+                        x: centre_x * EMU_PER_TWIP - width.to_emu() / 2,
+                        y: centre_y * EMU_PER_TWIP - height.to_emu() / 2,
+                    };
+                    w.x.open("w:r");
+                    w.drawing(width, height, Some(anchor));
+                    w.x.close("w:r");
+                }
                 w.x.open("w:r");
-                w.drawing(width, height, Some(anchor));
-                w.x.close("w:r");
-            }
-            w.x.open("w:r");
-            text(&mut w.x, &s.unit);
-            w.x.close("w:r");
-        });
-        if let Some(date) = &s.date {
-            self.signature_line(date_right, |w| {
-                w.x.open("w:r");
-                text(&mut w.x, date);
+                text(&mut w.x, &line.text);
                 w.x.close("w:r");
             });
         }
     }
 
-    fn signature_line(&mut self, right_chars: f64, content: impl FnOnce(&mut Self)) {
+    fn signature_line(&mut self, right_chars: f64, keep: bool, content: impl FnOnce(&mut Self)) {
         self.x.open("w:p");
         self.x.open("w:pPr");
         self.x.val("w:pStyle", "Signature");
+        if keep {
+            // The block's lines stay together.
+            self.x.empty("w:keepNext");
+        }
         let right_chars = right_chars.max(0.0);
         self.x
             .elem("w:ind")
@@ -299,7 +325,8 @@ impl Writer<'_> {
                 effect_extent(x);
             }
             Some(a) => {
-                // behindDoc="0": a seal is printed over the text, as on paper.
+                // behindDoc="1": the seal lies behind the text, so the name and date
+                // show through the red (an opaque seal PNG would hide them on top).
                 x.elem("wp:anchor")
                     .attr("distT", 0)
                     .attr("distB", 0)
@@ -307,7 +334,7 @@ impl Writer<'_> {
                     .attr("distR", 0)
                     .attr("simplePos", 0)
                     .attr("relativeHeight", 251_659_264 + id)
-                    .attr("behindDoc", 0)
+                    .attr("behindDoc", 1)
                     .attr("locked", 0)
                     .attr("layoutInCell", 1)
                     .attr("allowOverlap", 1)
@@ -442,6 +469,23 @@ fn empty_paragraph(x: &mut Xml, style: &str) {
     x.close("w:p");
 }
 
+/// Whether a paragraph sets in at most three lines of the 28-character measure
+/// (estimated: CJK one character, ASCII half).
+fn short(p: &Paragraph) -> bool {
+    let chars: f64 = p.runs.iter().map(|r| em_width(&r.text)).sum();
+    chars + f64::from(p.first_line_indent_chars) <= 3.0 * 28.0
+}
+
+/// A blank line kept with the next paragraph.
+fn keep_paragraph(x: &mut Xml, style: &str) {
+    x.open("w:p");
+    x.open("w:pPr");
+    x.val("w:pStyle", style);
+    x.empty("w:keepNext");
+    x.close("w:pPr");
+    x.close("w:p");
+}
+
 /// Column widths in twips that add up to the rounded total, so the grid matches
 /// the table width exactly.
 fn column_twips(columns: &[Abs]) -> Vec<i64> {
@@ -459,12 +503,6 @@ fn column_twips(columns: &[Abs]) -> Vec<i64> {
         .collect()
 }
 
-/// Width of a line of text in body characters: CJK and full-width forms take one,
-/// ASCII letters and digits half.
-fn text_width_chars(text: &str) -> f64 {
-    text.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
-}
-
 /// Height over width of an image.
 fn image_ratio(image: &crate::resolve::ImageData) -> f64 {
     f64::from(image.height_px) / f64::from(image.width_px)
@@ -479,10 +517,5 @@ mod tests {
         let cols = vec![Abs::mm(156.0 / 7.0); 7];
         let tw = column_twips(&cols);
         assert_eq!(tw.iter().sum::<i64>(), Abs::mm(156.0).to_twips());
-    }
-
-    #[test]
-    fn half_width_digits() {
-        assert_eq!(text_width_chars("2025年1月22日"), 6.5);
     }
 }

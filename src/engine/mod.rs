@@ -175,6 +175,10 @@ impl Engine {
             .then(|| layout_document(doc, &self.fonts, LayoutOptions { omit_seal }));
         if let Some(layout) = &layout {
             warnings.extend(layout.warnings.iter().cloned());
+            // A number wider than its cell with the fonts in use (E-W1) stops the render.
+            if crate::diag::has_errors(&layout.warnings) {
+                return Err(warnings);
+            }
         }
         let mut out = Rendered {
             outputs: Vec::new(),

@@ -2,6 +2,8 @@
 //! on the command line (found through fontdb), glyph metrics read once with skrifa,
 //! and the fallback chain for characters a role's font lacks.
 
+mod fallback;
+
 use crate::template::{Role, Style};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
@@ -19,7 +21,7 @@ const BUNDLED: [(&str, &str, &[u8]); 5] = [
 ];
 
 /// Identifies the bundled font set (for `batch --changed` hashes).
-pub const BUNDLED_FONTS_ID: &str = "fandol-0.3";
+pub const BUNDLED_FONTS_ID: &str = "fandol-0.3+dejavu-symbols-2.37";
 
 /// One font face, parsed once: its bytes (for any backend that embeds or subsets it), a glyph
 /// table (glyph id and advance in em) for our own line breaking, and the PDF backend's krilla
@@ -117,6 +119,7 @@ fn bundled_faces() -> &'static [Arc<Face>] {
     FACES.get_or_init(|| {
         BUNDLED
             .iter()
+            .chain([&fallback::SYMBOLS])
             .map(|(name, family, bytes)| {
                 Arc::new(
                     Face::parse(name, family, krilla::Data::from(*bytes), 0)
@@ -293,8 +296,9 @@ mod tests {
         assert_eq!(book.face(body).name, "FandolFang-Regular");
         let g = book.glyph(Role::Body, '政');
         assert!(g.found && g.face == body && (g.advance - 1.0).abs() < 0.01);
-        // U+02BC (modifier letter apostrophe) is in the seed text and in no Fandol face.
-        assert!(!book.glyph(Role::Body, '\u{2bc}').found);
+        // U+02BC (modifier letter apostrophe) is in no Fandol face, but in the bundled
+        // fallback (fallback.rs).
+        assert!(book.glyph(Role::Body, '\u{2bc}').found);
         assert!("—“”《》（）、。，".chars().all(|c| book.glyph(Role::Body, c).found));
     }
 

@@ -134,10 +134,84 @@ struct Cx<'a> {
     char_pitch: f64,
     missing: BTreeMap<(char, u32, u32), Span>,
     seal: Option<SealPlacement>,
+    /// Errors found while setting (a number wider than its cell).
+    errors: Vec<Diagnostic>,
+    /// The block being laid out.
+    block: usize,
+    /// Every paragraph line placed: (block, line, page).
+    placed: Vec<(usize, usize, usize)>,
+    /// Start a new page before these (block, line) (carrying text over to the signature).
+    force_break: Vec<(usize, usize)>,
+    /// The signature had to start a page of its own.
+    signature_alone: bool,
 }
 
 /// Lays out a resolved document.
+///
+/// GB/T 9704 §7.3.5: the signature follows the text on its page. When it would
+/// start a page alone, the layout runs again with the last lines of text carried
+/// over to that page (never one line of a paragraph left behind or carried alone,
+/// and a heading carried with its first lines).
 pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions) -> Layout {
+    let first = run(doc, fonts, options, Vec::new());
+    if !first.signature_alone {
+        return first.finish();
+    }
+    match carry_cut(&first) {
+        Some(cut) => {
+            let second = run(doc, fonts, options, vec![cut]);
+            if second.signature_alone { first.finish() } else { second.finish() }
+        }
+        None => first.finish(),
+    }
+}
+
+/// The W-G1 warnings of a document: characters no face of `fonts` can draw (for
+/// `check`, which writes nothing but should say what `render` will).
+pub fn glyph_warnings(doc: &Document, fonts: &FontBook) -> Vec<Diagnostic> {
+    let cx = run(doc, fonts, LayoutOptions::default(), Vec::new());
+    cx.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect()
+}
+
+/// Where to break so the last lines of text go with the signature: the paragraph
+/// line to start the next page with.
+fn carry_cut(cx: &Cx<'_>) -> Option<(usize, usize)> {
+    let sig_page = cx.pages.len().checked_sub(1)?;
+    let page = sig_page.checked_sub(1)?;
+    let on: Vec<(usize, usize)> =
+        cx.placed.iter().filter(|e| e.2 == page).map(|e| (e.0, e.1)).collect();
+    if on.len() < 3 {
+        return None;
+    }
+    let mut idx = on.len() - 2;
+    // A paragraph's last line is never carried alone (a widow on the new page).
+    let carried_of = |idx: usize| on[idx..].iter().filter(|e| e.0 == on[idx].0).count();
+    if carried_of(idx) == 1 && on[idx].1 > 0 {
+        idx -= 1;
+    }
+    // Nor is its first line left alone (an orphan at the page foot).
+    let left_of = |idx: usize| on[..idx].iter().filter(|e| e.0 == on[idx].0).count();
+    if left_of(idx) == 1 && on[idx - 1].1 == 0 {
+        idx -= 1;
+    }
+    // A heading goes with the lines it heads.
+    while idx > 0 && on[idx].1 == 0 {
+        let prev = on[idx - 1].0;
+        let keeps = matches!(&cx.doc.blocks[prev], Block::Paragraph(p) if p.keep_with_next);
+        if !keeps {
+            break;
+        }
+        idx = on.iter().position(|e| e.0 == prev).expect("on this page");
+    }
+    (idx > 0).then_some(on[idx])
+}
+
+fn run<'a>(
+    doc: &'a Document,
+    fonts: &'a FontBook,
+    options: LayoutOptions,
+    force_break: Vec<(usize, usize)>,
+) -> Cx<'a> {
     let page = &doc.style.page;
     let mut cx = Cx {
         fonts,
@@ -153,9 +227,15 @@ pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions)
         char_pitch: page.char_pitch().to_pt(),
         missing: BTreeMap::new(),
         seal: None,
+        errors: Vec::new(),
+        block: 0,
+        placed: Vec::new(),
+        force_break,
+        signature_alone: false,
     };
     cx.new_page();
     for (i, block) in doc.blocks.iter().enumerate() {
+        cx.block = i;
         let next = doc.blocks.get(i + 1);
         match block {
             Block::Paragraph(p) => cx.paragraph(p, next),
@@ -173,15 +253,28 @@ pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions)
         }
     }
     cx.page_numbers();
-    let warnings = cx
-        .missing
-        .iter()
-        .map(|(&(c, _, _), &span)| {
-            let code = format!("{:04X}", c as u32);
-            crate::diag!(MissingGlyph, span, c = c, code = code).hint(Hint::ReplaceGlyph, &[])
-        })
-        .collect();
-    Layout { pages: cx.pages, seal: cx.seal, warnings }
+    cx
+}
+
+impl Cx<'_> {
+    fn finish(self) -> Layout {
+        let mut warnings: Vec<Diagnostic> =
+            self.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect();
+        warnings.extend(self.errors);
+        Layout { pages: self.pages, seal: self.seal, warnings }
+    }
+}
+
+/// Lines a paragraph of `n` lines needs at the foot of a page: two, or all of a
+/// paragraph of three or fewer (never one line left behind or carried over).
+fn first_part(n: usize) -> usize {
+    if n <= 3 { n } else { 2 }
+}
+
+/// W-G1: a character no font can draw.
+fn missing_glyph(c: char, span: Span) -> Diagnostic {
+    let code = format!("{:04X}", c as u32);
+    crate::diag!(MissingGlyph, span, c = c, code = code).hint(Hint::ReplaceGlyph, &[])
 }
 
 impl Cx<'_> {
@@ -205,6 +298,20 @@ impl Cx<'_> {
     fn shape(&mut self, runs: &[Run], span: Span) -> Vec<Glyph> {
         let glyphs = {
             let (size, grid) = self.shaper_parts();
+            let shaper = Shaper { fonts: self.fonts, size: &size, grid_pitch: &grid };
+            shaper.shape(runs)
+        };
+        for g in glyphs.iter().filter(|g| !g.found) {
+            self.missing.entry((g.ch, span.line, span.col)).or_insert(span);
+        }
+        glyphs
+    }
+
+    /// Shapes runs at one `size` whatever their roles (a table's cells).
+    fn shape_sized(&mut self, runs: &[Run], span: Span, size: f64) -> Vec<Glyph> {
+        let glyphs = {
+            let size = move |_: Role| size;
+            let grid = |_: Role| None;
             let shaper = Shaper { fonts: self.fonts, size: &size, grid_pitch: &grid };
             shaper.shape(runs)
         };
@@ -282,16 +389,12 @@ impl Cx<'_> {
 
     fn set(&mut self, p: &Paragraph) -> Vec<SetLine> {
         if p.style == crate::resolve::ParaStyle::Title {
-            // Each run on its own line when every run fits (the unit name, then
-            // the rest); otherwise balanced lines over the whole title.
+            // Each run is one line, as resolve broke the title (at word boundaries,
+            // the same lines as the DOCX); a run this font sets wider than the
+            // measure is balanced over lines of its own.
             let parts: Vec<Vec<Glyph>> =
                 p.runs.iter().map(|r| self.shape(std::slice::from_ref(r), p.span)).collect();
-            let fits = |g: &Vec<Glyph>| text::advance(g) <= self.width + 1e-6;
-            if parts.len() > 1 && parts.iter().all(fits) {
-                parts.into_iter().flat_map(|g| text::set_balanced(&g, self.width)).collect()
-            } else {
-                text::set_balanced(&parts.concat(), self.width)
-            }
+            parts.into_iter().flat_map(|g| text::set_balanced(&g, self.width)).collect()
         } else {
             let glyphs = self.shape(&p.runs, p.span);
             let indent = f64::from(p.first_line_indent_chars) * self.char_pitch;
@@ -302,7 +405,7 @@ impl Cx<'_> {
     /// Height the start of a block needs so a heading before it is not left alone.
     fn lead_height(&mut self, block: Option<&Block>) -> f64 {
         match block {
-            Some(Block::Paragraph(p)) => self.set(p).len().min(2) as f64 * self.pitch,
+            Some(Block::Paragraph(p)) => first_part(self.set(p).len()) as f64 * self.pitch,
             Some(Block::Table(t)) => table::lead_height(self, t),
             Some(Block::Figure(f)) => f.height.to_pt(),
             _ => self.pitch,
@@ -317,12 +420,30 @@ impl Cx<'_> {
                 self.new_page();
             }
         }
-        for line in &lines {
-            if !self.fits(self.pitch) {
+        // Widows and orphans: a paragraph crossing the page foot leaves at least two
+        // lines behind and carries at least two over.
+        let n = lines.len();
+        let room = ((self.bottom + 0.01 - self.y) / self.pitch).floor().max(0.0) as usize;
+        let mut split = None;
+        if n >= 2 && room < n && self.y > self.top + 0.5 {
+            let mut first_part = room;
+            if n - room == 1 && n >= 3 {
+                first_part = room.saturating_sub(1);
+            }
+            if first_part == 1 {
+                first_part = 0;
+            }
+            split = Some(first_part);
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let forced = self.force_break.contains(&(self.block, i)) && self.y > self.top + 0.5;
+            if forced || split == Some(i) || !self.fits(self.pitch) {
                 self.new_page();
             }
             let (x, y, pitch) = (self.left, self.y, self.pitch);
             self.place_line(line, x, y, pitch);
+            let page = self.pages.len() - 1;
+            self.placed.push((self.block, i, page));
             self.y += pitch;
         }
     }
@@ -346,54 +467,53 @@ impl Cx<'_> {
         self.snap();
     }
 
-    /// 落款 per GB/T 9704 §7.3.5: with a seal, the date 右空四字 and the unit name
-    /// centred on it, the seal pressing on both; without, §7.3.5.2.
+    /// 落款 per GB/T 9704 §7.3.5, arranged by [`SignatureBlock::arrange`] (shared
+    /// with the DOCX): a long unit name turns into several lines inside the 版心,
+    /// the date under it, the seal over both with the text in its lower half.
     fn signature(&mut self, s: &SignatureBlock) {
-        let run = |text: &str| vec![Run { text: text.to_string(), role: Role::Signature }];
-        let unit = self.shape(&run(&s.unit), Span::detached());
-        let date = s.date.as_deref().map(|d| self.shape(&run(d), Span::detached()));
-        let (wu, wd) = (text::advance(&unit), date.as_deref().map_or(0.0, text::advance));
+        let chars = self.doc.style.page.chars_per_line;
+        let measure = |text: &str| {
+            let run = [Run { text: text.to_string(), role: Role::Signature }];
+            let (size, grid) = self.shaper_parts();
+            let shaper = Shaper { fonts: self.fonts, size: &size, grid_pitch: &grid };
+            text::advance(&shaper.shape(&run)) / self.char_pitch
+        };
+        let arranged = s.arrange(chars, self.pitch, &measure);
         let right = self.left + self.width;
         let ch = self.char_pitch;
-        let (xu, xd) = if s.seal.is_some() {
-            let xd = right - 4.0 * ch - wd;
-            let center = if date.is_some() { xd + wd / 2.0 } else { right - 4.0 * ch - wu / 2.0 };
-            (center - wu / 2.0, xd)
-        } else if wd + 2.0 * ch <= wu {
-            let xu = right - 2.0 * ch - wu;
-            (xu, xu + 2.0 * ch)
-        } else {
-            let xd = right - 2.0 * ch - wd;
-            (xd - 2.0 * ch, xd)
-        };
-        let lines = if date.is_some() { 2.0 } else { 1.0 };
+        let set: Vec<(Vec<Glyph>, f64)> = arranged
+            .lines
+            .iter()
+            .map(|l| {
+                let run = [Run { text: l.text.clone(), role: Role::Signature }];
+                let glyphs = self.shape(&run, Span::detached());
+                let x = right - l.right_chars * ch - text::advance(&glyphs);
+                (glyphs, x)
+            })
+            .collect();
+        let lines = set.len() as f64;
         let seal_size = s.seal.as_ref().map_or(0.0, |(_, d)| d.to_pt());
-        // Keep the block (and the seal below the date) inside the 版心.
-        let below = (seal_size / 2.0 - lines * self.pitch / 2.0).max(0.0);
-        // How far the seal reaches above the unit line (its centre sits 0.3 line
-        // above the middle of the text, see below).
-        let rise = seal_size / 2.0 - lines * self.pitch / 2.0 + self.pitch * 0.3;
+        let seal_y = arranged.seal_centre.map_or(0.0, |(_, y)| y * self.pitch);
+        // Keep the block (and the seal below it) inside the 版心.
+        let below = (seal_y + seal_size / 2.0 - lines * self.pitch).max(0.0);
+        // How far the seal reaches above the first line.
+        let rise = seal_size / 2.0 - seal_y;
         self.clear_seal(seal_size, rise);
         if !self.fits(lines * self.pitch + below) {
             self.new_page();
+            self.signature_alone = true;
             self.clear_seal(seal_size, rise);
         }
         let top = self.y;
-        let place = |cx: &mut Self, glyphs: Vec<Glyph>, x: f64, y: f64| {
+        for (i, (glyphs, x)) in set.into_iter().enumerate() {
             let line = SetLine { x: 0.0, glyphs };
-            let pitch = cx.pitch;
-            cx.place_line(&line, x, y, pitch);
-        };
-        place(self, unit, xu, top);
-        if let Some(d) = date {
-            place(self, d, xd, top + self.pitch);
+            let (y, pitch) = (top + i as f64 * self.pitch, self.pitch);
+            self.place_line(&line, x, y, pitch);
         }
-        if let Some((image, size)) = &s.seal {
+        if let (Some((image, size)), Some((cx_chars, _))) = (&s.seal, arranged.seal_centre) {
             let d = size.to_pt();
-            let cx_ = if wd > 0.0 { xd + wd / 2.0 } else { xu + wu / 2.0 };
-            // Unit and date sit a little below the seal's centre.
-            let text_mid = top + lines * self.pitch / 2.0;
-            let cy = text_mid - self.pitch * 0.3;
+            let cx_ = right - cx_chars * ch;
+            let cy = top + seal_y;
             let rect = [cx_ - d / 2.0, cy - d / 2.0, d, d];
             let page = self.pages.len() - 1;
             if !self.options.omit_seal {

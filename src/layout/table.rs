@@ -1,8 +1,9 @@
-//! Table layout: cell text wrapped inside its cell, row heights from the tallest
-//! cell (merged cells stretch their last row), rows never split, header rows
-//! repeated on each page the table continues on, a ruled grid.
+//! Table layout: cell text wrapped inside its cell (a number never), row heights
+//! from the tallest cell (merged cells stretch their last row), rows never split,
+//! pages broken by the table's keep rules, header rows repeated on each page the
+//! table continues on, a merged row label repeated on its continuation, a ruled grid.
 
-use super::text::{self, SetLine};
+use super::text::{self, Glyph, SetLine};
 use super::{Cx, Item};
 use crate::resolve::{Run, Table};
 
@@ -13,16 +14,26 @@ struct Measured {
     heights: Vec<f64>,
     /// Line height inside cells.
     leading: f64,
-    /// Cell padding.
+    /// Cell padding above and below.
     pad: f64,
+    /// Cell padding left and right.
+    pad_x: f64,
     /// Left edge of each column (plus the right edge at the end).
     xs: Vec<f64>,
+}
+
+impl Measured {
+    /// Height a cell's text needs.
+    fn need(&self, i: usize) -> f64 {
+        self.lines[i].len() as f64 * self.leading + 2.0 * self.pad
+    }
 }
 
 fn measure(cx: &mut Cx<'_>, t: &Table) -> Measured {
     let style = &cx.doc.style;
     let pad = style.table_cell_padding.to_pt();
-    let size = style.role(crate::template::Role::Table).size.to_pt();
+    let pad_x = t.pad_x.to_pt();
+    let size = t.size.to_pt();
     let leading = size * 1.3;
     let mut xs = vec![cx.left];
     for w in &t.columns {
@@ -30,9 +41,14 @@ fn measure(cx: &mut Cx<'_>, t: &Table) -> Measured {
     }
     let mut lines = Vec::with_capacity(t.cells.len());
     for cell in &t.cells {
-        let w = xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad;
-        let glyphs = cx.shape(&[Run { text: cell.text.clone(), role: cell.role }], t.span);
-        lines.push(text::set_paragraph(&glyphs, w, 0.0, cell.align));
+        let w = xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad_x;
+        let glyphs =
+            cx.shape_sized(&[Run { text: cell.text.clone(), role: cell.role }], t.span, size);
+        if cell.numeric {
+            lines.push(vec![number_line(cx, t, cell, glyphs, w)]);
+        } else {
+            lines.push(text::set_paragraph(&glyphs, w, 0.0, cell.align));
+        }
     }
     let min = leading + 2.0 * pad;
     let mut heights = vec![min; t.rows];
@@ -51,16 +67,33 @@ fn measure(cx: &mut Cx<'_>, t: &Table) -> Measured {
             }
         }
     }
-    Measured { lines, heights, leading, pad, xs }
+    Measured { lines, heights, leading, pad, pad_x, xs }
 }
 
-/// Body rows a table must bring along when it starts on a page, so a page never
-/// ends with a header and a lone row.
-const MIN_START_ROWS: usize = 3;
+/// A number as one centred line, never broken. One wider than its cell (a font with
+/// wider digits than resolve allowed for) is an error naming the cell.
+fn number_line(
+    cx: &mut Cx<'_>,
+    t: &Table,
+    cell: &crate::resolve::TableCell,
+    glyphs: Vec<Glyph>,
+    width: f64,
+) -> SetLine {
+    let natural = text::advance(&glyphs);
+    if natural > width + 0.01 {
+        cx.errors.push(crate::resolve::number_wider_than_cell(t, cell, natural, width));
+    }
+    SetLine { x: (width - natural) / 2.0, glyphs }
+}
 
-/// Height the start of a table needs: the header rows plus the first few body rows.
+/// Height the start of a table needs: the rows chained to the first body row by the
+/// keep rules (the header and the first rows).
 fn start_height(m: &Measured, t: &Table) -> f64 {
-    m.heights.iter().take(t.header_rows + MIN_START_ROWS).sum()
+    let mut end = t.header_rows.min(t.rows.saturating_sub(1));
+    while end + 1 < t.rows && t.keep_with_next[end] {
+        end += 1;
+    }
+    m.heights[..=end].iter().sum()
 }
 
 /// Height the start of a table needs (for keeping a heading with it).
@@ -69,53 +102,64 @@ pub(super) fn lead_height(cx: &mut Cx<'_>, t: &Table) -> f64 {
     start_height(&m, t)
 }
 
+/// Whether a page break before row `b` cuts a merged body cell so that one of its
+/// parts is too short for its label.
+fn cuts_label(m: &Measured, t: &Table, b: usize, from: usize) -> bool {
+    t.cells.iter().enumerate().any(|(i, c)| {
+        c.row >= t.header_rows && c.row < b && b < c.row + c.rowspan && {
+            let before: f64 = m.heights[c.row.max(from)..b].iter().sum();
+            let after: f64 = m.heights[b..c.row + c.rowspan].iter().sum();
+            before + 0.01 < m.need(i) || after + 0.01 < m.need(i)
+        }
+    })
+}
+
 pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
     let m = measure(cx, t);
     // Fragments: (page index, [(row, top y)]).
     let mut fragments: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
-    let first_need = start_height(&m, t);
-    if !cx.fits(first_need) && cx.y > cx.top + 0.5 {
+    if !cx.fits(start_height(&m, t)) && cx.y > cx.top + 0.5 {
         cx.new_page();
     }
     let mut current: Vec<(usize, f64)> = Vec::new();
-    for r in 0..t.rows {
+    let mut r = 0;
+    while r < t.rows {
         let h = m.heights[r];
-        if !cx.fits(h) && !current.is_empty() {
+        // The first body row of this page's fragment.
+        let first = current.iter().map(|&(row, _)| row).find(|&row| row >= t.header_rows);
+        if let Some(first) = first.filter(|_| !cx.fits(h)) {
+            // Move the break up past rows that keep with the next, and past a cut
+            // that would leave a merged label too little room.
+            let mut b = r;
+            while b > first + 1 && (t.keep_with_next[b - 1] || cuts_label(&m, t, b, first)) {
+                b -= 1;
+            }
+            if b > first && b < r {
+                while current.last().is_some_and(|&(row, _)| row >= b) {
+                    current.pop();
+                }
+            } else {
+                b = r;
+            }
             fragments.push((cx.pages.len() - 1, std::mem::take(&mut current)));
             cx.new_page();
-            if r >= t.header_rows {
-                for hr in 0..t.header_rows {
-                    current.push((hr, cx.y));
-                    cx.y += m.heights[hr];
-                }
+            for hr in 0..t.header_rows {
+                current.push((hr, cx.y));
+                cx.y += m.heights[hr];
             }
+            r = b;
+            continue;
         }
         current.push((r, cx.y));
         cx.y += h;
+        r += 1;
     }
     if !current.is_empty() {
         fragments.push((cx.pages.len() - 1, current));
     }
 
-    // A merged cell cut by a page break keeps its text in its tallest part.
-    let mut text_fragment = vec![usize::MAX; t.cells.len()];
-    let mut best = vec![0.0f64; t.cells.len()];
-    for (f, (_, rows)) in fragments.iter().enumerate() {
-        for (i, cell) in t.cells.iter().enumerate() {
-            let h: f64 = rows
-                .iter()
-                .filter(|(r, _)| (cell.row..cell.row + cell.rowspan).contains(r))
-                .map(|(r, _)| m.heights[*r])
-                .sum();
-            if h > best[i] + 0.01 {
-                best[i] = h;
-                text_fragment[i] = f;
-            }
-        }
-    }
-
     let line_width = cx.doc.style.table_line_width.to_pt();
-    for (f, (page, rows)) in fragments.iter().enumerate() {
+    for (page, rows) in &fragments {
         for (i, cell) in t.cells.iter().enumerate() {
             let inside: Vec<&(usize, f64)> = rows
                 .iter()
@@ -131,15 +175,13 @@ pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
             {
                 items.push(Item::Line { x0: a, y0: b, x1: c, y1: d, width: line_width });
             }
-            // Repeated header rows carry their labels on every page.
-            if text_fragment[i] != f && cell.row >= t.header_rows {
-                continue;
-            }
+            // A merged label cut by a page break is repeated on each part, as the
+            // header rows are; each part was given room for it when paginating.
             let lines = &m.lines[i];
             let text_h = lines.len() as f64 * m.leading;
-            let mut y = top + (height - text_h) / 2.0;
+            let mut y = top + ((height - text_h) / 2.0).max(m.pad);
             for line in lines {
-                cx.place_line_on(*page, line, x0 + m.pad, y, m.leading);
+                cx.place_line_on(*page, line, x0 + m.pad_x, y, m.leading);
                 y += m.leading;
             }
         }

@@ -13,6 +13,31 @@ const NO_START: &str = "，。、；：？！）》」』”’〕】…—〉�
 /// Characters that must not end a line (opening marks).
 const NO_END: &str = "（《「『“‘〔【〈［｛([{";
 
+/// Full-width marks whose ink sits in the left half of the cell (mainland forms).
+const CLOSE_HALF: &str = "，。、）》」』”’〕】〉";
+/// Full-width marks whose ink sits in the right half.
+const OPEN_HALF: &str = "（《「『“‘〔【〈";
+/// Full-width punctuation a compressed mark may stand against.
+const PUNCT: &str = "，。、；：？！）》」』”’〕】〉（《「『“‘〔【〈";
+
+/// 标点挤压 (clreq §3.1.6, adjacent punctuation): where two full-width marks meet,
+/// the blank half between them goes. A mark with its ink on the left before any
+/// mark (`》（` `），` `。”`), and a mark with its ink on the right before another
+/// such (`（《`), give up their blank half, so the pair takes one and a half
+/// cells. Applied before a line is broken and stretched, so justification spreads
+/// what is left rather than the blanks of the marks.
+pub fn compress_punctuation(glyphs: &mut [Glyph]) {
+    for i in 1..glyphs.len() {
+        let (a, b) = (glyphs[i - 1].ch, glyphs[i].ch);
+        let full = glyphs[i - 1].width > 0.8 * glyphs[i - 1].size;
+        let pair = (CLOSE_HALF.contains(a) && PUNCT.contains(b))
+            || (OPEN_HALF.contains(a) && OPEN_HALF.contains(b));
+        if full && pair {
+            glyphs[i - 1].width /= 2.0;
+        }
+    }
+}
+
 /// One glyph ready for placement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -54,8 +79,12 @@ impl Shaper<'_> {
                 }
                 let g = self.fonts.glyph(run.role, ch);
                 let natural = f64::from(g.advance) * size;
+                // On the grid every character takes the grid's tracking (pitch −
+                // size), as Word applies the DOCX's `w:spacing` to each character:
+                // a full-width one fills its cell exactly, digits and Latin letters
+                // lose the same fraction of a point.
                 let width = match pitch {
-                    Some(p) if g.advance > 0.9 => natural * p / size,
+                    Some(p) if g.advance > 0.0 => (natural + p - size).max(0.0),
                     _ => natural,
                 };
                 out.push(Glyph { ch, face: g.face, gid: g.gid, size, width, found: g.found });
@@ -163,6 +192,9 @@ impl SetLine {
 /// each line with `align`. Justified paragraphs leave the last line flush left.
 pub fn set_paragraph(glyphs: &[Glyph], width: f64, indent: f64, align: Align) -> Vec<SetLine> {
     const EPS: f64 = 1e-6;
+    let mut compressed = glyphs.to_vec();
+    compress_punctuation(&mut compressed);
+    let glyphs = &compressed[..];
     let units = units(glyphs, width * 0.6);
     let mut lines: Vec<(usize, usize, f64)> = Vec::new(); // unit range + squeeze on the last unit
     let mut i = 0;
@@ -345,6 +377,24 @@ mod tests {
         }
         let last = set.last().unwrap();
         assert!(last.width() <= 160.0 + 1e-6);
+    }
+
+    #[test]
+    fn text_adjacent_punctuation_is_compressed() {
+        // `》（` and `），` each take one and a half cells; a lone mark keeps its cell.
+        let g = glyphs("依据《办法》（国办函），规定。");
+        let set = set_paragraph(&g, 40.0 * 16.0, 0.0, Align::Justify);
+        let widths: Vec<(char, f64)> = set[0].glyphs.iter().map(|g| (g.ch, g.width)).collect();
+        let w = |c: char, n: usize| widths.iter().filter(|x| x.0 == c).nth(n).unwrap().1;
+        assert_eq!(w('》', 0), 8.0);
+        assert_eq!(w('）', 0), 8.0);
+        assert_eq!(w('（', 0), 16.0);
+        assert_eq!(w('，', 0), 16.0);
+        assert_eq!(w('《', 0), 16.0);
+        assert_eq!(w('。', 0), 16.0);
+        let g = glyphs("甲（《乙》）");
+        let set = set_paragraph(&g, 40.0 * 16.0, 0.0, Align::Left);
+        assert_eq!(set[0].width(), 16.0 * 6.0 - 8.0 * 2.0);
     }
 
     #[test]

@@ -26,15 +26,20 @@ pub fn resolve_document(
 ) -> (Document, Vec<Diagnostic>) {
     let mut cx = Lower { style, images, blocks: Vec::new(), diags: Vec::new() };
     let title = report.title_text(&format.title);
-    // A title that starts with the unit's name is split after it (the natural
-    // place to turn the line: 嵊泗县人民政府办公室 / 2024年度……报告).
-    let runs = match title.strip_prefix(report.unit.text.as_str()) {
-        Some(rest) if !rest.is_empty() && !report.unit.text.is_empty() => vec![
-            Run { text: report.unit.text.clone(), role: Role::Title },
-            Run { text: rest.to_string(), role: Role::Title },
-        ],
-        _ => vec![Run { text: title.clone(), role: Role::Title }],
-    };
+    // The title's lines, decided here so the PDF and the DOCX turn them at the same
+    // places (GB/T 9704 §7.3.1 词意完整): after the unit's name when the title starts
+    // with it, else at punctuation and word boundaries. Each run is one line.
+    let unit_end = title
+        .strip_prefix(report.unit.text.as_str())
+        .filter(|rest| !rest.is_empty() && !report.unit.text.is_empty())
+        .map(|_| report.unit.text.chars().count());
+    let title_size = style.role(Role::Title).size.to_pt();
+    let measure = style.page.text_width().to_pt() / title_size;
+    let strong: Vec<usize> = unit_end.into_iter().collect();
+    let runs = super::break_lines(&title, measure, &strong)
+        .into_iter()
+        .map(|text| Run { text, role: Role::Title })
+        .collect();
     cx.blocks.push(Block::Paragraph(Paragraph {
         runs,
         first_line_indent_chars: 0,
@@ -59,7 +64,10 @@ pub fn resolve_document(
                     .as_ref()
                     .and_then(|t| t.records.first())
                     .map_or(section.span, |r| r.span);
-                cx.blocks.push(Block::Table(lower_table(tdef, ct, style, span)));
+                match lower_table(tdef, ct, style, span, &def.heading()) {
+                    Ok(t) => cx.blocks.push(Block::Table(t)),
+                    Err(d) => cx.diags.push(*d),
+                }
             }
         }
         cx.prose(&section.notes, 0);
@@ -205,12 +213,10 @@ fn lower_table(
     ct: &crate::validate::ComputedTable,
     style: &Style,
     span: Span,
-) -> Table {
-    let total: f64 = def.grid.widths.iter().sum();
-    let width = style.page.text_width();
-    let columns: Vec<Abs> = def.grid.widths.iter().map(|w| width * (w / total)).collect();
-    let placed =
-        place_cells(&def.grid.rows, columns.len()).expect("bundled grids are checked at load");
+    heading: &str,
+) -> Result<Table, Box<Diagnostic>> {
+    let ncols = def.grid.widths.len();
+    let placed = place_cells(&def.grid.rows, ncols).expect("bundled grids are checked at load");
     let nrows = def.grid.rows.len();
     let mut cells = Vec::new();
     for (r, row) in def.grid.rows.iter().enumerate() {
@@ -254,13 +260,34 @@ fn lower_table(
             });
         }
     }
-    Table {
+    let keep_with_next = super::columns::keep_rules(nrows, def.grid.header_rows, &cells);
+    let size = style.role(Role::Table).size;
+    let mut table = Table {
         key: def.key.clone(),
-        columns,
+        columns: Vec::new(),
         rows: nrows,
         header_rows: def.grid.header_rows,
+        keep_with_next,
+        size,
+        pad_x: style.table_cell_padding,
         cells,
         span,
+    };
+    let fitted = super::columns::fit(
+        &def.grid.widths,
+        &table.cells,
+        style.page.text_width(),
+        size,
+        style.table_cell_padding,
+    );
+    match fitted {
+        Ok((columns, size, pad_x)) => {
+            table.columns = columns;
+            table.size = size;
+            table.pad_x = pad_x;
+            Ok(table)
+        }
+        Err(bad) => Err(Box::new(super::columns::too_wide(&table, &bad, heading, span))),
     }
 }
 

@@ -4,11 +4,17 @@
 //! breaking and pagination (`layout`); the DOCX side maps these blocks to OOXML
 //! and lets Word paginate. No backend reads YAML or the report model.
 
+mod breaks;
+mod columns;
 mod image;
 mod lower;
+mod signature;
 
+pub use breaks::{break_lines, em_width};
+pub use columns::number_wider_than_cell;
 pub use image::{ImageData, ImageKind};
 pub use lower::{Images, resolve_document};
+pub use signature::{SignatureLayout, SignatureLine};
 
 use crate::source::Span;
 use crate::template::{Role, Style};
@@ -128,6 +134,16 @@ pub struct Table {
     pub rows: usize,
     /// Top rows repeated when the table crosses a page.
     pub header_rows: usize,
+    /// For each grid row: it stays on the same page as the next row (the header with
+    /// the first rows, a sub-heading row with what it heads, a small merged group
+    /// whole, the last two rows together). Both backends break tables by it.
+    pub keep_with_next: Vec<bool>,
+    /// The one font size of every cell (the style's table size, or smaller when the
+    /// numbers need it; see `columns`).
+    pub size: Abs,
+    /// Space between a cell's text and its left and right rules (the style's
+    /// padding, or half of it when the numbers need the room).
+    pub pad_x: Abs,
     /// Cells in row-major order of their top-left corner.
     pub cells: Vec<TableCell>,
     /// Where the table's numbers came from.

@@ -71,10 +71,15 @@ fn is_cjk(c: char) -> bool {
 
 fn half_width(text: &Text, diags: &mut Vec<Diagnostic>) {
     let chars: Vec<char> = text.text.chars().collect();
+    // One warning for each kind of mark in a paragraph (`,` and `;` and `(` …).
+    let mut seen: Vec<char> = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
         let Some(&(_, full)) = HALF_WIDTH.iter().find(|(h, _)| *h == c) else {
             continue;
         };
+        if seen.contains(&c) {
+            continue;
+        }
         let prev = i.checked_sub(1).map(|j| chars[j]);
         let next = chars.get(i + 1).copied();
         // `10:30` or `(1)` between ASCII is fine; flag marks that touch Chinese.
@@ -86,7 +91,7 @@ fn half_width(text: &Text, diags: &mut Vec<Diagnostic>) {
         diags.push(
             diag!(HalfWidthPunct, span, c = c, full = full, context = context).with_label(context),
         );
-        return; // one per paragraph is enough to act on
+        seen.push(c);
     }
 }
 

@@ -91,7 +91,7 @@ for name, (east, size) in expect.items():
     st = d.styles[name]
     got = style_fonts(st)
     check(got[0] == east and got[1] == Pt(size), f"style {name}: {got[0]} {got[1] and got[1].pt}pt")
-check(style_fonts(d.styles["Heading 3"])[2], "Heading 3 bold")
+check(not style_fonts(d.styles["Heading 3"])[2], "Heading 3 not bold, as in the PDF (#14 item 11)")
 for level in range(1, 5):
     ppr = d.styles[f"Heading {level}"].element.pPr
     lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
@@ -171,7 +171,7 @@ sig = [p for p in paras if p.style.name == "Signature"]
 check([p.text for p in sig] == ["嵊泗县人民政府办公室", "2025年1月22日"], f"signature {[p.text for p in sig]}")
 anchors = sig[0]._p.findall(".//" + qn("wp:anchor"))
 if anchors:
-    check(anchors[0].get("behindDoc") == "0", "seal in front of the text")
+    check(anchors[0].get("behindDoc") == "1", "seal behind the text, so the name and date show through (#14 item 9)")
     check(sig[1].paragraph_format.right_indent.pt == 4 * 15.75, "date right-indented 4 characters")
 
 print(f"{len(failures)} failed")
