@@ -10,6 +10,7 @@ mod cells;
 mod codes;
 pub mod completeness;
 pub mod dismiss;
+pub mod figures;
 pub mod history;
 pub mod prose;
 pub mod sheet;

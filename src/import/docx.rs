@@ -4,7 +4,7 @@
 //! covered part of a vertical merge and are left out).
 
 use super::Loc;
-use super::core::{Block, Cell};
+use super::scan::{Block, Cell};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::io::Read;

@@ -5,7 +5,7 @@
 //! colspan/rowspan cells into the grid, each cell placed at its first grid column.
 
 use super::Loc;
-use super::core::{Block, Cell};
+use super::scan::{Block, Cell};
 use scraper::{ElementRef, Html, Node};
 
 /// Reads an HTML page into blocks.

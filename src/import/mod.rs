@@ -14,9 +14,11 @@ mod messages;
 mod next;
 mod pdf;
 mod prose;
+mod scan;
 mod text;
 
-pub use self::core::{Block, Cell, build_report};
+pub use self::core::build_report;
+pub use self::scan::{Block, Cell};
 pub use messages::ImportCode;
 pub use next::next_year;
 

@@ -7,7 +7,7 @@
 //! Page numbers (`- 4 -`, `— 4 —`) are dropped, wherever they fall.
 
 use super::Loc;
-use super::core::{Block, Cell, is_cjk};
+use super::scan::{Block, Cell, is_cjk};
 use lopdf::{Document, Encoding, Object};
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 //! （一）-style sub-headings turned into subsections.
 
 use super::Loc;
-use super::core::{TableKind, is_cjk};
+use super::scan::{TableKind, is_cjk};
 use crate::model::{Date, ProseItem, Signature, Subsection, Text};
 use crate::source::Span;
 use crate::template::Format;

@@ -3,7 +3,7 @@
 //! is skipped; every other line is a paragraph or a single cell.
 
 use super::Loc;
-use super::core::{Block, Cell};
+use super::scan::{Block, Cell};
 
 /// Reads text into blocks, each with its 1-based line number.
 pub(super) fn read_text(text: &str) -> Vec<Block> {

@@ -1,0 +1,598 @@
+//! Scanning a document for the official tables: its cells and paragraphs, the labels of the
+//! format's grid, the tokens of a row (labels, numbers, glued digits) and the readings of glued
+//! digits. `core` maps what this finds onto the format's records.
+
+use super::Loc;
+use super::prose::Piece;
+use crate::model::{Decimal, Value};
+use crate::template::{CellContent, Format};
+use std::collections::BTreeMap;
+
+/// One cell or paragraph of the source document with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// The text as found (entities decoded, tags removed).
+    pub text: String,
+    /// Where it is.
+    pub loc: Loc,
+}
+
+/// A piece of a document: a paragraph, or one row of a table's expanded grid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A paragraph (or, in text copied from a page, one line).
+    Para(Cell),
+    /// A table row; empty cells are kept (they are blanks or covered cells).
+    Row(Vec<Cell>),
+}
+
+/// Labels of the 2019 试行 format that the 2021 format does not have.
+pub(super) const LABELS_2019: &[&str] = &[
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "规范性文件",
+    "其他对外管理服务事项",
+    "上一年项目数量",
+    "本年增减",
+    "处理决定数量",
+    "第二十条第九项",
+    "政府集中采购",
+    "采购项目数量",
+    "采购总金额",
+];
+
+/// Column labels that mark the 2021 layout of 第二十条第（一）项.
+pub(super) const COLUMNS_2021: &[&str] = &["本年制发件数", "本年废止件数", "现行有效件数"];
+
+/// Labels (normalised) only the 2021 format has.
+pub(super) const LABELS_2021: &[&str] = &[
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "行政规范性文件",
+    "本年处理决定数量",
+    "本年收费金额单位万元",
+    "1申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
+    "2申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
+];
+
+/// Which official table a region of the document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum TableKind {
+    Proactive,
+    Applications,
+    Reviews,
+}
+
+impl TableKind {
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            TableKind::Proactive => "proactive",
+            TableKind::Applications => "applications",
+            TableKind::Reviews => "reviews_lawsuits",
+        }
+    }
+}
+
+/// Keeps CJK ideographs, letters and digits (full-width digits made ASCII): the form
+/// labels are compared in, whatever brackets, numbering marks and spaces were used.
+pub(super) fn norm(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let c = fullwidth_to_ascii(c);
+            (c.is_ascii_alphanumeric() || is_cjk(c)).then_some(c)
+        })
+        .collect()
+}
+
+pub(super) fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' | '〇')
+}
+
+pub(super) fn fullwidth_to_ascii(c: char) -> char {
+    match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '．' | '，' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        c => c,
+    }
+}
+
+/// What a cell holds as a number.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum NumText {
+    /// Digits only (a count, or glued counts).
+    Digits(String),
+    /// A decimal amount, in 万元.
+    Amount(Decimal, bool),
+    /// Nothing (a blank cell, `—`, `/`, `无`).
+    Blank,
+}
+
+/// Reads a cell as a number: spaces, `&nbsp;`, thousands commas and a unit (件, 万元,
+/// 元) are allowed; `—`, `-`, `/`, `无` and an empty cell are blanks.
+pub(super) fn parse_number(raw: &str) -> Option<NumText> {
+    let mut t: String = raw
+        .chars()
+        .map(fullwidth_to_ascii)
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{3000}')
+        .collect();
+    if t.is_empty() || matches!(t.as_str(), "—" | "-" | "/" | "无" | "——" | "－" | "／" | "─")
+    {
+        return Some(NumText::Blank);
+    }
+    let mut yuan = false;
+    for unit in ["万元", "元", "件", "个", "条", "项", "次"] {
+        if let Some(s) = t.strip_suffix(unit) {
+            yuan = unit == "元";
+            t = s.to_string();
+            break;
+        }
+    }
+    // Thousands separators: only between groups of three digits.
+    if t.contains(',') {
+        let parts: Vec<&str> = t.split(',').collect();
+        let ok = parts[0].len() <= 3
+            && !parts[0].is_empty()
+            && parts[1..]
+                .iter()
+                .all(|p| p.len() >= 3 && p[..3].bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            return None;
+        }
+        t = parts.concat();
+    }
+    if t.is_empty() {
+        return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) && !yuan {
+        return Some(NumText::Digits(t));
+    }
+    let d = Decimal::parse(&t)?;
+    Some(NumText::Amount(d, yuan))
+}
+
+/// A cell of a table region, classified.
+#[derive(Debug, Clone)]
+pub(super) enum Tok {
+    Label(String, Loc),
+    Value(NumText, String, Loc),
+}
+
+/// A run of labels followed by a run of numbers.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Segment {
+    pub(super) labels: Vec<(String, Loc)>,
+    pub(super) values: Vec<(NumText, String, Loc)>,
+}
+
+/// The grid labels of the format, normalised, and which record each row label names.
+pub(super) struct Labels {
+    /// Every text cell of every table, normalised.
+    pub(super) all: Vec<String>,
+    /// Row label → (table, record) for rows with numbers.
+    pub(super) rows: BTreeMap<String, (TableKind, usize)>,
+    /// The same with the leading numbering removed (`予以公开`), when unique.
+    pub(super) bare_rows: BTreeMap<String, Option<(TableKind, usize)>>,
+}
+
+pub(super) fn table_kind(key: &str) -> Option<TableKind> {
+    match key {
+        "proactive" => Some(TableKind::Proactive),
+        "applications" => Some(TableKind::Applications),
+        "reviews_lawsuits" => Some(TableKind::Reviews),
+        _ => None,
+    }
+}
+
+/// Removes a leading item number: `一`, `1`, `三一` (from `三（一）`) before a label.
+pub(super) fn strip_ordinal(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+}
+
+impl Labels {
+    pub(super) fn new(format: &Format) -> Labels {
+        let mut all = Vec::new();
+        let mut rows = BTreeMap::new();
+        for t in &format.tables {
+            let Some(kind) = table_kind(&t.key) else { continue };
+            for row in &t.grid.rows {
+                let mut label = None;
+                let mut record = None;
+                for cell in row {
+                    match &cell.content {
+                        CellContent::Text(s) => {
+                            all.push(norm(s));
+                            if !cell.head {
+                                label = Some(norm(s));
+                            }
+                        }
+                        CellContent::Value { record: r, .. } => record = record.or(Some(*r)),
+                    }
+                }
+                if let (Some(l), Some(r)) = (label, record) {
+                    rows.insert(l, (kind, r));
+                }
+            }
+        }
+        all.extend(LABELS_2019.iter().map(|s| s.to_string()));
+        let mut bare_rows: BTreeMap<String, Option<(TableKind, usize)>> = BTreeMap::new();
+        for (l, v) in &rows {
+            let bare = strip_ordinal(l).to_string();
+            bare_rows.entry(bare).and_modify(|e| *e = None).or_insert(Some(*v));
+        }
+        Labels { all, rows, bare_rows }
+    }
+
+    /// Whether a piece of text belongs to a table: a label, a fragment of one, or a
+    /// label with its numbers glued on.
+    pub(super) fn is_table_text(&self, n: &str) -> bool {
+        if n.is_empty() {
+            return true;
+        }
+        let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
+        if label.is_empty() {
+            return true;
+        }
+        self.all.iter().any(|l| {
+            l == label
+                || l.contains(label)
+                || (label.chars().count() >= 4
+                    && label.contains(l.as_str())
+                    && l.chars().count() >= 4)
+        })
+    }
+
+    pub(super) fn record_of(&self, label: &str, kind: TableKind) -> Option<usize> {
+        if let Some(&(k, r)) = self.rows.get(label)
+            && k == kind
+        {
+            return Some(r);
+        }
+        if let Some(Some((k, r))) = self.bare_rows.get(strip_ordinal(label))
+            && *k == kind
+            && strip_ordinal(label).chars().count() >= 3
+        {
+            return Some(*r);
+        }
+        // Cells run together (`三、本年度办理结果（一）予以公开`): the longest row label
+        // the text ends with.
+        if let Some(r) = self
+            .rows
+            .iter()
+            .filter(|(l, (k, _))| {
+                *k == kind && l.chars().count() >= 3 && label.ends_with(l.as_str())
+            })
+            .max_by_key(|(l, _)| l.len())
+            .map(|(_, (_, r))| *r)
+        {
+            return Some(r);
+        }
+        // A label wrapped in its cell (`1.本机关不掌握相关政府` / `信息`): the one row
+        // label it begins.
+        let mut starts = self
+            .rows
+            .iter()
+            .filter(|(l, (k, _))| *k == kind && label.chars().count() >= 4 && l.starts_with(label));
+        match (starts.next(), starts.next()) {
+            (Some((_, (_, r))), None) => Some(*r),
+            _ => None,
+        }
+    }
+}
+
+pub(super) fn anchor(n: &str) -> Option<TableKind> {
+    if n.contains("第二十条第一项") {
+        Some(TableKind::Proactive)
+    } else if n.contains("勾稽关系") || n == "申请人情况" {
+        Some(TableKind::Applications)
+    } else if n == "行政复议"
+        || (n.starts_with("行政复议") && n.contains("行政诉讼") && n.len() < 60)
+    {
+        Some(TableKind::Reviews)
+    } else {
+        None
+    }
+}
+
+/// The pass over the blocks: regions of tables (as segments) and prose pieces.
+pub(super) struct Scan {
+    pub(super) pieces: Vec<Piece>,
+    pub(super) tables: Vec<(TableKind, Vec<Segment>)>,
+}
+
+pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
+    let mut pieces = Vec::new();
+    let mut tables: Vec<(TableKind, Vec<Segment>)> = Vec::new();
+    let mut current: Option<TableKind> = None;
+    let mut seg = Segment::default();
+
+    pub(super) fn flush(seg: &mut Segment, tables: &mut [(TableKind, Vec<Segment>)]) {
+        if (!seg.labels.is_empty() || !seg.values.is_empty())
+            && let Some(t) = tables.last_mut()
+        {
+            t.1.push(std::mem::take(seg));
+        }
+        *seg = Segment::default();
+    }
+
+    let start = |kind: TableKind,
+                 seg: &mut Segment,
+                 tables: &mut Vec<(TableKind, Vec<Segment>)>,
+                 pieces: &mut Vec<Piece>| {
+        flush(seg, tables);
+        tables.push((kind, Vec::new()));
+        pieces.push(Piece::Table(kind));
+    };
+
+    for block in blocks {
+        match block {
+            Block::Row(cells) => {
+                let first = cells.iter().map(|c| norm(&c.text)).find(|n| !n.is_empty());
+                if let Some(k) = first.as_deref().and_then(anchor)
+                    && current != Some(k)
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                }
+                // A table split in two (prose between the halves): a row named by an
+                // official row label goes on with its table.
+                if current.is_none()
+                    && let Some(k) =
+                        cells.iter().find_map(|c| labels.rows.get(&norm(&c.text)).map(|(k, _)| *k))
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                }
+                if current.is_none() {
+                    // A table before any official one (page layout): its text is prose.
+                    for c in cells.iter().filter(|c| !c.text.trim().is_empty()) {
+                        pieces.push(Piece::Para(c.text.clone(), c.loc));
+                    }
+                    continue;
+                }
+                flush(&mut seg, &mut tables);
+                let mut seen_label = false;
+                for c in cells {
+                    for tok in classify(&c.text, c.loc) {
+                        match tok {
+                            Tok::Label(l, loc) => {
+                                if !seg.values.is_empty() {
+                                    flush(&mut seg, &mut tables);
+                                }
+                                seen_label = true;
+                                seg.labels.push((l, loc));
+                            }
+                            Tok::Value(NumText::Blank, _, _)
+                                if !seen_label && seg.values.is_empty() =>
+                            {
+                                // Empty cells before the first label cover merged label cells.
+                            }
+                            Tok::Value(v, raw, loc) => seg.values.push((v, raw, loc)),
+                        }
+                    }
+                }
+                flush(&mut seg, &mut tables);
+            }
+            Block::Para(c) => {
+                let n = norm(&c.text);
+                let resumes = || {
+                    let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
+                    labels.rows.get(label).map(|(k, _)| *k)
+                };
+                if let Some(k) = anchor(&n)
+                    && current != Some(k)
+                    && (current.is_some() || n.chars().count() < 40)
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                } else if current.is_none()
+                    && !c.text.contains('。')
+                    && let Some(k) = resumes()
+                {
+                    current = Some(k);
+                    start(k, &mut seg, &mut tables, &mut pieces);
+                } else if current.is_some()
+                    && (c.text.contains('。') || !labels.is_table_text(&n))
+                    && parse_number(&c.text).is_none()
+                {
+                    flush(&mut seg, &mut tables);
+                    current = None;
+                }
+                if current.is_none() {
+                    pieces.push(Piece::Para(c.text.clone(), c.loc));
+                    continue;
+                }
+                for tok in classify(&c.text, c.loc) {
+                    match tok {
+                        Tok::Label(l, loc) => {
+                            if !seg.values.is_empty() {
+                                flush(&mut seg, &mut tables);
+                            }
+                            seg.labels.push((l, loc));
+                        }
+                        // A blank line between cells is spacing, not a blank cell.
+                        Tok::Value(NumText::Blank, _, _) => {}
+                        Tok::Value(v, raw, loc) => seg.values.push((v, raw, loc)),
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut seg, &mut tables);
+    Scan { pieces, tables }
+}
+
+/// Splits a cell into a label and numbers: `行政规范性文件102182` → label + digits;
+/// a cell of numbers separated by spaces (`0 0 0`) gives several numbers.
+pub(super) fn classify(text: &str, loc: Loc) -> Vec<Tok> {
+    let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '|');
+    if let Some(n) = parse_number(trimmed) {
+        return vec![Tok::Value(n, trimmed.to_string(), loc)];
+    }
+    let parts: Vec<&str> = trimmed.split_whitespace().collect();
+    if parts.len() > 1 && parts.iter().all(|p| matches!(parse_number(p), Some(NumText::Digits(_))))
+    {
+        return parts
+            .iter()
+            .map(|p| Tok::Value(parse_number(p).expect("checked"), p.to_string(), loc))
+            .collect();
+    }
+    let n = norm(trimmed);
+    if n.is_empty() {
+        return Vec::new();
+    }
+    // Digits glued onto the end of a label (labels never end with a digit).
+    let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = &n[label.len()..];
+    if !label.is_empty() && !digits.is_empty() && label.chars().any(is_cjk) {
+        return vec![
+            Tok::Label(label.to_string(), loc),
+            Tok::Value(NumText::Digits(digits.to_string()), digits.to_string(), loc),
+        ];
+    }
+    vec![Tok::Label(n, loc)]
+}
+
+/// One way of reading the numbers of a row.
+pub(super) type Reading = Vec<Option<Value>>;
+
+/// The readings of a row of `n` cells from its value cells, and whether digits had
+/// to be split. `valid` says whether a full reading satisfies the row's own rule.
+pub(super) fn readings(
+    values: &[(NumText, String, Loc)],
+    n: usize,
+    decimal_at: Option<usize>,
+    valid: &dyn Fn(&[u64]) -> bool,
+) -> (Vec<Reading>, bool, Vec<String>) {
+    let filled = values.iter().filter(|(v, _, _)| *v != NumText::Blank).count();
+    let to_value = |v: &NumText| match v {
+        NumText::Digits(d) => d.parse::<u64>().ok().map(Value::Count),
+        NumText::Amount(a, _) => Some(Value::Decimal(*a)),
+        NumText::Blank => None,
+    };
+    if filled >= n || values.len() >= n {
+        // Blanks count as cells only where there are not enough numbers without them.
+        let cells: Vec<&NumText> = if filled >= n {
+            values.iter().map(|(v, _, _)| v).filter(|v| **v != NumText::Blank).collect()
+        } else {
+            values.iter().map(|(v, _, _)| v).collect()
+        };
+        let extra: Vec<String> = if filled > n {
+            values
+                .iter()
+                .filter(|(v, _, _)| *v != NumText::Blank)
+                .skip(n)
+                .map(|(_, r, _)| r.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let reading: Reading = cells[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                NumText::Amount(a, y) if Some(i) == decimal_at => {
+                    Some(Value::Decimal(if *y { yuan_to_wan(*a) } else { *a }))
+                }
+                NumText::Digits(d) if Some(i) == decimal_at => {
+                    Decimal::parse(d).map(Value::Decimal)
+                }
+                v => to_value(v),
+            })
+            .collect();
+        return (vec![reading], false, extra);
+    }
+    // Fewer cells than the table has: glued digits, if any cell has several.
+    let groups: Vec<&str> = values
+        .iter()
+        .filter_map(|(v, _, _)| match v {
+            NumText::Digits(d) => Some(d.as_str()),
+            _ => None,
+        })
+        .collect();
+    let digit_count: usize = groups.iter().map(|g| g.len()).sum();
+    if groups.len() == filled && digit_count >= n && decimal_at.is_none() {
+        let mut out = Vec::new();
+        split_groups(&groups, n, &mut Vec::new(), &mut out, 100_000);
+        let found: Vec<Reading> = out
+            .into_iter()
+            .filter(|r| valid(r))
+            .map(|r| r.into_iter().map(|x| Some(Value::Count(x))).collect())
+            .collect();
+        return (found, true, Vec::new());
+    }
+    // Cells missing at the end of the row: blanks.
+    let mut reading: Reading = values.iter().map(|(v, _, _)| to_value(v)).collect();
+    reading.resize(n, None);
+    (vec![reading], false, Vec::new())
+}
+
+/// Every way to cut each digit group into numbers (no leading zeros) so that the
+/// numbers total `n`.
+pub(super) fn split_groups(
+    groups: &[&str],
+    n: usize,
+    acc: &mut Vec<u64>,
+    out: &mut Vec<Vec<u64>>,
+    cap: usize,
+) {
+    if out.len() >= cap {
+        return;
+    }
+    let Some((first, rest)) = groups.split_first() else {
+        if acc.len() == n {
+            out.push(acc.clone());
+        }
+        return;
+    };
+    let min_rest = rest.len();
+    let slots = n.saturating_sub(acc.len());
+    if slots < 1 + min_rest {
+        return;
+    }
+    cut(first, rest, n, acc, out, cap);
+}
+
+pub(super) fn cut(
+    s: &str,
+    rest: &[&str],
+    n: usize,
+    acc: &mut Vec<u64>,
+    out: &mut Vec<Vec<u64>>,
+    cap: usize,
+) {
+    if s.is_empty() {
+        split_groups(rest, n, acc, out, cap);
+        return;
+    }
+    if acc.len() >= n {
+        return;
+    }
+    let max_len = if s.starts_with('0') { 1 } else { s.len().min(10) };
+    for len in 1..=max_len {
+        let Ok(v) = s[..len].parse::<u64>() else { break };
+        if v > u64::from(u32::MAX) {
+            break;
+        }
+        acc.push(v);
+        cut(&s[len..], rest, n, acc, out, cap);
+        acc.pop();
+    }
+}
+
+/// `3200` 元 → `0.32` 万元 (exact: the decimal point moves four places).
+pub(super) fn yuan_to_wan(d: Decimal) -> Decimal {
+    let s = d.to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as isize - 4;
+    let text = if point > 0 {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+    } else {
+        format!("0.{}{}", "0".repeat((-point) as usize), digits)
+    };
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    Decimal::parse(if text.is_empty() { "0" } else { text }).unwrap_or(d)
+}
