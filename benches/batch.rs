@@ -43,6 +43,8 @@ fn main() {
                 replace: Replace::UnlessSigned,
                 confine: false,
                 keep_loaded: false,
+                audit: Default::default(),
+                previous: Default::default(),
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("pool");
             let stop = AtomicBool::new(false);

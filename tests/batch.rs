@@ -295,3 +295,58 @@ fn batch_interrupt_leaves_only_complete_files_and_resumes() {
     );
     assert_eq!(walk(&out).iter().filter(|p| p.extension().is_some_and(|x| x == "pdf")).count(), 60);
 }
+
+/// `batch --previous DIR` checks each unit against last year's report of the same unit
+/// (#16: 上年结转 = last year's 结转下年度继续办理), and only that unit's.
+#[test]
+fn batch_previous_checks_each_unit_against_its_own_last_year() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (units, last) = (dir.path().join("units"), dir.path().join("last"));
+    std::fs::create_dir_all(&units).unwrap();
+    std::fs::create_dir_all(&last).unwrap();
+    std::fs::write(units.join("shengsi.yaml"), EXAMPLE).unwrap();
+    // Another unit with the same numbers: last year's report of shengsi must not apply to it.
+    let other = EXAMPLE.replace("unit: 嵊泗县人民政府办公室", "unit: 某某县某某局");
+    assert_ne!(other, EXAMPLE);
+    std::fs::write(units.join("other.yaml"), other).unwrap();
+    // Last year, shengsi carried nothing forward, so this year's 上年结转 1 is a finding.
+    let previous =
+        EXAMPLE.replace("year: 2024", "year: 2023").replace("date: 2025-01-22", "date: 2024-01-22");
+    std::fs::write(last.join("shengsi-2023.yaml"), previous).unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = nianbao(&[
+        "batch",
+        units.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "pdf",
+        "--previous",
+        last.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = summary(&out);
+    let diags = |end: &str| -> Vec<String> {
+        row(&rows, end)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_string())
+            .collect()
+    };
+    let shengsi = diags("shengsi.yaml");
+    assert!(shengsi.iter().any(|d| d.contains("W-Y1")), "{shengsi:#?}");
+    assert!(!diags("other.yaml").iter().any(|d| d.contains("W-Y")), "{:#?}", diags("other.yaml"));
+    // Without --previous there is nothing to compare with.
+    let out2 = dir.path().join("out2");
+    let (code, _, err) = nianbao(&[
+        "batch",
+        units.to_str().unwrap(),
+        "-o",
+        out2.to_str().unwrap(),
+        "--format",
+        "pdf",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!summary(&out2).iter().any(|r| r["diagnostics"].to_string().contains("W-Y1")));
+}

@@ -104,6 +104,32 @@ pub struct BatchConfig {
     pub confine: bool,
     /// Keep every rendered unit's loaded report (for the 汇总表).
     pub keep_loaded: bool,
+    /// The evaluators' checks run on every unit (as `check` runs them), against last year's
+    /// report of the same unit when one is given (`--previous DIR`).
+    pub audit: crate::audit::AuditOptions,
+    /// Last year's reports by unit name.
+    pub previous: std::sync::Arc<std::collections::HashMap<String, Loaded>>,
+}
+
+/// Last year's reports of a folder, by unit name (the first of a name wins); units whose report
+/// has errors are left out, with the reason for each in the second list.
+pub fn previous_reports(
+    dir: &Path,
+) -> Result<(std::collections::HashMap<String, Loaded>, Vec<String>), String> {
+    let found = discover(&[dir.to_path_buf()], None)?;
+    let mut by_unit = std::collections::HashMap::new();
+    let mut skipped = Vec::new();
+    for input in &found.inputs {
+        match crate::audit::load_previous(&input.path) {
+            Ok(l) => {
+                if let Some(unit) = l.report.as_ref().map(|r| r.unit.text.clone()) {
+                    by_unit.entry(unit).or_insert(l);
+                }
+            }
+            Err(e) => skipped.push(e),
+        }
+    }
+    Ok((by_unit, skipped))
 }
 
 /// What a run produced: a summary row per input (in input order) and, when asked for, the
@@ -308,10 +334,15 @@ fn render_unit(
     engine: &Engine,
     cache: &Cache,
 ) -> (UnitSummary, Option<Loaded>) {
-    let loaded = match Source::read(&input.path) {
+    let mut loaded = match Source::read(&input.path) {
         Ok(source) => engine.check(source, &FsResources::for_report(&input.path, config.confine)),
         Err(d) => Loaded::unreadable(&input.path, d),
     };
+    if loaded.is_ok() {
+        let unit = loaded.report.as_ref().map(|r| r.unit.text.clone()).unwrap_or_default();
+        let previous = config.previous.get(&unit);
+        crate::audit::audit_loaded(&mut loaded, previous, &config.audit);
+    }
     let mut summary = UnitSummary {
         unit: loaded.report.as_ref().map(|r| r.unit.text.clone()),
         year: loaded.report.as_ref().map(|r| r.year.0),

@@ -44,6 +44,12 @@ pub struct BatchArgs {
     /// Name of the office for the 汇总表 title.
     #[arg(long, value_name = "NAME", default_value = "汇总")]
     pub office: String,
+    /// Last year's reports (a folder), matched to this year's by unit name: 上年结转, 现行有效件数
+    /// and 雷同 are checked against them (the audit's year ↔ year checks).
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
+    #[command(flatten)]
+    pub audit: super::audit::AuditFlags,
     /// Merge shard summaries (summary.json files) into OUTDIR/summary.json and .csv.
     #[arg(long, value_name = "SUMMARY", num_args = 1..)]
     pub merge_summaries: Vec<PathBuf>,
@@ -134,12 +140,29 @@ pub fn run(args: &BatchArgs) -> u8 {
         // is left to the default.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
+    let previous = match &args.previous {
+        None => Default::default(),
+        Some(dir) => match nianbao::batch::previous_reports(dir) {
+            Ok((by_unit, skipped)) => {
+                for why in skipped {
+                    eprintln!("注意：{why}");
+                }
+                by_unit
+            }
+            Err(e) => {
+                eprintln!("错误：--previous {e}");
+                return 2;
+            }
+        },
+    };
     let config = BatchConfig {
         outdir: args.output.clone(),
         changed: args.changed,
         replace: args.out.replace(),
         confine: args.out.confine,
         keep_loaded: args.summary_report,
+        audit: args.audit.options(),
+        previous: Arc::new(previous),
     };
     let total = inputs.len();
     let bar = std::io::stderr().is_terminal().then(|| {
