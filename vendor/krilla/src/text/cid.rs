@@ -198,7 +198,7 @@ impl CIDFont {
             data = cff.as_bytes();
         }
 
-        let stream = FilterStreamBuilder::new_from_binary_data(data)
+        let stream = FilterStreamBuilder::new_from_font_program(data)
             .finish(settings)
             .into_owned();
         Ok(FontProgram {
