@@ -12,10 +12,12 @@ use std::sync::Arc;
 pub(super) const SYMBOLS: (&str, &str, &[u8]) =
     ("DejaVuSans-Symbols", "DejaVu Sans", include_bytes!("../../fonts/DejaVuSans-Symbols.ttf"));
 
+use super::Slot;
+
 impl FontBook {
     /// Whether any face of the book has `c`.
     pub fn has(&self, c: char) -> bool {
-        self.faces.iter().any(|f| f.glyph(c).is_some())
+        self.faces.iter().any(|f| f.get().glyph(c).is_some())
     }
 
     /// For each character of `text` no face of the book has, adds the first
@@ -55,7 +57,7 @@ impl FontBook {
                 for c in covers {
                     missing.remove(&c);
                 }
-                self.faces.push(Arc::new(face));
+                self.faces.push(Slot::Own(Arc::new(face)));
             }
         }
         missing.into_iter().collect()

@@ -5,19 +5,23 @@
 mod fallback;
 
 use crate::template::{Role, Style};
+use rustc_hash::FxHashMap;
 use skrifa::instance::{LocationRef, Size};
+use skrifa::raw::TableProvider;
 use skrifa::{FontRef, MetadataProvider};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-/// The bundled faces: (face name, family, bytes).
-const BUNDLED: [(&str, &str, &[u8]); 5] = [
+/// The bundled faces: (face name, family, bytes). The last is the small Latin/symbol
+/// fallback face, after the Fandol faces in every role's fallback order.
+const BUNDLED: [(&str, &str, &[u8]); 6] = [
     ("FandolSong-Regular", "FandolSong", include_bytes!("../../fonts/FandolSong-Regular.otf")),
     ("FandolSong-Bold", "FandolSong", include_bytes!("../../fonts/FandolSong-Bold.otf")),
     ("FandolHei-Regular", "FandolHei", include_bytes!("../../fonts/FandolHei-Regular.otf")),
     ("FandolFang-Regular", "FandolFang", include_bytes!("../../fonts/FandolFang-Regular.otf")),
     ("FandolKai-Regular", "FandolKai", include_bytes!("../../fonts/FandolKai-Regular.otf")),
+    fallback::SYMBOLS,
 ];
 
 /// Identifies the bundled font set (for `batch --changed` hashes).
@@ -37,7 +41,7 @@ pub struct Face {
     pub index: u32,
     /// The handle krilla embeds and subsets (made once per process, not per document).
     pub krilla: krilla::text::Font,
-    glyphs: HashMap<char, (u16, f32)>,
+    glyphs: FxHashMap<char, (u16, f32)>,
 }
 
 impl std::fmt::Debug for Face {
@@ -66,7 +70,10 @@ impl Face {
         let metrics = font.metrics(Size::unscaled(), LocationRef::default());
         let upem = f32::from(metrics.units_per_em.max(1));
         let advances = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-        let mut glyphs = HashMap::new();
+        // FxHash: a font's ~30 000 mappings are inserted at every start-up, and SipHash made
+        // that two thirds of the time to parse a face.
+        let mut glyphs = FxHashMap::default();
+        glyphs.reserve(usize::from(font.maxp().map_or(0, |m| m.num_glyphs())));
         for (cp, gid) in font.charmap().mappings() {
             let Some(c) = char::from_u32(cp) else { continue };
             let Ok(gid16) = u16::try_from(gid.to_u32()) else { continue };
@@ -97,8 +104,34 @@ pub type FaceId = usize;
 /// shared across threads.
 #[derive(Debug)]
 pub struct FontBook {
-    faces: Vec<Arc<Face>>,
+    faces: Vec<Slot>,
     roles: BTreeMap<Role, FaceId>,
+}
+
+/// A face of a book: a bundled one, parsed the first time anything asks for it (a
+/// process that sets only 仿宋 and 黑体 never parses the other three), or one the user
+/// named, parsed when the book was made (to report a bad file at once).
+#[derive(Debug)]
+enum Slot {
+    Bundled(usize),
+    Own(Arc<Face>),
+}
+
+impl Slot {
+    fn get(&self) -> &Face {
+        match self {
+            Slot::Bundled(i) => bundled_face(*i),
+            Slot::Own(face) => face,
+        }
+    }
+
+    /// Name and family, without parsing a bundled face.
+    fn names(&self) -> (&str, &str) {
+        match self {
+            Slot::Bundled(i) => (BUNDLED[*i].0, BUNDLED[*i].1),
+            Slot::Own(face) => (&face.name, &face.family),
+        }
+    }
 }
 
 /// A glyph chosen for a character.
@@ -114,19 +147,12 @@ pub struct GlyphChoice {
     pub found: bool,
 }
 
-fn bundled_faces() -> &'static [Arc<Face>] {
-    static FACES: OnceLock<Vec<Arc<Face>>> = OnceLock::new();
-    FACES.get_or_init(|| {
-        BUNDLED
-            .iter()
-            .chain([&fallback::SYMBOLS])
-            .map(|(name, family, bytes)| {
-                Arc::new(
-                    Face::parse(name, family, krilla::Data::from(*bytes), 0)
-                        .expect("bundled fonts parse"),
-                )
-            })
-            .collect()
+/// Bundled face `i`, parsed on first use, once per process (every book shares it).
+fn bundled_face(i: usize) -> &'static Face {
+    static FACES: [OnceLock<Face>; BUNDLED.len()] = [const { OnceLock::new() }; BUNDLED.len()];
+    FACES[i].get_or_init(|| {
+        let (name, family, bytes) = BUNDLED[i];
+        Face::parse(name, family, krilla::Data::from(bytes), 0).expect("bundled fonts parse")
     })
 }
 
@@ -192,13 +218,13 @@ impl FontBook {
 
     /// The book for a style with `--font` overrides (files or fontdb families).
     pub fn new(style: &Style, overrides: &[FontOverride]) -> Result<FontBook, String> {
-        let mut faces: Vec<Arc<Face>> = bundled_faces().to_vec();
+        let mut faces: Vec<Slot> = (0..BUNDLED.len()).map(Slot::Bundled).collect();
         let mut roles = BTreeMap::new();
         for role in Role::ALL {
-            let wanted = &style.role(role).font;
+            let wanted = style.role(role).font.as_str();
             let id = faces
                 .iter()
-                .position(|f| &f.name == wanted || &f.family == wanted)
+                .position(|f| f.names().0 == wanted || f.names().1 == wanted)
                 .ok_or_else(|| {
                     format!(
                         "style names font `{wanted}` for role {}, which is not bundled",
@@ -219,7 +245,7 @@ impl FontBook {
                 ));
             }
             // A user face goes first in the fallback order of its role only.
-            faces.push(Arc::new(face));
+            faces.push(Slot::Own(Arc::new(face)));
             roles.insert(o.role, faces.len() - 1);
         }
         Ok(FontBook { faces, roles })
@@ -227,12 +253,12 @@ impl FontBook {
 
     /// The face whose krilla handle is `font` (to name it in an error).
     pub fn face_of_krilla(&self, font: &krilla::text::Font) -> Option<&Face> {
-        self.faces.iter().map(|f| &**f).find(|f| f.krilla == *font)
+        self.faces.iter().map(Slot::get).find(|f| f.krilla == *font)
     }
 
     /// A face by id.
     pub fn face(&self, id: FaceId) -> &Face {
-        &self.faces[id]
+        self.faces[id].get()
     }
 
     /// The face of a role.
@@ -244,12 +270,12 @@ impl FontBook {
     /// of the book in order. Not found: .notdef of the role's face, half an em.
     pub fn glyph(&self, role: Role, c: char) -> GlyphChoice {
         let first = self.role_face(role);
-        if let Some((gid, advance)) = self.faces[first].glyph(c) {
+        if let Some((gid, advance)) = self.face(first).glyph(c) {
             return GlyphChoice { face: first, gid, advance, found: true };
         }
         for (id, face) in self.faces.iter().enumerate() {
             if id != first
-                && let Some((gid, advance)) = face.glyph(c)
+                && let Some((gid, advance)) = face.get().glyph(c)
             {
                 return GlyphChoice { face: id, gid, advance, found: true };
             }

@@ -198,7 +198,7 @@ impl CIDFont {
             data = cff.as_bytes();
         }
 
-        let stream = FilterStreamBuilder::new_from_binary_data(data)
+        let stream = FilterStreamBuilder::new_from_font_program(data)
             .finish(settings)
             .into_owned();
         Ok(FontProgram {
@@ -463,11 +463,14 @@ fn subset_font(font: Font, glyph_remapper: &GlyphRemapper) -> KrillaResult<(Font
         .iter()
         .map(|v| (subsetter::Tag::new(v.0.get()), v.1.get()))
         .collect::<Vec<_>>();
-    let font = subsetter::subset_with_variations(
+    // nianbao patch: with the font's glyph cache, so that a process embedding
+    // the same glyphs in many documents desubroutinises each only once.
+    let font = subsetter::subset_with_variations_cached(
         font.font_data().as_ref(),
         font.index(),
         &variation_coordinates,
         glyph_remapper,
+        font.glyph_cache(),
     )
     .map_err(|e| KrillaError::Font(font.clone(), format!("failed to subset font: {e}")))
     .and_then(|data| {

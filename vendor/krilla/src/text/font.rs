@@ -68,6 +68,7 @@ impl Font {
             font_data: data,
             font_ref_yoke,
             font_info,
+            glyph_cache: subsetter::GlyphCache::new(),
         }))))
     }
 
@@ -143,6 +144,11 @@ impl Font {
 
     pub(crate) fn outline_glyphs(&self) -> &OutlineGlyphCollection<'_> {
         &self.0.font_ref_yoke.get().outline_glyphs
+    }
+
+    /// What the subsetter keeps of this font between subsets (nianbao patch).
+    pub(crate) fn glyph_cache(&self) -> &subsetter::GlyphCache {
+        &self.0.glyph_cache
     }
 
     pub(crate) fn font_data(&self) -> Data {
@@ -236,6 +242,9 @@ struct Repr {
     font_info: Arc<FontInfo>,
     font_data: Data,
     font_ref_yoke: Yoke<FontRefYoke<'static>, Box<YokeData>>,
+    // nianbao patch: each glyph's desubroutinised charstring, made once per
+    // `Font` (not part of its identity: the hash stays the font info's).
+    glyph_cache: subsetter::GlyphCache,
 }
 
 impl Hash for Repr {
