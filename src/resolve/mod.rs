@@ -7,7 +7,7 @@
 mod image;
 mod lower;
 
-pub use image::{ImageData, ImageKind};
+pub use image::{ImageData, ImageKind, MAX_PIXELS, MAX_SIDE_PX};
 pub use lower::{Images, resolve_document};
 
 use crate::source::Span;
