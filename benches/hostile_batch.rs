@@ -14,7 +14,6 @@
 mod gen_units;
 
 #[path = "../tests/hostile_support/mod.rs"]
-#[allow(dead_code)]
 mod hostile;
 
 use std::path::Path;

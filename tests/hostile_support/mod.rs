@@ -199,7 +199,7 @@ pub fn non_zlib_png() -> Vec<u8> {
 pub fn huge_sof_jpeg() -> Vec<u8> {
     let mut j = jpeg(16, 16);
     let at = (0..j.len() - 1)
-        .find(|&i| j[i] == 0xFF && matches!(j[i + 1], 0xC0 | 0xC1 | 0xC2))
+        .find(|&i| j[i] == 0xFF && matches!(j[i + 1], 0xC0..=0xC2))
         .expect("a SOF marker");
     // FFCx, length (2), precision (1), height (2), width (2)
     j[at + 5..at + 7].copy_from_slice(&65535u16.to_be_bytes());
