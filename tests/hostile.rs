@@ -560,6 +560,22 @@ fn p09_bad_crc_non_zlib_idat_and_huge_jpeg_fail_check_at_the_key() {
     }
 }
 
+/// Found by `cargo fuzz run image_bytes` (docs/fuzzing.md): a 768-byte JPEG on which
+/// zune-jpeg's AVX2 upsampler panics. It must be a clear error at check, not a panic.
+#[test]
+fn p09_fuzz_found_jpeg_that_panics_the_decoder_is_an_error() {
+    let bytes = include_bytes!("suite/fuzz/zune-jpeg-upsampler-panic.jpg").to_vec();
+    let e = ImageData::from_bytes(bytes.clone()).unwrap_err();
+    assert!(e.contains("broken image data"), "{e}");
+    let d = tmp();
+    write(&d.path().join("seal.jpg"), &bytes);
+    let (text, line) = township_with_seal("seal.jpg");
+    write(&d.path().join("town.yaml"), &text);
+    let r = check_short(d.path(), "town.yaml");
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stdout.contains(&format!(":{line}:")), "{}", r.stdout);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 10. check says what a device, FIFO, folder or link loop is.
 
