@@ -32,6 +32,8 @@ tools=(
   "chromium chromium"
   "chromedriver chromium-driver"
   "npm npm"
+  "/usr/bin/time time"
+  "setpriv util-linux"
 )
 
 missing_packages() {

@@ -259,11 +259,59 @@ pub fn write_all(files: &[(PathBuf, &[u8])], replace: Replace) -> Result<(), Wri
         let tmp = stage(path, bytes).map_err(|e| WriteError::Io(path.clone(), e))?;
         staged.push((tmp, path));
     }
+    // A rename can still fail (a folder where a file goes, a file system gone read-only):
+    // each existing output is kept under a temporary name (a hard link, no copy) until every
+    // rename succeeded, and put back if one fails, so the old set stays whole.
+    let mut backups: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    let mut done: Vec<&PathBuf> = Vec::new();
+    let mut failure = None;
     for (tmp, path) in staged {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+            && let Some(backup) = backup_name(path)
+            && std::fs::hard_link(path, &backup).is_ok()
+        {
+            backups.push((backup, path));
+        }
         // The check above decided; a file that appeared since is replaced like any other.
-        persist(tmp, path, true).map_err(|e| WriteError::Io(path.clone(), e))?;
+        match persist(tmp, path, true) {
+            Ok(()) => done.push(path),
+            Err(e) => {
+                failure = Some(WriteError::Io(path.clone(), e));
+                break;
+            }
+        }
     }
-    Ok(())
+    match failure {
+        None => {
+            for (backup, _) in backups {
+                let _ = std::fs::remove_file(backup);
+            }
+            Ok(())
+        }
+        Some(e) => {
+            for path in done {
+                match backups.iter().position(|(_, p)| *p == path) {
+                    Some(i) => {
+                        let _ = std::fs::rename(&backups.remove(i).0, path);
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(path);
+                    }
+                }
+            }
+            for (backup, _) in backups {
+                let _ = std::fs::remove_file(backup);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A free temporary name beside `path` (removed at the next batch start if a kill leaves it).
+fn backup_name(path: &Path) -> Option<PathBuf> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let pid = std::process::id();
+    (0..100u32).map(|n| dir.join(format!("{TEMP_PREFIX}old-{pid}-{n}.tmp"))).find(|p| !p.exists())
 }
 
 #[cfg(test)]

@@ -87,7 +87,11 @@ pub fn discover(args: &[PathBuf], exclude: Option<&Path>) -> Result<Discovery, S
                 let meta = match std::fs::metadata(&path) {
                     Ok(m) => m,
                     Err(e) => {
-                        if is_link || is_report_file(&path) {
+                        // A folder that cannot even be looked at (a path over PATH_MAX, an
+                        // I/O error) is a folder that could not be read, not silence.
+                        if !is_link && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                            out.unreadable.push((path, e.to_string()));
+                        } else if is_link || is_report_file(&path) {
                             out.skipped.push((path, format!("broken link or unreadable: {e}")));
                         }
                         continue;

@@ -155,8 +155,16 @@ impl OutputArgs {
             omit_seal: false,
             extra_formats: Vec::new(),
         };
-        let engine =
-            Engine::new(options).map_err(|e| format!("字体不可用 (font unavailable): {e}"))?;
+        let engine = Engine::new(options).map_err(|e| {
+            // Name the file as given on the command line (the message names the role).
+            let given = self
+                .fonts
+                .iter()
+                .find(|s| e.starts_with(&format!("{} ", s.role.name())))
+                .map(|s| format!(" (--font {}={})", s.role.name(), s.source))
+                .unwrap_or_default();
+            format!("字体不可用 (font unavailable): {e}{given}")
+        })?;
         match &self.sign {
             None => Ok(engine),
             Some(key) => {

@@ -95,13 +95,17 @@ fn sign_file(args: &SignArgs) -> Result<(), String> {
     let appearance = match &args.seal {
         None => None,
         Some(seal) => {
-            let image = read_capped(seal, limits::IMAGE).map_err(|e| {
-                format!(
-                    "无法读取印章图片 {}：{e} (cannot read the seal image {})",
-                    seal.display(),
-                    seal.display()
-                )
-            })?;
+            // Checked like every image `check` sees: capped, within the pixel limits,
+            // decodable, bytes after a PNG's IEND dropped.
+            let image = super::options::load_image(seal)
+                .map_err(|e| {
+                    format!(
+                        "无法使用印章图片 {}：{e} (cannot use the seal image {})",
+                        seal.display(),
+                        seal.display()
+                    )
+                })?
+                .bytes;
             let page = args.seal_page.map(|n| n as usize - 1);
             let (count, media_box) = page_box(&pdf, page)?;
             let rect = match args.seal_rect {

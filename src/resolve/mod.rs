@@ -12,7 +12,7 @@ mod signature;
 
 pub use breaks::{break_lines, em_width};
 pub use columns::number_wider_than_cell;
-pub use image::{ImageData, ImageKind};
+pub use image::{ImageData, ImageKind, MAX_PIXELS, MAX_SIDE_PX};
 pub use lower::{Images, resolve_document};
 pub use signature::{SignatureLayout, SignatureLine};
 

@@ -31,6 +31,21 @@ impl SealImage {
     }
 }
 
+/// The image limits of `check` (a decompression bomb must not be decoded here either).
+fn within_limits(width: u32, height: u32) -> Result<(), SignError> {
+    use crate::resolve::{MAX_PIXELS, MAX_SIDE_PX};
+    if width > MAX_SIDE_PX
+        || height > MAX_SIDE_PX
+        || u64::from(width) * u64::from(height) > MAX_PIXELS
+    {
+        return Err(invalid(format!(
+            "image too large: {width} × {height} pixels (limit {MAX_SIDE_PX} per side, \
+             {MAX_PIXELS} in all)"
+        )));
+    }
+    Ok(())
+}
+
 fn invalid<E: std::fmt::Display>(e: E) -> SignError {
     SignError::InvalidImage(e.to_string())
 }
@@ -57,6 +72,7 @@ fn decode_png(bytes: &[u8]) -> Result<SealImage, SignError> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder.read_info().map_err(invalid)?;
+    within_limits(reader.info().width, reader.info().height)?;
     let size = reader.output_buffer_size().ok_or_else(|| invalid("image too large"))?;
     let mut buf = vec![0; size];
     let info = reader.next_frame(&mut buf).map_err(invalid)?;
@@ -155,6 +171,7 @@ fn decode_jpeg(bytes: &[u8]) -> Result<SealImage, SignError> {
                     "unsupported JPEG ({precision}-bit, {width}x{height})"
                 )));
             }
+            within_limits(width, height)?;
             let color_space = match components {
                 1 => "DeviceGray",
                 3 => "DeviceRGB",
