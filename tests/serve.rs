@@ -33,7 +33,19 @@ fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Resp {
-    let mut s = TcpStream::connect(addr).expect("connect");
+    try_request(addr, method, path, token, headers, body).expect("a response")
+}
+
+/// `None` when the server is gone (connection refused or closed without an answer).
+fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<Resp> {
+    let mut s = TcpStream::connect(addr).ok()?;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -45,12 +57,12 @@ fn request(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    s.write_all(head.as_bytes()).expect("write head");
+    s.write_all(head.as_bytes()).ok()?;
     // The server may answer (413) before the whole body is sent and close.
     let _ = s.write_all(body);
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
     let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
@@ -65,7 +77,7 @@ fn request(
     if chunked {
         body = dechunk(&body);
     }
-    Resp { status, headers, body }
+    Some(Resp { status, headers, body })
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
@@ -443,4 +455,89 @@ fn the_binary_issues_tokens_and_serves() {
     let _ = child.wait();
     assert_eq!(r.status, 200);
     assert_eq!(r.json()[0]["id"], "a");
+}
+
+#[test]
+fn a_dismissed_list_is_kept_as_typed() {
+    let o = office();
+    let v0 = version(&o, "a", &o.a);
+    let body = format!(
+        "{EXAMPLE}\ndismissed:\n  - code: W-A1\n    at: overview\n    reason: 已与业务科室核实\n"
+    );
+    let r = put(&o, "a", &o.a, Some(&v0), &body);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(std::fs::read_to_string(o.root.join("a.yaml")).unwrap(), body);
+}
+
+/// kill -9 of the server while clients save: the file is always a whole version the history
+/// knows (or the first one), and the server starts again on it.
+#[test]
+fn kill_9_during_saves_leaves_a_whole_version() {
+    let bin = env!("CARGO_BIN_EXE_nianbao");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    std::fs::write(root.join("a.yaml"), EXAMPLE).unwrap();
+    let issued = issue_tokens(&Store::new(&root).unwrap()).unwrap();
+    let token = issued.iter().find(|i| i.unit.is_some()).unwrap().token.clone();
+    let mut total = 0;
+    for (round, wait_ms) in [150u64, 400, 900].into_iter().enumerate() {
+        let mut child = std::process::Command::new(bin)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .arg(&root)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+        let addr: SocketAddr = line.trim().rsplit("http://").next().unwrap().parse().unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let saver = {
+            let (token, stop) = (token.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut saved = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let get = try_request(addr, "GET", "/api/reports/a", Some(&token), &[], b"");
+                    let Some(r) = get.filter(|r| r.status == 200) else { break };
+                    let v = r.json()["version"].as_str().unwrap().to_string();
+                    let n = round as u32 * 10_000 + saved + 1;
+                    let body = EXAMPLE.replace("licensing: 0", &format!("licensing: {n}"));
+                    let quoted = format!("\"{v}\"");
+                    let h = [("If-Match", quoted.as_str())];
+                    match try_request(
+                        addr,
+                        "PUT",
+                        "/api/reports/a",
+                        Some(&token),
+                        &h,
+                        body.as_bytes(),
+                    ) {
+                        Some(r) if r.status == 200 => saved += 1,
+                        Some(r) => panic!("a save failed: {}", r.status),
+                        None => break,
+                    }
+                }
+                saved
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let saved = saver.join().unwrap();
+        let on_disk = std::fs::read(root.join("a.yaml")).unwrap();
+        let v = version_of(&on_disk);
+        let log =
+            std::fs::read_to_string(root.join(".nianbao/history/a/log.jsonl")).unwrap_or_default();
+        assert!(
+            v == version_of(EXAMPLE.as_bytes()) || log.contains(&v),
+            "round {round}: a version nobody saved"
+        );
+        assert!(
+            nianbao::check_bytes(Path::new("a.yaml"), on_disk).is_ok(),
+            "round {round}: torn file"
+        );
+        eprintln!("round {round}: killed after {wait_ms} ms, {saved} saves");
+        total += saved;
+    }
+    assert!(total > 0, "the server was killed while saves were going on");
 }

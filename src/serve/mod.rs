@@ -314,11 +314,16 @@ fn now() -> u64 {
 
 /// What a save writes: the body through the Report → YAML writer when it loads without
 /// schema errors; otherwise (a draft the model cannot hold yet) the bytes as typed, so that
-/// nothing typed is lost.
+/// nothing typed is lost. A report with a `dismissed:` list is kept as typed too: the writer
+/// has no place for the audit's list yet.
 fn normalized(app: &App, loaded: &Loaded, body: &[u8], unit: &Unit) -> Vec<u8> {
     let Some(report) = &loaded.report else { return body.to_vec() };
     let (_, load_diags) = crate::model::load_report(&loaded.file, app.pdf.formats());
     if has_errors(&load_diags) {
+        return body.to_vec();
+    }
+    let (root, _) = crate::source::parse_yaml(loaded.file.text(), Default::default());
+    if root.as_ref().is_some_and(|r| r.get("dismissed").is_some()) {
         return body.to_vec();
     }
     let Some(format) = app.pdf.formats().get(report.format) else { return body.to_vec() };
