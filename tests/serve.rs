@@ -541,3 +541,53 @@ fn kill_9_during_saves_leaves_a_whole_version() {
     }
     assert!(total > 0, "the server was killed while saves were going on");
 }
+
+#[test]
+fn uploads_stay_in_the_unit_folder_and_within_the_limits() {
+    let o = office();
+    let seal = include_bytes!("../examples/demo-seal.png");
+    let up = |id: &str, token: &str, name: &str, body: &[u8]| {
+        let path = format!("/api/reports/{id}/files?name={name}");
+        request(o.addr, "POST", &path, Some(token), &[], body)
+    };
+    let r = up("sub~b", &o.b, "seal.png", seal);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(std::fs::read(o.root.join("sub/seal.png")).unwrap(), seal);
+    assert!(r.json()["width"].as_u64().unwrap() > 0);
+    // The report can name it now, and renders with it.
+    let v = version(&o, "sub~b", &o.b);
+    let body = std::fs::read_to_string(o.root.join("sub/b.yaml")).unwrap()
+        + "\nsignature:\n  seal: seal.png\n";
+    let r = put(&o, "sub~b", &o.b, Some(&v), &body);
+    assert_eq!(r.json()["status"], "passed", "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(get(&o, "/api/reports/sub~b/render?format=pdf", &o.b).status, 200);
+
+    for name in
+        ["../a.png", "%2Fetc%2Fx.png", "sub%2F..%2F..%2Fx.png", "x.yaml", ".nianbao%2Fx.png", ""]
+    {
+        assert_eq!(up("sub~b", &o.b, name, seal).status, 400, "{name}");
+    }
+    assert!(!o.root.join("a.png").exists());
+    // A link out of the folder is not written through.
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), o.root.join("sub/out")).unwrap();
+    assert_eq!(up("sub~b", &o.b, "out%2Fx.png", seal).status, 400);
+    assert_eq!(up("sub~b", &o.b, "out%2Fnew%2Fx.png", seal).status, 400);
+    std::os::unix::fs::symlink(outside.path().join("y.png"), o.root.join("sub/y.png")).unwrap();
+    assert_eq!(up("sub~b", &o.b, "y.png", seal).status, 400);
+    assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
+
+    assert_eq!(up("sub~b", &o.b, "bad.png", b"not an image").status, 422);
+    let mut wide = Vec::new();
+    image::GrayImage::new(12_001, 1)
+        .write_to(&mut std::io::Cursor::new(&mut wide), image::ImageFormat::Png)
+        .unwrap();
+    let r = up("sub~b", &o.b, "wide.png", &wide);
+    assert_eq!(r.status, 422, "pixel limit");
+    assert!(!o.root.join("sub/wide.png").exists());
+    let big = vec![0u8; nianbao::io::limits::IMAGE as usize + 1];
+    assert_eq!(up("sub~b", &o.b, "big.png", &big).status, 413);
+    // Another unit's folder: 404.
+    assert_eq!(up("sub~b", &o.a, "seal.png", seal).status, 404);
+    assert_eq!(up("a", &o.a, "seal.png", seal).status, 201);
+}

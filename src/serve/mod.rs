@@ -9,6 +9,7 @@
 //! | `GET /api/reports/{id}` | YAML, version (also the `ETag`), status, diagnostics |
 //! | `PUT /api/reports/{id}` | `If-Match: VERSION`, the YAML as body → new version and diagnostics; 409 stale, 428 without `If-Match`, 413 too large |
 //! | `GET /api/reports/{id}/history` | every saved version with who and when |
+//! | `POST /api/reports/{id}/files?name=seal.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's folder → 201; 400 for a name outside it, 422 for a bad image, 413 above 20 MiB |
 //! | `POST /api/check` | YAML in, the JSON of `nianbao check --format json` out |
 //! | `GET /api/reports/{id}/render?format=pdf\|docx\|html` | the bytes; 422 with diagnostics when the report has errors |
 //!
@@ -142,6 +143,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/reports/{id}", get(get_report).put(put_report))
         .route("/api/reports/{id}/history", get(history))
         .route("/api/reports/{id}/render", get(render))
+        .route(
+            "/api/reports/{id}/files",
+            post(upload).layer(DefaultBodyLimit::max(limits::IMAGE as usize)),
+        )
         .route("/api/check", post(check))
         .layer(DefaultBodyLimit::max(limits::REPORT as usize))
         .with_state(app)
@@ -511,6 +516,78 @@ async fn render(
     };
     match result {
         Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, mime)], bytes).into_response(),
+        Ok(Err(r)) | Err(r) => r,
+    }
+}
+
+/// `?name=` of the upload route.
+#[derive(Debug, serde::Deserialize)]
+struct UploadQuery {
+    name: Option<String>,
+}
+
+fn bad_name() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "bad-name",
+        "文件名须在本单位的文件夹内，且为 .png、.jpg 或 .jpeg",
+        "the name must stay inside the unit's folder and end in .png, .jpg or .jpeg",
+    )
+}
+
+/// Where an upload called `name` goes: inside the unit's folder (no absolute path, no `..`, no
+/// hidden part, no symbolic link on the way or at the end; an existing folder), an image
+/// extension.
+fn upload_target(unit: &Unit, name: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(name);
+    let image_ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()));
+    let hidden = path.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    if name.len() > 200 || !crate::world::is_confined(name) || hidden || !image_ext {
+        return None;
+    }
+    let base = unit.dir().canonicalize().ok()?;
+    let target = base.join(path);
+    // No folder is made: creating one through a link would reach outside before the check.
+    let parent = target.parent()?;
+    if !parent.canonicalize().ok()?.starts_with(&base) {
+        return None;
+    }
+    match std::fs::symlink_metadata(&target) {
+        Ok(m) if !m.is_file() => None,
+        _ => Some(target),
+    }
+}
+
+async fn upload(
+    State(app): State<Arc<App>>,
+    UrlPath(id): UrlPath<String>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let who = match who(&app, &headers).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let result = blocking(move || {
+        let unit = visible(&app, &who, &id)?;
+        let name = q.name.unwrap_or_default();
+        let target = upload_target(&unit, &name).ok_or_else(bad_name)?;
+        let image = crate::resolve::ImageData::from_bytes(body.to_vec())
+            .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "bad-image", "图片不可用", &e))?;
+        crate::io::write_atomic(&target, &image.bytes, true)
+            .map_err(|e| internal(&e.to_string()))?;
+        Ok::<_, Response>(json!({
+            "name": name, "bytes": image.bytes.len(),
+            "width": image.width_px, "height": image.height_px,
+        }))
+    })
+    .await;
+    match result {
+        Ok(Ok(v)) => (StatusCode::CREATED, axum::Json(v)).into_response(),
         Ok(Err(r)) | Err(r) => r,
     }
 }
