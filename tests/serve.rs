@@ -263,6 +263,17 @@ fn a_save_needs_the_current_version_and_is_kept_in_the_history() {
     assert!(h[1]["at"].as_u64().unwrap() > 1_700_000_000);
     let kept = std::fs::read(o.root.join(format!(".nianbao/history/a/{v0}.yaml"))).unwrap();
     assert_eq!(kept, EXAMPLE.as_bytes(), "the first version is kept as it was");
+
+    // Restoring the first version: fetch it from the history, save it on top.
+    let old = get(&o, &format!("/api/reports/a/history/{v0}"), &o.a);
+    assert_eq!(old.status, 200);
+    assert_eq!(old.body, EXAMPLE.as_bytes());
+    let r = put(&o, "a", &o.a, Some(&v1), std::str::from_utf8(&old.body).unwrap());
+    assert_eq!(r.status, 200);
+    let text = std::fs::read_to_string(o.root.join("a.yaml")).unwrap();
+    assert!(text.contains("licensing: 0"), "restored (through the writer)");
+    assert_eq!(get(&o, "/api/reports/a/history/0123", &o.a).status, 404);
+    assert_eq!(get(&o, &format!("/api/reports/sub~b/history/{v0}"), &o.a).status, 404);
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! | `GET /api/reports/{id}` | YAML, version (also the `ETag`), status, diagnostics |
 //! | `PUT /api/reports/{id}` | `If-Match: VERSION`, the YAML as body → new version and diagnostics; 409 stale, 428 without `If-Match`, 413 too large |
 //! | `GET /api/reports/{id}/history` | every saved version with who and when |
+//! | `GET /api/reports/{id}/history/{version}` | that version's YAML (restoring it is a `PUT` of it) |
 //! | `POST /api/reports/{id}/files?name=seal.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's folder → 201; 400 for a name outside it, 422 for a bad image, 413 above 20 MiB |
 //! | `POST /api/check` | YAML in, the JSON of `nianbao check --format json` out |
 //! | `GET /api/reports/{id}/render?format=pdf\|docx\|html` | the bytes; 422 with diagnostics when the report has errors |
@@ -142,6 +143,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/reports", get(list))
         .route("/api/reports/{id}", get(get_report).put(put_report))
         .route("/api/reports/{id}/history", get(history))
+        .route("/api/reports/{id}/history/{version}", get(old_version))
         .route("/api/reports/{id}/render", get(render))
         .route(
             "/api/reports/{id}/files",
@@ -588,6 +590,28 @@ async fn upload(
     .await;
     match result {
         Ok(Ok(v)) => (StatusCode::CREATED, axum::Json(v)).into_response(),
+        Ok(Err(r)) | Err(r) => r,
+    }
+}
+
+async fn old_version(
+    State(app): State<Arc<App>>,
+    UrlPath((id, version)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match who(&app, &headers).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let result = blocking(move || {
+        let unit = visible(&app, &who, &id)?;
+        app.store.version_bytes(&unit, &version).ok_or_else(not_found)
+    })
+    .await;
+    match result {
+        Ok(Ok(bytes)) => {
+            ([(header::CONTENT_TYPE, "application/yaml; charset=utf-8")], bytes).into_response()
+        }
         Ok(Err(r)) | Err(r) => r,
     }
 }
