@@ -57,6 +57,12 @@ pub struct App {
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Status of each unit at a version (for the list).
     summaries: Mutex<HashMap<String, (String, Summary)>>,
+    /// Renders at once (one per core): a burst of previews queues here instead of taking a
+    /// blocking thread (and a document's memory) each, and leaves cores for the checks.
+    renders: Arc<tokio::sync::Semaphore>,
+    /// Blocking work at once (two per core): a burst of checks queues here rather than each
+    /// taking a thread of tokio's blocking pool (and its allocator heap).
+    work: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +78,7 @@ impl App {
     pub fn new(store: Store) -> Result<App, String> {
         let engine =
             |kind| Engine::new(EngineOptions { outputs: vec![kind], ..Default::default() });
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(App {
             store,
             pdf: engine(OutputKind::Pdf)?,
@@ -79,6 +86,8 @@ impl App {
             html: engine(OutputKind::Html)?,
             locks: Mutex::new(HashMap::new()),
             summaries: Mutex::new(HashMap::new()),
+            renders: Arc::new(tokio::sync::Semaphore::new(cores)),
+            work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
         })
     }
 
@@ -230,9 +239,16 @@ fn visible(app: &App, who: &Who, id: &str) -> Result<Unit, Response> {
 }
 
 async fn blocking<T: Send + 'static>(
+    work: Arc<tokio::sync::Semaphore>,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Response> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| internal(&e.to_string()))
+    let permit = work.acquire_owned().await.map_err(|e| internal(&e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f()
+    })
+    .await
+    .map_err(|e| internal(&e.to_string()))
 }
 
 fn etag(version: &str) -> HeaderValue {
@@ -244,7 +260,7 @@ async fn list(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
         Ok(w) => w,
         Err(r) => return r,
     };
-    let result = blocking(move || {
+    let result = blocking(app.work.clone(), move || {
         let mut out = Vec::new();
         for unit in app.store.units().into_iter().filter(|u| who.may_see(&u.rel)) {
             let Ok((bytes, version)) = app.store.read(&unit) else { continue };
@@ -274,7 +290,7 @@ async fn get_report(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let result = blocking(move || {
+    let result = blocking(app.work.clone(), move || {
         let unit = visible(&app, &who, &id)?;
         let (bytes, version) = app.store.read(&unit).map_err(|e| internal(&e))?;
         let yaml = String::from_utf8_lossy(&bytes).into_owned();
@@ -348,7 +364,7 @@ async fn put_report(
         Err(r) => return r,
     };
     let Some(started) = if_match(&headers) else {
-        let unit = blocking({
+        let unit = blocking(app.work.clone(), {
             let app = app.clone();
             move || visible(&app, &who, &id).map(|_| ())
         })
@@ -363,7 +379,7 @@ async fn put_report(
             "a save must name the version it started from (If-Match)",
         );
     };
-    let result = blocking(move || {
+    let result = blocking(app.work.clone(), move || {
         let unit = visible(&app, &who, &id)?;
         let loaded = app.check(&unit.rel, body.to_vec(), unit.dir());
         let bytes = normalized(&app, &loaded, &body, &unit);
@@ -405,7 +421,7 @@ async fn history(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let result = blocking(move || {
+    let result = blocking(app.work.clone(), move || {
         let unit = visible(&app, &who, &id)?;
         Ok::<_, Response>(app.store.history(&unit))
     })
@@ -421,7 +437,7 @@ async fn check(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> 
         Ok(w) => w,
         Err(r) => return r,
     };
-    let result = blocking(move || {
+    let result = blocking(app.work.clone(), move || {
         // A unit's check reads the files its report names from its own folder only.
         let (name, dir) = match &who {
             Who::Unit(rel) => match app.store.units().into_iter().find(|u| &u.rel == rel) {
@@ -473,7 +489,11 @@ async fn render(
             );
         }
     };
-    let result = blocking(move || {
+    let Ok(permit) = app.renders.clone().acquire_owned().await else {
+        return internal("the render queue is closed");
+    };
+    let result = blocking(app.work.clone(), move || {
+        let _permit = permit;
         let unit = visible(&app, &who, &id)?;
         let (bytes, version) = app.store.read(&unit).map_err(|e| internal(&e))?;
         let loaded = app.check(&unit.rel, bytes, unit.dir());
@@ -574,7 +594,7 @@ async fn upload(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let result = blocking(move || {
+    let result = blocking(app.work.clone(), move || {
         let unit = visible(&app, &who, &id)?;
         let name = q.name.unwrap_or_default();
         let target = upload_target(&unit, &name).ok_or_else(bad_name)?;
@@ -603,7 +623,7 @@ async fn old_version(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let result = blocking(move || {
+    let result = blocking(app.work.clone(), move || {
         let unit = visible(&app, &who, &id)?;
         app.store.version_bytes(&unit, &version).ok_or_else(not_found)
     })
