@@ -23,6 +23,7 @@ pub mod layout;
 pub mod model;
 pub mod pdf;
 pub mod resolve;
+pub mod serve;
 pub mod sign;
 pub mod source;
 pub mod template;

@@ -10,6 +10,7 @@ mod init;
 mod options;
 mod password;
 mod render;
+mod serve;
 mod sign;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -47,6 +48,8 @@ pub enum Command {
     /// Audit reports as evaluators do (prose ↔ table, year ↔ year, 雷同, completeness,
     /// dates) and write an audit sheet: FILE|DIR -o audit.html|.csv.
     Audit(audit::AuditArgs),
+    /// Serve a folder of unit reports to browsers and scripts (JSON API, tokens per unit).
+    Serve(serve::ServeArgs),
 }
 
 /// How diagnostics are printed.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Sign(a) => sign::run(&a),
         Command::Import(a) => import::run(&a),
         Command::Audit(a) => audit::run(&a),
+        Command::Serve(a) => serve::run(&a),
     };
     ExitCode::from(code)
 }
