@@ -84,6 +84,29 @@ fn bench(path: &Path, engine: &Engine, iters: usize) -> Timing {
     }
 }
 
+/// What tagging (structure tree, artifacts, bookmarks) costs the PDF step: the same layout
+/// exported tagged and untagged in alternation, `iters` times each; medians in ms and the
+/// two sizes.
+fn tagging_cost(path: &Path, engine: &Engine, iters: usize) -> (f64, f64, usize, usize) {
+    let fonts = engine.fonts();
+    let loaded = nianbao::load_and_check(path);
+    let (doc, _) = engine.resolve(&loaded).expect("resolves");
+    let layout = layout_document(&doc, fonts, LayoutOptions::default());
+    let untagged = PdfOptions { untagged: true, ..PdfOptions::default() };
+    let (mut tagged_ms, mut plain_ms) = (Vec::new(), Vec::new());
+    let (mut tagged_len, mut plain_len) = (0, 0);
+    for _ in 0..iters {
+        let t = Instant::now();
+        tagged_len =
+            nianbao::pdf::export(&layout, fonts, &doc, PdfOptions::default()).expect("pdf").len();
+        tagged_ms.push(ms(t));
+        let t = Instant::now();
+        plain_len = nianbao::pdf::export(&layout, fonts, &doc, untagged).expect("pdf").len();
+        plain_ms.push(ms(t));
+    }
+    (median(&mut tagged_ms), median(&mut plain_ms), tagged_len, plain_len)
+}
+
 fn report(name: &str, t: &Timing) {
     println!(
         "{name:<14} {:>3} pages {:>8.1} KiB | resolve {:>6.2} ms  layout {:>6.2} ms  pdf {:>7.2} ms  total {:>7.2} ms (median)",
@@ -120,6 +143,18 @@ fn main() {
         l.total / l.pages as f64,
         peak_rss_mb()
     );
+
+    for (name, path) in [("shengsi-2024", &example), ("long-report", &long)] {
+        let (tagged, plain, tagged_len, plain_len) = tagging_cost(path, &engine, iters);
+        println!(
+            "{name:<14} tagging: pdf {tagged:.2} ms tagged vs {plain:.2} ms untagged ({:+.1} %), \
+             {:.1} vs {:.1} KiB ({:+.1} %)",
+            (tagged / plain - 1.0) * 100.0,
+            tagged_len as f64 / 1024.0,
+            plain_len as f64 / 1024.0,
+            (tagged_len as f64 / plain_len as f64 - 1.0) * 100.0
+        );
+    }
 
     // The whole process, cold: exec, font parsing, check, render, atomic write.
     let exe = env!("CARGO_BIN_EXE_nianbao");

@@ -10,8 +10,8 @@ use std::process::Command;
 use std::sync::Arc;
 
 use common::cli::{
-    assert_no_temp_files, assert_ok, assert_valid, binary, example, nianbao, p12, seal_file,
-    test_dir, text,
+    assert_no_temp_files, assert_ok, assert_valid, binary, example, nianbao, p12,
+    render_signed_with_seal, seal_file, test_dir, text,
 };
 use common::{
     PASSWORD, fixture, is_red, is_white, last_four, pdfsig, pixel, pyhanko, qpdf_check,
@@ -24,21 +24,8 @@ use nianbao::{Engine, EngineOptions, OutputKind};
 #[test]
 fn render_sign_with_seal_is_valid_shows_the_seal_and_extends_the_unsigned_render() {
     let dir = test_dir("render-seal");
-    let key = p12(&dir, "rsa");
-    let seal = seal_file(&dir);
-    let out = nianbao(
-        args![
-            "render",
-            example().as_os_str(),
-            "-o",
-            dir.as_os_str(),
-            "--sign",
-            key.as_os_str(),
-            "--seal",
-            seal.as_os_str()
-        ],
-        Some(PASSWORD),
-    );
+    let seal = dir.join("seal.png");
+    let out = render_signed_with_seal(&dir, &[]);
     assert_ok(&out);
     assert!(text(&out).contains("signed"), "{}", text(&out));
     let signed_path = dir.join("shengsi-2024.pdf");

@@ -26,9 +26,13 @@ pub struct OutputArgs {
     /// HTML: show the seal image over the signature (a published page usually has none).
     #[arg(long)]
     pub html_seal: bool,
-    /// Write PDF/A-2b for archiving.
+    /// Write PDF/A-2b for archiving (PDF/A-2a together with --pdfua).
     #[arg(long)]
     pub pdfa: bool,
+    /// Claim PDF/UA-1 (accessible PDF) and check the file against it while writing. Every
+    /// PDF is tagged (headings, paragraphs, tables, bookmarks) with or without this flag.
+    #[arg(long)]
+    pub pdfua: bool,
     /// Use another font for a role: ROLE=FILE or ROLE=FAMILY (installed fonts, via fontdb).
     /// Roles: title, body, heading1, heading2, heading3, heading4, table, table_head,
     /// caption, signature, page_number.
@@ -148,6 +152,7 @@ impl OutputArgs {
         let options = EngineOptions {
             outputs,
             pdfa: self.pdfa,
+            pdfua: self.pdfua,
             docx_fonts: self.docx_fonts.into(),
             html: HtmlOptions { fragment: self.html_fragment, seal: self.html_seal },
             fonts,

@@ -201,7 +201,7 @@ catalogue! {
         FontNotEmbeddable => Code::Font,
             "字体 {name} 无法嵌入 PDF（{why}）",
             "the font {name} cannot be embedded in the PDF ({why})";
-        PdfA => Code::PdfA, "不符合 PDF/A 要求：{list_zh}", "the document violates PDF/A ({list_en})";
+        PdfA => Code::PdfA, "不符合 {standard} 要求：{list_zh}", "the document violates {standard} ({list_en})";
         SigningFailed => Code::Signing, "签名失败：{why}", "signing failed ({why})";
         // importing a published report ({a}: the cell or row, {b}: a detail)
         ImportBlank => Code::ImportBlank,
@@ -318,7 +318,7 @@ catalogue! {
         ImportSource => "原文位置：{zh}", "source: {en}";
         NarrowDigits => "换用数字较窄的表格字体", "use a table font with narrower digits";
         ExtraDigits => "核对该数字是否填写有误（多写了位数）", "check the number for extra digits";
-        DropPdfA => "去掉 --pdfa，或换用能嵌入的字体和图片", "drop --pdfa, or use embeddable fonts and images";
+        DropPdfA => "去掉 --pdfa / --pdfua，或换用能嵌入的字体和图片", "drop --pdfa / --pdfua, or use embeddable fonts and images";
         ReplaceGlyph =>
             "换用全角或常用字符，或用 --font 指定含该字符的字体",
             "replace the character, or add a font with --font";

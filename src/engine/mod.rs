@@ -34,8 +34,10 @@ use std::sync::Arc;
 pub struct EngineOptions {
     /// The outputs to make, in [`OutputKind::ALL`]'s order.
     pub outputs: Vec<OutputKind>,
-    /// PDF/A-2b.
+    /// PDF/A-2b (PDF/A-2a with `pdfua`).
     pub pdfa: bool,
+    /// Claim and validate PDF/UA-1 (every PDF is tagged; this adds the claim and the checks).
+    pub pdfua: bool,
     /// Which font names the DOCX asks for.
     pub docx_fonts: DocxFonts,
     /// The HTML page's options (fragment, seal).
@@ -56,6 +58,7 @@ impl Default for EngineOptions {
         EngineOptions {
             outputs: vec![OutputKind::Pdf, OutputKind::Docx],
             pdfa: false,
+            pdfua: false,
             docx_fonts: DocxFonts::Official,
             html: HtmlOptions::default(),
             fonts: Vec::new(),
@@ -191,7 +194,11 @@ impl Engine {
             let bytes = match kind {
                 OutputKind::Pdf => {
                     let layout = layout.as_ref().expect("laid out for the PDF");
-                    let options = PdfOptions { pdfa: self.options.pdfa };
+                    let options = PdfOptions {
+                        pdfa: self.options.pdfa,
+                        ua: self.options.pdfua,
+                        untagged: false,
+                    };
                     let pdf = crate::pdf::export(layout, &self.fonts, doc, options)?;
                     out.pages = layout.pages.len();
                     out.seal = layout.seal.clone();

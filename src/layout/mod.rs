@@ -3,8 +3,11 @@
 //! 版心); tables and figures sit between grid lines and the grid resumes after
 //! them. Page numbers `— N —` go 7 mm below the 版心, odd right, even left.
 
+mod dump;
 mod table;
 pub mod text;
+
+pub use dump::{dump, line_extent};
 
 use crate::diag::{Diagnostic, Hint};
 use crate::fonts::{FaceId, FontBook};
@@ -12,7 +15,6 @@ use crate::resolve::{Block, Document, FigureBlock, ImageData, Paragraph, Run, Si
 use crate::source::Span;
 use crate::template::Role;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::sync::Arc;
 use text::{Glyph, SetLine, Shaper};
 
@@ -89,6 +91,45 @@ pub struct Page {
     pub height: f64,
     /// Items in drawing order.
     pub items: Vec<Item>,
+    /// What each item is part of (the same length as `items`), for the PDF's tags.
+    pub owners: Vec<Owner>,
+}
+
+impl Page {
+    fn push(&mut self, item: Item, owner: Owner) {
+        self.items.push(item);
+        self.owners.push(owner);
+    }
+}
+
+/// What a drawn item belongs to: a block of the document, or the page's furniture. The
+/// PDF backend turns this into its structure tree (reading order is the blocks' order,
+/// whatever the drawing order) and marks furniture as artifacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Owner {
+    /// Part `part` of block `block` of [`Document::blocks`]: for a table the cell's index,
+    /// for a figure 0 the image and 1 its caption, for a signature the line; else 0.
+    Block {
+        /// Index of the block.
+        block: usize,
+        /// Which part of it.
+        part: usize,
+    },
+    /// Not content a reader should meet.
+    Artifact(Furniture),
+}
+
+/// Page furniture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Furniture {
+    /// `— N —`.
+    PageNumber,
+    /// A table's ruled lines.
+    Rule,
+    /// A table's header rows, or a merged label, repeated on a continuation page.
+    Repeat,
+    /// The seal image (the signature's text says whose it is).
+    Seal,
 }
 
 /// Where the seal went, for the signature widget of a signed PDF.
@@ -144,6 +185,8 @@ struct Cx<'a> {
     force_break: Vec<(usize, usize)>,
     /// The signature had to start a page of its own.
     signature_alone: bool,
+    /// What the items placed now belong to.
+    owner: Owner,
 }
 
 /// Lays out a resolved document.
@@ -232,10 +275,12 @@ fn run<'a>(
         placed: Vec::new(),
         force_break,
         signature_alone: false,
+        owner: Owner::Block { block: 0, part: 0 },
     };
     cx.new_page();
     for (i, block) in doc.blocks.iter().enumerate() {
         cx.block = i;
+        cx.owner = Owner::Block { block: i, part: 0 };
         let next = doc.blocks.get(i + 1);
         match block {
             Block::Paragraph(p) => cx.paragraph(p, next),
@@ -327,6 +372,7 @@ impl Cx<'_> {
             width: page.width.to_pt(),
             height: page.height.to_pt(),
             items: Vec::new(),
+            owners: Vec::new(),
         });
         self.y = self.top;
     }
@@ -365,7 +411,7 @@ impl Cx<'_> {
             let same = item.as_ref().is_some_and(|t| t.face == g.face && t.size == g.size);
             if !same {
                 if let Some(t) = item.take() {
-                    self.pages[page].items.push(Item::Text(t));
+                    self.pages[page].push(Item::Text(t), self.owner);
                 }
                 item = Some(TextItem {
                     x,
@@ -383,7 +429,7 @@ impl Cx<'_> {
             x += g.width;
         }
         if let Some(t) = item {
-            self.pages[page].items.push(Item::Text(t));
+            self.pages[page].push(Item::Text(t), self.owner);
         }
     }
 
@@ -457,8 +503,11 @@ impl Cx<'_> {
         }
         let x = self.left + (self.width - w) / 2.0;
         let y = self.y;
-        self.page().items.push(Item::Image { x, y, w, h, image: f.image.clone(), multiply: false });
+        let image = Item::Image { x, y, w, h, image: f.image.clone(), multiply: false };
+        let owner = self.owner;
+        self.page().push(image, owner);
         self.y += h;
+        self.owner = Owner::Block { block: self.block, part: 1 };
         for line in &caption {
             let (x, y, pitch) = (self.left, self.y, self.pitch);
             self.place_line(line, x, y, pitch);
@@ -506,6 +555,7 @@ impl Cx<'_> {
         }
         let top = self.y;
         for (i, (glyphs, x)) in set.into_iter().enumerate() {
+            self.owner = Owner::Block { block: self.block, part: i };
             let line = SetLine { x: 0.0, glyphs };
             let (y, pitch) = (top + i as f64 * self.pitch, self.pitch);
             self.place_line(&line, x, y, pitch);
@@ -517,14 +567,15 @@ impl Cx<'_> {
             let rect = [cx_ - d / 2.0, cy - d / 2.0, d, d];
             let page = self.pages.len() - 1;
             if !self.options.omit_seal {
-                self.page().items.push(Item::Image {
+                let seal = Item::Image {
                     x: rect[0],
                     y: rect[1],
                     w: d,
                     h: d,
                     image: image.clone(),
                     multiply: true,
-                });
+                };
+                self.page().push(seal, Owner::Artifact(Furniture::Seal));
             }
             self.seal = Some(SealPlacement { page, rect, image: image.clone() });
         }
@@ -559,6 +610,7 @@ impl Cx<'_> {
         let gap = self.doc.style.page_number_gap.to_pt();
         let size = self.doc.style.role(Role::PageNumber).size.to_pt();
         let right = self.left + self.width;
+        self.owner = Owner::Artifact(Furniture::PageNumber);
         for i in 0..self.pages.len() {
             let n = i + 1;
             let glyphs = self.shape(
@@ -574,44 +626,4 @@ impl Cx<'_> {
             self.place_line_on(i, &line, x, baseline - size * 0.88, size);
         }
     }
-}
-
-/// A stable text dump of the positioned pages (one item per line, coordinates
-/// rounded to 0.01 pt) so layout changes show up as diffs in tests.
-pub fn dump(layout: &Layout, fonts: &FontBook) -> String {
-    let mut out = String::new();
-    for (i, page) in layout.pages.iter().enumerate() {
-        let _ = writeln!(out, "page {} {:.2}x{:.2}", i + 1, page.width, page.height);
-        for item in &page.items {
-            match item {
-                Item::Text(t) => {
-                    let _ = writeln!(
-                        out,
-                        "  text {:.2} {:.2} {} {:.1} {}",
-                        t.x,
-                        t.y,
-                        fonts.face(t.face).name,
-                        t.size,
-                        t.text
-                    );
-                }
-                Item::Line { x0, y0, x1, y1, width } => {
-                    let _ = writeln!(out, "  line {x0:.2} {y0:.2} {x1:.2} {y1:.2} w{width:.2}");
-                }
-                Item::Image { x, y, w, h, image, .. } => {
-                    let _ = writeln!(
-                        out,
-                        "  image {x:.2} {y:.2} {w:.2}x{h:.2} {}x{}px",
-                        image.width_px, image.height_px
-                    );
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Right edge of a set line placed at `x0` (used by tests).
-pub fn line_extent(t: &TextItem) -> (f64, f64) {
-    (t.x, t.x + t.glyphs.iter().map(|g| g.advance).sum::<f64>())
 }

@@ -4,7 +4,7 @@
 //! table continues on, a merged row label repeated on its continuation, a ruled grid.
 
 use super::text::{self, Glyph, SetLine};
-use super::{Cx, Item};
+use super::{Cx, Furniture, Item, Owner};
 use crate::resolve::{Run, Table};
 
 struct Measured {
@@ -159,6 +159,7 @@ pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
     }
 
     let line_width = cx.doc.style.table_line_width.to_pt();
+    let mut placed = std::collections::HashSet::new();
     for (page, rows) in &fragments {
         for (i, cell) in t.cells.iter().enumerate() {
             let inside: Vec<&(usize, f64)> = rows
@@ -169,12 +170,21 @@ pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
             let height: f64 = inside.iter().map(|(r, _)| m.heights[*r]).sum();
             let (x0, x1) = (m.xs[cell.col], m.xs[cell.col + cell.colspan]);
             let (y0, y1) = (top, top + height);
-            let items = &mut cx.pages[*page].items;
+            let target = &mut cx.pages[*page];
             for (a, b, c, d) in
                 [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
             {
-                items.push(Item::Line { x0: a, y0: b, x1: c, y1: d, width: line_width });
+                let rule = Item::Line { x0: a, y0: b, x1: c, y1: d, width: line_width };
+                target.push(rule, Owner::Artifact(Furniture::Rule));
             }
+            // The cell is content where it first appears; its repetitions (header rows
+            // and merged labels on continuation pages) are furniture.
+            let first = placed.insert(i);
+            cx.owner = if first {
+                Owner::Block { block: cx.block, part: i }
+            } else {
+                Owner::Artifact(Furniture::Repeat)
+            };
             // A merged label cut by a page break is repeated on each part, as the
             // header rows are; each part was given room for it when paginating.
             let lines = &m.lines[i];
@@ -186,4 +196,5 @@ pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
             }
         }
     }
+    cx.owner = Owner::Block { block: cx.block, part: 0 };
 }

@@ -4,11 +4,11 @@
 
 use crate::diag::{Diagnostic, Hint};
 use crate::fonts::FontBook;
-use crate::layout::{Item, Layout};
+use crate::layout::{Item, Layout, Owner};
 use crate::resolve::{Block, Document, ImageData, ImageKind};
 use crate::source::Span;
 use krilla::SerializeSettings;
-use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder, Point, Size, Transform};
 use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata};
@@ -17,11 +17,19 @@ use krilla::paint::Stroke;
 use krilla::text::{GlyphId, KrillaGlyph};
 use std::sync::Arc;
 
-/// PDF options.
+mod tags;
+
+/// PDF options. Every PDF is tagged (structure tree, artifacts, bookmarks, language);
+/// `ua` adds the PDF/UA-1 identification and krilla's UA-1 validation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PdfOptions {
-    /// Write PDF/A-2b (validated by krilla) for archiving.
+    /// Write PDF/A (validated by krilla) for archiving: PDF/A-2b, or PDF/A-2a with `ua`.
     pub pdfa: bool,
+    /// Claim and validate PDF/UA-1.
+    pub ua: bool,
+    /// Leave out the structure tree and the bookmarks (only to measure what they cost:
+    /// `benches/render.rs`).
+    pub untagged: bool,
 }
 
 /// Writes the laid-out pages as a PDF. What the user can cause (an image krilla cannot embed,
@@ -34,7 +42,7 @@ pub fn export(
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut images: Vec<(*const ImageData, Image)> = Vec::new();
     write(layout, fonts, doc, options, &mut images).map_err(|e| match e {
-        Failure::Krilla(e) => vec![krilla_error(e, fonts, doc, &images)],
+        Failure::Krilla(e) => vec![krilla_error(e, fonts, doc, &images, options)],
         Failure::Image(ptr, e) => vec![image_error(image_span(doc, ptr), &e)],
         Failure::Bug(e) => vec![internal(&e)],
     })
@@ -58,11 +66,22 @@ fn write(
     images: &mut Vec<(*const ImageData, Image)>,
 ) -> Result<Vec<u8>, Failure> {
     let mut settings = SerializeSettings { compress_content_streams: true, ..Default::default() };
-    if options.pdfa {
-        settings.configuration = ConfigurationBuilder::new()
-            .with_archival_validator(Archival::A2_B)
-            .finish()
-            .map_err(|e| Failure::Bug(format!("PDF/A configuration: {e:?}")))?;
+    let tagged = !options.untagged || options.ua;
+    settings.enable_tagging = tagged;
+    if options.pdfa || options.ua {
+        let mut config = ConfigurationBuilder::new();
+        if options.pdfa {
+            config = config.with_archival_validator(if options.ua {
+                Archival::A2_A
+            } else {
+                Archival::A2_B
+            });
+        }
+        if options.ua {
+            config = config.with_accessibility_validator(Accessibility::UA1);
+        }
+        settings.configuration =
+            config.finish().map_err(|e| Failure::Bug(format!("PDF configuration: {e:?}")))?;
     }
     let mut pdf = krilla::Document::new_with(settings);
     let mut meta = Metadata::new()
@@ -85,12 +104,29 @@ fn write(
     }
     pdf.set_metadata(meta);
 
-    for page in &layout.pages {
+    let mut marks = tags::Marks::default();
+    for (index, page) in layout.pages.iter().enumerate() {
         let size = PageSettings::from_wh(page.width as f32, page.height as f32)
             .ok_or_else(|| Failure::Bug("bad page size".into()))?;
         let mut p = pdf.start_page_with(size);
         let mut s = p.surface();
-        for item in &page.items {
+        // The marked-content sequence open now: its owner and whether it holds text.
+        let mut open: Option<(Owner, bool)> = None;
+        for (item, &owner) in page.items.iter().zip(&page.owners) {
+            let text = matches!(item, Item::Text(_));
+            if tagged && open != Some((owner, text)) {
+                if open.is_some() {
+                    s.end_tagged();
+                }
+                let id = s.start_tagged(tags::content_tag(owner, text));
+                let (x, y) = match item {
+                    Item::Text(t) => (t.x, t.y - t.size),
+                    Item::Line { x0, y0, .. } => (*x0, *y0),
+                    Item::Image { x, y, .. } => (*x, *y),
+                };
+                marks.record(owner, id, index, x as f32, y as f32);
+                open = Some((owner, text));
+            }
             match item {
                 Item::Text(t) => {
                     let face = fonts.face(t.face);
@@ -159,8 +195,15 @@ fn write(
                 }
             }
         }
+        if open.is_some() {
+            s.end_tagged();
+        }
         s.finish();
         p.finish();
+    }
+    if tagged {
+        pdf.set_outline(tags::outline(doc, &marks));
+        pdf.set_tag_tree(tags::tag_tree(doc, marks));
     }
     pdf.finish().map_err(Failure::Krilla)
 }
@@ -189,6 +232,7 @@ fn krilla_error(
     fonts: &FontBook,
     doc: &Document,
     images: &[(*const ImageData, Image)],
+    options: PdfOptions,
 ) -> Diagnostic {
     use krilla::error::KrillaError;
     match e {
@@ -200,7 +244,12 @@ fn krilla_error(
         KrillaError::Validation(errors) => {
             let list: Vec<String> = errors.iter().map(|(v, _)| format!("{v:?}")).collect();
             let (zh, en) = (list.join("；"), list.join("; "));
-            crate::diag!(PdfA, Span::detached(), list_zh = zh, list_en = en)
+            let standard = match (options.pdfa, options.ua) {
+                (true, true) => "PDF/A-2a + PDF/UA-1",
+                (false, true) => "PDF/UA-1",
+                _ => "PDF/A-2b",
+            };
+            crate::diag!(PdfA, Span::detached(), standard = standard, list_zh = zh, list_en = en)
                 .hint(Hint::DropPdfA, &[])
         }
         #[allow(unreachable_patterns)]

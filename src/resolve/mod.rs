@@ -5,12 +5,14 @@
 //! and lets Word paginate. No backend reads YAML or the report model.
 
 mod breaks;
+mod cells;
 mod columns;
 mod image;
 mod lower;
 mod signature;
 
 pub use breaks::{break_lines, em_width};
+pub use cells::{CellKind, CellRoles};
 pub use columns::number_wider_than_cell;
 pub use image::{ImageData, ImageKind, MAX_PIXELS, MAX_SIDE_PX};
 pub use lower::{Images, resolve_document};

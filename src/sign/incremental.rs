@@ -65,7 +65,7 @@ fn append_reference(
 
 /// A copy of the dictionary under `key` of `dict`, with its object id when it is an indirect
 /// object; an empty dictionary when the entry is absent (or not a dictionary at all).
-fn dictionary_entry(
+pub(super) fn dictionary_entry(
     doc: &Document,
     dict: &Dictionary,
     key: &[u8],
@@ -99,11 +99,11 @@ fn store_dictionary(
     }
 }
 
-fn invalid_pdf<E: std::fmt::Display>(e: E) -> SignError {
+pub(super) fn invalid_pdf<E: std::fmt::Display>(e: E) -> SignError {
     SignError::InvalidPdf(e.to_string())
 }
 
-fn name(n: &str) -> Object {
+pub(super) fn name(n: &str) -> Object {
     Object::Name(n.as_bytes().to_vec())
 }
 
@@ -121,7 +121,7 @@ fn image_dict(seal: &SealImage, color_space: &str, filter: &str) -> Dictionary {
 }
 
 /// PDF text string: literal for printable ASCII, else UTF-16BE with BOM (hex).
-fn text_string(text: &str) -> Object {
+pub(super) fn text_string(text: &str) -> Object {
     if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
         return Object::String(text.as_bytes().to_vec(), StringFormat::Literal);
     }
@@ -139,13 +139,13 @@ fn serialize(obj: &Object) -> Result<Vec<u8>, SignError> {
 }
 
 /// Appends objects and records their offsets for the xref section.
-struct Appender {
+pub(super) struct Appender {
     out: Vec<u8>,
     xref: Vec<(u32, u16, usize)>,
 }
 
 impl Appender {
-    fn plain(&mut self, id: ObjectId, obj: &Object) -> Result<(), SignError> {
+    pub(super) fn plain(&mut self, id: ObjectId, obj: &Object) -> Result<(), SignError> {
         self.xref.push((id.0, id.1, self.out.len()));
         let body = serialize(obj)?;
         self.header(id);
@@ -341,11 +341,23 @@ pub(super) fn prepare(orig: &[u8], spec: &FieldSpec<'_>) -> Result<Prepared, Sig
     let mut ap_dict = Dictionary::new();
     ap_dict.set("N", Object::Reference(form_id));
     widget.set("AP", ap_dict);
-    ap.plain(widget_id, &Object::Dictionary(widget))?;
 
-    // 3. new revision of the page with the widget in /Annots
+    // 3. the widget in the structure tree, and a new revision of the page with the
+    // widget in /Annots
     let mut page =
         doc.get_dictionary(page_id).map_err(|e| invalid_pdf(format!("page: {e}")))?.clone();
+    super::structure::tag_widget(
+        &doc,
+        &mut ap,
+        &mut alloc,
+        &catalog,
+        &mut widget,
+        widget_id,
+        &mut page,
+        page_id,
+        spec.signer_name,
+    )?;
+    ap.plain(widget_id, &Object::Dictionary(widget))?;
     append_reference(&doc, &mut ap, &mut page, b"Annots", widget_id, "page /Annots")?;
     ap.plain(page_id, &Object::Dictionary(page))?;
 

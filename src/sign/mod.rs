@@ -10,6 +10,7 @@ mod error;
 mod incremental;
 mod keystore;
 mod session;
+mod structure;
 
 pub use error::SignError;
 pub use keystore::Signer;

@@ -53,6 +53,19 @@ macro_rules! args {
     ($($a:expr),* $(,)?) => { &[$(std::ffi::OsStr::new($a)),*] };
 }
 
+/// `nianbao render` of the example into `dir`, signed with the rsa key and a seal, with
+/// `extra` arguments; the run's output (the caller checks it).
+pub fn render_signed_with_seal(dir: &Path, extra: &[&std::ffi::OsStr]) -> Output {
+    let key = p12(dir, "rsa");
+    let seal = seal_file(dir);
+    let mut args: Vec<&std::ffi::OsStr> = args!["render"].to_vec();
+    let example = example();
+    args.extend(args![example.as_os_str(), "-o", dir.as_os_str(), "--sign", key.as_os_str()]);
+    args.extend(args!["--seal", seal.as_os_str()]);
+    args.extend(extra);
+    nianbao(&args, Some(super::PASSWORD))
+}
+
 pub fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
