@@ -128,3 +128,21 @@ fn cli_init_from_last_year() {
     assert!(text.contains("2025年1月1日至2025年12月31日"), "the period follows the year");
     assert!(!text.contains("date:"), "no date of issue yet");
 }
+
+#[test]
+fn cli_import_check_names_the_source_paragraph_of_a_prose_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("tests/suite/import/seed-report-shengsi-2024.txt"))
+            .unwrap();
+    // The prose now says 9 applications were received; the table says 7.
+    let text = text.replacen("共收到信息公开申请7件", "共收到信息公开申请9件", 1);
+    let line_no = text.lines().position(|l| l.contains("申请9件")).unwrap() + 1;
+    std::fs::write(dir.path().join("page.txt"), text).unwrap();
+    let (code, out) = nianbao(dir.path(), &["import", "page.txt", "--check"]);
+    assert_eq!(code, 0, "a prose finding is a warning: {out}");
+    let line = out.lines().find(|l| l.contains("W-A")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.starts_with("page.yaml:"), "{line}");
+    let place = format!("← page.txt: 第 {line_no} 行 (line {line_no})");
+    assert!(line.contains(&place), "{line} should name {place}");
+}

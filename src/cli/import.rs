@@ -160,9 +160,8 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
         file_name(file),
         file_name(file)
     );
-    if let Err(err) =
-        nianbao::io::write_atomic(out, format!("{header}{yaml}").as_bytes(), args.force)
-    {
+    let written = format!("{header}{yaml}");
+    if let Err(err) = nianbao::io::write_atomic(out, written.as_bytes(), args.force) {
         eprintln!(
             "错误：无法写入 {}：{err} (error: cannot write {})",
             out.display(),
@@ -188,10 +187,12 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
     };
     let mut failed = imported.diags.iter().any(|d| d.diag.is_error());
     if args.check {
-        let loaded = nianbao::load_and_check(out);
+        // The same checks as `nianbao check`: the rules and the evaluators' audit.
+        let mut loaded = nianbao::load_and_check(out);
+        nianbao::audit::audit_loaded(&mut loaded, None, &nianbao::audit::AuditOptions::default());
         for d in &loaded.diags {
             let source = imported
-                .locate(d)
+                .locate_in(d, &written)
                 .map(|l| format!(" ← {}: {} ({})", file_name(file), l.zh(), l.en()))
                 .unwrap_or_default();
             println!("{}{source}", render_short(d, &loaded.file));

@@ -10,7 +10,7 @@
 //! and a header row glued onto the first data row both find their record.
 
 use super::messages::ImportCode;
-use super::prose::split_prose;
+use super::prose::{Piece, split_prose, tidy};
 use super::scan::*;
 use super::{Edition, FormatChoice, ImportDiag, Imported, Loc};
 use crate::diag::Hint;
@@ -576,7 +576,15 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
         signature: prose.signature,
     };
     mx.diags.sort_by_key(|d| d.loc);
-    Imported { report, edition, diags: mx.diags, locations: mx.locations }
+    let paragraphs = scan
+        .pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Para(raw, loc) => Some((tidy(raw), *loc)),
+            Piece::Table(_) => None,
+        })
+        .collect();
+    Imported { report, edition, diags: mx.diags, locations: mx.locations, paragraphs }
 }
 
 #[cfg(test)]

@@ -166,6 +166,8 @@ pub struct Imported {
     /// The source location of every imported number, by the key path `check` uses
     /// for it (`applications.received[0]`, `proactive.regulations.issued`).
     pub locations: BTreeMap<String, Loc>,
+    /// Every paragraph of prose as written into the report (tidied), with its place.
+    pub paragraphs: Vec<(String, Loc)>,
 }
 
 impl Imported {
@@ -175,6 +177,52 @@ impl Imported {
         let path = diag.path.as_deref()?;
         self.locations.get(path).copied()
     }
+
+    /// [`Imported::locate`], and for a diagnostic in the prose (the audit's findings, the
+    /// draft and placeholder warnings) the source paragraph its YAML line came from:
+    /// `yaml` is the imported file as written, whose prose is one quoted string per line.
+    pub fn locate_in(&self, diag: &Diagnostic, yaml: &str) -> Option<Loc> {
+        if let Some(loc) = self.locate(diag) {
+            return Some(loc);
+        }
+        let line = yaml.lines().nth(usize::try_from(diag.span.line).ok()?.checked_sub(1)?)?;
+        let text = quoted(line)?;
+        self.locate_text(&text)
+    }
+
+    /// The place of the source paragraph a text of the report came from (a subsection's
+    /// heading or text is part of one).
+    pub fn locate_text(&self, text: &str) -> Option<Loc> {
+        let text = text.trim();
+        if text.chars().count() < 2 {
+            return None;
+        }
+        let found = self.paragraphs.iter().find(|(p, _)| p == text);
+        found.or_else(|| self.paragraphs.iter().find(|(p, _)| p.contains(text))).map(|(_, l)| *l)
+    }
+}
+
+/// The double-quoted YAML string on a line (`- "…"`, `text: "…"`), unescaped as
+/// `model::yaml_string` escapes it.
+fn quoted(line: &str) -> Option<String> {
+    let start = line.find('"')? + 1;
+    let mut out = String::new();
+    let mut chars = line[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// Imports a document of the given kind.
