@@ -34,6 +34,7 @@ tools=(
   "npm npm"
   "/usr/bin/time time"
   "setpriv util-linux"
+  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core"
 )
 
 missing_packages() {
@@ -41,7 +42,9 @@ missing_packages() {
   for entry in "${tools[@]}"; do
     cmd=${entry%% *}
     pkg=${entry#* }
-    if ! command -v "$cmd" >/dev/null 2>&1 && [[ $seen != *" $pkg "* ]]; then
+    # A path (a font file) is looked for as a file, a name as a command.
+    if [[ $cmd == /* ]]; then present() { [ -e "$1" ]; }; else present() { command -v "$1" >/dev/null 2>&1; }; fi
+    if ! present "$cmd" && [[ $seen != *" $pkg "* ]]; then
       seen+="$pkg "
       printf '%s\n' "$pkg"
     fi

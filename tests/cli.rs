@@ -242,3 +242,40 @@ fn init_usage_errors() {
         assert!(!d.join("a.yaml").exists());
     }
 }
+
+/// A character no bundled face has (☃, U+2603) is drawn with an installed font — DejaVu
+/// Sans, which test.sh installs (fonts-dejavu-core) — by render and counted as drawable by
+/// check; `--no-system-fonts` leaves it a W-G1 box.
+#[test]
+fn an_installed_font_draws_what_the_bundled_faces_lack() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = example_text().replacen("2024年，县政府办公室", "2024年☃，县政府办公室", 1);
+    assert!(text.contains('☃'));
+    std::fs::write(d.join("snow.yaml"), text).unwrap();
+
+    let check = nianbao(d, &["check", "snow.yaml"]);
+    assert_no_panic(&check);
+    assert!(!stdout(&check).contains("W-G1"), "{}", stdout(&check));
+
+    let out = nianbao(d, &["render", "snow.yaml", "--format", "pdf", "-o", "with"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!format!("{}{}", stdout(&out), stderr(&out)).contains("W-G1"));
+    let fonts = Command::new("pdffonts").arg(d.join("with/snow.pdf")).output().expect("pdffonts");
+    let fonts = String::from_utf8_lossy(&fonts.stdout).into_owned();
+    // The plain face of the family (names: `ABCDEF+DejaVuSans`, then spaces).
+    assert!(
+        fonts
+            .lines()
+            .any(|l| l.split_whitespace().next().is_some_and(|n| n.ends_with("+DejaVuSans"))),
+        "{fonts}"
+    );
+    let drawn = Command::new("pdftotext").arg(d.join("with/snow.pdf")).arg("-").output().unwrap();
+    assert!(String::from_utf8_lossy(&drawn.stdout).contains('☃'), "☃ copies as itself");
+
+    let args = ["render", "snow.yaml", "--format", "pdf", "-o", "without", "--no-system-fonts"];
+    let out = nianbao(d, &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("W-G1") && said.contains("2603"), "{said}");
+}

@@ -173,8 +173,16 @@ fn run_hash(engine: &Engine) -> Sha256 {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(
-        format!("{:?} {} {} {:?} {}", o.outputs, o.pdfa, o.pdfua, o.docx_fonts, engine.signs())
-            .as_bytes(),
+        format!(
+            "{:?} {} {} {} {:?} {}",
+            o.outputs,
+            o.pdfa,
+            o.pdfua,
+            o.system_fonts,
+            o.docx_fonts,
+            engine.signs()
+        )
+        .as_bytes(),
     );
     for f in &o.fonts {
         h.update(format!("{:?}", f.role).as_bytes());

@@ -42,13 +42,16 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     // The bundled fonts, so that characters no face can draw are reported by check as by
     // render (#14).
-    let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).ok();
+    // As render does: installed fonts for what the bundled faces lack, so check warns of
+    // exactly the characters render cannot draw.
+    let options = nianbao::EngineOptions { system_fonts: true, ..Default::default() };
+    let engine = nianbao::Engine::new(options).ok();
     for path in &args.files {
         let mut loaded = nianbao::load_and_check(path);
         if let (false, Some(engine)) = (has_errors(&loaded.diags), &engine) {
             let glyphs = engine
                 .resolve(&loaded)
-                .map(|(doc, _)| nianbao::layout::glyph_warnings(&doc, engine.fonts()))
+                .map(|(doc, _)| nianbao::layout::glyph_warnings(&doc, &engine.fonts_for(&doc)))
                 .unwrap_or_default();
             loaded.diags.extend(glyphs);
         }

@@ -29,6 +29,10 @@ pub struct OutputArgs {
     /// Write PDF/A-2b for archiving (PDF/A-2a together with --pdfua).
     #[arg(long)]
     pub pdfa: bool,
+    /// Draw characters no bundled font has only as missing-glyph boxes, never with an
+    /// installed font (the output then depends on nianbao alone, not on the machine).
+    #[arg(long)]
+    pub no_system_fonts: bool,
     /// Claim PDF/UA-1 (accessible PDF) and check the file against it while writing. Every
     /// PDF is tagged (headings, paragraphs, tables, bookmarks) with or without this flag.
     #[arg(long)]
@@ -153,6 +157,7 @@ impl OutputArgs {
             outputs,
             pdfa: self.pdfa,
             pdfua: self.pdfua,
+            system_fonts: !self.no_system_fonts,
             docx_fonts: self.docx_fonts.into(),
             html: HtmlOptions { fragment: self.html_fragment, seal: self.html_seal },
             fonts,

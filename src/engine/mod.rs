@@ -51,6 +51,10 @@ pub struct EngineOptions {
     pub omit_seal: bool,
     /// Editions known besides the bundled ones.
     pub extra_formats: Vec<crate::template::Format>,
+    /// Draw characters no bundled face has with an installed font (fontdb). The CLI and
+    /// `serve` turn this on; off, as by default, the output depends on the bundled fonts
+    /// alone, whatever the machine has installed.
+    pub system_fonts: bool,
 }
 
 impl Default for EngineOptions {
@@ -59,6 +63,7 @@ impl Default for EngineOptions {
             outputs: vec![OutputKind::Pdf, OutputKind::Docx],
             pdfa: false,
             pdfua: false,
+            system_fonts: false,
             docx_fonts: DocxFonts::Official,
             html: HtmlOptions::default(),
             fonts: Vec::new(),
@@ -120,6 +125,17 @@ impl Engine {
         &self.fonts
     }
 
+    /// The fonts for `doc`: the engine's, or with [`EngineOptions::system_fonts`] and
+    /// characters no bundled face has, a copy with the installed fonts that have them.
+    pub fn fonts_for(&self, doc: &Document) -> std::borrow::Cow<'_, FontBook> {
+        if self.options.system_fonts
+            && let Some(book) = self.fonts.with_system_fallback(&document_text(doc))
+        {
+            return std::borrow::Cow::Owned(book);
+        }
+        std::borrow::Cow::Borrowed(&self.fonts)
+    }
+
     /// The editions known.
     pub fn formats(&self) -> &Formats {
         &self.formats
@@ -174,8 +190,9 @@ impl Engine {
         let outputs = &self.options.outputs;
         // Layout runs for the DOCX too: it finds characters no font can draw. An HTML page
         // alone skips it: the browser chooses the fonts.
+        let fonts = self.fonts_for(doc);
         let layout = (outputs.contains(&OutputKind::Pdf) || outputs.contains(&OutputKind::Docx))
-            .then(|| layout_document(doc, &self.fonts, LayoutOptions { omit_seal }));
+            .then(|| layout_document(doc, &fonts, LayoutOptions { omit_seal }));
         if let Some(layout) = &layout {
             warnings.extend(layout.warnings.iter().cloned());
             // A number wider than its cell with the fonts in use (E-W1) stops the render.
@@ -199,7 +216,7 @@ impl Engine {
                         ua: self.options.pdfua,
                         untagged: false,
                     };
-                    let pdf = crate::pdf::export(layout, &self.fonts, doc, options)?;
+                    let pdf = crate::pdf::export(layout, &fonts, doc, options)?;
                     out.pages = layout.pages.len();
                     out.seal = layout.seal.clone();
                     match &self.signing {
@@ -221,6 +238,29 @@ impl Engine {
         out.warnings = warnings;
         Ok(out)
     }
+}
+
+/// Every character a document draws (for the font fallback).
+fn document_text(doc: &Document) -> String {
+    let mut text = doc.title.clone();
+    let runs = |p: &crate::resolve::Paragraph, text: &mut String| {
+        p.runs.iter().for_each(|r| text.push_str(&r.text));
+    };
+    for block in &doc.blocks {
+        match block {
+            Block::Paragraph(p) => runs(p, &mut text),
+            Block::Table(t) => t.cells.iter().for_each(|c| text.push_str(&c.text)),
+            Block::Figure(f) => f.caption.iter().for_each(|c| runs(c, &mut text)),
+            Block::Signature(s) => {
+                text.push_str(&s.unit);
+                text.extend(s.date.as_deref());
+            }
+            Block::BlankLine => {}
+        }
+    }
+    // Page numbers: `— N —`.
+    text.push_str("— 0123456789");
+    text
 }
 
 fn signing_failed(e: &str) -> Diagnostic {

@@ -20,6 +20,19 @@ impl FontBook {
         self.faces.iter().any(|f| f.get().glyph(c).is_some())
     }
 
+    /// A copy of the book with installed fonts added for the characters of `text` that no
+    /// face has (see [`FontBook::add_system_fallback`]); `None` when none is missing, so the
+    /// common case costs one lookup per character and no font scan.
+    pub fn with_system_fallback(&self, text: &str) -> Option<FontBook> {
+        let missing = |c: char| !c.is_whitespace() && !c.is_control() && !self.has(c);
+        if !text.chars().any(missing) {
+            return None;
+        }
+        let mut book = self.clone();
+        book.add_system_fallback(text);
+        Some(book)
+    }
+
     /// For each character of `text` no face of the book has, adds the first
     /// installed font (fontdb, families in name order so the choice is stable) that
     /// has it, at the end of the fallback order. Returns the characters still
@@ -34,12 +47,22 @@ impl FontBook {
         }
         let mut db = fontdb::Database::new();
         db.load_system_fonts();
-        let mut ids: Vec<(String, fontdb::ID)> = db
+        // Families in name order; within one, the plain face first (regular weight, upright,
+        // normal width: body text is what a missing character usually sits in).
+        let mut ids: Vec<(String, (bool, bool, bool), fontdb::ID)> = db
             .faces()
-            .map(|f| (f.families.first().map(|(n, _)| n.clone()).unwrap_or_default(), f.id))
+            .map(|f| {
+                let family = f.families.first().map(|(n, _)| n.clone()).unwrap_or_default();
+                let plain = (
+                    f.weight != fontdb::Weight::NORMAL,
+                    f.style != fontdb::Style::Normal,
+                    f.stretch != fontdb::Stretch::Normal,
+                );
+                (family, plain, f.id)
+            })
             .collect();
         ids.sort();
-        for (family, id) in ids {
+        for (family, _, id) in ids {
             if missing.is_empty() {
                 break;
             }

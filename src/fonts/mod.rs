@@ -102,7 +102,7 @@ pub type FaceId = usize;
 /// The fonts of one rendering setup: faces, the face of each role, and the
 /// fallback order. Built once per process (or per set of `--font` overrides) and
 /// shared across threads.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FontBook {
     faces: Vec<Slot>,
     roles: BTreeMap<Role, FaceId>,
@@ -111,7 +111,7 @@ pub struct FontBook {
 /// A face of a book: a bundled one, parsed the first time anything asks for it (a
 /// process that sets only 仿宋 and 黑体 never parses the other three), or one the user
 /// named, parsed when the book was made (to report a bad file at once).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Slot {
     Bundled(usize),
     Own(Arc<Face>),
