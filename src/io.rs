@@ -82,6 +82,8 @@ pub mod limits {
     pub const KEY: u64 = 1024 * 1024;
     /// A password file.
     pub const PASSWORD: u64 = 64 * 1024;
+    /// A published report given to `import` or `audit` (a PDF or DOCX with its images).
+    pub const PUBLISHED: u64 = 64 * 1024 * 1024;
 }
 
 /// What kind of thing is at `path` when it is not a regular file.

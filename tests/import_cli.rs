@@ -146,3 +146,29 @@ fn cli_import_check_names_the_source_paragraph_of_a_prose_finding() {
     let place = format!("← page.txt: 第 {line_no} 行 (line {line_no})");
     assert!(line.contains(&place), "{line} should name {place}");
 }
+
+#[test]
+fn audit_reads_published_reports_and_names_places_in_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let units = dir.path().join("units");
+    std::fs::create_dir(&units).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("tests/suite/import/seed-report-shengsi-2024.txt"))
+            .unwrap();
+    let text = text.replacen("共收到信息公开申请7件", "共收到信息公开申请9件", 1);
+    let line_no = text.lines().position(|l| l.contains("申请9件")).unwrap() + 1;
+    std::fs::write(units.join("page.txt"), text).unwrap();
+    std::fs::copy(repo().join("examples/township-2025.yaml"), units.join("township.yaml")).unwrap();
+    let (code, out) = nianbao(dir.path(), &["audit", "units", "-o", "sheet.csv"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("审核 2 份"), "both the page and the YAML are audited: {out}");
+    let sheet = std::fs::read_to_string(dir.path().join("sheet.csv")).unwrap();
+    let row = sheet
+        .lines()
+        .find(|l| l.contains("page.txt") && l.contains("W-A1"))
+        .unwrap_or_else(|| panic!("{sheet}"));
+    assert!(row.contains(&format!("（page.txt：第 {line_no} 行）")), "{row}");
+    assert!(!row.contains("page.txt:"), "no line of the in-memory YAML: {row}");
+    // Nothing was written beside the published file.
+    assert!(!units.join("page.yaml").exists());
+}

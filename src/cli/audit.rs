@@ -44,7 +44,9 @@ fn parse_deadline(s: &str) -> Result<(u32, u32), String> {
 /// Arguments of `nianbao audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Report files or folders of them (YAML).
+    /// Report files or folders of them: YAML, or published reports (`.html`, `.txt`,
+    /// `.docx`, `.pdf`, imported on the fly; findings then name their place in the
+    /// published file).
     #[arg(required = true, value_name = "FILE|DIR")]
     pub inputs: Vec<PathBuf>,
     /// Last year's report (one input) or a folder of last year's reports, matched to
@@ -62,10 +64,52 @@ pub struct AuditArgs {
     pub flags: AuditFlags,
 }
 
-fn load_all(paths: &[PathBuf]) -> Result<Vec<nianbao::Loaded>, String> {
+/// A report to audit: checked, and for a published one the import it came from.
+struct Unit {
+    loaded: nianbao::Loaded,
+    /// The published file, its import and the YAML the import wrote (in memory).
+    source: Option<(PathBuf, nianbao::import::Imported, String)>,
+}
+
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Unit>, String> {
+    use super::import::{import_in_memory, is_published, published_in};
     use rayon::prelude::*;
+    let mut published: Vec<PathBuf> = Vec::new();
+    for p in paths.iter().filter(|p| p.is_dir()) {
+        published.extend(published_in(p).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
     let inputs = nianbao::batch::discover(paths, None)?.inputs;
-    Ok(inputs.par_iter().map(|i| nianbao::load_and_check(&i.path)).collect())
+    let (files, yaml): (Vec<_>, Vec<_>) = inputs.into_iter().partition(|i| is_published(&i.path));
+    published.extend(files.into_iter().map(|i| i.path));
+    let mut units: Vec<Unit> = yaml
+        .par_iter()
+        .map(|i| Unit { loaded: nianbao::load_and_check(&i.path), source: None })
+        .collect();
+    let imported: Result<Vec<Unit>, String> = published
+        .par_iter()
+        .map(|file| {
+            let (imported, yaml) = import_in_memory(file)?;
+            let loaded = nianbao::check_bytes(&file.with_extension("yaml"), yaml.clone().into());
+            Ok(Unit { loaded, source: Some((file.clone(), imported, yaml)) })
+        })
+        .collect();
+    units.extend(imported?);
+    Ok(units)
+}
+
+/// Adds to each finding on a published report where it is in that report (the YAML it was
+/// imported into exists only in memory, so its line numbers are dropped).
+fn name_source_places(unit: &mut Unit) {
+    let Some((file, imported, yaml)) = &unit.source else { return };
+    let name =
+        file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+    for d in &mut unit.loaded.diags {
+        if let Some(loc) = imported.locate_in(d, yaml) {
+            d.message_zh.push_str(&format!("（{name}：{}）", loc.zh()));
+            d.message_en.push_str(&format!(" ({name}: {})", loc.en()));
+        }
+        d.span = nianbao::source::Span::detached();
+    }
 }
 
 /// Runs the audit; returns the exit code (0 no errors, 1 a report has errors, 2
@@ -80,7 +124,7 @@ pub fn run(args: &AuditArgs) -> u8 {
             return 2;
         }
     };
-    let mut loaded = match load_all(&args.inputs) {
+    let mut units = match load_all(&args.inputs) {
         Ok(l) if !l.is_empty() => l,
         Ok(_) => {
             eprintln!("error: 没有找到报告文件 (no report files found)");
@@ -101,13 +145,16 @@ pub fn run(args: &AuditArgs) -> u8 {
             }
         },
         Some(p) => match load_all(std::slice::from_ref(p)) {
-            Ok(l) => l.into_iter().filter(nianbao::Loaded::is_ok).collect(),
+            Ok(l) => l.into_iter().map(|u| u.loaded).filter(nianbao::Loaded::is_ok).collect(),
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
         },
     };
+    let mut sources: Vec<Option<(PathBuf, nianbao::import::Imported, String)>> =
+        units.iter_mut().map(|u| u.source.take()).collect();
+    let mut loaded: Vec<nianbao::Loaded> = units.into_iter().map(|u| u.loaded).collect();
     let previous: Vec<Option<&nianbao::Loaded>> =
         if args.previous.as_deref().is_some_and(Path::is_file) && loaded.len() == 1 {
             vec![last.first()]
@@ -117,10 +164,20 @@ pub fn run(args: &AuditArgs) -> u8 {
     let opts = args.flags.options();
     audit_batch(&mut loaded, &previous, &opts);
     let batch = loaded.len() > 1;
+    let mut units: Vec<Unit> = loaded
+        .into_iter()
+        .zip(sources.iter_mut())
+        .map(|(loaded, source)| Unit { loaded, source: source.take() })
+        .collect();
+    units.iter_mut().for_each(name_source_places);
     let mut rows = Vec::new();
     let (mut bad, mut warned) = (0, 0);
-    for (l, prev) in loaded.iter().zip(&previous) {
-        let file = l.file.path().display().to_string();
+    for (unit, prev) in units.iter().zip(&previous) {
+        let l = &unit.loaded;
+        let file = match &unit.source {
+            Some((published, ..)) => published.display().to_string(),
+            None => l.file.path().display().to_string(),
+        };
         let unit = l.report.as_ref().map(|r| r.unit.text.clone()).unwrap_or_default();
         rows.extend(unit_rows(&file, &unit, &l.diags, &families_run(l, prev.is_some(), batch)));
         if has_errors(&l.diags) {
@@ -134,7 +191,7 @@ pub fn run(args: &AuditArgs) -> u8 {
         eprintln!("error: {}: {e}", args.output.display());
         return 2;
     }
-    let n = loaded.len();
+    let n = units.len();
     println!(
         "审核 {n} 份：{bad} 份有错误，{warned} 份有警告；审核表 {} (audited {n}: {bad} with errors, {warned} with warnings)",
         args.output.display()

@@ -61,23 +61,45 @@ enum Outcome {
     Failed,
 }
 
-/// `nianbao import FOLDER -o OUTDIR`: every page and text file (`.html`, `.htm`,
-/// `.shtml`, `.txt`) of the folder, sorted by name, into OUTDIR, then a summary.
+/// Whether `path` names a published report `import` reads (by its extension).
+pub fn is_published(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "shtml" | "txt" | "docx" | "pdf")
+    })
+}
+
+/// The published reports in a folder (not its subfolders), sorted by name.
+pub fn published_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_published(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Imports `file` in memory (for `audit`): the import and the YAML it would write, with
+/// image paths relative to the file's folder.
+pub fn import_in_memory(file: &Path) -> Result<(nianbao::import::Imported, String), String> {
+    let bytes = nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let kind = SourceKind::sniff(&file.to_string_lossy(), &bytes);
+    let imported = import_bytes(&bytes, kind, FormatChoice::Auto);
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let format = bundled_format(2021).expect("2021 is bundled");
+    let yaml = emit_yaml(&imported.report, format, &dir, &dir);
+    Ok((imported, yaml))
+}
+
+/// `nianbao import FOLDER -o OUTDIR`: every published report (`.html`, `.htm`, `.shtml`,
+/// `.txt`, `.docx`, `.pdf`) of the folder, sorted by name, into OUTDIR, then a summary.
 fn run_folder(args: &ImportArgs) -> u8 {
     let out_dir = args.output.clone().unwrap_or_else(|| args.file.join("yaml"));
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&args.file) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        matches!(
-                            e.to_ascii_lowercase().as_str(),
-                            "html" | "htm" | "shtml" | "txt" | "docx"
-                        )
-                    })
-            })
-            .collect(),
+    let files: Vec<PathBuf> = match published_in(&args.file) {
+        Ok(files) => files,
         Err(err) => {
             eprintln!(
                 "错误：无法读取 {}：{err} (error: cannot read {})",
@@ -87,7 +109,6 @@ fn run_folder(args: &ImportArgs) -> u8 {
             return 2;
         }
     };
-    files.sort();
     if let Err(err) = std::fs::create_dir_all(&out_dir) {
         eprintln!(
             "错误：无法创建 {}：{err} (error: cannot create {})",
@@ -120,7 +141,7 @@ fn run_folder(args: &ImportArgs) -> u8 {
 /// Imports one file to `out`; returns how it went and the exit code.
 fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
     let fail = (Outcome::Failed, 2);
-    let bytes = match std::fs::read(file) {
+    let bytes = match nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED) {
         Ok(b) => b,
         Err(err) => {
             eprintln!(
