@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
+#[path = "libreoffice/mod.rs"]
+mod libreoffice;
+
 const EXAMPLE: &str = "examples/shengsi-2024.yaml";
 
 fn root() -> PathBuf {
@@ -189,73 +192,10 @@ fn docx_python_docx_reads_back() {
     assert!(out.status.success(), "python-docx read-back failed:\n{stdout}\n{stderr}");
 }
 
-/// A fontconfig setup that sees only the bundled fonts and registers them under the
-/// official names of the roles the PDF backend gives them, so LibreOffice lays out
-/// with the PDF's metrics. `target="scan"` adds the official name as a second family
-/// name of the face (FandolSong-Bold reports weight 80 like the regular face, so
-/// only a name can select it). Times New Roman maps to FandolFang, whose digits are
-/// half-width like Times New Roman's.
-fn fontconfig(dir: &Path) -> PathBuf {
-    let names = [
-        ("FandolFang", "Regular", "仿宋_GB2312"),
-        ("FandolSong", "Bold", "方正小标宋简体"),
-        ("FandolSong", "Regular", "宋体"),
-        ("FandolHei", "Regular", "黑体"),
-        ("FandolKai", "Regular", "楷体_GB2312"),
-    ];
-    let mut conf = String::from(
-        "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n",
-    );
-    conf += &format!("  <dir>{}</dir>\n", root().join("fonts").display());
-    conf += &format!("  <cachedir>{}</cachedir>\n", dir.join("cache").display());
-    for (family, style, official) in names {
-        conf += &format!(
-            "  <match target=\"scan\"><test name=\"family\"><string>{family}</string></test>\
-             <test name=\"style\"><string>{style}</string></test>\
-             <edit name=\"family\" mode=\"prepend\"><string>{official}</string></edit></match>\n"
-        );
-    }
-    // FandolSong-Bold.otf says weight 400 in its OS/2 table; make it bold.
-    conf += "  <match target=\"scan\"><test name=\"family\"><string>FandolSong</string></test>\
-             <test name=\"style\"><string>Bold</string></test>\
-             <edit name=\"weight\" mode=\"assign\"><const>bold</const></edit></match>\n";
-    conf += "  <match target=\"pattern\"><test name=\"family\"><string>Times New Roman</string>\
-             </test><edit name=\"family\" mode=\"assign\" binding=\"strong\">\
-             <string>FandolFang</string></edit></match>\n";
-    conf += "</fontconfig>\n";
-    let path = dir.join("fonts.conf");
-    std::fs::write(&path, conf).unwrap();
-    path
-}
-
 /// Converts `docx` to PDF with LibreOffice (bundled fonts under the official names)
 /// next to it and returns the PDF's path.
 fn libreoffice_pdf(docx: &Path) -> PathBuf {
-    require(
-        "soffice",
-        &["--version"],
-        "apt-get install -y --no-install-recommends libreoffice-writer-nogui",
-    );
-    let tmp = tempfile::tempdir().unwrap();
-    let conf = fontconfig(tmp.path());
-    let outdir = docx.parent().unwrap();
-    let out = Command::new("soffice")
-        .env("FONTCONFIG_FILE", &conf)
-        .arg(format!("-env:UserInstallation=file://{}/profile", tmp.path().display()))
-        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
-        .arg(outdir)
-        .arg(docx)
-        .output()
-        .unwrap();
-    let pdf = docx.with_extension("pdf");
-    assert!(
-        out.status.success() && pdf.exists(),
-        "LibreOffice could not convert {}:\n{}\n{}",
-        docx.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    pdf
+    libreoffice::convert(docx, "pdf", docx.parent().unwrap())
 }
 
 /// Page count of `docx` as LibreOffice lays it out. The PDF backend's page count for

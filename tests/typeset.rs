@@ -5,6 +5,9 @@
 mod render_support;
 use render_support as common;
 
+#[path = "libreoffice/mod.rs"]
+mod libreoffice;
+
 use common::{Laid, Line, geometry, lay_out, lines, root, strip_ws};
 use nianbao::docx::{DocxOptions, export};
 use nianbao::resolve::{Block, ParaStyle, SignatureBlock, Table};
@@ -670,36 +673,6 @@ fn typeset_layout_reports_a_number_wider_than_its_cell() {
     assert!(lines(&layout).iter().any(|l| l.text == "6872866"));
 }
 
-/// A fontconfig file that offers the bundled faces under the official names the
-/// DOCX asks for (as `docx.rs` does), so LibreOffice measures the same glyphs.
-fn libreoffice_fonts(dir: &std::path::Path) -> PathBuf {
-    let mut conf = String::from("<?xml version=\"1.0\"?>\n<fontconfig>\n");
-    conf += &format!("  <dir>{}</dir>\n", root().join("fonts").display());
-    conf += &format!("  <cachedir>{}</cachedir>\n", dir.join("cache").display());
-    for (family, style, official) in [
-        ("FandolFang", "Regular", "仿宋_GB2312"),
-        ("FandolSong", "Bold", "方正小标宋简体"),
-        ("FandolSong", "Regular", "宋体"),
-        ("FandolHei", "Regular", "黑体"),
-        ("FandolKai", "Regular", "楷体_GB2312"),
-    ] {
-        conf += &format!(
-            "  <match target=\"scan\"><test name=\"family\"><string>{family}</string></test>\
-             <test name=\"style\"><string>{style}</string></test>\
-             <edit name=\"family\" mode=\"prepend\"><string>{official}</string></edit></match>\n"
-        );
-    }
-    conf += "  <match target=\"scan\"><test name=\"family\"><string>FandolSong</string></test>\
-             <test name=\"style\"><string>Bold</string></test>\
-             <edit name=\"weight\" mode=\"assign\"><const>bold</const></edit></match>\n";
-    conf += "  <match target=\"pattern\"><test name=\"family\"><string>Times New Roman</string>\
-             </test><edit name=\"family\" mode=\"assign\" binding=\"strong\">\
-             <string>FandolFang</string></edit></match>\n</fontconfig>\n";
-    let path = dir.join("fonts.conf");
-    std::fs::write(&path, conf).unwrap();
-    path
-}
-
 /// Which of `marks` each page of a PDF holds, by pdftotext.
 fn marks_by_page(pdf: &str, marks: &[&str]) -> Vec<Vec<String>> {
     let text = common::tool_ok("pdftotext", &[pdf, "-"]);
@@ -716,11 +689,6 @@ fn marks_by_page(pdf: &str, marks: &[&str]) -> Vec<Vec<String>> {
 /// sections, table 三's groups and the signature fall on the same pages).
 #[test]
 fn typeset_libreoffice_breaks_where_the_pdf_does() {
-    let probe = std::process::Command::new("soffice").arg("--version").output();
-    assert!(
-        probe.is_ok(),
-        "`soffice` is needed: apt-get install -y --no-install-recommends libreoffice-writer-nogui"
-    );
     const MARKS: &[&str] = &[
         "二、主动公开",
         "第二十条第（八）项",
@@ -736,7 +704,6 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
         "六、其他",
     ];
     let dir = common::store("typeset", "libreoffice");
-    let conf = libreoffice_fonts(&dir);
     for path in
         [root().join("examples/shengsi-2024.yaml"), case("long-unit-sealed"), case("big-numbers")]
     {
@@ -746,15 +713,7 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
         let ours = common::write(&dir, &format!("{name}.pdf"), &pdf);
         let docx = export(&laid.doc, &DocxOptions::default());
         let docx_path = common::write(&dir, &format!("{name}-lo.docx"), &docx);
-        let out = std::process::Command::new("soffice")
-            .env("FONTCONFIG_FILE", &conf)
-            .arg(format!("-env:UserInstallation=file://{}/profile", dir.display()))
-            .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
-            .arg(&dir)
-            .arg(&docx_path)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        libreoffice::convert(std::path::Path::new(&docx_path), "pdf", &dir);
         let theirs = dir.join(format!("{name}-lo.pdf")).to_string_lossy().into_owned();
         assert_eq!(
             marks_by_page(&theirs, MARKS),

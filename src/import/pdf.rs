@@ -44,6 +44,9 @@ fn num(o: &Object) -> f64 {
     }
 }
 
+/// The most a font's /ToUnicode stream may inflate to (a real one is a few KB).
+const CMAP_LIMIT: usize = 4 * 1024 * 1024;
+
 /// Reads a PDF into blocks; `Err` says why it cannot be read.
 pub(super) fn read_pdf(bytes: &[u8]) -> Result<Vec<Block>, String> {
     let doc = Document::load_mem(bytes).map_err(|e| e.to_string())?;
@@ -53,9 +56,26 @@ pub(super) fn read_pdf(bytes: &[u8]) -> Result<Vec<Block>, String> {
     let mut pages = Vec::new();
     for (page_no, page_id) in doc.get_pages() {
         let fonts = doc.get_page_fonts(page_id).map_err(|e| e.to_string())?;
-        let encodings: BTreeMap<Vec<u8>, Encoding> = fonts
+        // A font's /ToUnicode says what its codes mean, whatever its /Encoding: LibreOffice
+        // and Word write Chinese in simple fonts with a WinAnsi /Encoding and the real
+        // characters only in /ToUnicode. lopdf prefers /Encoding, so it gets the font
+        // without it.
+        let fonts: Vec<(Vec<u8>, lopdf::Dictionary)> = fonts
             .into_iter()
-            .filter_map(|(name, font)| font.get_font_encoding(&doc).ok().map(|e| (name, e)))
+            .map(|(name, font)| {
+                let mut font = font.clone();
+                if font.has(b"ToUnicode") {
+                    font.remove(b"Encoding");
+                }
+                (name, font)
+            })
+            .collect();
+        let encodings: BTreeMap<Vec<u8>, PdfFont> = fonts
+            .iter()
+            .filter_map(|(name, font)| {
+                let encoding = font.get_font_encoding_with_limit(&doc, CMAP_LIMIT).ok()?;
+                Some((name.clone(), PdfFont { encoding, widths: Widths::of(&doc, font) }))
+            })
             .collect();
         let content = doc.get_and_decode_page_content(page_id).map_err(|e| e.to_string())?;
         pages.push((page_no, page_runs(&content.operations, &encodings)));
@@ -72,17 +92,112 @@ pub(super) fn read_pdf(bytes: &[u8]) -> Result<Vec<Block>, String> {
     Ok(out)
 }
 
+/// A font of a page: how its codes decode and how wide its glyphs are.
+struct PdfFont<'a> {
+    encoding: Encoding<'a>,
+    widths: Widths,
+}
+
+/// Glyph widths (1/1000 of the font size) by character code, from the font dictionary.
+/// A run's end comes from them: LibreOffice and Word switch fonts for digits and Latin
+/// text inside a line, and a guessed width would open a gap between the runs that reads
+/// as a cell boundary.
+enum Widths {
+    /// A simple font: one byte per code, `/Widths` from `/FirstChar`.
+    Simple { first: u32, widths: Vec<f64>, missing: f64 },
+    /// A CID font (`Type0`): two bytes per code, `/W` and `/DW`.
+    Cid { widths: BTreeMap<u32, f64>, default: f64 },
+    /// None given: the width is guessed from the character.
+    Unknown,
+}
+
+impl Widths {
+    fn of(doc: &Document, font: &lopdf::Dictionary) -> Widths {
+        let deref = |o: &Object| -> Option<Object> {
+            match o {
+                Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+                other => Some(other.clone()),
+            }
+        };
+        let get = |d: &lopdf::Dictionary, k: &[u8]| d.get(k).ok().and_then(deref);
+        let is_type0 = font.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Type0");
+        if is_type0 {
+            let Some(Object::Array(desc)) = get(font, b"DescendantFonts") else {
+                return Widths::Unknown;
+            };
+            let Some(Object::Dictionary(cid)) = desc.first().and_then(deref) else {
+                return Widths::Unknown;
+            };
+            let default = get(&cid, b"DW").map_or(1000.0, |o| num(&o));
+            let mut widths = BTreeMap::new();
+            if let Some(Object::Array(w)) = get(&cid, b"W") {
+                let mut i = 0;
+                while i + 1 < w.len() {
+                    let start = num(&w[i]) as u32;
+                    match deref(&w[i + 1]) {
+                        Some(Object::Array(list)) => {
+                            for (k, v) in list.iter().enumerate().take(65_536) {
+                                widths.insert(start + k as u32, num(v));
+                            }
+                            i += 2;
+                        }
+                        _ if i + 2 < w.len() => {
+                            let end = (num(&w[i + 1]) as u32).min(start.saturating_add(65_536));
+                            for c in start..=end {
+                                widths.insert(c, num(&w[i + 2]));
+                            }
+                            i += 3;
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            return Widths::Cid { widths, default };
+        }
+        let Some(Object::Array(list)) = get(font, b"Widths") else { return Widths::Unknown };
+        let first = get(font, b"FirstChar").map_or(0.0, |o| num(&o)) as u32;
+        let missing = get(font, b"FontDescriptor")
+            .and_then(|d| d.as_dict().ok().and_then(|d| get(d, b"MissingWidth")))
+            .map_or(0.0, |o| num(&o));
+        Widths::Simple { first, widths: list.iter().map(num).collect(), missing }
+    }
+
+    /// The advance of the shown `bytes` in text space (font size 1), or `None` to guess.
+    fn advance(&self, bytes: &[u8]) -> Option<f64> {
+        match self {
+            Widths::Simple { first, widths, missing } => Some(
+                bytes
+                    .iter()
+                    .map(|&b| {
+                        let i = u32::from(b).checked_sub(*first).map(|i| i as usize);
+                        i.and_then(|i| widths.get(i)).copied().unwrap_or(*missing)
+                    })
+                    .sum::<f64>()
+                    / 1000.0,
+            ),
+            Widths::Cid { widths, default } => Some(
+                bytes
+                    .chunks(2)
+                    .map(|c| {
+                        let code = c.iter().fold(0u32, |a, &b| a << 8 | u32::from(b));
+                        widths.get(&code).copied().unwrap_or(*default)
+                    })
+                    .sum::<f64>()
+                    / 1000.0,
+            ),
+            Widths::Unknown => None,
+        }
+    }
+}
+
 /// Every text run of a page with its position in page space.
-fn page_runs(
-    ops: &[lopdf::content::Operation],
-    encodings: &BTreeMap<Vec<u8>, Encoding>,
-) -> Vec<Run> {
+fn page_runs(ops: &[lopdf::content::Operation], fonts: &BTreeMap<Vec<u8>, PdfFont>) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut ctm = IDENTITY;
     let mut stack: Vec<Matrix> = Vec::new();
     let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
     let (mut size, mut leading) = (12.0f64, 0.0f64);
-    let mut font: Option<&Encoding> = None;
+    let mut font: Option<&PdfFont> = None;
     for op in ops {
         let a = &op.operands;
         match op.operator.as_str() {
@@ -98,7 +213,7 @@ fn page_runs(
             }
             "Tf" if a.len() == 2 => {
                 font = match &a[0] {
-                    Object::Name(n) => encodings.get(n),
+                    Object::Name(n) => fonts.get(n),
                     _ => None,
                 };
                 size = num(&a[1]);
@@ -124,7 +239,7 @@ fn page_runs(
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -leading], &tlm);
                     tm = tlm;
                 }
-                let Some(enc) = font else { continue };
+                let Some(font) = font else { continue };
                 let parts: Vec<&Object> = match a.last() {
                     Some(Object::Array(items)) => items.iter().collect(),
                     Some(o) => vec![o],
@@ -135,17 +250,19 @@ fn page_runs(
                 for p in parts {
                     match p {
                         Object::String(bytes, _) => {
-                            let s = Document::decode_text(enc, bytes).unwrap_or_default();
-                            advance += s
-                                .chars()
-                                .map(|c| {
-                                    // CJK, and the quotes and dashes set full width beside it.
-                                    let wide = is_cjk(c)
-                                        || c > '\u{2e80}'
-                                        || ('\u{2010}'..='\u{206f}').contains(&c);
-                                    if wide { 1.0 } else { 0.5 }
-                                })
-                                .sum::<f64>();
+                            let s =
+                                Document::decode_text(&font.encoding, bytes).unwrap_or_default();
+                            advance += font.widths.advance(bytes).unwrap_or_else(|| {
+                                s.chars()
+                                    .map(|c| {
+                                        // CJK, and the quotes and dashes set full width beside it.
+                                        let wide = is_cjk(c)
+                                            || c > '\u{2e80}'
+                                            || ('\u{2010}'..='\u{206f}').contains(&c);
+                                        if wide { 1.0 } else { 0.5 }
+                                    })
+                                    .sum::<f64>()
+                            });
                             text.push_str(&s);
                         }
                         // A large kerning gap in Word output is a space.
@@ -269,7 +386,12 @@ fn page_blocks(
                 _ => cells.push(r),
             }
         }
-        rows.push(cells);
+        // A page number drawn in pieces (dashes in one font, digits in another) is one
+        // cell only once its runs are joined.
+        cells.retain(|c| !is_page_number(&c.text));
+        if !cells.is_empty() {
+            rows.push(cells);
+        }
     }
     let Body { size: body, right, .. } = *body_text;
     let is_body = |c: &Run| (c.size - body).abs() < 0.5;
