@@ -112,24 +112,83 @@ fn bbox_words(pdf: &str) -> Vec<Word> {
     words
 }
 
-/// The ruled boxes of table cells on each page: the layout draws every cell as
-/// four lines (top, bottom, left, right) in a row.
+/// The ruled boxes of table cells on each page, found from the rules alone: the rules'
+/// x and y positions cut the page into elementary boxes; neighbours not parted by a rule
+/// belong to one cell; a cell is a group whose outline is ruled all round (the space
+/// between two tables is not).
 fn cell_boxes(laid: &Laid) -> Vec<(usize, [f64; 4])> {
     let mut out = Vec::new();
     for (p, page) in laid.layout.pages.iter().enumerate() {
-        let rules: Vec<[f64; 4]> = page
-            .items
-            .iter()
-            .filter_map(|i| match *i {
-                Item::Line { x0, y0, x1, y1, .. } => Some([x0, y0, x1, y1]),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(rules.len() % 4, 0, "page {}: rules come four to a cell", p + 1);
-        for c in rules.chunks(4) {
-            let (top, bottom, left) = (c[0], c[1], c[2]);
-            assert!(top[1] == top[3] && bottom[1] == bottom[3] && left[0] == left[2]);
-            out.push((p, [top[0], top[1], top[2], bottom[1]]));
+        let (mut hs, mut vs) = (Vec::new(), Vec::new());
+        for item in &page.items {
+            if let Item::Line { x0, y0, x1, y1, .. } = *item {
+                if (y0 - y1).abs() < 0.01 {
+                    hs.push((y0, x0.min(x1), x0.max(x1)));
+                } else if (x0 - x1).abs() < 0.01 {
+                    vs.push((x0, y0.min(y1), y0.max(y1)));
+                }
+            }
+        }
+        let levels = |v: Vec<f64>| {
+            let mut v = v;
+            v.sort_by(f64::total_cmp);
+            v.dedup_by(|a, b| (*a - *b).abs() < 0.01);
+            v
+        };
+        let xs = levels(vs.iter().map(|v| v.0).collect());
+        let ys = levels(hs.iter().map(|h| h.0).collect());
+        if xs.len() < 2 || ys.len() < 2 {
+            continue;
+        }
+        // Whether a rule covers the segment from a to b at `at` (horizontal or vertical).
+        let covered = |rules: &[(f64, f64, f64)], at: f64, a: f64, b: f64| {
+            rules.iter().any(|r| (r.0 - at).abs() < 0.01 && r.1 <= a + 0.01 && r.2 >= b - 0.01)
+        };
+        let (nx, ny) = (xs.len() - 1, ys.len() - 1);
+        let mut group = vec![usize::MAX; nx * ny];
+        for start in 0..nx * ny {
+            if group[start] != usize::MAX {
+                continue;
+            }
+            group[start] = start;
+            let mut stack = vec![start];
+            let mut members = Vec::new();
+            while let Some(k) = stack.pop() {
+                members.push(k);
+                let (i, j) = (k % nx, k / nx);
+                let mut visit = |n: usize| {
+                    if group[n] == usize::MAX {
+                        group[n] = start;
+                        stack.push(n);
+                    }
+                };
+                if i + 1 < nx && !covered(&vs, xs[i + 1], ys[j], ys[j + 1]) {
+                    visit(k + 1);
+                }
+                if i > 0 && !covered(&vs, xs[i], ys[j], ys[j + 1]) {
+                    visit(k - 1);
+                }
+                if j + 1 < ny && !covered(&hs, ys[j + 1], xs[i], xs[i + 1]) {
+                    visit(k + nx);
+                }
+                if j > 0 && !covered(&hs, ys[j], xs[i], xs[i + 1]) {
+                    visit(k - nx);
+                }
+            }
+            let (i0, i1) =
+                (members.iter().map(|k| k % nx).min(), members.iter().map(|k| k % nx).max());
+            let (j0, j1) =
+                (members.iter().map(|k| k / nx).min(), members.iter().map(|k| k / nx).max());
+            let (Some(i0), Some(i1), Some(j0), Some(j1)) = (i0, i1, j0, j1) else { continue };
+            let [x0, x1, y0, y1] = [xs[i0], xs[i1 + 1], ys[j0], ys[j1 + 1]];
+            let rect = members.len() == (i1 - i0 + 1) * (j1 - j0 + 1);
+            let ruled = covered(&hs, y0, x0, x1)
+                && covered(&hs, y1, x0, x1)
+                && covered(&vs, x0, y0, y1)
+                && covered(&vs, x1, y0, y1);
+            if rect && ruled {
+                out.push((p, [x0, y0, x1, y1]));
+            }
         }
     }
     out

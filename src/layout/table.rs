@@ -161,22 +161,40 @@ pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
     let line_width = cx.doc.style.table_line_width.to_pt();
     let mut placed = std::collections::HashSet::new();
     for (page, rows) in &fragments {
-        for (i, cell) in t.cells.iter().enumerate() {
-            let inside: Vec<&(usize, f64)> = rows
-                .iter()
-                .filter(|(r, _)| (cell.row..cell.row + cell.rowspan).contains(r))
-                .collect();
-            let Some(&&(_, top)) = inside.first() else { continue };
-            let height: f64 = inside.iter().map(|(r, _)| m.heights[*r]).sum();
+        // Each cell's box on this page: (cell, top, height).
+        let boxes: Vec<(usize, f64, f64)> = t
+            .cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, cell)| {
+                let inside: Vec<&(usize, f64)> = rows
+                    .iter()
+                    .filter(|(r, _)| (cell.row..cell.row + cell.rowspan).contains(r))
+                    .collect();
+                let &&(_, top) = inside.first()?;
+                Some((i, top, inside.iter().map(|(r, _)| m.heights[*r]).sum()))
+            })
+            .collect();
+        // The rules first, each edge once (neighbouring cells share theirs), then the
+        // text: one run of furniture and one of cells for the PDF's marked content.
+        let mut edges = std::collections::BTreeSet::new();
+        for &(i, top, height) in &boxes {
+            let cell = &t.cells[i];
             let (x0, x1) = (m.xs[cell.col], m.xs[cell.col + cell.colspan]);
             let (y0, y1) = (top, top + height);
-            let target = &mut cx.pages[*page];
             for (a, b, c, d) in
                 [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
             {
-                let rule = Item::Line { x0: a, y0: b, x1: c, y1: d, width: line_width };
-                target.push(rule, Owner::Artifact(Furniture::Rule));
+                let key = [a, b, c, d].map(|v| (v * 100.0).round() as i64);
+                if edges.insert(key) {
+                    let rule = Item::Line { x0: a, y0: b, x1: c, y1: d, width: line_width };
+                    cx.pages[*page].push(rule, Owner::Artifact(Furniture::Rule));
+                }
             }
+        }
+        for &(i, top, height) in &boxes {
+            let cell = &t.cells[i];
+            let x0 = m.xs[cell.col];
             // The cell is content where it first appears; its repetitions (header rows
             // and merged labels on continuation pages) are furniture.
             let first = placed.insert(i);
