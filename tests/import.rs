@@ -8,11 +8,11 @@ use nianbao::model::{Report, emit_yaml, load_report, strip_locations};
 use nianbao::source::SourceFile;
 use nianbao::template::bundled_format;
 use nianbao::validate::validate_report;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "import_support/mod.rs"]
+mod support;
+use support::{numbers, repo};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(repo().join("tests/suite/import").join(name)).unwrap()
@@ -23,20 +23,6 @@ fn load_yaml(path: &Path) -> Report {
     let (r, d) = load_report(&SourceFile::new(path, text), nianbao::template::Formats::bundled());
     assert!(!has_errors(&d), "{d:#?}");
     r.unwrap()
-}
-
-/// Every number of every table: (table, record, values) with the given totals.
-fn numbers(r: &Report) -> Vec<String> {
-    let mut out = Vec::new();
-    for s in &r.sections {
-        if let Some(t) = &s.table {
-            for rec in &t.records {
-                let v: Vec<String> = rec.values.iter().map(|n| n.value.display()).collect();
-                out.push(format!("{}.{} {}", t.key, rec.key, v.join(",")));
-            }
-        }
-    }
-    out
 }
 
 fn codes(diags: &[nianbao::import::ImportDiag]) -> Vec<&'static str> {

@@ -3,62 +3,13 @@
 
 use nianbao::import::{FormatChoice, SourceKind, import_bytes};
 use nianbao::model::{ProseItem, Report, strip_locations};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[path = "libreoffice/mod.rs"]
 mod libreoffice;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn numbers(r: &Report) -> Vec<String> {
-    let mut out = Vec::new();
-    for s in &r.sections {
-        if let Some(t) = &s.table {
-            for rec in &t.records {
-                let v: Vec<String> = rec.values.iter().map(|n| n.value.display()).collect();
-                out.push(format!("{}.{} {}", t.key, rec.key, v.join(",")));
-            }
-        }
-    }
-    out
-}
-
-/// All prose of a report as (part, text without whitespace), headings included.
-fn prose(r: &Report) -> Vec<(String, String)> {
-    fn walk(part: &str, items: &[ProseItem], out: &mut Vec<(String, String)>) {
-        for item in items {
-            match item {
-                ProseItem::Paragraph(t) => out.push((part.into(), squash(&t.text))),
-                ProseItem::Subsection(s) => {
-                    out.push((part.into(), squash(&s.heading.text)));
-                    for t in &s.text {
-                        out.push((part.into(), squash(&t.text)));
-                    }
-                    walk(part, &s.items, out);
-                }
-                // The image is not imported; its printed caption comes back as text.
-                ProseItem::Figure(f) => {
-                    if let Some(c) = &f.caption {
-                        out.push((part.into(), squash(&c.text)));
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk("preamble", &r.preamble, &mut out);
-    for s in &r.sections {
-        walk(&s.key, &s.prose, &mut out);
-        walk(&format!("{}.notes", s.key), &s.notes, &mut out);
-    }
-    out
-}
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
+#[path = "import_support/mod.rs"]
+mod support;
+use support::{numbers, prose, repo, squash};
 
 fn docx_of(path: &Path) -> (Report, Vec<u8>) {
     let loaded = nianbao::load_and_check(path);

@@ -72,23 +72,23 @@ pub(super) fn claims(
                 );
             }
         }
+        // A claim that there were none of something, against the cells that hold some.
+        let mut none_claim = |w: &str, mut bad: Vec<Quantity>| {
+            bad.retain(|q| q.value > 0);
+            if !bad.is_empty() {
+                let cells_text = describe(&bad);
+                let label = bad.iter().map(|q| q.label.as_str()).collect::<Vec<_>>().join("；");
+                let msg = Msg::NoneClaim { quote: &quote, cells: &cells_text };
+                push(AuditCode::ProseClaim, msg, at(w), w.chars().count(), label);
+            }
+        };
         // None received.
         let none_words = ["未收到", "没有收到", "未接到", "尚未收到", "未受理"];
         if let Some(w) = none_words.into_iter().find(|w| sentence.contains(w))
             && sentence[sentence.find(w).unwrap_or(0)..].contains("申请")
             && !has(&sentence, &["复议", "诉讼", "补正"])
         {
-            let q = c.app("received", 6);
-            if q.value > 0 {
-                let cells_text = describe(std::slice::from_ref(&q));
-                push(
-                    AuditCode::ProseClaim,
-                    Msg::NoneClaim { quote: &quote, cells: &cells_text },
-                    at(w),
-                    w.chars().count(),
-                    q.label.clone(),
-                );
-            }
+            none_claim(w, vec![c.app("received", 6)]);
         }
         // No 复议 / 诉讼.
         if para.disclosure
@@ -108,18 +108,7 @@ pub(super) fn claims(
                 bad.push(c.review("lawsuit_direct", field));
                 bad.push(c.review("lawsuit_after_review", field));
             }
-            bad.retain(|q| q.value > 0);
-            if !bad.is_empty() {
-                let cells_text = describe(&bad);
-                let label = bad.iter().map(|q| q.label.as_str()).collect::<Vec<_>>().join("；");
-                push(
-                    AuditCode::ProseClaim,
-                    Msg::NoneClaim { quote: &quote, cells: &cells_text },
-                    at(w),
-                    w.chars().count(),
-                    label,
-                );
-            }
+            none_claim(w, bad);
         }
         // No 规范性文件 / 规章 issued.
         if let Some(w) = ["未制发", "没有制发", "未制定", "未出台", "未印发"]
@@ -134,18 +123,7 @@ pub(super) fn claims(
             if after.contains("规章") {
                 bad.push(c.proactive("regulations", 0));
             }
-            bad.retain(|q| q.value > 0);
-            if !bad.is_empty() {
-                let cells_text = describe(&bad);
-                let label = bad.iter().map(|q| q.label.as_str()).collect::<Vec<_>>().join("；");
-                push(
-                    AuditCode::ProseClaim,
-                    Msg::NoneClaim { quote: &quote, cells: &cells_text },
-                    at(w),
-                    w.chars().count(),
-                    label,
-                );
-            }
+            none_claim(w, bad);
         }
         start = end;
     }
