@@ -17,6 +17,7 @@ use krilla::paint::Stroke;
 use krilla::text::{GlyphId, KrillaGlyph};
 use std::sync::Arc;
 
+mod objstm;
 mod tags;
 
 /// PDF options. Every PDF is tagged (structure tree, artifacts, bookmarks, language);
@@ -205,7 +206,7 @@ fn write(
         pdf.set_outline(tags::outline(doc, &marks));
         pdf.set_tag_tree(tags::tag_tree(doc, marks));
     }
-    pdf.finish().map_err(Failure::Krilla)
+    pdf.finish().map(objstm::pack).map_err(Failure::Krilla)
 }
 
 /// Where the document names an image: a figure's span (the seal has no span of its own).
