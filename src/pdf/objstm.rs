@@ -155,7 +155,7 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
 fn deflate(data: &[u8]) -> Option<Vec<u8>> {
     let mut z = flate2::write::ZlibEncoder::new(
         Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(6),
+        flate2::Compression::new(2),
     );
     z.write_all(data).ok()?;
     z.finish().ok()
