@@ -120,6 +120,7 @@ async function load(v, version) {
 function doc() { return S.form.doc; }
 
 function changed() {
+  S.lastInput = performance.now();
   S.dirty = true;
   $('unsaved').hidden = false;
   clearTimeout(S.timer);
@@ -215,6 +216,7 @@ function prose(key, heading, headed, suggestions) {
   const box = el('div', {class: 'prose', 'data-path': key});
   const redraw = () => box.replaceWith(prose(key, heading, headed, suggestions));
   if (!headed) box.append(el('h2', {text: heading}));
+  box.append(el('p', {class: 'diag-list', 'data-for': key}));
   items.forEach((item, i) => {
     const path = key + '[' + i + ']';
     const remove = el('button', {type: 'button', class: 'link', text: '删除这一段',
@@ -242,7 +244,7 @@ function prose(key, heading, headed, suggestions) {
           : el('p', {class: 'note', text: '正文含图片或下级内容，保存时原样保留；请下载 YAML 修改。'}),
         item.items ? el('p', {class: 'note', text: '含下级小标题（' + item.items.length + ' 项），保存时原样保留。'}) : null);
     }
-    box.append(el('div', {class: 'item'}, body, remove));
+    box.append(el('div', {class: 'item', 'data-path': path}, el('p', {class: 'diag-list', 'data-for': path}), body, remove));
   });
   const add = (what) => () => { items.push(what()); redraw(); changed(); };
   const unused = (suggestions || []).find((h) => !items.some((it) => it && it.heading === h));
@@ -293,7 +295,11 @@ async function check() {
   const v = await json(r);
   if (!r.ok) { $('save-note').textContent = v.message || ('检查失败 ' + r.status); return; }
   showDiags(v.diagnostics, v.status, v.status_zh);
-  document.body.dataset.checkMs = String(Math.round(performance.now() - t0));
+  // The check's round trip (request, engine, drawing) and the time since the last keystroke
+  // (the same plus the debounce), for the browser test.
+  const now = performance.now();
+  document.body.dataset.checkMs = String(Math.round(now - t0));
+  document.body.dataset.sinceInputMs = String(Math.round(now - S.lastInput));
   document.body.dataset.checked = String(seq);
 }
 
@@ -330,6 +336,8 @@ function showDiags(diags, status, statusZh) {
     const text = describe(d);
     if (!places.length) { loose.push(d); continue; }
     for (const p of places) {
+      // A whole section or item (a prose box): the message goes in its list, not its colour.
+      if (!p.matches('input, textarea, output')) continue;
       p.classList.add(kind);
       if (kind === 'bad') p.setAttribute('aria-invalid', 'true');
       p.dataset.diag = ((p.dataset.diag || '') + ' ' + d.code).trim();
@@ -345,8 +353,10 @@ function showDiags(diags, status, statusZh) {
         list.append(el('li', {class: kind, 'data-code': d.code}, el('a', {href: '#', onclick: (ev) => { ev.preventDefault(); first.focus(); }, text})));
       }
     } else {
-      const list = first.parentElement && first.parentElement.querySelector('.diag-list');
+      const own = first.matches('input, textarea, output') ? first.parentElement : first;
+      const list = own && own.querySelector(':scope > .diag-list');
       if (list) list.append(el('span', {class: kind, 'data-code': d.code, text}));
+      else loose.push(d);
     }
   }
   const errors = S.diags.filter((d) => d.severity === 'error').length;
@@ -459,11 +469,15 @@ async function officeAction(method, url, title) {
   const v = await json(r);
   if (!r.ok) { out.replaceChildren(el('p', {class: 'error', text: v.message || r.status})); return; }
   const rows = Array.isArray(v) ? v : v.units;
-  out.replaceChildren(el('h3', {text: title}), el('div', {class: 'scroll-box', role: 'region', tabindex: 0, 'aria-label': title},
-    el('table', {class: 'list'}, el('thead', {}, el('tr', {}, el('th', {scope: 'col', text: '文件'}), el('th', {scope: 'col', text: '结果'}), el('th', {scope: 'col', text: '问题'}))),
-      el('tbody', {}, rows.map((u) => el('tr', {}, el('th', {scope: 'row', text: u.file}),
-        el('td', {text: u.status || (u.errors ? '有错误' : '通过')}),
-        el('td', {}, el('ul', {}, (u.diagnostics || []).slice(0, 8).map((d) => el('li', {text: typeof d === 'string' ? d : describe(d)})))))))))));
+  const line = (u) => el('tr', {},
+    el('th', {scope: 'row', text: u.file}),
+    el('td', {text: u.status || (u.errors ? '有错误' : '通过')}),
+    el('td', {}, el('ul', {}, (u.diagnostics || []).slice(0, 8)
+      .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d)})))));
+  const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
+  const grid = el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map(line)));
+  out.replaceChildren(el('h3', {text: title}),
+    el('div', {class: 'scroll-box', role: 'region', tabindex: 0, 'aria-label': title}, grid));
 }
 
 // ---------------------------------------------------------------- wiring

@@ -1,0 +1,158 @@
+//! The `nianbao serve` browser form in headless Chromium (`tools/serve_browser.py`, Selenium):
+//! a unit's clerk logs in with the link, breaks 一+二 = 三（七）+四 (E-R3) in table 三 and sees
+//! it at the cell, fixes it, saves, reloads, downloads the PDF (read back with `pdftotext`);
+//! a second browser with another unit's link gets nothing of the first unit's report;
+//! screenshots at 1280 and 390 px wide.
+//!
+//! Needs python3 with selenium, chromium, chromedriver and pdftotext. Without them the test is
+//! skipped with a message, except under `CI` (set by every CI service), where it fails.
+
+mod serve_support;
+
+use serde_json::Value as Json;
+use serve_support::office;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn runs(cmd: &str, args: &[&str]) -> bool {
+    Command::new(cmd).args(args).output().is_ok_and(|o| o.status.success())
+}
+
+/// The tools, or why not.
+fn missing_tool() -> Option<&'static str> {
+    if !runs("python3", &["-c", "import selenium"]) {
+        return Some("Selenium (pip install selenium)");
+    }
+    if !runs("chromium", &["--version"]) || !runs("chromedriver", &["--version"]) {
+        return Some("headless Chromium (apt-get install chromium chromium-driver)");
+    }
+    if !runs("pdftotext", &["-v"]) {
+        return Some("pdftotext (apt-get install poppler-utils)");
+    }
+    None
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Chromium sees only the bundled fonts, so the screenshots show the Chinese text.
+fn fontconfig(dir: &Path) -> PathBuf {
+    let conf = dir.join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\
+             <dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
+            root().join("fonts").display(),
+            dir.join("fc-cache").display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+#[test]
+fn serve_form_in_chromium() {
+    if let Some(tool) = missing_tool() {
+        assert!(std::env::var_os("CI").is_none(), "{tool} is missing (required under CI)");
+        eprintln!("SKIPPED serve_form_in_chromium: {tool} is missing");
+        return;
+    }
+    let o = office();
+    let shots = std::env::temp_dir().join("nianbao-serve-form");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let base = format!("http://{}", o.addr);
+    let out = Command::new("python3")
+        .arg(root().join("tests/tools/serve_browser.py"))
+        .arg(&base)
+        .arg(format!("{base}/?token={}", o.a))
+        .arg(format!("{base}/?token={}", o.b))
+        .arg(&shots)
+        .env("FONTCONFIG_FILE", fontconfig(&shots))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "serve_browser.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Json = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!("screenshots in {}; {v:#}", shots.display());
+
+    // The login link leaves no token in the address bar; the cookie is out of the script's reach.
+    assert_eq!(v["after_login_url"], format!("{base}/"));
+    assert_eq!(v["cookie_http_only"], serde_json::json!([true]));
+    assert_eq!(v["cookie_visible_to_js"], "");
+    assert_eq!(v["status_before"], "已通过");
+    assert_eq!(v["value_before"], "7");
+
+    // 9 new + 1 carried over ≠ 8 handled + 0 carried forward: E-R3 at the cell, both numbers,
+    // the official label.
+    let title = v["cell_title"].as_str().unwrap();
+    for part in
+        ["E-R3", "一+二 = 10", "三（七）总计+四 = 8", "一、本年新收政府信息公开申请数量 / 自然人"]
+    {
+        assert!(title.contains(part), "{part} not in the cell's message: {title}");
+    }
+    assert_eq!(v["cell_invalid"], "true");
+    let listed = v["table_diags"].as_array().unwrap();
+    assert!(
+        listed.iter().any(|d| d.as_str().unwrap().contains("E-R3 自然人列不平衡")),
+        "{listed:?}"
+    );
+    assert_eq!(v["row_total"], "9", "the row's 总计 follows the typing");
+    assert_eq!(v["status_broken"], "有错误");
+    let check_ms = v["check_request_ms"].as_u64().unwrap();
+    assert!(check_ms <= 100, "the check took {check_ms} ms (request, engine and drawing)");
+
+    // Fixed (carried forward 2), saved, reloaded.
+    assert_eq!(v["status_fixed"], "已通过");
+    assert!(v["save_note"].as_str().unwrap().contains("已保存"));
+    assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
+    assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");
+    let saved = nianbao::load_and_check(&o.root.join("a.yaml"));
+    assert!(saved.is_ok(), "{:?}", saved.diags);
+    let t3 = saved.checked.as_ref().unwrap().table("applications").unwrap().records.clone();
+    assert_eq!(t3[0].values[0].display(), "9", "on disk");
+
+    // The PDF the page's link downloads, read back.
+    let pdfs = v["downloaded"].as_array().unwrap();
+    assert_eq!(pdfs.len(), 1, "{pdfs:?}");
+    let text = Command::new("pdftotext")
+        .args(["-layout", pdfs[0].as_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("嵊泗县人民政府办公室"), "{text}");
+    let row = text.lines().find(|l| l.contains("本年新收")).unwrap_or_default();
+    assert!(row.split_whitespace().any(|w| w == "9"), "the saved 9 in the PDF: {row}");
+    assert!(v["preview_note"].as_str().unwrap().contains("预览"), "{}", v["preview_note"]);
+
+    // Desktop and phone: the page never scrolls sideways; on a phone the wide tables scroll
+    // inside their own boxes.
+    for (name, width) in [("desktop", 1280), ("phone", 390)] {
+        let m = &v[name];
+        assert!(
+            m["page_scroll_width"].as_u64() <= m["page_client_width"].as_u64(),
+            "{name}: the page overflows: {m}"
+        );
+        for b in m["boxes"].as_array().unwrap() {
+            assert!(b["right"].as_f64().unwrap() <= f64::from(width), "{name}: {b}");
+        }
+        assert!(shots.join(format!("{name}.png")).is_file());
+    }
+    let phone = v["phone"]["boxes"].as_array().unwrap();
+    assert!(phone.iter().all(|b| b["scroll"].as_u64() > b["client"].as_u64()), "{phone:?}");
+
+    // Unit B's browser: its own report only, nothing of A's.
+    assert!(v["b_title"].as_str().unwrap().contains("菜园镇"));
+    for r in v["b_sees_a"].as_array().unwrap() {
+        assert_eq!(r["status"], 404, "{r}");
+        assert!(!r["body"].as_str().unwrap().contains("嵊泗县人民政府办公室"), "{r}");
+    }
+    let list = v["b_list"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], "sub~b");
+}

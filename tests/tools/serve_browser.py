@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Drives the `nianbao serve` form in headless Chromium (Selenium), as a unit's clerk would,
+and reports what it saw as JSON on stdout:
+
+1. opens unit A's login link; the form of its report appears;
+2. types a number into 三 一、本年新收 / 自然人 that breaks 一+二 = 三（七）+四 and waits for
+   the engine's diagnostic at that cell (how long from the keystroke, and the request alone);
+3. fixes it in another cell, saves, reloads the page, reads both values back;
+4. downloads the PDF through the page's own link (the session cookie) and the preview;
+5. screenshots at desktop (1280) and phone (390) widths, with the page's and the tables'
+   overflow;
+6. a second browser (unit B's link) asks for A's report and gets nothing of it.
+
+usage: serve_browser.py BASE_URL LINK_A LINK_B OUTDIR
+"""
+
+import base64
+import glob
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+RECEIVED = "applications.received.natural_person"
+FORWARD = "applications.carried_forward.natural_person"
+
+
+def browser(downloads):
+    profile = tempfile.mkdtemp(prefix="nianbao-serve-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--window-size=1280,900", "--user-data-dir=" + profile]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": downloads, "download.prompt_for_download": False,
+        "plugins.always_open_pdf_externally": True})
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver", env=dict(os.environ))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    return driver
+
+
+def wait(driver, what, seconds=20):
+    return WebDriverWait(driver, seconds, poll_frequency=0.005).until(lambda d: d.execute_script(what))
+
+
+def cell(driver, key):
+    return driver.find_element(By.CSS_SELECTOR, 'input[data-key="%s"]' % key)
+
+
+def type_into(driver, key, text):
+    box = cell(driver, key)
+    box.click()
+    box.send_keys("\ue009a")  # Ctrl+A
+    box.send_keys(text)
+
+
+def screenshot(driver, path, width):
+    """The whole page at `width` (PATH), the viewport at table 三 (PATH with -table), and the
+    overflow of the page and of each table's box."""
+    driver.set_window_size(width, 900)
+    driver.execute_script("window.scrollTo(0, 0)")
+    time.sleep(0.3)
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    height = int(metrics["cssContentSize"]["height"])
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 16000), "scale": 1}})
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+    driver.execute_script(
+        "document.querySelector('[data-table=applications]').closest('.grid-box').scrollIntoView()")
+    time.sleep(0.2)
+    driver.save_screenshot(path.replace(".png", "-table.png"))
+    return driver.execute_script("""
+      const doc = document.documentElement;
+      return {page_scroll_width: doc.scrollWidth, page_client_width: doc.clientWidth,
+        boxes: Array.from(document.querySelectorAll('.grid-box')).map(b => ({
+          table: b.querySelector('table').dataset.table, scroll: b.scrollWidth, client: b.clientWidth,
+          right: b.getBoundingClientRect().right}))};""")
+
+
+def main():
+    base, link_a, link_b, outdir = sys.argv[1:5]
+    os.makedirs(outdir, exist_ok=True)
+    downloads = os.path.join(outdir, "downloads")
+    os.makedirs(downloads, exist_ok=True)
+    out = {}
+    a = browser(downloads)
+    try:
+        a.get(link_a)
+        out["after_login_url"] = a.current_url
+        wait(a, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
+        out["title"] = a.find_element(By.ID, "report-title").text
+        out["status_before"] = a.find_element(By.ID, "status").text
+        out["cookie_http_only"] = [c.get("httpOnly") for c in a.get_cookies()]
+        out["cookie_visible_to_js"] = a.execute_script("return document.cookie")
+        out["value_before"] = cell(a, RECEIVED).get_attribute("value")
+
+        # A number that breaks 一+二 = 三（七）+四 in the 自然人 column.
+        checked = a.execute_script("return document.body.dataset.checked || '0'")
+        start = time.monotonic()
+        type_into(a, RECEIVED, "9")
+        wait(a, "return document.querySelector('input[data-key=\"%s\"]').classList.contains('bad')" % RECEIVED)
+        out["seen_after_ms"] = round((time.monotonic() - start) * 1000)
+        out["check_request_ms"] = int(a.execute_script("return document.body.dataset.checkMs"))
+        out["checks_before"] = int(checked)
+        out["cell_title"] = cell(a, RECEIVED).get_attribute("title")
+        out["cell_invalid"] = cell(a, RECEIVED).get_attribute("aria-invalid")
+        out["table_diags"] = [li.text for li in a.find_elements(By.CSS_SELECTOR, '[data-table-diags="applications"] li')]
+        out["row_total"] = a.execute_script(
+            "return document.querySelector('output[data-key=\"applications.received.total\"]').value")
+        out["status_broken"] = a.find_element(By.ID, "status").text
+        screenshot(a, os.path.join(outdir, "desktop-error.png"), 1280)
+
+        # Fixed in another cell of the same column: 9 + 1 = 8 + 2.
+        type_into(a, FORWARD, "2")
+        wait(a, "return document.querySelectorAll('#report .bad').length === 0")
+        out["status_fixed"] = a.find_element(By.ID, "status").text
+        a.find_element(By.ID, "save").click()
+        wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
+        out["save_note"] = a.find_element(By.ID, "save-note").text
+
+        a.refresh()
+        wait(a, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
+        out["after_reload"] = {RECEIVED: cell(a, RECEIVED).get_attribute("value"),
+                               FORWARD: cell(a, FORWARD).get_attribute("value")}
+        out["status_saved"] = a.find_element(By.ID, "status").text
+
+        # The preview pane and the PDF download (the page's link, the session's cookie).
+        a.find_element(By.ID, "show-preview").click()
+        wait(a, "return document.getElementById('preview').src.startsWith('blob:')", 60)
+        out["preview_note"] = a.find_element(By.ID, "preview-note").text
+        a.find_element(By.ID, "dl-pdf").click()
+        deadline = time.time() + 60
+        pdfs = []
+        while time.time() < deadline:
+            pdfs = [p for p in glob.glob(os.path.join(downloads, "*.pdf"))]
+            if pdfs and not glob.glob(os.path.join(downloads, "*.crdownload")):
+                break
+            time.sleep(0.2)
+        out["downloaded"] = pdfs
+
+        out["desktop"] = screenshot(a, os.path.join(outdir, "desktop.png"), 1280)
+        out["phone"] = screenshot(a, os.path.join(outdir, "phone.png"), 390)
+        a.execute_script("document.querySelector('.grid-box').scrollIntoView()")
+    finally:
+        a.quit()
+
+    b = browser(downloads)
+    try:
+        b.get(link_b)
+        wait(b, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
+        out["b_title"] = b.find_element(By.ID, "report-title").text
+        out["b_sees_a"] = b.execute_async_script("""
+          const done = arguments[arguments.length - 1];
+          Promise.all(['/api/reports/a/form', '/api/reports/a', '/api/reports/a/render?format=pdf',
+                       '/api/reports/a/history'].map(u => fetch(u).then(async r => ({url: u, status: r.status, body: await r.text()}))))
+            .then(done);""")
+        out["b_list"] = b.execute_async_script("""
+          const done = arguments[arguments.length - 1];
+          fetch('/api/reports').then(r => r.json()).then(done);""")
+    finally:
+        b.quit()
+    json.dump(out, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
