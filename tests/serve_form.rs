@@ -4,7 +4,7 @@
 //! a second browser with another unit's link gets nothing of the first unit's report;
 //! screenshots at 1280 and 390 px wide.
 //!
-//! Needs python3 with selenium, chromium, chromedriver and pdftotext. Without them the test is
+//! Needs python3 with selenium, chromium, chromedriver, pdftotext and axe-core. Without them the test is
 //! skipped with a message, except under `CI` (set by every CI service), where it fails.
 
 mod serve_support;
@@ -29,7 +29,24 @@ fn missing_tool() -> Option<&'static str> {
     if !runs("pdftotext", &["-v"]) {
         return Some("pdftotext (apt-get install poppler-utils)");
     }
+    if !axe_path().is_file() {
+        return Some("axe-core (npm install -g axe-core, or set NIANBAO_AXE=…/axe.min.js)");
+    }
     None
+}
+
+/// axe-core's browser build: `NIANBAO_AXE`, else the global npm install (as `tests/html.rs`).
+fn axe_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("NIANBAO_AXE") {
+        return PathBuf::from(p);
+    }
+    let npm_root = Command::new("npm")
+        .args(["root", "-g"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    Path::new(&npm_root).join("axe-core/axe.min.js")
 }
 
 fn root() -> PathBuf {
@@ -70,6 +87,7 @@ fn serve_form_in_chromium() {
         .arg(format!("{base}/?token={}", o.a))
         .arg(format!("{base}/?token={}", o.b))
         .arg(&shots)
+        .arg(axe_path())
         .env("FONTCONFIG_FILE", fontconfig(&shots))
         .output()
         .unwrap();
@@ -104,6 +122,13 @@ fn serve_form_in_chromium() {
     );
     assert_eq!(v["row_total"], "9", "the row's 总计 follows the typing");
     assert_eq!(v["status_broken"], "有错误");
+    let serious: Vec<&Json> = v["axe_form"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| matches!(x["impact"].as_str(), Some("serious" | "critical")))
+        .collect();
+    assert!(serious.is_empty(), "axe-core on the form with an error shown: {serious:#?}");
     let check_ms = v["check_request_ms"].as_u64().unwrap();
     assert!(check_ms <= 100, "the check took {check_ms} ms (request, engine and drawing)");
 
@@ -112,10 +137,6 @@ fn serve_form_in_chromium() {
     assert!(v["save_note"].as_str().unwrap().contains("已保存"));
     assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
     assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");
-    let saved = nianbao::load_and_check(&o.root.join("a.yaml"));
-    assert!(saved.is_ok(), "{:?}", saved.diags);
-    let t3 = saved.checked.as_ref().unwrap().table("applications").unwrap().records.clone();
-    assert_eq!(t3[0].values[0].display(), "9", "on disk");
 
     // The PDF the page's link downloads, read back.
     let pdfs = v["downloaded"].as_array().unwrap();
@@ -129,6 +150,30 @@ fn serve_form_in_chromium() {
     let row = text.lines().find(|l| l.contains("本年新收")).unwrap_or_default();
     assert!(row.split_whitespace().any(|w| w == "9"), "the saved 9 in the PDF: {row}");
     assert!(v["preview_note"].as_str().unwrap().contains("预览"), "{}", v["preview_note"]);
+
+    // A save from a replaced version: 409, the page lists what differs and keeps the typing;
+    // kept on purpose, it is saved on top of the newer version.
+    let diff = v["conflict_diff"].as_array().unwrap();
+    assert!(
+        diff.iter().any(|d| d.as_str().unwrap().contains("行政许可")
+            && d.as_str().unwrap().contains("新版本 5")),
+        "{diff:?}"
+    );
+    assert_eq!(v["typed_kept"], "3", "what was typed is still in the form");
+    assert!(v["conflict_note"].as_str().unwrap().contains("未保存"));
+    assert_eq!(diff.len(), 2, "only the two numbers differ: {diff:?}");
+    assert!(v["after_keep_mine"].as_str().unwrap().contains("已保存"));
+    // The history, and the first version restored from it.
+    let history = v["history"].as_array().unwrap();
+    assert_eq!(history.len(), 4, "{history:?}");
+    assert!(history.last().unwrap().as_str().unwrap().contains("文件（直接修改）"), "{history:?}");
+    assert_eq!(v["restored_value"], "7");
+    let restored = nianbao::load_and_check(&o.root.join("a.yaml"));
+    assert!(restored.is_ok(), "{:?}", restored.diags);
+    let t3 = restored.checked.as_ref().unwrap().table("applications").unwrap().records.clone();
+    assert_eq!(t3[0].values[0].display(), "7", "restored on disk");
+    let log = std::fs::read_to_string(o.root.join(".nianbao/history/a/log.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 5, "{log}");
 
     // Desktop and phone: the page never scrolls sideways; on a phone the wide tables scroll
     // inside their own boxes.

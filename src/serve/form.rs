@@ -427,6 +427,28 @@ mod tests {
     }
 
     #[test]
+    fn keys_the_form_does_not_draw_travel_through() {
+        let formats = Formats::bundled();
+        let text = EXAMPLE
+            .replace("applications:\n", "applications:\n  intro: 本年度共收到申请7件。\n")
+            + "title: 嵊泗县人民政府办公室2024年度政府信息公开工作年度报告\n\
+               dismissed:\n  - code: W-A1\n    at: overview\n    reason: 已核实\n";
+        let text = text.replace(
+            "  - heading: 监督保障。\n",
+            "  - heading: 监督保障。\n    items:\n      - heading: 培训\n        text: 培训1次。\n",
+        );
+        let (_, form) = form_of(&text, formats).unwrap();
+        assert_eq!(form["doc"]["applications"]["intro"], "本年度共收到申请7件。");
+        let yaml = yaml_of(&form, formats.get(2021).unwrap());
+        let (_, again) = form_of(&yaml, formats).unwrap();
+        assert_eq!(form, again, "{yaml}");
+        assert!(yaml.contains("reason: \"已核实\""), "{yaml}");
+        assert!(yaml.contains("heading: \"培训\""), "{yaml}");
+        let loaded = crate::check_bytes(std::path::Path::new("a.yaml"), yaml.clone().into_bytes());
+        assert!(!crate::diag::has_errors(&loaded.diags), "{yaml}\n{:?}", loaded.diags);
+    }
+
+    #[test]
     fn the_grids_are_the_format_grids() {
         let format = Formats::bundled().get(2021).unwrap();
         let g = grids_json(format);

@@ -7,11 +7,16 @@ and reports what it saw as JSON on stdout:
    the engine's diagnostic at that cell (how long from the keystroke, and the request alone);
 3. fixes it in another cell, saves, reloads the page, reads both values back;
 4. downloads the PDF through the page's own link (the session cookie) and the preview;
-5. screenshots at desktop (1280) and phone (390) widths, with the page's and the tables'
+5. someone else saves meanwhile (a script with A's token): A's save is refused, the page
+   shows what differs and keeps what was typed; A keeps its own and saves on the newer one;
+6. the history: the first version loaded back and saved (restored);
+7. screenshots at desktop (1280) and phone (390) widths, with the page's and the tables'
    overflow;
-6. a second browser (unit B's link) asks for A's report and gets nothing of it.
+8. a second browser (unit B's link) asks for A's report and gets nothing of it.
 
-usage: serve_browser.py BASE_URL LINK_A LINK_B OUTDIR
+Also axe-core on the form while it shows an error, and on the office's list.
+
+usage: serve_browser.py BASE_URL LINK_A LINK_B OUTDIR AXE.min.js
 """
 
 import base64
@@ -22,11 +27,21 @@ import shutil
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+
+AXE_JS = r"""
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+  targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
+  .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: 0}]));
+"""
 
 RECEIVED = "applications.received.natural_person"
 FORWARD = "applications.carried_forward.natural_person"
@@ -53,13 +68,20 @@ def wait(driver, what, seconds=20):
     return WebDriverWait(driver, seconds, poll_frequency=0.005).until(lambda d: d.execute_script(what))
 
 
+def click(driver, element):
+    """Clicks as a user would: the element scrolled to the middle of the window first (the
+    sticky toolbar covers the top)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def cell(driver, key):
     return driver.find_element(By.CSS_SELECTOR, 'input[data-key="%s"]' % key)
 
 
 def type_into(driver, key, text):
     box = cell(driver, key)
-    box.click()
+    click(driver, box)
     box.send_keys("\ue009a")  # Ctrl+A
     box.send_keys(text)
 
@@ -89,8 +111,28 @@ def screenshot(driver, path, width):
           right: b.getBoundingClientRect().right}))};""")
 
 
+def bearer(base, token, method, path, body=None, headers=None):
+    h = {"Authorization": "Bearer " + token}
+    h.update(headers or {})
+    req = urllib.request.Request(base + path, data=body, method=method, headers=h)
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read().decode())
+
+
+def someone_else_saves(base, link):
+    """Another clerk of the same unit saves (licensing 0 → 5) behind the page's back."""
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["token"][0]
+    now = bearer(base, token, "GET", "/api/reports/a")
+    text = now["yaml"].replace("licensing: 0", "licensing: 5")
+    assert text != now["yaml"]
+    saved = bearer(base, token, "PUT", "/api/reports/a", text.encode(),
+                   {"If-Match": '"%s"' % now["version"]})
+    return saved["version"]
+
+
 def main():
-    base, link_a, link_b, outdir = sys.argv[1:5]
+    base, link_a, link_b, outdir, axe_path = sys.argv[1:6]
+    axe = open(axe_path, encoding="utf-8").read()
     os.makedirs(outdir, exist_ok=True)
     downloads = os.path.join(outdir, "downloads")
     os.makedirs(downloads, exist_ok=True)
@@ -113,6 +155,7 @@ def main():
         wait(a, "return document.querySelector('input[data-key=\"%s\"]').classList.contains('bad')" % RECEIVED)
         out["seen_after_ms"] = round((time.monotonic() - start) * 1000)
         out["check_request_ms"] = int(a.execute_script("return document.body.dataset.checkMs"))
+        out["since_input_ms"] = int(a.execute_script("return document.body.dataset.sinceInputMs"))
         out["checks_before"] = int(checked)
         out["cell_title"] = cell(a, RECEIVED).get_attribute("title")
         out["cell_invalid"] = cell(a, RECEIVED).get_attribute("aria-invalid")
@@ -121,12 +164,14 @@ def main():
             "return document.querySelector('output[data-key=\"applications.received.total\"]').value")
         out["status_broken"] = a.find_element(By.ID, "status").text
         screenshot(a, os.path.join(outdir, "desktop-error.png"), 1280)
+        a.execute_script(axe)
+        out["axe_form"] = a.execute_async_script(AXE_JS)
 
         # Fixed in another cell of the same column: 9 + 1 = 8 + 2.
         type_into(a, FORWARD, "2")
         wait(a, "return document.querySelectorAll('#report .bad').length === 0")
         out["status_fixed"] = a.find_element(By.ID, "status").text
-        a.find_element(By.ID, "save").click()
+        click(a, a.find_element(By.ID, "save"))
         wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
         out["save_note"] = a.find_element(By.ID, "save-note").text
 
@@ -137,10 +182,10 @@ def main():
         out["status_saved"] = a.find_element(By.ID, "status").text
 
         # The preview pane and the PDF download (the page's link, the session's cookie).
-        a.find_element(By.ID, "show-preview").click()
+        click(a, a.find_element(By.ID, "show-preview"))
         wait(a, "return document.getElementById('preview').src.startsWith('blob:')", 60)
         out["preview_note"] = a.find_element(By.ID, "preview-note").text
-        a.find_element(By.ID, "dl-pdf").click()
+        click(a, a.find_element(By.ID, "dl-pdf"))
         deadline = time.time() + 60
         pdfs = []
         while time.time() < deadline:
@@ -149,6 +194,31 @@ def main():
                 break
             time.sleep(0.2)
         out["downloaded"] = pdfs
+
+        # A save from a replaced version: refused, nothing typed lost, then kept on purpose.
+        out["other_version"] = someone_else_saves(base, link_a)
+        type_into(a, "proactive.punishment", "3")
+        wait(a, "return document.body.dataset.sinceInputMs !== undefined")
+        click(a, a.find_element(By.ID, "save"))
+        wait(a, "return !document.getElementById('conflict').hidden")
+        out["conflict_diff"] = [li.text for li in a.find_elements(By.CSS_SELECTOR, "#conflict-diff li")]
+        out["typed_kept"] = cell(a, "proactive.punishment").get_attribute("value")
+        out["conflict_note"] = a.find_element(By.ID, "save-note").text
+        screenshot(a, os.path.join(outdir, "desktop-conflict.png"), 1280)
+        click(a, a.find_element(By.ID, "keep-mine"))
+        wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
+        out["after_keep_mine"] = a.find_element(By.ID, "save-note").text
+
+        # The history: the first version back, saved.
+        click(a, a.find_element(By.ID, "show-history"))
+        wait(a, "return document.querySelectorAll('#history-list li').length >= 4")
+        entries = a.find_elements(By.CSS_SELECTOR, "#history-list li")
+        out["history"] = [li.text for li in entries]
+        click(a, entries[-1].find_element(By.TAG_NAME, "button"))
+        wait(a, "return document.getElementById('save-note').textContent.includes('已载入版本')")
+        out["restored_value"] = cell(a, RECEIVED).get_attribute("value")
+        click(a, a.find_element(By.ID, "save"))
+        wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
 
         out["desktop"] = screenshot(a, os.path.join(outdir, "desktop.png"), 1280)
         out["phone"] = screenshot(a, os.path.join(outdir, "phone.png"), 390)

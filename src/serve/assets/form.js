@@ -388,6 +388,24 @@ async function save() {
   if (!$('history').hidden) history();
 }
 
+/// A document as comparable text: keys sorted, empty values (which the YAML leaves out) dropped.
+function canon(v) {
+  const strip = (x) => {
+    if (Array.isArray(x)) return x.map(strip);
+    if (x && typeof x === 'object') {
+      const out = {};
+      for (const k of Object.keys(x).sort()) {
+        const y = strip(x[k]);
+        if (y === '' || y === null || (typeof y === 'object' && !Array.isArray(y) && !Object.keys(y).length)) continue;
+        out[k] = y;
+      }
+      return out;
+    }
+    return typeof x === 'number' ? String(x) : x;
+  };
+  return JSON.stringify(strip(v));
+}
+
 function conflict(v) {
   S.conflict = v;
   const newer = v.newer.form.numbers, mine = S.form.numbers;
@@ -399,7 +417,7 @@ function conflict(v) {
     const cell = document.querySelector('input[data-key="' + CSS.escape(k) + '"]');
     diff.append(el('li', {text: (cell ? cell.getAttribute('aria-label') : k) + '：新版本 ' + (newer[k] === undefined ? '（空）' : newer[k]) + '，您填写 ' + (mine[k] === undefined ? '（空）' : mine[k])}));
   }
-  if (JSON.stringify(v.newer.form.doc) !== JSON.stringify(S.form.doc)) diff.append(el('li', {text: '文字部分也有不同。'}));
+  if (canon(v.newer.form.doc) !== canon(S.form.doc)) diff.append(el('li', {text: '文字部分也有不同。'}));
   $('conflict').hidden = false;
   $('save-note').textContent = '未保存：报告已有更新的版本（' + v.version.slice(0, 8) + '）。';
 }
@@ -448,7 +466,9 @@ async function preview() {
   if (frame.dataset.url) URL.revokeObjectURL(frame.dataset.url);
   frame.dataset.url = URL.createObjectURL(blob);
   frame.src = frame.dataset.url;
-  $('preview-note').textContent = '预览的是表单中当前的内容（' + Math.round(blob.size / 1024) + ' KB）。';
+  // A browser without a PDF viewer shows nothing in the frame: the link opens the file.
+  $('preview-note').replaceChildren('预览的是表单中当前的内容（' + Math.round(blob.size / 1024) + ' KB），',
+    el('a', {href: frame.dataset.url, target: '_blank', rel: 'noopener', text: '在新窗口打开'}), '。');
 }
 
 // ---------------------------------------------------------------- the office
