@@ -1,7 +1,8 @@
 //! The `nianbao serve` browser form in headless Chromium (`tools/serve_browser.py`, Selenium):
 //! a unit's clerk logs in with the link, breaks 一+二 = 三（七）+四 (E-R3) in table 三 and sees
 //! it at the cell, fixes it, saves, reloads, downloads the PDF (read back with `pdftotext`);
-//! a second browser with another unit's link gets nothing of the first unit's report;
+//! a second browser with another unit's link gets nothing of the first unit's report; the
+//! office's link creates a unit and runs the audit and the batch from the page;
 //! screenshots at 1280 and 390 px wide.
 //!
 //! Needs python3 with selenium, chromium, chromedriver, pdftotext and axe-core. Without them the test is
@@ -69,6 +70,11 @@ fn fontconfig(dir: &Path) -> PathBuf {
     conf
 }
 
+fn serious(axe: &Json) -> Vec<&Json> {
+    let all = axe.as_array().unwrap().iter();
+    all.filter(|x| matches!(x["impact"].as_str(), Some("serious" | "critical"))).collect()
+}
+
 #[test]
 fn serve_form_in_chromium() {
     if let Some(tool) = missing_tool() {
@@ -86,6 +92,7 @@ fn serve_form_in_chromium() {
         .arg(&base)
         .arg(format!("{base}/?token={}", o.a))
         .arg(format!("{base}/?token={}", o.b))
+        .arg(format!("{base}/?token={}", o.admin))
         .arg(&shots)
         .arg(axe_path())
         .env("FONTCONFIG_FILE", fontconfig(&shots))
@@ -122,13 +129,7 @@ fn serve_form_in_chromium() {
     );
     assert_eq!(v["row_total"], "9", "the row's 总计 follows the typing");
     assert_eq!(v["status_broken"], "有错误");
-    let serious: Vec<&Json> = v["axe_form"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| matches!(x["impact"].as_str(), Some("serious" | "critical")))
-        .collect();
-    assert!(serious.is_empty(), "axe-core on the form with an error shown: {serious:#?}");
+    assert!(serious(&v["axe_form"]).is_empty(), "axe-core: {:#?}", serious(&v["axe_form"]));
     let check_ms = v["check_request_ms"].as_u64().unwrap();
     assert!(check_ms <= 100, "the check took {check_ms} ms (request, engine and drawing)");
 
@@ -200,4 +201,23 @@ fn serve_form_in_chromium() {
     let list = v["b_list"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["id"], "sub~b");
+
+    // The office's page: every unit, a new one with its link, the audit and the batch.
+    assert_eq!(v["office_rows"].as_array().unwrap().len(), 2, "{}", v["office_rows"]);
+    assert!(serious(&v["axe_office"]).is_empty(), "axe-core: {:#?}", serious(&v["axe_office"]));
+    let note = v["new_unit_note"].as_str().unwrap();
+    assert!(note.contains("c.yaml") && note.contains("/?token="), "{note}");
+    assert!(o.root.join("c.yaml").is_file());
+    let rows_after = v["office_rows_after"].as_array().unwrap();
+    assert!(
+        rows_after.iter().any(|r| r.as_str().unwrap().contains("嵊泗县测试局")),
+        "{rows_after:?}"
+    );
+    assert!(rows_after.iter().any(|r| r.as_str().unwrap().contains("草稿")), "{rows_after:?}");
+    assert_eq!(v["run-audit"].as_array().unwrap().len(), 3, "{}", v["run-audit"]);
+    let batch = v["run-batch"].as_array().unwrap();
+    assert_eq!(batch.len(), 3, "{batch:?}");
+    assert!(batch.iter().filter(|r| r.as_str().unwrap().contains("已生成")).count() >= 2);
+    assert!(o.root.join(".nianbao/batch/a.pdf").is_file());
+    assert!(v["office_opened"].as_str().unwrap().contains("年度政府信息公开工作年度报告"));
 }

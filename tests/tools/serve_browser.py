@@ -12,11 +12,13 @@ and reports what it saw as JSON on stdout:
 6. the history: the first version loaded back and saved (restored);
 7. screenshots at desktop (1280) and phone (390) widths, with the page's and the tables'
    overflow;
-8. a second browser (unit B's link) asks for A's report and gets nothing of it.
+8. a second browser (unit B's link) asks for A's report and gets nothing of it;
+9. the office's link: every unit listed, a unit created (its link shown), the audit and the
+   batch run from the page, a unit's report opened.
 
-Also axe-core on the form while it shows an error, and on the office's list.
+Also axe-core on the form while it shows an error, and on the office's page.
 
-usage: serve_browser.py BASE_URL LINK_A LINK_B OUTDIR AXE.min.js
+usage: serve_browser.py BASE_URL LINK_A LINK_B LINK_OFFICE OUTDIR AXE.min.js
 """
 
 import base64
@@ -100,7 +102,8 @@ def screenshot(driver, path, width):
     with open(path, "wb") as f:
         f.write(base64.b64decode(shot["data"]))
     driver.execute_script(
-        "document.querySelector('[data-table=applications]').closest('.grid-box').scrollIntoView()")
+        "const t = document.querySelector('[data-table=applications]');"
+        "if (t) t.closest('.grid-box').scrollIntoView()")
     time.sleep(0.2)
     driver.save_screenshot(path.replace(".png", "-table.png"))
     return driver.execute_script("""
@@ -131,7 +134,7 @@ def someone_else_saves(base, link):
 
 
 def main():
-    base, link_a, link_b, outdir, axe_path = sys.argv[1:6]
+    base, link_a, link_b, link_office, outdir, axe_path = sys.argv[1:7]
     axe = open(axe_path, encoding="utf-8").read()
     os.makedirs(outdir, exist_ok=True)
     downloads = os.path.join(outdir, "downloads")
@@ -241,6 +244,31 @@ def main():
           fetch('/api/reports').then(r => r.json()).then(done);""")
     finally:
         b.quit()
+    office = browser(downloads)
+    try:
+        office.get(link_office)
+        wait(office, "return document.querySelectorAll('#units tr').length >= 2")
+        out["office_rows"] = [tr.text for tr in office.find_elements(By.CSS_SELECTOR, "#units tr")]
+        office.execute_script(axe)
+        out["axe_office"] = office.execute_async_script(AXE_JS)
+        form = office.find_element(By.ID, "new-unit")
+        for name, value in [("file", "c.yaml"), ("unit", "嵊泗县测试局"), ("year", "2025")]:
+            form.find_element(By.NAME, name).send_keys(value)
+        click(office, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        wait(office, "return !document.getElementById('new-unit-result').hidden")
+        out["new_unit_note"] = office.find_element(By.ID, "new-unit-result").text
+        wait(office, "return document.querySelectorAll('#units tr').length >= 3")
+        out["office_rows_after"] = [tr.text for tr in office.find_elements(By.CSS_SELECTOR, "#units tr")]
+        for button, title in [("run-audit", "审核"), ("run-batch", "批量生成")]:
+            click(office, office.find_element(By.ID, button))
+            wait(office, "return (document.querySelector('#office-result h3') || {}).textContent === '%s'" % title, 120)
+            out[button] = [tr.text for tr in office.find_elements(By.CSS_SELECTOR, "#office-result tbody tr")]
+        screenshot(office, os.path.join(outdir, "office.png"), 1280)
+        click(office, office.find_element(By.CSS_SELECTOR, "#units tr button"))
+        wait(office, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
+        out["office_opened"] = office.find_element(By.ID, "report-title").text
+    finally:
+        office.quit()
     json.dump(out, sys.stdout, ensure_ascii=False)
 
 

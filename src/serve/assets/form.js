@@ -482,6 +482,8 @@ async function reissue(id) {
   note.textContent = r.ok ? '新的登录链接（只显示这一次）：' + location.origin + v.link : (v.message || r.status);
 }
 
+const BATCH_STATUS = {rendered: '已生成', failed: '失败（有错误）', unchanged: '未变', interrupted: '中断', skipped: '跳过'};
+
 async function officeAction(method, url, title) {
   const out = $('office-result');
   out.replaceChildren(el('p', {text: title + '：正在运行……'}));
@@ -491,7 +493,7 @@ async function officeAction(method, url, title) {
   const rows = Array.isArray(v) ? v : v.units;
   const line = (u) => el('tr', {},
     el('th', {scope: 'row', text: u.file}),
-    el('td', {text: u.status || (u.errors ? '有错误' : '通过')}),
+    el('td', {text: u.status ? (BATCH_STATUS[u.status] || u.status) : (u.errors ? '有错误' : '通过')}),
     el('td', {}, el('ul', {}, (u.diagnostics || []).slice(0, 8)
       .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d)})))));
   const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
