@@ -4,7 +4,7 @@
 mod messages;
 mod render;
 
-pub use messages::{Args, Hint, Msg, fill, markdown_table};
+pub use messages::{Args, Hint, Msg, Reply, fill, markdown_table};
 pub use render::{render_human, render_json, render_short};
 
 /// A diagnostic from the catalogue: `diag!(Msg, span, name = value, …)`. The wording lives in

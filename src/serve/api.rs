@@ -2,11 +2,12 @@
 
 use super::session::Caller;
 use super::{
-    App, SaveError, Unit, Who, blocking, diagnostics, error, internal, not_found, status_of,
-    summarize,
+    App, SaveError, Unit, Who, blocking, diagnostics, error, error_why, internal, not_found,
+    reply_json, status_of, summarize,
 };
 use crate::Loaded;
 use crate::OutputKind;
+use crate::diag::Reply;
 use crate::diag::{has_errors, render_json};
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, Query, State};
@@ -124,12 +125,7 @@ pub(super) async fn put_report(
 }
 
 pub(super) fn if_match_required() -> Response {
-    error(
-        StatusCode::PRECONDITION_REQUIRED,
-        "if-match-required",
-        "保存须带上所基于的版本（If-Match）",
-        "a save must name the version it started from (If-Match)",
-    )
+    error(StatusCode::PRECONDITION_REQUIRED, Reply::IfMatchRequired)
 }
 
 /// Why [`save`] did not save.
@@ -157,14 +153,8 @@ impl Refused {
 
 /// A 409 naming the newer version, with `extra` fields.
 pub(super) fn stale(current: &str, extra: Value) -> Response {
-    let mut v = json!({
-        "error": "stale",
-        "message": "报告已被他人修改，请基于最新版本再保存 (the report changed since you opened it)",
-        "version": current,
-    });
-    if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), extra) {
-        obj.extend(extra);
-    }
+    let mut v = reply_json(Reply::Stale, "", extra);
+    v["version"] = current.into();
     (StatusCode::CONFLICT, [(header::ETAG, etag(current))], axum::Json(v)).into_response()
 }
 
@@ -243,12 +233,7 @@ pub(super) fn kind_of(format: Option<&str>) -> Result<Option<OutputKind>, Respon
         "docx" => Ok(Some(OutputKind::Docx)),
         "html" => Ok(Some(OutputKind::Html)),
         "yaml" => Ok(None),
-        _ => Err(error(
-            StatusCode::BAD_REQUEST,
-            "bad-format",
-            "格式须为 pdf、docx、html 或 yaml",
-            "format must be pdf, docx, html or yaml",
-        )),
+        _ => Err(error(StatusCode::BAD_REQUEST, Reply::BadFormat)),
     }
 }
 
@@ -265,12 +250,11 @@ pub(super) fn render_report(
     let unrenderable = |loaded: &Loaded, diags: Vec<Value>| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            axum::Json(json!({
-                "error": "has-errors",
-                "message": "报告有错误，不能生成 (the report has errors)",
-                "version": version, "diagnostics": diags,
-                "ok": !has_errors(&loaded.diags),
-            })),
+            axum::Json(reply_json(
+                Reply::HasErrors,
+                "",
+                json!({"version": version, "diagnostics": diags, "ok": !has_errors(&loaded.diags)}),
+            )),
         )
             .into_response()
     };
@@ -357,12 +341,7 @@ pub(super) struct UploadQuery {
 }
 
 fn bad_name() -> Response {
-    error(
-        StatusCode::BAD_REQUEST,
-        "bad-name",
-        "文件名须在本单位的文件夹内，且为 .png、.jpg 或 .jpeg",
-        "the name must stay inside the unit's folder and end in .png, .jpg or .jpeg",
-    )
+    error(StatusCode::BAD_REQUEST, Reply::BadName)
 }
 
 /// Where an upload called `name` goes: inside the unit's folder (no absolute path, no `..`, no
@@ -402,9 +381,8 @@ pub(super) async fn upload(
         .on_unit(who, id, move |_, _, unit| {
             let name = q.name.unwrap_or_default();
             let target = upload_target(&unit, &name).ok_or_else(bad_name)?;
-            let image = crate::resolve::ImageData::from_bytes(body.to_vec()).map_err(|e| {
-                error(StatusCode::UNPROCESSABLE_ENTITY, "bad-image", "图片不可用", &e)
-            })?;
+            let image = crate::resolve::ImageData::from_bytes(body.to_vec())
+                .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::BadImage, &e))?;
             crate::io::write_atomic(&target, &image.bytes, true)
                 .map_err(|e| internal(&e.to_string()))?;
             Ok(json!({

@@ -6,8 +6,9 @@ use super::api::{
 };
 use super::form::{FormError, form_of, grids_json, yaml_of};
 use super::session::Caller;
-use super::{App, Unit, diagnostics, error, internal, not_found, status_of, summarize};
+use super::{App, Unit, diagnostics, error, internal, not_found, reply_json, status_of, summarize};
 use crate::OutputKind;
+use crate::diag::Reply;
 use crate::diag::render_json;
 use crate::template::Format;
 use axum::extract::{Path as UrlPath, Query, State};
@@ -51,14 +52,7 @@ pub(super) struct EditionQuery {
 }
 
 fn edition(app: &App, edition: u32) -> Result<&Format, Response> {
-    app.pdf.formats().get(edition).ok_or_else(|| {
-        error(
-            StatusCode::NOT_FOUND,
-            "no-edition",
-            "没有这一版格式",
-            "no such edition of the format",
-        )
-    })
+    app.pdf.formats().get(edition).ok_or_else(|| error(StatusCode::NOT_FOUND, Reply::NoEdition))
 }
 
 pub(super) async fn format(
@@ -74,21 +68,14 @@ pub(super) async fn format(
 fn as_form(app: &App, bytes: &[u8]) -> Result<(u32, Value), Response> {
     let text = String::from_utf8_lossy(bytes);
     form_of(&text, app.pdf.formats()).map_err(|e| {
-        let (code, diags) = match e {
+        let (why, diags) = match e {
             FormError::Syntax(d) => ("yaml-syntax", d),
             FormError::Edition(_) => ("bad-edition", Vec::new()),
         };
         let file = crate::source::SourceFile::new("report.yaml", text.into_owned());
         let diags: Vec<Value> = diags.iter().map(|d| render_json(d, &file)).collect();
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            axum::Json(json!({
-                "error": code,
-                "message": "这份 YAML 不能在表单中打开，请下载后修改 (the YAML cannot be shown as a form)",
-                "diagnostics": diags,
-            })),
-        )
-            .into_response()
+        let body = reply_json(Reply::NotAForm, "", json!({"why": why, "diagnostics": diags}));
+        (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
     })
 }
 

@@ -49,7 +49,7 @@ pub use form::{FormError, form_of, grids_json, yaml_of};
 pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER};
 pub use store::{HistoryEntry, STATE_DIR, SaveError, Store, Unit, version_of};
 
-use crate::diag::{Code, Severity, has_errors, render_json};
+use crate::diag::{Code, Reply, Severity, has_errors, render_json};
 use crate::io::limits;
 use crate::world::FsResources;
 use crate::{Engine, EngineOptions, Loaded, OutputKind, Source};
@@ -267,18 +267,33 @@ pub fn start(dir: &std::path::Path, listen: &str) -> Result<Running, String> {
     Ok(Running { addr, thread })
 }
 
-fn error(status: StatusCode, code: &str, zh: &str, en: &str) -> Response {
-    (status, axum::Json(json!({"error": code, "message": format!("{zh} ({en})")}))).into_response()
+/// An error answer: the reply's stable `error` string and its wording from the catalogue.
+fn error(status: StatusCode, reply: Reply) -> Response {
+    error_why(status, reply, "")
+}
+
+/// [`error`] with the reason filled into the reply's `{why}`.
+fn error_why(status: StatusCode, reply: Reply, why: &str) -> Response {
+    (status, axum::Json(reply_json(reply, why, Value::Null))).into_response()
+}
+
+/// A reply's JSON body: `error`, `message`, and the fields of `extra` (an object).
+fn reply_json(reply: Reply, why: &str, extra: Value) -> Value {
+    let mut v = json!({"error": reply.code(), "message": reply.text(&[("why", &why)])});
+    if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), extra) {
+        obj.extend(extra);
+    }
+    v
 }
 
 fn not_found() -> Response {
-    error(StatusCode::NOT_FOUND, "not-found", "没有这份报告", "no such report")
+    error(StatusCode::NOT_FOUND, Reply::NotFound)
 }
 
 fn internal(why: &str) -> Response {
     // The reason goes to the server's log, not to the caller (it may name paths).
     eprintln!("serve: {why}");
-    error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "internal error")
+    error(StatusCode::INTERNAL_SERVER_ERROR, Reply::Internal)
 }
 
 /// The unit `id` if the caller may see it (404 otherwise, whether or not it exists).

@@ -4,9 +4,10 @@
 
 use super::api::{Answer, download};
 use super::session::Caller;
-use super::{App, Unit, Who, blocking, diagnostics, error, internal, visible};
+use super::{App, Unit, Who, blocking, diagnostics, error, error_why, internal, visible};
 use crate::OutputKind;
 use crate::batch::{BatchConfig, lock_outdir, remove_stale_temps, run_batch};
+use crate::diag::Reply;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -20,12 +21,7 @@ const BATCH_DIR: &str = "batch";
 fn office_only(who: &Who) -> Result<(), Response> {
     match who {
         Who::Admin => Ok(()),
-        Who::Unit(_) => Err(error(
-            StatusCode::FORBIDDEN,
-            "office-only",
-            "只有县（区）办公室的令牌可以这样做",
-            "only the office token may do this",
-        )),
+        Who::Unit(_) => Err(error(StatusCode::FORBIDDEN, Reply::OfficeOnly)),
     }
 }
 
@@ -40,8 +36,8 @@ pub(super) struct NewUnit {
     year: i32,
 }
 
-fn bad_new_unit(zh: &str, en: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, "bad-unit", zh, en)
+fn bad_new_unit(reply: Reply) -> Response {
+    error(StatusCode::BAD_REQUEST, reply)
 }
 
 /// The new report's path: a `.yaml` name inside the folder, in an existing folder that is no
@@ -50,25 +46,17 @@ fn new_report_path(app: &App, file: &str) -> Result<std::path::PathBuf, Response
     let path = std::path::Path::new(file);
     let hidden = path.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
     if file.len() > 200 || !crate::world::is_confined(file) || hidden || !file.ends_with(".yaml") {
-        return Err(bad_new_unit(
-            "文件名须在服务的文件夹内并以 .yaml 结尾",
-            "the file must be inside the served folder and end in .yaml",
-        ));
+        return Err(bad_new_unit(Reply::UnitFile));
     }
     let root = app.store.root();
     let target = root.join(path);
     let parent_ok =
         target.parent().and_then(|p| p.canonicalize().ok()).is_some_and(|p| p.starts_with(root));
     if !parent_ok {
-        return Err(bad_new_unit("所在文件夹不存在", "the folder does not exist"));
+        return Err(bad_new_unit(Reply::UnitFolder));
     }
     if std::fs::symlink_metadata(&target).is_ok() {
-        return Err(error(
-            StatusCode::CONFLICT,
-            "exists",
-            "该文件已存在",
-            "the file already exists",
-        ));
+        return Err(error(StatusCode::CONFLICT, Reply::UnitExists));
     }
     Ok(target)
 }
@@ -82,10 +70,7 @@ pub(super) async fn create_unit(
     let v = blocking(app.work.clone(), move || {
         let name = new.unit.trim();
         if name.is_empty() || name.chars().count() > 100 || !(1900..=2200).contains(&new.year) {
-            return Err(bad_new_unit(
-                "单位名称不能为空，年份须为四位数",
-                "the unit needs a name and the year four digits",
-            ));
+            return Err(bad_new_unit(Reply::UnitName));
         }
         let target = new_report_path(&app, &new.file)?;
         let format = app.pdf.formats().get(app.pdf.formats().default_edition());
@@ -195,12 +180,7 @@ pub(super) async fn summary(
         "pdf" => false,
         "csv" => true,
         _ => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "bad-format",
-                "汇总表的格式须为 pdf 或 csv",
-                "the 汇总表 comes as pdf or csv",
-            ));
+            return Err(error(StatusCode::BAD_REQUEST, Reply::BadSummaryFormat));
         }
     };
     let office = q.office.unwrap_or_else(|| "汇总".to_string());
@@ -210,7 +190,7 @@ pub(super) async fn summary(
         let passed: Vec<&crate::Loaded> =
             all.iter().map(|(_, l)| l).filter(|l| l.is_ok()).collect();
         let reports = crate::batch::summary_reports(&passed, &app.pdf, &office)
-            .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "no-summary", "无法汇总", &e))?;
+            .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::NoSummary, &e))?;
         reports.into_iter().next().ok_or_else(|| internal("no summary"))
     })
     .await??;

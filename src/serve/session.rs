@@ -10,6 +10,7 @@
 
 use super::auth::{authenticate_hash, hash, random_token};
 use super::{App, Who, error};
+use crate::diag::Reply;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -117,7 +118,7 @@ fn peer(parts: &Parts) -> Option<IpAddr> {
 }
 
 fn unauthorized() -> Response {
-    error(StatusCode::UNAUTHORIZED, "unauthorized", "登录令牌无效", "missing or invalid token")
+    error(StatusCode::UNAUTHORIZED, Reply::Unauthorized)
 }
 
 impl FromRequestParts<Arc<App>> for Caller {
@@ -149,12 +150,7 @@ impl FromRequestParts<Arc<App>> for Caller {
         {
             let sent = parts.headers.get(CSRF_HEADER).map(HeaderValue::as_bytes).unwrap_or(b"");
             if !bool::from(sent.ct_eq(expected.as_bytes())) {
-                return Err(error(
-                    StatusCode::FORBIDDEN,
-                    "csrf",
-                    "请求缺少有效的 CSRF 令牌，请刷新页面",
-                    "the request lacks a valid CSRF token; reload the page",
-                ));
+                return Err(error(StatusCode::FORBIDDEN, Reply::Csrf));
             }
         }
         Ok(Caller { who, csrf })
