@@ -96,6 +96,7 @@ fn serve_form_in_chromium() {
         .arg(&shots)
         .arg(axe_path())
         .env("FONTCONFIG_FILE", fontconfig(&shots))
+        .env("NIANBAO_SEAL", root().join("examples/demo-seal.png"))
         .output()
         .unwrap();
     assert!(
@@ -138,6 +139,11 @@ fn serve_form_in_chromium() {
     assert!(v["save_note"].as_str().unwrap().contains("已保存"));
     assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
     assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");
+    assert_eq!(v["after_reload"]["seal"], "demo-seal.png", "the uploaded seal, named in the YAML");
+    assert_eq!(
+        std::fs::read(o.root.join("demo-seal.png")).unwrap(),
+        std::fs::read(root().join("examples/demo-seal.png")).unwrap()
+    );
 
     // The PDF the page's link downloads, read back.
     let pdfs = v["downloaded"].as_array().unwrap();

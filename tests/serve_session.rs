@@ -188,6 +188,13 @@ fn the_form_routes_check_save_and_preview_what_was_typed() {
     let yaml = get(&o, "/api/reports/a/render?format=yaml", &o.a);
     assert_eq!(yaml.body, disk.as_bytes());
     assert!(yaml.header("content-disposition").unwrap().contains("a.yaml"));
+    // A file the form cannot show (a YAML syntax error, typed by hand): 422, with why.
+    std::fs::write(o.root.join("sub/b.yaml"), "unit: [\n").unwrap();
+    let r = get(&o, "/api/reports/sub~b/form", &o.b);
+    assert_eq!(r.status, 422);
+    let v = r.json();
+    assert_eq!((v["error"].as_str(), v["why"].as_str()), (Some("not-a-form"), Some("yaml-syntax")));
+    assert_eq!(v["diagnostics"][0]["code"], "E-Y1");
     // The grids: the format's own.
     let g = get(&o, "/api/format", &o.a).json();
     assert_eq!(g["tables"].as_array().unwrap().len(), 3);

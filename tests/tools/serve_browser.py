@@ -5,7 +5,7 @@ and reports what it saw as JSON on stdout:
 1. opens unit A's login link; the form of its report appears;
 2. types a number into 三 一、本年新收 / 自然人 that breaks 一+二 = 三（七）+四 and waits for
    the engine's diagnostic at that cell (how long from the keystroke, and the request alone);
-3. fixes it in another cell, saves, reloads the page, reads both values back;
+3. fixes it in another cell, uploads the seal, saves, reloads the page, reads it all back;
 4. downloads the PDF through the page's own link (the session cookie) and the preview;
 5. someone else saves meanwhile (a script with A's token): A's save is refused, the page
    shows what differs and keeps what was typed; A keeps its own and saves on the newer one;
@@ -174,6 +174,10 @@ def main():
         type_into(a, FORWARD, "2")
         wait(a, "return document.querySelectorAll('#report .bad').length === 0")
         out["status_fixed"] = a.find_element(By.ID, "status").text
+        # The seal, uploaded from the signature's file input.
+        upload = a.find_element(By.CSS_SELECTOR, "fieldset.signature input[type=file]")
+        upload.send_keys(os.environ["NIANBAO_SEAL"])
+        wait(a, "return document.getElementById('f-signature_seal').value === 'demo-seal.png'")
         click(a, a.find_element(By.ID, "save"))
         wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
         out["save_note"] = a.find_element(By.ID, "save-note").text
@@ -181,7 +185,8 @@ def main():
         a.refresh()
         wait(a, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
         out["after_reload"] = {RECEIVED: cell(a, RECEIVED).get_attribute("value"),
-                               FORWARD: cell(a, FORWARD).get_attribute("value")}
+                               FORWARD: cell(a, FORWARD).get_attribute("value"),
+                               "seal": a.find_element(By.ID, "f-signature_seal").get_attribute("value")}
         out["status_saved"] = a.find_element(By.ID, "status").text
 
         # The preview pane and the PDF download (the page's link, the session's cookie).

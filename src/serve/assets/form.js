@@ -88,10 +88,18 @@ function badge(status, zh) {
 async function open(id) {
   const r = await api('GET', '/api/reports/' + encodeURIComponent(id) + '/form');
   const v = await json(r);
-  if (!r.ok) { alert(v.message || r.status); return; }
   S.id = id;
-  await load(v, v.version);
-  show('editor');
+  for (const b of ['save', 'show-history', 'show-preview']) $(b).disabled = !r.ok;
+  if (!r.ok) {
+    // A file the form cannot show (a YAML syntax error): say so, offer the file itself.
+    show('editor');
+    $('report').replaceChildren(el('p', {class: 'error', text: v.message || String(r.status)}),
+      el('ul', {}, (v.diagnostics || []).map((d) => el('li', {text: describe(d) + (d.line ? '（第 ' + d.line + ' 行）' : '')}))));
+    $('problems').replaceChildren();
+  } else {
+    await load(v, v.version);
+    show('editor');
+  }
   $('to-list').hidden = S.role !== 'office';
   for (const f of ['pdf', 'docx', 'html', 'yaml']) {
     $('dl-' + f).href = '/api/reports/' + encodeURIComponent(id) + '/render?format=' + f;
@@ -256,7 +264,7 @@ function prose(key, heading, headed, suggestions) {
 }
 
 function upload(path, done) {
-  const input = el('input', {type: 'file', accept: 'image/png,image/jpeg', 'aria-label': '上传图片'});
+  const input = el('input', {type: 'file', accept: 'image/png,image/jpeg'});
   input.addEventListener('change', async () => {
     const file = input.files[0];
     if (!file) return;
@@ -265,7 +273,7 @@ function upload(path, done) {
     const v = await json(r);
     if (r.status === 201) { done(name); changed(); } else alert(v.message || ('上传失败 ' + r.status));
   });
-  return el('p', {class: 'upload'}, input);
+  return el('p', {class: 'upload'}, el('label', {}, '上传图片（PNG 或 JPEG）：', input));
 }
 
 function signature() {
