@@ -8,6 +8,7 @@
 //! Needs python3 with selenium, chromium, chromedriver, pdftotext and axe-core. Without them the test is
 //! skipped with a message, except under `CI` (set by every CI service), where it fails.
 
+mod common;
 mod serve_support;
 
 use serde_json::Value as Json;
@@ -70,6 +71,58 @@ fn fontconfig(dir: &Path) -> PathBuf {
     conf
 }
 
+/// The form's tables, as the browser lays out their DOM, are the grids the PDF prints: every
+/// cell at the same row and column with the same spans, each number under the same key (an
+/// input where a unit types, an output for a total), each label the same text.
+fn same_grids_as_the_pdf(grids: &Json, inputs: &Json) {
+    let doc = common::example_document();
+    let tables: Vec<&nianbao::resolve::Table> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| if let nianbao::resolve::Block::Table(t) = b { Some(t) } else { None })
+        .collect();
+    let grids = grids.as_array().unwrap();
+    assert_eq!(grids.len(), tables.len());
+    for (t, g) in tables.iter().zip(grids) {
+        assert_eq!(g["key"], t.key.as_str());
+        let form: Vec<(u64, u64, u64, u64, String)> = g["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let what = c["key"].as_str().or(c["text"].as_str()).unwrap().to_string();
+                let n = |k: &str| c[k].as_u64().unwrap();
+                (n("row"), n("col"), n("rowspan"), n("colspan"), what)
+            })
+            .collect();
+        let pdf: Vec<(u64, u64, u64, u64, String)> = t
+            .cells
+            .iter()
+            .map(|c| {
+                let what = c.key.clone().unwrap_or_else(|| c.text.clone());
+                (c.row as u64, c.col as u64, c.rowspan as u64, c.colspan as u64, what)
+            })
+            .collect();
+        assert_eq!(form, pdf, "table {}: the form's grid is the PDF's", t.key);
+        assert_eq!(
+            g["geometry_errors"],
+            serde_json::json!([]),
+            "table {}: boxes off the grid",
+            t.key
+        );
+        let inputs = inputs[t.key.as_str()].as_u64().unwrap() as usize;
+        let totals = t
+            .cells
+            .iter()
+            .filter(|c| {
+                c.key.as_deref().is_some_and(|k| k.ends_with(".total") || k.contains(".total."))
+            })
+            .count();
+        let numbers = t.cells.iter().filter(|c| c.key.is_some()).count();
+        assert_eq!(inputs, numbers - totals, "table {}: an input in every typed cell", t.key);
+    }
+}
+
 fn serious(axe: &Json) -> Vec<&Json> {
     let all = axe.as_array().unwrap().iter();
     all.filter(|x| matches!(x["impact"].as_str(), Some("serious" | "critical"))).collect()
@@ -113,6 +166,7 @@ fn serve_form_in_chromium() {
     assert_eq!(v["cookie_visible_to_js"], "");
     assert_eq!(v["status_before"], "已通过");
     assert_eq!(v["value_before"], "7");
+    same_grids_as_the_pdf(&v["grids"], &v["inputs"]);
 
     // 9 new + 1 carried over ≠ 8 handled + 0 carried forward: E-R3 at the cell, both numbers,
     // the official label.

@@ -17,6 +17,24 @@ pub fn example_text() -> String {
     std::fs::read_to_string(repo("examples/shengsi-2024.yaml")).expect("example readable")
 }
 
+/// The example report, resolved with the bundled format and style (the document every backend
+/// draws: the PDF's tables, the DOCX, the HTML page).
+pub fn example_document() -> nianbao::resolve::Document {
+    let loaded = nianbao::load_and_check(&repo("examples/shengsi-2024.yaml"));
+    assert!(loaded.is_ok(), "{:?}", loaded.diags);
+    let report = loaded.report.as_ref().unwrap();
+    let format = nianbao::template::bundled_format(report.format).unwrap();
+    let (doc, diags) = nianbao::resolve::resolve_document(
+        report,
+        loaded.checked.as_ref().unwrap(),
+        format,
+        nianbao::template::default_style(),
+        &loaded.images,
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    doc
+}
+
 /// Checks a report given as text, as if it were the file at `path`.
 pub fn check_str(path: &Path, text: &str) -> Loaded {
     nianbao::check_bytes(path, text.as_bytes().to_vec())

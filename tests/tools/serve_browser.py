@@ -37,6 +37,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+# The DOM grid of every table, spans expanded, with a check that the cell boxes line up: the
+# same script the HTML page's test reads the page's tables with.
+from html_browser import GRID_JS
+
 AXE_JS = r"""
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({
@@ -146,6 +150,10 @@ def main():
         out["after_login_url"] = a.current_url
         wait(a, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
         out["title"] = a.find_element(By.ID, "report-title").text
+        out["grids"] = [t for t in a.execute_script(GRID_JS) if t["key"]]
+        out["inputs"] = a.execute_script(
+            "return Object.fromEntries(Array.from(document.querySelectorAll('table.grid'))"
+            ".map(t => [t.dataset.table, t.querySelectorAll('td input').length]))")
         out["status_before"] = a.find_element(By.ID, "status").text
         out["cookie_http_only"] = [c.get("httpOnly") for c in a.get_cookies()]
         out["cookie_visible_to_js"] = a.execute_script("return document.cookie")

@@ -183,14 +183,14 @@ function table(t, heading) {
         const scope = c.head || r < t.header_rows ? 'col' : 'row';
         tr.append(el('th', Object.assign({class: c.head ? 'head' : 'label', scope}, span), c.text));
       } else if (c.sum) {
-        tr.append(el('td', Object.assign({class: 'total'}, span),
+        tr.append(el('td', Object.assign({class: 'total', 'data-key': c.key}, span),
           el('output', {'data-key': c.key, 'data-sum': c.sum.join(' '), 'aria-label': c.label + '（自动计算）', title: c.label + '（自动计算）'})));
       } else {
         const input = el('input', {'data-key': c.key, inputmode: c.decimal ? 'decimal' : 'numeric',
           'aria-label': c.label, title: c.label, autocomplete: 'off'});
         input.value = numbers[c.key] === undefined ? '' : String(numbers[c.key]);
         input.addEventListener('input', () => { numbers[c.key] = input.value; totals(); changed(); });
-        tr.append(el('td', Object.assign({class: 'cell'}, span), input));
+        tr.append(el('td', Object.assign({class: 'cell', 'data-key': c.key}, span), input));
       }
     }
     (r < t.header_rows ? thead : tbody).append(tr);
@@ -315,7 +315,9 @@ function target(path) {
   if (!path) return null;
   let p = path;
   for (;;) {
-    const found = document.querySelector('[data-key="' + CSS.escape(p) + '"], #report [data-path="' + CSS.escape(p) + '"]');
+    const q = CSS.escape(p);
+    const found = document.querySelector('input[data-key="' + q + '"], output[data-key="' + q + '"]') ||
+      document.querySelector('#report [data-path="' + q + '"]');
     if (found) return found;
     const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
     if (cut <= 0) return null;
