@@ -244,13 +244,24 @@ fn office_actions_work_for_the_office_and_are_403_for_a_unit() {
     let r = request(o.addr, "POST", "/api/units", Some(&o.admin), &json_h, outside.as_bytes());
     assert_eq!(r.status, 400);
 
-    // Batch: every unit, the outputs under the state folder.
+    // Batch: every unit, the outputs under the state folder, then as one zip.
+    assert_eq!(get(&o, "/api/batch/outputs.zip", &o.admin).status, 404, "no batch yet");
     let r = request(o.addr, "POST", "/api/batch", Some(&o.admin), &[], b"");
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let units = r.json()["units"].as_array().unwrap().clone();
     assert_eq!(units.len(), 3);
     assert!(units.iter().filter(|u| u["status"] == "rendered").count() >= 2, "{units:?}");
     assert!(o.root.join(".nianbao/batch/a.pdf").is_file());
+    let zip = get(&o, r.json()["download"].as_str().unwrap(), &o.admin);
+    assert_eq!(zip.status, 200);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body)).unwrap();
+    let names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    for n in ["a.pdf", "sub/b.pdf", "summary.json"] {
+        assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
+    }
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    assert!(archive.by_name("a.pdf").is_ok());
+    assert_eq!(get(&o, "/api/batch/outputs.zip", &o.a).status, 403);
     assert!(!r.json().to_string().contains(o.root.to_str().unwrap()), "no server paths");
 
     // The 汇总表 of the units that pass, as PDF and CSV.

@@ -383,6 +383,7 @@ catalogue! {
             "the unit needs a name and the year four digits";
         UnitExists => "exists", "该文件已存在", "the file already exists";
         NoSummary => "no-summary", "无法汇总：{why}", "no 汇总表: {why}";
+        NoBatch => "no-batch", "还没有批量生成的结果", "no batch has been run yet";
     }
 }
 

@@ -24,6 +24,7 @@
 //! | `GET /api/reports/{id}/render?format=pdf\|docx\|html\|yaml` | the bytes; 422 with diagnostics when the report has errors |
 //! | `POST /api/units` | office: a new unit's report (`nianbao init`'s skeleton) and its login link |
 //! | `POST /api/batch` | office: `nianbao batch` of every unit into `DIR/.nianbao/batch/` |
+//! | `GET /api/batch/outputs.zip` | office: what the last batch wrote, zipped |
 //! | `GET /api/summary?format=pdf\|yaml\|csv` | office: the 汇总表 of every unit that passes |
 //! | `GET /api/audit` | office: the audit of every unit |
 //!
@@ -221,6 +222,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/check", post(api::check))
         .route("/api/units", post(office::create_unit))
         .route("/api/batch", post(office::batch))
+        .route("/api/batch/outputs.zip", get(office::batch_zip))
         .route("/api/summary", get(office::summary))
         .route("/api/audit", get(office::audit))
         .route("/api/tokens/{id}", put(office::reissue))

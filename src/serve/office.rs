@@ -115,8 +115,9 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
         std::fs::create_dir_all(&outdir).map_err(|e| internal(&e.to_string()))?;
         let _lock = lock_outdir(&outdir).map_err(|e| internal(&e))?;
         remove_stale_temps(&outdir);
-        let found = crate::batch::discover(std::slice::from_ref(&app.store.root().to_path_buf()), None)
-            .map_err(|e| internal(&e))?;
+        let found =
+            crate::batch::discover(std::slice::from_ref(&app.store.root().to_path_buf()), None)
+                .map_err(|e| internal(&e))?;
         let config = BatchConfig {
             outdir: outdir.clone(),
             changed: false,
@@ -128,7 +129,8 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
         };
         let stop = AtomicBool::new(false);
         let result = run_batch(&found.inputs, &config, &app.pdf, &stop, &|_| {});
-        crate::batch::write_summaries(&outdir, &result.units).map_err(|e| internal(&e.to_string()))?;
+        crate::batch::write_summaries(&outdir, &result.units)
+            .map_err(|e| internal(&e.to_string()))?;
         // Paths as the served folder names them, not the server's disk.
         let root = app.store.root().display().to_string();
         let strip = |s: &str| s.replace(&format!("{root}/"), "");
@@ -143,10 +145,60 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
             })
             .collect();
         let failed = result.units.iter().filter(|u| u.status.as_str() == "failed").count();
-        Ok(json!({"units": units, "failed": failed, "outdir": format!("{}/{BATCH_DIR}", super::STATE_DIR)}))
+        Ok(json!({"units": units, "failed": failed,
+                  "outdir": format!("{}/{BATCH_DIR}", super::STATE_DIR),
+                  "download": "/api/batch/outputs.zip"}))
     })
     .await??;
     Ok(axum::Json(v).into_response())
+}
+
+/// The files under `dir` (not hidden), relative `/`-separated names, sorted.
+fn files_under(dir: &std::path::Path, rel: &str, out: &mut Vec<(String, std::path::PathBuf)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else { continue };
+        if name.starts_with('.') || kind.is_symlink() {
+            continue;
+        }
+        let rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        if kind.is_dir() {
+            files_under(&entry.path(), &rel, out);
+        } else if kind.is_file() {
+            out.push((rel, entry.path()));
+        }
+    }
+    out.sort();
+}
+
+/// `GET /api/batch/outputs.zip`: what the last batch wrote, as one download.
+pub(super) async fn batch_zip(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
+    office_only(&who)?;
+    let _one = app.office.clone().lock_owned().await;
+    let bytes = blocking(app.work.clone(), move || {
+        let mut files = Vec::new();
+        files_under(&app.store.state_dir().join(BATCH_DIR), "", &mut files);
+        if files.is_empty() {
+            return Err(error(StatusCode::NOT_FOUND, Reply::NoBatch));
+        }
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, path) in files {
+            let data = std::fs::read(&path).map_err(|e| internal(&e.to_string()))?;
+            zip.start_file(name, options).map_err(|e| internal(&e.to_string()))?;
+            std::io::Write::write_all(&mut zip, &data).map_err(|e| internal(&e.to_string()))?;
+        }
+        let cursor = zip.finish().map_err(|e| internal(&e.to_string()))?;
+        Ok(cursor.into_inner())
+    })
+    .await??;
+    let disposition = "attachment; filename=\"batch-outputs.zip\"";
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "application/zip"),
+        (axum::http::header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 /// Every unit's report, checked (without the audit).

@@ -501,6 +501,7 @@ async function officeAction(method, url, title) {
   const v = await json(r);
   if (!r.ok) { out.replaceChildren(el('p', {class: 'error', text: v.message || r.status})); return; }
   const rows = Array.isArray(v) ? v : v.units;
+  const zip = v.download ? el('p', {}, el('a', {class: 'button', href: v.download, text: '下载全部生成结果（ZIP）'})) : null;
   const line = (u) => el('tr', {},
     el('th', {scope: 'row', text: u.file}),
     el('td', {text: u.status ? (BATCH_STATUS[u.status] || u.status) : (u.errors ? '有错误' : '通过')}),
@@ -508,7 +509,7 @@ async function officeAction(method, url, title) {
       .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d)})))));
   const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
   const grid = el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map(line)));
-  out.replaceChildren(el('h3', {text: title}),
+  out.replaceChildren(el('h3', {text: title}), zip,
     el('div', {class: 'scroll-box', role: 'region', tabindex: 0, 'aria-label': title}, grid));
 }
 
