@@ -517,6 +517,8 @@ async function officeAction(method, url, title) {
 
 document.addEventListener('DOMContentLoaded', () => {
   $('save').addEventListener('click', save);
+  // Enter in a field never submits the page away (and what was typed with it).
+  $('report').addEventListener('submit', (ev) => ev.preventDefault());
   $('show-history').addEventListener('click', () => ($('history').hidden ? history() : ($('history').hidden = true)));
   $('show-preview').addEventListener('click', preview);
   $('keep-mine').addEventListener('click', () => { S.version = S.conflict.version; save(); });
