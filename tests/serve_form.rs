@@ -194,6 +194,7 @@ fn serve_form_in_chromium() {
     assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
     assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");
     assert_eq!(v["after_reload"]["seal"], "demo-seal.png", "the uploaded seal, named in the YAML");
+    assert_eq!(v["after_reload"]["intro"], "表中数字截至12月31日。", "table 三's intro");
     assert_eq!(
         std::fs::read(o.root.join("demo-seal.png")).unwrap(),
         std::fs::read(root().join("examples/demo-seal.png")).unwrap()
@@ -208,6 +209,7 @@ fn serve_form_in_chromium() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("嵊泗县人民政府办公室"), "{text}");
+    assert!(text.contains("表中数字截至12月31日。"), "the intro typed in the form: {text}");
     let row = text.lines().find(|l| l.contains("本年新收")).unwrap_or_default();
     assert!(row.split_whitespace().any(|w| w == "9"), "the saved 9 in the PDF: {row}");
     assert!(v["preview_note"].as_str().unwrap().contains("预览"), "{}", v["preview_note"]);

@@ -182,7 +182,10 @@ def main():
         type_into(a, FORWARD, "2")
         wait(a, "return document.querySelectorAll('#report .bad').length === 0")
         out["status_fixed"] = a.find_element(By.ID, "status").text
-        # The seal, uploaded from the signature's file input.
+        # A table section's note, and the seal uploaded from the signature's file input.
+        note = a.find_element(By.ID, "f-applications_intro")
+        click(a, note)
+        note.send_keys("表中数字截至12月31日。")
         upload = a.find_element(By.CSS_SELECTOR, "fieldset.signature input[type=file]")
         upload.send_keys(os.environ["NIANBAO_SEAL"])
         wait(a, "return document.getElementById('f-signature_seal').value === 'demo-seal.png'")
@@ -194,7 +197,8 @@ def main():
         wait(a, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
         out["after_reload"] = {RECEIVED: cell(a, RECEIVED).get_attribute("value"),
                                FORWARD: cell(a, FORWARD).get_attribute("value"),
-                               "seal": a.find_element(By.ID, "f-signature_seal").get_attribute("value")}
+                               "seal": a.find_element(By.ID, "f-signature_seal").get_attribute("value"),
+                               "intro": a.find_element(By.ID, "f-applications_intro").get_attribute("value")}
         out["status_saved"] = a.find_element(By.ID, "status").text
 
         # The preview pane and the PDF download (the page's link, the session's cookie).

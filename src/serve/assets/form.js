@@ -159,7 +159,11 @@ function draw(g) {
   for (const s of g.sections) {
     const box = el('section', {class: 'section', 'aria-labelledby': 'h-' + s.key},
       el('h2', {id: 'h-' + s.key, text: s.heading}));
-    if (s.table) box.append(table(g.tables.find((t) => t.key === s.table), s.heading));
+    if (s.table) {
+      box.append(aside(s.key, 'intro', '表前说明（可选）'),
+        table(g.tables.find((t) => t.key === s.table), s.heading),
+        aside(s.key, 'notes', '表后说明（可选）'));
+    }
     else box.append(prose(s.key, s.heading, true, s.skeleton_headings));
     form.append(box);
   }
@@ -168,6 +172,22 @@ function draw(g) {
 }
 
 // ---------------------------------------------------------------- tables
+
+/// A table section's `intro` or `notes`: text (each line a paragraph); a list with headings
+/// or figures is kept as it is and said so.
+function aside(section, key, label) {
+  const d = doc();
+  if (!d[section] || typeof d[section] !== 'object' || Array.isArray(d[section])) d[section] = {};
+  const box = d[section];
+  const v = box[key];
+  const lines = Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('\n') : v;
+  if (lines !== undefined && lines !== null && typeof lines !== 'string') {
+    return el('p', {class: 'note', 'data-path': section + '.' + key, text: label + '含小标题或图片，保存时原样保留；请下载 YAML 修改。'});
+  }
+  return field(label + '（每行一段）', section + '.' + key, lines, (t) => {
+    if (t.trim() === '') delete box[key]; else box[key] = t;
+  }, {multiline: true, rows: 2, wide: true});
+}
 
 function table(t, heading) {
   const numbers = S.form.numbers;
