@@ -1,8 +1,8 @@
 //! The report as the browser form edits it, and back to YAML.
 //!
 //! A form is `{"doc": …, "numbers": {key: text}}`: `doc` is the YAML's tree as JSON (every key
-//! the form does not draw travels through untouched: `title`, `dismissed`, a table's
-//! `intro`/`notes`, nested `items`), without the table records; `numbers` holds every number a
+//! the form does not draw travels through untouched: `title`, `dismissed`, nested `items`;
+//! a table's `intro`/`notes` stay there too), without the table records; `numbers` holds every number a
 //! unit types, as typed, under the cells' stable keys ([`TableDef::cell_key`]). Totals are not
 //! kept: the engine computes them (a typed total is only ever checked against them).
 //!
