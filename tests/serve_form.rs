@@ -11,9 +11,10 @@
 mod common;
 mod serve_support;
 
+use common::axe_path;
 use serde_json::Value as Json;
 use serve_support::office;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn runs(cmd: &str, args: &[&str]) -> bool {
@@ -37,38 +38,8 @@ fn missing_tool() -> Option<&'static str> {
     None
 }
 
-/// axe-core's browser build: `NIANBAO_AXE`, else the global npm install (as `tests/html.rs`).
-fn axe_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("NIANBAO_AXE") {
-        return PathBuf::from(p);
-    }
-    let npm_root = Command::new("npm")
-        .args(["root", "-g"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    Path::new(&npm_root).join("axe-core/axe.min.js")
-}
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Chromium sees only the bundled fonts, so the screenshots show the Chinese text.
-fn fontconfig(dir: &Path) -> PathBuf {
-    let conf = dir.join("fonts.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\
-             <dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
-            root().join("fonts").display(),
-            dir.join("fc-cache").display()
-        ),
-    )
-    .unwrap();
-    conf
 }
 
 /// The form's tables, as the browser lays out their DOM, are the grids the PDF prints: every
@@ -148,7 +119,7 @@ fn serve_form_in_chromium() {
         .arg(format!("{base}/?token={}", o.admin))
         .arg(&shots)
         .arg(axe_path())
-        .env("FONTCONFIG_FILE", fontconfig(&shots))
+        .env("FONTCONFIG_FILE", common::bundled_fontconfig(&shots))
         .env("NIANBAO_SEAL", root().join("examples/demo-seal.png"))
         .output()
         .unwrap();

@@ -39,15 +39,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 # The DOM grid of every table, spans expanded, with a check that the cell boxes line up: the
 # same script the HTML page's test reads the page's tables with.
-from html_browser import GRID_JS
-
-AXE_JS = r"""
-const done = arguments[arguments.length - 1];
-axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({
-  id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-  targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
-  .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: 0}]));
-"""
+from html_browser import AXE_JS, GRID_JS
 
 RECEIVED = "applications.received.natural_person"
 FORWARD = "applications.carried_forward.natural_person"
