@@ -29,6 +29,8 @@ const MAX_DOUBLINGS: u32 = 5;
 const FAILURE_MEMORY: Duration = Duration::from_secs(600);
 /// A session ends this long after its login.
 const SESSION_LIFE: Duration = Duration::from_secs(12 * 3600);
+/// Sessions kept at most (the oldest goes first): logins cannot grow the map without end.
+const MAX_SESSIONS: usize = 10_000;
 /// The session cookie's name.
 pub const COOKIE: &str = "nianbao_session";
 /// The header that carries a session's CSRF token.
@@ -56,6 +58,12 @@ impl Sessions {
             Session { token_hash: hash(token), csrf: random_token()?, started: Instant::now() };
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
         live.retain(|_, s| s.started.elapsed() < SESSION_LIFE);
+        while live.len() >= MAX_SESSIONS {
+            let Some(oldest) = live.iter().min_by_key(|(_, s)| s.started).map(|(k, _)| *k) else {
+                break;
+            };
+            live.remove(&oldest);
+        }
         live.insert(hash(&id), session);
         Ok(id)
     }
