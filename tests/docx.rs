@@ -5,6 +5,9 @@
 //! Outputs are kept in `tests/store/docx/` for a look: the DOCX files, the
 //! LibreOffice PDF and one PNG per page.
 
+mod common;
+
+use common::example_document;
 use nianbao::docx::{DocxFonts, DocxOptions, export};
 use nianbao::resolve::{Block, Document, FigureBlock, ImageData, ParaStyle, Paragraph, Run};
 use nianbao::template::Role;
@@ -20,23 +23,6 @@ const EXAMPLE: &str = "examples/shengsi-2024.yaml";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The example report, resolved with the bundled format and style.
-fn example_document() -> Document {
-    let loaded = nianbao::load_and_check(&root().join(EXAMPLE));
-    assert!(loaded.is_ok(), "{:?}", loaded.diags);
-    let report = loaded.report.as_ref().unwrap();
-    let format = nianbao::template::bundled_format(report.format).unwrap();
-    let (doc, diags) = nianbao::resolve::resolve_document(
-        report,
-        loaded.checked.as_ref().unwrap(),
-        format,
-        nianbao::template::default_style(),
-        &loaded.images,
-    );
-    assert!(diags.is_empty(), "{diags:?}");
-    doc
 }
 
 /// A red seal-like PNG with alpha: a ring and a filled centre dot.

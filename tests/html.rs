@@ -7,6 +7,9 @@
 //! Outputs are kept in `tests/store/html/` for a look: the pages, the screenshots
 //! (`desktop-*.png`, `phone-*.png`) and the printed PDF.
 
+mod common;
+
+use common::axe_path;
 use nianbao::html::{HtmlOptions, export, numbers_json};
 use nianbao::resolve::{Block, Document, Table};
 use nianbao::template::{Format, bundled_format, default_style};
@@ -315,20 +318,6 @@ fn html_nu_checker_finds_no_error() {
     ));
 }
 
-/// axe-core's browser build: `NIANBAO_AXE`, else the global npm install.
-fn axe_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("NIANBAO_AXE") {
-        return PathBuf::from(p);
-    }
-    let npm_root = Command::new("npm")
-        .args(["root", "-g"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    Path::new(&npm_root).join("axe-core/axe.min.js")
-}
-
 /// Loads `page` in headless Chromium; returns the script's report. Screenshots go to
 /// `tests/store/html/<name>/`. Chromium sees only the bundled fonts (a fontconfig file
 /// naming `fonts/`), so the pages look the same on every machine.
@@ -343,17 +332,7 @@ fn browse(page: &Path, name: &str) -> Json {
     need(axe.is_file(), "axe-core", "npm install -g axe-core (or set NIANBAO_AXE=…/axe.min.js)");
     let dir = root().join("tests/store/html").join(name);
     std::fs::create_dir_all(&dir).unwrap();
-    let conf = dir.join("fonts.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\
-             <dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
-            root().join("fonts").display(),
-            dir.join("fc-cache").display()
-        ),
-    )
-    .unwrap();
+    let conf = common::bundled_fontconfig(&dir);
     let out = Command::new("python3")
         .arg(root().join("tests/tools/html_browser.py"))
         .arg(page)

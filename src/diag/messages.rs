@@ -13,6 +13,7 @@ macro_rules! catalogue {
     (
         messages { $( $id:ident => $code:expr, $zh:literal, $en:literal; )* }
         hints { $( $hid:ident => $hzh:literal, $hen:literal; )* }
+        replies { $( $rid:ident => $rcode:literal, $rzh:literal, $ren:literal; )* }
     ) => {
         /// A diagnostic's message: its code and its wording in both languages.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,26 @@ macro_rules! catalogue {
             /// The Chinese and English templates (English empty: the hint is one text).
             pub fn templates(self) -> (&'static str, &'static str) {
                 match self { $( Hint::$hid => ($hzh, $hen), )* }
+            }
+        }
+
+        /// An error answer of `nianbao serve`: the stable `error` string of its JSON body and
+        /// its wording (the `message`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Reply { $( #[doc = $ren] $rid, )* }
+
+        impl Reply {
+            /// Every reply, in catalogue order.
+            pub const ALL: &[Reply] = &[$( Reply::$rid, )*];
+
+            /// The stable string a script tests (`"error": "stale"`).
+            pub fn code(self) -> &'static str {
+                match self { $( Reply::$rid => $rcode, )* }
+            }
+
+            /// The Chinese and English templates.
+            pub fn templates(self) -> (&'static str, &'static str) {
+                match self { $( Reply::$rid => ($rzh, $ren), )* }
             }
         }
     };
@@ -323,6 +344,47 @@ catalogue! {
             "换用全角或常用字符，或用 --font 指定含该字符的字体",
             "replace the character, or add a font with --font";
     }
+    replies {
+        // nianbao serve (the `error` and `message` of its JSON error bodies)
+        NotFound => "not-found", "没有这份报告", "no such report";
+        Internal => "internal", "服务器内部错误", "internal error";
+        Unauthorized => "unauthorized", "登录令牌无效", "missing or invalid token";
+        Csrf => "csrf",
+            "请求缺少有效的 CSRF 令牌，请刷新页面",
+            "the request lacks a valid CSRF token; reload the page";
+        IfMatchRequired => "if-match-required",
+            "保存须带上所基于的版本（If-Match）",
+            "a save must name the version it started from (If-Match)";
+        Stale => "stale",
+            "报告已被他人修改，请基于最新版本再保存",
+            "the report changed since you opened it";
+        HasErrors => "has-errors", "报告有错误，不能生成", "the report has errors";
+        BadFormat => "bad-format",
+            "格式须为 pdf、docx、html 或 yaml",
+            "format must be pdf, docx, html or yaml";
+        BadSummaryFormat => "bad-format", "汇总表的格式须为 pdf 或 csv", "the 汇总表 comes as pdf or csv";
+        BadName => "bad-name",
+            "文件名须在本单位的文件夹内，且为 .png、.jpg 或 .jpeg",
+            "the name must stay inside the unit's folder and end in .png, .jpg or .jpeg";
+        BadImage => "bad-image", "图片不可用：{why}", "the image cannot be used: {why}";
+        NoEdition => "no-edition", "没有这一版格式", "no such edition of the format";
+        NotAForm => "not-a-form",
+            "这份 YAML 不能在表单中打开，请下载后修改",
+            "the YAML cannot be shown as a form; download it to edit";
+        OfficeOnly => "office-only",
+            "只有县（区）办公室的令牌可以这样做",
+            "only the office token may do this";
+        UnitFile => "bad-unit",
+            "文件名须在服务的文件夹内并以 .yaml 结尾",
+            "the file must be inside the served folder and end in .yaml";
+        UnitFolder => "bad-unit", "所在文件夹不存在", "the folder does not exist";
+        UnitName => "bad-unit",
+            "单位名称不能为空，年份须为四位数",
+            "the unit needs a name and the year four digits";
+        UnitExists => "exists", "该文件已存在", "the file already exists";
+        NoSummary => "no-summary", "无法汇总：{why}", "no 汇总表: {why}";
+        NoBatch => "no-batch", "还没有批量生成的结果", "no batch has been run yet";
+    }
 }
 
 /// The arguments of a message: `(name, value)` pairs.
@@ -372,6 +434,14 @@ impl Hint {
     }
 }
 
+impl Reply {
+    /// The reply as shown: `中文 (English)`.
+    pub fn text(self, args: &Args) -> String {
+        let (zh, en) = self.templates();
+        format!("{} ({})", fill(zh, args), fill(en, args))
+    }
+}
+
 /// The catalogue as a Markdown table (`docs/diagnostics.md`).
 pub fn markdown_table() -> String {
     let mut out = String::from(
@@ -387,6 +457,14 @@ pub fn markdown_table() -> String {
     for h in Hint::ALL {
         let (zh, en) = h.templates();
         out.push_str(&format!("| {h:?} | {zh} | {en} |\n"));
+    }
+    out.push_str(
+        "\n## Server replies\n\nThe `error` and `message` of `nianbao serve`'s JSON error \
+         bodies.\n\n| reply | error | 中文 | English |\n|---|---|---|---|\n",
+    );
+    for r in Reply::ALL {
+        let (zh, en) = r.templates();
+        out.push_str(&format!("| {r:?} | `{}` | {zh} | {en} |\n", r.code()));
     }
     out.replace("\\|", "|").replace(" | | ", " |  | ")
 }

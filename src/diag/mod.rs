@@ -4,7 +4,7 @@
 mod messages;
 mod render;
 
-pub use messages::{Args, Hint, Msg, fill, markdown_table};
+pub use messages::{Args, Hint, Msg, Reply, fill, markdown_table};
 pub use render::{render_human, render_json, render_short};
 
 /// A diagnostic from the catalogue: `diag!(Msg, span, name = value, …)`. The wording lives in
@@ -216,6 +216,11 @@ pub struct Diagnostic {
     /// What to do about it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<String>,
+    /// The table cells a broken rule spans, by their stable keys
+    /// (`applications.received.natural_person`), when the path alone names no one cell
+    /// (a column that does not balance): where the serve form shows it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<String>,
 }
 
 impl Diagnostic {
@@ -243,6 +248,7 @@ impl Diagnostic {
             message_zh: zh,
             message_en: en,
             hints: Vec::new(),
+            cells: Vec::new(),
         }
     }
 
@@ -279,6 +285,12 @@ impl Diagnostic {
     /// Adds a hint line when there is one.
     pub fn with_hints(mut self, hint: Option<&str>) -> Self {
         self.hints.extend(hint.map(str::to_string));
+        self
+    }
+
+    /// Adds the keys of the cells a rule spans.
+    pub fn with_cells(mut self, cells: Vec<String>) -> Self {
+        self.cells = cells;
         self
     }
 

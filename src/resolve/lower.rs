@@ -225,19 +225,16 @@ fn lower_table(
                 CellContent::Text(t) => (t.clone(), false, None),
                 CellContent::Value { record, field } => {
                     let rec = &ct.records[*record];
-                    let rkey = format!("{}.{}", def.key, def.records[*record].key);
-                    let (value, key) = match field {
-                        FieldRef::Scalar => (rec.values.first().copied(), rkey),
-                        FieldRef::Total => (rec.total, format!("{rkey}.total")),
-                        FieldRef::Field(f) => (
-                            def.records[*record]
-                                .fields
-                                .iter()
-                                .position(|x| x == f)
-                                .and_then(|i| rec.values.get(i).copied()),
-                            format!("{rkey}.{}", def.fields[*f].0),
-                        ),
+                    let value = match field {
+                        FieldRef::Scalar => rec.values.first().copied(),
+                        FieldRef::Total => rec.total,
+                        FieldRef::Field(f) => def.records[*record]
+                            .fields
+                            .iter()
+                            .position(|x| x == f)
+                            .and_then(|i| rec.values.get(i).copied()),
                     };
+                    let key = def.cell_key(*record, *field);
                     (value.map(|v| v.display()).unwrap_or_default(), true, Some(key))
                 }
             };

@@ -55,13 +55,13 @@ pub struct Issued {
 
 const TOKENS_FILE: &str = "tokens.json";
 
-fn random_token() -> Result<String, String> {
+pub(super) fn random_token() -> Result<String, String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| format!("no random numbers from the OS: {e}"))?;
     Ok(hex(&bytes))
 }
 
-fn hash(token: &str) -> [u8; 32] {
+pub(super) fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
@@ -75,20 +75,46 @@ pub fn issue_tokens(store: &Store) -> Result<Vec<Issued>, String> {
         .iter()
         .map(|i| Stored { hash: hex(&hash(&i.token)), unit: i.unit.clone() })
         .collect();
+    write_stored(store, &stored)?;
+    Ok(issued)
+}
+
+fn read_stored(store: &Store) -> Vec<Stored> {
+    let path = store.state_dir().join(TOKENS_FILE);
+    let Ok(bytes) = crate::io::read_capped(&path, crate::io::limits::KEY) else {
+        return Vec::new();
+    };
+    serde_json::from_slice(&bytes).unwrap_or_default()
+}
+
+fn write_stored(store: &Store, stored: &[Stored]) -> Result<(), String> {
     let dir = store.state_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let json = serde_json::to_vec_pretty(&stored).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec_pretty(stored).map_err(|e| e.to_string())?;
     crate::io::write_atomic(&dir.join(TOKENS_FILE), &json, true)
-        .map_err(|e| format!("{}: {e}", dir.join(TOKENS_FILE).display()))?;
-    Ok(issued)
+        .map_err(|e| format!("{}: {e}", dir.join(TOKENS_FILE).display()))
+}
+
+/// Makes a token for one unit (a unit the office just created), keeping every other token;
+/// an older token of that unit is revoked.
+pub fn issue_unit_token(store: &Store, rel: &str) -> Result<String, String> {
+    let token = random_token()?;
+    let mut stored = read_stored(store);
+    stored.retain(|s| s.unit.as_deref() != Some(rel));
+    stored.push(Stored { hash: hex(&hash(&token)), unit: Some(rel.to_string()) });
+    write_stored(store, &stored)?;
+    Ok(token)
 }
 
 /// The stored hashes, read on every request (re-issuing revokes without a restart).
 pub fn authenticate(store: &Store, token: &str) -> Option<Who> {
-    let path = store.state_dir().join(TOKENS_FILE);
-    let bytes = crate::io::read_capped(&path, crate::io::limits::KEY).ok()?;
-    let stored: Vec<Stored> = serde_json::from_slice(&bytes).ok()?;
-    let presented = hash(token);
+    authenticate_hash(store, &hash(token))
+}
+
+/// [`authenticate`] for a token known only by its hash (a browser session keeps the hash of
+/// the token it logged in with, so re-issuing the tokens ends the session too).
+pub fn authenticate_hash(store: &Store, presented: &[u8; 32]) -> Option<Who> {
+    let stored = read_stored(store);
     let mut found = None;
     // Every entry is compared, whatever matched, in constant time per entry.
     for s in &stored {
@@ -96,7 +122,7 @@ pub fn authenticate(store: &Store, token: &str) -> Option<Who> {
         if s.hash.len() != 64 || decode_hex(&s.hash, &mut h).is_none() {
             continue;
         }
-        if bool::from(h.ct_eq(&presented)) && found.is_none() {
+        if bool::from(h.ct_eq(presented)) && found.is_none() {
             found = Some(match &s.unit {
                 None => Who::Admin,
                 Some(rel) => Who::Unit(rel.clone()),

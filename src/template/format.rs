@@ -105,6 +105,18 @@ impl TableDef {
         self.records.iter().position(|r| r.key == key)
     }
 
+    /// The stable key of the number a grid cell prints (`applications.received.business`,
+    /// `applications.received.total`, `proactive.licensing`): the keys of batch's
+    /// `summary.csv`, the HTML page's `data-key` and the form's inputs.
+    pub fn cell_key(&self, record: usize, field: FieldRef) -> String {
+        let rkey = format!("{}.{}", self.key, self.records[record].key);
+        match field {
+            FieldRef::Scalar => rkey,
+            FieldRef::Total => format!("{rkey}.total"),
+            FieldRef::Field(f) => format!("{rkey}.{}", self.fields[f].0),
+        }
+    }
+
     /// Record indices matching a pattern: an exact key or `group.*`.
     fn record_pattern(&self, pattern: &str) -> Result<Vec<usize>, String> {
         let found: Vec<usize> = match pattern.strip_suffix(".*") {

@@ -9,7 +9,7 @@ pub use plausibility::PLACEHOLDER;
 use crate::diag::{Code, Diagnostic, Msg};
 use crate::model::{Num, Record, Report, Value};
 use crate::source::Span;
-use crate::template::{Format, RecordDef, RuleDef, TableDef};
+use crate::template::{FieldRef, Format, RecordDef, RuleDef, TableDef};
 
 /// The numbers of one record as printed.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +150,12 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
                         )
                         .with_path(def.key.clone())
                         .with_label(format!("{left_label} ≠ {right_label} / {column}"))
-                        .with_hints(format.rule_hint(*code)),
+                        .with_hints(format.rule_hint(*code))
+                        .with_cells(balance_cells(
+                            def,
+                            left.iter().chain(right),
+                            c,
+                        )),
                     );
                 }
             }
@@ -158,6 +163,16 @@ pub fn validate_report(report: &Report, format: &Format) -> (Checked, Vec<Diagno
     }
     plausibility::check(report, format, &mut diags);
     (Checked { tables }, diags)
+}
+
+/// The keys of column `c` (a field, or the total column after the fields) of `records`.
+fn balance_cells<'a>(
+    def: &TableDef,
+    records: impl Iterator<Item = &'a usize>,
+    c: usize,
+) -> Vec<String> {
+    let field = if c < def.fields.len() { FieldRef::Field(c) } else { FieldRef::Total };
+    records.map(|&r| def.cell_key(r, field)).collect()
 }
 
 fn column_label(def: &TableDef, c: usize) -> String {

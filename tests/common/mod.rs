@@ -17,6 +17,55 @@ pub fn example_text() -> String {
     std::fs::read_to_string(repo("examples/shengsi-2024.yaml")).expect("example readable")
 }
 
+/// The example report, resolved with the bundled format and style (the document every backend
+/// draws: the PDF's tables, the DOCX, the HTML page).
+pub fn example_document() -> nianbao::resolve::Document {
+    let loaded = nianbao::load_and_check(&repo("examples/shengsi-2024.yaml"));
+    assert!(loaded.is_ok(), "{:?}", loaded.diags);
+    let report = loaded.report.as_ref().unwrap();
+    let format = nianbao::template::bundled_format(report.format).unwrap();
+    let (doc, diags) = nianbao::resolve::resolve_document(
+        report,
+        loaded.checked.as_ref().unwrap(),
+        format,
+        nianbao::template::default_style(),
+        &loaded.images,
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    doc
+}
+
+/// axe-core's browser build: `NIANBAO_AXE`, else the global npm install.
+pub fn axe_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("NIANBAO_AXE") {
+        return PathBuf::from(p);
+    }
+    let npm_root = std::process::Command::new("npm")
+        .args(["root", "-g"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    Path::new(&npm_root).join("axe-core/axe.min.js")
+}
+
+/// A fontconfig file in `dir` naming only the bundled `fonts/` (set it as `FONTCONFIG_FILE`
+/// for Chromium), so pages and screenshots look the same on every machine.
+pub fn bundled_fontconfig(dir: &Path) -> PathBuf {
+    let conf = dir.join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\
+             <dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
+            repo("fonts").display(),
+            dir.join("fc-cache").display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
 /// Checks a report given as text, as if it were the file at `path`.
 pub fn check_str(path: &Path, text: &str) -> Loaded {
     nianbao::check_bytes(path, text.as_bytes().to_vec())

@@ -1,0 +1,568 @@
+// nianbao serve: the browser form. Plain JavaScript, no framework, no build step; served
+// from the binary. The grids come from /api/format (the format's own grid data); every
+// check, save and render is the server's (the engine), the page only draws and sends.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const S = {
+  csrf: null, role: null, id: null, edition: null, grids: {}, form: null, version: null,
+  dirty: false, seq: 0, timer: null, diags: [], conflict: null,
+};
+
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids.flat()) if (kid !== null && kid !== undefined) e.append(kid);
+  return e;
+}
+
+async function api(method, url, body, headers) {
+  const h = Object.assign({}, headers || {});
+  if (method !== 'GET' && S.csrf) h['X-CSRF-Token'] = S.csrf;
+  let payload = body;
+  if (body !== undefined && !(body instanceof Blob) && typeof body !== 'string') {
+    h['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const r = await fetch(url, {method, headers: h, body: payload, credentials: 'same-origin'});
+  return r;
+}
+
+async function json(r) {
+  try { return await r.json(); } catch (_) { return {}; }
+}
+
+function show(section) {
+  for (const s of ['login', 'office', 'editor']) $(s).hidden = s !== section;
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  const r = await api('GET', '/api/session');
+  if (r.status === 401) {
+    show('login');
+    // A login link that failed is still in the address bar (a good one redirects to /).
+    $('login-error').hidden = !location.search.includes('token=');
+    return;
+  }
+  const who = await json(r);
+  S.csrf = who.csrf;
+  S.role = who.role;
+  $('who').textContent = who.role === 'office' ? '县（区）办公室' : '本单位：' + who.unit;
+  $('logout').hidden = !who.csrf;
+  await list();
+}
+
+async function list() {
+  const r = await api('GET', '/api/reports');
+  const reports = await json(r);
+  if (S.role === 'unit' && reports.length === 1) return open(reports[0].id);
+  show('office');
+  $('office-actions').hidden = S.role !== 'office';
+  const body = $('units');
+  body.replaceChildren();
+  for (const rep of reports) {
+    body.append(el('tr', {},
+      el('th', {scope: 'row', text: rep.unit || '（未填写单位）'}),
+      el('td', {text: rep.file}),
+      el('td', {text: rep.year || ''}),
+      el('td', {}, badge(rep.status, rep.status_zh)),
+      el('td', {}, el('button', {type: 'button', onclick: () => open(rep.id), text: '打开'}),
+        S.role === 'office' ? el('button', {type: 'button', class: 'link', onclick: () => reissue(rep.id), text: '新登录链接'}) : null)));
+  }
+}
+
+function badge(status, zh) {
+  return el('span', {class: 'badge ' + status, text: zh});
+}
+
+// ---------------------------------------------------------------- the report
+
+async function open(id) {
+  const r = await api('GET', '/api/reports/' + encodeURIComponent(id) + '/form');
+  const v = await json(r);
+  S.id = id;
+  for (const b of ['save', 'show-history', 'show-preview']) $(b).disabled = !r.ok;
+  if (!r.ok) {
+    // A file the form cannot show (a YAML syntax error): say so, offer the file itself.
+    show('editor');
+    $('report').replaceChildren(el('p', {class: 'error', text: v.message || String(r.status)}),
+      el('ul', {}, (v.diagnostics || []).map((d) => el('li', {text: describe(d) + (d.line ? '（第 ' + d.line + ' 行）' : '')}))));
+    $('problems').replaceChildren();
+  } else {
+    await load(v, v.version);
+    show('editor');
+  }
+  $('to-list').hidden = S.role !== 'office';
+  for (const f of ['pdf', 'docx', 'html', 'yaml']) {
+    $('dl-' + f).href = '/api/reports/' + encodeURIComponent(id) + '/render?format=' + f;
+  }
+}
+
+async function grids(edition) {
+  if (!S.grids[edition]) {
+    const r = await api('GET', '/api/format?edition=' + edition);
+    S.grids[edition] = await json(r);
+  }
+  return S.grids[edition];
+}
+
+async function load(v, version) {
+  S.edition = v.edition;
+  S.form = v.form;
+  S.version = version;
+  S.dirty = false;
+  $('report-title').textContent = (v.unit || '') + (v.year ? v.year + '年度' : '') + '政府信息公开工作年度报告';
+  draw(await grids(v.edition));
+  showDiags(v.diagnostics, v.status, v.status_zh);
+  $('unsaved').hidden = true;
+}
+
+function doc() { return S.form.doc; }
+
+function changed() {
+  S.lastInput = performance.now();
+  S.dirty = true;
+  $('unsaved').hidden = false;
+  clearTimeout(S.timer);
+  S.timer = setTimeout(check, 250);
+}
+
+function field(label, path, value, onchange, opts) {
+  const o = opts || {};
+  const id = 'f-' + path.replace(/[^A-Za-z0-9_-]/g, '_');
+  const input = o.multiline
+    ? el('textarea', {id, rows: o.rows || 3, 'data-path': path})
+    : el('input', {id, 'data-path': path, inputmode: o.inputmode, placeholder: o.placeholder});
+  input.value = value === undefined || value === null ? '' : String(value);
+  input.addEventListener('input', () => { onchange(input.value); changed(); });
+  return el('div', {class: 'field' + (o.wide ? ' wide' : '')}, el('label', {for: id, text: label}), input,
+    el('p', {class: 'diag-list', 'data-for': path}));
+}
+
+function draw(g) {
+  const form = $('report');
+  form.replaceChildren();
+  const d = doc();
+  form.append(el('fieldset', {class: 'meta'}, el('legend', {text: '基本信息'}),
+    field('发布机关（单位）', 'unit', d.unit, (v) => { d.unit = v; }),
+    field('年度', 'year', d.year, (v) => { d.year = v; }, {inputmode: 'numeric'}),
+    field('成文日期', 'date', d.date, (v) => { d.date = v; }, {placeholder: 'YYYY-MM-DD'})));
+  form.append(prose('preamble', '前言', false));
+  for (const s of g.sections) {
+    const box = el('section', {class: 'section', 'aria-labelledby': 'h-' + s.key},
+      el('h2', {id: 'h-' + s.key, text: s.heading}));
+    if (s.table) {
+      box.append(aside(s.key, 'intro', '表前说明（可选）'),
+        table(g.tables.find((t) => t.key === s.table), s.heading),
+        aside(s.key, 'notes', '表后说明（可选）'));
+    }
+    else box.append(prose(s.key, s.heading, true, s.skeleton_headings));
+    form.append(box);
+  }
+  form.append(signature());
+  totals();
+}
+
+// ---------------------------------------------------------------- tables
+
+/// A table section's `intro` or `notes`: text (each line a paragraph); a list with headings
+/// or figures is kept as it is and said so.
+function aside(section, key, label) {
+  const d = doc();
+  if (!d[section] || typeof d[section] !== 'object' || Array.isArray(d[section])) d[section] = {};
+  const box = d[section];
+  const v = box[key];
+  const lines = Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('\n') : v;
+  if (lines !== undefined && lines !== null && typeof lines !== 'string') {
+    return el('p', {class: 'note', 'data-path': section + '.' + key, text: label + '含小标题或图片，保存时原样保留；请下载 YAML 修改。'});
+  }
+  return field(label + '（每行一段）', section + '.' + key, lines, (t) => {
+    if (t.trim() === '') delete box[key]; else box[key] = t;
+  }, {multiline: true, rows: 2, wide: true});
+}
+
+function table(t, heading) {
+  const numbers = S.form.numbers;
+  const total = t.widths.reduce((a, b) => a + b, 0);
+  const colgroup = el('colgroup', {}, t.widths.map((w) => el('col', {style: 'width:' + (w / total * 100).toFixed(2) + '%'})));
+  const tbody = el('tbody');
+  const thead = el('thead');
+  t.rows.forEach((row, r) => {
+    const tr = el('tr');
+    for (const c of row) {
+      const span = {rowspan: c.rowspan > 1 ? c.rowspan : null, colspan: c.colspan > 1 ? c.colspan : null};
+      if (c.key === undefined) {
+        const scope = c.head || r < t.header_rows ? 'col' : 'row';
+        tr.append(el('th', Object.assign({class: c.head ? 'head' : 'label', scope}, span), c.text));
+      } else if (c.sum) {
+        tr.append(el('td', Object.assign({class: 'total', 'data-key': c.key}, span),
+          el('output', {'data-key': c.key, 'data-sum': c.sum.join(' '), 'aria-label': c.label + '（自动计算）', title: c.label + '（自动计算）'})));
+      } else {
+        const input = el('input', {'data-key': c.key, inputmode: c.decimal ? 'decimal' : 'numeric',
+          'aria-label': c.label, title: c.label, autocomplete: 'off'});
+        input.value = numbers[c.key] === undefined ? '' : String(numbers[c.key]);
+        input.addEventListener('input', () => { numbers[c.key] = input.value; totals(); changed(); });
+        tr.append(el('td', Object.assign({class: 'cell', 'data-key': c.key}, span), input));
+      }
+    }
+    (r < t.header_rows ? thead : tbody).append(tr);
+  });
+  const grid = el('table', {class: 'grid', 'data-table': t.key}, el('caption', {text: heading}), colgroup, thead, tbody);
+  return el('div', {}, el('div', {class: 'grid-box', role: 'region', tabindex: 0, 'aria-label': heading}, grid),
+    el('ul', {class: 'diag-list table-diags', 'data-table-diags': t.key}));
+}
+
+/// Every computed cell: the sum of the typed cells it names (blank counts as 0).
+function totals() {
+  const numbers = S.form.numbers;
+  for (const out of document.querySelectorAll('output[data-sum]')) {
+    let sum = 0, bad = false;
+    for (const k of out.dataset.sum.split(' ')) {
+      const v = String(numbers[k] === undefined ? '' : numbers[k]).trim();
+      if (v === '') continue;
+      if (!/^\d+$/.test(v)) { bad = true; continue; }
+      sum += Number(v);
+    }
+    out.value = bad ? '?' : String(sum);
+  }
+}
+
+// ---------------------------------------------------------------- prose
+
+function prose(key, heading, headed, suggestions) {
+  const d = doc();
+  if (!Array.isArray(d[key])) d[key] = d[key] === undefined || d[key] === null ? [] : [d[key]];
+  const items = d[key];
+  const box = el('div', {class: 'prose', 'data-path': key});
+  const redraw = () => box.replaceWith(prose(key, heading, headed, suggestions));
+  if (!headed) box.append(el('h2', {text: heading}));
+  box.append(el('p', {class: 'diag-list', 'data-for': key}));
+  items.forEach((item, i) => {
+    const path = key + '[' + i + ']';
+    const remove = el('button', {type: 'button', class: 'link', text: '删除这一段',
+      onclick: () => { items.splice(i, 1); redraw(); changed(); }});
+    let body;
+    if (typeof item === 'string' || typeof item === 'number') {
+      body = field('段落（每行一段）', path, item, (v) => { items[i] = v; }, {multiline: true, wide: true});
+    } else if (item && item.image !== undefined) {
+      body = el('div', {class: 'figure'},
+        field('图片文件', path + '.image', item.image, (v) => { item.image = v; }),
+        upload(path + '.image', (name) => { item.image = name; redraw(); }),
+        field('图题', path + '.caption', item.caption, (v) => { item.caption = v; }),
+        field('替代文本（描述图片内容）', path + '.alt', item.alt, (v) => { item.alt = v; }, {wide: true}),
+        field('宽度（毫米）', path + '.width_mm', item.width_mm, (v) => { item.width_mm = v; }, {inputmode: 'decimal'}));
+    } else if (item && typeof item === 'object') {
+      const text = Array.isArray(item.text) && item.text.every((t) => typeof t === 'string') ? item.text.join('\n') : item.text;
+      const runIn = el('input', {type: 'checkbox', id: 'ri-' + key + i});
+      runIn.checked = item.run_in === true;
+      runIn.addEventListener('change', () => { if (runIn.checked) item.run_in = true; else delete item.run_in; changed(); });
+      body = el('div', {class: 'subsection'},
+        field('小标题（不写序号）', path + '.heading', item.heading, (v) => { item.heading = v; }, {wide: true}),
+        el('p', {class: 'check'}, runIn, el('label', {for: 'ri-' + key + i, text: '小标题与正文同一段（如“存在的主要问题：一是……”）'})),
+        typeof text === 'string' || text === undefined || text === null
+          ? field('正文（每行一段）', path + '.text', text, (v) => { item.text = v; }, {multiline: true, rows: 5, wide: true})
+          : el('p', {class: 'note', text: '正文含图片或下级内容，保存时原样保留；请下载 YAML 修改。'}),
+        item.items ? el('p', {class: 'note', text: '含下级小标题（' + item.items.length + ' 项），保存时原样保留。'}) : null);
+    }
+    box.append(el('div', {class: 'item', 'data-path': path}, el('p', {class: 'diag-list', 'data-for': path}), body, remove));
+  });
+  const add = (what) => () => { items.push(what()); redraw(); changed(); };
+  const unused = (suggestions || []).find((h) => !items.some((it) => it && it.heading === h));
+  box.append(el('p', {class: 'actions'},
+    el('button', {type: 'button', onclick: add(() => ''), text: '＋ 段落'}),
+    headed ? el('button', {type: 'button', onclick: add(() => ({heading: unused || '', text: ''})), text: '＋ 小标题' + (unused ? '：' + unused : '')}) : null,
+    headed ? el('button', {type: 'button', onclick: add(() => ({image: '', caption: ''})), text: '＋ 图片'}) : null));
+  return box;
+}
+
+function upload(path, done) {
+  const input = el('input', {type: 'file', accept: 'image/png,image/jpeg'});
+  input.addEventListener('change', async () => {
+    const file = input.files[0];
+    if (!file) return;
+    const name = file.name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
+    const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/files?name=' + encodeURIComponent(name), file);
+    const v = await json(r);
+    if (r.status === 201) { done(name); changed(); } else alert(v.message || ('上传失败 ' + r.status));
+  });
+  return el('p', {class: 'upload'}, el('label', {}, '上传图片（PNG 或 JPEG）：', input));
+}
+
+function signature() {
+  const d = doc();
+  if (!d.signature || typeof d.signature !== 'object') d.signature = {};
+  const sig = d.signature;
+  const seal = typeof sig.seal === 'object' && sig.seal ? sig.seal.image : sig.seal;
+  const clean = () => { for (const k of Object.keys(sig)) if (sig[k] === '') delete sig[k]; };
+  return el('fieldset', {class: 'meta signature'}, el('legend', {text: '落款'}),
+    field('落款单位（默认同发布机关）', 'signature.unit', sig.unit, (v) => { sig.unit = v; clean(); }),
+    field('落款日期（默认同成文日期）', 'signature.date', sig.date, (v) => { sig.date = v; clean(); }, {placeholder: 'YYYY-MM-DD'}),
+    field('印章图片', 'signature.seal', seal, (v) => { setSeal(sig, v); clean(); }),
+    upload('signature.seal', (name) => { setSeal(sig, name); $('f-signature_seal').value = name; }));
+}
+
+function setSeal(sig, name) {
+  if (sig.seal && typeof sig.seal === 'object') sig.seal.image = name; else sig.seal = name;
+}
+
+// ---------------------------------------------------------------- checking
+
+async function check() {
+  const seq = ++S.seq;
+  const t0 = performance.now();
+  const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/form/check', {edition: S.edition, form: S.form});
+  if (seq !== S.seq) return; // a newer check is on its way
+  const v = await json(r);
+  if (!r.ok) { $('save-note').textContent = v.message || ('检查失败 ' + r.status); return; }
+  showDiags(v.diagnostics, v.status, v.status_zh);
+  // The check's round trip (request, engine, drawing) and the time since the last keystroke
+  // (the same plus the debounce), for the browser test.
+  const now = performance.now();
+  document.body.dataset.checkMs = String(Math.round(now - t0));
+  document.body.dataset.sinceInputMs = String(Math.round(now - S.lastInput));
+  document.body.dataset.checked = String(seq);
+}
+
+function target(path) {
+  if (!path) return null;
+  let p = path;
+  for (;;) {
+    const q = CSS.escape(p);
+    const found = document.querySelector('input[data-key="' + q + '"], output[data-key="' + q + '"]') ||
+      document.querySelector('#report [data-path="' + q + '"]');
+    if (found) return found;
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    if (cut <= 0) return null;
+    p = p.slice(0, cut);
+  }
+}
+
+function describe(d) {
+  return d.code + ' ' + d.message_zh + (d.label ? '（' + d.label + '）' : '') + (d.hints && d.hints.length ? ' — ' + d.hints[0] : '');
+}
+
+function showDiags(diags, status, statusZh) {
+  S.diags = diags || [];
+  for (const e of document.querySelectorAll('.bad, .warn')) {
+    e.classList.remove('bad', 'warn');
+    e.removeAttribute('aria-invalid');
+    e.removeAttribute('data-diag');
+    if (e.dataset.key) e.title = e.getAttribute('aria-label') || '';
+  }
+  for (const e of document.querySelectorAll('.diag-list')) e.replaceChildren();
+  const loose = [];
+  const tableLists = new Map();
+  for (const d of S.diags) {
+    const kind = d.severity === 'error' ? 'bad' : 'warn';
+    const places = (d.cells && d.cells.length ? d.cells : [d.path]).map(target).filter((x) => x);
+    const text = describe(d);
+    if (!places.length) { loose.push(d); continue; }
+    for (const p of places) {
+      // A whole section or item (a prose box): the message goes in its list, not its colour.
+      if (!p.matches('input, textarea, output')) continue;
+      p.classList.add(kind);
+      if (kind === 'bad') p.setAttribute('aria-invalid', 'true');
+      p.dataset.diag = ((p.dataset.diag || '') + ' ' + d.code).trim();
+      if (p.dataset.key) p.title = (p.getAttribute('aria-label') || '') + '\n' + text;
+    }
+    const first = places[0];
+    const grid = first.closest('table');
+    if (grid) {
+      const list = document.querySelector('[data-table-diags="' + grid.dataset.table + '"]');
+      const key = grid.dataset.table + text;
+      if (list && !tableLists.has(key)) {
+        tableLists.set(key, true);
+        list.append(el('li', {class: kind, 'data-code': d.code}, el('a', {href: '#', onclick: (ev) => { ev.preventDefault(); first.focus(); }, text})));
+      }
+    } else {
+      const own = first.matches('input, textarea, output') ? first.parentElement : first;
+      const list = own && own.querySelector(':scope > .diag-list');
+      if (list) list.append(el('span', {class: kind, 'data-code': d.code, text}));
+      else loose.push(d);
+    }
+  }
+  const errors = S.diags.filter((d) => d.severity === 'error').length;
+  const warnings = S.diags.filter((d) => d.severity === 'warning').length;
+  const box = $('problems');
+  box.replaceChildren();
+  if (errors || warnings) box.append(el('p', {text: '错误 ' + errors + ' 处，警告 ' + warnings + ' 处' + (S.diags.length > loose.length ? '，已标在对应的格子或栏目旁。' : '。')}));
+  if (loose.length) box.append(el('ul', {}, loose.map((d) => el('li', {class: d.severity === 'error' ? 'bad' : 'warn', 'data-code': d.code, text: describe(d)}))));
+  $('status').className = 'badge ' + status;
+  $('status').textContent = statusZh;
+}
+
+// ---------------------------------------------------------------- saving, conflicts, history
+
+async function save() {
+  clearTimeout(S.timer);
+  $('save-note').textContent = '正在保存……';
+  const r = await api('PUT', '/api/reports/' + encodeURIComponent(S.id) + '/form', {edition: S.edition, form: S.form}, {'If-Match': '"' + S.version + '"'});
+  const v = await json(r);
+  if (r.status === 409) return conflict(v);
+  if (!r.ok) { $('save-note').textContent = '保存失败：' + (v.message || r.status); return; }
+  S.version = v.version;
+  S.dirty = false;
+  S.conflict = null;
+  $('conflict').hidden = true;
+  $('unsaved').hidden = true;
+  $('save-note').textContent = '已保存（版本 ' + v.version.slice(0, 8) + '）';
+  showDiags(v.diagnostics, v.status, v.status_zh);
+  if (!$('history').hidden) history();
+}
+
+/// A document as comparable text: keys sorted, empty values (which the YAML leaves out) dropped.
+function canon(v) {
+  const strip = (x) => {
+    if (Array.isArray(x)) return x.map(strip);
+    if (x && typeof x === 'object') {
+      const out = {};
+      for (const k of Object.keys(x).sort()) {
+        const y = strip(x[k]);
+        if (y === '' || y === null || (typeof y === 'object' && !Array.isArray(y) && !Object.keys(y).length)) continue;
+        out[k] = y;
+      }
+      return out;
+    }
+    return typeof x === 'number' ? String(x) : x;
+  };
+  return JSON.stringify(strip(v));
+}
+
+function conflict(v) {
+  S.conflict = v;
+  const newer = v.newer.form.numbers, mine = S.form.numbers;
+  const diff = $('conflict-diff');
+  diff.replaceChildren();
+  const keys = new Set(Object.keys(newer).concat(Object.keys(mine)));
+  for (const k of keys) {
+    if (String(newer[k] === undefined ? '' : newer[k]) === String(mine[k] === undefined ? '' : mine[k])) continue;
+    const cell = document.querySelector('input[data-key="' + CSS.escape(k) + '"]');
+    diff.append(el('li', {text: (cell ? cell.getAttribute('aria-label') : k) + '：新版本 ' + (newer[k] === undefined ? '（空）' : newer[k]) + '，您填写 ' + (mine[k] === undefined ? '（空）' : mine[k])}));
+  }
+  if (canon(v.newer.form.doc) !== canon(S.form.doc)) diff.append(el('li', {text: '文字部分也有不同。'}));
+  $('conflict').hidden = false;
+  $('save-note').textContent = '未保存：报告已有更新的版本（' + v.version.slice(0, 8) + '）。';
+}
+
+async function history() {
+  const r = await api('GET', '/api/reports/' + encodeURIComponent(S.id) + '/history');
+  const list = await json(r);
+  const ol = $('history-list');
+  ol.replaceChildren();
+  for (const h of list.slice().reverse()) {
+    const when = new Date(h.at * 1000).toLocaleString('zh-CN');
+    const who = h.who === 'disk' ? '文件（直接修改）' : h.who === 'admin' ? '办公室' : h.who.replace(/^unit:/, '单位 ');
+    ol.append(el('li', {'data-version': h.version},
+      el('span', {text: when + ' · ' + who + ' · ' + h.version.slice(0, 8) + (h.version === S.version ? '（当前）' : '')}), ' ',
+      h.version === S.version ? null : el('button', {type: 'button', class: 'link', onclick: () => restore(h.version), text: '载入此版本'}),
+      el('a', {href: '/api/reports/' + encodeURIComponent(S.id) + '/history/' + h.version, text: 'YAML'})));
+  }
+  $('history').hidden = false;
+}
+
+async function restore(version) {
+  if (S.dirty && !confirm('表单中有未保存的修改，载入旧版本会替换它们。继续吗？')) return;
+  const r = await api('GET', '/api/reports/' + encodeURIComponent(S.id) + '/history/' + version + '/form');
+  const v = await json(r);
+  if (!r.ok) { alert(v.message || r.status); return; }
+  const current = S.version;
+  await load(v, current);
+  changed();
+  $('save-note').textContent = '已载入版本 ' + version.slice(0, 8) + '，保存后即恢复为这一版本。';
+}
+
+// ---------------------------------------------------------------- preview
+
+async function preview() {
+  $('preview-pane').hidden = false;
+  document.querySelector('.panes').classList.add('with-preview');
+  $('preview-note').textContent = '正在生成……';
+  const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/form/preview', {edition: S.edition, form: S.form});
+  if (!r.ok) {
+    const v = await json(r);
+    $('preview-note').textContent = r.status === 422 ? '报告有错误，改正后才能预览。' : (v.message || ('预览失败 ' + r.status));
+    return;
+  }
+  const blob = await r.blob();
+  const frame = $('preview');
+  if (frame.dataset.url) URL.revokeObjectURL(frame.dataset.url);
+  frame.dataset.url = URL.createObjectURL(blob);
+  frame.src = frame.dataset.url;
+  // A browser without a PDF viewer shows nothing in the frame: the link opens the file.
+  $('preview-note').replaceChildren('预览的是表单中当前的内容（' + Math.round(blob.size / 1024) + ' KB），',
+    el('a', {href: frame.dataset.url, target: '_blank', rel: 'noopener', text: '在新窗口打开'}), '。');
+}
+
+// ---------------------------------------------------------------- the office
+
+async function reissue(id) {
+  if (!confirm('生成新的登录链接后，该单位旧的链接立即失效。继续吗？')) return;
+  const r = await api('PUT', '/api/tokens/' + encodeURIComponent(id));
+  const v = await json(r);
+  const note = $('new-unit-result');
+  note.hidden = false;
+  note.textContent = r.ok ? '新的登录链接（只显示这一次）：' + location.origin + v.link : (v.message || r.status);
+}
+
+const BATCH_STATUS = {rendered: '已生成', failed: '失败（有错误）', unchanged: '未变', interrupted: '中断', skipped: '跳过'};
+
+async function officeAction(method, url, title) {
+  const out = $('office-result');
+  out.replaceChildren(el('p', {text: title + '：正在运行……'}));
+  const r = await api(method, url);
+  const v = await json(r);
+  if (!r.ok) { out.replaceChildren(el('p', {class: 'error', text: v.message || r.status})); return; }
+  const rows = Array.isArray(v) ? v : v.units;
+  const zip = v.download ? el('p', {}, el('a', {class: 'button', href: v.download, text: '下载全部生成结果（ZIP）'})) : null;
+  const line = (u) => el('tr', {},
+    el('th', {scope: 'row', text: u.file}),
+    el('td', {text: u.status ? (BATCH_STATUS[u.status] || u.status) : (u.errors ? '有错误' : '通过')}),
+    el('td', {}, el('ul', {}, (u.diagnostics || []).slice(0, 8)
+      .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d)})))));
+  const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
+  const grid = el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map(line)));
+  out.replaceChildren(el('h3', {text: title}), zip,
+    el('div', {class: 'scroll-box', role: 'region', tabindex: 0, 'aria-label': title}, grid));
+}
+
+// ---------------------------------------------------------------- wiring
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('save').addEventListener('click', save);
+  // Enter in a field never submits the page away (and what was typed with it).
+  $('report').addEventListener('submit', (ev) => ev.preventDefault());
+  $('show-history').addEventListener('click', () => ($('history').hidden ? history() : ($('history').hidden = true)));
+  $('show-preview').addEventListener('click', preview);
+  $('keep-mine').addEventListener('click', () => { S.version = S.conflict.version; save(); });
+  $('take-theirs').addEventListener('click', async () => {
+    const v = S.conflict.newer;
+    S.conflict = null;
+    $('conflict').hidden = true;
+    await load(v, v.version);
+    $('save-note').textContent = '已改用新版本。';
+  });
+  $('to-list').addEventListener('click', () => { if (!S.dirty || confirm('有未保存的修改，仍要离开吗？')) list(); });
+  $('logout').addEventListener('click', async () => { await api('POST', '/api/logout'); location.replace('/'); });
+  $('run-batch').addEventListener('click', () => officeAction('POST', '/api/batch', '批量生成'));
+  $('run-audit').addEventListener('click', () => officeAction('GET', '/api/audit', '审核'));
+  $('new-unit').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(ev.target);
+    const r = await api('POST', '/api/units', {file: f.get('file'), unit: f.get('unit'), year: Number(f.get('year'))});
+    const v = await json(r);
+    const note = $('new-unit-result');
+    note.hidden = false;
+    note.textContent = r.ok ? '已新建 ' + v.file + '。登录链接（只显示这一次，请发给该单位）：' + location.origin + v.link : (v.message || r.status);
+    if (r.ok) list();
+  });
+  window.addEventListener('beforeunload', (ev) => { if (S.dirty) ev.preventDefault(); });
+  start();
+});

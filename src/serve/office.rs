@@ -1,0 +1,280 @@
+//! What only the office token may do, from the browser or a script: create a unit (its
+//! skeleton report and its login link), run `batch` over every unit, make the 汇总表 of the
+//! units that pass, and audit them all together. A unit's token gets 403.
+
+use super::api::{Answer, download};
+use super::session::Caller;
+use super::{App, Unit, Who, blocking, diagnostics, error, error_why, internal, visible};
+use crate::OutputKind;
+use crate::batch::{BatchConfig, lock_outdir, remove_stale_temps, run_batch};
+use crate::diag::Reply;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// Where `POST /api/batch` writes (hidden: never taken for a unit).
+const BATCH_DIR: &str = "batch";
+
+fn office_only(who: &Who) -> Result<(), Response> {
+    match who {
+        Who::Admin => Ok(()),
+        Who::Unit(_) => Err(error(StatusCode::FORBIDDEN, Reply::OfficeOnly)),
+    }
+}
+
+/// The body of `POST /api/units`.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct NewUnit {
+    /// The report's file, relative to the served folder (`乡镇/某镇.yaml`).
+    file: String,
+    /// The unit's name.
+    unit: String,
+    /// The reported year.
+    year: i32,
+}
+
+fn bad_new_unit(reply: Reply) -> Response {
+    error(StatusCode::BAD_REQUEST, reply)
+}
+
+/// The new report's path: a `.yaml` name inside the folder, in an existing folder that is no
+/// link out of it, not hidden, not taken.
+fn new_report_path(app: &App, file: &str) -> Result<std::path::PathBuf, Response> {
+    let path = std::path::Path::new(file);
+    let hidden = path.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    if file.len() > 200 || !crate::world::is_confined(file) || hidden || !file.ends_with(".yaml") {
+        return Err(bad_new_unit(Reply::UnitFile));
+    }
+    let root = app.store.root();
+    let target = root.join(path);
+    let parent_ok =
+        target.parent().and_then(|p| p.canonicalize().ok()).is_some_and(|p| p.starts_with(root));
+    if !parent_ok {
+        return Err(bad_new_unit(Reply::UnitFolder));
+    }
+    if std::fs::symlink_metadata(&target).is_ok() {
+        return Err(error(StatusCode::CONFLICT, Reply::UnitExists));
+    }
+    Ok(target)
+}
+
+pub(super) async fn create_unit(
+    State(app): State<Arc<App>>,
+    Caller { who, .. }: Caller,
+    axum::Json(new): axum::Json<NewUnit>,
+) -> Answer {
+    office_only(&who)?;
+    let v = blocking(app.work.clone(), move || {
+        let name = new.unit.trim();
+        if name.is_empty() || name.chars().count() > 100 || !(1900..=2200).contains(&new.year) {
+            return Err(bad_new_unit(Reply::UnitName));
+        }
+        let target = new_report_path(&app, &new.file)?;
+        let format = app.pdf.formats().get(app.pdf.formats().default_edition());
+        let format = format.ok_or_else(|| internal("no default edition"))?;
+        let text = crate::model::skeleton(format, name, new.year);
+        crate::io::write_atomic(&target, text.as_bytes(), false)
+            .map_err(|e| internal(&e.to_string()))?;
+        let unit = app
+            .store
+            .units()
+            .into_iter()
+            .find(|u| u.path == target || u.rel == new.file)
+            .ok_or_else(|| internal("the new report is not found as a unit"))?;
+        let token = super::issue_unit_token(&app.store, &unit.rel).map_err(|e| internal(&e))?;
+        Ok(json!({"id": unit.id, "file": unit.rel, "token": token, "link": format!("/?token={token}")}))
+    })
+    .await??;
+    Ok((StatusCode::CREATED, axum::Json(v)).into_response())
+}
+
+/// `PUT /api/tokens/{id}`: a new login link for one unit (its old one stops working).
+pub(super) async fn reissue(
+    State(app): State<Arc<App>>,
+    UrlPath(id): UrlPath<String>,
+    Caller { who, .. }: Caller,
+) -> Answer {
+    office_only(&who)?;
+    let v = app
+        .on_unit(who, id, |app, _, unit| {
+            let token = super::issue_unit_token(&app.store, &unit.rel).map_err(|e| internal(&e))?;
+            Ok(json!({"id": unit.id, "token": token, "link": format!("/?token={token}")}))
+        })
+        .await?;
+    Ok(axum::Json(v).into_response())
+}
+
+pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
+    office_only(&who)?;
+    let _one = app.office.clone().lock_owned().await;
+    let v = blocking(app.work.clone(), move || {
+        let outdir = app.store.state_dir().join(BATCH_DIR);
+        std::fs::create_dir_all(&outdir).map_err(|e| internal(&e.to_string()))?;
+        let _lock = lock_outdir(&outdir).map_err(|e| internal(&e))?;
+        remove_stale_temps(&outdir);
+        let found =
+            crate::batch::discover(std::slice::from_ref(&app.store.root().to_path_buf()), None)
+                .map_err(|e| internal(&e))?;
+        let config = BatchConfig {
+            outdir: outdir.clone(),
+            changed: false,
+            replace: crate::io::Replace::Always,
+            confine: true,
+            keep_loaded: false,
+            audit: crate::audit::AuditOptions::default(),
+            previous: Arc::new(Default::default()),
+        };
+        let stop = AtomicBool::new(false);
+        let result = run_batch(&found.inputs, &config, &app.pdf, &stop, &|_| {});
+        crate::batch::write_summaries(&outdir, &result.units)
+            .map_err(|e| internal(&e.to_string()))?;
+        // Paths as the served folder names them, not the server's disk.
+        let root = app.store.root().display().to_string();
+        let strip = |s: &str| s.replace(&format!("{root}/"), "");
+        let units: Vec<Value> = result
+            .units
+            .iter()
+            .map(|u| {
+                json!({"file": strip(&u.file), "unit": u.unit, "year": u.year,
+                       "status": u.status.as_str(), "pages": u.pages, "warnings": u.warnings,
+                       "outputs": u.outputs.iter().map(|o| strip(o)).collect::<Vec<_>>(),
+                       "diagnostics": u.diagnostics.iter().map(|d| strip(d)).collect::<Vec<_>>()})
+            })
+            .collect();
+        let failed = result.units.iter().filter(|u| u.status.as_str() == "failed").count();
+        Ok(json!({"units": units, "failed": failed,
+                  "outdir": format!("{}/{BATCH_DIR}", super::STATE_DIR),
+                  "download": "/api/batch/outputs.zip"}))
+    })
+    .await??;
+    Ok(axum::Json(v).into_response())
+}
+
+/// The files under `dir` (not hidden), relative `/`-separated names, sorted.
+fn files_under(dir: &std::path::Path, rel: &str, out: &mut Vec<(String, std::path::PathBuf)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else { continue };
+        if name.starts_with('.') || kind.is_symlink() {
+            continue;
+        }
+        let rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        if kind.is_dir() {
+            files_under(&entry.path(), &rel, out);
+        } else if kind.is_file() {
+            out.push((rel, entry.path()));
+        }
+    }
+    out.sort();
+}
+
+/// `GET /api/batch/outputs.zip`: what the last batch wrote, as one download.
+pub(super) async fn batch_zip(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
+    office_only(&who)?;
+    let _one = app.office.clone().lock_owned().await;
+    let bytes = blocking(app.work.clone(), move || {
+        let mut files = Vec::new();
+        files_under(&app.store.state_dir().join(BATCH_DIR), "", &mut files);
+        if files.is_empty() {
+            return Err(error(StatusCode::NOT_FOUND, Reply::NoBatch));
+        }
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, path) in files {
+            let data = std::fs::read(&path).map_err(|e| internal(&e.to_string()))?;
+            zip.start_file(name, options).map_err(|e| internal(&e.to_string()))?;
+            std::io::Write::write_all(&mut zip, &data).map_err(|e| internal(&e.to_string()))?;
+        }
+        let cursor = zip.finish().map_err(|e| internal(&e.to_string()))?;
+        Ok(cursor.into_inner())
+    })
+    .await??;
+    let disposition = "attachment; filename=\"batch-outputs.zip\"";
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "application/zip"),
+        (axum::http::header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, bytes).into_response())
+}
+
+/// Every unit's report, checked (without the audit).
+fn load_all(app: &App) -> Vec<(Unit, crate::Loaded)> {
+    let who = Who::Admin;
+    let mut out = Vec::new();
+    for unit in app.store.units() {
+        let Ok(unit) = visible(app, &who, &unit.id) else { continue };
+        let Ok((bytes, _)) = app.store.read(&unit) else { continue };
+        let resources = crate::world::FsResources::confined(unit.dir());
+        let loaded = app.pdf.check(crate::Source::new(&unit.rel, bytes), &resources);
+        out.push((unit, loaded));
+    }
+    out
+}
+
+/// `?format=` and `?office=` of the 汇总表 route.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct SummaryQuery {
+    format: Option<String>,
+    office: Option<String>,
+}
+
+pub(super) async fn summary(
+    State(app): State<Arc<App>>,
+    Query(q): Query<SummaryQuery>,
+    Caller { who, .. }: Caller,
+) -> Answer {
+    office_only(&who)?;
+    let csv = match q.format.as_deref().unwrap_or("pdf") {
+        "pdf" => false,
+        "csv" => true,
+        _ => {
+            return Err(error(StatusCode::BAD_REQUEST, Reply::BadSummaryFormat));
+        }
+    };
+    let office = q.office.unwrap_or_else(|| "汇总".to_string());
+    let _one = app.office.clone().lock_owned().await;
+    let first = blocking(app.work.clone(), move || {
+        let all = load_all(&app);
+        let passed: Vec<&crate::Loaded> =
+            all.iter().map(|(_, l)| l).filter(|l| l.is_ok()).collect();
+        let reports = crate::batch::summary_reports(&passed, &app.pdf, &office)
+            .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::NoSummary, &e))?;
+        reports.into_iter().next().ok_or_else(|| internal("no summary"))
+    })
+    .await??;
+    if csv {
+        let mime = [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")];
+        return Ok((mime, first.numbers_csv).into_response());
+    }
+    let pdf = first.rendered.outputs.into_iter().find(|o| o.kind == OutputKind::Pdf);
+    let pdf = pdf.ok_or_else(|| internal("the 汇总表 has no PDF"))?;
+    Ok(download(pdf.bytes, Some(OutputKind::Pdf), "summary-report"))
+}
+
+pub(super) async fn audit(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
+    office_only(&who)?;
+    let _one = app.office.clone().lock_owned().await;
+    let v = blocking(app.work.clone(), move || {
+        let (units, mut loaded): (Vec<Unit>, Vec<crate::Loaded>) =
+            load_all(&app).into_iter().unzip();
+        let previous = vec![None; loaded.len()];
+        crate::audit::audit_batch(&mut loaded, &previous, &crate::audit::AuditOptions::default());
+        let rows: Vec<Value> = units
+            .iter()
+            .zip(&loaded)
+            .map(|(u, l)| {
+                let errors = l.diags.iter().filter(|d| d.is_error()).count();
+                json!({"id": u.id, "file": u.rel,
+                       "unit": l.report.as_ref().map(|r| r.unit.text.clone()),
+                       "errors": errors, "diagnostics": diagnostics(l)})
+            })
+            .collect();
+        Value::Array(rows)
+    })
+    .await?;
+    Ok(axum::Json(v).into_response())
+}

@@ -1,0 +1,256 @@
+//! The `nianbao serve` browser form in headless Chromium (`tools/serve_browser.py`, Selenium):
+//! a unit's clerk logs in with the link, breaks 一+二 = 三（七）+四 (E-R3) in table 三 and sees
+//! it at the cell, fixes it, saves, reloads, downloads the PDF (read back with `pdftotext`);
+//! a second browser with another unit's link gets nothing of the first unit's report; the
+//! office's link creates a unit and runs the audit and the batch from the page;
+//! screenshots at 1280 and 390 px wide.
+//!
+//! Needs python3 with selenium, chromium, chromedriver, pdftotext and axe-core. Without them the test is
+//! skipped with a message, except under `CI` (set by every CI service), where it fails.
+
+mod common;
+mod serve_support;
+
+use common::axe_path;
+use serde_json::Value as Json;
+use serve_support::office;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn runs(cmd: &str, args: &[&str]) -> bool {
+    Command::new(cmd).args(args).output().is_ok_and(|o| o.status.success())
+}
+
+/// The tools, or why not.
+fn missing_tool() -> Option<&'static str> {
+    if !runs("python3", &["-c", "import selenium"]) {
+        return Some("Selenium (pip install selenium)");
+    }
+    if !runs("chromium", &["--version"]) || !runs("chromedriver", &["--version"]) {
+        return Some("headless Chromium (apt-get install chromium chromium-driver)");
+    }
+    if !runs("pdftotext", &["-v"]) {
+        return Some("pdftotext (apt-get install poppler-utils)");
+    }
+    if !axe_path().is_file() {
+        return Some("axe-core (npm install -g axe-core, or set NIANBAO_AXE=…/axe.min.js)");
+    }
+    None
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The form's tables, as the browser lays out their DOM, are the grids the PDF prints: every
+/// cell at the same row and column with the same spans, each number under the same key (an
+/// input where a unit types, an output for a total), each label the same text.
+fn same_grids_as_the_pdf(grids: &Json, inputs: &Json) {
+    let doc = common::example_document();
+    let tables: Vec<&nianbao::resolve::Table> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| if let nianbao::resolve::Block::Table(t) = b { Some(t) } else { None })
+        .collect();
+    let grids = grids.as_array().unwrap();
+    assert_eq!(grids.len(), tables.len());
+    for (t, g) in tables.iter().zip(grids) {
+        assert_eq!(g["key"], t.key.as_str());
+        let form: Vec<(u64, u64, u64, u64, String)> = g["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let what = c["key"].as_str().or(c["text"].as_str()).unwrap().to_string();
+                let n = |k: &str| c[k].as_u64().unwrap();
+                (n("row"), n("col"), n("rowspan"), n("colspan"), what)
+            })
+            .collect();
+        let pdf: Vec<(u64, u64, u64, u64, String)> = t
+            .cells
+            .iter()
+            .map(|c| {
+                let what = c.key.clone().unwrap_or_else(|| c.text.clone());
+                (c.row as u64, c.col as u64, c.rowspan as u64, c.colspan as u64, what)
+            })
+            .collect();
+        assert_eq!(form, pdf, "table {}: the form's grid is the PDF's", t.key);
+        assert_eq!(
+            g["geometry_errors"],
+            serde_json::json!([]),
+            "table {}: boxes off the grid",
+            t.key
+        );
+        let inputs = inputs[t.key.as_str()].as_u64().unwrap() as usize;
+        let totals = t
+            .cells
+            .iter()
+            .filter(|c| {
+                c.key.as_deref().is_some_and(|k| k.ends_with(".total") || k.contains(".total."))
+            })
+            .count();
+        let numbers = t.cells.iter().filter(|c| c.key.is_some()).count();
+        assert_eq!(inputs, numbers - totals, "table {}: an input in every typed cell", t.key);
+    }
+}
+
+fn serious(axe: &Json) -> Vec<&Json> {
+    let all = axe.as_array().unwrap().iter();
+    all.filter(|x| matches!(x["impact"].as_str(), Some("serious" | "critical"))).collect()
+}
+
+#[test]
+fn serve_form_in_chromium() {
+    if let Some(tool) = missing_tool() {
+        assert!(std::env::var_os("CI").is_none(), "{tool} is missing (required under CI)");
+        eprintln!("SKIPPED serve_form_in_chromium: {tool} is missing");
+        return;
+    }
+    let o = office();
+    let shots = std::env::temp_dir().join("nianbao-serve-form");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let base = format!("http://{}", o.addr);
+    let out = Command::new("python3")
+        .arg(root().join("tests/tools/serve_browser.py"))
+        .arg(&base)
+        .arg(format!("{base}/?token={}", o.a))
+        .arg(format!("{base}/?token={}", o.b))
+        .arg(format!("{base}/?token={}", o.admin))
+        .arg(&shots)
+        .arg(axe_path())
+        .env("FONTCONFIG_FILE", common::bundled_fontconfig(&shots))
+        .env("NIANBAO_SEAL", root().join("examples/demo-seal.png"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "serve_browser.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Json = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!("screenshots in {}; {v:#}", shots.display());
+
+    // The login link leaves no token in the address bar; the cookie is out of the script's reach.
+    assert_eq!(v["after_login_url"], format!("{base}/"));
+    assert_eq!(v["cookie_http_only"], serde_json::json!([true]));
+    assert_eq!(v["cookie_visible_to_js"], "");
+    assert_eq!(v["status_before"], "已通过");
+    assert_eq!(v["value_before"], "7");
+    same_grids_as_the_pdf(&v["grids"], &v["inputs"]);
+
+    // 9 new + 1 carried over ≠ 8 handled + 0 carried forward: E-R3 at the cell, both numbers,
+    // the official label.
+    let title = v["cell_title"].as_str().unwrap();
+    for part in
+        ["E-R3", "一+二 = 10", "三（七）总计+四 = 8", "一、本年新收政府信息公开申请数量 / 自然人"]
+    {
+        assert!(title.contains(part), "{part} not in the cell's message: {title}");
+    }
+    assert_eq!(v["cell_invalid"], "true");
+    let listed = v["table_diags"].as_array().unwrap();
+    assert!(
+        listed.iter().any(|d| d.as_str().unwrap().contains("E-R3 自然人列不平衡")),
+        "{listed:?}"
+    );
+    assert_eq!(v["row_total"], "9", "the row's 总计 follows the typing");
+    assert_eq!(v["status_broken"], "有错误");
+    assert!(serious(&v["axe_form"]).is_empty(), "axe-core: {:#?}", serious(&v["axe_form"]));
+    let check_ms = v["check_request_ms"].as_u64().unwrap();
+    assert!(check_ms <= 100, "the check took {check_ms} ms (request, engine and drawing)");
+
+    // Fixed (carried forward 2), saved, reloaded.
+    assert_eq!(v["status_fixed"], "已通过");
+    assert!(v["save_note"].as_str().unwrap().contains("已保存"));
+    assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
+    assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");
+    assert_eq!(v["after_reload"]["seal"], "demo-seal.png", "the uploaded seal, named in the YAML");
+    assert_eq!(v["after_reload"]["intro"], "表中数字截至12月31日。", "table 三's intro");
+    assert_eq!(
+        std::fs::read(o.root.join("demo-seal.png")).unwrap(),
+        std::fs::read(root().join("examples/demo-seal.png")).unwrap()
+    );
+
+    // The PDF the page's link downloads, read back.
+    let pdfs = v["downloaded"].as_array().unwrap();
+    assert_eq!(pdfs.len(), 1, "{pdfs:?}");
+    let text = Command::new("pdftotext")
+        .args(["-layout", pdfs[0].as_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("嵊泗县人民政府办公室"), "{text}");
+    assert!(text.contains("表中数字截至12月31日。"), "the intro typed in the form: {text}");
+    let row = text.lines().find(|l| l.contains("本年新收")).unwrap_or_default();
+    assert!(row.split_whitespace().any(|w| w == "9"), "the saved 9 in the PDF: {row}");
+    assert!(v["preview_note"].as_str().unwrap().contains("预览"), "{}", v["preview_note"]);
+
+    // A save from a replaced version: 409, the page lists what differs and keeps the typing;
+    // kept on purpose, it is saved on top of the newer version.
+    let diff = v["conflict_diff"].as_array().unwrap();
+    assert!(
+        diff.iter().any(|d| d.as_str().unwrap().contains("行政许可")
+            && d.as_str().unwrap().contains("新版本 5")),
+        "{diff:?}"
+    );
+    assert_eq!(v["typed_kept"], "3", "what was typed is still in the form");
+    assert!(v["conflict_note"].as_str().unwrap().contains("未保存"));
+    assert_eq!(diff.len(), 2, "only the two numbers differ: {diff:?}");
+    assert!(v["after_keep_mine"].as_str().unwrap().contains("已保存"));
+    // The history, and the first version restored from it.
+    let history = v["history"].as_array().unwrap();
+    assert_eq!(history.len(), 4, "{history:?}");
+    assert!(history.last().unwrap().as_str().unwrap().contains("文件（直接修改）"), "{history:?}");
+    assert_eq!(v["restored_value"], "7");
+    let restored = nianbao::load_and_check(&o.root.join("a.yaml"));
+    assert!(restored.is_ok(), "{:?}", restored.diags);
+    let t3 = restored.checked.as_ref().unwrap().table("applications").unwrap().records.clone();
+    assert_eq!(t3[0].values[0].display(), "7", "restored on disk");
+    let log = std::fs::read_to_string(o.root.join(".nianbao/history/a/log.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 5, "{log}");
+
+    // Desktop and phone: the page never scrolls sideways; on a phone the wide tables scroll
+    // inside their own boxes.
+    for (name, width) in [("desktop", 1280), ("phone", 390)] {
+        let m = &v[name];
+        assert!(
+            m["page_scroll_width"].as_u64() <= m["page_client_width"].as_u64(),
+            "{name}: the page overflows: {m}"
+        );
+        for b in m["boxes"].as_array().unwrap() {
+            assert!(b["right"].as_f64().unwrap() <= f64::from(width), "{name}: {b}");
+        }
+        assert!(shots.join(format!("{name}.png")).is_file());
+    }
+    let phone = v["phone"]["boxes"].as_array().unwrap();
+    assert!(phone.iter().all(|b| b["scroll"].as_u64() > b["client"].as_u64()), "{phone:?}");
+
+    // Unit B's browser: its own report only, nothing of A's.
+    assert!(v["b_title"].as_str().unwrap().contains("菜园镇"));
+    for r in v["b_sees_a"].as_array().unwrap() {
+        assert_eq!(r["status"], 404, "{r}");
+        assert!(!r["body"].as_str().unwrap().contains("嵊泗县人民政府办公室"), "{r}");
+    }
+    let list = v["b_list"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], "sub~b");
+
+    // The office's page: every unit, a new one with its link, the audit and the batch.
+    assert_eq!(v["office_rows"].as_array().unwrap().len(), 2, "{}", v["office_rows"]);
+    assert!(serious(&v["axe_office"]).is_empty(), "axe-core: {:#?}", serious(&v["axe_office"]));
+    let note = v["new_unit_note"].as_str().unwrap();
+    assert!(note.contains("c.yaml") && note.contains("/?token="), "{note}");
+    assert!(o.root.join("c.yaml").is_file());
+    let rows_after = v["office_rows_after"].as_array().unwrap();
+    assert!(
+        rows_after.iter().any(|r| r.as_str().unwrap().contains("嵊泗县测试局")),
+        "{rows_after:?}"
+    );
+    assert!(rows_after.iter().any(|r| r.as_str().unwrap().contains("草稿")), "{rows_after:?}");
+    assert_eq!(v["run-audit"].as_array().unwrap().len(), 3, "{}", v["run-audit"]);
+    let batch = v["run-batch"].as_array().unwrap();
+    assert_eq!(batch.len(), 3, "{batch:?}");
+    assert!(batch.iter().filter(|r| r.as_str().unwrap().contains("已生成")).count() >= 2);
+    assert!(o.root.join(".nianbao/batch/a.pdf").is_file());
+    assert!(v["office_opened"].as_str().unwrap().contains("年度政府信息公开工作年度报告"));
+}
