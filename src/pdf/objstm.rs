@@ -67,7 +67,8 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
         let start = off + header.len();
         let body = start..start + close;
         let text = &pdf[body.clone()];
-        let stream = find(text, b">>\nstream\n").is_some() && text.ends_with(b"endstream");
+        // `endstream` first: it is at the end, and most objects are not streams.
+        let stream = text.ends_with(b"endstream") && find(text, b">>\nstream\n").is_some();
         objects.push(Obj { num, body, stream });
     }
     // The trailer's entries but /Size, for the cross-reference stream's dictionary.
