@@ -81,13 +81,38 @@ impl ImageData {
         limits.max_alloc = Some(MAX_DECODE_BYTES);
         reader.limits(limits);
         // A decoder bug must not take a batch down: zune-jpeg 0.5.15 panics in its AVX2
-        // upsampler on some broken JPEGs (found by cargo fuzz, tests/suite/fuzz/).
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.decode())) {
-            Ok(r) => r.map_err(|e| format!("broken image data: {e}"))?,
-            Err(_) => return Err("broken image data: the decoder failed on it".into()),
+        // upsampler on some broken JPEGs, png 0.18.1 in its palette expansion on a short
+        // palette (both found by cargo fuzz, tests/suite/fuzz/).
+        match guarded(|| reader.decode()) {
+            Some(r) => r.map_err(|e| format!("broken image data: {e}"))?,
+            None => return Err("broken image data: the decoder failed on it".into()),
         };
         Ok(ImageData { bytes, kind, width_px, height_px })
     }
+}
+
+thread_local! {
+    /// Set while a decoder runs under [`guarded`] on this thread.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `None` without the panic's message and backtrace on
+/// stderr (the caller reports the image as broken). Panics elsewhere, on any thread, reach
+/// the hook that was installed before, as they did.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let before = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(std::cell::Cell::get) {
+                before(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    result.ok()
 }
 
 /// The length of a PNG up to and including its IEND chunk, when the chunks can be walked.
