@@ -1,4 +1,4 @@
-//! The tagged PDF (issue #17, items 6–7), read back with independent tools: poppler's
+//! The tagged PDF (issue #17, items 6–7: `--tagged`, `--pdfua`), read back with independent tools: poppler's
 //! `pdfinfo -struct-text` for the structure tree and its text in reading order, qpdf's JSON
 //! for the bookmarks and the catalog, `pdfua` and `outloud` (PyPI) for PDF/UA-1, and
 //! pdfsig/pyHanko for the signed file. A missing tool fails the test and names it.
@@ -156,9 +156,13 @@ fn top_elements(tree: &Node) -> &[Node] {
     }
 }
 
+fn tagged() -> EngineOptions {
+    EngineOptions { tagged: true, ..EngineOptions::default() }
+}
+
 #[test]
-fn every_pdf_is_tagged_and_reads_in_the_reports_order() {
-    let pdf = render("default", EngineOptions::default());
+fn a_tagged_pdf_reads_in_the_reports_order() {
+    let pdf = render("tagged", tagged());
     let tree = struct_tree(&pdf);
     let doc = &example_laid().doc;
     let read: String = top_elements(&tree).iter().map(Node::all_text).collect();
@@ -227,7 +231,7 @@ fn row_widths(rows: &[&Node]) -> Vec<usize> {
 
 #[test]
 fn the_tables_are_the_official_grids_with_scopes_and_headers() {
-    let pdf = render("tables", EngineOptions::default());
+    let pdf = render("tables", tagged());
     let tree = struct_tree(&pdf);
     let doc = &example_laid().doc;
     let tables: Vec<&Table> = doc
@@ -304,9 +308,15 @@ fn qpdf_json(pdf: &Path) -> serde_json::Value {
     serde_json::from_str(&out).expect("qpdf --json")
 }
 
+/// Bookmarks are in every PDF, tagged or not; the structure tree only when asked for.
 #[test]
 fn bookmarks_are_the_sections_and_their_headings() {
     let pdf = render("outline", EngineOptions::default());
+    let info = tool_ok("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("Tagged:          no"), "the default PDF is not tagged:\n{info}");
+    let tagged = render("outline-tagged", tagged());
+    let info = tool_ok("pdfinfo", &[tagged.to_str().unwrap()]);
+    assert!(info.contains("Tagged:          yes"), "{info}");
     let json = qpdf_json(&pdf);
     let outlines = json["outlines"].as_array().expect("an outline");
     let doc = &example_laid().doc;

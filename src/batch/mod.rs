@@ -174,9 +174,10 @@ fn run_hash(engine: &Engine) -> Sha256 {
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(
         format!(
-            "{:?} {} {} {} {:?} {}",
+            "{:?} {} {} {} {} {:?} {}",
             o.outputs,
             o.pdfa,
+            o.tagged,
             o.pdfua,
             o.system_fonts,
             o.docx_fonts,

@@ -33,8 +33,12 @@ pub struct OutputArgs {
     /// installed font (the output then depends on nianbao alone, not on the machine).
     #[arg(long)]
     pub no_system_fonts: bool,
-    /// Claim PDF/UA-1 (accessible PDF) and check the file against it while writing. Every
-    /// PDF is tagged (headings, paragraphs, tables, bookmarks) with or without this flag.
+    /// Tag the PDF for screen readers: headings, paragraphs and the tables' cells with their
+    /// labels in reading order, page furniture as artifacts (bookmarks are always written).
+    #[arg(long)]
+    pub tagged: bool,
+    /// Claim PDF/UA-1 (accessible PDF) and check the file against it while writing; tags
+    /// the PDF.
     #[arg(long)]
     pub pdfua: bool,
     /// Use another font for a role: ROLE=FILE or ROLE=FAMILY (installed fonts, via fontdb).
@@ -156,6 +160,7 @@ impl OutputArgs {
         let options = EngineOptions {
             outputs,
             pdfa: self.pdfa,
+            tagged: self.tagged,
             pdfua: self.pdfua,
             system_fonts: !self.no_system_fonts,
             docx_fonts: self.docx_fonts.into(),

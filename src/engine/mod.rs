@@ -36,7 +36,11 @@ pub struct EngineOptions {
     pub outputs: Vec<OutputKind>,
     /// PDF/A-2b (PDF/A-2a with `pdfua`).
     pub pdfa: bool,
-    /// Claim and validate PDF/UA-1 (every PDF is tagged; this adds the claim and the checks).
+    /// Tag the PDF (structure tree in reading order, tables with scopes and headers,
+    /// artifacts). Off by default: it costs about a quarter more time per PDF
+    /// (docs/performance.md).
+    pub tagged: bool,
+    /// Claim and validate PDF/UA-1 (tags the PDF whatever `tagged` says).
     pub pdfua: bool,
     /// Which font names the DOCX asks for.
     pub docx_fonts: DocxFonts,
@@ -62,6 +66,7 @@ impl Default for EngineOptions {
         EngineOptions {
             outputs: vec![OutputKind::Pdf, OutputKind::Docx],
             pdfa: false,
+            tagged: false,
             pdfua: false,
             system_fonts: false,
             docx_fonts: DocxFonts::Official,
@@ -214,7 +219,7 @@ impl Engine {
                     let options = PdfOptions {
                         pdfa: self.options.pdfa,
                         ua: self.options.pdfua,
-                        untagged: false,
+                        tagged: self.options.tagged,
                     };
                     let pdf = crate::pdf::export(layout, &fonts, doc, options)?;
                     out.pages = layout.pages.len();

@@ -20,17 +20,17 @@ use std::sync::Arc;
 mod objstm;
 mod tags;
 
-/// PDF options. Every PDF is tagged (structure tree, artifacts, bookmarks, language);
-/// `ua` adds the PDF/UA-1 identification and krilla's UA-1 validation.
+/// PDF options. Every PDF has bookmarks for its sections; `tagged` adds the structure tree
+/// (and artifacts), `ua` also the PDF/UA-1 identification and krilla's UA-1 validation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PdfOptions {
     /// Write PDF/A (validated by krilla) for archiving: PDF/A-2b, or PDF/A-2a with `ua`.
     pub pdfa: bool,
     /// Claim and validate PDF/UA-1.
     pub ua: bool,
-    /// Leave out the structure tree and the bookmarks (only to measure what they cost:
-    /// `benches/render.rs`).
-    pub untagged: bool,
+    /// Write the structure tree: headings, paragraphs, tables with scopes and headers,
+    /// figures with alternative text, furniture as artifacts (implied by `ua`).
+    pub tagged: bool,
 }
 
 /// Writes the laid-out pages as a PDF. What the user can cause (an image krilla cannot embed,
@@ -67,7 +67,7 @@ fn write(
     images: &mut Vec<(*const ImageData, Image)>,
 ) -> Result<Vec<u8>, Failure> {
     let mut settings = SerializeSettings { compress_content_streams: true, ..Default::default() };
-    let tagged = !options.untagged || options.ua;
+    let tagged = options.tagged || options.ua;
     settings.enable_tagging = tagged;
     if options.pdfa || options.ua {
         let mut config = ConfigurationBuilder::new();
@@ -115,11 +115,11 @@ fn write(
         let mut open: Option<(Owner, bool)> = None;
         for (item, &owner) in page.items.iter().zip(&page.owners) {
             let text = matches!(item, Item::Text(_));
-            if tagged && open != Some((owner, text)) {
-                if open.is_some() {
+            if open != Some((owner, text)) {
+                if tagged && open.is_some() {
                     s.end_tagged();
                 }
-                let id = s.start_tagged(tags::content_tag(owner, text));
+                let id = tagged.then(|| s.start_tagged(tags::content_tag(owner, text)));
                 let (x, y) = match item {
                     Item::Text(t) => (t.x, t.y - t.size),
                     Item::Line { x0, y0, .. } => (*x0, *y0),
@@ -196,14 +196,14 @@ fn write(
                 }
             }
         }
-        if open.is_some() {
+        if tagged && open.is_some() {
             s.end_tagged();
         }
         s.finish();
         p.finish();
     }
+    pdf.set_outline(tags::outline(doc, &marks));
     if tagged {
-        pdf.set_outline(tags::outline(doc, &marks));
         pdf.set_tag_tree(tags::tag_tree(doc, marks));
     }
     pdf.finish().map(objstm::pack).map_err(Failure::Krilla)

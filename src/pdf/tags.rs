@@ -39,10 +39,18 @@ pub(super) fn content_tag(owner: Owner, text: bool) -> ContentTag<'static> {
 }
 
 impl Marks {
-    /// Records a marked sequence of `owner` starting at (`x`, `y`) on page `page`.
-    pub(super) fn record(&mut self, owner: Owner, id: Identifier, page: usize, x: f32, y: f32) {
+    /// Records a run of items of `owner` starting at (`x`, `y`) on page `page`, with its
+    /// marked-content sequence when the PDF is tagged.
+    pub(super) fn record(
+        &mut self,
+        owner: Owner,
+        id: Option<Identifier>,
+        page: usize,
+        x: f32,
+        y: f32,
+    ) {
         if let Owner::Block { block, part } = owner {
-            self.ids.entry((block, part)).or_default().push(id);
+            self.ids.entry((block, part)).or_default().extend(id);
             self.at.entry(block).or_insert((page, x, y));
         }
     }
