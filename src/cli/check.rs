@@ -51,7 +51,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         if let (false, Some(engine)) = (has_errors(&loaded.diags), &engine) {
             let glyphs = engine
                 .resolve(&loaded)
-                .map(|(doc, _)| nianbao::layout::glyph_warnings(&doc, &engine.fonts_for(&doc)))
+                .map(|(doc, _)| engine.glyph_warnings(&doc))
                 .unwrap_or_default();
             loaded.diags.extend(glyphs);
         }

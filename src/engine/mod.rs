@@ -130,15 +130,23 @@ impl Engine {
         &self.fonts
     }
 
-    /// The fonts for `doc`: the engine's, or with [`EngineOptions::system_fonts`] and
-    /// characters no bundled face has, a copy with the installed fonts that have them.
-    pub fn fonts_for(&self, doc: &Document) -> std::borrow::Cow<'_, FontBook> {
-        if self.options.system_fonts
-            && let Some(book) = self.fonts.with_system_fallback(&document_text(doc))
-        {
-            return std::borrow::Cow::Owned(book);
+    /// With [`EngineOptions::system_fonts`], a copy of the fonts with the installed faces
+    /// that have some of `missing` (characters the layout found no face for).
+    fn with_fallback(&self, missing: &[char]) -> Option<FontBook> {
+        if !self.options.system_fonts || missing.is_empty() {
+            return None;
         }
-        std::borrow::Cow::Borrowed(&self.fonts)
+        self.fonts.with_system_fallback(&missing.iter().collect::<String>())
+    }
+
+    /// The W-G1 warnings of `doc` (characters no font can draw, the installed ones too
+    /// with [`EngineOptions::system_fonts`]), for `check`, which renders nothing.
+    pub fn glyph_warnings(&self, doc: &Document) -> Vec<Diagnostic> {
+        let (missing, warnings) = crate::layout::missing_glyphs(doc, &self.fonts);
+        match self.with_fallback(&missing) {
+            Some(book) => crate::layout::missing_glyphs(doc, &book).1,
+            None => warnings,
+        }
     }
 
     /// The editions known.
@@ -195,9 +203,16 @@ impl Engine {
         let outputs = &self.options.outputs;
         // Layout runs for the DOCX too: it finds characters no font can draw. An HTML page
         // alone skips it: the browser chooses the fonts.
-        let fonts = self.fonts_for(doc);
-        let layout = (outputs.contains(&OutputKind::Pdf) || outputs.contains(&OutputKind::Docx))
-            .then(|| layout_document(doc, &fonts, LayoutOptions { omit_seal }));
+        let options = LayoutOptions { omit_seal };
+        let mut fonts = std::borrow::Cow::Borrowed(&self.fonts);
+        let mut layout = (outputs.contains(&OutputKind::Pdf)
+            || outputs.contains(&OutputKind::Docx))
+        .then(|| layout_document(doc, &fonts, options));
+        // Characters no bundled face has: laid out again with installed faces that have them.
+        if let Some(book) = layout.as_ref().and_then(|l| self.with_fallback(&l.missing)) {
+            layout = Some(layout_document(doc, &book, options));
+            fonts = std::borrow::Cow::Owned(book);
+        }
         if let Some(layout) = &layout {
             warnings.extend(layout.warnings.iter().cloned());
             // A number wider than its cell with the fonts in use (E-W1) stops the render.
@@ -243,29 +258,6 @@ impl Engine {
         out.warnings = warnings;
         Ok(out)
     }
-}
-
-/// Every character a document draws (for the font fallback).
-fn document_text(doc: &Document) -> String {
-    let mut text = doc.title.clone();
-    let runs = |p: &crate::resolve::Paragraph, text: &mut String| {
-        p.runs.iter().for_each(|r| text.push_str(&r.text));
-    };
-    for block in &doc.blocks {
-        match block {
-            Block::Paragraph(p) => runs(p, &mut text),
-            Block::Table(t) => t.cells.iter().for_each(|c| text.push_str(&c.text)),
-            Block::Figure(f) => f.caption.iter().for_each(|c| runs(c, &mut text)),
-            Block::Signature(s) => {
-                text.push_str(&s.unit);
-                text.extend(s.date.as_deref());
-            }
-            Block::BlankLine => {}
-        }
-    }
-    // Page numbers: `— N —`.
-    text.push_str("— 0123456789");
-    text
 }
 
 fn signing_failed(e: &str) -> Diagnostic {

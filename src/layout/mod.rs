@@ -152,6 +152,8 @@ pub struct Layout {
     pub seal: Option<SealPlacement>,
     /// Warnings (characters no font has).
     pub warnings: Vec<Diagnostic>,
+    /// The characters no face of the font book has.
+    pub missing: Vec<char>,
 }
 
 /// Layout options.
@@ -212,8 +214,16 @@ pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions)
 /// The W-G1 warnings of a document: characters no face of `fonts` can draw (for
 /// `check`, which writes nothing but should say what `render` will).
 pub fn glyph_warnings(doc: &Document, fonts: &FontBook) -> Vec<Diagnostic> {
+    missing_glyphs(doc, fonts).1
+}
+
+/// The characters of `doc` no face of `fonts` has, and their W-G1 warnings.
+pub fn missing_glyphs(doc: &Document, fonts: &FontBook) -> (Vec<char>, Vec<Diagnostic>) {
     let cx = run(doc, fonts, LayoutOptions::default(), Vec::new());
-    cx.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect()
+    let mut chars: Vec<char> = cx.missing.keys().map(|&(c, _, _)| c).collect();
+    chars.dedup();
+    let warnings = cx.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect();
+    (chars, warnings)
 }
 
 /// Where to break so the last lines of text go with the signature: the paragraph
@@ -306,7 +316,10 @@ impl Cx<'_> {
         let mut warnings: Vec<Diagnostic> =
             self.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect();
         warnings.extend(self.errors);
-        Layout { pages: self.pages, seal: self.seal, warnings }
+        let mut missing: Vec<char> = self.missing.keys().map(|&(c, _, _)| c).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        Layout { pages: self.pages, seal: self.seal, warnings, missing }
     }
 }
 
