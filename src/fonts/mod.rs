@@ -5,12 +5,11 @@
 mod fallback;
 
 use crate::template::{Role, Style};
-use rustc_hash::FxHashMap;
 use skrifa::instance::{LocationRef, Size};
-use skrifa::raw::TableProvider;
 use skrifa::{FontRef, MetadataProvider};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The bundled faces: (face name, family, bytes). The last is the small Latin/symbol
@@ -41,7 +40,50 @@ pub struct Face {
     pub index: u32,
     /// The handle krilla embeds and subsets (made once per process, not per document).
     pub krilla: krilla::text::Font,
-    glyphs: FxHashMap<char, (u16, f32)>,
+    upem: f32,
+    glyphs: GlyphTable,
+}
+
+/// Glyph id and advance of each character a face was asked for, looked up in its cmap the
+/// first time and kept for the process. A table of the whole cmap, built at start-up, was a
+/// third of a cold `render` (~30 000 mappings per face, most never used); a report asks for
+/// about a thousand characters. Shared between threads without a lock: an entry is written
+/// once with the value any thread would find.
+struct GlyphTable {
+    /// Blocks of 256 characters of the BMP, made when a character of the block is asked for.
+    blocks: Vec<OnceLock<Box<[AtomicU64]>>>,
+}
+
+/// An entry: looked up (bit 49), found (bit 48), glyph id (bits 32–47), advance (f32 bits).
+const LOOKED_UP: u64 = 1 << 49;
+const FOUND: u64 = 1 << 48;
+
+impl GlyphTable {
+    fn new() -> GlyphTable {
+        GlyphTable { blocks: (0..256).map(|_| OnceLock::new()).collect() }
+    }
+
+    /// The entry of `c` (in the BMP), from the table or from `lookup`.
+    fn get(&self, c: char, lookup: impl FnOnce() -> Option<(u16, f32)>) -> Option<(u16, f32)> {
+        let Ok(code) = u16::try_from(u32::from(c)) else { return lookup() };
+        let block = self.blocks[usize::from(code >> 8)]
+            .get_or_init(|| (0..256).map(|_| AtomicU64::new(0)).collect());
+        let slot = &block[usize::from(code & 0xff)];
+        let entry = slot.load(Ordering::Relaxed);
+        if entry & LOOKED_UP != 0 {
+            return (entry & FOUND != 0)
+                .then(|| ((entry >> 32) as u16, f32::from_bits(entry as u32)));
+        }
+        let found = lookup();
+        let entry = match found {
+            Some((gid, advance)) => {
+                LOOKED_UP | FOUND | (u64::from(gid) << 32) | u64::from(advance.to_bits())
+            }
+            None => LOOKED_UP,
+        };
+        slot.store(entry, Ordering::Relaxed);
+        found
+    }
 }
 
 impl std::fmt::Debug for Face {
@@ -69,30 +111,37 @@ impl Face {
         }
         let metrics = font.metrics(Size::unscaled(), LocationRef::default());
         let upem = f32::from(metrics.units_per_em.max(1));
-        let advances = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-        // FxHash: a font's ~30 000 mappings are inserted at every start-up, and SipHash made
-        // that two thirds of the time to parse a face.
-        let mut glyphs = FxHashMap::default();
-        glyphs.reserve(usize::from(font.maxp().map_or(0, |m| m.num_glyphs())));
-        for (cp, gid) in font.charmap().mappings() {
-            let Some(c) = char::from_u32(cp) else { continue };
-            let Ok(gid16) = u16::try_from(gid.to_u32()) else { continue };
-            let adv = advances.advance_width(gid).unwrap_or(upem) / upem;
-            glyphs.insert(c, (gid16, adv));
-        }
         let krilla = krilla::text::Font::new(data.clone(), index)
             .ok_or_else(|| format!("krilla cannot use font {name}"))?;
-        Ok(Face { name: name.to_string(), family: family.to_string(), data, index, krilla, glyphs })
+        Ok(Face {
+            name: name.to_string(),
+            family: family.to_string(),
+            data,
+            index,
+            krilla,
+            upem,
+            glyphs: GlyphTable::new(),
+        })
     }
 
     /// Whether the face can set Chinese text (its cmap maps common hanzi).
     pub fn has_cjk(&self) -> bool {
-        "的一是年报".chars().all(|c| self.glyphs.contains_key(&c))
+        "的一是年报".chars().all(|c| self.glyph(c).is_some())
     }
 
     /// Glyph id and advance (em) of a character, if the face has it.
     pub fn glyph(&self, c: char) -> Option<(u16, f32)> {
-        self.glyphs.get(&c).copied()
+        self.glyphs.get(c, || self.lookup(c))
+    }
+
+    /// `c` in the face's cmap (a character mapped to glyph 0, .notdef, is not there).
+    fn lookup(&self, c: char) -> Option<(u16, f32)> {
+        // The bytes parsed when the face was made: they parse again.
+        let font = FontRef::from_index(self.data.as_ref(), self.index).ok()?;
+        let gid = font.charmap().map(c).filter(|g| g.to_u32() != 0)?;
+        let gid16 = u16::try_from(gid.to_u32()).ok()?;
+        let advances = font.glyph_metrics(Size::unscaled(), LocationRef::default());
+        Some((gid16, advances.advance_width(gid).unwrap_or(self.upem) / self.upem))
     }
 }
 
