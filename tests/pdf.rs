@@ -269,6 +269,34 @@ fn pdf_fonts_are_embedded_subset_with_unicode_maps() {
     }
 }
 
+/// The font programs are written by our own Huffman coder (vendor/krilla, `literals.rs`):
+/// each must inflate with another implementation (lopdf's) to the bare CFF font the
+/// subsetter made (its header, its face's name), and rasterise (poppler, `pdf_pages_rasterise`).
+#[test]
+fn pdf_font_programs_inflate_to_the_subset_fonts() {
+    let pdf = std::fs::read(example_pdf("font-programs")).expect("the PDF");
+    let doc = lopdf::Document::load_mem(&pdf).expect("lopdf reads the PDF");
+    let mut faces = Vec::new();
+    for object in doc.objects.values() {
+        let Ok(stream) = object.as_stream() else { continue };
+        let Ok(subtype) = stream.dict.get(b"Subtype").and_then(|s| s.as_name()) else { continue };
+        if subtype != b"CIDFontType0C" {
+            continue;
+        }
+        let font = stream.decompressed_content().expect("the font program inflates");
+        assert_eq!(font[..4], [1, 0, 4, 4], "a CFF header");
+        assert!(font.len() > 4_000, "a subset with its glyphs: {} bytes", font.len());
+        let name = ["FandolSong-Regular", "FandolSong-Bold", "FandolHei-Regular"]
+            .into_iter()
+            .chain(["FandolFang-Regular", "FandolKai-Regular"])
+            .find(|n| font.windows(n.len()).any(|w| w == n.as_bytes()));
+        faces.push(name.expect("the face's name in the CFF name index"));
+    }
+    faces.sort_unstable();
+    faces.dedup();
+    assert_eq!(faces.len(), 5, "one program per Fandol face: {faces:?}");
+}
+
 #[test]
 fn pdf_structure_and_metadata() {
     let pdf = example_pdf("structure");

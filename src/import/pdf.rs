@@ -162,6 +162,15 @@ impl Widths {
         Widths::Simple { first, widths: list.iter().map(num).collect(), missing }
     }
 
+    /// How many character codes `bytes` hold (each gets the character spacing, `Tc`).
+    fn codes(&self, bytes: &[u8], text: &str) -> usize {
+        match self {
+            Widths::Simple { .. } => bytes.len(),
+            Widths::Cid { .. } => bytes.len().div_ceil(2),
+            Widths::Unknown => text.chars().count(),
+        }
+    }
+
     /// The advance of the shown `bytes` in text space (font size 1), or `None` to guess.
     fn advance(&self, bytes: &[u8]) -> Option<f64> {
         match self {
@@ -194,15 +203,19 @@ impl Widths {
 fn page_runs(ops: &[lopdf::content::Operation], fonts: &BTreeMap<Vec<u8>, PdfFont>) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut ctm = IDENTITY;
-    let mut stack: Vec<Matrix> = Vec::new();
+    // The graphics state's part of the text state: the CTM and the character spacing.
+    let mut stack: Vec<(Matrix, f64)> = Vec::new();
     let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
     let (mut size, mut leading) = (12.0f64, 0.0f64);
+    // `Tc`, in unscaled text space units, added after each character code.
+    let mut spacing = 0.0f64;
     let mut font: Option<&PdfFont> = None;
     for op in ops {
         let a = &op.operands;
         match op.operator.as_str() {
-            "q" => stack.push(ctm),
-            "Q" => ctm = stack.pop().unwrap_or(IDENTITY),
+            "q" => stack.push((ctm, spacing)),
+            "Q" => (ctm, spacing) = stack.pop().unwrap_or((IDENTITY, 0.0)),
+            "Tc" if !a.is_empty() => spacing = num(&a[0]),
             "cm" if a.len() == 6 => {
                 let m = [num(&a[0]), num(&a[1]), num(&a[2]), num(&a[3]), num(&a[4]), num(&a[5])];
                 ctm = mul(&m, &ctm);
@@ -235,6 +248,9 @@ fn page_runs(ops: &[lopdf::content::Operation], fonts: &BTreeMap<Vec<u8>, PdfFon
                 tm = tlm;
             }
             "Tj" | "TJ" | "'" | "\"" => {
+                if op.operator == "\"" && a.len() == 3 {
+                    spacing = num(&a[1]);
+                }
                 if matches!(op.operator.as_str(), "'" | "\"") {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -leading], &tlm);
                     tm = tlm;
@@ -263,6 +279,9 @@ fn page_runs(ops: &[lopdf::content::Operation], fonts: &BTreeMap<Vec<u8>, PdfFon
                                     })
                                     .sum::<f64>()
                             });
+                            if size != 0.0 {
+                                advance += spacing / size * font.widths.codes(bytes, &s) as f64;
+                            }
                             text.push_str(&s);
                         }
                         // A large kerning gap in Word output is a space.

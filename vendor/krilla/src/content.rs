@@ -605,6 +605,38 @@ impl ContentBuilder {
         context_color: rgb::Color,
         glyphs: &[impl Glyph],
     ) {
+        // nianbao patch: the extra space most glyphs of the run share (a justified or
+        // grid-set CJK line puts the same space after every glyph) is written once as the
+        // character spacing (`Tc`), and only what differs from it as `TJ` adjustments; a
+        // run with nothing left to adjust is shown with `Tj`. Before, every glyph of such a
+        // line carried its own adjustment: the example report's pages had 130 KB of content,
+        // most of it the same number written after each glyph. Glyphs land where they did.
+        let spacing = shared_spacing(pdf_font, glyphs);
+        if spacing != 0.0 {
+            self.content.set_char_spacing(spacing * size);
+        }
+        let scale = |val| val * pdf_font.units_per_em();
+        let uniform = glyphs.iter().rev().skip(1).all(|glyph| {
+            approx_eq!(f32, glyph.x_offset(1.0), 0.0, epsilon = 0.001)
+                && glyph_spacing(pdf_font, glyph)
+                    .is_some_and(|d| approx_eq!(f32, scale(d - spacing), 0.0, epsilon = 0.001))
+        }) && glyphs.last().is_some_and(|g| approx_eq!(f32, g.x_offset(1.0), 0.0, epsilon = 0.001));
+        if uniform {
+            self.scratch.clear();
+            for glyph in glyphs {
+                let pdf_glyph = pdf_font
+                    .get_gid(ColoredGlyph::new(glyph.glyph_id(), context_color))
+                    .unwrap();
+                pdf_glyph.encode_into(&mut self.scratch);
+                *cur_x += glyph.x_advance(size);
+            }
+            self.content.show(Str(&self.scratch));
+            if spacing != 0.0 {
+                self.content.set_char_spacing(0.0);
+            }
+            return;
+        }
+
         self.scratch.clear();
         let encoded = &mut self.scratch;
 
@@ -617,9 +649,7 @@ impl ContentBuilder {
                 .get_gid(ColoredGlyph::new(glyph.glyph_id(), context_color))
                 .unwrap();
 
-            let scale = |val| val * pdf_font.units_per_em();
-
-            let x_advance = scale(glyph.x_advance(1.0));
+            let x_advance = scale(glyph.x_advance(1.0) - spacing);
             let font_advance = pdf_font
                 .font()
                 .advance_width(glyph.glyph_id())
@@ -657,6 +687,9 @@ impl ContentBuilder {
 
         items.finish();
         positioned.finish();
+        if spacing != 0.0 {
+            self.content.set_char_spacing(0.0);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1349,4 +1382,48 @@ fn get_glyphs_bbox(glyphs: &[impl Glyph], x: f32, y: f32, size: f32, font: Font)
     }
 
     Rect::from_ltrb(bl, bt, br, bb).unwrap()
+}
+
+/// The space (em) a glyph's advance adds to the font's (nianbao patch).
+fn glyph_spacing(pdf_font: &dyn PdfFont, glyph: &impl Glyph) -> Option<f32> {
+    let font = pdf_font.font();
+    let font_advance = font.advance_width(glyph.glyph_id())? / font.units_per_em();
+    Some(glyph.x_advance(1.0) - font_advance)
+}
+
+/// The extra space (em) that most glyphs of a run but the last share, when at least two
+/// do; else 0 (nianbao patch). The last glyph's spacing is not looked at: nothing follows
+/// it in the run.
+fn shared_spacing(pdf_font: &dyn PdfFont, glyphs: &[impl Glyph]) -> f32 {
+    if glyphs.len() < 3 {
+        return 0.0;
+    }
+    // In millionths of an em: equal advances of equal-width glyphs give equal values. A
+    // glyph without a known advance would get the spacing too: then none is shared.
+    let Some(mut keys) = glyphs[..glyphs.len() - 1]
+        .iter()
+        .map(|g| glyph_spacing(pdf_font, g).map(|d| (f64::from(d) * 1e6).round() as i64))
+        .collect::<Option<Vec<i64>>>()
+    else {
+        return 0.0;
+    };
+    keys.sort_unstable();
+    let (mut best, mut best_len) = (0i64, 0usize);
+    let mut i = 0;
+    while i < keys.len() {
+        let run = keys[i..].iter().take_while(|&&k| k == keys[i]).count();
+        if run > best_len {
+            (best, best_len) = (keys[i], run);
+        }
+        i += run;
+    }
+    if best_len < 2 || best == 0 {
+        return 0.0;
+    }
+    // The value itself, not the rounded key, so that those glyphs need no adjustment.
+    glyphs[..glyphs.len() - 1]
+        .iter()
+        .filter_map(|g| glyph_spacing(pdf_font, g))
+        .find(|&d| (f64::from(d) * 1e6).round() as i64 == best)
+        .unwrap_or(0.0)
 }

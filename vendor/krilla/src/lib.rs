@@ -153,6 +153,7 @@ mod graphics;
 mod interactive;
 mod interchange;
 mod resource;
+mod literals;
 mod serialize;
 mod util;
 

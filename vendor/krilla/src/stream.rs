@@ -392,37 +392,10 @@ pub(crate) fn deflate_encode(data: &[u8]) -> Vec<u8> {
 /// Deflate with Huffman codes only, no string matching (nianbao patch, see
 /// NIANBAO.md): desubroutinised CFF charstrings hardly repeat, so LZ77 found
 /// almost nothing in them (level 2: 16 % smaller than raw, this: 14 %) while
-/// costing most of the time. A valid zlib stream like any other; one
-/// compressor per thread, reset between font programs.
+/// costing most of the time. One block whose code is made for the data, see
+/// [`crate::literals`]; a valid zlib stream like any other.
 pub(crate) fn deflate_encode_literals(data: &[u8]) -> Vec<u8> {
-    use zlib_rs::{Deflate, DeflateConfig, DeflateFlush, Method, Status, Strategy};
-    thread_local! {
-        static COMPRESSOR: std::cell::RefCell<Deflate> =
-            std::cell::RefCell::new(Deflate::new_with_config(DeflateConfig {
-                level: 6,
-                method: Method::Deflated,
-                window_bits: 15,
-                // Blocks of 32 768 literals: each block's code table is paid
-                // for by more symbols (mem_level 8 gave 0.2 % more).
-                mem_level: 9,
-                strategy: Strategy::HuffmanOnly,
-            }));
-    }
-    COMPRESSOR.with_borrow_mut(|compress| {
-        compress.reset();
-        let mut out = vec![0u8; zlib_rs::compress_bound(data.len())];
-        loop {
-            let (consumed, produced) = (compress.total_in() as usize, compress.total_out() as usize);
-            let status = compress
-                .compress(&data[consumed..], &mut out[produced..], DeflateFlush::Finish)
-                .unwrap();
-            if status == Status::StreamEnd {
-                out.truncate(compress.total_out() as usize);
-                return out;
-            }
-            out.resize(out.len() * 2, 0);
-        }
-    })
+    crate::literals::encode(data)
 }
 
 fn hex_encode(data: &[u8]) -> Vec<u8> {
