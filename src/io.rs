@@ -180,11 +180,7 @@ fn persist(tmp: tempfile::NamedTempFile, path: &Path, overwrite: bool) -> std::i
 
 /// Whether PDF bytes carry a digital signature (a signature dictionary with a `/ByteRange`).
 pub fn is_signed_pdf(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"%PDF") && memfind(bytes, b"/ByteRange").is_some()
-}
-
-fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    bytes.starts_with(b"%PDF") && memchr::memmem::find(bytes, b"/ByteRange").is_some()
 }
 
 /// Whether the file at `path` is a signed PDF (read up to the PDF cap; unreadable: no).

@@ -227,33 +227,65 @@ impl Engine {
             signed: false,
             warnings: Vec::new(),
         };
-        for &kind in &self.options.outputs {
-            let bytes = match kind {
-                OutputKind::Pdf => {
-                    let layout = layout.as_ref().expect("laid out for the PDF");
-                    let options = PdfOptions {
-                        pdfa: self.options.pdfa,
-                        ua: self.options.pdfua,
-                        tagged: self.options.tagged,
+        let kinds = &self.options.outputs;
+        let others = || -> Vec<(OutputKind, Vec<u8>)> {
+            kinds
+                .iter()
+                .filter(|&&k| k != OutputKind::Pdf)
+                .map(|&kind| {
+                    let bytes = match kind {
+                        OutputKind::Docx => crate::docx::export(
+                            doc,
+                            &DocxOptions { fonts: self.options.docx_fonts },
+                        ),
+                        _ => crate::html::export(doc, &self.options.html).into_bytes(),
                     };
-                    let pdf = crate::pdf::export(layout, &fonts, doc, options)?;
-                    out.pages = layout.pages.len();
-                    out.seal = layout.seal.clone();
-                    match &self.signing {
-                        None => pdf,
-                        Some(signing) => {
-                            out.signed = true;
-                            sign_rendered(&pdf, out.seal.as_ref(), self.style, signing)
-                                .map_err(|e| vec![signing_failed(&e)])?
-                        }
-                    }
-                }
-                OutputKind::Docx => {
-                    crate::docx::export(doc, &DocxOptions { fonts: self.options.docx_fonts })
-                }
-                OutputKind::Html => crate::html::export(doc, &self.options.html).into_bytes(),
+                    (kind, bytes)
+                })
+                .collect()
+        };
+        let pdf = || -> Result<Option<Vec<u8>>, Vec<Diagnostic>> {
+            if !kinds.contains(&OutputKind::Pdf) {
+                return Ok(None);
+            }
+            let layout = layout.as_ref().expect("laid out for the PDF");
+            let options = PdfOptions {
+                pdfa: self.options.pdfa,
+                ua: self.options.pdfua,
+                tagged: self.options.tagged,
             };
-            out.outputs.push(Output { kind, bytes });
+            let pdf = crate::pdf::export(layout, &fonts, doc, options)?;
+            Ok(Some(match &self.signing {
+                None => pdf,
+                Some(signing) => sign_rendered(&pdf, layout.seal.as_ref(), self.style, signing)
+                    .map_err(|e| vec![signing_failed(&e)])?,
+            }))
+        };
+        // One report (not a batch, whose workers keep both cores busy with other units): the
+        // DOCX and HTML are written on another thread while this one makes the PDF.
+        let parallel = kinds.len() > 1 && kinds.contains(&OutputKind::Pdf);
+        let (pdf, mut others) = if parallel && rayon::current_thread_index().is_none() {
+            std::thread::scope(|scope| {
+                let others = scope.spawn(others);
+                let pdf = pdf();
+                (pdf, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            })
+        } else {
+            (pdf(), others())
+        };
+        if let Some(bytes) = pdf? {
+            let layout = layout.as_ref().expect("laid out for the PDF");
+            out.pages = layout.pages.len();
+            out.seal = layout.seal.clone();
+            out.signed = self.signing.is_some();
+            others.push((OutputKind::Pdf, bytes));
+        }
+        // In the order asked for.
+        for &kind in kinds {
+            if let Some(i) = others.iter().position(|(k, _)| *k == kind) {
+                let (kind, bytes) = others.swap_remove(i);
+                out.outputs.push(Output { kind, bytes });
+            }
         }
         out.warnings = warnings;
         Ok(out)

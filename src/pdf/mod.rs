@@ -3,7 +3,7 @@
 //! Output is deterministic: dates come from the report, never the clock.
 
 use crate::diag::{Diagnostic, Hint};
-use crate::fonts::FontBook;
+use crate::fonts::{FaceId, FontBook};
 use crate::layout::{Item, Layout, Owner};
 use crate::resolve::{Block, Document, ImageData, ImageKind};
 use crate::source::Span;
@@ -15,6 +15,7 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::{GlyphId, KrillaGlyph};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod objstm;
@@ -42,11 +43,43 @@ pub fn export(
     options: PdfOptions,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut images: Vec<(*const ImageData, Image)> = Vec::new();
-    write(layout, fonts, doc, options, &mut images).map_err(|e| match e {
+    let written = if rayon::current_thread_index().is_none() {
+        // One report (not a batch, whose workers keep both cores busy with other units):
+        // the subsets' glyph outlines, most of a cold export, are decompiled on the other
+        // core while this one draws the pages; the subsets at the end then find them made.
+        rayon::in_place_scope(|scope| {
+            for (face, glyphs) in glyphs_by_face(layout) {
+                let font = &fonts.face(face).krilla;
+                scope.spawn(move |_| font.warm_glyph_cache(glyphs));
+            }
+            write(layout, fonts, doc, options, &mut images)
+        })
+    } else {
+        write(layout, fonts, doc, options, &mut images)
+    };
+    written.map_err(|e| match e {
         Failure::Krilla(e) => vec![krilla_error(e, fonts, doc, &images, options)],
         Failure::Image(ptr, e) => vec![image_error(image_span(doc, ptr), &e)],
         Failure::Bug(e) => vec![internal(&e)],
     })
+}
+
+/// The glyphs the pages draw, by face: each face's glyph ids, sorted, without repeats.
+fn glyphs_by_face(layout: &Layout) -> BTreeMap<FaceId, Vec<GlyphId>> {
+    let mut by_face: BTreeMap<FaceId, Vec<u16>> = BTreeMap::new();
+    for item in layout.pages.iter().flat_map(|p| &p.items) {
+        if let Item::Text(t) = item {
+            by_face.entry(t.face).or_default().extend(t.glyphs.iter().map(|g| g.gid));
+        }
+    }
+    by_face
+        .into_iter()
+        .map(|(face, mut gids)| {
+            gids.sort_unstable();
+            gids.dedup();
+            (face, gids.into_iter().map(|g| GlyphId::new(u32::from(g))).collect())
+        })
+        .collect()
 }
 
 /// Why writing stopped.

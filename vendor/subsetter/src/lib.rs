@@ -146,6 +146,24 @@ pub fn subset_with_variations_cached(
     _subset(context)
 }
 
+/// Fills `cache` with the charstrings of `mapper`'s glyphs without making a subset
+/// (nianbao patch): a caller that knows a document's glyphs before it asks for the
+/// subset can have them decompiled on another thread meanwhile. Fonts other than
+/// CFF have nothing to cache and return at once.
+pub fn warm_cache(
+    data: &[u8],
+    index: u32,
+    mapper: &GlyphRemapper,
+    cache: &GlyphCache,
+) -> Result<()> {
+    let mut context = prepare_context(data, index, &[], false, mapper.clone())?;
+    if context.flavor != FontFlavor::Cff {
+        return Ok(());
+    }
+    context.cache = Some(cache);
+    cff::warm(&mut context)
+}
+
 fn subset_inner(
     data: &[u8],
     index: u32,

@@ -146,6 +146,23 @@ impl Font {
         &self.0.font_ref_yoke.get().outline_glyphs
     }
 
+    /// Decompiles the outlines of `glyphs` into the font's glyph cache now, so that a
+    /// later subset with them finds them made (nianbao patch): a caller that knows a
+    /// document's glyphs before it finishes the PDF can do this on another thread while
+    /// it draws the pages. It never changes a subset's bytes; a font with nothing to
+    /// cache (not CFF) is left alone.
+    pub fn warm_glyph_cache(&self, glyphs: impl IntoIterator<Item = crate::text::GlyphId>) {
+        let mut remapper = subsetter::GlyphRemapper::new();
+        for glyph in glyphs {
+            if let Ok(gid) = u16::try_from(glyph.to_u32()) {
+                remapper.remap(gid);
+            }
+        }
+        let data = self.font_data();
+        // A font the subsetter cannot read fails again, and is reported, when it is subset.
+        let _ = subsetter::warm_cache(data.as_ref(), self.index(), &remapper, self.glyph_cache());
+    }
+
     /// What the subsetter keeps of this font between subsets (nianbao patch).
     pub(crate) fn glyph_cache(&self) -> &subsetter::GlyphCache {
         &self.0.glyph_cache

@@ -123,6 +123,12 @@ impl Offsets {
     }
 }
 
+/// Decompiles the charstrings of `ctx`'s glyphs into its cache (nianbao patch).
+pub fn warm(ctx: &mut Context<'_>) -> Result<()> {
+    let table = Table::parse(ctx)?;
+    subset_charstrings(&table, &ctx.mapper, ctx.cache).map(|_| ())
+}
+
 pub fn subset(ctx: &mut Context<'_>) -> Result<()> {
     let table = Table::parse(ctx)?;
 
