@@ -99,6 +99,32 @@ fn write(
     options: PdfOptions,
     images: &mut Vec<(*const ImageData, Image)>,
 ) -> Result<Vec<u8>, Failure> {
+    let tagged = options.tagged || options.ua;
+    if !tagged || rayon::current_thread_index().is_some() {
+        return write_with(layout, fonts, doc, options, images, None);
+    }
+    // One tagged report: the tag tree is built on another thread while this one draws the
+    // pages, from the identifiers the drawing will give (`Marks::predict`); the drawing
+    // checks them, and builds the tree itself should they differ.
+    let predicted = tags::Marks::predict(layout);
+    std::thread::scope(|scope| {
+        let ids = predicted.clone();
+        let tree = scope.spawn(move || tags::tag_tree(doc, ids));
+        write_with(layout, fonts, doc, options, images, Some((predicted, tree)))
+    })
+}
+
+/// A tag tree made ahead, and the identifiers it was made from.
+type TreeAhead<'s> = (tags::Marks, std::thread::ScopedJoinHandle<'s, krilla::tagging::TagTree>);
+
+fn write_with(
+    layout: &Layout,
+    fonts: &FontBook,
+    doc: &Document,
+    options: PdfOptions,
+    images: &mut Vec<(*const ImageData, Image)>,
+    ahead: Option<TreeAhead<'_>>,
+) -> Result<Vec<u8>, Failure> {
     let mut settings = SerializeSettings { compress_content_streams: true, ..Default::default() };
     let tagged = options.tagged || options.ua;
     settings.enable_tagging = tagged;
@@ -237,7 +263,18 @@ fn write(
     }
     pdf.set_outline(tags::outline(doc, &marks));
     if tagged {
-        pdf.set_tag_tree(tags::tag_tree(doc, marks));
+        let tree = match ahead {
+            Some((predicted, tree)) if predicted.same_ids(&marks) => {
+                tree.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            Some(_) => {
+                // Never seen; the tree is right either way, only made twice.
+                debug_assert!(false, "the predicted marked content differs from the drawn");
+                tags::tag_tree(doc, marks)
+            }
+            None => tags::tag_tree(doc, marks),
+        };
+        pdf.set_tag_tree(tree);
     }
     pdf.finish().map(objstm::pack).map_err(Failure::Krilla)
 }

@@ -4,7 +4,7 @@
 //! does, figures with alternative text, the signature), page furniture as artifacts, and
 //! the outline (bookmarks) of the sections.
 
-use crate::layout::{Furniture, Owner};
+use crate::layout::{Furniture, Item, Layout, Owner};
 use crate::resolve::{Block, CellKind, CellRoles, Document, ParaStyle, Table};
 use krilla::destination::XyzDestination;
 use krilla::geom::Point;
@@ -18,7 +18,7 @@ use std::num::{NonZeroU16, NonZeroU32};
 
 /// The marked content met while drawing: for each part of each block its sequences in
 /// drawing order, and where each block first appears.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Marks {
     ids: BTreeMap<(usize, usize), Vec<Identifier>>,
     at: BTreeMap<usize, (usize, f32, f32)>,
@@ -53,6 +53,33 @@ impl Marks {
             self.ids.entry((block, part)).or_default().extend(id);
             self.at.entry(block).or_insert((page, x, y));
         }
+    }
+
+    /// The identifiers drawing `layout` tagged gives, without drawing it: the PDF backend
+    /// starts a marked-content sequence where the owner or the kind of item (text or not)
+    /// changes, and krilla numbers a page's sequences from 0, artifacts not counted.
+    pub(super) fn predict(layout: &Layout) -> Marks {
+        let mut marks = Marks::default();
+        for (index, page) in layout.pages.iter().enumerate() {
+            let (mut open, mut mcid) = (None, 0);
+            for (item, &owner) in page.items.iter().zip(&page.owners) {
+                let text = matches!(item, Item::Text(_));
+                if open != Some((owner, text)) {
+                    let id = matches!(owner, Owner::Block { .. }).then(|| {
+                        mcid += 1;
+                        Identifier::page_content(index, mcid - 1)
+                    });
+                    marks.record(owner, id, index, 0.0, 0.0);
+                    open = Some((owner, text));
+                }
+            }
+        }
+        marks
+    }
+
+    /// Whether both met the same marked content in the same order.
+    pub(super) fn same_ids(&self, other: &Marks) -> bool {
+        self.ids == other.ids
     }
 
     fn take(&mut self, block: usize, part: usize) -> Vec<Identifier> {
@@ -136,7 +163,14 @@ fn push_group(tree: &mut TagTree, kind: TagKind, ids: Vec<Identifier>) {
 /// A table as `Table` › `THead`/`TBody` › `TR` › `TH`/`TD`, with the grid's spans.
 fn table_group(b: usize, t: &Table, marks: &mut Marks) -> TagGroup {
     let roles = CellRoles::of(t);
-    let id = |i: usize| TagId::from(format!("t{b}c{i}").into_bytes());
+    // Each label's ID made once; the numbers' `Headers` clone them.
+    let ids: Vec<Option<TagId>> = roles
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| k.is_header().then(|| TagId::from(format!("t{b}c{i}").into_bytes())))
+        .collect();
+    let id = |i: usize| ids[i].clone().expect("a label has an ID");
     let span = |n: usize| NonZeroU32::new(u32::try_from(n).unwrap_or(1)).filter(|n| n.get() > 1);
     // Which cells have content (an empty cell has nothing to tag); asked before any is taken.
     let marked: Vec<bool> = (0..t.cells.len()).map(|i| marks.has(b, i)).collect();

@@ -43,14 +43,23 @@ pub struct CellRoles {
     pub kinds: Vec<CellKind>,
     /// The body's row groups (the header rows are not in any).
     pub groups: Vec<Range<usize>>,
+    /// The row labels, then the column and group labels (indices into the cells): a
+    /// number's labels are looked for among these, not among all the table's cells.
+    row_heads: Vec<usize>,
+    col_heads: Vec<usize>,
 }
 
 impl CellRoles {
     /// Reads `t`.
     pub fn of(t: &Table) -> CellRoles {
         let groups = row_groups(t);
-        let kinds = t.cells.iter().map(|c| kind(t, c, &groups)).collect();
-        CellRoles { kinds, groups }
+        let kinds: Vec<CellKind> = t.cells.iter().map(|c| kind(t, c, &groups)).collect();
+        let of_kind = |f: fn(CellKind) -> bool| -> Vec<usize> {
+            kinds.iter().enumerate().filter(|(_, k)| f(**k)).map(|(i, _)| i).collect()
+        };
+        let row_heads = of_kind(|k| matches!(k, CellKind::RowHead { .. }));
+        let col_heads = of_kind(|k| matches!(k, CellKind::ColHead { .. } | CellKind::GroupHead));
+        CellRoles { kinds, groups, row_heads, col_heads }
     }
 
     /// The labels that name cell `index` (indices into [`Table::cells`]): the row labels
@@ -65,28 +74,30 @@ impl CellRoles {
         let cols = cell.col..cell.col + cell.colspan;
         let overlaps =
             |a: &Range<usize>, start: usize, len: usize| a.start < start + len && start < a.end;
-        let group_top = t
-            .cells
+        let group_top = self
+            .col_heads
             .iter()
-            .zip(kinds)
-            .filter(|(c, k)| **k == CellKind::GroupHead && c.row <= cell.row)
-            .map(|(c, _)| c.row)
+            .filter(|&&i| kinds[i] == CellKind::GroupHead && t.cells[i].row <= cell.row)
+            .map(|&i| t.cells[i].row)
             .max()
             .unwrap_or(0);
-        let mut row_heads: Vec<usize> = (0..t.cells.len())
+        let mut row_heads: Vec<usize> = self
+            .row_heads
+            .iter()
+            .copied()
             .filter(|&i| {
                 let c = &t.cells[i];
-                matches!(kinds[i], CellKind::RowHead { .. })
-                    && overlaps(&rows, c.row, c.rowspan)
-                    && c.col + c.colspan <= cell.col
+                overlaps(&rows, c.row, c.rowspan) && c.col + c.colspan <= cell.col
             })
             .collect();
         row_heads.sort_by_key(|&i| t.cells[i].col);
-        let mut col_heads: Vec<usize> = (0..t.cells.len())
+        let mut col_heads: Vec<usize> = self
+            .col_heads
+            .iter()
+            .copied()
             .filter(|&i| {
                 let c = &t.cells[i];
-                matches!(kinds[i], CellKind::ColHead { .. } | CellKind::GroupHead)
-                    && c.row >= group_top
+                c.row >= group_top
                     && c.row + c.rowspan <= cell.row
                     && (overlaps(&cols, c.col, c.colspan) || c.colspan == ncols)
             })

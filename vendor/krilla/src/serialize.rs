@@ -456,16 +456,35 @@ impl SerializeContext {
         self.serialize_destination_profiles(&mut chunk_container);
         self.serialize_page_label_tree(&mut chunk_container);
         self.serialize_outline(&mut chunk_container);
-        self.serialize_fonts(&mut chunk_container)?;
-        self.serialize_pages(&mut chunk_container)?;
-        self.serialize_page_tree(&mut chunk_container);
-        #[cfg(feature = "pdf")]
-        self.serialize_embedded_pdfs(&mut chunk_container)?;
-        self.serialize_xyz_destinations(&mut chunk_container)?;
-        // It is important that we serialize the tags AFTER we have serialized the pages,
-        // because page serialization will update the annotation refs of the page infos,
-        // and when serializing the parent tree map we need to know the refs of the annotations
-        self.serialize_tag_tree(&mut chunk_container)?;
+        // nianbao patch: the fonts' programs (subset and compress, most of the time) are
+        // made on rayon's pool while this thread writes the pages and the tag tree, which
+        // need nothing of the fonts (the font refs were registered while drawing); the
+        // fonts are written last. The file is the same: objects are numbered in the chunk
+        // container's order when it finishes, not in the order they were made.
+        let fonts = self.global_objects.font_map.take();
+        let programs = {
+            let containers: Vec<_> = fonts.values().map(|c| c.borrow()).collect();
+            let settings = self.serialize_settings();
+            let cid_fonts: Vec<&CIDFont> = containers
+                .iter()
+                .map(|c| c.cid_font())
+                .filter(|f| !f.is_empty())
+                .collect();
+            let (programs, rest) = font_programs_beside(&cid_fonts, &settings, || {
+                self.serialize_pages(&mut chunk_container)?;
+                self.serialize_page_tree(&mut chunk_container);
+                #[cfg(feature = "pdf")]
+                self.serialize_embedded_pdfs(&mut chunk_container)?;
+                self.serialize_xyz_destinations(&mut chunk_container)?;
+                // It is important that we serialize the tags AFTER we have serialized the pages,
+                // because page serialization will update the annotation refs of the page infos,
+                // and when serializing the parent tree map we need to know the refs of the annotations
+                self.serialize_tag_tree(&mut chunk_container)
+            });
+            rest?;
+            programs
+        };
+        self.serialize_fonts(&fonts, programs, &mut chunk_container)?;
 
         // Create the final PDF.
         let pdf = chunk_container.finish(&mut self)?;
@@ -754,20 +773,16 @@ impl SerializeContext {
         pdf_ctx.serialize(self, chunk_container)
     }
 
-    fn serialize_fonts(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
-        let fonts = self.global_objects.font_map.take();
-        // nianbao patch: subset and compress the CID fonts' programs in
-        // parallel (they dominate the export time of a CJK document), then
-        // write everything in the original order, so the file is the same.
-        let containers: Vec<_> = fonts.values().map(|c| c.borrow()).collect();
-        let settings = self.serialize_settings();
-        let cid_fonts: Vec<&CIDFont> = containers
-            .iter()
-            .map(|c| c.cid_font())
-            .filter(|f| !f.is_empty())
-            .collect();
-        let mut programs = font_programs(&cid_fonts, &settings).into_iter();
-        drop(containers);
+    fn serialize_fonts(
+        &mut self,
+        fonts: &IndexMap<Font, Rc<RefCell<FontContainer>>>,
+        programs: Vec<KrillaResult<FontProgram>>,
+        chunk_container: &mut ChunkContainer,
+    ) -> KrillaResult<()> {
+        // nianbao patch: the CID fonts' programs were made in parallel (they
+        // dominate the export time of a CJK document); everything is written in
+        // the original order, so the file is the same.
+        let mut programs = programs.into_iter();
 
         for font_container in fonts.values() {
             let borrowed = font_container.borrow();
@@ -1115,27 +1130,40 @@ pub(crate) trait Cacheable: SipHashable {
     );
 }
 
-/// The font programs of `fonts`, in their order (nianbao patch): in parallel
-/// on rayon's pool, unless this thread is already one of the pool's workers
-/// (a batch rendering documents in parallel), where waiting for nested jobs
-/// would only run other documents on this thread's stack.
+/// The font programs of `fonts`, in their order, and what `beside` returns
+/// (nianbao patch): the programs are made in parallel on rayon's pool while
+/// this thread runs `beside`, unless this thread is already one of the pool's
+/// workers (a batch rendering documents in parallel), where waiting for nested
+/// jobs would only run other documents on this thread's stack.
 #[cfg(feature = "parallel-fonts")]
-fn font_programs(
+fn font_programs_beside<R>(
     fonts: &[&CIDFont],
     settings: &SerializeSettings,
-) -> Vec<KrillaResult<FontProgram>> {
-    use rayon::prelude::*;
+    beside: impl FnOnce() -> R,
+) -> (Vec<KrillaResult<FontProgram>>, R) {
     if rayon::current_thread_index().is_some() {
-        return fonts.iter().map(|f| f.program(settings)).collect();
+        let rest = beside();
+        return (fonts.iter().map(|f| f.program(settings)).collect(), rest);
     }
-    fonts.par_iter().map(|f| f.program(settings)).collect()
+    let mut slots: Vec<Option<KrillaResult<FontProgram>>> = fonts.iter().map(|_| None).collect();
+    let rest = rayon::in_place_scope(|scope| {
+        for (slot, font) in slots.iter_mut().zip(fonts) {
+            scope.spawn(move |_| *slot = Some(font.program(settings)));
+        }
+        beside()
+    });
+    let programs = slots.into_iter().map(|p| p.expect("each program made")).collect();
+    (programs, rest)
 }
 
-/// The font programs of `fonts`, in their order (nianbao patch).
+/// The font programs of `fonts`, in their order, and what `beside` returns
+/// (nianbao patch).
 #[cfg(not(feature = "parallel-fonts"))]
-fn font_programs(
+fn font_programs_beside<R>(
     fonts: &[&CIDFont],
     settings: &SerializeSettings,
-) -> Vec<KrillaResult<FontProgram>> {
-    fonts.iter().map(|f| f.program(settings)).collect()
+    beside: impl FnOnce() -> R,
+) -> (Vec<KrillaResult<FontProgram>>, R) {
+    let rest = beside();
+    (fonts.iter().map(|f| f.program(settings)).collect(), rest)
 }

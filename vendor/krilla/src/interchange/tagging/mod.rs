@@ -521,6 +521,14 @@ impl Identifier {
     pub(crate) fn dummy() -> Self {
         Self(IdentifierInner::Dummy)
     }
+
+    /// The identifier [`Surface::start_tagged`](crate::surface::Surface::start_tagged)
+    /// returns for the `mcid`-th tagged content (artifacts not counted, from 0) of page
+    /// `page_index` (nianbao patch): a caller that knows the order it will tag its
+    /// content in can build the tag tree while it draws, and compare afterwards.
+    pub fn page_content(page_index: usize, mcid: i32) -> Self {
+        PageTagIdentifier::new(page_index, mcid).into()
+    }
 }
 
 impl TagKind {
