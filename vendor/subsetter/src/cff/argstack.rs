@@ -12,7 +12,7 @@ pub struct ArgumentsStack {
 
 impl ArgumentsStack {
     pub fn new() -> Self {
-        Self { data: vec![] }
+        Self { data: Vec::with_capacity(MAX_OPERANDS_LEN) }
     }
 
     #[inline]
@@ -35,10 +35,13 @@ impl ArgumentsStack {
         self.data.pop()
     }
 
+    /// Empties the stack and says how many operands it held (nianbao patch: the
+    /// decompiler only counts them, and handing out the old vector made every
+    /// operator allocate a new one for the next operands).
     #[inline]
-    pub fn pop_all(&mut self) -> Vec<Number> {
-        let mut ret_vec = vec![];
-        std::mem::swap(&mut self.data, &mut ret_vec);
-        ret_vec
+    pub fn clear(&mut self) -> usize {
+        let len = self.data.len();
+        self.data.clear();
+        len
     }
 }

@@ -83,7 +83,7 @@ impl<'a> Decompiler<'a> {
 
             match operator {
                 HFLEX | FLEX | HFLEX1 | FLEX1 => {
-                    self.stack.pop_all();
+                    self.stack.clear();
                     program.push(Instruction::Operator(operator));
                 }
                 HORIZONTAL_STEM
@@ -96,7 +96,7 @@ impl<'a> Decompiler<'a> {
                 VERTICAL_MOVE_TO | HORIZONTAL_MOVE_TO | LINE_TO | VERTICAL_LINE_TO
                 | HORIZONTAL_LINE_TO | MOVE_TO | CURVE_LINE | LINE_CURVE
                 | VV_CURVE_TO | VH_CURVE_TO | HH_CURVE_TO | HV_CURVE_TO | CURVE_TO => {
-                    self.stack.pop_all();
+                    self.stack.clear();
                     program.push(Instruction::Operator(operator));
                 }
                 RETURN => return Ok(CharStringEnd::Return),
@@ -167,8 +167,8 @@ impl<'a> Decompiler<'a> {
     }
 
     fn count_hints(&mut self) {
-        let elements = self.stack.pop_all();
-        self.hint_count += elements.len() as u16 / 2;
+        let elements = self.stack.clear();
+        self.hint_count += elements as u16 / 2;
     }
 }
 
