@@ -196,37 +196,8 @@ impl Engine {
     pub fn render_document(
         &self,
         doc: &Document,
-        mut warnings: Vec<Diagnostic>,
+        warnings: Vec<Diagnostic>,
     ) -> Result<Rendered, Vec<Diagnostic>> {
-        // Signed: the seal is the signature widget's appearance, not page content.
-        let omit_seal = self.options.omit_seal;
-        let outputs = &self.options.outputs;
-        // Layout runs for the DOCX too: it finds characters no font can draw. An HTML page
-        // alone skips it: the browser chooses the fonts.
-        let options = LayoutOptions { omit_seal };
-        let mut fonts = std::borrow::Cow::Borrowed(&self.fonts);
-        let mut layout = (outputs.contains(&OutputKind::Pdf)
-            || outputs.contains(&OutputKind::Docx))
-        .then(|| layout_document(doc, &fonts, options));
-        // Characters no bundled face has: laid out again with installed faces that have them.
-        if let Some(book) = layout.as_ref().and_then(|l| self.with_fallback(&l.missing)) {
-            layout = Some(layout_document(doc, &book, options));
-            fonts = std::borrow::Cow::Owned(book);
-        }
-        if let Some(layout) = &layout {
-            warnings.extend(layout.warnings.iter().cloned());
-            // A number wider than its cell with the fonts in use (E-W1) stops the render.
-            if crate::diag::has_errors(&layout.warnings) {
-                return Err(warnings);
-            }
-        }
-        let mut out = Rendered {
-            outputs: Vec::new(),
-            pages: 0,
-            seal: None,
-            signed: false,
-            warnings: Vec::new(),
-        };
         let kinds = &self.options.outputs;
         let others = || -> Vec<(OutputKind, Vec<u8>)> {
             kinds
@@ -244,40 +215,29 @@ impl Engine {
                 })
                 .collect()
         };
-        let pdf = || -> Result<Option<Vec<u8>>, Vec<Diagnostic>> {
-            if !kinds.contains(&OutputKind::Pdf) {
-                return Ok(None);
-            }
-            let layout = layout.as_ref().expect("laid out for the PDF");
-            let options = PdfOptions {
-                pdfa: self.options.pdfa,
-                ua: self.options.pdfua,
-                tagged: self.options.tagged,
-            };
-            let pdf = crate::pdf::export(layout, &fonts, doc, options)?;
-            Ok(Some(match &self.signing {
-                None => pdf,
-                Some(signing) => sign_rendered(&pdf, layout.seal.as_ref(), self.style, signing)
-                    .map_err(|e| vec![signing_failed(&e)])?,
-            }))
-        };
         // One report (not a batch, whose workers keep both cores busy with other units): the
-        // DOCX and HTML are written on another thread while this one makes the PDF.
+        // DOCX and HTML, which need no layout, are written on another thread while this one
+        // lays out and makes the PDF.
         let parallel = kinds.len() > 1 && kinds.contains(&OutputKind::Pdf);
-        let (pdf, mut others) = if parallel && rayon::current_thread_index().is_none() {
+        let (laid, mut others) = if parallel && rayon::current_thread_index().is_none() {
             std::thread::scope(|scope| {
                 let others = scope.spawn(others);
-                let pdf = pdf();
-                (pdf, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                let laid = self.lay_out_and_pdf(doc, warnings);
+                (laid, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             })
         } else {
-            (pdf(), others())
+            let laid = self.lay_out_and_pdf(doc, warnings)?;
+            (Ok(laid), others())
         };
-        if let Some(bytes) = pdf? {
-            let layout = layout.as_ref().expect("laid out for the PDF");
-            out.pages = layout.pages.len();
-            out.seal = layout.seal.clone();
-            out.signed = self.signing.is_some();
+        let laid = laid?;
+        let mut out = Rendered {
+            outputs: Vec::new(),
+            pages: laid.pages,
+            seal: laid.seal,
+            signed: laid.pdf.is_some() && self.signing.is_some(),
+            warnings: laid.warnings,
+        };
+        if let Some(bytes) = laid.pdf {
             others.push((OutputKind::Pdf, bytes));
         }
         // In the order asked for.
@@ -287,9 +247,61 @@ impl Engine {
                 out.outputs.push(Output { kind, bytes });
             }
         }
-        out.warnings = warnings;
         Ok(out)
     }
+
+    /// The layout's part of a render: the layout (for the PDF, and for the DOCX too, since it
+    /// finds characters no font can draw; an HTML page alone skips it: the browser chooses the
+    /// fonts), its warnings, and the PDF (signed when asked) if one is asked for.
+    fn lay_out_and_pdf(
+        &self,
+        doc: &Document,
+        mut warnings: Vec<Diagnostic>,
+    ) -> Result<LaidOut, Vec<Diagnostic>> {
+        // Signed: the seal is the signature widget's appearance, not page content.
+        let options = LayoutOptions { omit_seal: self.options.omit_seal };
+        let kinds = &self.options.outputs;
+        let mut fonts = std::borrow::Cow::Borrowed(&self.fonts);
+        let mut layout = (kinds.contains(&OutputKind::Pdf) || kinds.contains(&OutputKind::Docx))
+            .then(|| layout_document(doc, &fonts, options));
+        // Characters no bundled face has: laid out again with installed faces that have them.
+        if let Some(book) = layout.as_ref().and_then(|l| self.with_fallback(&l.missing)) {
+            layout = Some(layout_document(doc, &book, options));
+            fonts = std::borrow::Cow::Owned(book);
+        }
+        if let Some(layout) = &layout {
+            warnings.extend(layout.warnings.iter().cloned());
+            // A number wider than its cell with the fonts in use (E-W1) stops the render.
+            if crate::diag::has_errors(&layout.warnings) {
+                return Err(warnings);
+            }
+        }
+        let mut laid = LaidOut { pdf: None, pages: 0, seal: None, warnings };
+        if let Some(layout) = layout.as_ref().filter(|_| kinds.contains(&OutputKind::Pdf)) {
+            let options = PdfOptions {
+                pdfa: self.options.pdfa,
+                ua: self.options.pdfua,
+                tagged: self.options.tagged,
+            };
+            let pdf = crate::pdf::export(layout, &fonts, doc, options)?;
+            laid.pdf = Some(match &self.signing {
+                None => pdf,
+                Some(signing) => sign_rendered(&pdf, layout.seal.as_ref(), self.style, signing)
+                    .map_err(|e| vec![signing_failed(&e)])?,
+            });
+            laid.pages = layout.pages.len();
+            laid.seal = layout.seal.clone();
+        }
+        Ok(laid)
+    }
+}
+
+/// What [`Engine::lay_out_and_pdf`] made.
+struct LaidOut {
+    pdf: Option<Vec<u8>>,
+    pages: usize,
+    seal: Option<crate::layout::SealPlacement>,
+    warnings: Vec<Diagnostic>,
 }
 
 fn signing_failed(e: &str) -> Diagnostic {
