@@ -126,14 +126,14 @@ impl Offsets {
 /// Decompiles the charstrings of `ctx`'s glyphs into its cache (nianbao patch).
 pub fn warm(ctx: &mut Context<'_>) -> Result<()> {
     let table = Table::parse(ctx)?;
-    subset_charstrings(&table, &ctx.mapper, ctx.cache).map(|_| ())
+    subset_charstrings(&table, &ctx.mapper, ctx.cache, false).map(|_| ())
 }
 
 pub fn subset(ctx: &mut Context<'_>) -> Result<()> {
     let table = Table::parse(ctx)?;
 
     // Note: The charstrings are already in the new order that they need be written in.
-    let (char_strings, fd_remapper) = subset_charstrings(&table, &ctx.mapper, ctx.cache)?;
+    let (char_strings, fd_remapper) = subset_charstrings(&table, &ctx.mapper, ctx.cache, true)?;
 
     let sid_remapper = get_sid_remapper(&table, &fd_remapper).ok_or(SubsetError)?;
 
@@ -244,10 +244,13 @@ fn update_offsets(offsets: &Offsets, buffer: &mut [u8]) -> Result<()> {
 }
 
 /// Create the list of bytes that constitute the programs of the charstrings, sorted in the new glyph order.
+/// Without `keep` (nianbao patch: warming the cache) only the glyphs not yet cached are
+/// decompiled, into the cache, and the list comes back empty.
 fn subset_charstrings(
     table: &Table,
     remapper: &GlyphRemapper,
     cache: Option<&crate::GlyphCache>,
+    keep: bool,
 ) -> Result<(Vec<Vec<u8>>, FontDictRemapper)> {
     // nianbao patch: a glyph's desubroutinised charstring depends only on the
     // font, so a cache kept with the font makes each glyph once per process.
@@ -296,7 +299,9 @@ fn subset_charstrings(
             None => None,
         };
         if let Some(cached) = slot.and_then(|s| s.get()) {
-            char_strings.push(cached.to_vec());
+            if keep {
+                char_strings.push(cached.to_vec());
+            }
             continue;
         }
         let decompiler = Decompiler::new(
@@ -305,6 +310,12 @@ fn subset_charstrings(
         );
         let charstring = table.char_strings.get(old_gid as u32).ok_or(MalformedFont)?;
         let compiled = decompiler.decompile(charstring)?.compile();
+        if !keep {
+            if let Some(slot) = slot {
+                let _ = slot.set(compiled.into_boxed_slice());
+            }
+            continue;
+        }
         if let Some(slot) = slot {
             let _ = slot.set(compiled.clone().into_boxed_slice());
         }
