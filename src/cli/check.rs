@@ -40,8 +40,6 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    // The bundled fonts, so that characters no face can draw are reported by check as by
-    // render (#14).
     // As render does: installed fonts for what the bundled faces lack, so check warns of
     // exactly the characters render cannot draw.
     let options = nianbao::EngineOptions { system_fonts: true, ..Default::default() };

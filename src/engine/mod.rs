@@ -55,8 +55,8 @@ pub struct EngineOptions {
     pub omit_seal: bool,
     /// Editions known besides the bundled ones.
     pub extra_formats: Vec<crate::template::Format>,
-    /// Draw characters no bundled face has with an installed font (fontdb). The CLI and
-    /// `serve` turn this on; off, as by default, the output depends on the bundled fonts
+    /// Draw characters no bundled face has with an installed font (fontdb). The CLI turns
+    /// this on; off, as by default (and in `serve`), the output depends on the bundled fonts
     /// alone, whatever the machine has installed.
     pub system_fonts: bool,
 }

@@ -21,16 +21,12 @@ impl FontBook {
     }
 
     /// A copy of the book with installed fonts added for the characters of `text` that no
-    /// face has (see [`FontBook::add_system_fallback`]); `None` when none is missing, so the
-    /// common case costs one lookup per character and no font scan.
+    /// face has (see [`FontBook::add_system_fallback`]); `None` when none is missing or no
+    /// installed font has any of them, so nothing is laid out again for nothing.
     pub fn with_system_fallback(&self, text: &str) -> Option<FontBook> {
-        let missing = |c: char| !c.is_whitespace() && !c.is_control() && !self.has(c);
-        if !text.chars().any(missing) {
-            return None;
-        }
         let mut book = self.clone();
         book.add_system_fallback(text);
-        Some(book)
+        (book.faces.len() > self.faces.len()).then_some(book)
     }
 
     /// For each character of `text` no face of the book has, adds the first

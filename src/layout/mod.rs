@@ -211,19 +211,9 @@ pub fn layout_document(doc: &Document, fonts: &FontBook, options: LayoutOptions)
     }
 }
 
-/// The W-G1 warnings of a document: characters no face of `fonts` can draw (for
-/// `check`, which writes nothing but should say what `render` will).
-pub fn glyph_warnings(doc: &Document, fonts: &FontBook) -> Vec<Diagnostic> {
-    missing_glyphs(doc, fonts).1
-}
-
 /// The characters of `doc` no face of `fonts` has, and their W-G1 warnings.
 pub fn missing_glyphs(doc: &Document, fonts: &FontBook) -> (Vec<char>, Vec<Diagnostic>) {
-    let cx = run(doc, fonts, LayoutOptions::default(), Vec::new());
-    let mut chars: Vec<char> = cx.missing.keys().map(|&(c, _, _)| c).collect();
-    chars.dedup();
-    let warnings = cx.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect();
-    (chars, warnings)
+    run(doc, fonts, LayoutOptions::default(), Vec::new()).missing_glyphs()
 }
 
 /// Where to break so the last lines of text go with the signature: the paragraph
@@ -313,13 +303,19 @@ fn run<'a>(
 
 impl Cx<'_> {
     fn finish(self) -> Layout {
-        let mut warnings: Vec<Diagnostic> =
-            self.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect();
+        let (missing, mut warnings) = self.missing_glyphs();
         warnings.extend(self.errors);
-        let mut missing: Vec<char> = self.missing.keys().map(|&(c, _, _)| c).collect();
-        missing.sort_unstable();
-        missing.dedup();
         Layout { pages: self.pages, seal: self.seal, warnings, missing }
+    }
+
+    /// The characters no face has (the map is keyed by character first, so they come
+    /// sorted) and their W-G1 warnings.
+    fn missing_glyphs(&self) -> (Vec<char>, Vec<Diagnostic>) {
+        let mut chars: Vec<char> = self.missing.keys().map(|&(c, _, _)| c).collect();
+        chars.dedup();
+        let warnings =
+            self.missing.iter().map(|(&(c, _, _), &span)| missing_glyph(c, span)).collect();
+        (chars, warnings)
     }
 }
 

@@ -214,5 +214,4 @@ pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
             }
         }
     }
-    cx.owner = Owner::Block { block: cx.block, part: 0 };
 }

@@ -4,7 +4,7 @@
 
 use crate::diag::{Diagnostic, Hint};
 use crate::fonts::{FaceId, FontBook};
-use crate::layout::{Item, Layout, Owner};
+use crate::layout::{Item, Layout};
 use crate::resolve::{Block, Document, ImageData, ImageKind};
 use crate::source::Span;
 use krilla::SerializeSettings;
@@ -171,13 +171,14 @@ fn write_with(
         let mut p = pdf.start_page_with(size);
         let mut s = p.surface();
         // The marked-content sequence open now: its owner and whether it holds text.
-        let mut open: Option<(Owner, bool)> = None;
-        for (item, &owner) in page.items.iter().zip(&page.owners) {
-            let text = matches!(item, Item::Text(_));
-            if open != Some((owner, text)) {
-                if tagged && open.is_some() {
+        // Whether a marked-content sequence is open.
+        let mut open = false;
+        for (item, owner, starts) in tags::runs(page) {
+            if starts {
+                if tagged && open {
                     s.end_tagged();
                 }
+                let text = matches!(item, Item::Text(_));
                 let id = tagged.then(|| s.start_tagged(tags::content_tag(owner, text)));
                 let (x, y) = match item {
                     Item::Text(t) => (t.x, t.y - t.size),
@@ -185,7 +186,7 @@ fn write_with(
                     Item::Image { x, y, .. } => (*x, *y),
                 };
                 marks.record(owner, id, index, x as f32, y as f32);
-                open = Some((owner, text));
+                open = true;
             }
             match item {
                 Item::Text(t) => {
@@ -255,7 +256,7 @@ fn write_with(
                 }
             }
         }
-        if tagged && open.is_some() {
+        if tagged && open {
             s.end_tagged();
         }
         s.finish();

@@ -4,7 +4,7 @@
 //! does, figures with alternative text, the signature), page furniture as artifacts, and
 //! the outline (bookmarks) of the sections.
 
-use crate::layout::{Furniture, Item, Layout, Owner};
+use crate::layout::{Furniture, Item, Layout, Owner, Page};
 use crate::resolve::{Block, CellKind, CellRoles, Document, ParaStyle, Table};
 use krilla::destination::XyzDestination;
 use krilla::geom::Point;
@@ -22,6 +22,19 @@ use std::num::{NonZeroU16, NonZeroU32};
 pub(super) struct Marks {
     ids: BTreeMap<(usize, usize), Vec<Identifier>>,
     at: BTreeMap<usize, (usize, f32, f32)>,
+}
+
+/// A page's items with their owners, each marked `true` where a marked-content sequence
+/// starts: where the owner, or whether the item is text, changes. The drawing and
+/// [`Marks::predict`] both go by it, so they cannot disagree.
+pub(super) fn runs(page: &Page) -> impl Iterator<Item = (&Item, Owner, bool)> {
+    let mut open: Option<(Owner, bool)> = None;
+    page.items.iter().zip(&page.owners).map(move |(item, &owner)| {
+        let run = Some((owner, matches!(item, Item::Text(_))));
+        let starts = open != run;
+        open = run;
+        (item, owner, starts)
+    })
 }
 
 /// The content tag an item of `owner` is drawn under.
@@ -61,17 +74,13 @@ impl Marks {
     pub(super) fn predict(layout: &Layout) -> Marks {
         let mut marks = Marks::default();
         for (index, page) in layout.pages.iter().enumerate() {
-            let (mut open, mut mcid) = (None, 0);
-            for (item, &owner) in page.items.iter().zip(&page.owners) {
-                let text = matches!(item, Item::Text(_));
-                if open != Some((owner, text)) {
-                    let id = matches!(owner, Owner::Block { .. }).then(|| {
-                        mcid += 1;
-                        Identifier::page_content(index, mcid - 1)
-                    });
-                    marks.record(owner, id, index, 0.0, 0.0);
-                    open = Some((owner, text));
-                }
+            let mut mcid = 0;
+            for (_, owner, _) in runs(page).filter(|&(_, _, starts)| starts) {
+                let id = matches!(owner, Owner::Block { .. }).then(|| {
+                    mcid += 1;
+                    Identifier::page_content(index, mcid - 1)
+                });
+                marks.record(owner, id, index, 0.0, 0.0);
             }
         }
         marks
@@ -184,19 +193,19 @@ fn table_group(b: usize, t: &Table, marks: &mut Marks) -> TagGroup {
                     continue;
                 }
                 let kind: TagKind = match roles.kinds[i] {
-                    CellKind::ColHead { .. } | CellKind::GroupHead => {
-                        Tag::TH(TableHeaderScope::Column)
+                    k if k.is_header() => {
+                        let scope = if matches!(k, CellKind::RowHead { .. }) {
+                            TableHeaderScope::Row
+                        } else {
+                            TableHeaderScope::Column
+                        };
+                        Tag::TH(scope)
                             .with_id(Some(id(i)))
                             .with_row_span(span(cell.rowspan))
                             .with_col_span(span(cell.colspan))
                             .into()
                     }
-                    CellKind::RowHead { .. } => Tag::TH(TableHeaderScope::Row)
-                        .with_id(Some(id(i)))
-                        .with_row_span(span(cell.rowspan))
-                        .with_col_span(span(cell.colspan))
-                        .into(),
-                    CellKind::Corner | CellKind::Number => {
+                    _ => {
                         let headers: Vec<TagId> = roles
                             .headers(t, i)
                             .into_iter()

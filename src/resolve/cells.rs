@@ -81,27 +81,19 @@ impl CellRoles {
             .map(|&i| t.cells[i].row)
             .max()
             .unwrap_or(0);
-        let mut row_heads: Vec<usize> = self
-            .row_heads
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let c = &t.cells[i];
-                overlaps(&rows, c.row, c.rowspan) && c.col + c.colspan <= cell.col
-            })
-            .collect();
+        // The labels of `list` whose cell passes `keep`.
+        let pick = |list: &[usize], keep: &dyn Fn(&TableCell) -> bool| -> Vec<usize> {
+            list.iter().copied().filter(|&i| keep(&t.cells[i])).collect()
+        };
+        let mut row_heads = pick(&self.row_heads, &|c| {
+            overlaps(&rows, c.row, c.rowspan) && c.col + c.colspan <= cell.col
+        });
         row_heads.sort_by_key(|&i| t.cells[i].col);
-        let mut col_heads: Vec<usize> = self
-            .col_heads
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let c = &t.cells[i];
-                c.row >= group_top
-                    && c.row + c.rowspan <= cell.row
-                    && (overlaps(&cols, c.col, c.colspan) || c.colspan == ncols)
-            })
-            .collect();
+        let mut col_heads = pick(&self.col_heads, &|c| {
+            c.row >= group_top
+                && c.row + c.rowspan <= cell.row
+                && (overlaps(&cols, c.col, c.colspan) || c.colspan == ncols)
+        });
         col_heads.sort_by_key(|&i| (t.cells[i].row, t.cells[i].col));
         row_heads.into_iter().chain(col_heads).collect()
     }

@@ -129,7 +129,7 @@ impl App {
             let glyphs = self
                 .pdf
                 .resolve(&loaded)
-                .map(|(doc, _)| crate::layout::glyph_warnings(&doc, self.pdf.fonts()))
+                .map(|(doc, _)| self.pdf.glyph_warnings(&doc))
                 .unwrap_or_default();
             loaded.diags.extend(glyphs);
         }

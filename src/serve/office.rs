@@ -153,7 +153,7 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
     Ok(axum::Json(v).into_response())
 }
 
-/// The files under `dir` (not hidden), relative `/`-separated names, sorted.
+/// The files under `dir` (not hidden), relative `/`-separated names, in directory order.
 fn files_under(dir: &std::path::Path, rel: &str, out: &mut Vec<(String, std::path::PathBuf)>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
@@ -169,7 +169,6 @@ fn files_under(dir: &std::path::Path, rel: &str, out: &mut Vec<(String, std::pat
             out.push((rel, entry.path()));
         }
     }
-    out.sort();
 }
 
 /// `GET /api/batch/outputs.zip`: what the last batch wrote, as one download.
@@ -179,6 +178,7 @@ pub(super) async fn batch_zip(State(app): State<Arc<App>>, Caller { who, .. }: C
     let bytes = blocking(app.work.clone(), move || {
         let mut files = Vec::new();
         files_under(&app.store.state_dir().join(BATCH_DIR), "", &mut files);
+        files.sort();
         if files.is_empty() {
             return Err(error(StatusCode::NOT_FOUND, Reply::NoBatch));
         }

@@ -83,7 +83,7 @@ pub(super) fn dictionary_entry(
 
 /// Puts a [`dictionary_entry`] back: a new revision of the indirect object, or inline in
 /// `parent` (which the caller writes).
-fn store_dictionary(
+pub(super) fn store_dictionary(
     ap: &mut Appender,
     parent: &mut Dictionary,
     key: &str,

@@ -8,7 +8,9 @@
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::SignError;
-use super::incremental::{Appender, dictionary_entry, invalid_pdf, name, text_string};
+use super::incremental::{
+    Appender, dictionary_entry, invalid_pdf, name, store_dictionary, text_string,
+};
 
 /// Tags `widget` (object `widget_id` on page `page_id`): sets its name and, when the
 /// document has a structure tree, writes the `Form` element and the updated tree objects.
@@ -87,10 +89,7 @@ pub(super) fn tag_widget(
     nums.push(Object::Integer(key));
     nums.push(Object::Reference(form_id));
     tree.set("Nums", nums);
-    match tree_id {
-        Some(id) => ap.plain(id, &Object::Dictionary(tree))?,
-        None => root.set("ParentTree", tree),
-    }
+    store_dictionary(ap, &mut root, "ParentTree", tree, tree_id)?;
     root.set("ParentTreeNextKey", key + 1);
     ap.plain(root_id, &Object::Dictionary(root))?;
     widget.set("StructParent", key);

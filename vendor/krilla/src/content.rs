@@ -611,16 +611,22 @@ impl ContentBuilder {
         // run with nothing left to adjust is shown with `Tj`. Before, every glyph of such a
         // line carried its own adjustment: the example report's pages had 130 KB of content,
         // most of it the same number written after each glyph. Glyphs land where they did.
-        let spacing = shared_spacing(pdf_font, glyphs);
+        // Each glyph's extra space but the last's (nothing follows it in the run).
+        let spacings: Vec<Option<f32>> = glyphs[..glyphs.len().saturating_sub(1)]
+            .iter()
+            .map(|g| glyph_spacing(pdf_font, g))
+            .collect();
+        let spacing = shared_spacing(&spacings);
         if spacing != 0.0 {
             self.content.set_char_spacing(spacing * size);
         }
         let scale = |val| val * pdf_font.units_per_em();
-        let uniform = glyphs.iter().rev().skip(1).all(|glyph| {
-            approx_eq!(f32, glyph.x_offset(1.0), 0.0, epsilon = 0.001)
-                && glyph_spacing(pdf_font, glyph)
-                    .is_some_and(|d| approx_eq!(f32, scale(d - spacing), 0.0, epsilon = 0.001))
-        }) && glyphs.last().is_some_and(|g| approx_eq!(f32, g.x_offset(1.0), 0.0, epsilon = 0.001));
+        let uniform = glyphs
+            .iter()
+            .all(|g| approx_eq!(f32, g.x_offset(1.0), 0.0, epsilon = 0.001))
+            && spacings.iter().all(|d| {
+                d.is_some_and(|d| approx_eq!(f32, scale(d - spacing), 0.0, epsilon = 0.001))
+            });
         if uniform {
             self.scratch.clear();
             for glyph in glyphs {
@@ -1391,18 +1397,17 @@ fn glyph_spacing(pdf_font: &dyn PdfFont, glyph: &impl Glyph) -> Option<f32> {
     Some(glyph.x_advance(1.0) - font_advance)
 }
 
-/// The extra space (em) that most glyphs of a run but the last share, when at least two
-/// do; else 0 (nianbao patch). The last glyph's spacing is not looked at: nothing follows
-/// it in the run.
-fn shared_spacing(pdf_font: &dyn PdfFont, glyphs: &[impl Glyph]) -> f32 {
-    if glyphs.len() < 3 {
+/// The extra space (em) that most of `spacings` (a run's glyphs but the last) share, when
+/// at least two do; else 0 (nianbao patch).
+fn shared_spacing(spacings: &[Option<f32>]) -> f32 {
+    if spacings.len() < 2 {
         return 0.0;
     }
     // In millionths of an em: equal advances of equal-width glyphs give equal values. A
     // glyph without a known advance would get the spacing too: then none is shared.
-    let Some(mut keys) = glyphs[..glyphs.len() - 1]
+    let Some(mut keys) = spacings
         .iter()
-        .map(|g| glyph_spacing(pdf_font, g).map(|d| (f64::from(d) * 1e6).round() as i64))
+        .map(|d| d.map(|d| (f64::from(d) * 1e6).round() as i64))
         .collect::<Option<Vec<i64>>>()
     else {
         return 0.0;
@@ -1421,9 +1426,10 @@ fn shared_spacing(pdf_font: &dyn PdfFont, glyphs: &[impl Glyph]) -> f32 {
         return 0.0;
     }
     // The value itself, not the rounded key, so that those glyphs need no adjustment.
-    glyphs[..glyphs.len() - 1]
+    spacings
         .iter()
-        .filter_map(|g| glyph_spacing(pdf_font, g))
+        .flatten()
+        .copied()
         .find(|&d| (f64::from(d) * 1e6).round() as i64 == best)
         .unwrap_or(0.0)
 }

@@ -19,6 +19,14 @@ impl GlyphCache {
         Self::default()
     }
 
+    /// Whether every glyph of `glyphs` is in the cache already (false before the
+    /// first subset or warm-up of the font): a caller can skip a warm-up then.
+    pub fn contains_all(&self, mut glyphs: impl Iterator<Item = u16>) -> bool {
+        self.charstrings.get().is_some_and(|slots| {
+            glyphs.all(|g| slots.get(usize::from(g)).is_some_and(|s| s.get().is_some()))
+        })
+    }
+
     /// One slot per glyph of a font with `num_glyphs` charstrings.
     pub(crate) fn charstrings(&self, num_glyphs: usize) -> &[OnceLock<Box<[u8]>>] {
         self.charstrings

@@ -152,11 +152,18 @@ impl Font {
     /// it draws the pages. It never changes a subset's bytes; a font with nothing to
     /// cache (not CFF) is left alone.
     pub fn warm_glyph_cache(&self, glyphs: impl IntoIterator<Item = crate::text::GlyphId>) {
+        let gids: Vec<u16> = glyphs
+            .into_iter()
+            .filter_map(|g| u16::try_from(g.to_u32()).ok())
+            .collect();
+        // Only CFF outlines are cached; a warm process (a server, a second report) has them
+        // all already: no need to read the font then.
+        if self.font_ref().cff().is_err() || self.glyph_cache().contains_all(gids.iter().copied()) {
+            return;
+        }
         let mut remapper = subsetter::GlyphRemapper::new();
-        for glyph in glyphs {
-            if let Ok(gid) = u16::try_from(glyph.to_u32()) {
-                remapper.remap(gid);
-            }
+        for gid in gids {
+            remapper.remap(gid);
         }
         let data = self.font_data();
         // A font the subsetter cannot read fails again, and is reported, when it is subset.
