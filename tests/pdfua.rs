@@ -482,3 +482,31 @@ fn figures_carry_their_alternative_text_and_the_seal_is_an_artifact() {
     let tree = struct_tree(&pdf);
     assert_eq!(top_elements(&tree).iter().filter(|n| n.kind == "Figure").count(), 3);
 }
+
+/// One tagged report writes its structure elements ahead, on the thread that builds the tag
+/// tree while the pages are drawn (krilla patch `TagTree::prepare`); inside a batch's
+/// workers krilla writes them itself at the end. Both must give the same file, tagged and
+/// PDF/UA + PDF/A, for both examples.
+#[test]
+fn the_structure_tree_written_ahead_is_the_one_krilla_writes() {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
+    for options in [tagged(), EngineOptions { pdfua: true, pdfa: true, ..EngineOptions::default() }]
+    {
+        let engine = Engine::new(EngineOptions { outputs: vec![OutputKind::Pdf], ..options })
+            .expect("the bundled fonts load");
+        for path in [example(), example().with_file_name("township-2025.yaml")] {
+            let loaded = common::load(&path);
+            let ahead = engine.render(&loaded).expect("renders");
+            let ahead = ahead.pdf().expect("a PDF").to_vec();
+            let in_worker = pool.install(|| {
+                assert!(rayon::current_thread_index().is_some());
+                engine.render(&loaded).expect("renders").pdf().expect("a PDF").to_vec()
+            });
+            assert!(ahead.len() > 100_000, "{}: a real PDF", path.display());
+            let doc = lopdf::Document::load_mem(&ahead).expect("lopdf reads it");
+            let catalog = doc.catalog().expect("a catalog");
+            assert!(catalog.has(b"StructTreeRoot"), "{}: tagged", path.display());
+            assert!(ahead == in_worker, "{}: the two ways differ", path.display());
+        }
+    }
+}

@@ -99,35 +99,37 @@ fn write(
     options: PdfOptions,
     images: &mut Vec<(*const ImageData, Image)>,
 ) -> Result<Vec<u8>, Failure> {
+    let settings = settings(options)?;
     let tagged = options.tagged || options.ua;
     if !tagged || rayon::current_thread_index().is_some() {
-        return write_with(layout, fonts, doc, options, images, None);
+        return write_with(layout, fonts, doc, &settings, images, None);
     }
-    // One tagged report: the tag tree is built on another thread while this one draws the
-    // pages, from the identifiers the drawing will give (`Marks::predict`); the drawing
-    // checks them, and builds the tree itself should they differ.
-    let predicted = tags::Marks::predict(layout);
+    // One tagged report: the tag tree is built and its structure elements written on
+    // another thread while this one draws the pages, from the identifiers the drawing will
+    // give (`Marks::predict`); the drawing checks them, and builds the tree itself should
+    // they differ.
     std::thread::scope(|scope| {
-        let ids = predicted.clone();
-        let tree = scope.spawn(move || tags::tag_tree(doc, ids));
-        write_with(layout, fonts, doc, options, images, Some((predicted, tree)))
+        let tree = scope.spawn(|| {
+            let predicted = tags::Marks::predict(layout);
+            let tree =
+                tags::tag_tree(doc, predicted.clone()).prepare(&settings, layout.pages.len());
+            (predicted, tree)
+        });
+        write_with(layout, fonts, doc, &settings, images, Some(tree))
     })
 }
 
-/// A tag tree made ahead, and the identifiers it was made from.
-type TreeAhead<'s> = (tags::Marks, std::thread::ScopedJoinHandle<'s, krilla::tagging::TagTree>);
+/// A tag tree made ahead (its structure elements written, unless krilla gave it back),
+/// with the identifiers it was made from.
+type TreeAhead<'s> = std::thread::ScopedJoinHandle<
+    's,
+    (tags::Marks, Result<krilla::tagging::PreparedTagTree, krilla::tagging::TagTree>),
+>;
 
-fn write_with(
-    layout: &Layout,
-    fonts: &FontBook,
-    doc: &Document,
-    options: PdfOptions,
-    images: &mut Vec<(*const ImageData, Image)>,
-    ahead: Option<TreeAhead<'_>>,
-) -> Result<Vec<u8>, Failure> {
+/// krilla's settings for `options`.
+fn settings(options: PdfOptions) -> Result<SerializeSettings, Failure> {
     let mut settings = SerializeSettings { compress_content_streams: true, ..Default::default() };
-    let tagged = options.tagged || options.ua;
-    settings.enable_tagging = tagged;
+    settings.enable_tagging = options.tagged || options.ua;
     if options.pdfa || options.ua {
         let mut config = ConfigurationBuilder::new();
         if options.pdfa {
@@ -143,7 +145,19 @@ fn write_with(
         settings.configuration =
             config.finish().map_err(|e| Failure::Bug(format!("PDF configuration: {e:?}")))?;
     }
-    let mut pdf = krilla::Document::new_with(settings);
+    Ok(settings)
+}
+
+fn write_with(
+    layout: &Layout,
+    fonts: &FontBook,
+    doc: &Document,
+    settings: &SerializeSettings,
+    images: &mut Vec<(*const ImageData, Image)>,
+    ahead: Option<TreeAhead<'_>>,
+) -> Result<Vec<u8>, Failure> {
+    let tagged = settings.enable_tagging;
+    let mut pdf = krilla::Document::new_with(settings.clone());
     let mut meta = Metadata::new()
         .title(doc.title.clone())
         .authors(vec![doc.author.clone()])
@@ -264,18 +278,20 @@ fn write_with(
     }
     pdf.set_outline(tags::outline(doc, &marks));
     if tagged {
-        let tree = match ahead {
-            Some((predicted, tree)) if predicted.same_ids(&marks) => {
-                tree.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        let ahead =
+            ahead.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        match ahead {
+            Some((predicted, Ok(prepared))) if predicted.same_ids(&marks) => {
+                pdf.set_prepared_tag_tree(prepared)
             }
+            Some((predicted, Err(tree))) if predicted.same_ids(&marks) => pdf.set_tag_tree(tree),
             Some(_) => {
                 // Never seen; the tree is right either way, only made twice.
                 debug_assert!(false, "the predicted marked content differs from the drawn");
-                tags::tag_tree(doc, marks)
+                pdf.set_tag_tree(tags::tag_tree(doc, marks));
             }
-            None => tags::tag_tree(doc, marks),
-        };
-        pdf.set_tag_tree(tree);
+            None => pdf.set_tag_tree(tags::tag_tree(doc, marks)),
+        }
     }
     pdf.finish().map(objstm::pack).map_err(Failure::Krilla)
 }

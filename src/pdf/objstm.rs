@@ -7,8 +7,6 @@
 //! for byte. It reads only what pdf-writer writes (one xref subsection, objects in order,
 //! generation 0); anything else is returned unchanged, so the pass can never break a file.
 
-use std::io::Write as _;
-
 /// The file with its non-stream objects in an object stream, or the input when it is not
 /// laid out as expected.
 pub(super) fn pack(pdf: Vec<u8>) -> Vec<u8> {
@@ -55,16 +53,16 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
     }
     // Objects in file order, each ending where the next begins (or at the table).
     let mut objects = Vec::with_capacity(offsets.len());
+    let mut numbers = itoa::Buffer::new();
     for (k, &(num, off)) in offsets.iter().enumerate() {
         let end = offsets.get(k + 1).map_or(xref_at, |&(_, o)| o);
         if end <= off {
             return None;
         }
-        let header = format!("{num} 0 obj\n");
         let raw = pdf.get(off..end)?;
-        let raw = raw.strip_prefix(header.as_bytes())?;
+        let raw = raw.strip_prefix(numbers.format(num).as_bytes())?.strip_prefix(b" 0 obj\n")?;
         let close = find_last(raw, b"\nendobj")?;
-        let start = off + header.len();
+        let start = end - raw.len();
         let body = start..start + close;
         let text = &pdf[body.clone()];
         // `endstream` first: it is at the end, and most objects are not streams.
@@ -86,47 +84,82 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
 
+    // Past 32 KiB of dictionaries (a tagged report's structure elements) they go into two
+    // object streams, split where half the bytes are, deflated on two cores outside a
+    // batch's workers; the split depends on the bytes alone, so the file does not depend
+    // on where it was made.
+    let dict_bytes: usize = objects.iter().filter(|o| !o.stream).map(|o| o.body.len() + 1).sum();
+    // Two only if some object starts past the half (one huge dictionary would leave the
+    // second empty).
+    let last_start =
+        objects.iter().filter(|o| !o.stream).fold((0, 0), |(at, _), o| (at + o.body.len() + 1, at));
+    let parts: u32 = if dict_bytes > 32 * 1024 && last_start.1 >= dict_bytes / 2 { 2 } else { 1 };
     let stm_num = count as u32;
-    let xref_num = stm_num + 1;
+    let xref_num = stm_num + parts;
     let mut out = Vec::with_capacity(pdf.len());
     out.extend_from_slice(&pdf[..marker_end]);
     // (type, field 2, field 3) per object number.
-    let mut xref: Vec<(u8, u32, u16)> = vec![(0, 0, 65535); count + 2];
-    let mut index = String::new();
-    let mut packed = Vec::new();
-    let mut in_stream = 0u16;
+    let mut xref: Vec<(u8, u32, u16)> = vec![(0, 0, 65535); count + 1 + parts as usize];
+    // Per object stream: the index of numbers and offsets, the bodies, how many.
+    let mut streams: Vec<(Vec<u8>, Vec<u8>, u16)> =
+        vec![(Vec::new(), Vec::new(), 0); parts as usize];
+    let mut seen = 0;
     for o in &objects {
         let body = &pdf[o.body.clone()];
         if o.stream {
             xref[o.num as usize] = (1, u32::try_from(out.len()).ok()?, 0);
-            out.extend_from_slice(format!("{} 0 obj\n", o.num).as_bytes());
+            out.extend_from_slice(numbers.format(o.num).as_bytes());
+            out.extend_from_slice(b" 0 obj\n");
             out.extend_from_slice(body);
             out.extend_from_slice(b"\nendobj\n");
         } else {
-            xref[o.num as usize] = (2, stm_num, in_stream);
-            in_stream = in_stream.checked_add(1)?;
-            index.push_str(&format!("{} {} ", o.num, packed.len()));
+            let part = usize::from(parts == 2 && seen >= dict_bytes / 2);
+            seen += body.len() + 1;
+            let (index, packed, in_stream) = &mut streams[part];
+            xref[o.num as usize] = (2, stm_num + part as u32, *in_stream);
+            *in_stream = in_stream.checked_add(1)?;
+            index.extend_from_slice(numbers.format(o.num).as_bytes());
+            index.push(b' ');
+            index.extend_from_slice(numbers.format(packed.len()).as_bytes());
+            index.push(b' ');
             packed.extend_from_slice(body);
             packed.push(b'\n');
         }
     }
-    if in_stream == 0 {
+    if streams.iter().any(|(_, _, n)| *n == 0) {
         return None;
     }
-    let mut data = index.into_bytes();
-    let first_offset = data.len();
-    data.extend_from_slice(&packed);
-    let data = deflate(&data)?;
-    xref[stm_num as usize] = (1, u32::try_from(out.len()).ok()?, 0);
-    out.extend_from_slice(
-        format!(
-            "{stm_num} 0 obj\n<</Type/ObjStm/N {in_stream}/First {first_offset}/Filter/FlateDecode/Length {}>>\nstream\n",
-            data.len()
-        )
-        .as_bytes(),
-    );
-    out.extend_from_slice(&data);
-    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let contents: Vec<(usize, Vec<u8>)> = streams
+        .iter()
+        .map(|(index, packed, _)| {
+            let mut data = Vec::with_capacity(index.len() + packed.len());
+            data.extend_from_slice(index);
+            data.extend_from_slice(packed);
+            (index.len(), data)
+        })
+        .collect();
+    let deflated: Vec<Option<Vec<u8>>> = match &contents[..] {
+        [(_, a), (_, b)] if rayon::current_thread_index().is_none() => {
+            let (a, b) = rayon::join(|| deflate(a), || deflate(b));
+            vec![a, b]
+        }
+        _ => contents.iter().map(|(_, data)| deflate(data)).collect(),
+    };
+    for (part, ((first_offset, _), data)) in contents.iter().zip(deflated).enumerate() {
+        let data = data?;
+        let num = stm_num + part as u32;
+        let in_stream = streams[part].2;
+        xref[num as usize] = (1, u32::try_from(out.len()).ok()?, 0);
+        out.extend_from_slice(
+            format!(
+                "{num} 0 obj\n<</Type/ObjStm/N {in_stream}/First {first_offset}/Filter/FlateDecode/Length {}>>\nstream\n",
+                data.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&data);
+        out.extend_from_slice(b"\nendstream\nendobj\n");
+    }
 
     let xref_offset = out.len();
     xref[xref_num as usize] = (1, u32::try_from(xref_offset).ok()?, 0);
@@ -153,13 +186,26 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Deflate at level 2, as krilla deflates the other streams, with one compressor per
+/// thread reset between calls: setting one up (allocating and clearing its tables) cost
+/// more than compressing an untagged report's few kilobytes of dictionaries.
 fn deflate(data: &[u8]) -> Option<Vec<u8>> {
-    let mut z = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(2),
-    );
-    z.write_all(data).ok()?;
-    z.finish().ok()
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::new(2), true));
+    }
+    COMPRESSOR.with_borrow_mut(|compress| {
+        compress.reset();
+        let mut out = Vec::with_capacity(data.len() / 3 + 64);
+        loop {
+            let consumed = usize::try_from(compress.total_in()).ok()?;
+            match compress.compress_vec(&data[consumed..], &mut out, FlushCompress::Finish).ok()? {
+                Status::StreamEnd => return Some(out),
+                _ => out.reserve(out.capacity().max(4096)),
+            }
+        }
+    })
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

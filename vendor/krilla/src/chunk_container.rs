@@ -8,9 +8,95 @@ use crate::error::KrillaResult;
 use crate::interchange::metadata::Metadata;
 use crate::metadata::PageLayout;
 use crate::serialize::SerializeContext;
-use crate::util::{stable_hash_base64, Deferred};
+use crate::interchange::tagging::DETACHED_BASE;
+use crate::util::{stable_hash128, stable_hash_base64, Deferred};
 
 type DChunk = Deferred<Chunk>;
+
+/// Writes `chunks` into `pdf` in their order, renumbered (nianbao patch). Outside a rayon
+/// worker each chunk is renumbered on the pool into a chunk of its own, and the results
+/// are appended in order: the same bytes as renumbering them one after another into
+/// `pdf`, on both cores. Inside a worker (a batch) it stays on this thread. Returns each
+/// renumbered chunk's hash, for the instance ID.
+fn renumber_chunks(
+    chunks: &[&Chunk],
+    remapper: &Remapper,
+    settings: pdf_writer::Settings,
+    pdf: &mut Pdf,
+) -> Vec<u128> {
+    #[cfg(feature = "parallel-fonts")]
+    if rayon::current_thread_index().is_none() && chunks.len() > 1 {
+        use rayon::prelude::*;
+        let renumbered: Vec<(Chunk, u128)> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut target = Chunk::with_settings_and_capacity(settings, chunk.len() + 64);
+                chunk.renumber_into(&mut target, |old| remapper[&old]);
+                let hash = stable_hash128(target.as_bytes());
+                (target, hash)
+            })
+            .collect();
+        return renumbered
+            .iter()
+            .map(|(chunk, hash)| {
+                pdf.extend(chunk);
+                *hash
+            })
+            .collect();
+    }
+    let _ = settings;
+    chunks
+        .iter()
+        .map(|chunk| {
+            let start = pdf.len();
+            chunk.renumber_into(pdf, |old| remapper[&old]);
+            stable_hash128(&pdf.as_bytes()[start..])
+        })
+        .collect()
+}
+
+/// The new number of each object (nianbao patch): the serialize context hands out
+/// references from 1 up, so a vector indexed by the old number replaces a hash map
+/// (one SipHash per reference met while renumbering).
+/// The references of a prepared tag tree, from `DETACHED_BASE` up, go in a second vector.
+#[derive(Default)]
+struct Remapper {
+    low: Vec<Option<Ref>>,
+    high: Vec<Option<Ref>>,
+}
+
+impl Remapper {
+    fn slot(&mut self, old: Ref) -> &mut Option<Ref> {
+        let (list, at) = match old.get().checked_sub(DETACHED_BASE) {
+            Some(at) if at >= 0 => (&mut self.high, at),
+            _ => (&mut self.low, old.get()),
+        };
+        let at = usize::try_from(at).expect("references are positive");
+        if at >= list.len() {
+            list.resize(at + 1, None);
+        }
+        &mut list[at]
+    }
+
+    fn insert(&mut self, old: Ref, new: Ref) -> Option<Ref> {
+        self.slot(old).replace(new)
+    }
+}
+
+impl std::ops::Index<&Ref> for Remapper {
+    type Output = Ref;
+
+    fn index(&self, old: &Ref) -> &Ref {
+        let (list, at) = match old.get().checked_sub(DETACHED_BASE) {
+            Some(at) if at >= 0 => (&self.high, at),
+            _ => (&self.low, old.get()),
+        };
+        usize::try_from(at)
+            .ok()
+            .and_then(|at| list.get(at)?.as_ref())
+            .expect("every reference is mapped")
+    }
+}
 
 /// Collects all chunks that we create while building
 /// the PDF and then writes them out in an orderly manner.
@@ -19,6 +105,9 @@ pub(crate) struct ChunkContainer {
     pub(crate) mixed: MixedChunks,
     pub(crate) metadata: Option<Metadata>,
     pub(crate) non_stream: NonStreamChunks,
+    /// References that stand for others (nianbao patch: those of a prepared tag tree for
+    /// the structure tree root and the pages), numbered as the ones they stand for.
+    pub(crate) ref_aliases: Vec<(Ref, Ref)>,
 }
 
 pub(crate) struct StreamChunks {
@@ -74,6 +163,7 @@ impl ChunkContainer {
                 embedded_pdfs: vec![],
             },
             metadata: None,
+            ref_aliases: vec![],
             non_stream: NonStreamChunks {
                 page_tree: None,
                 outline: None,
@@ -99,7 +189,7 @@ impl ChunkContainer {
 
     pub(crate) fn finish(self, sc: &mut SerializeContext) -> KrillaResult<Pdf> {
         let mut remapped_ref = Ref::new(1);
-        let mut remapper = HashMap::new();
+        let mut remapper = Remapper::default();
 
         // Allows us to estimate the capacity we will need for the new PDF.
         let mut chunks_byte_len = 0;
@@ -111,13 +201,20 @@ impl ChunkContainer {
         // easier down the road.
         //
         // It also allows us to estimate the capacity we will need for the new PDF.
+        // nianbao patch: the chunks are kept in this order for the second pass.
+        let mut chunks = Vec::new();
         self.visit(sc, &mut |chunk| {
             for object_ref in chunk.refs() {
                 let existing = remapper.insert(object_ref, remapped_ref.bump());
                 debug_assert!(existing.is_none());
             }
             chunks_byte_len += chunk.len();
+            chunks.push(chunk);
         })?;
+        for (stand_in, real) in &self.ref_aliases {
+            let number = remapper[real];
+            remapper.insert(*stand_in, number);
+        }
 
         // Chunk length is not an exact number because the length might change as we renumber,
         // so we add a bit of a padding by multiplying with 1.1. The 200 is additional padding
@@ -137,9 +234,9 @@ impl ChunkContainer {
         }
 
         // Write the chunks in all the fields.
-        self.visit(sc, &mut |chunk| {
-            chunk.renumber_into(&mut pdf, |old| remapper[&old]);
-        })?;
+        let head_len = pdf.len();
+        let chunk_hashes = renumber_chunks(&chunks, &remapper, sc.chunk_settings(), &mut pdf);
+        let chunks_end = pdf.len();
 
         let missing_title = self.metadata.as_ref().is_none_or(|m| m.title.is_none());
 
@@ -156,7 +253,11 @@ impl ChunkContainer {
             );
         }
 
-        let instance_id = stable_hash_base64(pdf.as_bytes());
+        // nianbao patch: the instance ID hashes the chunks' hashes, made where they were
+        // renumbered (on both cores outside a batch), instead of all the bytes again here.
+        let bytes = pdf.as_bytes();
+        let instance_id =
+            stable_hash_base64(&(&bytes[..head_len], &chunk_hashes, &bytes[chunks_end..]));
 
         let document_id = if let Some(metadata) = &self.metadata {
             if let Some(document_id) = &metadata.document_id {
@@ -356,11 +457,11 @@ pub(crate) struct EmbeddedPdfChunk {
 
 /// Visits all chunks in a type.
 trait Visit {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()>;
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()>;
 }
 
 impl Visit for EmbeddedPdfChunk {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         // Now, we have a chunk that contains everything we need to fully embed the PDF, including
         // the pages we wanted to extract into, as well as all their dependencies. The
         // problem is: during the document creation, we already assigned references to the
@@ -386,7 +487,7 @@ impl Visit for EmbeddedPdfChunk {
 }
 
 impl Visit for ChunkContainer {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.non_stream.visit(sc, f)?;
         self.mixed.visit(sc, f)?;
         self.streams.visit(sc, f)?;
@@ -395,7 +496,7 @@ impl Visit for ChunkContainer {
 }
 
 impl Visit for StreamChunks {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.fonts.visit(sc, f)?;
         self.shading_functions.visit(sc, f)?;
         self.patterns.visit(sc, f)?;
@@ -410,7 +511,7 @@ impl Visit for StreamChunks {
 }
 
 impl Visit for MixedChunks {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.embedded_pdfs.visit(sc, f)?;
 
         Ok(())
@@ -418,7 +519,7 @@ impl Visit for MixedChunks {
 }
 
 impl Visit for NonStreamChunks {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.page_tree.visit(sc, f)?;
         self.outline.visit(sc, f)?;
         self.page_label_tree.visit(sc, f)?;
@@ -443,14 +544,14 @@ impl Visit for NonStreamChunks {
 }
 
 impl Visit for Chunk {
-    fn visit(&self, _: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, _: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         f(self);
         Ok(())
     }
 }
 
 impl Visit for Option<Chunk> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         if let Some(chunk) = self {
             chunk.visit(sc, f)?;
         }
@@ -459,7 +560,7 @@ impl Visit for Option<Chunk> {
 }
 
 impl Visit for Option<(Ref, Chunk)> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         if let Some((_, chunk)) = self {
             chunk.visit(sc, f)?;
         }
@@ -468,19 +569,19 @@ impl Visit for Option<(Ref, Chunk)> {
 }
 
 impl<T: Visit + Send + Sync + 'static> Visit for Deferred<T> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.wait().visit(sc, f)
     }
 }
 
 impl<T: Visit> Visit for KrillaResult<T> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.as_ref().map_err(|e| e.clone())?.visit(sc, f)
     }
 }
 
 impl<T: Visit> Visit for Vec<T> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         for field in self {
             field.visit(sc, f)?;
         }

@@ -24,7 +24,9 @@ use crate::graphics::separation::SeparationColorSpace;
 use crate::interactive::destination::{NamedDestination, XyzDestination};
 use crate::interchange::embed::EmbeddedFile;
 use crate::interchange::outline::Outline;
-use crate::interchange::tagging::{AnnotationIdentifier, PageTagIdentifier, TagTree};
+use crate::interchange::tagging::{
+    AnnotationIdentifier, PageTagIdentifier, PreparedTagTree, TagTree,
+};
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
 use crate::pdf::{PdfDocument, PdfSerializerContext};
@@ -290,9 +292,7 @@ impl SerializeContext {
             krilla_ref: cur_ref.bump(),
         };
 
-        let chunk_settings = Settings {
-            pretty: serialize_settings.pretty,
-        };
+        let chunk_settings = chunk_settings(&serialize_settings);
 
         Self {
             cached_mappings: HashMap::new(),
@@ -359,6 +359,13 @@ impl SerializeContext {
         }
     }
 
+    /// nianbao patch, see [`TagTree::prepare`].
+    pub(crate) fn set_prepared_tag_tree(&mut self, tree: PreparedTagTree) {
+        if self.serialize_settings.enable_tagging {
+            self.global_objects.prepared_tag_tree = Some(tree);
+        }
+    }
+
     pub(crate) fn set_tag_tree(&mut self, root: TagTree) {
         // Only set the tag tree if the user actually enabled tagging.
         if self.serialize_settings.enable_tagging {
@@ -377,6 +384,11 @@ impl SerializeContext {
     // IMPORTANT: DO NEVER CALL `Chunk::new`, `Pdf::new` or `Content::new` directly! Instead,
     // always make sure to use the methods on `SerializeContext`, to ensure the
     // flags are applied consistently across all chunks.
+
+    /// The settings chunks are made with (nianbao patch).
+    pub(crate) fn chunk_settings(&self) -> Settings {
+        self.chunk_settings
+    }
 
     pub(crate) fn new_chunk(&self) -> Chunk {
         Chunk::with_settings(self.chunk_settings)
@@ -471,6 +483,7 @@ impl SerializeContext {
                 .filter(|f| !f.is_empty())
                 .collect();
             let (programs, rest) = font_programs_beside(&cid_fonts, &settings, || {
+                let cmaps: Vec<_> = cid_fonts.iter().map(|f| f.to_unicode(&settings)).collect();
                 self.serialize_pages(&mut chunk_container)?;
                 self.serialize_page_tree(&mut chunk_container);
                 #[cfg(feature = "pdf")]
@@ -479,12 +492,12 @@ impl SerializeContext {
                 // It is important that we serialize the tags AFTER we have serialized the pages,
                 // because page serialization will update the annotation refs of the page infos,
                 // and when serializing the parent tree map we need to know the refs of the annotations
-                self.serialize_tag_tree(&mut chunk_container)
+                self.serialize_tag_tree(&mut chunk_container).map(|()| cmaps)
             });
-            rest?;
-            programs
+            (programs, rest?)
         };
-        self.serialize_fonts(&fonts, programs, &mut chunk_container)?;
+        let (programs, cmaps) = programs;
+        self.serialize_fonts(&fonts, programs, cmaps, &mut chunk_container)?;
 
         // Create the final PDF.
         let pdf = chunk_container.finish(&mut self)?;
@@ -515,6 +528,13 @@ impl SerializeContext {
         self.global_objects.assert_all_taken();
 
         Ok(pdf)
+    }
+}
+
+/// The settings chunks are written with (nianbao patch: shared with prepared tag trees).
+pub(crate) fn chunk_settings(serialize_settings: &SerializeSettings) -> Settings {
+    Settings {
+        pretty: serialize_settings.pretty,
     }
 }
 
@@ -777,12 +797,14 @@ impl SerializeContext {
         &mut self,
         fonts: &IndexMap<Font, Rc<RefCell<FontContainer>>>,
         programs: Vec<KrillaResult<FontProgram>>,
+        cmaps: Vec<(crate::stream::FilterStream<'static>, Vec<ValidationError>)>,
         chunk_container: &mut ChunkContainer,
     ) -> KrillaResult<()> {
         // nianbao patch: the CID fonts' programs were made in parallel (they
         // dominate the export time of a CJK document); everything is written in
         // the original order, so the file is the same.
         let mut programs = programs.into_iter();
+        let mut cmaps = cmaps.into_iter();
 
         for font_container in fonts.values() {
             let borrowed = font_container.borrow();
@@ -797,9 +819,10 @@ impl SerializeContext {
             if !borrowed.cid_font().is_empty() {
                 let f = self.register_font_identifier(borrowed.cid_font().identifier());
                 let program = programs.next().expect("one program per CID font");
+                let cmap = cmaps.next().expect("one CMap per CID font");
                 borrowed
                     .cid_font()
-                    .serialize(self, chunk_container, f.get_ref(), program)?;
+                    .serialize(self, chunk_container, f.get_ref(), program, cmap)?;
             }
         }
 
@@ -838,20 +861,47 @@ impl SerializeContext {
 
     fn serialize_tag_tree(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
         let tag_tree = self.global_objects.tag_tree.take();
+        let prepared = self.global_objects.prepared_tag_tree.take();
         let struct_parents = self.global_objects.struct_parents.take();
-        if let Some(root) = &tag_tree {
-            let mut parent_tree_map = HashMap::new();
-            let mut id_tree_map = BTreeMap::new();
+        if tag_tree.is_some() || prepared.is_some() {
             let struct_tree_root_ref = self.new_ref();
-            let document_ref = root.serialize(
-                self,
-                chunk_container,
-                &mut parent_tree_map,
-                &mut id_tree_map,
-                struct_tree_root_ref,
-            )?;
+            let (document_ref, parent_tree_map, id_tree_map) = match (&tag_tree, prepared) {
+                (_, Some(prepared)) => {
+                    // nianbao patch: the structure elements were written ahead; their
+                    // stand-ins for the root and the pages become the real ones when
+                    // the file is numbered.
+                    assert_eq!(prepared.pdf_version, self.serialize_settings().pdf_version());
+                    assert_eq!(prepared.pages.len(), self.page_infos().len());
+                    for error in prepared.errors {
+                        self.register_validation_error(error);
+                    }
+                    self.global_objects.custom_heading_roles.extend(prepared.heading_levels);
+                    let (document_ref, struct_elems) = prepared.result?;
+                    chunk_container.ref_aliases.push((prepared.struct_tree_ref, struct_tree_root_ref));
+                    for (page, stand_in) in prepared.pages.iter().enumerate() {
+                        if let Some(stand_in) = stand_in {
+                            chunk_container.ref_aliases.push((*stand_in, self.page_infos()[page].ref_()));
+                        }
+                    }
+                    chunk_container.non_stream.struct_elements = Some(struct_elems);
+                    (document_ref, prepared.parent_tree_map, prepared.id_tree_map)
+                }
+                (Some(root), None) => {
+                    let mut parent_tree_map = HashMap::new();
+                    let mut id_tree_map = BTreeMap::new();
+                    let (document_ref, struct_elems) = root.serialize(
+                        self,
+                        &mut parent_tree_map,
+                        &mut id_tree_map,
+                        struct_tree_root_ref,
+                    )?;
+                    chunk_container.non_stream.struct_elements = Some(struct_elems);
 
-            root.validate(&id_tree_map)?;
+                    root.validate(&id_tree_map)?;
+                    (document_ref, parent_tree_map, id_tree_map)
+                }
+                (None, None) => unreachable!(),
+            };
 
             let mut chunk = self.new_chunk();
             let mut tree = chunk
@@ -1096,6 +1146,8 @@ pub(crate) struct GlobalObjects {
     outline: MaybeTaken<Option<Outline>>,
     /// Stores the tag tree.
     tag_tree: MaybeTaken<Option<TagTree>>,
+    /// A tag tree whose structure elements were written ahead (nianbao patch).
+    prepared_tag_tree: Option<PreparedTagTree>,
     /// Stores the association of the names of embedded files to their refs,
     /// for the catalog dictionary.
     pub(crate) embedded_files: MaybeTaken<BTreeMap<String, Ref>>,

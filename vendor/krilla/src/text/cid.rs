@@ -36,14 +36,14 @@ pub(crate) type Cid = u16;
 pub(crate) fn write_cmap_entry<G>(
     font: &Font,
     entry: Option<&(String, Option<Location>)>,
-    sc: &mut SerializeContext,
+    report: &mut impl FnMut(ValidationError),
     cmap: &mut UnicodeCmap<G>,
     g: G,
 ) where
     G: pdf_writer::types::GlyphId + Into<u32> + Copy,
 {
     match entry {
-        None => sc.register_validation_error(ValidationError::NoCodepointMapping(
+        None => report(ValidationError::NoCodepointMapping(
             font.clone(),
             GlyphId::new(g.into()),
             None,
@@ -65,20 +65,20 @@ pub(crate) fn write_cmap_entry<G>(
             }
 
             match invalid_code {
-                Some(c) => sc.register_validation_error(ValidationError::InvalidCodepointMapping(
+                Some(c) => report(ValidationError::InvalidCodepointMapping(
                     font.clone(),
                     GlyphId::new(g.into()),
                     c,
                     *loc,
                 )),
-                None if invalid_codepoint => sc.register_validation_error(
+                None if invalid_codepoint => report(
                     ValidationError::NoCodepointMapping(font.clone(), GlyphId::new(g.into()), *loc),
                 ),
                 _ => {}
             }
 
             if let Some(code) = private_unicode {
-                sc.register_validation_error(ValidationError::UnicodePrivateArea(
+                report(ValidationError::UnicodePrivateArea(
                     font.clone(),
                     GlyphId::new(g.into()),
                     code,
@@ -201,11 +201,36 @@ impl CIDFont {
         let stream = FilterStreamBuilder::new_from_font_program(data)
             .finish(settings)
             .into_owned();
+
         Ok(FontProgram {
             num_glyphs,
             global_bbox,
             stream,
         })
+    }
+
+    /// The ToUnicode CMap, compressed, and what writing it met (nianbao patch: split out
+    /// of `serialize` so that it is made while the programs are, on the thread that waits
+    /// for them; the errors are registered when the font is written, in the same order).
+    pub(crate) fn to_unicode(
+        &self,
+        settings: &SerializeSettings,
+    ) -> (FilterStream<'static>, Vec<ValidationError>) {
+        let mut errors = vec![];
+        let mut cmap = UnicodeCmap::new(CMAP_NAME, SYSTEM_INFO);
+
+        // For the .notdef glyph, it's fine if no mapping exists, since it is included
+        // even if it was not referenced in the text.
+        for g in 1..self.glyph_remapper.num_gids() {
+            let entry = self.cmap_entries.get(&g);
+            write_cmap_entry(&self.font, entry, &mut |e| errors.push(e), &mut cmap, g);
+        }
+
+        let cmap = cmap.finish();
+        let stream = FilterStreamBuilder::new_from_content_stream(&cmap, settings)
+            .finish(settings)
+            .into_owned();
+        (stream, errors)
     }
 
     pub(crate) fn serialize(
@@ -214,6 +239,7 @@ impl CIDFont {
         chunk_container: &mut ChunkContainer,
         root_ref: Ref,
         program: KrillaResult<FontProgram>,
+        (cmap_stream, cmap_errors): (FilterStream<'static>, Vec<ValidationError>),
     ) -> KrillaResult<()> {
         let chunk = &mut chunk_container.non_stream.fonts;
         let mut stream_chunk = sc.new_chunk();
@@ -385,23 +411,9 @@ impl CIDFont {
 
         font_descriptor.finish();
 
-        let cmap = {
-            let mut cmap = UnicodeCmap::new(CMAP_NAME, SYSTEM_INFO);
-
-            // For the .notdef glyph, it's fine if no mapping exists, since it is included
-            // even if it was not referenced in the text.
-            for g in 1..self.glyph_remapper.num_gids() {
-                let entry = self.cmap_entries.get(&g);
-                write_cmap_entry(&self.font, entry, sc, &mut cmap, g);
-            }
-
-            cmap
-        };
-
-        let cmap_stream = cmap.finish();
-        let cmap_stream =
-            FilterStreamBuilder::new_from_content_stream(&cmap_stream, &sc.serialize_settings())
-                .finish(&sc.serialize_settings());
+        for error in cmap_errors {
+            sc.register_validation_error(error);
+        }
         let mut cmap = stream_chunk.cmap(cmap_ref, cmap_stream.encoded_data());
         cmap_stream.write_filters(cmap.deref_mut().deref_mut());
         cmap.writing_mode(WMode::Horizontal);

@@ -362,7 +362,13 @@ impl Type3Font {
             for g in 0..self.glyphs.len() {
                 let g = u8::try_from(g).unwrap();
                 let entry = self.cmap_entries.get(&g);
-                write_cmap_entry(&self.font, entry, sc, &mut cmap, g);
+                write_cmap_entry(
+                    &self.font,
+                    entry,
+                    &mut |e| sc.register_validation_error(e),
+                    &mut cmap,
+                    g,
+                );
             }
 
             cmap

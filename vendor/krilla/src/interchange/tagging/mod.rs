@@ -130,13 +130,13 @@ use std::cmp::PartialEq;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
+use std::num::NonZeroU16;
 
 use pdf_writer::types::{RoleMapOpts, StructRole, StructRole2};
 use pdf_writer::writers::{PropertyList, StructElement};
 use pdf_writer::{Chunk, Finish, Name, Ref, Str, TextStr};
 use smallvec::SmallVec;
 
-use crate::chunk_container::ChunkContainer;
 use crate::configure::validate::VersionedFeature;
 use crate::configure::{PdfVersion, ValidationError};
 use crate::error::{KrillaError, KrillaResult};
@@ -532,8 +532,8 @@ impl Identifier {
 }
 
 impl TagKind {
-    pub(crate) fn write_kind(&self, struct_elem: &mut StructElement, sc: &mut SerializeContext) {
-        let pdf_version = sc.serialize_settings().pdf_version();
+    pub(crate) fn write_kind(&self, struct_elem: &mut StructElement, sc: &mut impl TagContext) {
+        let pdf_version = sc.pdf_version();
         if pdf_version < self.minimum_version() {
             // Fall back to P in case the tag is not supported with the current
             // PDF version
@@ -587,25 +587,25 @@ impl TagKind {
                     // (`n >= 7`) isn't supported by PDF 1.7 and below.
                     let compat = role2.compatibility_1_7(RoleMapOpts::default());
                     if compat.into_pdf_1_7().is_none() {
-                        sc.global_objects.custom_heading_roles.insert(tag.level());
+                        sc.custom_heading_role(tag.level());
                     }
                     struct_elem.custom_kind(role2.to_name(&mut [0; 6]));
                 } else {
-                    struct_elem.kind_2(role2, sc.pdf2_ns.ssn_ref);
+                    struct_elem.kind_2(role2, sc.pdf2_ns().0);
                 }
             }
             Self::Strong(_) => {
                 if pdf_version < PdfVersion::Pdf20 {
                     struct_elem.custom_kind(Name(b"Strong"));
                 } else {
-                    struct_elem.kind_2(StructRole2::Strong, sc.pdf2_ns.ssn_ref);
+                    struct_elem.kind_2(StructRole2::Strong, sc.pdf2_ns().0);
                 }
             }
             Self::Em(_) => {
                 if pdf_version < PdfVersion::Pdf20 {
                     struct_elem.custom_kind(Name(b"Em"));
                 } else {
-                    struct_elem.kind_2(StructRole2::Em, sc.pdf2_ns.ssn_ref);
+                    struct_elem.kind_2(StructRole2::Em, sc.pdf2_ns().0);
                 }
             }
         };
@@ -674,24 +674,24 @@ fn write_kind_1_7(struct_elem: &mut StructElement, role: StructRole) {
 /// If serializing a PDF 2.0 document, write a PDF 2.0 structure role, otherwise
 /// fall back to the compatible PDF 1.7 role.
 fn write_kind_compat(
-    sc: &mut SerializeContext,
+    sc: &mut impl TagContext,
     struct_elem: &mut StructElement,
     role: StructRole2,
 ) {
-    if sc.serialize_settings().pdf_version() < PdfVersion::Pdf20 {
+    if sc.pdf_version() < PdfVersion::Pdf20 {
         let compat = role.compatibility_1_7(RoleMapOpts::default());
         struct_elem.kind(compat.role());
     } else {
-        struct_elem.kind_2(role, sc.pdf2_ns.ssn_ref);
+        struct_elem.kind_2(role, sc.pdf2_ns().0);
     }
 }
 
 /// Write a custom role-mapped structure role. If serializing a PDF 2.0 document
 /// also write the custom krilla namespace.
-fn write_kind_custom(sc: &mut SerializeContext, struct_elem: &mut StructElement, name: Name) {
+fn write_kind_custom(sc: &mut impl TagContext, struct_elem: &mut StructElement, name: Name) {
     struct_elem.custom_kind(name);
-    if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf20 {
-        struct_elem.namespace(sc.pdf2_ns.krilla_ref);
+    if sc.pdf_version() >= PdfVersion::Pdf20 {
+        struct_elem.namespace(sc.pdf2_ns().1);
     }
 }
 
@@ -707,7 +707,7 @@ pub enum Node {
 impl Node {
     pub(crate) fn serialize(
         &self,
-        sc: &mut SerializeContext,
+        sc: &mut impl TagContext,
         parent_tree_map: &mut HashMap<IdentifierType, Ref>,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent: Ref,
@@ -782,7 +782,7 @@ impl TagGroup {
 
     pub(crate) fn serialize(
         &self,
-        sc: &mut SerializeContext,
+        sc: &mut impl TagContext,
         parent_tree_map: &mut HashMap<IdentifierType, Ref>,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent_ref: Ref,
@@ -811,7 +811,7 @@ impl TagGroup {
         struct_elem.parent(parent_ref);
 
         let tag = self.tag.as_any();
-        let pdf_version = sc.serialize_settings().pdf_version();
+        let pdf_version = sc.pdf_version();
 
         if let Some(id) = tag.id() {
             match id_tree.entry(id.clone()) {
@@ -947,14 +947,14 @@ impl TagGroup {
                     layout_attributes.writing_mode(writing_mode.to_pdf());
                 }
                 &LayoutAttr::BBox(BBox { page_idx, rect }) => {
-                    let Some(page_info) = sc.page_infos().get(page_idx) else {
+                    let Some(height) = sc.page_height(page_idx) else {
                         panic!(
                             "tag tree contains bounding box with page index {page_idx}, \
                             but document only has {} pages",
-                            sc.page_infos().len()
+                            sc.page_count()
                         );
                     };
-                    let transform = page_root_transform(page_info.size().height());
+                    let transform = page_root_transform(height);
                     let actual_rect = rect.transform(transform).unwrap();
                     layout_attributes.bbox(actual_rect.to_pdf_rect());
                 }
@@ -1164,12 +1164,11 @@ impl TagTree {
 
     pub(crate) fn serialize(
         &self,
-        sc: &mut SerializeContext,
-        chunk_container: &mut ChunkContainer,
+        sc: &mut impl TagContext,
         parent_tree_map: &mut HashMap<IdentifierType, Ref>,
         id_tree_map: &mut BTreeMap<TagId, Ref>,
         struct_tree_ref: Ref,
-    ) -> KrillaResult<Ref> {
+    ) -> KrillaResult<(Ref, Chunk)> {
         let root_ref = sc.new_ref();
         let mut struct_elems = sc.new_chunk();
 
@@ -1199,7 +1198,7 @@ impl TagTree {
         struct_elem.kind(StructRole::Document);
         struct_elem.parent(struct_tree_ref);
         if let Some(lang) = &self.lang {
-            if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf14 {
+            if sc.pdf_version() >= PdfVersion::Pdf14 {
                 struct_elem.lang(TextStr(lang));
             }
         }
@@ -1212,9 +1211,8 @@ impl TagTree {
         )?;
 
         struct_elem.finish();
-        chunk_container.non_stream.struct_elements = Some(struct_elems);
 
-        Ok(root_ref)
+        Ok((root_ref, struct_elems))
     }
 
     pub(crate) fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
@@ -1225,10 +1223,224 @@ impl TagTree {
         }
         Ok(())
     }
+
+    /// Writes the structure elements now, apart from the document, so that another thread
+    /// can do it while the pages are drawn (nianbao patch). `settings` must be the
+    /// document's and `page_count` its number of pages; pass the result to
+    /// [`Document::set_prepared_tag_tree`](crate::Document::set_prepared_tag_tree). The
+    /// file is the same as with [`Document::set_tag_tree`](crate::Document::set_tag_tree).
+    ///
+    /// Gives the tree back when it needs the document itself: for PDF 2.0, annotations or
+    /// bounding boxes.
+    pub fn prepare(
+        self,
+        settings: &crate::SerializeSettings,
+        page_count: usize,
+    ) -> Result<PreparedTagTree, TagTree> {
+        let pdf_version = settings.pdf_version();
+        if pdf_version >= PdfVersion::Pdf20 || self.children.iter().any(Node::needs_document) {
+            return Err(self);
+        }
+        let mut cx = Detached {
+            next: Ref::new(DETACHED_BASE),
+            pdf_version,
+            chunk_settings: crate::serialize::chunk_settings(settings),
+            errors: vec![],
+            heading_levels: vec![],
+            pages: vec![None; page_count],
+        };
+        let struct_tree_ref = cx.new_ref();
+        let mut parent_tree_map = HashMap::new();
+        let mut id_tree_map = BTreeMap::new();
+        let result = self
+            .serialize(&mut cx, &mut parent_tree_map, &mut id_tree_map, struct_tree_ref)
+            .and_then(|written| self.validate(&id_tree_map).map(|()| written));
+        Ok(PreparedTagTree {
+            result,
+            struct_tree_ref,
+            pages: cx.pages,
+            parent_tree_map,
+            id_tree_map,
+            errors: cx.errors,
+            heading_levels: cx.heading_levels,
+            pdf_version,
+        })
+    }
+}
+
+impl Node {
+    /// Whether writing this node needs the document: an annotation or a bounding box
+    /// (nianbao patch, see [`TagTree::prepare`]).
+    fn needs_document(&self) -> bool {
+        match self {
+            Node::Leaf(id) => matches!(
+                id.0,
+                IdentifierInner::Real(IdentifierType::AnnotationIdentifier(_))
+            ),
+            Node::Group(g) => {
+                g.tag.as_any().attrs.iter().any(|a| matches!(a, Attr::Layout(LayoutAttr::BBox(_))))
+                    || g.children.iter().any(Node::needs_document)
+            }
+        }
+    }
+}
+
+/// A tag tree whose structure elements are written (nianbao patch, see
+/// [`TagTree::prepare`]).
+pub struct PreparedTagTree {
+    pub(crate) result: KrillaResult<(Ref, Chunk)>,
+    pub(crate) struct_tree_ref: Ref,
+    pub(crate) pages: Vec<Option<Ref>>,
+    pub(crate) parent_tree_map: HashMap<IdentifierType, Ref>,
+    pub(crate) id_tree_map: BTreeMap<TagId, Ref>,
+    pub(crate) errors: Vec<ValidationError>,
+    pub(crate) heading_levels: Vec<NonZeroU16>,
+    pub(crate) pdf_version: PdfVersion,
+}
+
+/// Where the references of a prepared tag tree start (nianbao patch): far above those of
+/// any document, which stop at 8 388 607 (`ValidationError::TooManyIndirectObjects`).
+/// They are numbered with the others when the file is written; those standing for the
+/// structure tree root and the pages are mapped to theirs.
+pub(crate) const DETACHED_BASE: i32 = 1 << 23;
+
+/// What writing the structure elements needs of the document (nianbao patch): the
+/// serialize context, or [`Detached`] for a tree written ahead.
+pub(crate) trait TagContext {
+    fn new_ref(&mut self) -> Ref;
+    fn new_chunk(&self) -> Chunk;
+    fn pdf_version(&self) -> PdfVersion;
+    fn register_validation_error(&mut self, error: ValidationError);
+    fn custom_heading_role(&mut self, level: NonZeroU16);
+    /// The PDF 2.0 namespaces: the standard one and krilla's.
+    fn pdf2_ns(&self) -> (Ref, Ref);
+    fn page_count(&self) -> usize;
+    fn page_ref(&mut self, index: usize) -> Option<Ref>;
+    fn page_height(&self, index: usize) -> Option<f32>;
+    /// The page and the reference of an annotation, made a child of `parent`.
+    fn annotation(&mut self, ai: AnnotationIdentifier, parent: Ref) -> (Ref, Ref);
+}
+
+impl TagContext for SerializeContext {
+    fn new_ref(&mut self) -> Ref {
+        SerializeContext::new_ref(self)
+    }
+
+    fn new_chunk(&self) -> Chunk {
+        SerializeContext::new_chunk(self)
+    }
+
+    fn pdf_version(&self) -> PdfVersion {
+        self.serialize_settings().pdf_version()
+    }
+
+    fn register_validation_error(&mut self, error: ValidationError) {
+        SerializeContext::register_validation_error(self, error);
+    }
+
+    fn custom_heading_role(&mut self, level: NonZeroU16) {
+        self.global_objects.custom_heading_roles.insert(level);
+    }
+
+    fn pdf2_ns(&self) -> (Ref, Ref) {
+        (self.pdf2_ns.ssn_ref, self.pdf2_ns.krilla_ref)
+    }
+
+    fn page_count(&self) -> usize {
+        self.page_infos().len()
+    }
+
+    fn page_ref(&mut self, index: usize) -> Option<Ref> {
+        self.page_infos().get(index).map(|p| p.ref_())
+    }
+
+    fn page_height(&self, index: usize) -> Option<f32> {
+        self.page_infos().get(index).map(|p| p.size().height())
+    }
+
+    fn annotation(&mut self, ai: AnnotationIdentifier, parent: Ref) -> (Ref, Ref) {
+        let page_count = self.page_infos().len();
+        let Some(page_info) = self.page_infos_mut().get_mut(ai.page_index) else {
+            panic!(
+                "tag tree contains identifier from page {}, but document only has {} pages",
+                ai.page_index + 1,
+                page_count
+            );
+        };
+
+        let page_ref = page_info.ref_();
+        let annotation_count = page_info.annotations().len();
+        let Some((annotation_ref, struct_parent)) =
+            page_info.annotations_mut().get_mut(ai.annot_index)
+        else {
+            panic!(
+                "tag tree contains identifier from annotation {} on page {}, but page only has {} annotations",
+                ai.annot_index + 1,
+                ai.page_index + 1,
+                annotation_count
+            );
+        };
+        struct_parent.set(parent).expect("only one parent");
+        (page_ref, *annotation_ref)
+    }
+}
+
+/// The context of a tag tree written ahead (nianbao patch): its own references, stand-ins
+/// for the pages', the validation errors kept for later.
+struct Detached {
+    next: Ref,
+    pdf_version: PdfVersion,
+    chunk_settings: pdf_writer::Settings,
+    errors: Vec<ValidationError>,
+    heading_levels: Vec<NonZeroU16>,
+    pages: Vec<Option<Ref>>,
+}
+
+impl TagContext for Detached {
+    fn new_ref(&mut self) -> Ref {
+        self.next.bump()
+    }
+
+    fn new_chunk(&self) -> Chunk {
+        Chunk::with_settings(self.chunk_settings)
+    }
+
+    fn pdf_version(&self) -> PdfVersion {
+        self.pdf_version
+    }
+
+    fn register_validation_error(&mut self, error: ValidationError) {
+        self.errors.push(error);
+    }
+
+    fn custom_heading_role(&mut self, level: NonZeroU16) {
+        self.heading_levels.push(level);
+    }
+
+    fn pdf2_ns(&self) -> (Ref, Ref) {
+        unreachable!("a tree is prepared only below PDF 2.0")
+    }
+
+    fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    fn page_ref(&mut self, index: usize) -> Option<Ref> {
+        let slot = self.pages.get_mut(index)?;
+        Some(*slot.get_or_insert_with(|| self.next.bump()))
+    }
+
+    fn page_height(&self, _: usize) -> Option<f32> {
+        unreachable!("a tree with bounding boxes is not prepared")
+    }
+
+    fn annotation(&mut self, _: AnnotationIdentifier, _: Ref) -> (Ref, Ref) {
+        unreachable!("a tree with annotations is not prepared")
+    }
 }
 
 fn serialize_children(
-    sc: &mut SerializeContext,
+    sc: &mut impl TagContext,
     parent_ref: Ref,
     children_refs: Vec<Reference>,
     parent_tree_map: &mut HashMap<IdentifierType, Ref>,
@@ -1249,13 +1461,13 @@ fn serialize_children(
             }
             Reference::ContentIdentifier(it) => match it {
                 IdentifierType::PageIdentifier(pi) => {
-                    let page_ref = sc
-                            .page_infos()
-                            .get(pi.page_index)
-                            .unwrap_or_else(|| panic!("tag tree contains identifier from page {}, but document only has {} pages",
-                                pi.page_index + 1,
-                                sc.page_infos().len()))
-                            .ref_();
+                    let page_ref = sc.page_ref(pi.page_index).unwrap_or_else(|| {
+                        panic!(
+                            "tag tree contains identifier from page {}, but document only has {} pages",
+                            pi.page_index + 1,
+                            sc.page_count()
+                        )
+                    });
 
                     if struct_page_ref.is_none() {
                         struct_page_ref = Some(page_ref);
@@ -1277,37 +1489,16 @@ fn serialize_children(
                     }
                 }
                 IdentifierType::AnnotationIdentifier(ai) => {
-                    let Some(page_info) = sc.page_infos_mut().get_mut(ai.page_index) else {
-                        panic!(
-                            "tag tree contains identifier from page {}, but document only has {} pages",
-                            ai.page_index + 1,
-                            sc.page_infos().len()
-                        );
-                    };
-
-                    let page_ref = page_info.ref_();
-                    let Some((annotation_ref, struct_parent)) =
-                        page_info.annotations_mut().get_mut(ai.annot_index)
-                    else {
-                        panic!(
-                            "tag tree contains identifier from annotation {} on page {}, but page only has {} annotations",
-                            ai.annot_index + 1,
-                            ai.page_index + 1,
-                            page_info.annotations().len()
-                        );
-                    };
-
+                    let (page_ref, annotation_ref) = sc.annotation(ai, parent_ref);
                     if parent_tree_map.contains_key(&ai.into()) {
                         panic!("identifier {ai:?} appears twice in the tag tree");
                     }
-                    parent_tree_map.insert(ai.into(), *annotation_ref);
-
-                    struct_parent.set(parent_ref).expect("only one parent");
+                    parent_tree_map.insert(ai.into(), annotation_ref);
 
                     struct_children
                         .object_ref()
                         .page(page_ref)
-                        .object(*annotation_ref);
+                        .object(annotation_ref);
                 }
             },
         }
