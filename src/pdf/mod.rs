@@ -43,20 +43,37 @@ pub fn export(
     options: PdfOptions,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut images: Vec<(*const ImageData, Image)> = Vec::new();
-    let written = if rayon::current_thread_index().is_none() {
+    let written = settings(options).and_then(|settings| {
+        if rayon::current_thread_index().is_some() {
+            return write(layout, fonts, doc, &settings, &mut images, None);
+        }
         // One report (not a batch, whose workers keep both cores busy with other units):
         // the subsets' glyph outlines, most of a cold export, are decompiled on the other
         // core while this one draws the pages; the subsets at the end then find them made.
         rayon::in_place_scope(|scope| {
+            // A tagged report's tag tree first, so that the pool takes it before the glyphs:
+            // it is built, and its structure elements written, while this thread draws the
+            // pages, from the identifiers the drawing will give (`Marks::predict`); the
+            // drawing checks them, and builds the tree itself should they differ.
+            let tree = settings.enable_tagging.then(|| {
+                let (send, receive) = std::sync::mpsc::sync_channel(1);
+                let settings = &settings;
+                scope.spawn(move |_| {
+                    let predicted = tags::Marks::predict(layout);
+                    let tree = tags::tag_tree(doc, predicted.clone())
+                        .prepare(settings, layout.pages.len());
+                    // Nobody listens only when writing failed before it needed the tree.
+                    let _ = send.send((predicted, tree));
+                });
+                receive
+            });
             for (face, glyphs) in glyphs_by_face(layout) {
                 let font = &fonts.face(face).krilla;
                 scope.spawn(move |_| font.warm_glyph_cache(glyphs));
             }
-            write(layout, fonts, doc, options, &mut images)
+            write(layout, fonts, doc, &settings, &mut images, tree)
         })
-    } else {
-        write(layout, fonts, doc, options, &mut images)
-    };
+    });
     written.map_err(|e| match e {
         Failure::Krilla(e) => vec![krilla_error(e, fonts, doc, &images, options)],
         Failure::Image(ptr, e) => vec![image_error(image_span(doc, ptr), &e)],
@@ -92,39 +109,12 @@ enum Failure {
     Bug(String),
 }
 
-fn write(
-    layout: &Layout,
-    fonts: &FontBook,
-    doc: &Document,
-    options: PdfOptions,
-    images: &mut Vec<(*const ImageData, Image)>,
-) -> Result<Vec<u8>, Failure> {
-    let settings = settings(options)?;
-    let tagged = options.tagged || options.ua;
-    if !tagged || rayon::current_thread_index().is_some() {
-        return write_with(layout, fonts, doc, &settings, images, None);
-    }
-    // One tagged report: the tag tree is built and its structure elements written on
-    // another thread while this one draws the pages, from the identifiers the drawing will
-    // give (`Marks::predict`); the drawing checks them, and builds the tree itself should
-    // they differ.
-    std::thread::scope(|scope| {
-        let tree = scope.spawn(|| {
-            let predicted = tags::Marks::predict(layout);
-            let tree =
-                tags::tag_tree(doc, predicted.clone()).prepare(&settings, layout.pages.len());
-            (predicted, tree)
-        });
-        write_with(layout, fonts, doc, &settings, images, Some(tree))
-    })
-}
-
 /// A tag tree made ahead (its structure elements written, unless krilla gave it back),
-/// with the identifiers it was made from.
-type TreeAhead<'s> = std::thread::ScopedJoinHandle<
-    's,
-    (tags::Marks, Result<krilla::tagging::PreparedTagTree, krilla::tagging::TagTree>),
->;
+/// with the identifiers it was made from, once the pool has made it.
+type TreeAhead = std::sync::mpsc::Receiver<(
+    tags::Marks,
+    Result<krilla::tagging::PreparedTagTree, krilla::tagging::TagTree>,
+)>;
 
 /// krilla's settings for `options`.
 fn settings(options: PdfOptions) -> Result<SerializeSettings, Failure> {
@@ -148,13 +138,13 @@ fn settings(options: PdfOptions) -> Result<SerializeSettings, Failure> {
     Ok(settings)
 }
 
-fn write_with(
+fn write(
     layout: &Layout,
     fonts: &FontBook,
     doc: &Document,
     settings: &SerializeSettings,
     images: &mut Vec<(*const ImageData, Image)>,
-    ahead: Option<TreeAhead<'_>>,
+    ahead: Option<TreeAhead>,
 ) -> Result<Vec<u8>, Failure> {
     let tagged = settings.enable_tagging;
     let mut pdf = krilla::Document::new_with(settings.clone());
@@ -278,8 +268,9 @@ fn write_with(
     }
     pdf.set_outline(tags::outline(doc, &marks));
     if tagged {
-        let ahead =
-            ahead.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        // A tree job that panicked sent nothing: the tree is made here, and the scope
+        // passes the panic on when it ends.
+        let ahead = ahead.and_then(|tree| tree.recv().ok());
         match ahead {
             Some((predicted, Ok(prepared))) if predicted.same_ids(&marks) => {
                 pdf.set_prepared_tag_tree(prepared)
