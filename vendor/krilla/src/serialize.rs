@@ -499,6 +499,14 @@ impl SerializeContext {
         let (programs, cmaps) = programs;
         self.serialize_fonts(&fonts, programs, cmaps, &mut chunk_container)?;
 
+        // nianbao patch: a prepared tag tree's references start at `DETACHED_BASE`; the
+        // document's own must stay below them.
+        assert!(
+            chunk_container.ref_aliases.is_empty()
+                || self.cur_ref.get() < crate::interchange::tagging::DETACHED_BASE,
+            "too many objects for a prepared tag tree"
+        );
+
         // Create the final PDF.
         let pdf = chunk_container.finish(&mut self)?;
         self.register_limits(pdf.limits());
@@ -872,6 +880,8 @@ impl SerializeContext {
                     // the file is numbered.
                     assert_eq!(prepared.pdf_version, self.serialize_settings().pdf_version());
                     assert_eq!(prepared.pages.len(), self.page_infos().len());
+                    // Its references count towards the document's, as if made here.
+                    self.cur_ref = Ref::new(self.cur_ref.get() + prepared.ref_count);
                     for error in prepared.errors {
                         self.register_validation_error(error);
                     }

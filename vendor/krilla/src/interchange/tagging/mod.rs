@@ -1257,6 +1257,7 @@ impl TagTree {
             .and_then(|written| self.validate(&id_tree_map).map(|()| written));
         Ok(PreparedTagTree {
             result,
+            ref_count: cx.next.get() - DETACHED_BASE,
             struct_tree_ref,
             pages: cx.pages,
             parent_tree_map,
@@ -1289,6 +1290,8 @@ impl Node {
 /// [`TagTree::prepare`]).
 pub struct PreparedTagTree {
     pub(crate) result: KrillaResult<(Ref, Chunk)>,
+    /// How many references it used (counted with the document's for the PDF/A limit).
+    pub(crate) ref_count: i32,
     pub(crate) struct_tree_ref: Ref,
     pub(crate) pages: Vec<Option<Ref>>,
     pub(crate) parent_tree_map: HashMap<IdentifierType, Ref>,
