@@ -54,6 +54,9 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
     // Objects in file order, each ending where the next begins (or at the table).
     let mut objects = Vec::with_capacity(offsets.len());
     let mut numbers = itoa::Buffer::new();
+    // Made once: a tagged report has some 900 objects to look through.
+    let endobj = memchr::memmem::FinderRev::new(b"\nendobj");
+    let stream_head = memchr::memmem::Finder::new(b">>\nstream\n");
     for (k, &(num, off)) in offsets.iter().enumerate() {
         let end = offsets.get(k + 1).map_or(xref_at, |&(_, o)| o);
         if end <= off {
@@ -61,12 +64,12 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
         }
         let raw = pdf.get(off..end)?;
         let raw = raw.strip_prefix(numbers.format(num).as_bytes())?.strip_prefix(b" 0 obj\n")?;
-        let close = find_last(raw, b"\nendobj")?;
+        let close = endobj.rfind(raw)?;
         let start = end - raw.len();
         let body = start..start + close;
         let text = &pdf[body.clone()];
         // `endstream` first: it is at the end, and most objects are not streams.
-        let stream = text.ends_with(b"endstream") && find(text, b">>\nstream\n").is_some();
+        let stream = text.ends_with(b"endstream") && stream_head.find(text).is_some();
         objects.push(Obj { num, body, stream });
     }
     // The trailer's entries but /Size, for the cross-reference stream's dictionary.
@@ -139,9 +142,15 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
         })
         .collect();
     let deflated: Vec<Option<Vec<u8>>> = match &contents[..] {
+        // This thread deflates the first while the pool deflates the second (`rayon::join`
+        // from outside the pool would hand both to the pool and wait for both).
         [(_, a), (_, b)] if rayon::current_thread_index().is_none() => {
-            let (a, b) = rayon::join(|| deflate(a), || deflate(b));
-            vec![a, b]
+            let mut second = None;
+            let first = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| second = deflate(b));
+                deflate(a)
+            });
+            vec![first, second]
         }
         _ => contents.iter().map(|(_, data)| deflate(data)).collect(),
     };

@@ -14,28 +14,45 @@ use crate::util::{stable_hash128, stable_hash_base64, Deferred};
 type DChunk = Deferred<Chunk>;
 
 /// Writes `chunks` into `pdf` in their order, renumbered (nianbao patch). Outside a rayon
-/// worker each chunk is renumbered on the pool into a chunk of its own, and the results
-/// are appended in order: the same bytes as renumbering them one after another into
-/// `pdf`, on both cores. Inside a worker (a batch) it stays on this thread. Returns each
-/// renumbered chunk's hash, for the instance ID.
+/// worker this thread renumbers the first chunks and one job on the pool the rest, each
+/// into a chunk of its own, and the results are appended in order: the same bytes as
+/// renumbering them one after another into `pdf`, on both cores. Inside a worker (a batch)
+/// it stays on this thread. Returns each renumbered chunk's hash, for the instance ID.
+/// The first `dict_chunks` hold dictionaries only.
 fn renumber_chunks(
     chunks: &[&Chunk],
+    dict_chunks: usize,
     remapper: &Remapper,
     settings: pdf_writer::Settings,
     pdf: &mut Pdf,
 ) -> Vec<u128> {
     #[cfg(feature = "parallel-fonts")]
     if rayon::current_thread_index().is_none() && chunks.len() > 1 {
-        use rayon::prelude::*;
-        let renumbered: Vec<(Chunk, u128)> = chunks
-            .par_iter()
-            .map(|chunk| {
-                let mut target = Chunk::with_settings_and_capacity(settings, chunk.len() + 64);
-                chunk.renumber_into(&mut target, |old| remapper[&old]);
-                let hash = stable_hash128(target.as_bytes());
-                (target, hash)
-            })
-            .collect();
+        let renumber = |chunk: &&Chunk| {
+            let mut target = Chunk::with_settings_and_capacity(settings, chunk.len() + 64);
+            chunk.renumber_into(&mut target, |old| remapper[&old]);
+            let hash = stable_hash128(target.as_bytes());
+            (target, hash)
+        };
+        // Halved by weight: a dictionary is read byte by byte for references, a stream
+        // chunk mostly copied (a tagged report's structure elements, ~50 KB of
+        // dictionaries, took as long as its ~350 KB of streams). Splitting in two, rather
+        // than `par_iter` from outside the pool, keeps this thread working instead of
+        // waiting for workers to wake and steal pieces.
+        let weight = |i: usize| chunks[i].len() / if i < dict_chunks { 1 } else { 6 };
+        let total: usize = (0..chunks.len()).map(weight).sum();
+        let (mut split, mut head) = (0, 0);
+        while split + 1 < chunks.len() && 2 * head + weight(split) <= total {
+            head += weight(split);
+            split += 1;
+        }
+        let (first, rest) = chunks.split_at(split.max(1));
+        let mut second = Vec::new();
+        let mut renumbered: Vec<(Chunk, u128)> = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| second = rest.iter().map(renumber).collect());
+            first.iter().map(renumber).collect()
+        });
+        renumbered.append(&mut second);
         return renumbered
             .iter()
             .map(|(chunk, hash)| {
@@ -44,7 +61,7 @@ fn renumber_chunks(
             })
             .collect();
     }
-    let _ = settings;
+    let _ = (settings, dict_chunks);
     chunks
         .iter()
         .map(|chunk| {
@@ -211,6 +228,9 @@ impl ChunkContainer {
             chunks_byte_len += chunk.len();
             chunks.push(chunk);
         })?;
+        // The dictionaries' chunks come first (`Visit for ChunkContainer`).
+        let mut dict_chunks = 0;
+        self.non_stream.visit(sc, &mut |_| dict_chunks += 1)?;
         for (stand_in, real) in &self.ref_aliases {
             let number = remapper[real];
             remapper.insert(*stand_in, number);
@@ -235,7 +255,8 @@ impl ChunkContainer {
 
         // Write the chunks in all the fields.
         let head_len = pdf.len();
-        let chunk_hashes = renumber_chunks(&chunks, &remapper, sc.chunk_settings(), &mut pdf);
+        let chunk_hashes =
+            renumber_chunks(&chunks, dict_chunks, &remapper, sc.chunk_settings(), &mut pdf);
         let chunks_end = pdf.len();
 
         let missing_title = self.metadata.as_ref().is_none_or(|m| m.title.is_none());
