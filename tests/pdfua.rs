@@ -65,6 +65,10 @@ fn struct_tree(pdf: &Path) -> Node {
         .output()
         .expect("pdfinfo (poppler-utils) runs");
     assert!(out.status.success(), "pdfinfo -struct-text failed");
+    // poppler complains of nothing in the file (it once reported `/Suspects false` in
+    // /MarkInfo as a syntax error on every tagged PDF).
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.trim().is_empty(), "pdfinfo reports: {said}");
     let out = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut root = Node { kind: "(root)".into(), ..Node::default() };
     // The path of open elements: (indent, index path from the root).

@@ -370,12 +370,10 @@ impl ChunkContainer {
                 catalog.pair(Name(b"StructTreeRoot"), remapper[&st.0]);
                 let mut mark_info = catalog.mark_info();
                 mark_info.marked(true);
-                if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf16
-                    && sc.serialize_settings().pdf_version() < PdfVersion::Pdf20
-                {
-                    // We always set suspects to false because it's required by PDF/UA.
-                    mark_info.suspects(false);
-                }
+                // nianbao patch: no `/Suspects false`. It is the default (ISO 32000-1,
+                // Table 321), PDF/UA-1 forbids only `true`, and poppler reports the `false`
+                // as a syntax error ("Suspects object is wrong type (boolean)") in every
+                // pdfinfo, pdftotext and pdffonts run on a tagged file.
                 mark_info.finish();
             }
 
