@@ -569,3 +569,26 @@ fn import_never_panics_on_cut_or_damaged_documents() {
         let _ = import_bytes(&damaged, kind, FormatChoice::Auto);
     }
 }
+
+/// Line breaks in a portal page's source are spaces, as a browser shows them: a paragraph
+/// written over several source lines is one paragraph, with no line break in it. Before, the
+/// break stayed in the paragraph, and the report's own YAML read it back as two paragraphs
+/// (found by the `import_any` fuzz target). A `<br>` still ends a paragraph.
+#[test]
+fn line_breaks_in_the_html_source_are_spaces_and_br_ends_a_paragraph() {
+    let page = String::from_utf8(fixture("pingtan-2024.html")).unwrap();
+    // At the end of 六、其他需要报告的事项.
+    let at = page.rfind("</div>").unwrap();
+    let extra = "<p>第一段说明\r\n文字，\n全年\t受理 12\n件。</p>\
+                 <p>第二段说明文字。<br>第三段说明文字。</p>";
+    let page = format!("{}{extra}{}", &page[..at], &page[at..]);
+    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let all: Vec<&str> = imp.paragraphs.iter().map(|(t, _)| t.as_str()).collect();
+    for line in ["第一段说明文字，全年受理12件。", "第二段说明文字。", "第三段说明文字。"]
+    {
+        assert!(all.contains(&line), "{line} is not a paragraph: {all:#?}");
+    }
+    assert!(all.iter().all(|p| !p.contains(['\n', '\r'])), "{all:#?}");
+    let (again, _) = reload(&imp);
+    assert_eq!(strip_locations(&again), strip_locations(&imp.report));
+}

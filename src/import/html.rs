@@ -12,7 +12,7 @@ use scraper::{ElementRef, Html, Node};
 pub(super) fn read_html(bytes: &[u8]) -> Vec<Block> {
     let text = decode_html(bytes);
     let doc = Html::parse_document(&text);
-    let mut rx = Reader { out: Vec::new(), buf: String::new(), paras: 0, tables: 0 };
+    let mut rx = Reader { out: Vec::new(), buf: String::new(), pre: false, paras: 0, tables: 0 };
     // The page title often carries the unit and year (`…年度报告_某某政府网`).
     if let Some(t) = doc.root_element().descendent_elements().find(|e| e.value().name() == "title")
     {
@@ -160,6 +160,8 @@ fn is_block(name: &str) -> bool {
 struct Reader {
     out: Vec<Block>,
     buf: String,
+    /// Inside `<pre>`: line breaks are kept.
+    pre: bool,
     paras: u32,
     tables: u32,
 }
@@ -177,7 +179,14 @@ impl Reader {
     fn walk(&mut self, el: ElementRef) {
         for child in el.children() {
             match child.value() {
-                Node::Text(t) => self.buf.push_str(&t.replace('\u{a0}', " ")),
+                // Line breaks and tabs in the source are spaces, as a browser shows them
+                // (tidying drops a space between Chinese characters); in `<pre>` they are
+                // lines, each a paragraph.
+                Node::Text(t) if self.pre => self.buf.push_str(&t.replace('\u{a0}', " ")),
+                Node::Text(t) => self.buf.extend(t.chars().map(|c| match c {
+                    '\u{a0}' | '\n' | '\r' | '\t' | '\u{c}' => ' ',
+                    c => c,
+                })),
                 Node::Element(e) => {
                     let Some(ce) = ElementRef::wrap(child) else { continue };
                     if is_chrome(&ce) {
@@ -196,7 +205,10 @@ impl Reader {
                         self.table(ce);
                     } else if is_block(name) {
                         self.flush();
+                        let outer = self.pre;
+                        self.pre |= name == "pre";
                         self.walk(ce);
+                        self.pre = outer;
                         self.flush();
                     } else {
                         self.walk(ce);

@@ -302,6 +302,15 @@ pub(super) struct Scan {
     pub(super) tables: Vec<(TableKind, Vec<Segment>)>,
 }
 
+/// Prose as the report holds it: every non-empty line of `text` a paragraph of its own, as
+/// the YAML loader reads a string (a cell or paragraph of several lines, a `<br>` in a
+/// portal's page), so that what is imported is what its YAML reads back as.
+fn push_prose(pieces: &mut Vec<Piece>, text: &str, loc: Loc) {
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        pieces.push(Piece::Para(line.to_string(), loc));
+    }
+}
+
 pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
     let mut pieces = Vec::new();
     let mut tables: Vec<(TableKind, Vec<Segment>)> = Vec::new();
@@ -347,8 +356,8 @@ pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
                 }
                 if current.is_none() {
                     // A table before any official one (page layout): its text is prose.
-                    for c in cells.iter().filter(|c| !c.text.trim().is_empty()) {
-                        pieces.push(Piece::Para(c.text.clone(), c.loc));
+                    for c in cells {
+                        push_prose(&mut pieces, &c.text, c.loc);
                     }
                     continue;
                 }
@@ -401,7 +410,7 @@ pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
                     current = None;
                 }
                 if current.is_none() {
-                    pieces.push(Piece::Para(c.text.clone(), c.loc));
+                    push_prose(&mut pieces, &c.text, c.loc);
                     continue;
                 }
                 for tok in classify(&c.text, c.loc) {
