@@ -592,3 +592,22 @@ fn line_breaks_in_the_html_source_are_spaces_and_br_ends_a_paragraph() {
     let (again, _) = reload(&imp);
     assert_eq!(strip_locations(&again), strip_locations(&imp.report));
 }
+
+/// A title whose year no report can be for (`1012年度`, a typo) does not set the year: the
+/// YAML would refuse it (E-V1) and `import` would write a file that does not load (found by
+/// the `import_any` fuzz target). The year comes from the statistics period, with a notice.
+#[test]
+fn a_title_year_no_report_can_have_is_not_taken() {
+    let page = String::from_utf8(fixture("pingtan-2024.html")).unwrap();
+    // The article's start (the capture note above it names the same tag).
+    let at = page.rfind("<div class=TRS_Editor>").unwrap() + "<div class=TRS_Editor>".len();
+    let title = "<h1>平潭综合实验区1012年度政府信息公开工作年度报告</h1>";
+    let page = format!("{}{title}{}", &page[..at], &page[at..]);
+    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    assert_eq!(imp.report.unit.text, "平潭综合实验区", "the title still names the unit");
+    assert_eq!(imp.report.year.0, 2024, "from 2024年1月1日至2024年12月31日");
+    let said: Vec<&str> = imp.diags.iter().map(|d| d.diag.message_en.as_str()).collect();
+    assert!(said.iter().any(|m| m.contains("statistics period")), "{said:#?}");
+    let (again, _) = reload(&imp);
+    assert_eq!(again.year.0, 2024);
+}

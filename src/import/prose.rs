@@ -425,6 +425,9 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
             body[lt + 2].extend(tail[split..].iter().cloned());
         }
     }
+    // A year no report can be for (`1012年度`, a typo) is not taken: it is reported as not
+    // found, as the YAML would refuse it.
+    let year = year.filter(|y| crate::model::REPORT_YEARS.contains(y));
     let year_value = year.or_else(|| {
         preamble.iter().chain(body[0].iter()).find_map(|p| {
             let i = p.find("年1月1日")?;
@@ -438,6 +441,7 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
                 .collect::<String>()
                 .parse()
                 .ok()
+                .filter(|y| crate::model::REPORT_YEARS.contains(y))
         })
     });
     let year_value = match year_value {

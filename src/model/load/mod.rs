@@ -231,7 +231,7 @@ impl Loader<'_> {
     fn year(&mut self, node: &Node) -> Option<(i32, Span)> {
         let parsed = node.as_scalar().and_then(|s| s.parse::<i32>().ok());
         match parsed {
-            Some(y) if (1990..=2100).contains(&y) => Some((y, node.span)),
+            Some(y) if REPORT_YEARS.contains(&y) => Some((y, node.span)),
             _ => {
                 self.diags.push(
                     diag!(BadYear, node.span, text = node.as_scalar().unwrap_or("…"))
@@ -437,6 +437,9 @@ fn push_paragraphs(out: &mut Vec<ProseItem>, text: &str, span: Span, plain: bool
         out.push(ProseItem::Paragraph(Text { text: line.to_string(), span }));
     }
 }
+
+/// The years a report can be for (the YAML's `year`; the importer takes no other).
+pub const REPORT_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
 /// Parses `YYYY-MM-DD` (also `YYYY-M-D`) into a real calendar date.
 pub fn parse_date(text: &str) -> Option<Date> {
