@@ -611,3 +611,16 @@ fn a_title_year_no_report_can_have_is_not_taken() {
     let (again, _) = reload(&imp);
     assert_eq!(again.year.0, 2024);
 }
+
+/// Found by the `import_any` fuzz target (docs/fuzzing.md): a page whose table rows hold
+/// long runs of glued digits. Splitting them tried every way to cut them into the row's
+/// cells, more than can be tried (over two minutes, unfinished); the search is now bounded
+/// and the import takes milliseconds. The report still reads back from its YAML.
+#[test]
+fn rows_of_glued_digits_too_long_to_try_every_cut_are_imported() {
+    let page = std::fs::read(repo().join("tests/suite/fuzz/glued-digits-search.html")).unwrap();
+    let imp = import_bytes(&page, SourceKind::Html, FormatChoice::Auto);
+    assert!(codes(&imp.diags).contains(&"W-I7"), "the surplus digits are reported");
+    let (again, _) = reload(&imp);
+    assert_eq!(strip_locations(&again), strip_locations(&imp.report));
+}

@@ -539,13 +539,31 @@ pub(super) fn readings(
 }
 
 /// Every way to cut each digit group into numbers (no leading zeros) so that the
-/// numbers total `n`.
+/// numbers total `n`, at most `cap` of them. The search is bounded too: a row of long
+/// digit runs has more ways to be cut than can be tried (the number of ways to cut 100
+/// digits into 15 numbers has 16 digits), so it stops after [`SPLIT_STEPS`] tries, with
+/// what it found by then.
 pub(super) fn split_groups(
     groups: &[&str],
     n: usize,
     acc: &mut Vec<u64>,
     out: &mut Vec<Vec<u64>>,
     cap: usize,
+) {
+    let mut steps = SPLIT_STEPS;
+    split_from(groups, n, acc, out, cap, &mut steps);
+}
+
+/// How many cuts [`split_groups`] tries at most (a few milliseconds).
+const SPLIT_STEPS: usize = 200_000;
+
+fn split_from(
+    groups: &[&str],
+    n: usize,
+    acc: &mut Vec<u64>,
+    out: &mut Vec<Vec<u64>>,
+    cap: usize,
+    steps: &mut usize,
 ) {
     if out.len() >= cap {
         return;
@@ -561,22 +579,31 @@ pub(super) fn split_groups(
     if slots < 1 + min_rest {
         return;
     }
-    cut(first, rest, n, acc, out, cap);
+    cut(first, rest, n, acc, out, cap, steps);
 }
 
-pub(super) fn cut(
+fn cut(
     s: &str,
     rest: &[&str],
     n: usize,
     acc: &mut Vec<u64>,
     out: &mut Vec<Vec<u64>>,
     cap: usize,
+    steps: &mut usize,
 ) {
-    if s.is_empty() {
-        split_groups(rest, n, acc, out, cap);
+    if *steps == 0 || out.len() >= cap {
         return;
     }
-    if acc.len() >= n {
+    *steps -= 1;
+    if s.is_empty() {
+        split_from(rest, n, acc, out, cap, steps);
+        return;
+    }
+    // The digits left must make the numbers left: each has one digit at least and ten at
+    // most (a count fits in 32 bits), each group one number at least.
+    let slots = n.saturating_sub(acc.len());
+    let digits_left = s.len() + rest.iter().map(|g| g.len()).sum::<usize>();
+    if slots < 1 + rest.len() || digits_left < slots || digits_left > slots * 10 {
         return;
     }
     let max_len = if s.starts_with('0') { 1 } else { s.len().min(10) };
@@ -586,12 +613,11 @@ pub(super) fn cut(
             break;
         }
         acc.push(v);
-        cut(&s[len..], rest, n, acc, out, cap);
+        cut(&s[len..], rest, n, acc, out, cap, steps);
         acc.pop();
     }
 }
 
-/// `3200` 元 → `0.32` 万元 (exact: the decimal point moves four places).
 pub(super) fn yuan_to_wan(d: Decimal) -> Decimal {
     let s = d.to_string();
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
