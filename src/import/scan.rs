@@ -557,6 +557,8 @@ pub(super) fn split_groups(
 /// How many cuts [`split_groups`] tries at most (a few milliseconds).
 const SPLIT_STEPS: usize = 200_000;
 
+/// The next group, or the cuts made so far when every group is cut (`cut` checks that the
+/// numbers left can be made).
 fn split_from(
     groups: &[&str],
     n: usize,
@@ -565,21 +567,11 @@ fn split_from(
     cap: usize,
     steps: &mut usize,
 ) {
-    if out.len() >= cap {
-        return;
+    match groups.split_first() {
+        Some((first, rest)) => cut(first, rest, n, acc, out, cap, steps),
+        None if acc.len() == n && out.len() < cap => out.push(acc.clone()),
+        None => {}
     }
-    let Some((first, rest)) = groups.split_first() else {
-        if acc.len() == n {
-            out.push(acc.clone());
-        }
-        return;
-    };
-    let min_rest = rest.len();
-    let slots = n.saturating_sub(acc.len());
-    if slots < 1 + min_rest {
-        return;
-    }
-    cut(first, rest, n, acc, out, cap, steps);
 }
 
 fn cut(
@@ -618,6 +610,7 @@ fn cut(
     }
 }
 
+/// `3200` 元 → `0.32` 万元 (exact: the decimal point moves four places).
 pub(super) fn yuan_to_wan(d: Decimal) -> Decimal {
     let s = d.to_string();
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));

@@ -132,19 +132,20 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
     if streams.iter().any(|(_, _, n)| *n == 0) {
         return None;
     }
-    let contents: Vec<(usize, Vec<u8>)> = streams
-        .iter()
-        .map(|(index, packed, _)| {
-            let mut data = Vec::with_capacity(index.len() + packed.len());
-            data.extend_from_slice(index);
-            data.extend_from_slice(packed);
-            (index.len(), data)
+    // Each stream's data: its index, then its bodies; with where the bodies start and how
+    // many objects it holds.
+    let contents: Vec<(usize, Vec<u8>, u16)> = streams
+        .into_iter()
+        .map(|(mut index, packed, n)| {
+            let first = index.len();
+            index.extend_from_slice(&packed);
+            (first, index, n)
         })
         .collect();
     let deflated: Vec<Option<Vec<u8>>> = match &contents[..] {
         // This thread deflates the first while the pool deflates the second (`rayon::join`
         // from outside the pool would hand both to the pool and wait for both).
-        [(_, a), (_, b)] if rayon::current_thread_index().is_none() => {
+        [(_, a, _), (_, b, _)] if rayon::current_thread_index().is_none() => {
             let mut second = None;
             let first = rayon::in_place_scope(|scope| {
                 scope.spawn(|_| second = deflate(b));
@@ -152,12 +153,11 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
             });
             vec![first, second]
         }
-        _ => contents.iter().map(|(_, data)| deflate(data)).collect(),
+        _ => contents.iter().map(|(_, data, _)| deflate(data)).collect(),
     };
-    for (part, ((first_offset, _), data)) in contents.iter().zip(deflated).enumerate() {
+    for (part, ((first_offset, _, in_stream), data)) in contents.iter().zip(deflated).enumerate() {
         let data = data?;
         let num = stm_num + part as u32;
-        let in_stream = streams[part].2;
         xref[num as usize] = (1, u32::try_from(out.len()).ok()?, 0);
         out.extend_from_slice(
             format!(

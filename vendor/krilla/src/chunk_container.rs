@@ -83,12 +83,18 @@ struct Remapper {
 }
 
 impl Remapper {
-    fn slot(&mut self, old: Ref) -> &mut Option<Ref> {
-        let (list, at) = match old.get().checked_sub(DETACHED_BASE) {
-            Some(at) if at >= 0 => (&mut self.high, at),
-            _ => (&mut self.low, old.get()),
+    /// Which vector holds `old`, and where: a prepared tag tree's references in `high`.
+    fn place(old: Ref) -> (bool, usize) {
+        let (high, at) = match old.get().checked_sub(DETACHED_BASE) {
+            Some(at) if at >= 0 => (true, at),
+            _ => (false, old.get()),
         };
-        let at = usize::try_from(at).expect("references are positive");
+        (high, usize::try_from(at).expect("references are positive"))
+    }
+
+    fn slot(&mut self, old: Ref) -> &mut Option<Ref> {
+        let (high, at) = Self::place(old);
+        let list = if high { &mut self.high } else { &mut self.low };
         if at >= list.len() {
             list.resize(at + 1, None);
         }
@@ -104,14 +110,9 @@ impl std::ops::Index<&Ref> for Remapper {
     type Output = Ref;
 
     fn index(&self, old: &Ref) -> &Ref {
-        let (list, at) = match old.get().checked_sub(DETACHED_BASE) {
-            Some(at) if at >= 0 => (&self.high, at),
-            _ => (&self.low, old.get()),
-        };
-        usize::try_from(at)
-            .ok()
-            .and_then(|at| list.get(at)?.as_ref())
-            .expect("every reference is mapped")
+        let (high, at) = Self::place(*old);
+        let list = if high { &self.high } else { &self.low };
+        list.get(at).and_then(Option::as_ref).expect("every reference is mapped")
     }
 }
 
