@@ -488,9 +488,10 @@ fn figures_carry_their_alternative_text_and_the_seal_is_an_artifact() {
 }
 
 /// One tagged report writes its structure elements ahead, on the thread that builds the tag
-/// tree while the pages are drawn (krilla patch `TagTree::prepare`); inside a batch's
-/// workers krilla writes them itself at the end. Both must give the same file, tagged and
-/// PDF/UA + PDF/A, for both examples.
+/// tree while the pages are drawn (krilla patch `TagTree::prepare`), from the marked content
+/// the drawing is predicted to give; inside a batch's workers the tree is built from what
+/// the drawing gave, after it. Both must give the same file, tagged and PDF/UA + PDF/A, for
+/// both examples.
 #[test]
 fn the_structure_tree_written_ahead_is_the_one_krilla_writes() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");

@@ -281,7 +281,13 @@ fn write(
                 debug_assert!(false, "the predicted marked content differs from the drawn");
                 pdf.set_tag_tree(tags::tag_tree(doc, marks));
             }
-            None => pdf.set_tag_tree(tags::tag_tree(doc, marks)),
+            // In a batch's worker, after the drawing, on this thread: written ahead all
+            // the same, the elements keep the numbers they were written with instead of
+            // being read again for references to renumber (the same file either way).
+            None => match tags::tag_tree(doc, marks).prepare(settings, layout.pages.len()) {
+                Ok(prepared) => pdf.set_prepared_tag_tree(prepared),
+                Err(tree) => pdf.set_tag_tree(tree),
+            },
         }
     }
     pdf.finish().map(objstm::pack).map_err(Failure::Krilla)

@@ -4,8 +4,9 @@
 //! 20-byte xref row, uncompressed: about a sixth of the file. This pass moves every object
 //! that is not a stream into one deflated object stream and writes a cross-reference
 //! stream instead of the table. Streams (content, fonts, images, metadata) are copied byte
-//! for byte. It reads only what pdf-writer writes (one xref subsection, objects in order,
-//! generation 0); anything else is returned unchanged, so the pass can never break a file.
+//! for byte. It reads only what pdf-writer writes (one xref subsection, objects one after
+//! another, generation 0); anything else is returned unchanged, so the pass can never break
+//! a file.
 
 /// The file with its non-stream objects in an object stream, or the input when it is not
 /// laid out as expected.
@@ -51,7 +52,10 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
         let off: usize = std::str::from_utf8(&row[..10]).ok()?.parse().ok()?;
         offsets.push((i as u32, off));
     }
-    // Objects in file order, each ending where the next begins (or at the table).
+    // Objects in file order, each ending where the next begins (or at the table). The
+    // numbers need not follow the file: a prepared tag tree's elements are numbered as
+    // they were made, not as written (krilla's `Prenumbered`).
+    offsets.sort_unstable_by_key(|&(_, off)| off);
     let mut objects = Vec::with_capacity(offsets.len());
     let mut numbers = itoa::Buffer::new();
     // Made once: a tagged report has some 900 objects to look through.

@@ -18,28 +18,35 @@ type DChunk = Deferred<Chunk>;
 /// into a chunk of its own, and the results are appended in order: the same bytes as
 /// renumbering them one after another into `pdf`, on both cores. Inside a worker (a batch)
 /// it stays on this thread. Returns each renumbered chunk's hash, for the instance ID.
-/// The first `dict_chunks` hold dictionaries only.
+/// The first `dict_chunks` hold dictionaries only; the one at `kept` has its numbers
+/// already and is copied as it is.
 fn renumber_chunks(
     chunks: &[&Chunk],
     dict_chunks: usize,
+    kept: Option<usize>,
     remapper: &Remapper,
     settings: pdf_writer::Settings,
     pdf: &mut Pdf,
 ) -> Vec<u128> {
+    let is_kept = |chunk: &Chunk| kept.is_some_and(|k| std::ptr::eq(chunks[k], chunk));
     #[cfg(feature = "parallel-fonts")]
     if rayon::current_thread_index().is_none() && chunks.len() > 1 {
         let renumber = |chunk: &&Chunk| {
+            if is_kept(chunk) {
+                return (None, stable_hash128(chunk.as_bytes()));
+            }
             let mut target = Chunk::with_settings_and_capacity(settings, chunk.len() + 64);
             chunk.renumber_into(&mut target, |old| remapper[&old]);
             let hash = stable_hash128(target.as_bytes());
-            (target, hash)
+            (Some(target), hash)
         };
         // Halved by weight: a dictionary is read byte by byte for references, a stream
         // chunk mostly copied (a tagged report's structure elements, ~50 KB of
         // dictionaries, took as long as its ~350 KB of streams). Splitting in two, rather
         // than `par_iter` from outside the pool, keeps this thread working instead of
         // waiting for workers to wake and steal pieces.
-        let weight = |i: usize| chunks[i].len() / if i < dict_chunks { 1 } else { 6 };
+        let weight =
+            |i: usize| chunks[i].len() / if i < dict_chunks && Some(i) != kept { 1 } else { 6 };
         let total: usize = (0..chunks.len()).map(weight).sum();
         let (mut split, mut head) = (0, 0);
         while split + 1 < chunks.len() && 2 * head + weight(split) <= total {
@@ -48,15 +55,16 @@ fn renumber_chunks(
         }
         let (first, rest) = chunks.split_at(split.max(1));
         let mut second = Vec::new();
-        let mut renumbered: Vec<(Chunk, u128)> = rayon::in_place_scope(|scope| {
+        let mut renumbered: Vec<(Option<Chunk>, u128)> = rayon::in_place_scope(|scope| {
             scope.spawn(|_| second = rest.iter().map(renumber).collect());
             first.iter().map(renumber).collect()
         });
         renumbered.append(&mut second);
         return renumbered
             .iter()
-            .map(|(chunk, hash)| {
-                pdf.extend(chunk);
+            .zip(chunks)
+            .map(|((renumbered, hash), chunk)| {
+                pdf.extend(renumbered.as_ref().unwrap_or(chunk));
                 *hash
             })
             .collect();
@@ -66,7 +74,11 @@ fn renumber_chunks(
         .iter()
         .map(|chunk| {
             let start = pdf.len();
-            chunk.renumber_into(pdf, |old| remapper[&old]);
+            if is_kept(chunk) {
+                pdf.extend(chunk);
+            } else {
+                chunk.renumber_into(pdf, |old| remapper[&old]);
+            }
             stable_hash128(&pdf.as_bytes()[start..])
         })
         .collect()
@@ -123,9 +135,20 @@ pub(crate) struct ChunkContainer {
     pub(crate) mixed: MixedChunks,
     pub(crate) metadata: Option<Metadata>,
     pub(crate) non_stream: NonStreamChunks,
-    /// References that stand for others (nianbao patch: those of a prepared tag tree for
-    /// the structure tree root and the pages), numbered as the ones they stand for.
-    pub(crate) ref_aliases: Vec<(Ref, Ref)>,
+    /// The numbers a prepared tag tree was written with (nianbao patch).
+    pub(crate) prenumbered: Option<Prenumbered>,
+}
+
+/// The file's first numbers, given out before the rest (nianbao patch): `1..=P` the pages
+/// in their order, `P + 1` the structure tree root, then the `count` elements of a
+/// prepared tag tree from `first`, which wrote them with these numbers; the document names
+/// those elements `DETACHED_BASE` higher. The elements' chunk is copied into the file as
+/// it is, instead of being read byte by byte for references to renumber.
+pub(crate) struct Prenumbered {
+    pub(crate) pages: Vec<Ref>,
+    pub(crate) root: Ref,
+    pub(crate) first: i32,
+    pub(crate) count: i32,
 }
 
 pub(crate) struct StreamChunks {
@@ -181,7 +204,7 @@ impl ChunkContainer {
                 embedded_pdfs: vec![],
             },
             metadata: None,
-            ref_aliases: vec![],
+            prenumbered: None,
             non_stream: NonStreamChunks {
                 page_tree: None,
                 outline: None,
@@ -221,10 +244,31 @@ impl ChunkContainer {
         // It also allows us to estimate the capacity we will need for the new PDF.
         // nianbao patch: the chunks are kept in this order for the second pass.
         let mut chunks = Vec::new();
+        // nianbao patch: the numbers given out first, and the chunk written with them.
+        let prenumbered = self.prenumbered.as_ref();
+        let kept = prenumbered.and(self.non_stream.struct_elements.as_ref());
+        if let Some(p) = prenumbered {
+            for (page, number) in p.pages.iter().zip(1..) {
+                remapper.insert(*page, Ref::new(number));
+            }
+            remapper.insert(p.root, Ref::new(p.first - 1));
+            for number in p.first..p.first + p.count {
+                remapper.insert(Ref::new(DETACHED_BASE + number), Ref::new(number));
+            }
+            remapped_ref = Ref::new(p.first + p.count);
+        }
+        let is_kept = |chunk: &Chunk| kept.is_some_and(|k| std::ptr::eq(k, chunk));
         self.visit(sc, &mut |chunk| {
-            for object_ref in chunk.refs() {
-                let existing = remapper.insert(object_ref, remapped_ref.bump());
-                debug_assert!(existing.is_none());
+            if !is_kept(chunk) {
+                for object_ref in chunk.refs() {
+                    let slot = remapper.slot(object_ref);
+                    if slot.is_none() {
+                        *slot = Some(remapped_ref.bump());
+                    } else {
+                        // Only the pages and the root were numbered before.
+                        debug_assert!(prenumbered.is_some());
+                    }
+                }
             }
             chunks_byte_len += chunk.len();
             chunks.push(chunk);
@@ -232,10 +276,7 @@ impl ChunkContainer {
         // The dictionaries' chunks come first (`Visit for ChunkContainer`).
         let mut dict_chunks = 0;
         self.non_stream.visit(sc, &mut |_| dict_chunks += 1)?;
-        for (stand_in, real) in &self.ref_aliases {
-            let number = remapper[real];
-            remapper.insert(*stand_in, number);
-        }
+        let kept_at = chunks.iter().position(|c| is_kept(c));
 
         // Chunk length is not an exact number because the length might change as we renumber,
         // so we add a bit of a padding by multiplying with 1.1. The 200 is additional padding
@@ -257,7 +298,7 @@ impl ChunkContainer {
         // Write the chunks in all the fields.
         let head_len = pdf.len();
         let chunk_hashes =
-            renumber_chunks(&chunks, dict_chunks, &remapper, sc.chunk_settings(), &mut pdf);
+            renumber_chunks(&chunks, dict_chunks, kept_at, &remapper, sc.chunk_settings(), &mut pdf);
         let chunks_end = pdf.len();
 
         let missing_title = self.metadata.as_ref().is_none_or(|m| m.title.is_none());

@@ -502,7 +502,7 @@ impl SerializeContext {
         // nianbao patch: a prepared tag tree's references start at `DETACHED_BASE`; the
         // document's own must stay below them.
         assert!(
-            chunk_container.ref_aliases.is_empty()
+            chunk_container.prenumbered.is_none()
                 || self.cur_ref.get() < crate::interchange::tagging::DETACHED_BASE,
             "too many objects for a prepared tag tree"
         );
@@ -879,7 +879,7 @@ impl SerializeContext {
                     // stand-ins for the root and the pages become the real ones when
                     // the file is numbered.
                     assert_eq!(prepared.pdf_version, self.serialize_settings().pdf_version());
-                    assert_eq!(prepared.pages.len(), self.page_infos().len());
+                    assert_eq!(prepared.page_count, self.page_infos().len());
                     // Its references count towards the document's, as if made here.
                     self.cur_ref = Ref::new(self.cur_ref.get() + prepared.ref_count);
                     for error in prepared.errors {
@@ -887,17 +887,17 @@ impl SerializeContext {
                     }
                     self.global_objects.custom_heading_roles.extend(prepared.heading_levels);
                     let (document_ref, struct_elems) = prepared.result?;
-                    chunk_container.ref_aliases.push((prepared.struct_tree_ref, struct_tree_root_ref));
-                    for (page, stand_in) in prepared.pages.iter().enumerate() {
-                        if let Some(stand_in) = stand_in {
-                            chunk_container.ref_aliases.push((*stand_in, self.page_infos()[page].ref_()));
-                        }
-                    }
+                    chunk_container.prenumbered = Some(crate::chunk_container::Prenumbered {
+                        pages: self.page_infos().iter().map(|p| p.ref_()).collect(),
+                        root: struct_tree_root_ref,
+                        first: prepared.first,
+                        count: prepared.ref_count,
+                    });
                     chunk_container.non_stream.struct_elements = Some(struct_elems);
                     (document_ref, prepared.parent_tree_map, prepared.id_tree_map)
                 }
                 (Some(root), None) => {
-                    let mut parent_tree_map = HashMap::new();
+                    let mut parent_tree_map = crate::interchange::tagging::ParentTreeMap::default();
                     let mut id_tree_map = BTreeMap::new();
                     let (document_ref, struct_elems) = root.serialize(
                         self,

@@ -708,7 +708,7 @@ impl Node {
     pub(crate) fn serialize(
         &self,
         sc: &mut impl TagContext,
-        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+        parent_tree_map: &mut ParentTreeMap,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent: Ref,
         note_id: &mut u32,
@@ -783,7 +783,7 @@ impl TagGroup {
     pub(crate) fn serialize(
         &self,
         sc: &mut impl TagContext,
-        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+        parent_tree_map: &mut ParentTreeMap,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent_ref: Ref,
         note_id: &mut u32,
@@ -1102,10 +1102,10 @@ impl TagGroup {
         Ok(Reference::Ref(elem_ref))
     }
 
-    fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
+    fn validate(&self, ids: &KnownIds<'_>) -> KrillaResult<()> {
         if let Some(headers) = self.tag.headers() {
             for id in headers.iter() {
-                if !id_tree.contains_key(id) {
+                if !ids.contains(id.as_bytes()) {
                     return Err(KrillaError::UnknownTagId(id.clone(), self.tag.location()));
                 }
             }
@@ -1113,12 +1113,15 @@ impl TagGroup {
 
         for child in self.children.iter() {
             if let Node::Group(group) = child {
-                group.validate(id_tree)?;
+                group.validate(ids)?;
             }
         }
         Ok(())
     }
 }
+
+/// The IDs a tree's elements have (nianbao patch).
+type KnownIds<'a> = std::collections::HashSet<&'a [u8], rustc_hash::FxBuildHasher>;
 
 /// A tag tree.
 #[derive(Default)]
@@ -1165,12 +1168,17 @@ impl TagTree {
     pub(crate) fn serialize(
         &self,
         sc: &mut impl TagContext,
-        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+        parent_tree_map: &mut ParentTreeMap,
         id_tree_map: &mut BTreeMap<TagId, Ref>,
         struct_tree_ref: Ref,
     ) -> KrillaResult<(Ref, Chunk)> {
         let root_ref = sc.new_ref();
         let mut struct_elems = sc.new_chunk();
+        // nianbao patch: room for the elements (~150 bytes each) and the marked content
+        // made once, instead of growing a few hundred times.
+        let (groups, leaves) = self.children.iter().map(Node::count).fold((1, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        struct_elems.reserve(160 * groups);
+        parent_tree_map.reserve(leaves);
 
         // Keeps track of the ID of notes in the IDTree. We currently only write IDs for notes,
         // which is why we use this simple variable, but this should be refactored if we write
@@ -1216,9 +1224,12 @@ impl TagTree {
     }
 
     pub(crate) fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
+        // nianbao patch: the IDs hashed once, instead of a search of the ordered map for
+        // each of a table's ~1 000 header references.
+        let ids: KnownIds<'_> = id_tree.keys().map(TagId::as_bytes).collect();
         for child in self.children.iter() {
             if let Node::Group(group) = child {
-                group.validate(id_tree)?;
+                group.validate(&ids)?;
             }
         }
         Ok(())
@@ -1241,35 +1252,57 @@ impl TagTree {
         if pdf_version >= PdfVersion::Pdf20 || self.children.iter().any(Node::needs_document) {
             return Err(self);
         }
+        // The file's first numbers are the pages', then the structure tree root's, then
+        // these elements' (`ChunkContainer::finish`), so the elements are written with
+        // their final numbers and copied into the file as they are.
+        let pages = i32::try_from(page_count).expect("fewer pages than references");
+        let first = pages + 2;
         let mut cx = Detached {
-            next: Ref::new(DETACHED_BASE),
+            next: Ref::new(first),
             pdf_version,
             chunk_settings: crate::serialize::chunk_settings(settings),
             errors: vec![],
             heading_levels: vec![],
-            pages: vec![None; page_count],
+            page_count,
         };
-        let struct_tree_ref = cx.new_ref();
-        let mut parent_tree_map = HashMap::new();
+        let struct_tree_ref = Ref::new(pages + 1);
+        let mut parent_tree_map = ParentTreeMap::default();
         let mut id_tree_map = BTreeMap::new();
         let result = self
             .serialize(&mut cx, &mut parent_tree_map, &mut id_tree_map, struct_tree_ref)
             .and_then(|written| self.validate(&id_tree_map).map(|()| written));
+        // What the document writes itself (the parent tree, the ID tree, the root's
+        // child) names the elements from `DETACHED_BASE` up, apart from its own numbers.
+        for r in parent_tree_map.values_mut().chain(id_tree_map.values_mut()) {
+            *r = detached(*r);
+        }
         Ok(PreparedTagTree {
-            result,
-            ref_count: cx.next.get() - DETACHED_BASE,
-            struct_tree_ref,
-            pages: cx.pages,
+            result: result.map(|(document, chunk)| (detached(document), chunk)),
+            first,
+            ref_count: cx.next.get() - first,
             parent_tree_map,
             id_tree_map,
             errors: cx.errors,
             heading_levels: cx.heading_levels,
             pdf_version,
+            page_count,
         })
     }
 }
 
 impl Node {
+    /// The groups and the leaves in this node (nianbao patch).
+    fn count(&self) -> (usize, usize) {
+        match self {
+            Node::Group(g) => g
+                .children
+                .iter()
+                .map(Node::count)
+                .fold((1, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+            Node::Leaf(_) => (0, 1),
+        }
+    }
+
     /// Whether writing this node needs the document: an annotation or a bounding box
     /// (nianbao patch, see [`TagTree::prepare`]).
     fn needs_document(&self) -> bool {
@@ -1289,23 +1322,33 @@ impl Node {
 /// A tag tree whose structure elements are written (nianbao patch, see
 /// [`TagTree::prepare`]).
 pub struct PreparedTagTree {
+    /// The document element (from `DETACHED_BASE` up) and the elements' chunk.
     pub(crate) result: KrillaResult<(Ref, Chunk)>,
+    /// The elements' first number in the file: after the pages' and the root's.
+    pub(crate) first: i32,
     /// How many references it used (counted with the document's for the PDF/A limit).
     pub(crate) ref_count: i32,
-    pub(crate) struct_tree_ref: Ref,
-    pub(crate) pages: Vec<Option<Ref>>,
-    pub(crate) parent_tree_map: HashMap<IdentifierType, Ref>,
+    pub(crate) page_count: usize,
+    pub(crate) parent_tree_map: ParentTreeMap,
     pub(crate) id_tree_map: BTreeMap<TagId, Ref>,
     pub(crate) errors: Vec<ValidationError>,
     pub(crate) heading_levels: Vec<NonZeroU16>,
     pub(crate) pdf_version: PdfVersion,
 }
 
-/// Where the references of a prepared tag tree start (nianbao patch): far above those of
-/// any document, which stop at 8 388 607 (`ValidationError::TooManyIndirectObjects`).
-/// They are numbered with the others when the file is written; those standing for the
-/// structure tree root and the pages are mapped to theirs.
+/// Each marked content's structure element (nianbao patch: hashed with Fx rather than
+/// SipHash; a tagged report looks up each of its ~400 identifiers two or three times).
+pub(crate) type ParentTreeMap = HashMap<IdentifierType, Ref, rustc_hash::FxBuildHasher>;
+
+/// How the document names a prepared tag tree's elements (nianbao patch): their final
+/// numbers plus this, far above the document's own, which stop at 8 388 607
+/// (`ValidationError::TooManyIndirectObjects`); `ChunkContainer::finish` maps them back.
 pub(crate) const DETACHED_BASE: i32 = 1 << 23;
+
+/// A prepared element's final number as the document names it.
+fn detached(r: Ref) -> Ref {
+    Ref::new(DETACHED_BASE + r.get())
+}
 
 /// What writing the structure elements needs of the document (nianbao patch): the
 /// serialize context, or [`Detached`] for a tree written ahead.
@@ -1388,15 +1431,15 @@ impl TagContext for SerializeContext {
     }
 }
 
-/// The context of a tag tree written ahead (nianbao patch): its own references, stand-ins
-/// for the pages', the validation errors kept for later.
+/// The context of a tag tree written ahead (nianbao patch): the final numbers of its
+/// elements and of the pages, the validation errors kept for later.
 struct Detached {
     next: Ref,
     pdf_version: PdfVersion,
     chunk_settings: pdf_writer::Settings,
     errors: Vec<ValidationError>,
     heading_levels: Vec<NonZeroU16>,
-    pages: Vec<Option<Ref>>,
+    page_count: usize,
 }
 
 impl TagContext for Detached {
@@ -1425,12 +1468,16 @@ impl TagContext for Detached {
     }
 
     fn page_count(&self) -> usize {
-        self.pages.len()
+        self.page_count
     }
 
+    /// The pages are the file's first objects, in their order.
     fn page_ref(&mut self, index: usize) -> Option<Ref> {
-        let slot = self.pages.get_mut(index)?;
-        Some(*slot.get_or_insert_with(|| self.next.bump()))
+        if index < self.page_count {
+            i32::try_from(index).ok().map(|i| Ref::new(i + 1))
+        } else {
+            None
+        }
     }
 
     fn page_height(&self, _: usize) -> Option<f32> {
@@ -1446,7 +1493,7 @@ fn serialize_children(
     sc: &mut impl TagContext,
     parent_ref: Ref,
     children_refs: Vec<Reference>,
-    parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+    parent_tree_map: &mut ParentTreeMap,
     struct_elem: &mut StructElement,
 ) -> KrillaResult<()> {
     // We can define a /Pg element on the struct element. If a marked content reference
@@ -1476,11 +1523,10 @@ fn serialize_children(
                         struct_page_ref = Some(page_ref);
                     }
 
-                    if parent_tree_map.contains_key(&pi.into()) {
+                    // nianbao patch: one lookup, not two.
+                    if parent_tree_map.insert(pi.into(), parent_ref).is_some() {
                         panic!("the identifier {pi:?} appears twice in the tag tree");
                     }
-
-                    parent_tree_map.insert(pi.into(), parent_ref);
 
                     if struct_page_ref == Some(page_ref) {
                         struct_children.marked_content_id(pi.mcid);
