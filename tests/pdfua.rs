@@ -19,9 +19,9 @@ use std::process::Command;
 #[derive(Debug, Default)]
 struct Node {
     kind: String,
-    /// The element's ID (`<Ut3c4>` → `Ut3c4`), when it has one.
+    /// The element's ID (`<U1c>` → `U1c`), when it has one.
     id: Option<String>,
-    /// Attribute lines, e.g. `/Scope /Column`, `/Headers [(Ut3c1) (Ut3c5)]`.
+    /// Attribute lines, e.g. `/Scope /Column`, `/Headers [(U4) (U1c)]`.
     attrs: Vec<String>,
     /// Its own text pieces (a paragraph crossing a page has two).
     text: Vec<String>,

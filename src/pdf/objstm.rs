@@ -206,7 +206,7 @@ fn deflate(data: &[u8]) -> Option<Vec<u8>> {
     use flate2::{Compress, Compression, FlushCompress, Status};
     thread_local! {
         static COMPRESSOR: std::cell::RefCell<Compress> =
-            std::cell::RefCell::new(Compress::new(Compression::new(2), true));
+            std::cell::RefCell::new(Compress::new(Compression::new(1), true));
     }
     COMPRESSOR.with_borrow_mut(|compress| {
         compress.reset();

@@ -110,6 +110,7 @@ impl Marks {
 /// The tag tree of `doc`. Every recorded identifier gets exactly one parent.
 pub(super) fn tag_tree(doc: &Document, mut marks: Marks) -> TagTree {
     let mut tree = TagTree::new().with_lang(Some("zh-CN".to_string()));
+    let mut labels = 0;
     for (b, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(p) => {
@@ -126,7 +127,7 @@ pub(super) fn tag_tree(doc: &Document, mut marks: Marks) -> TagTree {
             }
             Block::BlankLine => {}
             Block::Table(t) => {
-                let table = table_group(b, t, &mut marks);
+                let table = table_group(b, t, &mut marks, &mut labels);
                 if !table.children.is_empty() {
                     tree.push(table);
                 }
@@ -159,6 +160,19 @@ fn heading(level: u16, p: &crate::resolve::Paragraph) -> TagKind {
     Tag::Hn(NonZeroU16::new(level).expect("1…5"), Some(text)).into()
 }
 
+/// A label's ID, as short as can be (a number cell lists up to six of them, and every byte
+/// of the structure tree is renumbered and deflated): `n` in base 62, digits first.
+fn short_id(mut n: u32) -> Vec<u8> {
+    const DIGITS: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut id = vec![DIGITS[(n % 62) as usize]];
+    while n >= 62 {
+        n /= 62;
+        id.push(DIGITS[(n % 62) as usize]);
+    }
+    id.reverse();
+    id
+}
+
 fn with(kind: TagKind, ids: Vec<Identifier>) -> TagGroup {
     TagGroup::with_children(kind, ids.into_iter().map(Into::into).collect())
 }
@@ -170,14 +184,19 @@ fn push_group(tree: &mut TagTree, kind: TagKind, ids: Vec<Identifier>) {
 }
 
 /// A table as `Table` › `THead`/`TBody` › `TR` › `TH`/`TD`, with the grid's spans.
-fn table_group(b: usize, t: &Table, marks: &mut Marks) -> TagGroup {
+/// `labels` counts the document's label cells so far: their IDs.
+fn table_group(b: usize, t: &Table, marks: &mut Marks, labels: &mut u32) -> TagGroup {
     let roles = CellRoles::of(t);
     // Each label's ID made once; the numbers' `Headers` clone them.
     let ids: Vec<Option<TagId>> = roles
         .kinds
         .iter()
-        .enumerate()
-        .map(|(i, k)| k.is_header().then(|| TagId::from(format!("t{b}c{i}").into_bytes())))
+        .map(|k| {
+            k.is_header().then(|| {
+                *labels += 1;
+                TagId::from(short_id(*labels - 1))
+            })
+        })
         .collect();
     let id = |i: usize| ids[i].clone().expect("a label has an ID");
     let span = |n: usize| NonZeroU32::new(u32::try_from(n).unwrap_or(1)).filter(|n| n.get() > 1);
@@ -259,4 +278,20 @@ pub(super) fn outline(doc: &Document, marks: &Marks) -> Outline {
         outline.push_child(done);
     }
     outline
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_id;
+
+    #[test]
+    fn label_ids_are_short_and_never_the_same() {
+        assert_eq!(short_id(0), b"0");
+        assert_eq!(short_id(61), b"Z");
+        assert_eq!(short_id(62), b"10");
+        assert_eq!(short_id(3843), b"ZZ");
+        assert_eq!(short_id(3844), b"100");
+        let ids: std::collections::HashSet<Vec<u8>> = (0..250_000).map(short_id).collect();
+        assert_eq!(ids.len(), 250_000);
+    }
 }

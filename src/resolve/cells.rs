@@ -81,21 +81,23 @@ impl CellRoles {
             .map(|&i| t.cells[i].row)
             .max()
             .unwrap_or(0);
-        // The labels of `list` whose cell passes `keep`.
-        let pick = |list: &[usize], keep: &dyn Fn(&TableCell) -> bool| -> Vec<usize> {
-            list.iter().copied().filter(|&i| keep(&t.cells[i])).collect()
-        };
-        let mut row_heads = pick(&self.row_heads, &|c| {
+        // One list (a tagged report asks this of each of its ~200 numbers): the row labels,
+        // sorted, then the column labels, sorted after them.
+        let mut heads = Vec::with_capacity(8);
+        heads.extend(self.row_heads.iter().copied().filter(|&i| {
+            let c: &TableCell = &t.cells[i];
             overlaps(&rows, c.row, c.rowspan) && c.col + c.colspan <= cell.col
-        });
-        row_heads.sort_by_key(|&i| t.cells[i].col);
-        let mut col_heads = pick(&self.col_heads, &|c| {
+        }));
+        heads.sort_by_key(|&i| t.cells[i].col);
+        let row_heads = heads.len();
+        heads.extend(self.col_heads.iter().copied().filter(|&i| {
+            let c: &TableCell = &t.cells[i];
             c.row >= group_top
                 && c.row + c.rowspan <= cell.row
                 && (overlaps(&cols, c.col, c.colspan) || c.colspan == ncols)
-        });
-        col_heads.sort_by_key(|&i| (t.cells[i].row, t.cells[i].col));
-        row_heads.into_iter().chain(col_heads).collect()
+        }));
+        heads[row_heads..].sort_by_key(|&i| (t.cells[i].row, t.cells[i].col));
+        heads
     }
 
     /// The table's sections in reading order: the header rows (when there are any), then
