@@ -136,9 +136,14 @@ fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let all = units(&tmp.path().join("units"), n + 1);
     let warmup = all[n].clone();
-    let engine =
-        Engine::new(EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() })
-            .expect("engine");
+    // `NIANBAO_BENCH_TAGGED=1`: ours tagged too, as Typst's PDFs are.
+    let tagged = std::env::var_os("NIANBAO_BENCH_TAGGED").is_some_and(|v| v == "1");
+    let engine = Engine::new(EngineOptions {
+        outputs: vec![OutputKind::Pdf],
+        tagged,
+        ..EngineOptions::default()
+    })
+    .expect("engine");
     let resources = MemoryResources::new();
     // Every 97th unit is broken on purpose; neither side gets those.
     let inputs: Vec<(PathBuf, Vec<u8>)> = all[..n]
