@@ -493,7 +493,7 @@ fn figures_carry_their_alternative_text_and_the_seal_is_an_artifact() {
 /// the drawing gave, after it. Both must give the same file, tagged and PDF/UA + PDF/A, for
 /// both examples.
 #[test]
-fn the_structure_tree_written_ahead_is_the_one_krilla_writes() {
+fn the_structure_tree_written_ahead_is_the_one_a_batch_writes() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
     for options in [tagged(), EngineOptions { pdfua: true, pdfa: true, ..EngineOptions::default() }]
     {
