@@ -150,12 +150,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> std::io::Resu
 /// carry it, so a later run can remove them.
 pub const TEMP_PREFIX: &str = ".nianbao-";
 
+/// The folder `path` is in: `.` for a bare file name.
+pub fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
 fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(&dir)?;
+    let dir = folder_of(path);
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     // Temporary files are created 0600; the document is for publication.
     #[cfg(unix)]
@@ -307,7 +309,7 @@ pub fn write_all(files: &[(PathBuf, &[u8])], replace: Replace) -> Result<(), Wri
 
 /// A free temporary name beside `path` (removed at the next batch start if a kill leaves it).
 fn backup_name(path: &Path) -> Option<PathBuf> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     let pid = std::process::id();
     (0..100u32).map(|n| dir.join(format!("{TEMP_PREFIX}old-{pid}-{n}.tmp"))).find(|p| !p.exists())
 }

@@ -69,11 +69,7 @@ impl FsResources {
 
     /// The folder of the report file at `path` (`.` for a bare file name).
     pub fn for_report(path: &Path, confine: bool) -> Self {
-        let base = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        FsResources { base, confine }
+        FsResources { base: crate::io::folder_of(path).to_path_buf(), confine }
     }
 
     /// The path a name resolves to.

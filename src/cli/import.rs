@@ -81,17 +81,27 @@ pub fn published_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Imports `file` in memory (for `audit`): the import and the YAML it would write, with
 /// image paths relative to the file's folder.
 pub fn import_in_memory(file: &Path) -> Result<(nianbao::import::Imported, String), String> {
-    let bytes = nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED)
+    let dir = nianbao::io::folder_of(file);
+    let (imported, yaml, _) = import_file(file, FormatChoice::Auto, dir)
         .map_err(|e| format!("{}: {e}", file.display()))?;
-    let kind = SourceKind::sniff(&file.to_string_lossy(), &bytes);
-    let imported = import_bytes(&bytes, kind, FormatChoice::Auto);
-    let dir = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let format = bundled_format(2021).expect("2021 is bundled");
-    let yaml = emit_yaml(&imported.report, format, &dir, &dir);
     Ok((imported, yaml))
+}
+
+/// Reads `file` (up to the published-report cap), imports it as what it looks like, and
+/// writes the report as YAML for a file in `dir`; with the time the import took.
+fn import_file(
+    file: &Path,
+    choice: FormatChoice,
+    dir: &Path,
+) -> Result<(nianbao::import::Imported, String, std::time::Duration), nianbao::io::ReadError> {
+    let bytes = nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED)?;
+    let kind = SourceKind::sniff(&file.to_string_lossy(), &bytes);
+    let started = std::time::Instant::now();
+    let imported = import_bytes(&bytes, kind, choice);
+    let elapsed = started.elapsed();
+    let format = bundled_format(2021).expect("2021 is bundled");
+    let yaml = emit_yaml(&imported.report, format, dir, dir);
+    Ok((imported, yaml, elapsed))
 }
 
 /// `nianbao import FOLDER -o OUTDIR`: every published report (`.html`, `.htm`, `.shtml`,
@@ -141,8 +151,13 @@ fn run_folder(args: &ImportArgs) -> u8 {
 /// Imports one file to `out`; returns how it went and the exit code.
 fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
     let fail = (Outcome::Failed, 2);
-    let bytes = match nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED) {
-        Ok(b) => b,
+    let choice = match args.format {
+        FormatArg::Auto => FormatChoice::Auto,
+        FormatArg::F2021 => FormatChoice::F2021,
+        FormatArg::F2019 => FormatChoice::F2019,
+    };
+    let (imported, yaml, elapsed) = match import_file(file, choice, nianbao::io::folder_of(out)) {
+        Ok(done) => done,
         Err(err) => {
             eprintln!(
                 "错误：无法读取 {}：{err} (error: cannot read {})",
@@ -152,16 +167,6 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
             return fail;
         }
     };
-    let name = file.to_string_lossy();
-    let kind = SourceKind::sniff(&name, &bytes);
-    let choice = match args.format {
-        FormatArg::Auto => FormatChoice::Auto,
-        FormatArg::F2021 => FormatChoice::F2021,
-        FormatArg::F2019 => FormatChoice::F2019,
-    };
-    let started = std::time::Instant::now();
-    let imported = import_bytes(&bytes, kind, choice);
-    let elapsed = started.elapsed();
     if out.exists() && !args.force {
         eprintln!(
             "错误：{} 已存在，如需覆盖请加 --force (error: {} exists; pass --force to overwrite)",
@@ -170,12 +175,6 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
         );
         return fail;
     }
-    let format = bundled_format(2021).expect("2021 is bundled");
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let yaml = emit_yaml(&imported.report, format, &dir, &dir);
     let header = format!(
         "# 由 nianbao import 从 {} 导入 (imported from {} by nianbao import)\n",
         file_name(file),
@@ -270,10 +269,6 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
         );
         return 2;
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let header = format!(
         "# 由 nianbao init --from {} 生成：正文沿用上年，请改写所有标有“{}”的段落并填写本年数字。\n\
          # 上年结转 = 上年“结转下年度继续办理”；现行有效件数 = 上年数 + 本年制发 − 本年废止。\n\
@@ -281,11 +276,8 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
         file_name(from),
         nianbao::validate::PLACEHOLDER
     );
-    let from_dir = match from.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let yaml = emit_yaml(&next, format, &from_dir, &dir);
+    let yaml =
+        emit_yaml(&next, format, nianbao::io::folder_of(from), nianbao::io::folder_of(&path));
     match nianbao::io::write_atomic(&path, format!("{header}{yaml}").as_bytes(), force) {
         Ok(()) => {
             println!("已生成 {} (wrote {})", path.display(), path.display());
