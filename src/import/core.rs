@@ -10,7 +10,7 @@
 //! and a header row glued onto the first data row both find their record.
 
 use super::messages::ImportCode;
-use super::prose::{Piece, split_prose, tidy};
+use super::prose::{Piece, split_prose};
 use super::scan::*;
 use super::{Edition, FormatChoice, ImportDiag, Imported, Loc};
 use crate::diag::Hint;
@@ -580,7 +580,7 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
         .pieces
         .iter()
         .filter_map(|p| match p {
-            Piece::Para(raw, loc) => Some((tidy(raw), *loc)),
+            Piece::Para(text, loc) => Some((text.clone(), *loc)),
             Piece::Table(_) => None,
         })
         .collect();

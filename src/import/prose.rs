@@ -341,13 +341,12 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
                     current = Some((s, true));
                 }
             }
-            Piece::Para(raw, loc) => {
-                let t = tidy(raw);
-                if let Some(d) = published_date(&t) {
+            Piece::Para(t, loc) => {
+                if let Some(d) = published_date(t) {
                     published = published.or(Some(d));
                     continue;
                 }
-                if let Some((u, y, full)) = title_line(&t) {
+                if let Some((u, y, full)) = title_line(t) {
                     if unit.is_none() && !u.is_empty() {
                         unit = Some(u);
                         title = Some(full);
@@ -355,10 +354,10 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
                     year = year.or(Some(y));
                     continue;
                 }
-                if is_chrome(&t) {
+                if is_chrome(t) {
                     continue;
                 }
-                if let Some(d) = chinese_date(&t) {
+                if let Some(d) = chinese_date(t) {
                     date = Some(d);
                     // 落款: the unit's name on the line before the date.
                     let bucket = match current {
@@ -373,16 +372,16 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
                     }
                     continue;
                 }
-                if let Some(s) = section_heading(&t) {
+                if let Some(s) = section_heading(t) {
                     current = Some((s, false));
                     headings[s] = true;
                     continue;
                 }
                 last_loc = Some(*loc);
                 match current {
-                    None => pre.push(t),
-                    Some((s, false)) => body[s].push(t),
-                    Some((s, true)) => after[s].push(t),
+                    None => pre.push(t.clone()),
+                    Some((s, false)) => body[s].push(t.clone()),
+                    Some((s, true)) => after[s].push(t.clone()),
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! digits. `core` maps what this finds onto the format's records.
 
 use super::Loc;
-use super::prose::Piece;
+use super::prose::{Piece, tidy};
 use crate::model::{Decimal, Value};
 use crate::template::{CellContent, Format};
 use std::collections::BTreeMap;
@@ -304,10 +304,11 @@ pub(super) struct Scan {
 
 /// Prose as the report holds it: every non-empty line of `text` a paragraph of its own, as
 /// the YAML loader reads a string (a cell or paragraph of several lines, a `<br>` in a
-/// portal's page), so that what is imported is what its YAML reads back as.
+/// portal's page), so that what is imported is what its YAML reads back as. Tidied here,
+/// once, for both the report's prose and the paragraphs kept for the audit.
 fn push_prose(pieces: &mut Vec<Piece>, text: &str, loc: Loc) {
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        pieces.push(Piece::Para(line.to_string(), loc));
+        pieces.push(Piece::Para(tidy(line), loc));
     }
 }
 
