@@ -64,14 +64,13 @@ pub struct AuditArgs {
     pub flags: AuditFlags,
 }
 
-/// A report to audit: checked, and for a published one the import it came from.
-struct Unit {
-    loaded: nianbao::Loaded,
-    /// The published file, its import and the YAML the import wrote (in memory).
-    source: Option<(PathBuf, nianbao::import::Imported, String)>,
-}
+/// For a report that was published, not written as YAML: the published file, its import
+/// and the YAML the import wrote (in memory).
+type Source = (PathBuf, nianbao::import::Imported, String);
 
-fn load_all(paths: &[PathBuf]) -> Result<Vec<Unit>, String> {
+/// The reports to audit, checked, each with its [`Source`] when it was imported (two lists
+/// side by side: the audit takes the checked reports as one slice).
+fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Source>>), String> {
     use super::import::{import_in_memory, is_published, published_in};
     use rayon::prelude::*;
     let mut published: Vec<PathBuf> = Vec::new();
@@ -81,29 +80,31 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Unit>, String> {
     let inputs = nianbao::batch::discover(paths, None)?.inputs;
     let (files, yaml): (Vec<_>, Vec<_>) = inputs.into_iter().partition(|i| is_published(&i.path));
     published.extend(files.into_iter().map(|i| i.path));
-    let mut units: Vec<Unit> = yaml
-        .par_iter()
-        .map(|i| Unit { loaded: nianbao::load_and_check(&i.path), source: None })
-        .collect();
-    let imported: Result<Vec<Unit>, String> = published
+    let mut loaded: Vec<nianbao::Loaded> =
+        yaml.par_iter().map(|i| nianbao::load_and_check(&i.path)).collect();
+    let mut sources: Vec<Option<Source>> = (0..loaded.len()).map(|_| None).collect();
+    let imported: Vec<(nianbao::Loaded, Source)> = published
         .par_iter()
         .map(|file| {
             let (imported, yaml) = import_in_memory(file)?;
-            let loaded = nianbao::check_bytes(&file.with_extension("yaml"), yaml.clone().into());
-            Ok(Unit { loaded, source: Some((file.clone(), imported, yaml)) })
+            let checked = nianbao::check_bytes(&file.with_extension("yaml"), yaml.clone().into());
+            Ok((checked, (file.clone(), imported, yaml)))
         })
-        .collect();
-    units.extend(imported?);
-    Ok(units)
+        .collect::<Result<_, String>>()?;
+    for (checked, source) in imported {
+        loaded.push(checked);
+        sources.push(Some(source));
+    }
+    Ok((loaded, sources))
 }
 
 /// Adds to each finding on a published report where it is in that report (the YAML it was
 /// imported into exists only in memory, so its line numbers are dropped).
-fn name_source_places(unit: &mut Unit) {
-    let Some((file, imported, yaml)) = &unit.source else { return };
+fn name_source_places(loaded: &mut nianbao::Loaded, source: &Option<Source>) {
+    let Some((file, imported, yaml)) = source else { return };
     let name =
         file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
-    for d in &mut unit.loaded.diags {
+    for d in &mut loaded.diags {
         if let Some(loc) = imported.locate_in(d, yaml) {
             d.message_zh.push_str(&format!("（{name}：{}）", loc.zh()));
             d.message_en.push_str(&format!(" ({name}: {})", loc.en()));
@@ -124,8 +125,8 @@ pub fn run(args: &AuditArgs) -> u8 {
             return 2;
         }
     };
-    let mut units = match load_all(&args.inputs) {
-        Ok(l) if !l.is_empty() => l,
+    let (mut loaded, sources) = match load_all(&args.inputs) {
+        Ok(l) if !l.0.is_empty() => l,
         Ok(_) => {
             eprintln!("error: 没有找到报告文件 (no report files found)");
             return 2;
@@ -145,16 +146,13 @@ pub fn run(args: &AuditArgs) -> u8 {
             }
         },
         Some(p) => match load_all(std::slice::from_ref(p)) {
-            Ok(l) => l.into_iter().map(|u| u.loaded).filter(nianbao::Loaded::is_ok).collect(),
+            Ok((l, _)) => l.into_iter().filter(nianbao::Loaded::is_ok).collect(),
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
         },
     };
-    let mut sources: Vec<Option<(PathBuf, nianbao::import::Imported, String)>> =
-        units.iter_mut().map(|u| u.source.take()).collect();
-    let mut loaded: Vec<nianbao::Loaded> = units.into_iter().map(|u| u.loaded).collect();
     let previous: Vec<Option<&nianbao::Loaded>> =
         if args.previous.as_deref().is_some_and(Path::is_file) && loaded.len() == 1 {
             vec![last.first()]
@@ -164,17 +162,13 @@ pub fn run(args: &AuditArgs) -> u8 {
     let opts = args.flags.options();
     audit_batch(&mut loaded, &previous, &opts);
     let batch = loaded.len() > 1;
-    let mut units: Vec<Unit> = loaded
-        .into_iter()
-        .zip(sources.iter_mut())
-        .map(|(loaded, source)| Unit { loaded, source: source.take() })
-        .collect();
-    units.iter_mut().for_each(name_source_places);
+    for (l, source) in loaded.iter_mut().zip(&sources) {
+        name_source_places(l, source);
+    }
     let mut rows = Vec::new();
     let (mut bad, mut warned) = (0, 0);
-    for (unit, prev) in units.iter().zip(&previous) {
-        let l = &unit.loaded;
-        let file = match &unit.source {
+    for ((l, source), prev) in loaded.iter().zip(&sources).zip(&previous) {
+        let file = match source {
             Some((published, ..)) => published.display().to_string(),
             None => l.file.path().display().to_string(),
         };
@@ -191,7 +185,7 @@ pub fn run(args: &AuditArgs) -> u8 {
         eprintln!("error: {}: {e}", args.output.display());
         return 2;
     }
-    let n = units.len();
+    let n = loaded.len();
     println!(
         "审核 {n} 份：{bad} 份有错误，{warned} 份有警告；审核表 {} (audited {n}: {bad} with errors, {warned} with warnings)",
         args.output.display()
