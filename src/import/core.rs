@@ -606,6 +606,10 @@ mod tests {
         assert_eq!(yuan_to_wan(d("5")).to_string(), "0.0005");
         assert_eq!(yuan_to_wan(d("123456.5")).to_string(), "12.34565");
         assert_eq!(parse_number("规章"), None);
+        // After a comma, three bytes that end inside a character (found by fuzzing: the
+        // check sliced the text there and panicked).
+        assert_eq!(parse_number("1,2止"), None);
+        assert_eq!(parse_number("12,3止4"), None);
     }
 
     #[test]

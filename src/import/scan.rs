@@ -137,7 +137,7 @@ pub(super) fn parse_number(raw: &str) -> Option<NumText> {
             && !parts[0].is_empty()
             && parts[1..]
                 .iter()
-                .all(|p| p.len() >= 3 && p[..3].bytes().all(|b| b.is_ascii_digit()));
+                .all(|p| p.len() >= 3 && p.as_bytes()[..3].iter().all(u8::is_ascii_digit));
         if !ok {
             return None;
         }
