@@ -241,6 +241,12 @@ mod tests {
     /// A minimal file as pdf-writer lays it out: a catalog, a page tree, a page with a
     /// content stream.
     fn classic() -> Vec<u8> {
+        in_file_order(&[1, 2, 3, 4])
+    }
+
+    /// The same file with its objects in the file in the order `order` gives their numbers
+    /// (a prepared tag tree's elements are numbered as made, not as written).
+    fn in_file_order(order: &[usize]) -> Vec<u8> {
         let objs = [
             "<</Type/Catalog/Pages 2 0 R>>".to_string(),
             "<</Type/Pages/Kids[3 0 R]/Count 1>>".to_string(),
@@ -248,10 +254,10 @@ mod tests {
             "<</Length 8>>\nstream\nBT ET q \nendstream".to_string(),
         ];
         let mut out = b"%PDF-1.7\n%\x80\x80\x80\x80\n\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, o) in objs.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n\n", i + 1).as_bytes());
+        let mut offsets = vec![0; objs.len()];
+        for &n in order {
+            offsets[n - 1] = out.len();
+            out.extend_from_slice(format!("{n} 0 obj\n{}\nendobj\n\n", objs[n - 1]).as_bytes());
         }
         let xref = out.len();
         out.extend_from_slice(
@@ -280,6 +286,19 @@ mod tests {
         assert_eq!(doc.get_pages().len(), 1);
         let page = doc.get_dictionary((3, 0)).unwrap();
         assert!(page.has(b"MediaBox"));
+    }
+
+    #[test]
+    fn objects_out_of_number_order_are_packed_too() {
+        let packed = super::try_pack(&in_file_order(&[3, 1, 4, 2])).expect("understood");
+        let text = String::from_utf8_lossy(&packed);
+        assert!(text.contains("/Type/ObjStm/N 3"), "{text}");
+        let doc = lopdf::Document::load_mem(&packed).expect("lopdf reads the packed file");
+        assert_eq!(doc.get_pages().len(), 1);
+        let page = doc.get_dictionary((3, 0)).unwrap();
+        assert!(page.has(b"MediaBox"));
+        let contents = doc.get_object((4, 0)).unwrap().as_stream().unwrap();
+        assert_eq!(contents.content, b"BT ET q ");
     }
 
     #[test]
