@@ -612,6 +612,34 @@ fn a_title_year_no_report_can_have_is_not_taken() {
     assert_eq!(again.year.0, 2024);
 }
 
+/// Found by the `import_any` fuzz target (docs/fuzzing.md): a count cell holding more than
+/// a report's YAML may (`21001000001`, past 2³² − 1). It was imported as it stood and
+/// written to a YAML whose loader refuses it; now it is a bad cell (W-I6), imported as 0,
+/// and the report reads back the same.
+#[test]
+fn a_count_past_what_a_report_may_hold_is_a_bad_cell() {
+    let page = String::from_utf8(fixture("pingtan-2024.html")).unwrap();
+    let cell = "本机关不掌握相关政府信息</p></td><td valign=\"center\"><p>75</p>";
+    assert!(page.contains(cell), "the fixture's row");
+    let page = page.replacen(
+        cell,
+        "本机关不掌握相关政府信息</p></td><td valign=\"center\"><p>21001000001</p>",
+        1,
+    );
+    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let said: Vec<String> = imp
+        .diags
+        .iter()
+        .map(|d| format!("{} {}", d.diag.code.as_str(), d.diag.message_en))
+        .collect();
+    assert!(
+        said.iter().any(|m| m.starts_with("W-I6") && m.contains("21001000001")),
+        "the cell is reported: {said:#?}"
+    );
+    let (again, _) = reload(&imp);
+    assert_eq!(strip_locations(&again), strip_locations(&imp.report));
+}
+
 /// Found by the `import_any` fuzz target (docs/fuzzing.md): a page whose table rows hold
 /// long runs of glued digits. Splitting them tried every way to cut them into the row's
 /// cells, more than can be tried (over two minutes, unfinished); the search is now bounded

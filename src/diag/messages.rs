@@ -239,8 +239,8 @@ catalogue! {
             "原文中没有找到“{a}”，已按 0 导入",
             "row {a} was not found in the document; imported as 0";
         ImportBadCell => Code::ImportBadCell,
-            "“{a}”不是数字（{b}），已按 0 导入",
-            "cell {a} is not a number ({b}); imported as 0";
+            "“{a}”不是本表可填的数（{b}），已按 0 导入",
+            "cell {a} is not a number the table can hold ({b}); imported as 0";
         ImportExtraCells => Code::ImportExtraCells,
             "“{a}”一行的数字多于官方表格的格数（多出：{b}），多出部分未导入",
             "row {a} has more numbers than the official table has cells (extra: {b}); not imported";

@@ -117,7 +117,8 @@ pub enum Code {
     ImportEdition,
     /// Import: an official row not found.
     ImportMissingRow,
-    /// Import: a number cell that is not a number.
+    /// Import: a number cell that holds no number the table can hold (a fraction in a
+    /// count, a count past 2³² − 1).
     ImportBadCell,
     /// Import: more numbers than the official table has cells.
     ImportExtraCells,

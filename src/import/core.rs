@@ -440,9 +440,17 @@ impl Mapper<'_> {
                 };
                 match reading.get(c).copied().flatten() {
                     Some(v) => {
+                        // A fraction in a count, or a count past what a report's YAML may
+                        // hold (the loader refuses it): a bad cell.
+                        let bad = match (rdef.scalar, v) {
+                            (Some(ScalarKind::Count) | None, Value::Decimal(_)) => true,
+                            (Some(ScalarKind::Count) | None, Value::Count(n)) => {
+                                n > u64::from(u32::MAX)
+                            }
+                            _ => false,
+                        };
                         let v = match (rdef.scalar, v) {
-                            (Some(ScalarKind::Count), Value::Decimal(_))
-                            | (None, Value::Decimal(_)) => {
+                            _ if bad => {
                                 self.warn(
                                     ImportCode::BadCell,
                                     Some(loc),

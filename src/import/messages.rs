@@ -17,7 +17,8 @@ pub enum ImportCode {
     Edition,
     /// A record of the official table was not found in the document.
     MissingRow,
-    /// A number cell holds something that is not a number.
+    /// A number cell holds no number the table can hold (a fraction in a count, a count
+    /// past 2³² − 1).
     BadCell,
     /// A row has more numbers than the official table has cells.
     ExtraCells,
