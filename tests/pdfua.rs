@@ -9,7 +9,7 @@ use render_support as common;
 #[path = "sign_support/mod.rs"]
 mod sign;
 
-use common::{example, example_laid, store, strip_ws, tool_ok};
+use common::{example, example_laid, store, strip_ws, tool_ok, uncompressed};
 use nianbao::resolve::{Block, CellKind, CellRoles, Document, ParaStyle, Table};
 use nianbao::{Engine, EngineOptions, OutputKind};
 use std::path::{Path, PathBuf};
@@ -410,12 +410,7 @@ fn pdfua_passes_pdfua_and_outloud_and_declares_itself() {
     assert!(other.is_empty(), "outloud found: {other:?}");
 
     // Uncompressed, so the catalog and the XMP can be read as text.
-    let plain = pdf.with_extension("qdf.pdf");
-    tool_ok(
-        "qpdf",
-        &["--qdf", "--object-streams=disable", pdf.to_str().unwrap(), plain.to_str().unwrap()],
-    );
-    let plain = String::from_utf8_lossy(&std::fs::read(&plain).unwrap()).into_owned();
+    let plain = uncompressed(&pdf);
     assert!(plain.contains("<pdfuaid:part>1</pdfuaid:part>"), "no PDF/UA identification");
     assert!(plain.contains("/DisplayDocTitle true"));
     assert!(plain.contains("/Lang (zh-CN)"));
@@ -425,12 +420,7 @@ fn pdfua_passes_pdfua_and_outloud_and_declares_itself() {
     let both =
         render("ua-pdfa", EngineOptions { pdfua: true, pdfa: true, ..EngineOptions::default() });
     assert_pdfua(&both);
-    let plain = both.with_extension("qdf.pdf");
-    tool_ok(
-        "qpdf",
-        &["--qdf", "--object-streams=disable", both.to_str().unwrap(), plain.to_str().unwrap()],
-    );
-    let plain = String::from_utf8_lossy(&std::fs::read(&plain).unwrap()).into_owned();
+    let plain = uncompressed(&both);
     assert!(plain.contains("<pdfaid:part>2</pdfaid:part>"));
     assert!(plain.contains("<pdfaid:conformance>A</pdfaid:conformance>"));
     assert!(plain.contains("<pdfuaid:part>1</pdfuaid:part>"));

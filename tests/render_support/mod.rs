@@ -201,6 +201,15 @@ pub fn tool_ok(name: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("tool output is UTF-8")
 }
 
+/// The file `pdf` uncompressed and without object streams (`qpdf --qdf`, written beside it
+/// as `*.qdf.pdf`), as text: the catalog, the XMP and the dictionaries can be searched.
+pub fn uncompressed(pdf: &Path) -> String {
+    let plain = pdf.with_extension("qdf.pdf");
+    let (from, to) = (pdf.to_string_lossy(), plain.to_string_lossy());
+    tool_ok("qpdf", &["--qdf", "--object-streams=disable", &from, &to]);
+    String::from_utf8_lossy(&std::fs::read(&plain).expect("qpdf wrote it")).into_owned()
+}
+
 /// Writes bytes to a file (tests/store) and returns its path as a string.
 pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let path = dir.join(name);
