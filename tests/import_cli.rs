@@ -7,6 +7,11 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The seed report (the example's published page, flattened to text).
+fn seed() -> PathBuf {
+    repo().join("tests/suite/import/seed-report-shengsi-2024.txt")
+}
+
 fn nianbao(dir: &Path, args: &[&str]) -> (i32, String) {
     let out =
         Command::new(env!("CARGO_BIN_EXE_nianbao")).args(args).current_dir(dir).output().unwrap();
@@ -31,7 +36,7 @@ fn numbers_of(path: &Path) -> Vec<String> {
 #[test]
 fn cli_import_text_writes_yaml_with_the_example_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = repo().join("tests/suite/import/seed-report-shengsi-2024.txt");
+    let seed = seed();
     let (code, out) =
         nianbao(dir.path(), &["import", seed.to_str().unwrap(), "-o", "unit.yaml", "--check"]);
     assert_eq!(code, 0, "{out}");
@@ -46,9 +51,7 @@ fn cli_import_text_writes_yaml_with_the_example_numbers() {
 #[test]
 fn cli_import_check_names_the_source_place() {
     let dir = tempfile::tempdir().unwrap();
-    let text =
-        std::fs::read_to_string(repo().join("tests/suite/import/seed-report-shengsi-2024.txt"))
-            .unwrap();
+    let text = std::fs::read_to_string(seed()).unwrap();
     let text = text.replacen(
         "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 7 |",
         "数量 | 7 | 0 | 0 | 0 | 0 | 0 | 9 |",
@@ -68,11 +71,7 @@ fn cli_import_folder_summarises_clean_warned_and_failed() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("published");
     std::fs::create_dir(&src).unwrap();
-    std::fs::copy(
-        repo().join("tests/suite/import/seed-report-shengsi-2024.txt"),
-        src.join("a-shengsi.txt"),
-    )
-    .unwrap();
+    std::fs::copy(seed(), src.join("a-shengsi.txt")).unwrap();
     std::fs::copy(repo().join("tests/suite/import/pingtan-2024.html"), src.join("b-pingtan.html"))
         .unwrap();
     std::fs::write(
@@ -132,9 +131,7 @@ fn cli_init_from_last_year() {
 #[test]
 fn cli_import_check_names_the_source_paragraph_of_a_prose_finding() {
     let dir = tempfile::tempdir().unwrap();
-    let text =
-        std::fs::read_to_string(repo().join("tests/suite/import/seed-report-shengsi-2024.txt"))
-            .unwrap();
+    let text = std::fs::read_to_string(seed()).unwrap();
     // The prose now says 9 applications were received; the table says 7.
     let text = text.replacen("共收到信息公开申请7件", "共收到信息公开申请9件", 1);
     let line_no = text.lines().position(|l| l.contains("申请9件")).unwrap() + 1;
@@ -152,9 +149,7 @@ fn audit_reads_published_reports_and_names_places_in_them() {
     let dir = tempfile::tempdir().unwrap();
     let units = dir.path().join("units");
     std::fs::create_dir(&units).unwrap();
-    let text =
-        std::fs::read_to_string(repo().join("tests/suite/import/seed-report-shengsi-2024.txt"))
-            .unwrap();
+    let text = std::fs::read_to_string(seed()).unwrap();
     let text = text.replacen("共收到信息公开申请7件", "共收到信息公开申请9件", 1);
     let line_no = text.lines().position(|l| l.contains("申请9件")).unwrap() + 1;
     std::fs::write(units.join("page.txt"), text).unwrap();
