@@ -13,15 +13,17 @@ use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, SpanTag, TableHeaderScope, Tag, TagGroup,
     TagId, TagKind, TagTree,
 };
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 use std::num::{NonZeroU16, NonZeroU32};
 
 /// The marked content met while drawing: for each part of each block its sequences in
 /// drawing order, and where each block first appears.
 #[derive(Default, Clone)]
 pub(super) struct Marks {
-    ids: BTreeMap<(usize, usize), Vec<Identifier>>,
-    at: BTreeMap<usize, (usize, f32, f32)>,
+    // Hashed: each of a report's ~400 runs is looked up as it is drawn, and again twice
+    // when the tree is built.
+    ids: FxHashMap<(usize, usize), Vec<Identifier>>,
+    at: FxHashMap<usize, (usize, f32, f32)>,
 }
 
 /// A page's items with their owners, each marked `true` where a marked-content sequence
@@ -97,8 +99,9 @@ impl Marks {
 
     /// Every part of `block`, in the parts' order (a signature's lines).
     fn take_parts(&mut self, block: usize) -> Vec<Vec<Identifier>> {
-        let keys: Vec<(usize, usize)> =
-            self.ids.range((block, 0)..(block + 1, 0)).map(|(k, _)| *k).collect();
+        let mut keys: Vec<(usize, usize)> =
+            self.ids.keys().filter(|(b, _)| *b == block).copied().collect();
+        keys.sort_unstable();
         keys.into_iter().filter_map(|k| self.ids.remove(&k)).collect()
     }
 
