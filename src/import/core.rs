@@ -14,7 +14,7 @@ use super::prose::{Piece, split_prose};
 use super::scan::*;
 use super::{Edition, FormatChoice, ImportDiag, Imported, Loc};
 use crate::diag::Hint;
-use crate::model::{Decimal, Num, Record, Report, Section, TableData, Text, Value};
+use crate::model::{Decimal, MAX_COUNT, Num, Record, Report, Section, TableData, Text, Value};
 use crate::source::Span;
 use crate::template::{Format, RuleDef, ScalarKind, TableDef, bundled_format};
 use std::collections::BTreeMap;
@@ -440,17 +440,11 @@ impl Mapper<'_> {
                 };
                 match reading.get(c).copied().flatten() {
                     Some(v) => {
-                        // A fraction in a count, or a count past what a report's YAML may
-                        // hold (the loader refuses it): a bad cell.
-                        let bad = match (rdef.scalar, v) {
-                            (Some(ScalarKind::Count) | None, Value::Decimal(_)) => true,
-                            (Some(ScalarKind::Count) | None, Value::Count(n)) => {
-                                n > u64::from(u32::MAX)
-                            }
-                            _ => false,
-                        };
                         let v = match (rdef.scalar, v) {
-                            _ if bad => {
+                            // A fraction in a count, or a count past what a report's YAML
+                            // may hold (the loader refuses it): a bad cell.
+                            (Some(ScalarKind::Count) | None, v) if !matches!(v, Value::Count(n) if n <= MAX_COUNT) =>
+                            {
                                 self.warn(
                                     ImportCode::BadCell,
                                     Some(loc),

@@ -4,7 +4,7 @@
 
 use super::Loc;
 use super::prose::{Piece, tidy};
-use crate::model::{Decimal, Value};
+use crate::model::{Decimal, MAX_COUNT, Value};
 use crate::template::{CellContent, Format};
 use std::collections::BTreeMap;
 
@@ -551,63 +551,61 @@ pub(super) fn split_groups(
     out: &mut Vec<Vec<u64>>,
     cap: usize,
 ) {
-    let mut steps = SPLIT_STEPS;
-    split_from(groups, n, acc, out, cap, &mut steps);
+    Split { n, acc, out, cap, steps: SPLIT_STEPS }.groups(groups);
 }
 
 /// How many cuts [`split_groups`] tries at most (a few milliseconds).
 const SPLIT_STEPS: usize = 200_000;
 
-/// The next group, or the cuts made so far when every group is cut (`cut` checks that the
-/// numbers left can be made).
-fn split_from(
-    groups: &[&str],
+/// One search of [`split_groups`]: the numbers wanted, the cuts so far, what was found,
+/// and the tries left.
+struct Split<'a> {
     n: usize,
-    acc: &mut Vec<u64>,
-    out: &mut Vec<Vec<u64>>,
+    acc: &'a mut Vec<u64>,
+    out: &'a mut Vec<Vec<u64>>,
     cap: usize,
-    steps: &mut usize,
-) {
-    match groups.split_first() {
-        Some((first, rest)) => cut(first, rest, n, acc, out, cap, steps),
-        None if acc.len() == n && out.len() < cap => out.push(acc.clone()),
-        None => {}
-    }
+    steps: usize,
 }
 
-fn cut(
-    s: &str,
-    rest: &[&str],
-    n: usize,
-    acc: &mut Vec<u64>,
-    out: &mut Vec<Vec<u64>>,
-    cap: usize,
-    steps: &mut usize,
-) {
-    if *steps == 0 || out.len() >= cap {
-        return;
-    }
-    *steps -= 1;
-    if s.is_empty() {
-        split_from(rest, n, acc, out, cap, steps);
-        return;
-    }
-    // The digits left must make the numbers left: each has one digit at least and ten at
-    // most (a count fits in 32 bits), each group one number at least.
-    let slots = n.saturating_sub(acc.len());
-    let digits_left = s.len() + rest.iter().map(|g| g.len()).sum::<usize>();
-    if slots < 1 + rest.len() || digits_left < slots || digits_left > slots * 10 {
-        return;
-    }
-    let max_len = if s.starts_with('0') { 1 } else { s.len().min(10) };
-    for len in 1..=max_len {
-        let Ok(v) = s[..len].parse::<u64>() else { break };
-        if v > u64::from(u32::MAX) {
-            break;
+impl Split<'_> {
+    /// The next group, or the cuts made so far when every group is cut (`cut` checks that
+    /// the numbers left can be made).
+    fn groups(&mut self, groups: &[&str]) {
+        match groups.split_first() {
+            Some((first, rest)) => self.cut(first, rest),
+            None if self.acc.len() == self.n && self.out.len() < self.cap => {
+                self.out.push(self.acc.clone())
+            }
+            None => {}
         }
-        acc.push(v);
-        cut(&s[len..], rest, n, acc, out, cap, steps);
-        acc.pop();
+    }
+
+    fn cut(&mut self, s: &str, rest: &[&str]) {
+        if self.steps == 0 || self.out.len() >= self.cap {
+            return;
+        }
+        self.steps -= 1;
+        if s.is_empty() {
+            self.groups(rest);
+            return;
+        }
+        // The digits left must make the numbers left: each has one digit at least and ten
+        // at most (a count fits in 32 bits), each group one number at least.
+        let slots = self.n.saturating_sub(self.acc.len());
+        let digits_left = s.len() + rest.iter().map(|g| g.len()).sum::<usize>();
+        if slots < 1 + rest.len() || digits_left < slots || digits_left > slots * 10 {
+            return;
+        }
+        let max_len = if s.starts_with('0') { 1 } else { s.len().min(10) };
+        for len in 1..=max_len {
+            let Ok(v) = s[..len].parse::<u64>() else { break };
+            if v > MAX_COUNT {
+                break;
+            }
+            self.acc.push(v);
+            self.cut(&s[len..], rest);
+            self.acc.pop();
+        }
     }
 }
 

@@ -441,6 +441,9 @@ fn push_paragraphs(out: &mut Vec<ProseItem>, text: &str, span: Span, plain: bool
 /// The years a report can be for (the YAML's `year`; the importer takes no other).
 pub const REPORT_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
+/// The largest count a report may hold (32 bits); the importer keeps to it as well.
+pub const MAX_COUNT: u64 = u32::MAX as u64;
+
 /// Parses `YYYY-MM-DD` (also `YYYY-M-D`) into a real calendar date.
 pub fn parse_date(text: &str) -> Option<Date> {
     let mut parts = text.split('-');

@@ -201,7 +201,7 @@ impl Loader<'_> {
             ScalarKind::Count => {
                 if text.chars().all(|c| c.is_ascii_digit()) && !text.is_empty() {
                     match text.parse::<u64>() {
-                        Ok(n) if n <= u64::from(u32::MAX) => {
+                        Ok(n) if n <= super::MAX_COUNT => {
                             Some(Num { value: Value::Count(n), span: node.span })
                         }
                         _ => {
@@ -209,7 +209,7 @@ impl Loader<'_> {
                                 OutOfRange,
                                 span,
                                 text = text,
-                                limit = u32::MAX
+                                limit = super::MAX_COUNT
                             )));
                             None
                         }

@@ -357,7 +357,7 @@ impl Sealed for Name<'_> {
             // - Number sign shall use hexadecimal escape
             // - Regular characters within the range exlacamation mark .. tilde
             //   can be written directly
-            if byte != b'#' && matches!(byte, b'!'..=b'~') && is_regular_character(byte) {
+            if NAME_AS_IS[usize::from(byte)] {
                 buf.push(byte);
             } else {
                 buf.push(b'#');
