@@ -60,8 +60,7 @@ pub fn export(
                 let settings = &settings;
                 scope.spawn(move |_| {
                     let predicted = tags::Marks::predict(layout);
-                    let tree = tags::tag_tree(doc, predicted.clone())
-                        .prepare(settings, layout.pages.len());
+                    let tree = tags::write_tree(doc, &predicted, settings, layout.pages.len());
                     // Nobody listens only when writing failed before it needed the tree.
                     let _ = send.send((predicted, tree));
                 });
@@ -109,12 +108,9 @@ enum Failure {
     Bug(String),
 }
 
-/// A tag tree made ahead (its structure elements written, unless krilla gave it back),
-/// with the identifiers it was made from, once the pool has made it.
-type TreeAhead = std::sync::mpsc::Receiver<(
-    tags::Marks,
-    Result<krilla::tagging::PreparedTagTree, krilla::tagging::TagTree>,
-)>;
+/// A tag tree written ahead, with the identifiers it was written from, once the pool has
+/// written it.
+type TreeAhead = std::sync::mpsc::Receiver<(tags::Marks, krilla::tagging::PreparedTagTree)>;
 
 /// krilla's settings for `options`.
 fn settings(options: PdfOptions) -> Result<SerializeSettings, Failure> {
@@ -266,29 +262,24 @@ fn write(
         s.finish();
         p.finish();
     }
+    marks.settle();
     pdf.set_outline(tags::outline(doc, &marks));
     if tagged {
         // A tree job that panicked sent nothing: the tree is made here, and the scope
         // passes the panic on when it ends.
         let ahead = ahead.and_then(|tree| tree.recv().ok());
-        match ahead {
-            Some((predicted, Ok(prepared))) if predicted.same_ids(&marks) => {
-                pdf.set_prepared_tag_tree(prepared)
-            }
-            Some((predicted, Err(tree))) if predicted.same_ids(&marks) => pdf.set_tag_tree(tree),
+        let tree = match ahead {
+            Some((predicted, tree)) if predicted.same_ids(&marks) => tree,
             Some(_) => {
-                // Never seen; the tree is right either way, only made twice.
+                // Never seen; the tree is right either way, only written twice.
                 debug_assert!(false, "the predicted marked content differs from the drawn");
-                pdf.set_tag_tree(tags::tag_tree(doc, marks));
+                tags::write_tree(doc, &marks, settings, layout.pages.len())
             }
-            // In a batch's worker, after the drawing, on this thread: written ahead all
-            // the same, the elements keep the numbers they were written with instead of
-            // being read again for references to renumber (the same file either way).
-            None => match tags::tag_tree(doc, marks).prepare(settings, layout.pages.len()) {
-                Ok(prepared) => pdf.set_prepared_tag_tree(prepared),
-                Err(tree) => pdf.set_tag_tree(tree),
-            },
-        }
+            // In a batch's worker, after the drawing, on this thread: written the same
+            // way, with the numbers the elements keep in the file (the same file).
+            None => tags::write_tree(doc, &marks, settings, layout.pages.len()),
+        };
+        pdf.set_prepared_tag_tree(tree);
     }
     pdf.finish().map(objstm::pack).map_err(Failure::Krilla)
 }

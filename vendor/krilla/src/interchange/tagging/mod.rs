@@ -529,6 +529,18 @@ impl Identifier {
     pub fn page_content(page_index: usize, mcid: i32) -> Self {
         PageTagIdentifier::new(page_index, mcid).into()
     }
+
+    /// The page and the marked-content ID of tagged page content (nianbao patch), for a
+    /// caller that writes its structure elements itself
+    /// ([`PreparedTagTree::from_written`]).
+    pub fn page_and_mcid(&self) -> Option<(usize, i32)> {
+        match self.0 {
+            IdentifierInner::Real(IdentifierType::PageIdentifier(pi)) => {
+                Some((pi.page_index, pi.mcid))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl TagKind {
@@ -1317,6 +1329,112 @@ impl Node {
             }
         }
     }
+}
+
+/// The numbers structure elements written ahead use (nianbao patch, see
+/// [`PreparedTagTree::from_written`]): the file's first objects are the pages, then the
+/// structure tree root, then the elements, the document element first.
+#[derive(Debug, Clone, Copy)]
+pub struct PreparedNumbers {
+    /// The structure tree root, every top-level element's parent's parent.
+    pub struct_tree_root: Ref,
+    /// The document element: the elements' parent, and the first of their numbers.
+    pub document: Ref,
+}
+
+impl PreparedNumbers {
+    /// The numbers for a document of `page_count` pages.
+    pub fn new(page_count: usize) -> Self {
+        let pages = i32::try_from(page_count).expect("fewer pages than references");
+        Self { struct_tree_root: Ref::new(pages + 1), document: Ref::new(pages + 2) }
+    }
+}
+
+impl PreparedTagTree {
+    /// The chunk to write structure elements into for a document with `settings`.
+    pub fn new_chunk(settings: &crate::SerializeSettings) -> Chunk {
+        Chunk::with_settings(crate::serialize::chunk_settings(settings))
+    }
+
+    /// A tree whose structure elements the caller wrote itself (nianbao patch), with the
+    /// numbers of [`PreparedNumbers::new`]`(page_count)`, from the document element up to
+    /// (not including) `next`: the document element is written too, and names
+    /// `struct_tree_root` as its parent. `marks` gives each marked content's (page, MCID)
+    /// and the element that holds it; `ids` each element ID (as written) and its element;
+    /// `errors` what the caller found that a validator may prohibit. Only below PDF 2.0.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_written(
+        settings: &crate::SerializeSettings,
+        page_count: usize,
+        elements: Chunk,
+        next: Ref,
+        marks: impl IntoIterator<Item = ((usize, i32), Ref)>,
+        ids: impl IntoIterator<Item = (impl AsRef<[u8]>, Ref)>,
+        errors: Vec<ValidationError>,
+    ) -> Self {
+        let pdf_version = settings.pdf_version();
+        assert!(pdf_version < PdfVersion::Pdf20, "elements are written ahead only below PDF 2.0");
+        let numbers = PreparedNumbers::new(page_count);
+        let first = numbers.document.get();
+        let parent_tree_map = marks
+            .into_iter()
+            .map(|((page_index, mcid), r)| {
+                (PageTagIdentifier::new(page_index, mcid).into(), detached(r))
+            })
+            .collect();
+        let id_tree_map =
+            ids.into_iter().map(|(id, r)| (TagId(SmallVec::from_slice(id.as_ref())), detached(r))).collect();
+        PreparedTagTree {
+            result: Ok((detached(numbers.document), elements)),
+            first,
+            ref_count: next.get() - first,
+            page_count,
+            parent_tree_map,
+            id_tree_map,
+            errors,
+            heading_levels: vec![],
+            pdf_version,
+        }
+    }
+
+    /// What was written (nianbao patch, for comparing two ways of writing a tree): the
+    /// elements' bytes, how many numbers they use, each marked content's (page, MCID) and
+    /// element, each ID and its element, sorted; `None` for a tree that failed.
+    pub fn written(&self) -> Option<WrittenTagTree<'_>> {
+        let (_, chunk) = self.result.as_ref().ok()?;
+        let mut marks: Vec<((usize, i32), i32)> = self
+            .parent_tree_map
+            .iter()
+            .filter_map(|(k, r)| match k {
+                IdentifierType::PageIdentifier(pi) => Some(((pi.page_index, pi.mcid), r.get())),
+                IdentifierType::AnnotationIdentifier(_) => None,
+            })
+            .collect();
+        marks.sort_unstable();
+        let ids = self.id_tree_map.iter().map(|(k, r)| (k.as_bytes(), r.get())).collect();
+        Some(WrittenTagTree {
+            elements: chunk.as_bytes(),
+            ref_count: self.ref_count,
+            marks,
+            ids,
+            errors: self.errors.len(),
+        })
+    }
+}
+
+/// What [`PreparedTagTree::written`] shows (nianbao patch).
+#[derive(Debug, PartialEq)]
+pub struct WrittenTagTree<'a> {
+    /// The structure elements as written.
+    pub elements: &'a [u8],
+    /// How many object numbers they use.
+    pub ref_count: i32,
+    /// Each marked content's (page, MCID) and its element, sorted.
+    pub marks: Vec<((usize, i32), i32)>,
+    /// Each element ID and its element, in the IDs' order.
+    pub ids: Vec<(&'a [u8], i32)>,
+    /// How many validation errors were found.
+    pub errors: usize,
 }
 
 /// A tag tree whose structure elements are written (nianbao patch, see
