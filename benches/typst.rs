@@ -136,8 +136,9 @@ fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let all = units(&tmp.path().join("units"), n + 1);
     let warmup = all[n].clone();
-    // `NIANBAO_BENCH_TAGGED=1`: ours tagged too, as Typst's PDFs are.
-    let tagged = std::env::var_os("NIANBAO_BENCH_TAGGED").is_some_and(|v| v == "1");
+    // Ours tagged, as Typst's PDFs are and as nianbao writes by default;
+    // `NIANBAO_BENCH_TAGGED=0` measures ours untagged.
+    let tagged = std::env::var_os("NIANBAO_BENCH_TAGGED").is_none_or(|v| v != "0");
     let engine = Engine::new(EngineOptions {
         outputs: vec![OutputKind::Pdf],
         tagged,

@@ -349,8 +349,9 @@ fn pdf_output_is_deterministic() {
     assert!(one == a, "the CLI and the library wrote different bytes");
     // The pieces agree too: render() is resolve → layout → pdf::export.
     let laid = lay_out(&example());
-    let direct = nianbao::pdf::export(&laid.layout, fonts(), &laid.doc, PdfOptions::default())
-        .expect("exports");
+    // The engine tags by default.
+    let options = PdfOptions { tagged: true, ..PdfOptions::default() };
+    let direct = nianbao::pdf::export(&laid.layout, fonts(), &laid.doc, options).expect("exports");
     assert!(direct == a);
 }
 

@@ -312,15 +312,15 @@ fn qpdf_json(pdf: &Path) -> serde_json::Value {
     serde_json::from_str(&out).expect("qpdf --json")
 }
 
-/// Bookmarks are in every PDF, tagged or not; the structure tree only when asked for.
+/// Bookmarks are in every PDF, tagged or not; the structure tree unless asked not to.
 #[test]
 fn bookmarks_are_the_sections_and_their_headings() {
-    let pdf = render("outline", EngineOptions::default());
+    let pdf = render("outline", EngineOptions { tagged: false, ..EngineOptions::default() });
     let info = tool_ok("pdfinfo", &[pdf.to_str().unwrap()]);
-    assert!(info.contains("Tagged:          no"), "the default PDF is not tagged:\n{info}");
-    let tagged = render("outline-tagged", tagged());
+    assert!(info.contains("Tagged:          no"), "an untagged PDF says it is tagged:\n{info}");
+    let tagged = render("outline-tagged", EngineOptions::default());
     let info = tool_ok("pdfinfo", &[tagged.to_str().unwrap()]);
-    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(info.contains("Tagged:          yes"), "the default PDF is not tagged:\n{info}");
     let json = qpdf_json(&pdf);
     let outlines = json["outlines"].as_array().expect("an outline");
     let doc = &example_laid().doc;
@@ -504,4 +504,38 @@ fn the_structure_tree_written_ahead_is_the_one_a_batch_writes() {
             assert!(ahead == in_worker, "{}: the two ways differ", path.display());
         }
     }
+}
+
+/// The CLI tags by default; `--untagged` leaves the tree out (and cannot go with `--pdfua`,
+/// which needs it); `--tagged`, the old way of asking, is still understood.
+#[test]
+fn the_cli_tags_unless_told_not_to() {
+    let dir = store("pdfua", "cli-default");
+    let tagged_line = |args: &[&str], sub: &str| {
+        let out = common::nianbao()
+            .args(["render", "--format", "pdf", "-o"])
+            .arg(dir.join(sub))
+            .args(args)
+            .arg(example())
+            .output()
+            .expect("run nianbao");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let pdf = dir.join(sub).join("shengsi-2024.pdf");
+        let info = tool_ok("pdfinfo", &[pdf.to_str().unwrap()]);
+        info.lines().find(|l| l.starts_with("Tagged:")).expect("pdfinfo says").to_string()
+    };
+    assert_eq!(tagged_line(&[], "default"), "Tagged:          yes");
+    assert_eq!(tagged_line(&["--untagged"], "untagged"), "Tagged:          no");
+    assert_eq!(tagged_line(&["--tagged"], "tagged"), "Tagged:          yes");
+    assert_eq!(tagged_line(&["--tagged", "--untagged"], "last-wins"), "Tagged:          no");
+    let out = common::nianbao()
+        .args(["render", "--untagged", "--pdfua", "-o"])
+        .arg(dir.join("refused"))
+        .arg(example())
+        .output()
+        .expect("run nianbao");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--untagged") && err.contains("--pdfua"), "{err}");
+    assert!(!dir.join("refused").exists(), "a refused run wrote something");
 }

@@ -33,10 +33,15 @@ pub struct OutputArgs {
     /// installed font (the output then depends on nianbao alone, not on the machine).
     #[arg(long)]
     pub no_system_fonts: bool,
-    /// Tag the PDF for screen readers: headings, paragraphs and the tables' cells with their
-    /// labels in reading order, page furniture as artifacts (bookmarks are always written).
-    #[arg(long)]
+    /// Tag the PDF for screen readers (the default): headings, paragraphs and the tables'
+    /// cells with their labels in reading order, page furniture as artifacts. Kept for
+    /// scripts written when tagging had to be asked for.
+    #[arg(long, overrides_with = "untagged")]
     pub tagged: bool,
+    /// Leave the PDF untagged (no structure tree; about a tenth faster, docs/performance.md).
+    /// Bookmarks are written either way.
+    #[arg(long, overrides_with = "tagged", conflicts_with = "pdfua")]
+    pub untagged: bool,
     /// Claim PDF/UA-1 (accessible PDF) and check the file against it while writing; tags
     /// the PDF.
     #[arg(long)]
@@ -160,7 +165,7 @@ impl OutputArgs {
         let options = EngineOptions {
             outputs,
             pdfa: self.pdfa,
-            tagged: self.tagged,
+            tagged: !self.untagged,
             pdfua: self.pdfua,
             system_fonts: !self.no_system_fonts,
             docx_fonts: self.docx_fonts.into(),
