@@ -373,33 +373,45 @@ impl Writer {
             attributes.finish();
         }
         // The element's page is its first content's; content on another page is named
-        // with a marked-content reference.
-        let mut page = None;
-        let mut kids = elem.children();
-        for run in runs {
-            let (index, mcid) = run.content;
+        // with a marked-content reference. One marked content is written as its MCID alone
+        // (ISO 32000-1 Table 323 allows an integer for `/K`), not as an array of one:
+        // `pdfua`'s empty-heading rule cannot read a heading whose `/K` is an array.
+        let page_of = |index: usize| {
             assert!(
                 index < self.page_count,
                 "marked content on page {index} of {}",
                 self.page_count
             );
             // The pages are the file's first objects.
-            let page_ref = Ref::new(i32::try_from(index + 1).expect("fewer pages than references"));
-            self.marks.push(((index, mcid), me));
-            match page {
-                None => {
-                    page = Some(page_ref);
-                    kids.marked_content_id(mcid);
-                }
-                Some(p) if p == page_ref => {
-                    kids.marked_content_id(mcid);
-                }
-                Some(_) => {
-                    kids.marked_content_ref().marked_content_id(mcid).page(page_ref);
+            Ref::new(i32::try_from(index + 1).expect("fewer pages than references"))
+        };
+        let mut page = None;
+        if let [run] = runs {
+            let (index, mcid) = run.content;
+            page = Some(page_of(index));
+            self.marks.push((run.content, me));
+            elem.pair(Name(b"K"), mcid);
+        } else {
+            let mut kids = elem.children();
+            for run in runs {
+                let (index, mcid) = run.content;
+                let page_ref = page_of(index);
+                self.marks.push((run.content, me));
+                match page {
+                    None => {
+                        page = Some(page_ref);
+                        kids.marked_content_id(mcid);
+                    }
+                    Some(p) if p == page_ref => {
+                        kids.marked_content_id(mcid);
+                    }
+                    Some(_) => {
+                        kids.marked_content_ref().marked_content_id(mcid).page(page_ref);
+                    }
                 }
             }
+            kids.finish();
         }
-        kids.finish();
         if let Some(page) = page {
             elem.page(page);
         }
@@ -780,7 +792,11 @@ mod tests {
                 let theirs =
                     tag_tree(&doc, &marks).prepare(&settings, pages).ok().expect("prepared");
                 let (ours, theirs) = (ours.written(), theirs.written());
-                let (ours, theirs) = (ours.expect("written"), theirs.expect("written"));
+                let (ours, mut theirs) = (ours.expect("written"), theirs.expect("written"));
+                // krilla writes one marked content as an array of one; `write_tree` as
+                // the integer.
+                let single = single_mcids(theirs.elements);
+                theirs.elements = &single;
                 assert!(ours.elements.len() > 10_000, "{path}: {} bytes", ours.elements.len());
                 if ours.elements != theirs.elements {
                     let at = ours.elements.iter().zip(theirs.elements).position(|(a, b)| a != b);
@@ -798,5 +814,26 @@ mod tests {
                 assert_eq!(ours, theirs, "{path}");
             }
         }
+    }
+
+    /// `elements` with every `/K[n]` (one marked content) written `/K n`.
+    fn single_mcids(elements: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(elements.len());
+        let mut rest = elements;
+        while let Some(at) = rest.windows(3).position(|w| w == b"/K[") {
+            let after = &rest[at + 3..];
+            let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+            out.extend_from_slice(&rest[..at]);
+            if digits > 0 && after.get(digits) == Some(&b']') {
+                out.extend_from_slice(b"/K ");
+                out.extend_from_slice(&after[..digits]);
+                rest = &after[digits + 1..];
+            } else {
+                out.extend_from_slice(b"/K[");
+                rest = after;
+            }
+        }
+        out.extend_from_slice(rest);
+        out
     }
 }
