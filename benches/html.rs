@@ -5,23 +5,11 @@
 //! warm-up, medians of 10 batches of 50. `cargo bench --bench html`.
 
 use nianbao::html::{HtmlOptions, export, numbers_json};
-use std::path::Path;
 use std::time::Instant;
 
-fn resolved(file: &str) -> nianbao::resolve::Document {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let loaded = nianbao::load_and_check(&path);
-    let report = loaded.report.as_ref().expect("the report loads");
-    let format = nianbao::template::bundled_format(report.format).expect("bundled format");
-    let (doc, _) = nianbao::resolve::resolve_document(
-        report,
-        loaded.checked.as_ref().expect("the report is checked"),
-        format,
-        nianbao::template::default_style(),
-        &loaded.images,
-    );
-    doc
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{peak_rss_mb, resolved};
 
 fn main() {
     let doc = resolved("examples/shengsi-2024.yaml");
@@ -54,5 +42,8 @@ fn main() {
     time("example, numbers_json", &|| numbers_json(&doc).len());
     let worst = page.max(fragment).max(images);
     let verdict = if worst <= 3.0 { "met" } else { "MISSED" };
-    println!("target: a few ms at most (≤ 3 ms) → {worst:.3} ms ({verdict})");
+    println!(
+        "target: a few ms at most (≤ 3 ms) → {worst:.3} ms ({verdict}); peak RSS {:.1} MiB",
+        peak_rss_mb()
+    );
 }

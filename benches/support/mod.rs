@@ -20,3 +20,21 @@ pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
+
+/// The report at `file` (relative to the project) loaded, checked and resolved with the
+/// bundled format and style: what the backends are given.
+#[allow(dead_code, reason = "only the DOCX and HTML benches start from a resolved report")]
+pub fn resolved(file: &str) -> nianbao::resolve::Document {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let loaded = nianbao::load_and_check(&path);
+    let report = loaded.report.as_ref().expect("the report loads");
+    let format = nianbao::template::bundled_format(report.format).expect("bundled format");
+    let (doc, _) = nianbao::resolve::resolve_document(
+        report,
+        loaded.checked.as_ref().expect("the report is checked"),
+        format,
+        nianbao::template::default_style(),
+        &loaded.images,
+    );
+    doc
+}
