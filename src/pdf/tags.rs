@@ -149,9 +149,10 @@ impl Marks {
 /// text and their captions, the signature as a `Div` of `P`s. Every recorded identifier
 /// gets exactly one parent; a block, row or cell with no marked content gets no element.
 ///
-/// Written here rather than built as krilla's `TagTree` and written by it: the same
-/// bytes (a test compares the two), without building and dropping a tree of ~400 nodes,
-/// which was most of what tagging cost a batch's worker.
+/// Written here rather than built as krilla's `TagTree` and written by it: the elements
+/// krilla writes from that tree, byte for byte but for one marked content written as its
+/// MCID instead of an array of one (a test compares the two), without building and
+/// dropping a tree of ~800 nodes, which was most of what tagging cost a batch's worker.
 pub(super) fn write_tree(
     doc: &Document,
     marks: &Marks,
@@ -184,11 +185,11 @@ pub(super) fn write_tree(
                     ParaStyle::Caption => Kind::Role(StructRole::Caption),
                     ParaStyle::Body | ParaStyle::Signature => Kind::Role(StructRole::P),
                 };
-                let ids = marks.get(b, 0);
-                if !ids.is_empty() {
+                let runs = marks.get(b, 0);
+                if !runs.is_empty() {
                     let title = matches!(kind, Kind::Heading(_)).then(|| plain_text(p));
                     let text = Text { title: title.as_deref(), alt: None };
-                    top.push(w.leaf(document, kind, text, ids));
+                    top.push(w.leaf(document, kind, text, runs));
                 }
             }
             Block::BlankLine => {}
@@ -764,9 +765,10 @@ mod tests {
     use std::path::Path;
 
     /// `write_tree` writes what krilla wrote from the same tree built as its `TagTree`:
-    /// the same elements, byte for byte, the same numbers, parents and IDs, for reports
-    /// with headings, the three tables (spans, scopes, labels), figures with and without
-    /// `alt`, a seal and a signature, tables continued on later pages, untagged and UA.
+    /// the same elements, byte for byte once krilla's `/K[n]` reads `/K n`, the same
+    /// numbers, parents and IDs, for reports with headings, the three tables (spans,
+    /// scopes, labels), figures with and without `alt`, a seal and a signature, tables
+    /// continued on later pages; tagged, and PDF/UA + PDF/A.
     #[test]
     fn the_elements_written_here_are_the_ones_krilla_writes() {
         let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
