@@ -461,7 +461,7 @@ impl Writer {
         for r in 0..t.rows {
             start[r + 1] += start[r];
         }
-        let cells_of = |r: usize| &by_row[start[r]..start[r + 1]];
+        let cells_of = |r: usize| if r < t.rows { &by_row[start[r]..start[r + 1]] } else { &[] };
         let sections: Vec<(bool, std::ops::Range<usize>)> = roles
             .sections(t)
             .into_iter()
