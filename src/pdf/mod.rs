@@ -270,14 +270,16 @@ fn write(
         let ahead = ahead.and_then(|tree| tree.recv().ok());
         let tree = match ahead {
             Some((predicted, tree)) if predicted.same_ids(&marks) => tree,
-            Some(_) => {
-                // Never seen; the tree is right either way, only written twice.
-                debug_assert!(false, "the predicted marked content differs from the drawn");
+            // In a batch's worker (nothing written ahead), after the drawing, on this
+            // thread: the same file. A prediction that differs from the drawing was never
+            // seen; the tree is right either way, only written twice.
+            other => {
+                debug_assert!(
+                    other.is_none(),
+                    "the predicted marked content differs from the drawn"
+                );
                 tags::write_tree(doc, &marks, settings, layout.pages.len())
             }
-            // In a batch's worker, after the drawing, on this thread: written the same
-            // way, with the numbers the elements keep in the file (the same file).
-            None => tags::write_tree(doc, &marks, settings, layout.pages.len()),
         };
         pdf.set_prepared_tag_tree(tree);
     }

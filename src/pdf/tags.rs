@@ -22,7 +22,7 @@ use pdf_writer::{Chunk, Finish, Name, Ref, Str, TextStr};
 ///
 /// One list of runs rather than a map of lists: a report draws ~400 runs, and a map made
 /// a list for each part of each block as it was drawn, and dropped them all afterwards.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub(super) struct Marks {
     /// Each tagged run's (block, part) and (page, MCID), in drawing order until
     /// [`Marks::settle`] sorts them by block and part (drawing order within each).
@@ -127,9 +127,10 @@ impl Marks {
 
     /// The runs of part `part` of block `block`, in drawing order (settled).
     fn get(&self, block: usize, part: usize) -> &[Run] {
-        let start = self.runs.partition_point(|r| r.owner < (block, part));
-        let end = start + self.runs[start..].partition_point(|r| r.owner == (block, part));
-        &self.runs[start..end]
+        let runs = self.of_block(block);
+        let start = runs.partition_point(|r| r.owner.1 < part);
+        let end = start + runs[start..].partition_point(|r| r.owner.1 == part);
+        &runs[start..end]
     }
 
     /// The parts of `block` that have marked content, in the parts' order (a signature's
@@ -163,7 +164,7 @@ pub(super) fn write_tree(
     let mut w = Writer {
         chunk: PreparedTagTree::new_chunk(settings),
         next: numbers.document.get() + 1,
-        page_count,
+        numbers,
         marks: Vec::with_capacity(marks.runs.len()),
         ids: Vec::new(),
         errors: Vec::new(),
@@ -266,9 +267,10 @@ struct Text<'a> {
     alt: Option<&'a str>,
 }
 
-/// A table cell's attributes (the `Table` owner's).
+/// A table cell's ID (a label's) and attributes (the `Table` owner's).
 #[derive(Default)]
 struct CellAttrs<'a> {
+    id: Option<LabelId>,
     scope: Option<TableHeaderScope>,
     headers: &'a [LabelId],
     row_span: usize,
@@ -279,7 +281,7 @@ struct CellAttrs<'a> {
 struct Writer {
     chunk: Chunk,
     next: i32,
-    page_count: usize,
+    numbers: PreparedNumbers,
     /// Each marked content's (page, MCID) and its element.
     marks: Vec<((usize, i32), Ref)>,
     /// Each label's ID and its element.
@@ -296,7 +298,7 @@ impl Writer {
     /// An element whose children are marked content, child of `parent`.
     fn leaf(&mut self, parent: Ref, kind: Kind, text: Text, runs: &[Run]) -> Ref {
         let me = self.new_ref();
-        self.element(me, parent, kind, text, None, CellAttrs::default(), runs);
+        self.element(me, parent, kind, text, CellAttrs::default(), runs);
         me
     }
 
@@ -314,14 +316,12 @@ impl Writer {
     }
 
     /// Writes element `me`. Its entries are in the order krilla writes them in.
-    #[allow(clippy::too_many_arguments)]
     fn element(
         &mut self,
         me: Ref,
         parent: Ref,
         kind: Kind,
         text: Text,
-        id: Option<&LabelId>,
         cell: CellAttrs,
         runs: &[Run],
     ) {
@@ -335,7 +335,7 @@ impl Writer {
             }
         }
         elem.parent(parent);
-        if let Some(id) = id {
+        if let Some(id) = &cell.id {
             elem.id(Str(id.as_ref()));
         }
         if let Some(title) = text.title {
@@ -377,14 +377,12 @@ impl Writer {
         // with a marked-content reference. One marked content is written as its MCID alone
         // (ISO 32000-1 Table 323 allows an integer for `/K`), not as an array of one:
         // `pdfua`'s empty-heading rule cannot read a heading whose `/K` is an array.
+        let numbers = self.numbers;
         let page_of = |index: usize| {
-            assert!(
-                index < self.page_count,
-                "marked content on page {index} of {}",
-                self.page_count
-            );
-            // The pages are the file's first objects.
-            Ref::new(i32::try_from(index + 1).expect("fewer pages than references"))
+            let count = numbers.page_count();
+            numbers
+                .page(index)
+                .unwrap_or_else(|| panic!("marked content on page {index} of {count}"))
         };
         let mut page = None;
         if let [run] = runs {
@@ -398,17 +396,10 @@ impl Writer {
                 let (index, mcid) = run.content;
                 let page_ref = page_of(index);
                 self.marks.push((run.content, me));
-                match page {
-                    None => {
-                        page = Some(page_ref);
-                        kids.marked_content_id(mcid);
-                    }
-                    Some(p) if p == page_ref => {
-                        kids.marked_content_id(mcid);
-                    }
-                    Some(_) => {
-                        kids.marked_content_ref().marked_content_id(mcid).page(page_ref);
-                    }
+                if *page.get_or_insert(page_ref) == page_ref {
+                    kids.marked_content_id(mcid);
+                } else {
+                    kids.marked_content_ref().marked_content_id(mcid).page(page_ref);
                 }
             }
             kids.finish();
@@ -431,19 +422,9 @@ impl Writer {
         labels: &mut u32,
     ) -> Option<Ref> {
         let roles = CellRoles::of(t);
-        // Each label's number (every label is counted, drawn or not).
-        let label_no: Vec<Option<u32>> = roles
-            .kinds
-            .iter()
-            .map(|k| {
-                k.is_header().then(|| {
-                    *labels += 1;
-                    *labels - 1
-                })
-            })
-            .collect();
+        let label_no = label_numbers(&roles, labels);
         // Which cells have content (an empty cell has nothing to tag), and those cells row
-        // by row, each row's in the cells' order: row `r`'s are `by_row[start[r]..start[r + 1]]`.
+        // by row, each row's in the cells' order.
         let runs = marks.of_block(b);
         let mut marked = vec![false; t.cells.len()];
         for run in runs {
@@ -451,17 +432,13 @@ impl Writer {
                 *m = true;
             }
         }
-        let mut by_row: Vec<usize> =
-            (0..t.cells.len()).filter(|&i| marked[i] && t.cells[i].row < t.rows).collect();
+        let mut by_row: Vec<usize> = (0..t.cells.len()).filter(|&i| marked[i]).collect();
         by_row.sort_by_key(|&i| t.cells[i].row);
-        let mut start = vec![0; t.rows + 1];
-        for &i in &by_row {
-            start[t.cells[i].row + 1] += 1;
-        }
-        for r in 0..t.rows {
-            start[r + 1] += start[r];
-        }
-        let cells_of = |r: usize| if r < t.rows { &by_row[start[r]..start[r + 1]] } else { &[] };
+        let cells_of = |r: usize| {
+            let start = by_row.partition_point(|&i| t.cells[i].row < r);
+            let end = start + by_row[start..].partition_point(|&i| t.cells[i].row == r);
+            &by_row[start..end]
+        };
         let sections: Vec<(bool, std::ops::Range<usize>)> = roles
             .sections(t)
             .into_iter()
@@ -503,6 +480,7 @@ impl Writer {
                         (StructRole::TD, None, None)
                     };
                     let attrs = CellAttrs {
+                        id,
                         scope,
                         headers: &headers,
                         row_span: cell.rowspan,
@@ -510,7 +488,7 @@ impl Writer {
                     };
                     let runs = marks.get(b, i);
                     let text = Text::default();
-                    self.element(me, row, Kind::Role(role), text, id.as_ref(), attrs, runs);
+                    self.element(me, row, Kind::Role(role), text, attrs, runs);
                 }
                 self.group(row, section, StructRole::TR, &cell_refs);
             }
@@ -520,6 +498,22 @@ impl Writer {
         self.group(table, parent, StructRole::Table, &section_refs);
         Some(table)
     }
+}
+
+/// Each cell's label number, for the label cells of a table (`None` for the others),
+/// counting on from `labels`, the document's label cells so far; every label is counted,
+/// drawn or not.
+fn label_numbers(roles: &CellRoles, labels: &mut u32) -> Vec<Option<u32>> {
+    roles
+        .kinds
+        .iter()
+        .map(|k| {
+            k.is_header().then(|| {
+                *labels += 1;
+                *labels - 1
+            })
+        })
+        .collect()
 }
 
 /// A label's ID, as short as can be (a number cell lists up to six of them, and every byte
@@ -681,16 +675,10 @@ mod tests {
     /// `labels` counts the document's label cells so far: their IDs.
     fn table_group(b: usize, t: &Table, marks: &Marks, labels: &mut u32) -> TagGroup {
         let roles = CellRoles::of(t);
-        // Each label's ID made once; the numbers' `Headers` clone them.
-        let ids: Vec<Option<TagId>> = roles
-            .kinds
-            .iter()
-            .map(|k| {
-                k.is_header().then(|| {
-                    *labels += 1;
-                    TagId::from(LabelId::new(*labels - 1).as_ref()[1..].to_vec())
-                })
-            })
+        // Each label's ID made once (krilla adds the `U`); the numbers' `Headers` clone them.
+        let ids: Vec<Option<TagId>> = label_numbers(&roles, labels)
+            .into_iter()
+            .map(|n| n.map(|n| TagId::from(LabelId::new(n).as_ref()[1..].to_vec())))
             .collect();
         let id = |i: usize| ids[i].clone().expect("a label has an ID");
         let span =

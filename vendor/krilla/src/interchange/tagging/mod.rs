@@ -1267,17 +1267,17 @@ impl TagTree {
         // The file's first numbers are the pages', then the structure tree root's, then
         // these elements' (`ChunkContainer::finish`), so the elements are written with
         // their final numbers and copied into the file as they are.
-        let pages = i32::try_from(page_count).expect("fewer pages than references");
-        let first = pages + 2;
+        let numbers = PreparedNumbers::new(page_count);
+        let first = numbers.document.get();
         let mut cx = Detached {
-            next: Ref::new(first),
+            next: numbers.document,
             pdf_version,
             chunk_settings: crate::serialize::chunk_settings(settings),
             errors: vec![],
             heading_levels: vec![],
-            page_count,
+            numbers,
         };
-        let struct_tree_ref = Ref::new(pages + 1);
+        let struct_tree_ref = numbers.struct_tree_root;
         let mut parent_tree_map = ParentTreeMap::default();
         let mut id_tree_map = BTreeMap::new();
         let result = self
@@ -1340,13 +1340,25 @@ pub struct PreparedNumbers {
     pub struct_tree_root: Ref,
     /// The document element: the elements' parent, and the first of their numbers.
     pub document: Ref,
+    page_count: usize,
 }
 
 impl PreparedNumbers {
     /// The numbers for a document of `page_count` pages.
     pub fn new(page_count: usize) -> Self {
         let pages = i32::try_from(page_count).expect("fewer pages than references");
-        Self { struct_tree_root: Ref::new(pages + 1), document: Ref::new(pages + 2) }
+        Self { struct_tree_root: Ref::new(pages + 1), document: Ref::new(pages + 2), page_count }
+    }
+
+    /// The page of index `index` (the pages are the file's first objects, in order), if
+    /// the document has it.
+    pub fn page(&self, index: usize) -> Option<Ref> {
+        (index < self.page_count).then(|| Ref::new(index as i32 + 1))
+    }
+
+    /// How many pages the document has.
+    pub fn page_count(&self) -> usize {
+        self.page_count
     }
 }
 
@@ -1362,7 +1374,6 @@ impl PreparedTagTree {
     /// `struct_tree_root` as its parent. `marks` gives each marked content's (page, MCID)
     /// and the element that holds it; `ids` each element ID (as written) and its element;
     /// `errors` what the caller found that a validator may prohibit. Only below PDF 2.0.
-    #[allow(clippy::too_many_arguments)]
     pub fn from_written(
         settings: &crate::SerializeSettings,
         page_count: usize,
@@ -1557,7 +1568,7 @@ struct Detached {
     chunk_settings: pdf_writer::Settings,
     errors: Vec<ValidationError>,
     heading_levels: Vec<NonZeroU16>,
-    page_count: usize,
+    numbers: PreparedNumbers,
 }
 
 impl TagContext for Detached {
@@ -1586,16 +1597,11 @@ impl TagContext for Detached {
     }
 
     fn page_count(&self) -> usize {
-        self.page_count
+        self.numbers.page_count()
     }
 
-    /// The pages are the file's first objects, in their order.
     fn page_ref(&mut self, index: usize) -> Option<Ref> {
-        if index < self.page_count {
-            i32::try_from(index).ok().map(|i| Ref::new(i + 1))
-        } else {
-            None
-        }
+        self.numbers.page(index)
     }
 
     fn page_height(&self, _: usize) -> Option<f32> {
