@@ -138,13 +138,36 @@ fn part(docx: &[u8], name: &str) -> String {
     s
 }
 
+/// The DOCX of a report as `nianbao render --format pdf,docx` makes it: told the PDF's
+/// page breaks (labels restarted at table breaks, text carried to the signature).
+fn rendered_docx(rel: &str) -> Vec<u8> {
+    let loaded = nianbao::load_and_check(&root().join(rel));
+    assert!(loaded.is_ok(), "{:?}", loaded.diags);
+    let outputs = vec![nianbao::OutputKind::Pdf, nianbao::OutputKind::Docx];
+    let engine = nianbao::Engine::new(nianbao::EngineOptions {
+        outputs,
+        ..nianbao::EngineOptions::default()
+    })
+    .unwrap();
+    engine.render(&loaded).expect("renders").docx().unwrap().to_vec()
+}
+
 #[test]
 fn docx_openxml_audit_clean() {
     require("openxml-audit", &["--help"], "pip install openxml-audit");
-    for (name, doc) in
-        [("audit-example.docx", example_document()), ("audit-sealed.docx", sealed_document())]
-    {
-        let path = store(name, &export(&doc, &official()));
+    let paginated = rendered_docx(EXAMPLE);
+    let carried = rendered_docx("tests/suite/render/signature-near-foot.yaml");
+    // Both cases use what pagination adds, or the audit would not see it.
+    let xml = part(&paginated, "word/document.xml");
+    assert!(xml.matches("三、本年度办理结果").count() >= 2, "a restarted label");
+    assert!(part(&carried, "word/document.xml").contains("<w:keepLines/>"), "a carried part");
+    for (name, bytes) in [
+        ("audit-example.docx", export(&example_document(), &official())),
+        ("audit-sealed.docx", export(&sealed_document(), &official())),
+        ("audit-paginated.docx", paginated),
+        ("audit-carried.docx", carried),
+    ] {
+        let path = store(name, &bytes);
         let out = Command::new("openxml-audit")
             .args(["--format", "office2019", "--output", "json", "--max-errors", "0"])
             .arg(&path)

@@ -9,6 +9,7 @@ use render_support as common;
 mod libreoffice;
 
 use common::{Laid, Line, geometry, lay_out, lines, root, strip_ws};
+use nianbao::OutputKind;
 use nianbao::docx::{DocxOptions, export};
 use nianbao::resolve::{Block, ParaStyle, SignatureBlock, Table};
 use std::io::Read;
@@ -234,6 +235,12 @@ fn typeset_signature_never_alone_on_its_page() {
         .collect();
     assert!(body.len() >= 2, "carried lines: {body:?}");
     assert!(laid.layout.pages.len() == 5, "{} pages", laid.layout.pages.len());
+    // The layout says where the carried text starts, for the DOCX to carry the same.
+    let c = laid.layout.pagination.carried.expect("the layout carried text over");
+    let Block::Paragraph(p) = &laid.doc.blocks[c.block] else { panic!("a paragraph") };
+    let text: String = p.runs.iter().flat_map(|r| r.text.chars()).skip(c.at).collect();
+    let carried: String = body.iter().map(Line::compact).collect();
+    assert!(c.line > 0 && strip_ws(&text) == carried, "{c:?}: `{text}` ≠ `{carried}`");
 }
 
 // --- 3. numbers never wrap ----------------------------------------------------
@@ -347,6 +354,44 @@ fn typeset_title_breaks_at_word_boundaries() {
 
 // --- 5. merged labels on continuation pages -----------------------------------
 
+/// A vertically merged body label whose rows the layout sets on more than one page.
+struct CutLabel {
+    text: String,
+    /// The label column's edges, pt from the page's left.
+    x0: f64,
+    x1: f64,
+    /// The pages (0-based) its rows are on.
+    pages: Vec<usize>,
+}
+
+/// Every merged body label the layout cuts. A row's page is where its numbers are, so
+/// the report's numbers must differ enough to place each row (they do in the cases used).
+fn cut_labels(laid: &Laid) -> Vec<CutLabel> {
+    let all = lines(&laid.layout);
+    let mut cut = Vec::new();
+    for t in tables(laid) {
+        let xs = column_edges(t);
+        for cell in t.cells.iter().filter(|c| c.rowspan > 1 && c.row >= t.header_rows) {
+            let mut pages: Vec<usize> = Vec::new();
+            for r in cell.row..cell.row + cell.rowspan {
+                for c in t.cells.iter().filter(|c| c.row == r && c.numeric) {
+                    let (a, b) = (xs[c.col], xs[c.col + c.colspan]);
+                    for l in all.iter().filter(|l| l.text == c.text && l.x0 >= a && l.x1 <= b) {
+                        pages.push(l.page);
+                    }
+                }
+            }
+            pages.sort_unstable();
+            pages.dedup();
+            if pages.len() >= 2 {
+                let (x0, x1) = (xs[cell.col], xs[cell.col + cell.colspan]);
+                cut.push(CutLabel { text: cell.text.clone(), x0, x1, pages });
+            }
+        }
+    }
+    cut
+}
+
 /// #14 item 5: a vertically merged row label cut by a page break stands on each
 /// page its rows are on, as the header does.
 #[test]
@@ -354,47 +399,22 @@ fn typeset_merged_labels_repeat_on_continuation_pages() {
     // Its numbers are all different, so a row's page is where its numbers are.
     let laid = lay_out(&case("big-numbers"));
     let all = lines(&laid.layout);
-    let mut cut = Vec::new();
-    {
-        for t in tables(&laid) {
-            let xs = column_edges(t);
-            for cell in t.cells.iter().filter(|c| c.rowspan > 1 && c.row >= t.header_rows) {
-                let (x0, x1) = (xs[cell.col], xs[cell.col + cell.colspan]);
-                let mut pages: Vec<usize> = Vec::new();
-                for r in cell.row..cell.row + cell.rowspan {
-                    for c in t.cells.iter().filter(|c| c.row == r && c.numeric) {
-                        let (a, b) = (xs[c.col], xs[c.col + c.colspan]);
-                        for l in all.iter().filter(|l| l.text == c.text && l.x0 >= a && l.x1 <= b) {
-                            pages.push(l.page);
-                        }
-                    }
-                }
-                pages.sort_unstable();
-                pages.dedup();
-                if pages.len() < 2 {
-                    continue;
-                }
-                let want = strip_ws(&cell.text);
-                for &p in &pages {
-                    let text: String = all
-                        .iter()
-                        .filter(|l| l.page == p && l.x0 >= x0 - 0.01 && l.x1 <= x1 + 0.01)
-                        .map(Line::compact)
-                        .collect();
-                    assert!(
-                        text.contains(&want),
-                        "`{}` missing on page {} of its rows",
-                        cell.text,
-                        p + 1
-                    );
-                }
-                cut.push((cell.text.clone(), pages));
-            }
+    let cut = cut_labels(&laid);
+    for label in &cut {
+        let want = strip_ws(&label.text);
+        for &p in &label.pages {
+            let text: String = all
+                .iter()
+                .filter(|l| l.page == p && l.x0 >= label.x0 - 0.01 && l.x1 <= label.x1 + 0.01)
+                .map(Line::compact)
+                .collect();
+            assert!(text.contains(&want), "`{}` missing on page {} of its rows", label.text, p + 1);
         }
     }
     assert!(
-        cut.iter().any(|(t, p)| t == "三、本年度办理结果" && p.len() >= 2),
-        "table 三 should cross a page in the big-numbers case: {cut:?}"
+        cut.iter().any(|l| l.text == "三、本年度办理结果" && l.pages.len() >= 2),
+        "table 三 should cross a page in the big-numbers case: {:?}",
+        cut.iter().map(|l| (&l.text, &l.pages)).collect::<Vec<_>>()
     );
 }
 
@@ -673,9 +693,10 @@ fn typeset_layout_reports_a_number_wider_than_its_cell() {
     assert!(lines(&layout).iter().any(|l| l.text == "6872866"));
 }
 
-/// Which of `marks` each page of a PDF holds, by pdftotext.
+/// Which of `marks` each page of a PDF holds, by pdftotext in content order (`-raw`:
+/// a label wrapped in a narrow cell reads whole, not interleaved with its row).
 fn marks_by_page(pdf: &str, marks: &[&str]) -> Vec<Vec<String>> {
-    let text = common::tool_ok("pdftotext", &[pdf, "-"]);
+    let text = common::tool_ok("pdftotext", &["-raw", pdf, "-"]);
     text.split('\u{c}')
         .filter(|p| !p.trim().is_empty())
         .map(|p| {
@@ -685,8 +706,9 @@ fn marks_by_page(pdf: &str, marks: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// #14 item 7, end to end: LibreOffice breaks the DOCX where the PDF breaks (the
-/// sections, table 三's groups and the signature fall on the same pages).
+/// #14 items 7 and 5, end to end: LibreOffice breaks the DOCX where the PDF breaks (the
+/// sections, table 三's groups and the signature fall on the same pages), and a merged
+/// label cut by a break (`三、本年度办理结果` in big-numbers) stands on both pages.
 #[test]
 fn typeset_libreoffice_breaks_where_the_pdf_does() {
     const MARKS: &[&str] = &[
@@ -694,6 +716,7 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
         "第二十条第（八）项",
         "三、收到",
         "（一）予以公开",
+        "三、本年度办理结果",
         "（三）不予公开",
         "（四）无法提供",
         "（五）不予处理",
@@ -704,15 +727,21 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
         "六、其他",
     ];
     let dir = common::store("typeset", "libreoffice");
-    for path in
-        [root().join("examples/shengsi-2024.yaml"), case("long-unit-sealed"), case("big-numbers")]
-    {
+    let mut repeated = 0;
+    for path in [
+        root().join("examples/shengsi-2024.yaml"),
+        case("long-unit-sealed"),
+        case("big-numbers"),
+        case("signature-near-foot"),
+    ] {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let laid = lay_out(&path);
-        let pdf = common::render_pdf(&path, false);
-        let ours = common::write(&dir, &format!("{name}.pdf"), &pdf);
-        let docx = export(&laid.doc, &DocxOptions::default());
-        let docx_path = common::write(&dir, &format!("{name}-lo.docx"), &docx);
+        // Both from one render, as `nianbao render --format pdf,docx` makes them: the
+        // DOCX is told where the PDF broke its pages.
+        let out = common::engine(&[OutputKind::Pdf, OutputKind::Docx], false)
+            .render(&common::load(&path))
+            .expect("renders");
+        let ours = common::write(&dir, &format!("{name}.pdf"), out.pdf().unwrap());
+        let docx_path = common::write(&dir, &format!("{name}-lo.docx"), out.docx().unwrap());
         libreoffice::convert(std::path::Path::new(&docx_path), "pdf", &dir);
         let theirs = dir.join(format!("{name}-lo.pdf")).to_string_lossy().into_owned();
         assert_eq!(
@@ -720,5 +749,44 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
             marks_by_page(&ours, MARKS),
             "{name}: LibreOffice (left) breaks the DOCX elsewhere than the PDF (right)"
         );
+        // Item 2: LibreOffice's last page holds text above the signature (in
+        // signature-near-foot the PDF carries two lines over; the DOCX must too).
+        let laid = lay_out(&path);
+        let unit = strip_ws(&signature_block(&laid).unit);
+        let last = common::tool_ok("pdftotext", &["-raw", &theirs, "-"]);
+        let last = last.split('\u{c}').rfind(|p| !p.trim().is_empty()).unwrap();
+        let last = strip_ws(last);
+        let above = last.find(&unit).map(|i| last[..i].chars().count());
+        assert!(
+            above.is_some_and(|n| n >= 20),
+            "{name}: the signature stands alone on LibreOffice's last page: {last}"
+        );
+        // Item 5: each label the PDF repeats stands in its column on every page of its
+        // rows in LibreOffice's pages too (the DOCX's table is centred on the same grid;
+        // 2 pt either side allows for LibreOffice's rounding). Only big-numbers has
+        // numbers distinct enough for `cut_labels` to place every row.
+        if name != "big-numbers" {
+            continue;
+        }
+        for label in cut_labels(&laid) {
+            for &p in &label.pages {
+                let x0 = (label.x0 - 2.0).floor() as i64;
+                let w = (label.x1 + 2.0).ceil() as i64 - x0;
+                let (page, x, w) = ((p + 1).to_string(), x0.to_string(), w.to_string());
+                let args = ["-f", &page, "-l", &page, "-x", &x, "-y", "0", "-W", &w, "-H", "842"];
+                let mut args = args.to_vec();
+                args.extend([theirs.as_str(), "-"]);
+                let column = strip_ws(&common::tool_ok("pdftotext", &args));
+                assert!(
+                    column.contains(&strip_ws(&label.text)),
+                    "{name}: LibreOffice's page {} lacks `{}` in its column: {column}",
+                    p + 1,
+                    label.text
+                );
+                repeated += usize::from(p != label.pages[0]);
+            }
+        }
     }
+    // The cases cut labels, or this would check nothing.
+    assert!(repeated >= 1, "no continuation label was checked");
 }

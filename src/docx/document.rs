@@ -27,7 +27,13 @@ pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
     w.x.elem("w:document").raw_attrs(NAMESPACES).open();
     w.x.open("w:body");
     let blocks = &dx.doc.blocks;
+    // The text the PDF carried over to the signature's page goes with it here too.
+    let carried = dx.pagination.carried;
     for (i, block) in blocks.iter().enumerate() {
+        if let (Some(c), Block::Paragraph(p)) = (carried.filter(|c| i >= c.block), block) {
+            w.carried(p, (i == c.block).then_some(c.at).filter(|_| c.line > 0));
+            continue;
+        }
         // GB/T 9704 §7.3.5: the signature follows the text on its page. keepNext on
         // the last paragraph and the blank line before the signature makes Word
         // carry the last lines over rather than leave the signature alone.
@@ -39,13 +45,15 @@ pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
         match block {
             // Only a short paragraph: LibreOffice moves a long one whole rather than
             // carry its last lines, leaving its heading alone on the page before.
-            Block::Paragraph(p) if before_signature && !p.keep_with_next && short(p) => {
-                w.paragraph(&Paragraph { keep_with_next: true, ..p.clone() });
+            Block::Paragraph(p)
+                if before_signature && !p.keep_with_next && short(p) && carried.is_none() =>
+            {
+                w.paragraph(&Paragraph { keep_with_next: true, ..p.clone() }, false);
             }
             Block::BlankLine if before_signature => keep_paragraph(&mut w.x, "Body"),
-            Block::Paragraph(p) => w.paragraph(p),
+            Block::Paragraph(p) => w.paragraph(p, false),
             Block::Table(t) => {
-                w.table(t);
+                w.table(t, &dx.table_breaks(i));
                 // A table must be followed by a paragraph before another table or the
                 // end of the body, or Word merges or rejects them.
                 if matches!(blocks.get(i + 1), None | Some(Block::Table(_))) {
@@ -73,8 +81,9 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// A paragraph in its named style, with only what differs from the style.
-    fn paragraph(&mut self, p: &Paragraph) {
+    /// A paragraph in its named style, with only what differs from the style;
+    /// `keep_lines`: never split across pages.
+    fn paragraph(&mut self, p: &Paragraph, keep_lines: bool) {
         let defaults = para_defaults(self.dx, p.style);
         let x = &mut self.x;
         x.open("w:p");
@@ -82,6 +91,9 @@ impl Writer<'_> {
         x.val("w:pStyle", para_style_id(p.style));
         if p.keep_with_next != defaults.keep_next {
             if p.keep_with_next { x.empty("w:keepNext") } else { x.val("w:keepNext", 0) }
+        }
+        if keep_lines {
+            x.empty("w:keepLines");
         }
         if p.first_line_indent_chars != defaults.indent_chars {
             let chars = p.first_line_indent_chars;
@@ -107,6 +119,30 @@ impl Writer<'_> {
         self.x.close("w:p");
     }
 
+    /// A paragraph at or after the text the PDF carried over to the signature's page
+    /// (GB/T 9704 §7.3.5): kept whole and with the next, so the carried lines, the
+    /// blank line and the signature move to a page together. `split`: the carry starts
+    /// inside this paragraph, at that character; the lines before it stay a paragraph
+    /// of their own, and the rest continues without an indent, as the PDF's next page
+    /// does. (LibreOffice moves a whole paragraph kept with the next rather than its
+    /// last lines, so the carried lines must be a paragraph.)
+    fn carried(&mut self, p: &Paragraph, split: Option<usize>) {
+        let kept = |runs: Vec<Run>, indent: u32| Paragraph {
+            runs,
+            first_line_indent_chars: indent,
+            keep_with_next: true,
+            ..p.clone()
+        };
+        match split {
+            Some(at) => {
+                let (before, after) = split_runs(&p.runs, at);
+                self.paragraph(&Paragraph { runs: before, ..p.clone() }, false);
+                self.paragraph(&kept(after, 0), true);
+            }
+            None => self.paragraph(&kept(p.runs.clone(), p.first_line_indent_chars), true),
+        }
+    }
+
     /// A run; formatting only when its role is not the paragraph's (run-in headings).
     fn run(&mut self, run: &Run, para_role: Role) {
         self.x.open("w:r");
@@ -125,8 +161,9 @@ impl Writer<'_> {
     }
 
     /// An official table: fixed grid, merged cells as the model says, header rows
-    /// repeated, rows never split.
-    fn table(&mut self, t: &Table) {
+    /// repeated, rows never split; a merged body label cut by one of `breaks` (rows
+    /// that begin a page in the PDF) starts again, with its text, on that row.
+    fn table(&mut self, t: &Table, breaks: &[usize]) {
         let grid = column_twips(&t.columns);
         let ncols = grid.len();
         // Which cell covers each grid slot.
@@ -200,7 +237,17 @@ impl Writer<'_> {
                 let span = cell.colspan.min(ncols - c);
                 let width = grid[c..c + span].iter().sum();
                 let pstyle = if cell.role == Role::TableHead { "TableHead" } else { "TableText" };
-                let merge = match (cell.row == r, cell.rowspan > 1) {
+                // Where this part of the cell starts: its own row, or a break that
+                // cuts it (the header rows repeat by w:tblHeader instead).
+                let starts = cell.row == r || (cell.row >= t.header_rows && breaks.contains(&r));
+                let part_end = breaks
+                    .iter()
+                    .copied()
+                    .filter(|&b| b > r)
+                    .chain([cell.row + cell.rowspan])
+                    .min()
+                    .unwrap_or(r + 1);
+                let merge = match (starts, part_end > r + 1) {
                     (true, true) => Some(true),
                     (true, false) => None,
                     (false, _) => Some(false),
@@ -218,11 +265,11 @@ impl Writer<'_> {
                 if let Some((_, line)) = sized {
                     x.elem("w:spacing").attr("w:line", line).attr("w:lineRule", "exact").empty();
                 }
-                if cell.row == r && cell.align != Align::Center {
+                if starts && cell.align != Align::Center {
                     x.val("w:jc", jc(cell.align));
                 }
                 x.close("w:pPr");
-                if cell.row == r {
+                if starts {
                     x.open("w:r");
                     if let Some((half_points, _)) = sized {
                         x.open("w:rPr");
@@ -253,7 +300,7 @@ impl Writer<'_> {
         self.x.close("w:r");
         self.x.close("w:p");
         if let Some(caption) = &f.caption {
-            self.paragraph(caption);
+            self.paragraph(caption, false);
         }
     }
 
@@ -476,6 +523,26 @@ fn short(p: &Paragraph) -> bool {
     chars + f64::from(p.first_line_indent_chars) <= 3.0 * 28.0
 }
 
+/// `runs` cut before their `at`-th character (counted over all runs in order).
+fn split_runs(runs: &[Run], at: usize) -> (Vec<Run>, Vec<Run>) {
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    let mut start = 0;
+    for run in runs {
+        let len = run.text.chars().count();
+        match at.checked_sub(start) {
+            Some(k) if k >= len => before.push(run.clone()),
+            Some(k) if k > 0 => {
+                let cut = run.text.char_indices().nth(k).map_or(run.text.len(), |(b, _)| b);
+                before.push(Run { text: run.text[..cut].to_string(), role: run.role });
+                after.push(Run { text: run.text[cut..].to_string(), role: run.role });
+            }
+            _ => after.push(run.clone()),
+        }
+        start += len;
+    }
+    (before, after)
+}
+
 /// A blank line kept with the next paragraph.
 fn keep_paragraph(x: &mut Xml, style: &str) {
     x.open("w:p");
@@ -511,6 +578,20 @@ fn image_ratio(image: &crate::resolve::ImageData) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_split_at_a_character_of_any_run() {
+        let run = |text: &str, role| Run { text: text.into(), role };
+        let runs = [run("（一）", Role::Heading2), run("主动公开。", Role::Body)];
+        let texts = |rs: &[Run]| rs.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("|");
+        let (a, b) = split_runs(&runs, 5);
+        assert_eq!((texts(&a), texts(&b)), ("（一）|主动".to_string(), "公开。".to_string()));
+        assert_eq!(b[0].role, Role::Body);
+        let (a, b) = split_runs(&runs, 3);
+        assert_eq!((texts(&a), texts(&b)), ("（一）".to_string(), "主动公开。".to_string()));
+        let (a, b) = split_runs(&runs, 0);
+        assert_eq!((a.len(), b.len()), (0, 2));
+    }
 
     #[test]
     fn columns_sum_to_the_rounded_total() {

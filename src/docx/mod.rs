@@ -20,6 +20,7 @@ mod styles;
 mod theme;
 mod xml;
 
+use crate::layout::Pagination;
 use crate::resolve::Document;
 use crate::template::{Role, Style};
 use std::io::{Cursor, Write};
@@ -48,7 +49,15 @@ pub enum DocxFonts {
 /// Writes `doc` as a DOCX package. Apart from bugs this cannot fail, and the same
 /// document and options always give the same bytes.
 pub fn export(doc: &Document, options: &DocxOptions) -> Vec<u8> {
-    let dx = Ctx::new(doc, options);
+    export_paginated(doc, options, &Pagination::default())
+}
+
+/// Writes `doc` as [`export`] does, told where the PDF's layout broke its pages: a
+/// vertically merged row label cut there starts again, with its text, on the row
+/// that begins the continuation, so Word and LibreOffice (which break where the PDF
+/// does, by the same keep rules) show it on each page as the PDF does (#14 item 5).
+pub fn export_paginated(doc: &Document, options: &DocxOptions, pagination: &Pagination) -> Vec<u8> {
+    let dx = Ctx::new(doc, options, pagination);
     let media = media::collect(doc);
     let parts: [(&str, Vec<u8>); 12] = [
         ("[Content_Types].xml", content_types::write(&media)),
@@ -92,11 +101,18 @@ pub(crate) struct Ctx<'a> {
     doc: &'a Document,
     fonts: DocxFonts,
     metrics: Metrics,
+    pagination: &'a Pagination,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(doc: &'a Document, options: &DocxOptions) -> Ctx<'a> {
-        Ctx { doc, fonts: options.fonts, metrics: Metrics::new(&doc.style) }
+    fn new(doc: &'a Document, options: &DocxOptions, pagination: &'a Pagination) -> Ctx<'a> {
+        Ctx { doc, fonts: options.fonts, metrics: Metrics::new(&doc.style), pagination }
+    }
+
+    /// The body rows of the table at `block` that begin a page in the PDF.
+    fn table_breaks(&self, block: usize) -> Vec<usize> {
+        let breaks = &self.pagination.table_breaks;
+        breaks.iter().filter(|&&(b, _)| b == block).map(|&(_, row)| row).collect()
     }
 
     fn style(&self) -> &Style {

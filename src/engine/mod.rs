@@ -20,13 +20,14 @@ use crate::diag::Diagnostic;
 use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
 use crate::html::HtmlOptions;
-use crate::layout::{LayoutOptions, layout_document};
+use crate::layout::{Layout, LayoutOptions, Pagination, layout_document};
 use crate::pdf::PdfOptions;
 use crate::resolve::{Block, Document, ImageData, resolve_document};
 use crate::sign::{Signing, sign_rendered};
 use crate::source::Span;
 use crate::template::{Formats, Style, default_style};
 use crate::world::Resources;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// How an engine renders: chosen once per run.
@@ -196,18 +197,21 @@ impl Engine {
     pub fn render_document(
         &self,
         doc: &Document,
-        warnings: Vec<Diagnostic>,
+        mut warnings: Vec<Diagnostic>,
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let kinds = &self.options.outputs;
+        let laid = self.lay_out(doc, &mut warnings)?;
+        let pagination = laid.as_ref().map(|(layout, _)| &layout.pagination);
         let others = || -> Vec<(OutputKind, Vec<u8>)> {
             kinds
                 .iter()
                 .filter(|&&k| k != OutputKind::Pdf)
                 .map(|&kind| {
                     let bytes = match kind {
-                        OutputKind::Docx => crate::docx::export(
+                        OutputKind::Docx => crate::docx::export_paginated(
                             doc,
                             &DocxOptions { fonts: self.options.docx_fonts },
+                            pagination.unwrap_or(&Pagination::default()),
                         ),
                         _ => crate::html::export(doc, &self.options.html).into_bytes(),
                     };
@@ -215,29 +219,36 @@ impl Engine {
                 })
                 .collect()
         };
+        let pdf = |laid: &Option<(Layout, Cow<'_, FontBook>)>| match laid {
+            Some((layout, fonts)) if kinds.contains(&OutputKind::Pdf) => {
+                self.pdf(doc, layout, fonts).map(Some)
+            }
+            _ => Ok(None),
+        };
         // One report (not a batch, whose workers keep both cores busy with other units): the
-        // DOCX and HTML, which need no layout, are written on another thread while this one
-        // lays out and makes the PDF.
+        // DOCX and HTML (told the layout's page breaks) are written on another thread while
+        // this one makes the PDF.
         let parallel = kinds.len() > 1 && kinds.contains(&OutputKind::Pdf);
-        let (laid, mut others) = if parallel && rayon::current_thread_index().is_none() {
+        let (pdf, mut others) = if parallel && rayon::current_thread_index().is_none() {
             std::thread::scope(|scope| {
                 let others = scope.spawn(others);
-                let laid = self.lay_out_and_pdf(doc, warnings);
-                (laid, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                let pdf = pdf(&laid);
+                (pdf, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             })
         } else {
-            let laid = self.lay_out_and_pdf(doc, warnings)?;
-            (Ok(laid), others())
+            let pdf = pdf(&laid)?;
+            (Ok(pdf), others())
         };
-        let laid = laid?;
+        let pdf = pdf?;
+        let layout = laid.as_ref().map(|(layout, _)| layout).filter(|_| pdf.is_some());
         let mut out = Rendered {
             outputs: Vec::new(),
-            pages: laid.pages,
-            seal: laid.seal,
-            signed: laid.pdf.is_some() && self.signing.is_some(),
-            warnings: laid.warnings,
+            pages: layout.map_or(0, |l| l.pages.len()),
+            seal: layout.and_then(|l| l.seal.clone()),
+            signed: pdf.is_some() && self.signing.is_some(),
+            warnings,
         };
-        if let Some(bytes) = laid.pdf {
+        if let Some(bytes) = pdf {
             others.push((OutputKind::Pdf, bytes));
         }
         // In the order asked for.
@@ -250,58 +261,54 @@ impl Engine {
         Ok(out)
     }
 
-    /// The layout's part of a render: the layout (for the PDF, and for the DOCX too, since it
-    /// finds characters no font can draw; an HTML page alone skips it: the browser chooses the
-    /// fonts), its warnings, and the PDF (signed when asked) if one is asked for.
-    fn lay_out_and_pdf(
+    /// The layout, for the PDF and for the DOCX too (it finds characters no font can draw,
+    /// and the DOCX repeats labels at its page breaks); an HTML page alone skips it: the
+    /// browser chooses the fonts. Its warnings join `warnings`; a number wider than its
+    /// cell (E-W1) stops the render.
+    fn lay_out(
         &self,
         doc: &Document,
-        mut warnings: Vec<Diagnostic>,
-    ) -> Result<LaidOut, Vec<Diagnostic>> {
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Option<(Layout, Cow<'_, FontBook>)>, Vec<Diagnostic>> {
+        let kinds = &self.options.outputs;
+        if !kinds.contains(&OutputKind::Pdf) && !kinds.contains(&OutputKind::Docx) {
+            return Ok(None);
+        }
         // Signed: the seal is the signature widget's appearance, not page content.
         let options = LayoutOptions { omit_seal: self.options.omit_seal };
-        let kinds = &self.options.outputs;
-        let mut fonts = std::borrow::Cow::Borrowed(&self.fonts);
-        let mut layout = (kinds.contains(&OutputKind::Pdf) || kinds.contains(&OutputKind::Docx))
-            .then(|| layout_document(doc, &fonts, options));
+        let mut fonts = Cow::Borrowed(&self.fonts);
+        let mut layout = layout_document(doc, &fonts, options);
         // Characters no bundled face has: laid out again with installed faces that have them.
-        if let Some(book) = layout.as_ref().and_then(|l| self.with_fallback(&l.missing)) {
-            layout = Some(layout_document(doc, &book, options));
-            fonts = std::borrow::Cow::Owned(book);
+        if let Some(book) = self.with_fallback(&layout.missing) {
+            layout = layout_document(doc, &book, options);
+            fonts = Cow::Owned(book);
         }
-        if let Some(layout) = &layout {
-            warnings.extend(layout.warnings.iter().cloned());
-            // A number wider than its cell with the fonts in use (E-W1) stops the render.
-            if crate::diag::has_errors(&layout.warnings) {
-                return Err(warnings);
-            }
+        warnings.extend(layout.warnings.iter().cloned());
+        if crate::diag::has_errors(&layout.warnings) {
+            return Err(std::mem::take(warnings));
         }
-        let mut laid = LaidOut { pdf: None, pages: 0, seal: None, warnings };
-        if let Some(layout) = layout.as_ref().filter(|_| kinds.contains(&OutputKind::Pdf)) {
-            let options = PdfOptions {
-                pdfa: self.options.pdfa,
-                ua: self.options.pdfua,
-                tagged: self.options.tagged,
-            };
-            let pdf = crate::pdf::export(layout, &fonts, doc, options)?;
-            laid.pdf = Some(match &self.signing {
-                None => pdf,
-                Some(signing) => sign_rendered(&pdf, layout.seal.as_ref(), self.style, signing)
-                    .map_err(|e| vec![signing_failed(&e)])?,
-            });
-            laid.pages = layout.pages.len();
-            laid.seal = layout.seal.clone();
-        }
-        Ok(laid)
+        Ok(Some((layout, fonts)))
     }
-}
 
-/// What [`Engine::lay_out_and_pdf`] made.
-struct LaidOut {
-    pdf: Option<Vec<u8>>,
-    pages: usize,
-    seal: Option<crate::layout::SealPlacement>,
-    warnings: Vec<Diagnostic>,
+    /// The PDF of a layout, signed when the engine signs.
+    fn pdf(
+        &self,
+        doc: &Document,
+        layout: &Layout,
+        fonts: &FontBook,
+    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let options = PdfOptions {
+            pdfa: self.options.pdfa,
+            ua: self.options.pdfua,
+            tagged: self.options.tagged,
+        };
+        let pdf = crate::pdf::export(layout, fonts, doc, options)?;
+        match &self.signing {
+            None => Ok(pdf),
+            Some(signing) => sign_rendered(&pdf, layout.seal.as_ref(), self.style, signing)
+                .map_err(|e| vec![signing_failed(&e)]),
+        }
+    }
 }
 
 fn signing_failed(e: &str) -> Diagnostic {

@@ -154,6 +154,31 @@ pub struct Layout {
     pub warnings: Vec<Diagnostic>,
     /// The characters no face of the font book has.
     pub missing: Vec<char>,
+    /// Where the pages broke, for an output that paginates itself (the DOCX).
+    pub pagination: Pagination,
+}
+
+/// Where the layout broke pages inside blocks, so the DOCX (which Word and
+/// LibreOffice paginate) can repeat what the PDF repeats at those breaks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pagination {
+    /// Each table continued on a new page: (block index, first body row of the
+    /// continuation), in order.
+    pub table_breaks: Vec<(usize, usize)>,
+    /// Text carried over to the signature's page (GB/T 9704 §7.3.5), when the
+    /// signature would otherwise have started a page alone.
+    pub carried: Option<Carried>,
+}
+
+/// Where the text carried over to the signature's page begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Carried {
+    /// The block (a paragraph) whose line starts the signature's page.
+    pub block: usize,
+    /// That line, from 0.
+    pub line: usize,
+    /// The character (`char`, counted over the paragraph's runs in order) it starts with.
+    pub at: usize,
 }
 
 /// Layout options.
@@ -189,6 +214,8 @@ struct Cx<'a> {
     signature_alone: bool,
     /// What the items placed now belong to.
     owner: Owner,
+    /// The breaks made so far inside tables.
+    pagination: Pagination,
 }
 
 /// Lays out a resolved document.
@@ -276,6 +303,7 @@ fn run<'a>(
         force_break,
         signature_alone: false,
         owner: Owner::Block { block: 0, part: 0 },
+        pagination: Pagination::default(),
     };
     cx.new_page();
     for (i, block) in doc.blocks.iter().enumerate() {
@@ -305,7 +333,13 @@ impl Cx<'_> {
     fn finish(self) -> Layout {
         let (missing, mut warnings) = self.missing_glyphs();
         warnings.extend(self.errors);
-        Layout { pages: self.pages, seal: self.seal, warnings, missing }
+        Layout {
+            pages: self.pages,
+            seal: self.seal,
+            warnings,
+            missing,
+            pagination: self.pagination,
+        }
     }
 
     /// The characters no face has (the map is keyed by character first, so they come
@@ -323,6 +357,21 @@ impl Cx<'_> {
 /// paragraph of three or fewer (never one line left behind or carried over).
 fn first_part(n: usize) -> usize {
     if n <= 3 { n } else { 2 }
+}
+
+/// The character of `p` that the line after `before` starts with: the glyphs of those
+/// lines are the paragraph's characters in order, less the spaces dropped where a
+/// line turns, which are skipped here too.
+fn line_start(p: &Paragraph, before: &[SetLine]) -> usize {
+    let mut chars = p.runs.iter().flat_map(|r| r.text.chars()).enumerate().peekable();
+    for g in before.iter().flat_map(|l| &l.glyphs) {
+        // NOTE: every glyph shows one character of the runs; a mismatch can only be
+        // a dropped space.
+        while chars.next_if(|&(_, c)| c != g.ch).is_some() {}
+        chars.next();
+    }
+    while chars.next_if(|&(_, c)| c.is_whitespace()).is_some() {}
+    chars.peek().map_or_else(|| p.runs.iter().map(|r| r.text.chars().count()).sum(), |&(i, _)| i)
 }
 
 /// W-G1: a character no font can draw.
@@ -492,6 +541,10 @@ impl Cx<'_> {
         }
         for (i, line) in lines.iter().enumerate() {
             let forced = self.force_break.contains(&(self.block, i)) && self.y > self.top + 0.5;
+            if forced {
+                let at = line_start(p, &lines[..i]);
+                self.pagination.carried = Some(Carried { block: self.block, line: i, at });
+            }
             if forced || split == Some(i) || !self.fits(self.pitch) {
                 self.new_page();
             }

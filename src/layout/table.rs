@@ -142,6 +142,7 @@ pub(super) fn layout_table(cx: &mut Cx<'_>, t: &Table) {
                 b = r;
             }
             fragments.push((cx.pages.len() - 1, std::mem::take(&mut current)));
+            cx.pagination.table_breaks.push((cx.block, b));
             cx.new_page();
             for hr in 0..t.header_rows {
                 current.push((hr, cx.y));
