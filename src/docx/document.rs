@@ -27,16 +27,17 @@ pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
     w.x.elem("w:document").raw_attrs(NAMESPACES).open();
     w.x.open("w:body");
     let blocks = &dx.doc.blocks;
-    // The text the PDF carried over to the signature's page goes with it here too.
+    // GB/T 9704 §7.3.5: the signature follows the text on its page. The text the PDF
+    // carried over to the signature's page goes with it here too (every paragraph from
+    // the cut on, the signature's last of all).
     let carried = dx.pagination.carried;
     for (i, block) in blocks.iter().enumerate() {
         if let (Some(c), Block::Paragraph(p)) = (carried.filter(|c| i >= c.block), block) {
             w.carried(p, (i == c.block).then_some(c.at).filter(|_| c.line > 0));
             continue;
         }
-        // GB/T 9704 §7.3.5: the signature follows the text on its page. keepNext on
-        // the last paragraph and the blank line before the signature makes Word
-        // carry the last lines over rather than leave the signature alone.
+        // Without a carry, keepNext on a short last paragraph and on the blank line
+        // before the signature keeps them together should Word break elsewhere.
         let before_signature = match blocks.get(i + 1) {
             Some(Block::Signature(_)) => true,
             Some(Block::BlankLine) => matches!(blocks.get(i + 2), Some(Block::Signature(_))),
@@ -45,9 +46,7 @@ pub(super) fn write(dx: &Ctx, media: &[Media]) -> Vec<u8> {
         match block {
             // Only a short paragraph: LibreOffice moves a long one whole rather than
             // carry its last lines, leaving its heading alone on the page before.
-            Block::Paragraph(p)
-                if before_signature && !p.keep_with_next && short(p) && carried.is_none() =>
-            {
+            Block::Paragraph(p) if before_signature && !p.keep_with_next && short(p) => {
                 w.paragraph(&Paragraph { keep_with_next: true, ..p.clone() }, false);
             }
             Block::BlankLine if before_signature => keep_paragraph(&mut w.x, "Body"),
@@ -240,13 +239,9 @@ impl Writer<'_> {
                 // Where this part of the cell starts: its own row, or a break that
                 // cuts it (the header rows repeat by w:tblHeader instead).
                 let starts = cell.row == r || (cell.row >= t.header_rows && breaks.contains(&r));
-                let part_end = breaks
-                    .iter()
-                    .copied()
-                    .filter(|&b| b > r)
-                    .chain([cell.row + cell.rowspan])
-                    .min()
-                    .unwrap_or(r + 1);
+                let end = cell.row + cell.rowspan;
+                let part_end = breaks.iter().copied().filter(|&b| b > r && b < end).min();
+                let part_end = part_end.unwrap_or(end);
                 let merge = match (starts, part_end > r + 1) {
                     (true, true) => Some(true),
                     (true, false) => None,
