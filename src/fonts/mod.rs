@@ -13,8 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The bundled faces: (face name, family, bytes). The last is the small Latin/symbol
-/// fallback face, after the Fandol faces in every role's fallback order.
-const BUNDLED: [(&str, &str, &[u8]); 6] = [
+/// fallback face, after the Fandol faces in every role's fallback order. A `static`, not a
+/// `const`: a `const` is copied into every place that uses it, and the fonts (31 MB) were in
+/// the binary twice.
+static BUNDLED: [(&str, &str, &[u8]); 6] = [
     ("FandolSong-Regular", "FandolSong", include_bytes!("../../fonts/FandolSong-Regular.otf")),
     ("FandolSong-Bold", "FandolSong", include_bytes!("../../fonts/FandolSong-Bold.otf")),
     ("FandolHei-Regular", "FandolHei", include_bytes!("../../fonts/FandolHei-Regular.otf")),
