@@ -1,7 +1,7 @@
 //! The built binary: `nianbao check` exit codes and JSON, `nianbao init` round trip.
 //! Each test works in its own temporary folder.
 
-mod common;
+use crate::common;
 
 use common::{example_text, repo};
 use std::path::Path;

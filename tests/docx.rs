@@ -5,7 +5,7 @@
 //! Outputs are kept in `tests/store/docx/` for a look: the DOCX files, the
 //! LibreOffice PDF and one PNG per page.
 
-mod common;
+use crate::common;
 
 use common::example_document;
 use nianbao::docx::{DocxFonts, DocxOptions, export};
@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-#[path = "libreoffice/mod.rs"]
-mod libreoffice;
+use crate::libreoffice;
 
 const EXAMPLE: &str = "examples/shengsi-2024.yaml";
 

@@ -2,7 +2,7 @@
 //! an edition is data (a trimmed 2021 format under another number needs no code), and
 //! `batch` takes every option `render` takes, through the same code.
 
-mod common;
+use crate::common;
 
 #[allow(dead_code, reason = "only `render` is used here")]
 #[path = "../examples/embed.rs"]

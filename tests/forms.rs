@@ -1,7 +1,7 @@
 //! Valid input in every form the spec allows: both row forms, omitted rows, every
 //! prose form, figures, bare and quoted dates, and the defaults.
 
-mod common;
+use crate::common;
 
 use common::{check_str, example_text, repo, summary};
 use nianbao::Loaded;

@@ -3,7 +3,7 @@
 //! (byte deletions and insertions, YAML-significant tokens, line swaps and
 //! duplications, number edits), so a failure names a reproducible seed.
 
-mod common;
+use crate::common;
 
 use common::{example_text, summary};
 use std::path::Path;

@@ -4,8 +4,7 @@
 //! IDAT, a JPEG claiming 65535 px, trailing bytes, truncated and tiny fonts, FIFOs, /dev/zero,
 //! folders and link loops where files are expected.
 
-#[path = "hostile_support/mod.rs"]
-mod support;
+use crate::hostile_support as support;
 
 use nianbao::io::{Replace, WriteError, write_all};
 use nianbao::resolve::ImageData;

@@ -7,7 +7,7 @@
 //! Outputs are kept in `tests/store/html/` for a look: the pages, the screenshots
 //! (`desktop-*.png`, `phone-*.png`) and the printed PDF.
 
-mod common;
+use crate::common;
 
 use common::axe_path;
 use nianbao::html::{HtmlOptions, export, numbers_json};

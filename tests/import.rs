@@ -10,8 +10,7 @@ use nianbao::template::bundled_format;
 use nianbao::validate::validate_report;
 use std::path::Path;
 
-#[path = "import_support/mod.rs"]
-mod support;
+use crate::import_support as support;
 use support::{numbers, repo};
 
 fn fixture(name: &str) -> Vec<u8> {

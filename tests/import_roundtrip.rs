@@ -5,10 +5,8 @@ use nianbao::import::{FormatChoice, SourceKind, import_bytes};
 use nianbao::model::{ProseItem, Report, strip_locations};
 use std::path::Path;
 
-#[path = "libreoffice/mod.rs"]
-mod libreoffice;
-#[path = "import_support/mod.rs"]
-mod support;
+use crate::import_support as support;
+use crate::libreoffice;
 use support::{numbers, prose, repo, squash};
 
 fn docx_of(path: &Path) -> (Report, Vec<u8>) {

@@ -2,12 +2,11 @@
 //! the 22 × 28 grid, indents and justification, Chinese line breaking, page
 //! numbers, the title, tables and headings, checked on the shipped example.
 
-mod render_support;
+use crate::render_support;
 use render_support as common;
 
 /// Golden files under `tests/ref/` (the helpers the validation tests use).
-#[path = "common/mod.rs"]
-mod refs;
+use crate::common as refs;
 
 use common::{Line, example_laid, fonts, geometry, grid_lines, lines, strip_ws};
 use nianbao::layout::Item;

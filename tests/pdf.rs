@@ -3,7 +3,7 @@
 //! determinism, missing glyphs, the seal, PDF/A, atomic writes, page images.
 //! Needs `poppler-utils` and `qpdf`; a missing tool fails the test and names it.
 
-mod render_support;
+use crate::render_support;
 use render_support as common;
 
 use common::{

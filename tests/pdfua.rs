@@ -3,11 +3,10 @@
 //! for the bookmarks and the catalog, `pdfua` and `outloud` (PyPI) for PDF/UA-1, and
 //! pdfsig/pyHanko for the signed file. A missing tool fails the test and names it.
 
-mod render_support;
+use crate::render_support;
 use render_support as common;
 
-#[path = "sign_support/mod.rs"]
-mod sign;
+use crate::sign_support as sign;
 
 use common::{example, example_laid, store, strip_ws, tool_ok, uncompressed};
 use nianbao::resolve::{Block, CellKind, CellRoles, Document, ParaStyle, Table};

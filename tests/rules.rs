@@ -3,7 +3,7 @@
 //! the example), plus what a diagnostic names: line, character column, key path,
 //! official label, both numbers, and the human rendering (golden file).
 
-mod common;
+use crate::common;
 
 use common::{check_str, compare_ref, example_text, summary};
 use nianbao::Loaded;

@@ -1,7 +1,7 @@
 //! `nianbao serve` (issue #18) over HTTP: a server on port 0 in the test process (and the
 //! built binary once), driven by a plain HTTP/1.1 client on `std::net`.
 
-mod serve_support;
+use crate::serve_support;
 
 use nianbao::serve::{Store, issue_tokens, version_of};
 use serve_support::{EXAMPLE, get, office, put, request, try_request, version};

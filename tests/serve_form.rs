@@ -8,8 +8,8 @@
 //! Needs python3 with selenium, chromium, chromedriver, pdftotext and axe-core. Without them the test is
 //! skipped with a message, except under `CI` (set by every CI service), where it fails.
 
-mod common;
-mod serve_support;
+use crate::common;
+use crate::serve_support;
 
 use common::axe_path;
 use serde_json::Value as Json;

@@ -1,7 +1,7 @@
 //! `nianbao serve` over HTTP, the browser's side: login links and cookie sessions, CSRF,
 //! slowed bad logins, the form's routes, and the office's actions (issue #18).
 
-mod serve_support;
+use crate::serve_support;
 
 use nianbao::serve::{BAD_TOKEN_DELAY, Store, issue_tokens};
 use serde_json::{Value, json};

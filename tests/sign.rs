@@ -2,8 +2,7 @@
 //! xref streams) with RSA and ECDSA keys, then checks them with pdfsig, pyHanko, qpdf and
 //! openssl; also covers tampering, determinism and every key/certificate safety error.
 
-#[path = "sign_support/mod.rs"]
-mod common;
+use crate::sign_support as common;
 
 use std::process::Command;
 

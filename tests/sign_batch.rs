@@ -1,8 +1,7 @@
 //! `batch --sign` end to end: every unit signed with one key load, the password asked once on
 //! a real terminal (a pseudo-terminal through util-linux `script`) and never echoed.
 
-#[path = "sign_support/mod.rs"]
-mod common;
+use crate::sign_support as common;
 
 use std::ffi::OsStr;
 use std::path::Path;

@@ -2,8 +2,7 @@
 //! examples/shengsi-2024.yaml with test keys made at test time (tests/common), then checks
 //! the output with pdfsig, pyHanko and pdftoppm, and checks that failures write nothing.
 
-#[path = "sign_support/mod.rs"]
-mod common;
+use crate::sign_support as common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,11 +2,10 @@
 //! continuation pages, the signature's page, title breaks, the seal — checked by
 //! geometry on the suite cases in `tests/suite/render/` (PDF layout and DOCX).
 
-mod render_support;
+use crate::render_support;
 use render_support as common;
 
-#[path = "libreoffice/mod.rs"]
-mod libreoffice;
+use crate::libreoffice;
 
 use common::{Laid, Line, geometry, lay_out, lines, root, strip_ws};
 use nianbao::OutputKind;

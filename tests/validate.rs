@@ -5,7 +5,7 @@
 //! exact set of diagnostics. The other tests build the inputs that cannot be
 //! committed as text: broken encodings, huge or hostile files, missing paths.
 
-mod common;
+use crate::common;
 
 use common::{Expect, diag_text, key, parse_expectations, summary};
 use nianbao::Loaded;

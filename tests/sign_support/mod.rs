@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+#[macro_use]
 pub mod cli;
 
 use std::collections::HashMap;
