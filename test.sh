@@ -2,7 +2,7 @@
 # The README's test command: sets up everything the tests need, then runs `cargo test`.
 #
 #   ./test.sh                  set up (only what is missing), then cargo test
-#   ./test.sh --test pdf       extra arguments go to cargo test
+#   ./test.sh --test tests pdf::   extra arguments go to cargo test
 #   ./test.sh --setup-only     set up and stop
 #
 # System tools (poppler, qpdf, LibreOffice, …) come from Debian's packages: installed with
