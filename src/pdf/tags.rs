@@ -337,7 +337,7 @@ mod tests {
         let Ok((doc, _)) = engine.resolve(&loaded) else { panic!("the example resolves") };
         let layout = layout_document(&doc, engine.fonts(), LayoutOptions::default());
         let options = super::super::PdfOptions { tagged: true, ua: false, pdfa: false };
-        let pdf = super::super::export(&layout, engine.fonts(), &doc, options).ok().expect("a PDF");
+        let pdf = super::super::export(&layout, engine.fonts(), &doc, options).expect("a PDF");
         let pdf = lopdf::Document::load_mem(&pdf).expect("lopdf reads it");
         let (mut single, mut arrays, mut headings, mut mcids) = (0, 0, 0, 0);
         for object in pdf.objects.values() {
