@@ -478,13 +478,12 @@ fn figures_carry_their_alternative_text_and_the_seal_is_an_artifact() {
     assert_eq!(top_elements(&tree).iter().filter(|n| n.kind == "Figure").count(), 3);
 }
 
-/// One tagged report writes its structure elements ahead, on the thread that builds the tag
-/// tree while the pages are drawn (krilla patch `TagTree::prepare`), from the marked content
-/// the drawing is predicted to give; inside a batch's workers the tree is built from what
-/// the drawing gave, after it. Both must give the same file, tagged and PDF/UA + PDF/A, for
-/// both examples.
+/// One tagged report is finished on both cores: krilla writes its structure elements while
+/// the pool makes the fonts' subsets, and renumbers the chunks in two halves (krilla
+/// patch); inside a batch's workers all of it runs on the worker, one step after another.
+/// Both must give the same file, tagged and PDF/UA + PDF/A, for both examples.
 #[test]
-fn the_structure_tree_written_ahead_is_the_one_a_batch_writes() {
+fn a_report_finished_on_both_cores_is_the_one_a_batch_writes() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
     for options in [tagged(), EngineOptions { pdfua: true, pdfa: true, ..EngineOptions::default() }]
     {

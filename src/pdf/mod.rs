@@ -45,32 +45,17 @@ pub fn export(
     let mut images: Vec<(*const ImageData, Image)> = Vec::new();
     let written = settings(options).and_then(|settings| {
         if rayon::current_thread_index().is_some() {
-            return write(layout, fonts, doc, &settings, &mut images, None);
+            return write(layout, fonts, doc, &settings, &mut images);
         }
         // One report (not a batch, whose workers keep both cores busy with other units):
         // the subsets' glyph outlines, most of a cold export, are decompiled on the other
         // core while this one draws the pages; the subsets at the end then find them made.
         rayon::in_place_scope(|scope| {
-            // A tagged report's tag tree first, so that the pool takes it before the glyphs:
-            // it is built, and its structure elements written, while this thread draws the
-            // pages, from the identifiers the drawing will give (`Marks::predict`); the
-            // drawing checks them, and builds the tree itself should they differ.
-            let tree = settings.enable_tagging.then(|| {
-                let (send, receive) = std::sync::mpsc::sync_channel(1);
-                let settings = &settings;
-                scope.spawn(move |_| {
-                    let predicted = tags::Marks::predict(layout);
-                    let tree = tags::write_tree(doc, &predicted, settings, layout.pages.len());
-                    // Nobody listens only when writing failed before it needed the tree.
-                    let _ = send.send((predicted, tree));
-                });
-                receive
-            });
             for (face, glyphs) in glyphs_by_face(layout) {
                 let font = &fonts.face(face).krilla;
                 scope.spawn(move |_| font.warm_glyph_cache(glyphs));
             }
-            write(layout, fonts, doc, &settings, &mut images, tree)
+            write(layout, fonts, doc, &settings, &mut images)
         })
     });
     written.map_err(|e| match e {
@@ -108,10 +93,6 @@ enum Failure {
     Bug(String),
 }
 
-/// A tag tree written ahead, with the identifiers it was written from, once the pool has
-/// written it.
-type TreeAhead = std::sync::mpsc::Receiver<(tags::Marks, krilla::tagging::PreparedTagTree)>;
-
 /// krilla's settings for `options`.
 fn settings(options: PdfOptions) -> Result<SerializeSettings, Failure> {
     let mut settings = SerializeSettings { compress_content_streams: true, ..Default::default() };
@@ -140,7 +121,6 @@ fn write(
     doc: &Document,
     settings: &SerializeSettings,
     images: &mut Vec<(*const ImageData, Image)>,
-    ahead: Option<TreeAhead>,
 ) -> Result<Vec<u8>, Failure> {
     let tagged = settings.enable_tagging;
     let mut pdf = krilla::Document::new_with(settings.clone());
@@ -170,7 +150,6 @@ fn write(
             .ok_or_else(|| Failure::Bug("bad page size".into()))?;
         let mut p = pdf.start_page_with(size);
         let mut s = p.surface();
-        // The marked-content sequence open now: its owner and whether it holds text.
         // Whether a marked-content sequence is open.
         let mut open = false;
         for (item, owner, starts) in tags::runs(page) {
@@ -265,23 +244,9 @@ fn write(
     marks.settle();
     pdf.set_outline(tags::outline(doc, &marks));
     if tagged {
-        // A tree job that panicked sent nothing: the tree is made here, and the scope
-        // passes the panic on when it ends.
-        let ahead = ahead.and_then(|tree| tree.recv().ok());
-        let tree = match ahead {
-            Some((predicted, tree)) if predicted.same_ids(&marks) => tree,
-            // In a batch's worker (nothing written ahead), after the drawing, on this
-            // thread: the same file. A prediction that differs from the drawing was never
-            // seen; the tree is right either way, only written twice.
-            other => {
-                debug_assert!(
-                    other.is_none(),
-                    "the predicted marked content differs from the drawn"
-                );
-                tags::write_tree(doc, &marks, settings, layout.pages.len())
-            }
-        };
-        pdf.set_prepared_tag_tree(tree);
+        // krilla writes the structure elements in `finish`, while the fonts' subsets are
+        // made on the pool (outside a batch's worker).
+        pdf.set_tag_tree(tags::tag_tree(doc, &marks));
     }
     pdf.finish().map(objstm::pack).map_err(Failure::Krilla)
 }

@@ -52,9 +52,9 @@ fn try_pack(pdf: &[u8]) -> Option<Vec<u8>> {
         let off: usize = std::str::from_utf8(&row[..10]).ok()?.parse().ok()?;
         offsets.push((i as u32, off));
     }
-    // Objects in file order, each ending where the next begins (or at the table). The
-    // numbers need not follow the file: a prepared tag tree's elements are numbered as
-    // they were made, not as written (krilla's `Prenumbered`).
+    // Objects in file order, each ending where the next begins (or at the table). krilla
+    // numbers its objects in file order; sorting by offset keeps this right for a writer
+    // that does not.
     offsets.sort_unstable_by_key(|&(_, off)| off);
     let mut objects = Vec::with_capacity(offsets.len());
     let mut numbers = itoa::Buffer::new();

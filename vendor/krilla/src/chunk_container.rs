@@ -8,7 +8,6 @@ use crate::error::KrillaResult;
 use crate::interchange::metadata::Metadata;
 use crate::metadata::PageLayout;
 use crate::serialize::SerializeContext;
-use crate::interchange::tagging::DETACHED_BASE;
 use crate::util::{stable_hash128, stable_hash_base64, Deferred};
 
 type DChunk = Deferred<Chunk>;
@@ -18,35 +17,28 @@ type DChunk = Deferred<Chunk>;
 /// into a chunk of its own, and the results are appended in order: the same bytes as
 /// renumbering them one after another into `pdf`, on both cores. Inside a worker (a batch)
 /// it stays on this thread. Returns each renumbered chunk's hash, for the instance ID.
-/// The first `dict_chunks` hold dictionaries only; the one at `kept` has its numbers
-/// already and is copied as it is.
+/// The first `dict_chunks` hold dictionaries only.
 fn renumber_chunks(
     chunks: &[&Chunk],
     dict_chunks: usize,
-    kept: Option<usize>,
-    remapper: &Remapper,
+    remapper: &HashMap<Ref, Ref>,
     settings: pdf_writer::Settings,
     pdf: &mut Pdf,
 ) -> Vec<u128> {
-    let is_kept = |chunk: &Chunk| kept.is_some_and(|k| std::ptr::eq(chunks[k], chunk));
     #[cfg(feature = "parallel-fonts")]
     if rayon::current_thread_index().is_none() && chunks.len() > 1 {
         let renumber = |chunk: &&Chunk| {
-            if is_kept(chunk) {
-                return (None, stable_hash128(chunk.as_bytes()));
-            }
             let mut target = Chunk::with_settings_and_capacity(settings, chunk.len() + 64);
             chunk.renumber_into(&mut target, |old| remapper[&old]);
             let hash = stable_hash128(target.as_bytes());
-            (Some(target), hash)
+            (target, hash)
         };
         // Halved by weight: a dictionary is read byte by byte for references, a stream
         // chunk mostly copied (a tagged report's structure elements, ~50 KB of
         // dictionaries, took as long as its ~350 KB of streams). Splitting in two, rather
         // than `par_iter` from outside the pool, keeps this thread working instead of
         // waiting for workers to wake and steal pieces.
-        let weight =
-            |i: usize| chunks[i].len() / if i < dict_chunks && Some(i) != kept { 1 } else { 6 };
+        let weight = |i: usize| chunks[i].len() / if i < dict_chunks { 1 } else { 6 };
         let total: usize = (0..chunks.len()).map(weight).sum();
         let (mut split, mut head) = (0, 0);
         while split + 1 < chunks.len() && 2 * head + weight(split) <= total {
@@ -55,16 +47,15 @@ fn renumber_chunks(
         }
         let (first, rest) = chunks.split_at(split.max(1));
         let mut second = Vec::new();
-        let mut renumbered: Vec<(Option<Chunk>, u128)> = rayon::in_place_scope(|scope| {
+        let mut renumbered: Vec<(Chunk, u128)> = rayon::in_place_scope(|scope| {
             scope.spawn(|_| second = rest.iter().map(renumber).collect());
             first.iter().map(renumber).collect()
         });
         renumbered.append(&mut second);
         return renumbered
             .iter()
-            .zip(chunks)
-            .map(|((renumbered, hash), chunk)| {
-                pdf.extend(renumbered.as_ref().unwrap_or(chunk));
+            .map(|(renumbered, hash)| {
+                pdf.extend(renumbered);
                 *hash
             })
             .collect();
@@ -74,58 +65,10 @@ fn renumber_chunks(
         .iter()
         .map(|chunk| {
             let start = pdf.len();
-            if is_kept(chunk) {
-                pdf.extend(chunk);
-            } else {
-                chunk.renumber_into(pdf, |old| remapper[&old]);
-            }
+            chunk.renumber_into(pdf, |old| remapper[&old]);
             stable_hash128(&pdf.as_bytes()[start..])
         })
         .collect()
-}
-
-/// The new number of each object (nianbao patch): the serialize context hands out
-/// references from 1 up, so a vector indexed by the old number replaces a hash map
-/// (one SipHash per reference met while renumbering).
-/// The references of a prepared tag tree, from `DETACHED_BASE` up, go in a second vector.
-#[derive(Default)]
-struct Remapper {
-    low: Vec<Option<Ref>>,
-    high: Vec<Option<Ref>>,
-}
-
-impl Remapper {
-    /// Which vector holds `old`, and where: a prepared tag tree's references in `high`.
-    fn place(old: Ref) -> (bool, usize) {
-        let (high, at) = match old.get().checked_sub(DETACHED_BASE) {
-            Some(at) if at >= 0 => (true, at),
-            _ => (false, old.get()),
-        };
-        (high, usize::try_from(at).expect("references are positive"))
-    }
-
-    fn slot(&mut self, old: Ref) -> &mut Option<Ref> {
-        let (high, at) = Self::place(old);
-        let list = if high { &mut self.high } else { &mut self.low };
-        if at >= list.len() {
-            list.resize(at + 1, None);
-        }
-        &mut list[at]
-    }
-
-    fn insert(&mut self, old: Ref, new: Ref) -> Option<Ref> {
-        self.slot(old).replace(new)
-    }
-}
-
-impl std::ops::Index<&Ref> for Remapper {
-    type Output = Ref;
-
-    fn index(&self, old: &Ref) -> &Ref {
-        let (high, at) = Self::place(*old);
-        let list = if high { &self.high } else { &self.low };
-        list.get(at).and_then(Option::as_ref).expect("every reference is mapped")
-    }
 }
 
 /// Collects all chunks that we create while building
@@ -135,20 +78,6 @@ pub(crate) struct ChunkContainer {
     pub(crate) mixed: MixedChunks,
     pub(crate) metadata: Option<Metadata>,
     pub(crate) non_stream: NonStreamChunks,
-    /// The numbers a prepared tag tree was written with (nianbao patch).
-    pub(crate) prenumbered: Option<Prenumbered>,
-}
-
-/// The file's first numbers, given out before the rest (nianbao patch): `1..=P` the pages
-/// in their order, `P + 1` the structure tree root, then the `count` elements of a
-/// prepared tag tree from `first`, which wrote them with these numbers; the document names
-/// those elements `DETACHED_BASE` higher. The elements' chunk is copied into the file as
-/// it is, instead of being read byte by byte for references to renumber.
-pub(crate) struct Prenumbered {
-    pub(crate) pages: Vec<Ref>,
-    pub(crate) root: Ref,
-    pub(crate) first: i32,
-    pub(crate) count: i32,
 }
 
 pub(crate) struct StreamChunks {
@@ -204,7 +133,6 @@ impl ChunkContainer {
                 embedded_pdfs: vec![],
             },
             metadata: None,
-            prenumbered: None,
             non_stream: NonStreamChunks {
                 page_tree: None,
                 outline: None,
@@ -230,7 +158,7 @@ impl ChunkContainer {
 
     pub(crate) fn finish(self, sc: &mut SerializeContext) -> KrillaResult<Pdf> {
         let mut remapped_ref = Ref::new(1);
-        let mut remapper = Remapper::default();
+        let mut remapper = HashMap::new();
 
         // Allows us to estimate the capacity we will need for the new PDF.
         let mut chunks_byte_len = 0;
@@ -244,31 +172,10 @@ impl ChunkContainer {
         // It also allows us to estimate the capacity we will need for the new PDF.
         // nianbao patch: the chunks are kept in this order for the second pass.
         let mut chunks = Vec::new();
-        // nianbao patch: the numbers given out first, and the chunk written with them.
-        let prenumbered = self.prenumbered.as_ref();
-        let kept = prenumbered.and(self.non_stream.struct_elements.as_ref());
-        if let Some(p) = prenumbered {
-            for (page, number) in p.pages.iter().zip(1..) {
-                remapper.insert(*page, Ref::new(number));
-            }
-            remapper.insert(p.root, Ref::new(p.first - 1));
-            for number in p.first..p.first + p.count {
-                remapper.insert(Ref::new(DETACHED_BASE + number), Ref::new(number));
-            }
-            remapped_ref = Ref::new(p.first + p.count);
-        }
-        let is_kept = |chunk: &Chunk| kept.is_some_and(|k| std::ptr::eq(k, chunk));
         self.visit(sc, &mut |chunk| {
-            if !is_kept(chunk) {
-                for object_ref in chunk.refs() {
-                    let slot = remapper.slot(object_ref);
-                    if slot.is_none() {
-                        *slot = Some(remapped_ref.bump());
-                    } else {
-                        // Only the pages and the root were numbered before.
-                        debug_assert!(prenumbered.is_some());
-                    }
-                }
+            for object_ref in chunk.refs() {
+                let existing = remapper.insert(object_ref, remapped_ref.bump());
+                debug_assert!(existing.is_none());
             }
             chunks_byte_len += chunk.len();
             chunks.push(chunk);
@@ -276,7 +183,6 @@ impl ChunkContainer {
         // The dictionaries' chunks come first (`Visit for ChunkContainer`).
         let mut dict_chunks = 0;
         self.non_stream.visit(sc, &mut |_| dict_chunks += 1)?;
-        let kept_at = chunks.iter().position(|c| is_kept(c));
 
         // Chunk length is not an exact number because the length might change as we renumber,
         // so we add a bit of a padding by multiplying with 1.1. The 200 is additional padding
@@ -298,7 +204,7 @@ impl ChunkContainer {
         // Write the chunks in all the fields.
         let head_len = pdf.len();
         let chunk_hashes =
-            renumber_chunks(&chunks, dict_chunks, kept_at, &remapper, sc.chunk_settings(), &mut pdf);
+            renumber_chunks(&chunks, dict_chunks, &remapper, sc.chunk_settings(), &mut pdf);
         let chunks_end = pdf.len();
 
         let missing_title = self.metadata.as_ref().is_none_or(|m| m.title.is_none());

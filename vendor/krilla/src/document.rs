@@ -116,11 +116,6 @@ impl Document {
         self.serializer_context.set_tag_tree(tag_tree);
     }
 
-    /// Set a tag tree written ahead with [`TagTree::prepare`] (nianbao patch).
-    pub fn set_prepared_tag_tree(&mut self, tag_tree: crate::interchange::tagging::PreparedTagTree) {
-        self.serializer_context.set_prepared_tag_tree(tag_tree);
-    }
-
     /// Embed a new file in the PDF document.
     ///
     /// Returns `None` if the file couldn't be embedded because a file

@@ -24,9 +24,7 @@ use crate::graphics::separation::SeparationColorSpace;
 use crate::interactive::destination::{NamedDestination, XyzDestination};
 use crate::interchange::embed::EmbeddedFile;
 use crate::interchange::outline::Outline;
-use crate::interchange::tagging::{
-    AnnotationIdentifier, PageTagIdentifier, PreparedTagTree, TagTree,
-};
+use crate::interchange::tagging::{AnnotationIdentifier, PageTagIdentifier, TagTree};
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
 use crate::pdf::{PdfDocument, PdfSerializerContext};
@@ -292,7 +290,9 @@ impl SerializeContext {
             krilla_ref: cur_ref.bump(),
         };
 
-        let chunk_settings = chunk_settings(&serialize_settings);
+        let chunk_settings = Settings {
+            pretty: serialize_settings.pretty,
+        };
 
         Self {
             cached_mappings: HashMap::new(),
@@ -356,13 +356,6 @@ impl SerializeContext {
             None
         } else {
             Some(())
-        }
-    }
-
-    /// nianbao patch, see [`TagTree::prepare`].
-    pub(crate) fn set_prepared_tag_tree(&mut self, tree: PreparedTagTree) {
-        if self.serialize_settings.enable_tagging {
-            self.global_objects.prepared_tag_tree = Some(tree);
         }
     }
 
@@ -499,14 +492,6 @@ impl SerializeContext {
         let (programs, cmaps) = programs;
         self.serialize_fonts(&fonts, programs, cmaps, &mut chunk_container)?;
 
-        // nianbao patch: a prepared tag tree's references start at `DETACHED_BASE`; the
-        // document's own must stay below them.
-        assert!(
-            chunk_container.prenumbered.is_none()
-                || self.cur_ref.get() < crate::interchange::tagging::DETACHED_BASE,
-            "too many objects for a prepared tag tree"
-        );
-
         // Create the final PDF.
         let pdf = chunk_container.finish(&mut self)?;
         self.register_limits(pdf.limits());
@@ -536,13 +521,6 @@ impl SerializeContext {
         self.global_objects.assert_all_taken();
 
         Ok(pdf)
-    }
-}
-
-/// The settings chunks are written with (nianbao patch: shared with prepared tag trees).
-pub(crate) fn chunk_settings(serialize_settings: &SerializeSettings) -> Settings {
-    Settings {
-        pretty: serialize_settings.pretty,
     }
 }
 
@@ -869,49 +847,20 @@ impl SerializeContext {
 
     fn serialize_tag_tree(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
         let tag_tree = self.global_objects.tag_tree.take();
-        let prepared = self.global_objects.prepared_tag_tree.take();
         let struct_parents = self.global_objects.struct_parents.take();
-        if tag_tree.is_some() || prepared.is_some() {
+        if let Some(root) = &tag_tree {
+            let mut parent_tree_map = HashMap::new();
+            let mut id_tree_map = BTreeMap::new();
             let struct_tree_root_ref = self.new_ref();
-            let (document_ref, parent_tree_map, id_tree_map) = match (&tag_tree, prepared) {
-                (_, Some(prepared)) => {
-                    // nianbao patch: the structure elements were written ahead; their
-                    // stand-ins for the root and the pages become the real ones when
-                    // the file is numbered.
-                    assert_eq!(prepared.pdf_version, self.serialize_settings().pdf_version());
-                    assert_eq!(prepared.page_count, self.page_infos().len());
-                    // Its references count towards the document's, as if made here.
-                    self.cur_ref = Ref::new(self.cur_ref.get() + prepared.ref_count);
-                    for error in prepared.errors {
-                        self.register_validation_error(error);
-                    }
-                    self.global_objects.custom_heading_roles.extend(prepared.heading_levels);
-                    let (document_ref, struct_elems) = prepared.result?;
-                    chunk_container.prenumbered = Some(crate::chunk_container::Prenumbered {
-                        pages: self.page_infos().iter().map(|p| p.ref_()).collect(),
-                        root: struct_tree_root_ref,
-                        first: prepared.first,
-                        count: prepared.ref_count,
-                    });
-                    chunk_container.non_stream.struct_elements = Some(struct_elems);
-                    (document_ref, prepared.parent_tree_map, prepared.id_tree_map)
-                }
-                (Some(root), None) => {
-                    let mut parent_tree_map = crate::interchange::tagging::ParentTreeMap::default();
-                    let mut id_tree_map = BTreeMap::new();
-                    let (document_ref, struct_elems) = root.serialize(
-                        self,
-                        &mut parent_tree_map,
-                        &mut id_tree_map,
-                        struct_tree_root_ref,
-                    )?;
-                    chunk_container.non_stream.struct_elements = Some(struct_elems);
+            let document_ref = root.serialize(
+                self,
+                chunk_container,
+                &mut parent_tree_map,
+                &mut id_tree_map,
+                struct_tree_root_ref,
+            )?;
 
-                    root.validate(&id_tree_map)?;
-                    (document_ref, parent_tree_map, id_tree_map)
-                }
-                (None, None) => unreachable!(),
-            };
+            root.validate(&id_tree_map)?;
 
             let mut chunk = self.new_chunk();
             let mut tree = chunk
@@ -1156,8 +1105,6 @@ pub(crate) struct GlobalObjects {
     outline: MaybeTaken<Option<Outline>>,
     /// Stores the tag tree.
     tag_tree: MaybeTaken<Option<TagTree>>,
-    /// A tag tree whose structure elements were written ahead (nianbao patch).
-    prepared_tag_tree: Option<PreparedTagTree>,
     /// Stores the association of the names of embedded files to their refs,
     /// for the catalog dictionary.
     pub(crate) embedded_files: MaybeTaken<BTreeMap<String, Ref>>,

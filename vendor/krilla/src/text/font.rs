@@ -69,7 +69,6 @@ impl Font {
             font_ref_yoke,
             font_info,
             glyph_cache: subsetter::GlyphCache::new(),
-            glyph_tables: std::sync::OnceLock::new(),
         }))))
     }
 
@@ -176,18 +175,6 @@ impl Font {
         &self.0.glyph_cache
     }
 
-    /// Whether the font has a table that can hold colour or bitmap glyphs (SVG, COLR, sbix,
-    /// CBDT/CBLC, EBDT/EBLC), looked up once per font (nianbao patch). Without one, every
-    /// glyph is an outline and `should_outline` need not look at the tables per glyph.
-    pub(crate) fn may_have_colour_glyphs(&self) -> bool {
-        *self.0.glyph_tables.get_or_init(|| {
-            let font = self.font_ref();
-            [b"SVG ", b"COLR", b"sbix", b"CBDT", b"CBLC", b"EBDT", b"EBLC"]
-                .iter()
-                .any(|tag| font.table_data(skrifa::raw::types::Tag::new(tag)).is_some())
-        })
-    }
-
     pub(crate) fn font_data(&self) -> Data {
         self.0.font_data.clone()
     }
@@ -282,8 +269,6 @@ struct Repr {
     // nianbao patch: each glyph's desubroutinised charstring, made once per
     // `Font` (not part of its identity: the hash stays the font info's).
     glyph_cache: subsetter::GlyphCache,
-    // nianbao patch: whether the font has colour or bitmap glyph tables, once known.
-    glyph_tables: std::sync::OnceLock<bool>,
 }
 
 impl Hash for Repr {

@@ -130,13 +130,13 @@ use std::cmp::PartialEq;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
-use std::num::NonZeroU16;
 
 use pdf_writer::types::{RoleMapOpts, StructRole, StructRole2};
 use pdf_writer::writers::{PropertyList, StructElement};
 use pdf_writer::{Chunk, Finish, Name, Ref, Str, TextStr};
 use smallvec::SmallVec;
 
+use crate::chunk_container::ChunkContainer;
 use crate::configure::validate::VersionedFeature;
 use crate::configure::{PdfVersion, ValidationError};
 use crate::error::{KrillaError, KrillaResult};
@@ -521,31 +521,11 @@ impl Identifier {
     pub(crate) fn dummy() -> Self {
         Self(IdentifierInner::Dummy)
     }
-
-    /// The identifier [`Surface::start_tagged`](crate::surface::Surface::start_tagged)
-    /// returns for the `mcid`-th tagged content (artifacts not counted, from 0) of page
-    /// `page_index` (nianbao patch): a caller that knows the order it will tag its
-    /// content in can build the tag tree while it draws, and compare afterwards.
-    pub fn page_content(page_index: usize, mcid: i32) -> Self {
-        PageTagIdentifier::new(page_index, mcid).into()
-    }
-
-    /// The page and the marked-content ID of tagged page content (nianbao patch), for a
-    /// caller that writes its structure elements itself
-    /// ([`PreparedTagTree::from_written`]).
-    pub fn page_and_mcid(&self) -> Option<(usize, i32)> {
-        match self.0 {
-            IdentifierInner::Real(IdentifierType::PageIdentifier(pi)) => {
-                Some((pi.page_index, pi.mcid))
-            }
-            _ => None,
-        }
-    }
 }
 
 impl TagKind {
-    pub(crate) fn write_kind(&self, struct_elem: &mut StructElement, sc: &mut impl TagContext) {
-        let pdf_version = sc.pdf_version();
+    pub(crate) fn write_kind(&self, struct_elem: &mut StructElement, sc: &mut SerializeContext) {
+        let pdf_version = sc.serialize_settings().pdf_version();
         if pdf_version < self.minimum_version() {
             // Fall back to P in case the tag is not supported with the current
             // PDF version
@@ -599,25 +579,25 @@ impl TagKind {
                     // (`n >= 7`) isn't supported by PDF 1.7 and below.
                     let compat = role2.compatibility_1_7(RoleMapOpts::default());
                     if compat.into_pdf_1_7().is_none() {
-                        sc.custom_heading_role(tag.level());
+                        sc.global_objects.custom_heading_roles.insert(tag.level());
                     }
                     struct_elem.custom_kind(role2.to_name(&mut [0; 6]));
                 } else {
-                    struct_elem.kind_2(role2, sc.pdf2_ns().0);
+                    struct_elem.kind_2(role2, sc.pdf2_ns.ssn_ref);
                 }
             }
             Self::Strong(_) => {
                 if pdf_version < PdfVersion::Pdf20 {
                     struct_elem.custom_kind(Name(b"Strong"));
                 } else {
-                    struct_elem.kind_2(StructRole2::Strong, sc.pdf2_ns().0);
+                    struct_elem.kind_2(StructRole2::Strong, sc.pdf2_ns.ssn_ref);
                 }
             }
             Self::Em(_) => {
                 if pdf_version < PdfVersion::Pdf20 {
                     struct_elem.custom_kind(Name(b"Em"));
                 } else {
-                    struct_elem.kind_2(StructRole2::Em, sc.pdf2_ns().0);
+                    struct_elem.kind_2(StructRole2::Em, sc.pdf2_ns.ssn_ref);
                 }
             }
         };
@@ -686,24 +666,24 @@ fn write_kind_1_7(struct_elem: &mut StructElement, role: StructRole) {
 /// If serializing a PDF 2.0 document, write a PDF 2.0 structure role, otherwise
 /// fall back to the compatible PDF 1.7 role.
 fn write_kind_compat(
-    sc: &mut impl TagContext,
+    sc: &mut SerializeContext,
     struct_elem: &mut StructElement,
     role: StructRole2,
 ) {
-    if sc.pdf_version() < PdfVersion::Pdf20 {
+    if sc.serialize_settings().pdf_version() < PdfVersion::Pdf20 {
         let compat = role.compatibility_1_7(RoleMapOpts::default());
         struct_elem.kind(compat.role());
     } else {
-        struct_elem.kind_2(role, sc.pdf2_ns().0);
+        struct_elem.kind_2(role, sc.pdf2_ns.ssn_ref);
     }
 }
 
 /// Write a custom role-mapped structure role. If serializing a PDF 2.0 document
 /// also write the custom krilla namespace.
-fn write_kind_custom(sc: &mut impl TagContext, struct_elem: &mut StructElement, name: Name) {
+fn write_kind_custom(sc: &mut SerializeContext, struct_elem: &mut StructElement, name: Name) {
     struct_elem.custom_kind(name);
-    if sc.pdf_version() >= PdfVersion::Pdf20 {
-        struct_elem.namespace(sc.pdf2_ns().1);
+    if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf20 {
+        struct_elem.namespace(sc.pdf2_ns.krilla_ref);
     }
 }
 
@@ -719,8 +699,8 @@ pub enum Node {
 impl Node {
     pub(crate) fn serialize(
         &self,
-        sc: &mut impl TagContext,
-        parent_tree_map: &mut ParentTreeMap,
+        sc: &mut SerializeContext,
+        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent: Ref,
         note_id: &mut u32,
@@ -794,8 +774,8 @@ impl TagGroup {
 
     pub(crate) fn serialize(
         &self,
-        sc: &mut impl TagContext,
-        parent_tree_map: &mut ParentTreeMap,
+        sc: &mut SerializeContext,
+        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent_ref: Ref,
         note_id: &mut u32,
@@ -823,7 +803,7 @@ impl TagGroup {
         struct_elem.parent(parent_ref);
 
         let tag = self.tag.as_any();
-        let pdf_version = sc.pdf_version();
+        let pdf_version = sc.serialize_settings().pdf_version();
 
         if let Some(id) = tag.id() {
             match id_tree.entry(id.clone()) {
@@ -959,14 +939,14 @@ impl TagGroup {
                     layout_attributes.writing_mode(writing_mode.to_pdf());
                 }
                 &LayoutAttr::BBox(BBox { page_idx, rect }) => {
-                    let Some(height) = sc.page_height(page_idx) else {
+                    let Some(page_info) = sc.page_infos().get(page_idx) else {
                         panic!(
                             "tag tree contains bounding box with page index {page_idx}, \
                             but document only has {} pages",
-                            sc.page_count()
+                            sc.page_infos().len()
                         );
                     };
-                    let transform = page_root_transform(height);
+                    let transform = page_root_transform(page_info.size().height());
                     let actual_rect = rect.transform(transform).unwrap();
                     layout_attributes.bbox(actual_rect.to_pdf_rect());
                 }
@@ -1114,10 +1094,10 @@ impl TagGroup {
         Ok(Reference::Ref(elem_ref))
     }
 
-    fn validate(&self, ids: &KnownIds<'_>) -> KrillaResult<()> {
+    fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
         if let Some(headers) = self.tag.headers() {
             for id in headers.iter() {
-                if !ids.contains(id.as_bytes()) {
+                if !id_tree.contains_key(id) {
                     return Err(KrillaError::UnknownTagId(id.clone(), self.tag.location()));
                 }
             }
@@ -1125,15 +1105,12 @@ impl TagGroup {
 
         for child in self.children.iter() {
             if let Node::Group(group) = child {
-                group.validate(ids)?;
+                group.validate(id_tree)?;
             }
         }
         Ok(())
     }
 }
-
-/// The IDs a tree's elements have (nianbao patch).
-type KnownIds<'a> = std::collections::HashSet<&'a [u8], rustc_hash::FxBuildHasher>;
 
 /// A tag tree.
 #[derive(Default)]
@@ -1179,18 +1156,14 @@ impl TagTree {
 
     pub(crate) fn serialize(
         &self,
-        sc: &mut impl TagContext,
-        parent_tree_map: &mut ParentTreeMap,
+        sc: &mut SerializeContext,
+        chunk_container: &mut ChunkContainer,
+        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
         id_tree_map: &mut BTreeMap<TagId, Ref>,
         struct_tree_ref: Ref,
-    ) -> KrillaResult<(Ref, Chunk)> {
+    ) -> KrillaResult<Ref> {
         let root_ref = sc.new_ref();
         let mut struct_elems = sc.new_chunk();
-        // nianbao patch: room for the elements (~150 bytes each) and the marked content
-        // made once, instead of growing a few hundred times.
-        let (groups, leaves) = self.children.iter().map(Node::count).fold((1, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        struct_elems.reserve(160 * groups);
-        parent_tree_map.reserve(leaves);
 
         // Keeps track of the ID of notes in the IDTree. We currently only write IDs for notes,
         // which is why we use this simple variable, but this should be refactored if we write
@@ -1218,7 +1191,7 @@ impl TagTree {
         struct_elem.kind(StructRole::Document);
         struct_elem.parent(struct_tree_ref);
         if let Some(lang) = &self.lang {
-            if sc.pdf_version() >= PdfVersion::Pdf14 {
+            if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf14 {
                 struct_elem.lang(TextStr(lang));
             }
         }
@@ -1231,393 +1204,26 @@ impl TagTree {
         )?;
 
         struct_elem.finish();
+        chunk_container.non_stream.struct_elements = Some(struct_elems);
 
-        Ok((root_ref, struct_elems))
+        Ok(root_ref)
     }
 
     pub(crate) fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
-        // nianbao patch: the IDs hashed once, instead of a search of the ordered map for
-        // each of a table's ~1 000 header references.
-        let ids: KnownIds<'_> = id_tree.keys().map(TagId::as_bytes).collect();
         for child in self.children.iter() {
             if let Node::Group(group) = child {
-                group.validate(&ids)?;
+                group.validate(id_tree)?;
             }
         }
         Ok(())
     }
-
-    /// Writes the structure elements now, apart from the document, so that another thread
-    /// can do it while the pages are drawn (nianbao patch). `settings` must be the
-    /// document's and `page_count` its number of pages; pass the result to
-    /// [`Document::set_prepared_tag_tree`](crate::Document::set_prepared_tag_tree). The
-    /// file is the same as with [`Document::set_tag_tree`](crate::Document::set_tag_tree).
-    ///
-    /// Gives the tree back when it needs the document itself: for PDF 2.0, annotations or
-    /// bounding boxes.
-    pub fn prepare(
-        self,
-        settings: &crate::SerializeSettings,
-        page_count: usize,
-    ) -> Result<PreparedTagTree, TagTree> {
-        let pdf_version = settings.pdf_version();
-        if pdf_version >= PdfVersion::Pdf20 || self.children.iter().any(Node::needs_document) {
-            return Err(self);
-        }
-        // The file's first numbers are the pages', then the structure tree root's, then
-        // these elements' (`ChunkContainer::finish`), so the elements are written with
-        // their final numbers and copied into the file as they are.
-        let numbers = PreparedNumbers::new(page_count);
-        let first = numbers.document.get();
-        let mut cx = Detached {
-            next: numbers.document,
-            pdf_version,
-            chunk_settings: crate::serialize::chunk_settings(settings),
-            errors: vec![],
-            heading_levels: vec![],
-            numbers,
-        };
-        let struct_tree_ref = numbers.struct_tree_root;
-        let mut parent_tree_map = ParentTreeMap::default();
-        let mut id_tree_map = BTreeMap::new();
-        let result = self
-            .serialize(&mut cx, &mut parent_tree_map, &mut id_tree_map, struct_tree_ref)
-            .and_then(|written| self.validate(&id_tree_map).map(|()| written));
-        // What the document writes itself (the parent tree, the ID tree, the root's
-        // child) names the elements from `DETACHED_BASE` up, apart from its own numbers.
-        for r in parent_tree_map.values_mut().chain(id_tree_map.values_mut()) {
-            *r = detached(*r);
-        }
-        Ok(PreparedTagTree {
-            result: result.map(|(document, chunk)| (detached(document), chunk)),
-            first,
-            ref_count: cx.next.get() - first,
-            parent_tree_map,
-            id_tree_map,
-            errors: cx.errors,
-            heading_levels: cx.heading_levels,
-            pdf_version,
-            page_count,
-        })
-    }
-}
-
-impl Node {
-    /// The groups and the leaves in this node (nianbao patch).
-    fn count(&self) -> (usize, usize) {
-        match self {
-            Node::Group(g) => g
-                .children
-                .iter()
-                .map(Node::count)
-                .fold((1, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
-            Node::Leaf(_) => (0, 1),
-        }
-    }
-
-    /// Whether writing this node needs the document: an annotation or a bounding box
-    /// (nianbao patch, see [`TagTree::prepare`]).
-    fn needs_document(&self) -> bool {
-        match self {
-            Node::Leaf(id) => matches!(
-                id.0,
-                IdentifierInner::Real(IdentifierType::AnnotationIdentifier(_))
-            ),
-            Node::Group(g) => {
-                g.tag.as_any().attrs.iter().any(|a| matches!(a, Attr::Layout(LayoutAttr::BBox(_))))
-                    || g.children.iter().any(Node::needs_document)
-            }
-        }
-    }
-}
-
-/// The numbers structure elements written ahead use (nianbao patch, see
-/// [`PreparedTagTree::from_written`]): the file's first objects are the pages, then the
-/// structure tree root, then the elements, the document element first.
-#[derive(Debug, Clone, Copy)]
-pub struct PreparedNumbers {
-    /// The structure tree root, every top-level element's parent's parent.
-    pub struct_tree_root: Ref,
-    /// The document element: the elements' parent, and the first of their numbers.
-    pub document: Ref,
-    page_count: usize,
-}
-
-impl PreparedNumbers {
-    /// The numbers for a document of `page_count` pages.
-    pub fn new(page_count: usize) -> Self {
-        let pages = i32::try_from(page_count).expect("fewer pages than references");
-        Self { struct_tree_root: Ref::new(pages + 1), document: Ref::new(pages + 2), page_count }
-    }
-
-    /// The page of index `index` (the pages are the file's first objects, in order), if
-    /// the document has it.
-    pub fn page(&self, index: usize) -> Option<Ref> {
-        (index < self.page_count).then(|| Ref::new(index as i32 + 1))
-    }
-
-    /// How many pages the document has.
-    pub fn page_count(&self) -> usize {
-        self.page_count
-    }
-}
-
-impl PreparedTagTree {
-    /// The chunk to write structure elements into for a document with `settings`.
-    pub fn new_chunk(settings: &crate::SerializeSettings) -> Chunk {
-        Chunk::with_settings(crate::serialize::chunk_settings(settings))
-    }
-
-    /// A tree whose structure elements the caller wrote itself (nianbao patch), with the
-    /// numbers of [`PreparedNumbers::new`]`(page_count)`, from the document element up to
-    /// (not including) `next`: the document element is written too, and names
-    /// `struct_tree_root` as its parent. `marks` gives each marked content's (page, MCID)
-    /// and the element that holds it; `ids` each element ID (as written) and its element;
-    /// `errors` what the caller found that a validator may prohibit. Only below PDF 2.0.
-    pub fn from_written(
-        settings: &crate::SerializeSettings,
-        page_count: usize,
-        elements: Chunk,
-        next: Ref,
-        marks: impl IntoIterator<Item = ((usize, i32), Ref)>,
-        ids: impl IntoIterator<Item = (impl AsRef<[u8]>, Ref)>,
-        errors: Vec<ValidationError>,
-    ) -> Self {
-        let pdf_version = settings.pdf_version();
-        assert!(pdf_version < PdfVersion::Pdf20, "elements are written ahead only below PDF 2.0");
-        let numbers = PreparedNumbers::new(page_count);
-        let first = numbers.document.get();
-        let parent_tree_map = marks
-            .into_iter()
-            .map(|((page_index, mcid), r)| {
-                (PageTagIdentifier::new(page_index, mcid).into(), detached(r))
-            })
-            .collect();
-        let id_tree_map =
-            ids.into_iter().map(|(id, r)| (TagId(SmallVec::from_slice(id.as_ref())), detached(r))).collect();
-        PreparedTagTree {
-            result: Ok((detached(numbers.document), elements)),
-            first,
-            ref_count: next.get() - first,
-            page_count,
-            parent_tree_map,
-            id_tree_map,
-            errors,
-            heading_levels: vec![],
-            pdf_version,
-        }
-    }
-
-    /// What was written (nianbao patch, for comparing two ways of writing a tree): the
-    /// elements' bytes, how many numbers they use, each marked content's (page, MCID) and
-    /// element, each ID and its element, sorted; `None` for a tree that failed.
-    pub fn written(&self) -> Option<WrittenTagTree<'_>> {
-        let (_, chunk) = self.result.as_ref().ok()?;
-        let mut marks: Vec<((usize, i32), i32)> = self
-            .parent_tree_map
-            .iter()
-            .filter_map(|(k, r)| match k {
-                IdentifierType::PageIdentifier(pi) => Some(((pi.page_index, pi.mcid), r.get())),
-                IdentifierType::AnnotationIdentifier(_) => None,
-            })
-            .collect();
-        marks.sort_unstable();
-        let ids = self.id_tree_map.iter().map(|(k, r)| (k.as_bytes(), r.get())).collect();
-        Some(WrittenTagTree {
-            elements: chunk.as_bytes(),
-            ref_count: self.ref_count,
-            marks,
-            ids,
-            errors: self.errors.len(),
-        })
-    }
-}
-
-/// What [`PreparedTagTree::written`] shows (nianbao patch).
-#[derive(Debug, PartialEq)]
-pub struct WrittenTagTree<'a> {
-    /// The structure elements as written.
-    pub elements: &'a [u8],
-    /// How many object numbers they use.
-    pub ref_count: i32,
-    /// Each marked content's (page, MCID) and its element, sorted.
-    pub marks: Vec<((usize, i32), i32)>,
-    /// Each element ID and its element, in the IDs' order.
-    pub ids: Vec<(&'a [u8], i32)>,
-    /// How many validation errors were found.
-    pub errors: usize,
-}
-
-/// A tag tree whose structure elements are written (nianbao patch, see
-/// [`TagTree::prepare`]).
-pub struct PreparedTagTree {
-    /// The document element (from `DETACHED_BASE` up) and the elements' chunk.
-    pub(crate) result: KrillaResult<(Ref, Chunk)>,
-    /// The elements' first number in the file: after the pages' and the root's.
-    pub(crate) first: i32,
-    /// How many references it used (counted with the document's for the PDF/A limit).
-    pub(crate) ref_count: i32,
-    pub(crate) page_count: usize,
-    pub(crate) parent_tree_map: ParentTreeMap,
-    pub(crate) id_tree_map: BTreeMap<TagId, Ref>,
-    pub(crate) errors: Vec<ValidationError>,
-    pub(crate) heading_levels: Vec<NonZeroU16>,
-    pub(crate) pdf_version: PdfVersion,
-}
-
-/// Each marked content's structure element (nianbao patch: hashed with Fx rather than
-/// SipHash; a tagged report looks up each of its ~400 identifiers two or three times).
-pub(crate) type ParentTreeMap = HashMap<IdentifierType, Ref, rustc_hash::FxBuildHasher>;
-
-/// How the document names a prepared tag tree's elements (nianbao patch): their final
-/// numbers plus this, far above the document's own, which stop at 8 388 607
-/// (`ValidationError::TooManyIndirectObjects`); `ChunkContainer::finish` maps them back.
-pub(crate) const DETACHED_BASE: i32 = 1 << 23;
-
-/// A prepared element's final number as the document names it.
-fn detached(r: Ref) -> Ref {
-    Ref::new(DETACHED_BASE + r.get())
-}
-
-/// What writing the structure elements needs of the document (nianbao patch): the
-/// serialize context, or [`Detached`] for a tree written ahead.
-pub(crate) trait TagContext {
-    fn new_ref(&mut self) -> Ref;
-    fn new_chunk(&self) -> Chunk;
-    fn pdf_version(&self) -> PdfVersion;
-    fn register_validation_error(&mut self, error: ValidationError);
-    fn custom_heading_role(&mut self, level: NonZeroU16);
-    /// The PDF 2.0 namespaces: the standard one and krilla's.
-    fn pdf2_ns(&self) -> (Ref, Ref);
-    fn page_count(&self) -> usize;
-    fn page_ref(&mut self, index: usize) -> Option<Ref>;
-    fn page_height(&self, index: usize) -> Option<f32>;
-    /// The page and the reference of an annotation, made a child of `parent`.
-    fn annotation(&mut self, ai: AnnotationIdentifier, parent: Ref) -> (Ref, Ref);
-}
-
-impl TagContext for SerializeContext {
-    fn new_ref(&mut self) -> Ref {
-        SerializeContext::new_ref(self)
-    }
-
-    fn new_chunk(&self) -> Chunk {
-        SerializeContext::new_chunk(self)
-    }
-
-    fn pdf_version(&self) -> PdfVersion {
-        self.serialize_settings().pdf_version()
-    }
-
-    fn register_validation_error(&mut self, error: ValidationError) {
-        SerializeContext::register_validation_error(self, error);
-    }
-
-    fn custom_heading_role(&mut self, level: NonZeroU16) {
-        self.global_objects.custom_heading_roles.insert(level);
-    }
-
-    fn pdf2_ns(&self) -> (Ref, Ref) {
-        (self.pdf2_ns.ssn_ref, self.pdf2_ns.krilla_ref)
-    }
-
-    fn page_count(&self) -> usize {
-        self.page_infos().len()
-    }
-
-    fn page_ref(&mut self, index: usize) -> Option<Ref> {
-        self.page_infos().get(index).map(|p| p.ref_())
-    }
-
-    fn page_height(&self, index: usize) -> Option<f32> {
-        self.page_infos().get(index).map(|p| p.size().height())
-    }
-
-    fn annotation(&mut self, ai: AnnotationIdentifier, parent: Ref) -> (Ref, Ref) {
-        let page_count = self.page_infos().len();
-        let Some(page_info) = self.page_infos_mut().get_mut(ai.page_index) else {
-            panic!(
-                "tag tree contains identifier from page {}, but document only has {} pages",
-                ai.page_index + 1,
-                page_count
-            );
-        };
-
-        let page_ref = page_info.ref_();
-        let annotation_count = page_info.annotations().len();
-        let Some((annotation_ref, struct_parent)) =
-            page_info.annotations_mut().get_mut(ai.annot_index)
-        else {
-            panic!(
-                "tag tree contains identifier from annotation {} on page {}, but page only has {} annotations",
-                ai.annot_index + 1,
-                ai.page_index + 1,
-                annotation_count
-            );
-        };
-        struct_parent.set(parent).expect("only one parent");
-        (page_ref, *annotation_ref)
-    }
-}
-
-/// The context of a tag tree written ahead (nianbao patch): the final numbers of its
-/// elements and of the pages, the validation errors kept for later.
-struct Detached {
-    next: Ref,
-    pdf_version: PdfVersion,
-    chunk_settings: pdf_writer::Settings,
-    errors: Vec<ValidationError>,
-    heading_levels: Vec<NonZeroU16>,
-    numbers: PreparedNumbers,
-}
-
-impl TagContext for Detached {
-    fn new_ref(&mut self) -> Ref {
-        self.next.bump()
-    }
-
-    fn new_chunk(&self) -> Chunk {
-        Chunk::with_settings(self.chunk_settings)
-    }
-
-    fn pdf_version(&self) -> PdfVersion {
-        self.pdf_version
-    }
-
-    fn register_validation_error(&mut self, error: ValidationError) {
-        self.errors.push(error);
-    }
-
-    fn custom_heading_role(&mut self, level: NonZeroU16) {
-        self.heading_levels.push(level);
-    }
-
-    fn pdf2_ns(&self) -> (Ref, Ref) {
-        unreachable!("a tree is prepared only below PDF 2.0")
-    }
-
-    fn page_count(&self) -> usize {
-        self.numbers.page_count()
-    }
-
-    fn page_ref(&mut self, index: usize) -> Option<Ref> {
-        self.numbers.page(index)
-    }
-
-    fn page_height(&self, _: usize) -> Option<f32> {
-        unreachable!("a tree with bounding boxes is not prepared")
-    }
-
-    fn annotation(&mut self, _: AnnotationIdentifier, _: Ref) -> (Ref, Ref) {
-        unreachable!("a tree with annotations is not prepared")
-    }
 }
 
 fn serialize_children(
-    sc: &mut impl TagContext,
+    sc: &mut SerializeContext,
     parent_ref: Ref,
     children_refs: Vec<Reference>,
-    parent_tree_map: &mut ParentTreeMap,
+    parent_tree_map: &mut HashMap<IdentifierType, Ref>,
     struct_elem: &mut StructElement,
 ) -> KrillaResult<()> {
     // We can define a /Pg element on the struct element. If a marked content reference
@@ -1626,6 +1232,33 @@ fn serialize_children(
     // In our case, we just use the first marked content reference we can find as the
     // entry in the /Pg dict.
     let mut struct_page_ref = None;
+
+    // An element with one marked content on its own page names it with the MCID alone
+    // (ISO 32000-1, Table 323: `/K` may be a marked-content ID) rather than an array of
+    // one. Checkers read it more easily: pdfua's rule for empty headings (UA-14-001)
+    // cannot evaluate a heading whose `/K` is an array. (nianbao patch)
+    if let [Reference::ContentIdentifier(IdentifierType::PageIdentifier(pi))] =
+        children_refs.as_slice()
+    {
+        let page_ref = sc
+            .page_infos()
+            .get(pi.page_index)
+            .unwrap_or_else(|| {
+                panic!(
+                    "tag tree contains identifier from page {}, but document only has {} pages",
+                    pi.page_index + 1,
+                    sc.page_infos().len()
+                )
+            })
+            .ref_();
+        if parent_tree_map.insert((*pi).into(), parent_ref).is_some() {
+            panic!("the identifier {pi:?} appears twice in the tag tree");
+        }
+        struct_elem.pair(Name(b"K"), pi.mcid);
+        struct_elem.page(page_ref);
+        return Ok(());
+    }
+
     let mut struct_children = struct_elem.children();
 
     for child in children_refs {
@@ -1635,22 +1268,23 @@ fn serialize_children(
             }
             Reference::ContentIdentifier(it) => match it {
                 IdentifierType::PageIdentifier(pi) => {
-                    let page_ref = sc.page_ref(pi.page_index).unwrap_or_else(|| {
-                        panic!(
-                            "tag tree contains identifier from page {}, but document only has {} pages",
-                            pi.page_index + 1,
-                            sc.page_count()
-                        )
-                    });
+                    let page_ref = sc
+                            .page_infos()
+                            .get(pi.page_index)
+                            .unwrap_or_else(|| panic!("tag tree contains identifier from page {}, but document only has {} pages",
+                                pi.page_index + 1,
+                                sc.page_infos().len()))
+                            .ref_();
 
                     if struct_page_ref.is_none() {
                         struct_page_ref = Some(page_ref);
                     }
 
-                    // nianbao patch: one lookup, not two.
-                    if parent_tree_map.insert(pi.into(), parent_ref).is_some() {
+                    if parent_tree_map.contains_key(&pi.into()) {
                         panic!("the identifier {pi:?} appears twice in the tag tree");
                     }
+
+                    parent_tree_map.insert(pi.into(), parent_ref);
 
                     if struct_page_ref == Some(page_ref) {
                         struct_children.marked_content_id(pi.mcid);
@@ -1662,16 +1296,37 @@ fn serialize_children(
                     }
                 }
                 IdentifierType::AnnotationIdentifier(ai) => {
-                    let (page_ref, annotation_ref) = sc.annotation(ai, parent_ref);
+                    let Some(page_info) = sc.page_infos_mut().get_mut(ai.page_index) else {
+                        panic!(
+                            "tag tree contains identifier from page {}, but document only has {} pages",
+                            ai.page_index + 1,
+                            sc.page_infos().len()
+                        );
+                    };
+
+                    let page_ref = page_info.ref_();
+                    let Some((annotation_ref, struct_parent)) =
+                        page_info.annotations_mut().get_mut(ai.annot_index)
+                    else {
+                        panic!(
+                            "tag tree contains identifier from annotation {} on page {}, but page only has {} annotations",
+                            ai.annot_index + 1,
+                            ai.page_index + 1,
+                            page_info.annotations().len()
+                        );
+                    };
+
                     if parent_tree_map.contains_key(&ai.into()) {
                         panic!("identifier {ai:?} appears twice in the tag tree");
                     }
-                    parent_tree_map.insert(ai.into(), annotation_ref);
+                    parent_tree_map.insert(ai.into(), *annotation_ref);
+
+                    struct_parent.set(parent_ref).expect("only one parent");
 
                     struct_children
                         .object_ref()
                         .page(page_ref)
-                        .object(annotation_ref);
+                        .object(*annotation_ref);
                 }
             },
         }

@@ -64,10 +64,6 @@ pub(crate) fn draw_color_glyph(
 }
 
 pub(crate) fn should_outline(font: &Font, glyph: GlyphId) -> bool {
-    // nianbao patch: a font without colour or bitmap tables draws every glyph as an outline.
-    if !font.may_have_colour_glyphs() {
-        return font.font_info().can_be_cid_font();
-    }
     let has_svg = svg::has_svg_data(font, glyph);
     let has_colr = colr::has_colr_data(font, glyph);
     #[cfg(feature = "raster-images")]
