@@ -38,7 +38,8 @@ pub struct OutputArgs {
     /// scripts written when tagging had to be asked for.
     #[arg(long, overrides_with = "untagged")]
     pub tagged: bool,
-    /// Leave the PDF untagged (no structure tree; about a tenth faster, docs/performance.md).
+    /// Leave the PDF untagged (no structure tree; about a seventh less work for the PDF step,
+    /// docs/performance.md).
     /// Bookmarks are written either way.
     #[arg(long, overrides_with = "tagged", conflicts_with = "pdfua")]
     pub untagged: bool,
