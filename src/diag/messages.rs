@@ -101,6 +101,9 @@ catalogue! {
         AliasBomb => Code::TooComplex,
             "别名（alias）展开后超过 {limit} 个节点，拒绝处理",
             "aliases expand to more than {limit} nodes; refusing the file";
+        AliasBytes => Code::TooComplex,
+            "别名（alias）复制的文字超过 {limit}，拒绝处理",
+            "aliases copy more than {limit} of text; refusing the file";
         TooManyNodes => Code::TooComplex,
             "文件超过 {limit} 个节点，拒绝处理",
             "the file has more than {limit} nodes; refusing it";
