@@ -232,7 +232,9 @@ pub const INFLATE_LIMIT: usize = 64 * 1024 * 1024;
 /// Why a document whose parts inflate past [`INFLATE_LIMIT`] is not read.
 fn inflate_refused() -> String {
     let mib = INFLATE_LIMIT / (1024 * 1024);
-    format!("压缩内容解压后超过 {mib} MiB，可能是压缩炸弹；compressed content inflates past {mib} MiB")
+    format!(
+        "压缩内容解压后超过 {mib} MiB，可能是压缩炸弹；compressed content inflates past {mib} MiB"
+    )
 }
 
 /// Imports a document of the given kind.

@@ -75,10 +75,9 @@ impl Node {
         match &self.kind {
             NodeKind::Scalar { text, .. } => (1, text.len()),
             NodeKind::Seq(items) => items.iter().map(Node::weight).fold((1, 0), add),
-            NodeKind::Map(entries) => entries
-                .iter()
-                .flat_map(|(k, v)| [k.weight(), v.weight()])
-                .fold((1, 0), add),
+            NodeKind::Map(entries) => {
+                entries.iter().flat_map(|(k, v)| [k.weight(), v.weight()]).fold((1, 0), add)
+            }
         }
     }
 }
