@@ -1069,4 +1069,10 @@ fn i29_import_of_a_deflate_bomb_pdf_is_refused_within_bounded_memory() {
     if let Some((_, mb, all)) = peak_rss_mb(d.path(), &["audit", "bomb.pdf", "-o", "a.csv"], &[]) {
         assert!(mb < 300.0, "audit of a deflate bomb took {mb:.0} MB: {all}");
     }
+    // A DOCX whose document part inflates past the cap is refused, not read cut short.
+    write(&d.path().join("bomb.docx"), deflate_bomb_docx(80 << 20));
+    let r = nb(d.path(), &["import", "bomb.docx", "-o", "docx.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let refused = r.all().lines().find(|l| l.contains("E-I2")).map(str::to_string);
+    assert!(refused.is_some_and(|l| l.contains("解压后超过 64 MiB")), "{}", r.all());
 }

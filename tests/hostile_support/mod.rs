@@ -373,3 +373,23 @@ pub fn deflate_bomb_pdf(zeros: u64) -> Vec<u8> {
     );
     pdf
 }
+
+/// A DOCX whose `word/document.xml` is a deflate of `spaces` spaces after its opening tag,
+/// written by streaming: a decompression bomb for `import`.
+pub fn deflate_bomb_docx(spaces: u64) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(spaces > u32::MAX as u64);
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><w:document><w:body>").unwrap();
+    let block = vec![b' '; 1 << 20];
+    let mut left = spaces;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        zip.write_all(&block[..n]).unwrap();
+        left -= n as u64;
+    }
+    zip.write_all(b"</w:body></w:document>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
