@@ -31,6 +31,11 @@
 //! 401 for a missing or wrong token (after a delay that grows with repeated failures), 404 for
 //! a unit the caller may not see (a unit token cannot tell another unit's report from none),
 //! 403 for an office action by a unit or a session's change without its CSRF token.
+//!
+//! Every refusal is JSON `{error, message}` with the message Chinese first; 503 with
+//! `Retry-After` when heavy work (renders, previews, office actions) is beyond its limit; 422
+//! for a YAML beyond the parser's limits. The connection, header, body and work limits are in
+//! `limits` ([`Limits`]) and `docs/security.md`.
 
 #![allow(
     clippy::result_large_err,
