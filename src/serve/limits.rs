@@ -9,12 +9,13 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 /// The server's bounds.
 #[derive(Debug, Clone)]
@@ -126,21 +127,31 @@ pub(super) async fn office_turn(
     Ok((one, app.heavy.enter().await?))
 }
 
-/// Serves `router` on `listener` within `limits`: at most `max_connections` at once (the
-/// next is accepted only when one closes), each HTTP/1.1 with the header-read timeout, which
-/// hyper also applies to an idle keep-alive connection waiting for its next request.
+/// Serves `router` on `listener` within `limits`: at most `max_connections` at once, each
+/// HTTP/1.1 with the header-read timeout (which hyper also applies to an idle keep-alive
+/// connection waiting for its next request). When every slot is taken, the connection that has
+/// waited longest for a request's headers is closed to make room for the next one, so clients
+/// that trickle their headers cannot keep out one that sends a request at once; connections in
+/// the middle of a request are never closed for room.
 pub(super) async fn serve(
     listener: tokio::net::TcpListener,
     router: axum::Router,
     limits: Limits,
 ) -> Result<(), String> {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let live = Arc::new(Mutex::new(Live::default()));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(64 * 1024);
     loop {
-        let slot = slots.clone().acquire_owned().await.map_err(|e| e.to_string())?;
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                close_longest_waiting(&live);
+                slots.clone().acquire_owned().await.map_err(|e| e.to_string())?
+            }
+        };
         let (stream, remote) = match listener.accept().await {
             Ok(accepted) => accepted,
             // Out of file descriptors, a connection reset before it was accepted: wait a
@@ -152,17 +163,75 @@ pub(super) async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
+        let (id, busy, stop) = live.lock().unwrap_or_else(|e| e.into_inner()).add();
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
+            let busy = InRequest::enter(&busy);
             req.extensions_mut().insert(ConnectInfo(remote));
-            tower::ServiceExt::oneshot(router.clone(), req)
+            let answer = tower::ServiceExt::oneshot(router.clone(), req);
+            async move {
+                let response = answer.await?;
+                // In a request until its answer has been sent whole.
+                Ok::<_, std::convert::Infallible>(
+                    response.map(|body| Body::new(Watched::in_request(body, busy))),
+                )
+            }
         });
         let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let live = live.clone();
         tokio::spawn(async move {
-            let _slot = slot;
             // A client that hangs up or is too slow is its own business, not the log's.
-            let _ = conn.await;
+            tokio::select! {
+                _ = conn => {}
+                () = stop.notified() => {}
+            }
+            live.lock().unwrap_or_else(|e| e.into_inner()).conns.remove(&id);
+            drop(slot);
         });
+    }
+}
+
+/// The open connections, oldest first: how many requests each is in (0: waiting for a
+/// request's headers) and how to close it.
+#[derive(Default)]
+struct Live {
+    next: u64,
+    conns: BTreeMap<u64, (Arc<AtomicUsize>, Arc<Notify>)>,
+}
+
+impl Live {
+    fn add(&mut self) -> (u64, Arc<AtomicUsize>, Arc<Notify>) {
+        let id = self.next;
+        self.next += 1;
+        let (busy, stop) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        self.conns.insert(id, (busy.clone(), stop.clone()));
+        (id, busy, stop)
+    }
+}
+
+/// Closes the oldest connection that is waiting for a request's headers, if there is one.
+fn close_longest_waiting(live: &Mutex<Live>) {
+    let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+    let oldest = live.conns.iter().find(|(_, (busy, _))| busy.load(Ordering::SeqCst) == 0);
+    if let Some((&id, (_, stop))) = oldest {
+        stop.notify_one();
+        live.conns.remove(&id);
+    }
+}
+
+/// A request in progress on a connection, until dropped.
+struct InRequest(Arc<AtomicUsize>);
+
+impl InRequest {
+    fn enter(busy: &Arc<AtomicUsize>) -> InRequest {
+        busy.fetch_add(1, Ordering::SeqCst);
+        InRequest(busy.clone())
+    }
+}
+
+impl Drop for InRequest {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -173,20 +242,32 @@ pub(super) async fn body_deadline(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let req = req.map(|body| {
-        Body::new(IdleBody { inner: body, idle, timer: Box::pin(tokio::time::sleep(idle)) })
-    });
+    let req = req.map(|body| Body::new(Watched::paced(body, idle)));
     next.run(req).await
 }
 
-/// A body that fails after `idle` without a new piece.
-struct IdleBody {
+/// A body watched for the server's bounds: a request's fails after a pause longer than its
+/// `idle` time; an answer's keeps its connection marked as in a request until it is sent.
+struct Watched {
     inner: Body,
-    idle: Duration,
-    timer: Pin<Box<tokio::time::Sleep>>,
+    /// The longest pause, and its timer (a request body).
+    pace: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
+    /// The connection's request, ended when the body is dropped (an answer).
+    _request: Option<InRequest>,
 }
 
-impl HttpBody for IdleBody {
+impl Watched {
+    fn paced(inner: Body, idle: Duration) -> Watched {
+        let pace = Some((idle, Box::pin(tokio::time::sleep(idle))));
+        Watched { inner, pace, _request: None }
+    }
+
+    fn in_request(inner: Body, request: InRequest) -> Watched {
+        Watched { inner, pace: None, _request: Some(request) }
+    }
+}
+
+impl HttpBody for Watched {
     type Data = Bytes;
     type Error = axum::Error;
 
@@ -194,13 +275,15 @@ impl HttpBody for IdleBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
-        match Pin::new(&mut self.inner).poll_frame(cx) {
+        let this = &mut *self;
+        let frame = Pin::new(&mut this.inner).poll_frame(cx);
+        let Some((idle, timer)) = &mut this.pace else { return frame };
+        match frame {
             Poll::Ready(frame) => {
-                let next = tokio::time::Instant::now() + self.idle;
-                self.timer.as_mut().reset(next);
+                timer.as_mut().reset(tokio::time::Instant::now() + *idle);
                 Poll::Ready(frame)
             }
-            Poll::Pending => match self.timer.as_mut().poll(cx) {
+            Poll::Pending => match timer.as_mut().poll(cx) {
                 Poll::Ready(()) => {
                     let e = std::io::Error::new(std::io::ErrorKind::TimedOut, "body too slow");
                     Poll::Ready(Some(Err(axum::Error::new(e))))
