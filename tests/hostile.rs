@@ -405,6 +405,23 @@ fn p06_bomb_render_and_sign_stay_small() {
     }
 }
 
+/// `batch units -o out --format pdf` in `dir`, whose units include a bomb: exit 1, under 300 MB
+/// at its peak (when GNU time is there to measure it); the summary's rows.
+fn batch_beside_a_bomb(dir: &Path) -> Vec<serde_json::Value> {
+    let args = ["batch", "units", "-o", "out", "--format", "pdf"];
+    match peak_rss_mb(dir, &args, &[]) {
+        Some((code, mb, all)) => {
+            assert_eq!(code, 1, "{all}");
+            assert!(mb < 300.0, "a batch beside a bomb took {mb:.0} MB");
+        }
+        None => {
+            let r = nb(dir, &args);
+            assert_eq!(r.code, 1, "{}", r.all());
+        }
+    }
+    summary(&dir.join("out"))
+}
+
 #[test]
 fn p06_one_bomb_does_not_take_the_batch_down() {
     let d = tmp();
@@ -412,16 +429,7 @@ fn p06_one_bomb_does_not_take_the_batch_down() {
     many_units(&units, 3);
     write(&units.join("bomb/bomb.png"), bomb_png());
     write(&units.join("bomb/town.yaml"), township_with_seal("bomb.png").0);
-    let Some((code, mb, all)) =
-        peak_rss_mb(d.path(), &["batch", "units", "-o", "out", "--format", "pdf"], &[])
-    else {
-        let r = nb(d.path(), &["batch", "units", "-o", "out", "--format", "pdf"]);
-        assert_eq!(r.code, 1, "{}", r.all());
-        return;
-    };
-    assert_eq!(code, 1, "{all}");
-    assert!(mb < 300.0, "batch with a bomb took {mb:.0} MB");
-    let rows = summary(&d.path().join("out"));
+    let rows = batch_beside_a_bomb(d.path());
     assert_eq!(rows.len(), 4);
     assert_eq!(row(&rows, "bomb/town.yaml")["status"], "failed");
     for i in 0..3 {
@@ -1008,4 +1016,62 @@ fn p16_confine_refuses_absolute_paths_dotdot_and_links_out() {
         &fs,
     );
     assert!(!loaded.is_ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue #29: aliases limited by the bytes they copy, every inflate in `import` capped.
+
+#[test]
+fn i29_alias_bomb_is_refused_by_check_render_and_batch() {
+    let d = tmp();
+    write(&d.path().join("bomb.yaml"), alias_bomb_yaml());
+    let r = check_short(d.path(), "bomb.yaml");
+    assert_eq!(r.code, 1, "{}", r.all());
+    let diag = r.stdout.lines().find(|l| l.contains("E-Y3")).expect(&r.stdout);
+    let zh = diag.find("别名").expect(diag);
+    assert!(diag.find("aliases").is_some_and(|en| zh < en), "Chinese first: {diag}");
+    let r = nb(d.path(), &["render", "bomb.yaml", "--format", "pdf"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains("E-Y3"), "{}", r.all());
+    // A batch with one such unit renders the others and writes its summary.
+    let units = d.path().join("units");
+    many_units(&units, 2);
+    write(&units.join("bomb.yaml"), alias_bomb_yaml());
+    let rows = batch_beside_a_bomb(d.path());
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    assert_eq!(row(&rows, "bomb.yaml")["status"], "failed");
+    assert_eq!(row(&rows, "u000.yaml")["status"], "rendered");
+}
+
+#[test]
+fn i29_import_of_a_deflate_bomb_pdf_is_refused_within_bounded_memory() {
+    let d = tmp();
+    // 391 KB of deflate would make ~400 MB; this 1 MB file inflates to 1 GiB.
+    let pdf = deflate_bomb_pdf(1 << 30);
+    assert!(pdf.len() < 2 << 20, "{} bytes", pdf.len());
+    write(&d.path().join("bomb.pdf"), &pdf);
+    let args = ["import", "bomb.pdf", "-o", "out.yaml"];
+    let (code, all) = match peak_rss_mb(d.path(), &args, &[]) {
+        Some((code, mb, all)) => {
+            assert!(mb < 300.0, "import of a deflate bomb took {mb:.0} MB: {all}");
+            (code, all)
+        }
+        None => {
+            let r = nb(d.path(), &args);
+            (r.code, r.all())
+        }
+    };
+    assert_eq!(code, 1, "{all}");
+    let refused = all.lines().find(|l| l.contains("E-I2")).unwrap_or_else(|| panic!("{all}"));
+    assert!(refused.contains("解压后超过 64 MiB"), "{refused}");
+    // The audit reads published PDFs through the same reader, within the same bound.
+    if let Some((_, mb, all)) = peak_rss_mb(d.path(), &["audit", "bomb.pdf", "-o", "a.csv"], &[]) {
+        assert!(mb < 300.0, "audit of a deflate bomb took {mb:.0} MB: {all}");
+    }
+    // A DOCX whose document part inflates past the cap is refused, not read cut short.
+    write(&d.path().join("bomb.docx"), deflate_bomb_docx(80 << 20));
+    let r = nb(d.path(), &["import", "bomb.docx", "-o", "docx.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let refused = r.all().lines().find(|l| l.contains("E-I2")).map(str::to_string);
+    assert!(refused.is_some_and(|l| l.contains("解压后超过 64 MiB")), "{}", r.all());
 }

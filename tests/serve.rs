@@ -211,7 +211,12 @@ fn too_large_bodies_are_413() {
     let o = office();
     let v0 = version(&o, "a", &o.a);
     let big = "#".repeat(nianbao::io::limits::REPORT as usize + 1);
-    assert_eq!(put(&o, "a", &o.a, Some(&v0), &big).status, 413);
+    let r = put(&o, "a", &o.a, Some(&v0), &big);
+    assert_eq!(r.status, 413);
+    // The refusal the form shows, Chinese first (axum's own was English text, #29).
+    let v = r.json();
+    assert_eq!(v["error"], "too-large");
+    assert!(v["message"].as_str().unwrap().starts_with("请求内容超过大小上限"), "{v}");
     let r = request(o.addr, "POST", "/api/check", Some(&o.a), &[], big.as_bytes());
     assert_eq!(r.status, 413);
     assert_eq!(std::fs::read_to_string(o.root.join("a.yaml")).unwrap(), EXAMPLE);

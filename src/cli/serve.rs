@@ -50,6 +50,9 @@ pub fn run(args: &ServeArgs) -> u8 {
         }
     };
     eprintln!("serving {} on http://{}", store.root().display(), running.addr);
+    if let Some(warning) = nianbao::serve::exposure_warning(running.addr) {
+        eprintln!("{warning}");
+    }
     match running.join() {
         Ok(()) => 0,
         Err(e) => {

@@ -101,6 +101,9 @@ catalogue! {
         AliasBomb => Code::TooComplex,
             "别名（alias）展开后超过 {limit} 个节点，拒绝处理",
             "aliases expand to more than {limit} nodes; refusing the file";
+        AliasBytes => Code::TooComplex,
+            "别名（alias）复制的文字超过 {limit}，拒绝处理",
+            "aliases copy more than {limit} of text; refusing the file";
         TooManyNodes => Code::TooComplex,
             "文件超过 {limit} 个节点，拒绝处理",
             "the file has more than {limit} nodes; refusing it";
@@ -384,6 +387,21 @@ catalogue! {
         UnitExists => "exists", "该文件已存在", "the file already exists";
         NoSummary => "no-summary", "无法汇总：{why}", "no 汇总表: {why}";
         NoBatch => "no-batch", "还没有批量生成的结果", "no batch has been run yet";
+        // the server's bounds (src/serve/limits.rs, docs/security.md)
+        Busy => "busy",
+            "服务器正忙，请稍后再试",
+            "the server is busy; try again shortly";
+        TooLarge => "too-large", "请求内容超过大小上限", "the request body is over its size limit";
+        BadRequest => "bad-request",
+            "请求无法解析（内容格式不对或发送中断）",
+            "the request cannot be read (malformed, or cut off while sending)";
+        TooComplex => "too-complex",
+            "文件超出处理上限（别名展开、节点数或嵌套层数），未处理",
+            "the file is beyond the limits (aliases, nodes or nesting); not processed";
+        NoRoute => "not-found", "没有这个地址", "no such address";
+        MethodNotAllowed => "method-not-allowed",
+            "这个地址不支持这种请求方法",
+            "this address does not take this method";
     }
 }
 

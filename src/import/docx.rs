@@ -13,11 +13,15 @@ use std::io::Read;
 pub(super) fn read_docx(bytes: &[u8]) -> Result<Vec<Block>, String> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut xml = String::new();
+    // One byte past the cap tells a part that inflates too far from one that fits exactly.
     zip.by_name("word/document.xml")
         .map_err(|e| format!("word/document.xml: {e}"))?
-        .take(64 * 1024 * 1024)
+        .take(super::INFLATE_LIMIT as u64 + 1)
         .read_to_string(&mut xml)
         .map_err(|e| e.to_string())?;
+    if xml.len() > super::INFLATE_LIMIT {
+        return Err(super::inflate_refused());
+    }
     read_document_xml(&xml)
 }
 

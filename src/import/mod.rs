@@ -225,6 +225,18 @@ fn quoted(line: &str) -> Option<String> {
     None
 }
 
+/// The most a published document's compressed parts may inflate to, all together: a PDF's
+/// page content, a DOCX's `word/document.xml` (a real report's are a few MB at most).
+pub const INFLATE_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Why a document whose parts inflate past [`INFLATE_LIMIT`] is not read.
+fn inflate_refused() -> String {
+    let mib = INFLATE_LIMIT / (1024 * 1024);
+    format!(
+        "压缩内容解压后超过 {mib} MiB，可能是压缩炸弹；compressed content inflates past {mib} MiB"
+    )
+}
+
 /// Imports a document of the given kind.
 pub fn import_bytes(bytes: &[u8], kind: SourceKind, choice: FormatChoice) -> Imported {
     let blocks = match kind {

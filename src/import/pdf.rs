@@ -47,13 +47,23 @@ fn num(o: &Object) -> f64 {
 /// The most a font's /ToUnicode stream may inflate to (a real one is a few KB).
 const CMAP_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Reads a PDF into blocks; `Err` says why it cannot be read.
+/// The most one object or cross-reference stream may inflate to while the file is loaded
+/// (a real one is a few hundred KB).
+const LOAD_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Reads a PDF into blocks; `Err` says why it cannot be read. Every stream is inflated
+/// within a cap: each object stream within [`LOAD_LIMIT`], each /ToUnicode within
+/// [`CMAP_LIMIT`], and all pages' content together within [`super::INFLATE_LIMIT`], so a
+/// small file that inflates to gigabytes is refused instead of exhausting memory.
 pub(super) fn read_pdf(bytes: &[u8]) -> Result<Vec<Block>, String> {
-    let doc = Document::load_mem(bytes).map_err(|e| e.to_string())?;
+    let options =
+        lopdf::LoadOptions { max_decompressed_size: Some(LOAD_LIMIT), ..Default::default() };
+    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| inflate_error(&e))?;
     if doc.is_encrypted() {
         return Err("the PDF is encrypted".into());
     }
     let mut pages = Vec::new();
+    let mut budget = super::INFLATE_LIMIT;
     for (page_no, page_id) in doc.get_pages() {
         let fonts = doc.get_page_fonts(page_id).map_err(|e| e.to_string())?;
         // A font's /ToUnicode says what its codes mean, whatever its /Encoding: LibreOffice
@@ -77,7 +87,10 @@ pub(super) fn read_pdf(bytes: &[u8]) -> Result<Vec<Block>, String> {
                 Some((name.clone(), PdfFont { encoding, widths: Widths::of(&doc, font) }))
             })
             .collect();
-        let content = doc.get_and_decode_page_content(page_id).map_err(|e| e.to_string())?;
+        let content =
+            doc.get_page_content_with_limit(page_id, budget).map_err(|e| inflate_error(&e))?;
+        budget -= content.len().min(budget);
+        let content = lopdf::content::Content::decode(&content).map_err(|e| e.to_string())?;
         pages.push((page_no, page_runs(&content.operations, &encodings)));
     }
     let body = Body::of(pages.iter().flat_map(|(_, runs)| runs));
@@ -90,6 +103,16 @@ pub(super) fn read_pdf(bytes: &[u8]) -> Result<Vec<Block>, String> {
         out.push(Block::Para(p.cell));
     }
     Ok(out)
+}
+
+/// lopdf's error, said in Chinese too when a stream inflates past its cap.
+fn inflate_error(e: &lopdf::Error) -> String {
+    match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            super::inflate_refused()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// A font of a page: how its codes decode and how wide its glyphs are.

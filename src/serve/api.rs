@@ -168,6 +168,9 @@ pub(super) fn save(
     body: &[u8],
 ) -> Result<(Value, String), Refused> {
     let loaded = app.check(&unit.rel, body.to_vec(), unit.dir());
+    if let Some(refused) = super::limits::too_complex(&loaded) {
+        return Err(Refused::Other(refused));
+    }
     let bytes = normalized(app, &loaded, body, unit);
     let lock = app.lock_of(&unit.id);
     let held = lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -210,6 +213,9 @@ pub(super) async fn check(
             Who::Admin => ("check.yaml".to_string(), app.store.root().to_path_buf()),
         };
         let loaded = app.check(&name, body.to_vec(), &dir);
+        if let Some(refused) = super::limits::too_complex(&loaded) {
+            return Err(refused);
+        }
         Ok(json!([{
             "file": name,
             "ok": !has_errors(&loaded.diags),
@@ -317,8 +323,10 @@ pub(super) async fn render(
     Caller { who, .. }: Caller,
 ) -> Answer {
     let kind = kind_of(q.format.as_deref())?;
-    let Ok(permit) = app.renders.clone().acquire_owned().await else {
-        return Err(internal("the render queue is closed"));
+    // The YAML is a read; only a document render waits for (or is refused) a heavy turn.
+    let permit = match kind {
+        Some(_) => Some(app.heavy.enter().await?),
+        None => None,
     };
     let (bytes, stem) = app
         .on_unit(who, id, move |app, _, unit| {

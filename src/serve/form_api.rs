@@ -182,9 +182,7 @@ pub(super) async fn preview(
     Caller { who, .. }: Caller,
     axum::Json(posted): axum::Json<Posted>,
 ) -> Answer {
-    let Ok(permit) = app.renders.clone().acquire_owned().await else {
-        return Err(internal("the render queue is closed"));
-    };
+    let permit = app.heavy.enter().await?;
     let pdf = app
         .on_unit(who, id, move |app, _, unit| {
             let _permit = permit;

@@ -31,6 +31,11 @@
 //! 401 for a missing or wrong token (after a delay that grows with repeated failures), 404 for
 //! a unit the caller may not see (a unit token cannot tell another unit's report from none),
 //! 403 for an office action by a unit or a session's change without its CSRF token.
+//!
+//! Every refusal is JSON `{error, message}` with the message Chinese first; 503 with
+//! `Retry-After` when heavy work (renders, previews, office actions) is beyond its limit; 422
+//! for a YAML beyond the parser's limits. The connection, header, body and work limits are in
+//! `limits` ([`Limits`]) and `docs/security.md`.
 
 #![allow(
     clippy::result_large_err,
@@ -41,17 +46,19 @@ mod api;
 mod auth;
 mod form;
 mod form_api;
+mod limits;
 mod office;
 mod session;
 mod store;
 
 pub use auth::{Issued, Who, authenticate, issue_tokens, issue_unit_token};
 pub use form::{FormError, form_of, grids_json, yaml_of};
+pub use limits::Limits;
 pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER};
 pub use store::{HistoryEntry, STATE_DIR, SaveError, Store, Unit, version_of};
 
 use crate::diag::{Code, Reply, Severity, has_errors, render_json};
-use crate::io::limits;
+use crate::io::limits as io_limits;
 use crate::world::FsResources;
 use crate::{Engine, EngineOptions, Loaded, OutputKind, Source};
 use axum::Router;
@@ -75,9 +82,10 @@ pub struct App {
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Status of each unit at a version (for the list).
     summaries: Mutex<HashMap<String, (String, Summary)>>,
-    /// Renders at once (one per core): a burst of previews queues here instead of taking a
-    /// blocking thread (and a document's memory) each, and leaves cores for the checks.
-    renders: Arc<tokio::sync::Semaphore>,
+    /// Heavy work at once (renders, previews and office actions; one per core by default),
+    /// with a bounded queue: a burst beyond it is answered 503 with `Retry-After` instead of
+    /// each taking a blocking thread and a document's memory.
+    heavy: limits::Heavy,
     /// Blocking work at once (two per core): a burst of checks queues here rather than each
     /// taking a thread of tokio's blocking pool (and its allocator heap).
     work: Arc<tokio::sync::Semaphore>,
@@ -96,8 +104,13 @@ struct Summary {
 }
 
 impl App {
-    /// The state for serving `store`.
+    /// The state for serving `store` within the default limits.
     pub fn new(store: Store) -> Result<App, String> {
+        App::with_limits(store, &Limits::default())
+    }
+
+    /// The state for serving `store` within `limits`.
+    pub fn with_limits(store: Store, limits: &Limits) -> Result<App, String> {
         let engine =
             |kind| Engine::new(EngineOptions { outputs: vec![kind], ..Default::default() });
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -109,7 +122,7 @@ impl App {
             sessions: session::Sessions::default(),
             locks: Mutex::new(HashMap::new()),
             summaries: Mutex::new(HashMap::new()),
-            renders: Arc::new(tokio::sync::Semaphore::new(cores)),
+            heavy: limits::Heavy::new(limits),
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             office: Arc::new(tokio::sync::Mutex::new(())),
         })
@@ -197,8 +210,14 @@ fn diagnostics(loaded: &Loaded) -> Vec<Value> {
     loaded.diags.iter().map(|d| render_json(d, &loaded.file)).collect()
 }
 
-/// The router of the form and the API.
+/// The router of the form and the API, with the default limits.
 pub fn router(app: Arc<App>) -> Router {
+    router_within(app, &Limits::default())
+}
+
+/// The router of the form and the API: every body capped (2 MiB, an upload 20 MiB) and
+/// failing when the client pauses too long, every refusal JSON with a Chinese-first message.
+fn router_within(app: Arc<App>, limits: &Limits) -> Router {
     Router::new()
         .route("/", get(session::index))
         .route("/form.js", get(form_api::script))
@@ -217,7 +236,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/reports/{id}/render", get(api::render))
         .route(
             "/api/reports/{id}/files",
-            post(api::upload).layer(DefaultBodyLimit::max(limits::IMAGE as usize)),
+            post(api::upload).layer(DefaultBodyLimit::max(io_limits::IMAGE as usize)),
         )
         .route("/api/check", post(api::check))
         .route("/api/units", post(office::create_unit))
@@ -226,7 +245,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/summary", get(office::summary))
         .route("/api/audit", get(office::audit))
         .route("/api/tokens/{id}", put(office::reissue))
-        .layer(DefaultBodyLimit::max(limits::REPORT as usize))
+        .layer(DefaultBodyLimit::max(io_limits::REPORT as usize))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.body_idle_timeout,
+            limits::body_deadline,
+        ))
+        .layer(axum::middleware::map_response(limits::json_refusals))
         .with_state(app)
 }
 
@@ -245,10 +269,20 @@ impl Running {
     }
 }
 
-/// Binds `listen` (port 0 picks one) and serves `dir` on a background thread.
+/// Binds `listen` (port 0 picks one) and serves `dir` on a background thread, within the
+/// default limits.
 pub fn start(dir: &std::path::Path, listen: &str) -> Result<Running, String> {
+    start_within(dir, listen, Limits::default())
+}
+
+/// [`start`] within `limits`.
+pub fn start_within(
+    dir: &std::path::Path,
+    listen: &str,
+    limits: Limits,
+) -> Result<Running, String> {
     let store = Store::new(dir)?;
-    let app = Arc::new(App::new(store)?);
+    let app = Arc::new(App::with_limits(store, &limits)?);
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
@@ -262,11 +296,23 @@ pub fn start(dir: &std::path::Path, listen: &str) -> Result<Running, String> {
         runtime.block_on(async move {
             let listener =
                 tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-            let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
-            axum::serve(listener, service).await.map_err(|e| e.to_string())
+            let router = router_within(app, &limits);
+            limits::serve(listener, router, limits).await
         })
     });
     Ok(Running { addr, thread })
+}
+
+/// The warning `nianbao serve` prints when it listens beyond this machine: tokens and
+/// session cookies travel in the clear unless a TLS proxy is in front (README, "Serve").
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    if addr.ip().is_loopback() {
+        return None;
+    }
+    Some(format!(
+        "警告：正在 {addr} 上对本机以外提供服务。登录令牌和会话 Cookie 以明文传输，必须在前面放一个          HTTPS（TLS）反向代理（nginx 或 Caddy，见 README 的“Serve”一节），并只让代理访问本端口。\n\
+         warning: serving on {addr}, beyond this machine. Login tokens and session cookies travel          in the clear: put an HTTPS (TLS) reverse proxy in front (nginx or Caddy, see the README,          \"Serve\") and let only the proxy reach this port."
+    ))
 }
 
 /// An error answer: the reply's stable `error` string and its wording from the catalogue.

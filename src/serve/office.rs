@@ -109,7 +109,7 @@ pub(super) async fn reissue(
 
 pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
     office_only(&who)?;
-    let _one = app.office.clone().lock_owned().await;
+    let _turn = super::limits::office_turn(&app).await?;
     let v = blocking(app.work.clone(), move || {
         let outdir = app.store.state_dir().join(BATCH_DIR);
         std::fs::create_dir_all(&outdir).map_err(|e| internal(&e.to_string()))?;
@@ -174,7 +174,7 @@ fn files_under(dir: &std::path::Path, rel: &str, out: &mut Vec<(String, std::pat
 /// `GET /api/batch/outputs.zip`: what the last batch wrote, as one download.
 pub(super) async fn batch_zip(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
     office_only(&who)?;
-    let _one = app.office.clone().lock_owned().await;
+    let _turn = super::limits::office_turn(&app).await?;
     let bytes = blocking(app.work.clone(), move || {
         let mut files = Vec::new();
         files_under(&app.store.state_dir().join(BATCH_DIR), "", &mut files);
@@ -236,7 +236,7 @@ pub(super) async fn summary(
         }
     };
     let office = q.office.unwrap_or_else(|| "汇总".to_string());
-    let _one = app.office.clone().lock_owned().await;
+    let _turn = super::limits::office_turn(&app).await?;
     let first = blocking(app.work.clone(), move || {
         let all = load_all(&app);
         let passed: Vec<&crate::Loaded> =
@@ -257,7 +257,7 @@ pub(super) async fn summary(
 
 pub(super) async fn audit(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
     office_only(&who)?;
-    let _one = app.office.clone().lock_owned().await;
+    let _turn = super::limits::office_turn(&app).await?;
     let v = blocking(app.work.clone(), move || {
         let (units, mut loaded): (Vec<Unit>, Vec<crate::Loaded>) =
             load_all(&app).into_iter().unzip();

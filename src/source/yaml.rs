@@ -1,7 +1,8 @@
 //! YAML → spanned node tree, on saphyr-parser's event stream. Every node keeps
 //! the line and column it came from, so schema and arithmetic errors can point at
 //! the exact cell. Duplicate keys are found here; aliases are expanded under a
-//! node budget (no "billion laughs"), and nesting depth is capped.
+//! node budget and a byte budget (no "billion laughs", and no one long string
+//! copied a hundred thousand times), and nesting depth is capped.
 
 use super::Span;
 use crate::diag::{Diagnostic, Hint};
@@ -68,16 +69,21 @@ impl Node {
         }
     }
 
-    /// Number of nodes in this subtree.
-    fn count(&self) -> usize {
+    /// Number of nodes in this subtree and the bytes of its scalars' text: what an alias to
+    /// it adds to the tree.
+    fn weight(&self) -> (usize, usize) {
         match &self.kind {
-            NodeKind::Scalar { .. } => 1,
-            NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            NodeKind::Scalar { text, .. } => (1, text.len()),
+            NodeKind::Seq(items) => items.iter().map(Node::weight).fold((1, 0), add),
             NodeKind::Map(entries) => {
-                1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>()
+                entries.iter().flat_map(|(k, v)| [k.weight(), v.weight()]).fold((1, 0), add)
             }
         }
     }
+}
+
+fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0 + b.0, a.1.saturating_add(b.1))
 }
 
 /// Limits that keep hostile input from exhausting memory or the stack.
@@ -85,13 +91,20 @@ impl Node {
 pub struct YamlLimits {
     /// Most nodes in the tree after alias expansion.
     pub max_nodes: usize,
+    /// Most bytes of scalar text all aliases together may copy into the tree (so the expanded
+    /// tree holds at most the file's own text plus this much).
+    pub max_alias_bytes: usize,
     /// Deepest nesting of sequences and mappings.
     pub max_depth: usize,
 }
 
 impl Default for YamlLimits {
     fn default() -> Self {
-        YamlLimits { max_nodes: 200_000, max_depth: 64 }
+        YamlLimits {
+            max_nodes: 200_000,
+            max_alias_bytes: crate::io::limits::REPORT as usize,
+            max_depth: 64,
+        }
     }
 }
 
@@ -111,10 +124,17 @@ enum Frame {
 pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    // Each anchored node with its weight, counted once when the anchor is defined.
+    let mut anchors: HashMap<usize, (Node, (usize, usize))> = HashMap::new();
+    let remember = |anchors: &mut HashMap<_, _>, id: usize, node: &Node| {
+        if id > 0 {
+            anchors.insert(id, (node.clone(), node.weight()));
+        }
+    };
     let mut root: Option<Node> = None;
     let mut documents = 0;
     let mut nodes = 0usize;
+    let mut alias_bytes = 0usize;
 
     for item in Parser::new_from_str(text) {
         let (event, span) = match item {
@@ -188,26 +208,22 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq(s, anchor, items)) => {
+                Some(Frame::Seq(s, id, items)) => {
                     let node = Node { kind: NodeKind::Seq(items), span: s };
-                    if anchor > 0 {
-                        anchors.insert(anchor, node.clone());
-                    }
+                    remember(&mut anchors, id, &node);
                     node
                 }
                 _ => unreachable!("saphyr-parser pairs SequenceStart and SequenceEnd"),
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map(s, anchor, entries, _)) => {
+                Some(Frame::Map(s, id, entries, _)) => {
                     let node = Node { kind: NodeKind::Map(entries), span: s };
-                    if anchor > 0 {
-                        anchors.insert(anchor, node.clone());
-                    }
+                    remember(&mut anchors, id, &node);
                     node
                 }
                 _ => unreachable!("saphyr-parser pairs MappingStart and MappingEnd"),
             },
-            Event::Scalar(value, style, anchor, _) => {
+            Event::Scalar(value, style, id, _) => {
                 let plain = matches!(style, ScalarStyle::Plain);
                 // NOTE: saphyr starts a quoted scalar's span at the quote but a block
                 // scalar's at its first content line; point both at the text itself, so
@@ -220,16 +236,21 @@ pub fn parse_yaml(text: &str, limits: YamlLimits) -> (Option<Node>, Vec<Diagnost
                 };
                 let node =
                     Node { kind: NodeKind::Scalar { text: value.into_owned(), plain }, span: sp };
-                if anchor > 0 {
-                    anchors.insert(anchor, node.clone());
-                }
+                remember(&mut anchors, id, &node);
                 node
             }
             Event::Alias(id) => match anchors.get(&id) {
-                Some(target) => {
-                    nodes += target.count();
+                Some((target, (count, bytes))) => {
+                    nodes += count;
                     if nodes > limits.max_nodes {
                         diags.push(crate::diag!(AliasBomb, sp, limit = limits.max_nodes));
+                        return (None, diags);
+                    }
+                    // Checked before the copy is made: the copy is what would exhaust memory.
+                    alias_bytes = alias_bytes.saturating_add(*bytes);
+                    if alias_bytes > limits.max_alias_bytes {
+                        let mib = limits.max_alias_bytes as f64 / (1024.0 * 1024.0);
+                        diags.push(crate::diag!(AliasBytes, sp, limit = format!("{mib:.0} MiB")));
                         return (None, diags);
                     }
                     let mut copy = target.clone();
@@ -359,5 +380,21 @@ mod tests {
         let (root, diags) = parse(&text);
         assert!(root.is_none());
         assert_eq!(diags[0].code, Code::TooComplex);
+    }
+
+    #[test]
+    fn one_long_string_copied_many_times_is_refused() {
+        // Few nodes (under the node budget) but gigabytes once expanded.
+        let mut text = format!("a: &a \"{}\"\nb: [", "x".repeat(64 * 1024));
+        text.push_str(&vec!["*a"; 100_000].join(", "));
+        text.push_str("]\n");
+        let (root, diags) = parse(&text);
+        assert!(root.is_none());
+        assert_eq!(diags[0].code, Code::TooComplex);
+        assert!(diags[0].message_zh.contains("别名"), "{:?}", diags[0]);
+        // A paragraph reused a few times is fine.
+        let text = format!("a: &a \"{}\"\nb: [*a, *a, *a]\n", "x".repeat(64 * 1024));
+        let (root, diags) = parse(&text);
+        assert!(root.is_some() && diags.is_empty(), "{diags:?}");
     }
 }

@@ -320,3 +320,76 @@ pub fn too_long_folder(units: &Path) {
     std::fs::rename(&scratch, a.join("b")).unwrap();
     assert!(a.join("b").as_os_str().len() < 4096);
 }
+
+/// A YAML file under the 2 MiB report cap whose aliases copy a 1 MB string 200,000 times:
+/// 200 GB once expanded, few nodes (issue #29).
+pub fn alias_bomb_yaml() -> String {
+    let mut text = format!("unit: &big \"{}\"\nyear: 2025\nnotes: [", "年".repeat(1_000_000 / 3));
+    text.push_str(&vec!["*big"; 200_000].join(","));
+    text.push_str("]\n");
+    assert!(text.len() < 2 * 1024 * 1024, "{} bytes: over the report cap", text.len());
+    text
+}
+
+/// A PDF of one page whose content stream is a deflate of `zeros` zero bytes, compressed by
+/// streaming (the zeros are never all in memory): a decompression bomb for `import`.
+pub fn deflate_bomb_pdf(zeros: u64) -> Vec<u8> {
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let block = vec![0u8; 1 << 20];
+    let mut left = zeros;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        enc.write_all(&block[..n]).unwrap();
+        left -= n as u64;
+    }
+    let stream = enc.finish().unwrap();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    let objects: [Vec<u8>; 3] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+    ];
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(body);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    offsets.push(pdf.len());
+    pdf.extend_from_slice(
+        format!("4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n", stream.len())
+            .as_bytes(),
+    );
+    pdf.extend_from_slice(&stream);
+    pdf.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = pdf.len();
+    pdf.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    pdf
+}
+
+/// A DOCX whose `word/document.xml` is a deflate of `spaces` spaces after its opening tag,
+/// written by streaming: a decompression bomb for `import`.
+pub fn deflate_bomb_docx(spaces: u64) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(spaces > u32::MAX as u64);
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><w:document><w:body>").unwrap();
+    let block = vec![b' '; 1 << 20];
+    let mut left = spaces;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        zip.write_all(&block[..n]).unwrap();
+        left -= n as u64;
+    }
+    zip.write_all(b"</w:body></w:document>").unwrap();
+    zip.finish().unwrap().into_inner()
+}

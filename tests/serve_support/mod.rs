@@ -3,7 +3,7 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use nianbao::serve::{Issued, Store, issue_tokens, start};
+use nianbao::serve::{Issued, Limits, Store, issue_tokens, start_within};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -106,6 +106,11 @@ pub struct Office {
 
 /// Two units (`a.yaml`, `sub/b.yaml`), tokens issued, a server on port 0.
 pub fn office() -> Office {
+    office_within(Limits::default())
+}
+
+/// [`office`] with a server within `limits`.
+pub fn office_within(limits: Limits) -> Office {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     std::fs::write(root.join("a.yaml"), EXAMPLE).unwrap();
@@ -116,7 +121,7 @@ pub fn office() -> Office {
     let token = |unit: Option<&str>| -> String {
         issued.iter().find(|i: &&Issued| i.unit.as_deref() == unit).unwrap().token.clone()
     };
-    let running = start(&root, "127.0.0.1:0").unwrap();
+    let running = start_within(&root, "127.0.0.1:0", limits).unwrap();
     let addr = running.addr;
     std::mem::forget(running); // serves until the test process ends
     Office {

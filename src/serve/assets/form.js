@@ -102,8 +102,31 @@ async function open(id) {
   }
   $('to-list').hidden = S.role !== 'office';
   for (const f of ['pdf', 'docx', 'html', 'yaml']) {
-    $('dl-' + f).href = '/api/reports/' + encodeURIComponent(id) + '/render?format=' + f;
+    const a = $('dl-' + f);
+    a.href = '/api/reports/' + encodeURIComponent(id) + '/render?format=' + f;
+    a.onclick = download;
   }
+}
+
+// A download fetched first, so that a refusal (the server busy, a report with errors) is
+// said in the note, Chinese first, instead of the page giving way to the JSON body.
+async function download(ev) {
+  ev.preventDefault();
+  const r = await api('GET', ev.currentTarget.href);
+  if (!r.ok) {
+    const v = await json(r);
+    $('save-note').textContent = '下载失败：' + (v.message || r.status);
+    return;
+  }
+  const cd = r.headers.get('Content-Disposition') || '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  const plain = /filename="([^"]+)"/.exec(cd);
+  const name = utf8 ? decodeURIComponent(utf8[1]) : (plain ? plain[1] : '');
+  const link = el('a', {href: URL.createObjectURL(await r.blob()), download: name, hidden: true});
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
 }
 
 async function grids(edition) {
