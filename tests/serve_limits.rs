@@ -2,12 +2,8 @@
 //! bounded, and every refusal is JSON with a Chinese-first message. Each test makes its hostile
 //! input at run time and stops by itself (loopback only).
 
-#[path = "serve_support/mod.rs"]
-mod support;
-
-#[path = "hostile_support/mod.rs"]
-#[allow(unused_imports, reason = "only the alias bomb is used here")]
-mod hostile;
+use crate::hostile_support as hostile;
+use crate::serve_support as support;
 
 use nianbao::serve::Limits;
 use std::io::{BufRead, BufReader, Read, Write};

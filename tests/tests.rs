@@ -35,6 +35,7 @@ mod pdfua;
 mod rules;
 mod serve;
 mod serve_form;
+mod serve_limits;
 mod serve_session;
 mod sign;
 mod sign_batch;
