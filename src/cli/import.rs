@@ -274,7 +274,7 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
          # 上年结转 = 上年“结转下年度继续办理”；现行有效件数 = 上年数 + 本年制发 − 本年废止。\n\
          # (generated from last year's report: rewrite every marked paragraph, fill in this year's numbers)\n",
         file_name(from),
-        nianbao::validate::PLACEHOLDER
+        nianbao::model::PLACEHOLDER
     );
     let yaml =
         emit_yaml(&next, format, nianbao::io::folder_of(from), nianbao::io::folder_of(&path));

@@ -4,10 +4,10 @@
 //! and the 现行有效件数 of 规章 and 行政规范性文件 = last year's (to which this year's
 //! 制发 are added and 废止 taken away once they are filled in).
 
+use crate::model::PLACEHOLDER;
 use crate::model::{Decimal, Num, ProseItem, Report, Text, Value};
 use crate::source::Span;
 use crate::template::Format;
-use crate::validate::PLACEHOLDER;
 
 /// Builds the report for `year` from last year's report.
 pub fn next_year(last: &Report, format: &Format, year: i32) -> Report {

@@ -9,7 +9,7 @@ mod skeleton;
 pub use decimal::Decimal;
 pub use emit::{emit_yaml, strip_locations};
 pub use load::{MAX_COUNT, REPORT_YEARS, load_report, parse_date};
-pub use skeleton::{skeleton, yaml_string};
+pub use skeleton::{PLACEHOLDER, skeleton, yaml_string};
 
 use crate::source::Span;
 
