@@ -139,12 +139,7 @@ fn main() {
     // Ours tagged, as Typst's PDFs are and as nianbao writes by default;
     // `NIANBAO_BENCH_TAGGED=0` measures ours untagged.
     let tagged = std::env::var_os("NIANBAO_BENCH_TAGGED").is_none_or(|v| v != "0");
-    let engine = Engine::new(EngineOptions {
-        outputs: vec![OutputKind::Pdf],
-        tagged,
-        ..EngineOptions::default()
-    })
-    .expect("engine");
+    let engine = Engine::new(EngineOptions { tagged, ..EngineOptions::default() }).expect("engine");
     let resources = MemoryResources::new();
     // Every 97th unit is broken on purpose; neither side gets those.
     let inputs: Vec<(PathBuf, Vec<u8>)> = all[..n]
@@ -157,7 +152,7 @@ fn main() {
     let render = |path: &Path, bytes: &[u8]| -> (f64, usize) {
         let start = Instant::now();
         let loaded = engine.check(Source::new(path, bytes.to_vec()), &resources);
-        let rendered = engine.render(&loaded).expect("renders");
+        let rendered = engine.render(&loaded, &[OutputKind::Pdf]).expect("renders");
         let ms = start.elapsed().as_secs_f64() * 1e3;
         (ms, rendered.pdf().expect("a PDF").len())
     };

@@ -22,7 +22,7 @@ fn resources() -> MemoryResources {
 
 /// Renders report YAML to PDF bytes, or the diagnostics as text.
 pub fn render(yaml: Vec<u8>) -> Result<Vec<u8>, String> {
-    let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+    let options = EngineOptions::default();
     let engine = Engine::new(options)?;
     let loaded = engine.check(Source::new("<stdin>", yaml), &resources());
     let text = |diags: &[nianbao::diag::Diagnostic]| {
@@ -31,7 +31,7 @@ pub fn render(yaml: Vec<u8>) -> Result<Vec<u8>, String> {
     if !loaded.is_ok() {
         return Err(text(&loaded.diags).join("\n"));
     }
-    let rendered = engine.render(&loaded).map_err(|d| text(&d).join("\n"))?;
+    let rendered = engine.render(&loaded, &[OutputKind::Pdf]).map_err(|d| text(&d).join("\n"))?;
     Ok(rendered.pdf().expect("a PDF was asked for").to_vec())
 }
 

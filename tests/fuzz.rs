@@ -369,11 +369,7 @@ fn font_loading_never_panics_on_mutated_fonts() {
             data: krilla::Data::from(bytes),
             index: 0,
         };
-        let options = EngineOptions {
-            outputs: vec![nianbao::OutputKind::Pdf],
-            fonts: vec![over],
-            ..Default::default()
-        };
+        let options = EngineOptions { fonts: vec![over], ..Default::default() };
         match std::panic::catch_unwind(AssertUnwindSafe(|| Engine::new(options))) {
             Err(_) => failures.push(format!("seed {seed}: Engine::new panicked")),
             Ok(Err(e)) => {
@@ -386,7 +382,9 @@ fn font_loading_never_panics_on_mutated_fonts() {
                 // Some accepted mutants all the way to a PDF (the subsetter reads them too).
                 if accepted % 8 == 1 {
                     rendered += 1;
-                    match std::panic::catch_unwind(AssertUnwindSafe(|| engine.render(&report))) {
+                    match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        engine.render(&report, &[nianbao::OutputKind::Pdf])
+                    })) {
                         Err(_) => failures.push(format!("seed {seed}: render panicked")),
                         Ok(Err(d)) => {
                             if d.iter().any(|d| d.message_en.trim().is_empty()) {

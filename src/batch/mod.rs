@@ -96,6 +96,8 @@ impl UnitSummary {
 pub struct BatchConfig {
     /// Output folder.
     pub outdir: PathBuf,
+    /// The outputs made for every unit.
+    pub outputs: Vec<crate::OutputKind>,
     /// Skip units whose inputs are unchanged since the last run.
     pub changed: bool,
     /// When existing outputs may be replaced (`--force`: always).
@@ -168,14 +170,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The part of every unit's content hash that is the same for the whole run: the nianbao
 /// version, the engine's options, the templates and the fonts.
-fn run_hash(engine: &Engine) -> Sha256 {
+fn run_hash(engine: &Engine, outputs: &[crate::OutputKind]) -> Sha256 {
     let o = engine.options();
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(
         format!(
             "{:?} {} {} {} {} {:?} {}",
-            o.outputs,
+            outputs,
             o.pdfa,
             o.tagged,
             o.pdfua,
@@ -273,7 +275,7 @@ pub fn run_batch(
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let new_cache = Mutex::new(BTreeMap::new());
-    let cache = Cache { old: &old_cache, new: &new_cache, run: run_hash(engine) };
+    let cache = Cache { old: &old_cache, new: &new_cache, run: run_hash(engine, &config.outputs) };
     let stems = output_stems(inputs);
     let results: Vec<(UnitSummary, Option<Loaded>)> = inputs
         .par_iter()
@@ -364,8 +366,7 @@ fn render_unit(
         return (summary, None);
     }
     let base = config.outdir.join(stem);
-    let paths: Vec<PathBuf> =
-        engine.options().outputs.iter().map(|k| with_ext(&base, k.ext())).collect();
+    let paths: Vec<PathBuf> = config.outputs.iter().map(|k| with_ext(&base, k.ext())).collect();
     let hash = unit_hash(&cache.run, &loaded);
     if config.changed && cache.vouches(&file, &hash, &paths) {
         summary.status = Status::Unchanged;
@@ -375,7 +376,7 @@ fn render_unit(
         }
         return (summary, Some(loaded));
     }
-    let rendered = match engine.render(&loaded) {
+    let rendered = match engine.render(&loaded, &config.outputs) {
         Ok(r) => r,
         Err(diags) => {
             summary.diagnostics.extend(diags.iter().map(|d| render_short(d, &loaded.file)));
@@ -384,7 +385,7 @@ fn render_unit(
     };
     summary.warnings += rendered.warnings.len();
     summary.diagnostics.extend(rendered.warnings.iter().map(|d| render_short(d, &loaded.file)));
-    summary.pages = rendered.pages;
+    summary.pages = rendered.pdf_pages().map_or(0, |p| p.count);
     if let Some(parent) = base.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
     {

@@ -84,7 +84,7 @@ pub fn run(args: &RenderArgs) -> u8 {
         eprintln!("错误：{e}");
         return 2;
     }
-    let engine = match args.out.engine() {
+    let (engine, outputs) = match args.out.engine() {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -111,7 +111,7 @@ pub fn run(args: &RenderArgs) -> u8 {
             eprintln!("✗ {}：有错误，未生成文件 (errors: nothing written)", input.display());
             continue;
         }
-        let rendered = match engine.render(&loaded) {
+        let rendered = match engine.render(&loaded, &outputs) {
             Ok(r) => r,
             Err(diags) => {
                 print_diags(&diags, &loaded.file, args.diagnostics);
@@ -133,11 +133,12 @@ pub fn run(args: &RenderArgs) -> u8 {
             continue;
         }
         let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
-        let signed = if rendered.signed { "，已签名 / signed" } else { "" };
-        let pages = if rendered.pdf().is_some() {
-            format!("（{} 页 / pages{signed}）", rendered.pages)
-        } else {
-            String::new()
+        let pages = match rendered.pdf_pages() {
+            Some(facts) => {
+                let signed = if facts.signed { "，已签名 / signed" } else { "" };
+                format!("（{} 页 / pages{signed}）", facts.count)
+            }
+            None => String::new(),
         };
         println!("✓ {} → {}{pages}", input.display(), written.join(", "));
     }

@@ -14,13 +14,13 @@ mod check;
 mod output;
 
 pub use check::{Loaded, Source, check_source};
-pub use output::{Output, OutputKind, Rendered};
+pub use output::{Output, OutputKind, PageFacts, Rendered};
 
 use crate::diag::Diagnostic;
 use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
 use crate::html::HtmlOptions;
-use crate::layout::{Layout, LayoutOptions, Pagination, layout_document};
+use crate::layout::{Layout, LayoutOptions, layout_document};
 use crate::pdf::PdfOptions;
 use crate::resolve::{Block, Document, ImageData, resolve_document};
 use crate::sign::{Signing, sign_rendered};
@@ -30,11 +30,9 @@ use crate::world::Resources;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// How an engine renders: chosen once per run.
+/// How an engine renders: chosen once per run (the kinds of output are chosen per call).
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
-    /// The outputs to make, in [`OutputKind::ALL`]'s order.
-    pub outputs: Vec<OutputKind>,
     /// PDF/A-2b (PDF/A-2a with `pdfua`).
     pub pdfa: bool,
     /// Tag the PDF (structure tree in reading order, tables with scopes and headers,
@@ -65,7 +63,6 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
-            outputs: vec![OutputKind::Pdf, OutputKind::Docx],
             pdfa: false,
             tagged: true,
             pdfua: false,
@@ -187,10 +184,15 @@ impl Engine {
         Ok((doc, diags))
     }
 
-    /// Renders a loaded, error-free report into the outputs asked for.
-    pub fn render(&self, loaded: &Loaded) -> Result<Rendered, Vec<Diagnostic>> {
+    /// Renders a loaded, error-free report into the outputs asked for (`kinds`, made in the
+    /// order given, each once).
+    pub fn render(
+        &self,
+        loaded: &Loaded,
+        kinds: &[OutputKind],
+    ) -> Result<Rendered, Vec<Diagnostic>> {
         let (doc, warnings) = self.resolve(loaded)?;
-        self.render_document(&doc, warnings)
+        self.render_document(&doc, warnings, kinds)
     }
 
     /// Renders a resolved document (the 汇总表 and tests build one directly).
@@ -198,80 +200,109 @@ impl Engine {
         &self,
         doc: &Document,
         mut warnings: Vec<Diagnostic>,
+        kinds: &[OutputKind],
     ) -> Result<Rendered, Vec<Diagnostic>> {
-        let kinds = &self.options.outputs;
-        let laid = self.lay_out(doc, &mut warnings)?;
-        let pagination = laid.as_ref().map(|(layout, _)| &layout.pagination);
-        let others = || -> Vec<(OutputKind, Vec<u8>)> {
-            kinds
-                .iter()
-                .filter(|&&k| k != OutputKind::Pdf)
-                .map(|&kind| {
-                    let bytes = match kind {
-                        OutputKind::Docx => crate::docx::export_paginated(
-                            doc,
-                            &DocxOptions { fonts: self.options.docx_fonts },
-                            pagination.unwrap_or(&Pagination::default()),
-                        ),
-                        _ => crate::html::export(doc, &self.options.html).into_bytes(),
-                    };
-                    (kind, bytes)
-                })
-                .collect()
-        };
-        let pdf = |laid: &Option<(Layout, Cow<'_, FontBook>)>| match laid {
-            Some((layout, fonts)) if kinds.contains(&OutputKind::Pdf) => {
-                self.pdf(doc, layout, fonts).map(Some)
-            }
-            _ => Ok(None),
-        };
+        let kinds: Vec<OutputKind> = kinds
+            .iter()
+            .enumerate()
+            .filter(|(i, k)| !kinds[..*i].contains(k))
+            .map(|(_, &k)| k)
+            .collect();
+        let laid = self.lay_out(doc, &kinds, &mut warnings)?;
+        let laid = laid.as_ref().map(|(layout, fonts)| (layout, fonts.as_ref()));
+        let make = |kind| self.export(kind, doc, laid);
         // One report (not a batch, whose workers keep both cores busy with other units): the
         // DOCX and HTML (told the layout's page breaks) are written on another thread while
         // this one makes the PDF.
-        let parallel = kinds.len() > 1 && kinds.contains(&OutputKind::Pdf);
-        let (pdf, mut others) = if parallel && rayon::current_thread_index().is_none() {
+        let (first, rest): (Vec<OutputKind>, Vec<OutputKind>) =
+            kinds.iter().partition(|&&k| k == OutputKind::Pdf);
+        let parallel = !first.is_empty() && !rest.is_empty();
+        let (first, rest) = if parallel && rayon::current_thread_index().is_none() {
             std::thread::scope(|scope| {
-                let others = scope.spawn(others);
-                let pdf = pdf(&laid);
-                (pdf, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                let rest = scope.spawn(|| rest.iter().map(|&k| make(k)).collect::<Vec<_>>());
+                let first: Vec<_> = first.iter().map(|&k| make(k)).collect();
+                (first, rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             })
         } else {
-            let pdf = pdf(&laid)?;
-            (Ok(pdf), others())
+            let first = first.iter().map(|&k| make(k)).collect::<Vec<_>>();
+            if let Some(Err(e)) = first.iter().find(|r| r.is_err()) {
+                return Err(e.clone());
+            }
+            (first, rest.iter().map(|&k| make(k)).collect())
         };
-        let pdf = pdf?;
-        let layout = laid.as_ref().map(|(layout, _)| layout).filter(|_| pdf.is_some());
-        let mut out = Rendered {
-            outputs: Vec::new(),
-            pages: layout.map_or(0, |l| l.pages.len()),
-            seal: layout.and_then(|l| l.seal.clone()),
-            signed: pdf.is_some() && self.signing.is_some(),
-            warnings,
-        };
-        if let Some(bytes) = pdf {
-            others.push((OutputKind::Pdf, bytes));
+        let mut made = Vec::with_capacity(kinds.len());
+        for output in first.into_iter().chain(rest) {
+            made.push(output?);
         }
         // In the order asked for.
-        for &kind in kinds {
-            if let Some(i) = others.iter().position(|(k, _)| *k == kind) {
-                let (kind, bytes) = others.swap_remove(i);
-                out.outputs.push(Output { kind, bytes });
-            }
-        }
-        Ok(out)
+        let outputs = kinds
+            .iter()
+            .filter_map(|&kind| {
+                let i = made.iter().position(|o: &Output| o.kind == kind)?;
+                Some(made.swap_remove(i))
+            })
+            .collect();
+        Ok(Rendered { outputs, warnings })
     }
 
-    /// The layout, for the PDF and for the DOCX too (it finds characters no font can draw,
-    /// and the DOCX repeats labels at its page breaks); an HTML page alone skips it: the
-    /// browser chooses the fonts. Its warnings join `warnings`; a number wider than its
-    /// cell (E-W1) stops the render.
+    /// One output: the engine's one backend dispatch, then the post-step of its kind (the
+    /// PDF is signed when the engine signs).
+    fn export(
+        &self,
+        kind: OutputKind,
+        doc: &Document,
+        laid: Option<(&Layout, &FontBook)>,
+    ) -> Result<Output, Vec<Diagnostic>> {
+        let layout = || laid.expect("the layout runs for every paged kind asked for");
+        let bytes = crate::dispatch_output!(kind, OutputKind,
+            pdf => {
+                let (layout, fonts) = layout();
+                let options = PdfOptions {
+                    pdfa: self.options.pdfa,
+                    ua: self.options.pdfua,
+                    tagged: self.options.tagged,
+                };
+                crate::pdf::export(layout, fonts, doc, options)?
+            },
+            docx => crate::docx::export_paginated(
+                doc,
+                &DocxOptions { fonts: self.options.docx_fonts },
+                &layout().0.pagination,
+            ),
+            html => crate::html::export(doc, &self.options.html).into_bytes(),
+        );
+        let (bytes, pages) = crate::dispatch_output!(kind, OutputKind,
+            pdf => {
+                let layout = layout().0;
+                let bytes = match &self.signing {
+                    None => bytes,
+                    Some(signing) => sign_rendered(&bytes, layout.seal.as_ref(), self.style, signing)
+                        .map_err(|e| vec![signing_failed(&e)])?,
+                };
+                let facts = PageFacts {
+                    count: layout.pages.len(),
+                    seal: layout.seal.clone(),
+                    signed: self.signing.is_some(),
+                };
+                (bytes, Some(facts))
+            },
+            docx => (bytes, None),
+            html => (bytes, None),
+        );
+        Ok(Output { kind, bytes, pages })
+    }
+
+    /// The layout, for the paged kinds: the PDF, and the DOCX too (it finds characters no
+    /// font can draw, and the DOCX repeats labels at its page breaks); an HTML page alone
+    /// skips it: the browser chooses the fonts. Its warnings join `warnings`; a number wider
+    /// than its cell (E-W1) stops the render.
     fn lay_out(
         &self,
         doc: &Document,
+        kinds: &[OutputKind],
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<Option<(Layout, Cow<'_, FontBook>)>, Vec<Diagnostic>> {
-        let kinds = &self.options.outputs;
-        if !kinds.contains(&OutputKind::Pdf) && !kinds.contains(&OutputKind::Docx) {
+        if !kinds.iter().any(|k| k.is_paged()) {
             return Ok(None);
         }
         // Signed: the seal is the signature widget's appearance, not page content.
@@ -288,26 +319,6 @@ impl Engine {
             return Err(std::mem::take(warnings));
         }
         Ok(Some((layout, fonts)))
-    }
-
-    /// The PDF of a layout, signed when the engine signs.
-    fn pdf(
-        &self,
-        doc: &Document,
-        layout: &Layout,
-        fonts: &FontBook,
-    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-        let options = PdfOptions {
-            pdfa: self.options.pdfa,
-            ua: self.options.pdfua,
-            tagged: self.options.tagged,
-        };
-        let pdf = crate::pdf::export(layout, fonts, doc, options)?;
-        match &self.signing {
-            None => Ok(pdf),
-            Some(signing) => sign_rendered(&pdf, layout.seal.as_ref(), self.style, signing)
-                .map_err(|e| vec![signing_failed(&e)]),
-        }
     }
 }
 

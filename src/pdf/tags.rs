@@ -749,7 +749,7 @@ mod tests {
     }
 
     use crate::layout::{LayoutOptions, layout_document};
-    use crate::{Engine, EngineOptions, OutputKind};
+    use crate::{Engine, EngineOptions};
     use std::path::Path;
 
     /// `write_tree` writes what krilla wrote from the same tree built as its `TagTree`:
@@ -759,7 +759,7 @@ mod tests {
     /// continued on later pages; tagged, and PDF/UA + PDF/A.
     #[test]
     fn the_elements_written_here_are_the_ones_krilla_writes() {
-        let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+        let options = EngineOptions::default();
         let engine = Engine::new(options).expect("fonts");
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         // The examples, the figures case and every typesetting case (long unit names with

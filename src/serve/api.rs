@@ -95,7 +95,7 @@ fn now() -> u64 {
 /// has no place for the audit's list yet.
 pub(super) fn normalized(app: &App, loaded: &Loaded, body: &[u8], unit: &Unit) -> Vec<u8> {
     let Some(report) = &loaded.report else { return body.to_vec() };
-    let (_, load_diags) = crate::model::load_report(&loaded.file, app.pdf.formats());
+    let (_, load_diags) = crate::model::load_report(&loaded.file, app.engine.formats());
     if has_errors(&load_diags) {
         return body.to_vec();
     }
@@ -103,7 +103,7 @@ pub(super) fn normalized(app: &App, loaded: &Loaded, body: &[u8], unit: &Unit) -
     if root.as_ref().is_some_and(|r| r.get("dismissed").is_some()) {
         return body.to_vec();
     }
-    let Some(format) = app.pdf.formats().get(report.format) else { return body.to_vec() };
+    let Some(format) = app.engine.formats().get(report.format) else { return body.to_vec() };
     crate::model::emit_yaml(report, format, unit.dir(), unit.dir()).into_bytes()
 }
 
@@ -261,12 +261,7 @@ pub(super) fn render_report(
     if !loaded.is_ok() {
         return Err(unrenderable(&loaded, diagnostics(&loaded)));
     }
-    let engine = match kind {
-        OutputKind::Pdf => &app.pdf,
-        OutputKind::Docx => &app.docx,
-        OutputKind::Html => &app.html,
-    };
-    match engine.render(&loaded) {
+    match app.engine.render(&loaded, &[kind]) {
         Ok(rendered) => {
             let out = rendered.outputs.into_iter().find(|o| o.kind == kind);
             out.map(|o| o.bytes).ok_or_else(|| internal("no output rendered"))
@@ -280,14 +275,7 @@ pub(super) fn render_report(
 
 /// The `Content-Type` of an output (`None`: the YAML).
 pub(super) fn mime(kind: Option<OutputKind>) -> &'static str {
-    match kind {
-        Some(OutputKind::Pdf) => "application/pdf",
-        Some(OutputKind::Docx) => {
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        }
-        Some(OutputKind::Html) => "text/html; charset=utf-8",
-        None => "application/yaml; charset=utf-8",
-    }
+    kind.map_or("application/yaml; charset=utf-8", OutputKind::mime)
 }
 
 /// A download: the bytes with their type and a file name.

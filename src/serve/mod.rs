@@ -53,7 +53,7 @@ pub use store::{HistoryEntry, STATE_DIR, SaveError, Store, Unit, version_of};
 use crate::diag::{Code, Reply, Severity, has_errors, render_json};
 use crate::io::limits;
 use crate::world::FsResources;
-use crate::{Engine, EngineOptions, Loaded, OutputKind, Source};
+use crate::{Engine, EngineOptions, Loaded, Source};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -67,9 +67,8 @@ use std::sync::{Arc, Mutex};
 /// The server's shared state.
 pub struct App {
     store: Store,
-    pdf: Engine,
-    docx: Engine,
-    html: Engine,
+    /// The one engine: every check and every kind of output.
+    engine: Engine,
     sessions: session::Sessions,
     /// One lock per unit id: saves of one report are serialized.
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
@@ -98,14 +97,10 @@ struct Summary {
 impl App {
     /// The state for serving `store`.
     pub fn new(store: Store) -> Result<App, String> {
-        let engine =
-            |kind| Engine::new(EngineOptions { outputs: vec![kind], ..Default::default() });
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(App {
             store,
-            pdf: engine(OutputKind::Pdf)?,
-            docx: engine(OutputKind::Docx)?,
-            html: engine(OutputKind::Html)?,
+            engine: Engine::new(EngineOptions::default())?,
             sessions: session::Sessions::default(),
             locks: Mutex::new(HashMap::new()),
             summaries: Mutex::new(HashMap::new()),
@@ -124,12 +119,12 @@ impl App {
     /// the audit (without a previous year).
     fn check(&self, name: &str, bytes: Vec<u8>, unit_dir: &std::path::Path) -> Loaded {
         let resources = FsResources::confined(unit_dir);
-        let mut loaded = self.pdf.check(Source::new(name, bytes), &resources);
+        let mut loaded = self.engine.check(Source::new(name, bytes), &resources);
         if !has_errors(&loaded.diags) {
             let glyphs = self
-                .pdf
+                .engine
                 .resolve(&loaded)
-                .map(|(doc, _)| self.pdf.glyph_warnings(&doc))
+                .map(|(doc, _)| self.engine.glyph_warnings(&doc))
                 .unwrap_or_default();
             loaded.diags.extend(glyphs);
         }
