@@ -10,7 +10,7 @@
 //! served from memory, as a web form would serve an upload.
 
 use nianbao::world::MemoryResources;
-use nianbao::{Engine, EngineOptions, OutputKind, Source};
+use nianbao::{CheckOptions, Engine, EngineOptions, OutputKind, Source};
 use std::io::{Read, Write};
 
 /// The images this program can serve, by the name a report uses for them.
@@ -24,7 +24,8 @@ fn resources() -> MemoryResources {
 pub fn render(yaml: Vec<u8>) -> Result<Vec<u8>, String> {
     let options = EngineOptions::default();
     let engine = Engine::new(options)?;
-    let loaded = engine.check(Source::new("<stdin>", yaml), &resources());
+    let loaded =
+        engine.check(Source::new("<stdin>", yaml), &resources(), &CheckOptions::for_render());
     let text = |diags: &[nianbao::diag::Diagnostic]| {
         diags.iter().map(|d| nianbao::diag::render_short(d, &loaded.file)).collect::<Vec<_>>()
     };

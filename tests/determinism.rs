@@ -13,13 +13,17 @@ mod gen_units;
 use nianbao::batch::{BatchConfig, Status, discover, run_batch};
 use nianbao::io::Replace;
 use nianbao::world::MemoryResources;
-use nianbao::{Engine, EngineOptions, OutputKind, Source};
+use nianbao::{CheckOptions, Engine, EngineOptions, OutputKind, Source};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 fn render_alone(engine: &Engine, path: &Path) -> Vec<u8> {
     let bytes = std::fs::read(path).expect("read unit");
-    let loaded = engine.check(Source::new(path, bytes), &MemoryResources::new());
+    let loaded = engine.check(
+        Source::new(path, bytes),
+        &MemoryResources::new(),
+        &CheckOptions::for_render(),
+    );
     assert!(loaded.is_ok(), "{}: {:?}", path.display(), loaded.diags);
     engine.render(&loaded, &[OutputKind::Pdf]).expect("renders").pdf().expect("a PDF").to_vec()
 }

@@ -319,7 +319,9 @@ fn image_decoding_never_panics_on_mutated_images() {
             let mut res = MemoryResources::new();
             res.insert("seal.png", bytes.clone());
             let source = Source::new("fuzz.yaml", report.clone().into_bytes());
-            match std::panic::catch_unwind(AssertUnwindSafe(|| engine.check(source, &res))) {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                engine.check(source, &res, &nianbao::CheckOptions::default())
+            })) {
                 Err(_) => failures.push(format!("seed {seed}: Engine::check panicked")),
                 Ok(loaded) => {
                     let image_ok = ImageData::from_bytes(bytes.clone()).is_ok();

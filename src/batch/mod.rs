@@ -12,7 +12,7 @@ pub use discover::{Discovery, Input, discover, output_stems, shard_of, with_ext}
 use crate::diag::{Severity, render_short};
 use crate::io::Replace;
 use crate::world::FsResources;
-use crate::{Engine, Loaded, Source};
+use crate::{CheckOptions, Engine, Loaded, Previous, Source};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -346,15 +346,18 @@ fn render_unit(
     engine: &Engine,
     cache: &Cache,
 ) -> (UnitSummary, Option<Loaded>) {
-    let mut loaded = match Source::read(&input.path) {
-        Ok(source) => engine.check(source, &FsResources::for_report(&input.path, config.confine)),
+    let options = CheckOptions {
+        audit: Some(config.audit),
+        previous: Previous::SameUnit(&config.previous),
+        ..CheckOptions::for_render()
+    };
+    let loaded = match Source::read(&input.path) {
+        Ok(source) => {
+            let resources = FsResources::for_report(&input.path, config.confine);
+            engine.check(source, &resources, &options)
+        }
         Err(d) => Loaded::unreadable(&input.path, d),
     };
-    if loaded.is_ok() {
-        let unit = loaded.report.as_ref().map(|r| r.unit.text.clone()).unwrap_or_default();
-        let previous = config.previous.get(&unit);
-        crate::audit::audit_loaded(&mut loaded, previous, &config.audit);
-    }
     let mut summary = UnitSummary {
         unit: loaded.report.as_ref().map(|r| r.unit.text.clone()),
         year: loaded.report.as_ref().map(|r| r.year.0),
@@ -374,6 +377,7 @@ fn render_unit(
         if let Some(entry) = cache.old.get(&file) {
             cache.record(file, entry.clone());
         }
+        loaded.forget_prepared();
         return (summary, Some(loaded));
     }
     let rendered = match engine.render(&loaded, &config.outputs) {

@@ -80,14 +80,18 @@ fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Sourc
     let inputs = nianbao::batch::discover(paths, None)?.inputs;
     let (files, yaml): (Vec<_>, Vec<_>) = inputs.into_iter().partition(|i| is_published(&i.path));
     published.extend(files.into_iter().map(|i| i.path));
+    // Audited together below (雷同 across units), so the check leaves the audit out.
+    let engine = super::check_engine()?;
+    let options = nianbao::CheckOptions { audit: None, ..Default::default() };
     let mut loaded: Vec<nianbao::Loaded> =
-        yaml.par_iter().map(|i| nianbao::load_and_check(&i.path)).collect();
+        yaml.par_iter().map(|i| super::check_file(&engine, &i.path, &options)).collect();
     let mut sources: Vec<Option<Source>> = (0..loaded.len()).map(|_| None).collect();
     let imported: Vec<(nianbao::Loaded, Source)> = published
         .par_iter()
         .map(|file| {
             let (imported, yaml) = import_in_memory(file)?;
-            let checked = nianbao::check_bytes(&file.with_extension("yaml"), yaml.clone().into());
+            let name = file.with_extension("yaml");
+            let checked = super::check_bytes(&engine, &name, Some(yaml.clone().into()), &options);
             Ok((checked, (file.clone(), imported, yaml)))
         })
         .collect::<Result<_, String>>()?;

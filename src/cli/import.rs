@@ -207,9 +207,14 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
     };
     let mut failed = imported.diags.iter().any(|d| d.diag.is_error());
     if args.check {
-        // The same checks as `nianbao check`: the rules and the evaluators' audit.
-        let mut loaded = nianbao::load_and_check(out);
-        nianbao::audit::audit_loaded(&mut loaded, None, &nianbao::audit::AuditOptions::default());
+        // The same check as `nianbao check`.
+        let loaded = match super::check_engine() {
+            Ok(engine) => super::check_file(&engine, out, &nianbao::CheckOptions::default()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return (Outcome::Failed, 2);
+            }
+        };
         for d in &loaded.diags {
             let source = imported
                 .locate_in(d, &written)
@@ -244,7 +249,14 @@ fn file_name(p: &Path) -> String {
 
 /// `nianbao init --from last.yaml --year 2025`: next year's report from last year's.
 pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> u8 {
-    let loaded = nianbao::load_and_check(from);
+    let engine = match super::check_engine() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let loaded = super::check_file(&engine, from, &nianbao::CheckOptions::default());
     let Some(last) = loaded.report.as_ref().filter(|_| !has_errors(&loaded.diags)) else {
         for d in &loaded.diags {
             eprintln!("{}", render_short(d, &loaded.file));

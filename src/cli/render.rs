@@ -11,7 +11,7 @@ use nianbao::batch::with_ext;
 use nianbao::diag::{Diagnostic, render_human, render_short};
 use nianbao::source::SourceFile;
 use nianbao::world::FsResources;
-use nianbao::{Loaded, Source};
+use nianbao::{CheckOptions, Loaded, Source};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -102,7 +102,11 @@ pub fn run(args: &RenderArgs) -> u8 {
     let mut code = 0;
     for input in &args.files {
         let loaded = match Source::read(input) {
-            Ok(source) => engine.check(source, &FsResources::for_report(input, args.out.confine)),
+            Ok(source) => engine.check(
+                source,
+                &FsResources::for_report(input, args.out.confine),
+                &CheckOptions::for_render(),
+            ),
             Err(d) => Loaded::unreadable(input, d),
         };
         print_diags(&loaded.diags, &loaded.file, args.diagnostics);

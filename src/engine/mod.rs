@@ -13,7 +13,8 @@
 mod check;
 mod output;
 
-pub use check::{Loaded, Source, check_source};
+use check::Prepared;
+pub use check::{CheckOptions, Loaded, Previous, Source, check_source};
 pub use output::{Output, OutputKind, PageFacts, Rendered};
 
 use crate::diag::Diagnostic;
@@ -79,6 +80,8 @@ impl Default for EngineOptions {
 
 /// The pipeline with its fonts, style, editions and signing session, shared across threads.
 pub struct Engine {
+    /// Tells this engine's prepared layouts from another's.
+    id: u64,
     options: EngineOptions,
     style: &'static Style,
     fonts: FontBook,
@@ -102,7 +105,7 @@ impl Engine {
         for f in &options.extra_formats {
             formats = formats.with(f.clone());
         }
-        Ok(Engine { options, style, fonts, formats, signing: None })
+        Ok(Engine { id: next_id(), options, style, fonts, formats, signing: None })
     }
 
     /// Signs every PDF this engine renders with `signing` (the seal, if any, becomes the
@@ -110,6 +113,8 @@ impl Engine {
     pub fn with_signing(mut self, signing: Signing) -> Engine {
         self.options.omit_seal = true;
         self.signing = Some(signing);
+        // The seal is left off the pages now: layouts made before are not this engine's.
+        self.id = next_id();
         self
     }
 
@@ -137,16 +142,6 @@ impl Engine {
         self.fonts.with_system_fallback(&missing.iter().collect::<String>())
     }
 
-    /// The W-G1 warnings of `doc` (characters no font can draw, the installed ones too
-    /// with [`EngineOptions::system_fonts`]), for `check`, which renders nothing.
-    pub fn glyph_warnings(&self, doc: &Document) -> Vec<Diagnostic> {
-        let (missing, warnings) = crate::layout::missing_glyphs(doc, &self.fonts);
-        match self.with_fallback(&missing) {
-            Some(book) => crate::layout::missing_glyphs(doc, &book).1,
-            None => warnings,
-        }
-    }
-
     /// The editions known.
     pub fn formats(&self) -> &Formats {
         &self.formats
@@ -157,9 +152,57 @@ impl Engine {
         self.signing.is_some()
     }
 
-    /// Checks a source: every diagnostic, the computed tables, every image fetched and decoded.
-    pub fn check(&self, source: Source, resources: &dyn Resources) -> Loaded {
-        check_source(source, &self.formats, resources)
+    /// The one check every front end runs: the schema, the rules (勾稽关系, plausibility),
+    /// every image fetched and decoded, and, as `options` ask, the renderers' refusals and
+    /// warnings predicted (the report resolved and laid out: E-W1, W-G1) and the evaluators'
+    /// audit (against last year's report, with `dismissed:` settled). A report that passes
+    /// renders in every kind of output.
+    pub fn check(
+        &self,
+        source: Source,
+        resources: &dyn Resources,
+        options: &CheckOptions,
+    ) -> Loaded {
+        let mut loaded = check_source(source, &self.formats, resources);
+        if options.predict && loaded.is_ok() {
+            self.predict(&mut loaded, options.keep_for_render);
+        }
+        if let Some(audit) = &options.audit {
+            let previous = loaded.report.as_ref().and_then(|r| options.previous.of(r));
+            crate::audit::audit_loaded(&mut loaded, previous, audit);
+        }
+        loaded.diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
+        loaded
+    }
+
+    /// Resolves and lays out a checked report as a render would, adding what would stop the
+    /// render (E-W1) and the characters no font can draw (W-G1) to its diagnostics; with
+    /// `keep`, the document and layout are kept for the render.
+    fn predict(&self, loaded: &mut Loaded, keep: bool) {
+        let (doc, warnings) = match self.resolve(loaded) {
+            Ok(resolved) => resolved,
+            Err(errors) => {
+                loaded.diags.extend(errors);
+                return;
+            }
+        };
+        let mut found = Vec::new();
+        let laid = self.lay_out(&doc, &[OutputKind::Pdf], &mut found);
+        match laid {
+            Err(all) => loaded.diags.extend(all),
+            Ok(laid) => {
+                loaded.diags.extend(found);
+                if let (true, Some((layout, fonts))) = (keep, laid) {
+                    let fonts = match fonts {
+                        Cow::Owned(book) => Some(book),
+                        Cow::Borrowed(_) => None,
+                    };
+                    let prepared = Prepared { engine: self.id, doc, warnings, layout, fonts };
+                    *loaded.prepared.0.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(Box::new(prepared));
+                }
+            }
+        }
     }
 
     /// Resolves a loaded, error-free report into the shared block tree (with the engine's
@@ -191,8 +234,22 @@ impl Engine {
         loaded: &Loaded,
         kinds: &[OutputKind],
     ) -> Result<Rendered, Vec<Diagnostic>> {
-        let (doc, warnings) = self.resolve(loaded)?;
-        self.render_document(&doc, warnings, kinds)
+        let prepared = loaded.prepared.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut rendered = match prepared.filter(|p| p.engine == self.id) {
+            Some(p) => {
+                let Prepared { doc, mut warnings, layout, fonts, .. } = *p;
+                warnings.extend(layout.warnings.iter().cloned());
+                let fonts = fonts.map_or(Cow::Borrowed(&self.fonts), Cow::Owned);
+                self.render_laid(&doc, warnings, kinds, Some((layout, fonts)))?
+            }
+            None => {
+                let (doc, warnings) = self.resolve(loaded)?;
+                self.render_document(&doc, warnings, kinds)?
+            }
+        };
+        // What the check told already is not told again.
+        rendered.warnings.retain(|w| !loaded.diags.contains(w));
+        Ok(rendered)
     }
 
     /// Renders a resolved document (the 汇总表 and tests build one directly).
@@ -202,13 +259,24 @@ impl Engine {
         mut warnings: Vec<Diagnostic>,
         kinds: &[OutputKind],
     ) -> Result<Rendered, Vec<Diagnostic>> {
+        let laid = self.lay_out(doc, kinds, &mut warnings)?;
+        self.render_laid(doc, warnings, kinds, laid)
+    }
+
+    /// Renders a document already laid out (when a paged kind is asked for).
+    fn render_laid(
+        &self,
+        doc: &Document,
+        warnings: Vec<Diagnostic>,
+        kinds: &[OutputKind],
+        laid: Option<(Layout, Cow<'_, FontBook>)>,
+    ) -> Result<Rendered, Vec<Diagnostic>> {
         let kinds: Vec<OutputKind> = kinds
             .iter()
             .enumerate()
             .filter(|(i, k)| !kinds[..*i].contains(k))
             .map(|(_, &k)| k)
             .collect();
-        let laid = self.lay_out(doc, &kinds, &mut warnings)?;
         let laid = laid.as_ref().map(|(layout, fonts)| (layout, fonts.as_ref()));
         let make = |kind| self.export(kind, doc, laid);
         // One report (not a batch, whose workers keep both cores busy with other units): the
@@ -320,6 +388,12 @@ impl Engine {
         }
         Ok(Some((layout, fonts)))
     }
+}
+
+/// A fresh engine id.
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn signing_failed(e: &str) -> Diagnostic {

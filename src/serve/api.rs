@@ -246,7 +246,8 @@ pub(super) fn render_report(
     kind: OutputKind,
 ) -> Result<Vec<u8>, Response> {
     let version = super::version_of(&bytes);
-    let loaded = app.check(&unit.rel, bytes, unit.dir());
+    let options = crate::CheckOptions::for_render();
+    let loaded = app.check_with(&unit.rel, bytes, unit.dir(), &options);
     let unrenderable = |loaded: &Loaded, diags: Vec<Value>| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,

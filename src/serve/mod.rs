@@ -50,10 +50,10 @@ pub use form::{FormError, form_of, grids_json, yaml_of};
 pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER};
 pub use store::{HistoryEntry, STATE_DIR, SaveError, Store, Unit, version_of};
 
-use crate::diag::{Code, Reply, Severity, has_errors, render_json};
+use crate::diag::{Code, Reply, Severity, render_json};
 use crate::io::limits;
 use crate::world::FsResources;
-use crate::{Engine, EngineOptions, Loaded, Source};
+use crate::{CheckOptions, Engine, EngineOptions, Loaded, Source};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -115,21 +115,21 @@ impl App {
         locks.entry(id.to_string()).or_default().clone()
     }
 
-    /// Checks as `nianbao check` does: the engine's check, characters no font can draw, and
-    /// the audit (without a previous year).
+    /// Checks as `nianbao check` does (without a previous year).
     fn check(&self, name: &str, bytes: Vec<u8>, unit_dir: &std::path::Path) -> Loaded {
+        self.check_with(name, bytes, unit_dir, &CheckOptions::default())
+    }
+
+    /// Checks with `options` (a render follows, the office audits units together).
+    fn check_with(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        unit_dir: &std::path::Path,
+        options: &CheckOptions,
+    ) -> Loaded {
         let resources = FsResources::confined(unit_dir);
-        let mut loaded = self.engine.check(Source::new(name, bytes), &resources);
-        if !has_errors(&loaded.diags) {
-            let glyphs = self
-                .engine
-                .resolve(&loaded)
-                .map(|(doc, _)| self.engine.glyph_warnings(&doc))
-                .unwrap_or_default();
-            loaded.diags.extend(glyphs);
-        }
-        crate::audit::audit_loaded(&mut loaded, None, &crate::audit::AuditOptions::default());
-        loaded
+        self.engine.check(Source::new(name, bytes), &resources, options)
     }
 
     fn summary(&self, unit: &Unit, version: &str, bytes: Vec<u8>) -> Summary {

@@ -210,7 +210,9 @@ fn load_all(app: &App) -> Vec<(Unit, crate::Loaded)> {
         let Ok(unit) = visible(app, &who, &unit.id) else { continue };
         let Ok((bytes, _)) = app.store.read(&unit) else { continue };
         let resources = crate::world::FsResources::confined(unit.dir());
-        let loaded = app.engine.check(crate::Source::new(&unit.rel, bytes), &resources);
+        // Audited together by the caller (雷同 across units).
+        let options = crate::CheckOptions { audit: None, ..Default::default() };
+        let loaded = app.engine.check(crate::Source::new(&unit.rel, bytes), &resources, &options);
         out.push((unit, loaded));
     }
     out
