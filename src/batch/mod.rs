@@ -122,7 +122,7 @@ pub fn previous_reports(
     let mut by_unit = std::collections::HashMap::new();
     let mut skipped = Vec::new();
     for input in &found.inputs {
-        match crate::audit::load_previous(&input.path) {
+        match crate::engine::load_previous(&input.path) {
             Ok(l) => {
                 if let Some(unit) = l.report.as_ref().map(|r| r.unit.text.clone()) {
                     by_unit.entry(unit).or_insert(l);

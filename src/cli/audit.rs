@@ -4,11 +4,10 @@
 //! shares (`--previous`, `--threshold`, `--deadline`).
 
 use clap::Args;
-use nianbao::audit::{
-    AuditOptions, audit_batch, families_run, load_previous, match_by_unit,
-    sheet::{to_csv, to_html, unit_rows},
-};
+use nianbao::audit::AuditOptions;
+use nianbao::audit::sheet::{to_csv, to_html, unit_rows};
 use nianbao::diag::{Severity, has_errors};
+use nianbao::engine::{audit_batch, families_run, load_previous, match_by_unit};
 use std::path::{Path, PathBuf};
 
 /// The audit settings `check` and `audit` share.

@@ -33,7 +33,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let (mut bad, mut warnings, mut io_failed) = (0, 0, false);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let previous = match args.previous.as_deref().map(nianbao::audit::load_previous).transpose() {
+    let previous = match args.previous.as_deref().map(nianbao::engine::load_previous).transpose() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

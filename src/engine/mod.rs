@@ -10,9 +10,11 @@
 //! Nothing here reads a file or the clock: bytes come in through the source and the
 //! resources, fonts and the signing session are given when the engine is built.
 
+mod audit;
 mod check;
 mod output;
 
+pub use audit::{audit_batch, audit_loaded, families_run, load_previous, match_by_unit};
 use check::Prepared;
 pub use check::{CheckOptions, Loaded, Previous, Source, check_source};
 pub use output::{Output, OutputKind, PageFacts, Rendered};
@@ -169,7 +171,7 @@ impl Engine {
         }
         if let Some(audit) = &options.audit {
             let previous = loaded.report.as_ref().and_then(|r| options.previous.of(r));
-            crate::audit::audit_loaded(&mut loaded, previous, audit);
+            audit_loaded(&mut loaded, previous, audit);
         }
         loaded.diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
         loaded

@@ -266,7 +266,7 @@ pub(super) async fn audit(State(app): State<Arc<App>>, Caller { who, .. }: Calle
         let (units, mut loaded): (Vec<Unit>, Vec<crate::Loaded>) =
             load_all(&app).into_iter().unzip();
         let previous = vec![None; loaded.len()];
-        crate::audit::audit_batch(&mut loaded, &previous, &crate::audit::AuditOptions::default());
+        crate::engine::audit_batch(&mut loaded, &previous, &crate::audit::AuditOptions::default());
         let rows: Vec<Value> = units
             .iter()
             .zip(&loaded)
