@@ -74,6 +74,7 @@ pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Opt
         preamble: Vec::new(),
         sections,
         signature: Signature::default(),
+        dismissed: Vec::new(),
     })
 }
 

@@ -63,11 +63,9 @@ pub fn audit_batch(loaded: &mut [Loaded], previous: &[Option<&Loaded>], opts: &A
         found
     };
     for (l, more) in loaded.iter_mut().zip(found) {
-        if l.report.is_none() {
-            continue;
-        }
+        let Some(report) = &l.report else { continue };
         l.diags.extend(more);
-        crate::audit::dismiss::apply(&l.file, &mut l.diags);
+        crate::audit::dismiss::apply(&report.dismissed, &mut l.diags);
         l.diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
     }
 }

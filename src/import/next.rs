@@ -17,6 +17,8 @@ pub fn next_year(last: &Report, format: &Format, year: i32) -> Report {
     r.year = (year, Span::detached());
     r.date = None;
     r.signature.date = None;
+    // Last year's settled findings are not this year's.
+    r.dismissed.clear();
     r.title = r.title.map(|t| Text { text: t.text.replace(&old, &new), span: Span::detached() });
     // The preamble is the standard sentence: only its period changes.
     for item in &mut r.preamble {

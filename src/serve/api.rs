@@ -91,16 +91,16 @@ fn now() -> u64 {
 
 /// What a save writes: the body through the Report → YAML writer when it loads without
 /// schema errors; otherwise (a draft the model cannot hold yet) the bytes as typed, so that
-/// nothing typed is lost. A report with a `dismissed:` list is kept as typed too: the writer
-/// has no place for the audit's list yet.
+/// nothing typed is lost. A `dismissed:` list goes through the writer too, unless an entry
+/// cannot be used (W-Z2): the report does not hold such an entry, so it is kept as typed.
 pub(super) fn normalized(app: &App, loaded: &Loaded, body: &[u8], unit: &Unit) -> Vec<u8> {
     let Some(report) = &loaded.report else { return body.to_vec() };
     let (_, load_diags) = crate::model::load_report(&loaded.file, app.engine.formats());
     if has_errors(&load_diags) {
         return body.to_vec();
     }
-    let (root, _) = crate::source::parse_yaml(loaded.file.text(), Default::default());
-    if root.as_ref().is_some_and(|r| r.get("dismissed").is_some()) {
+    let unusable = crate::diag::Code::Audit(crate::diag::AuditCode::DismissalInvalid);
+    if load_diags.iter().any(|d| d.code == unusable) {
         return body.to_vec();
     }
     let Some(format) = app.engine.formats().get(report.format) else { return body.to_vec() };
