@@ -14,8 +14,9 @@ mod gen_units;
 #[path = "support/mod.rs"]
 mod support;
 
-use nianbao::audit::{AuditOptions, Unit, audit_batch, similarity};
+use nianbao::audit::{AuditOptions, Unit, similarity};
 use nianbao::batch::discover;
+use nianbao::engine::audit_batch;
 use std::time::Instant;
 
 fn main() {
@@ -31,7 +32,7 @@ fn main() {
     println!("load + check {} units: {:.0} ms", loaded.len(), t.elapsed().as_secs_f64() * 1e3);
     let opts = AuditOptions::default();
     for size in [n / 4, n / 2, n] {
-        let units: Vec<Unit> = loaded[..size].iter().filter_map(Unit::from_loaded).collect();
+        let units: Vec<Unit> = loaded[..size].iter().filter_map(nianbao::Loaded::unit).collect();
         let t = Instant::now();
         let docs: Vec<similarity::Doc> = units.iter().map(similarity::Doc::new).collect();
         let normalise = t.elapsed();

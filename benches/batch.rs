@@ -39,6 +39,7 @@ fn main() {
             std::fs::create_dir_all(&out).expect("outdir");
             let config = BatchConfig {
                 outdir: out.clone(),
+                outputs: vec![nianbao::OutputKind::Pdf],
                 changed: false,
                 replace: Replace::UnlessSigned,
                 confine: false,

@@ -24,7 +24,9 @@ fn main() {
     let example = root.join("examples/shengsi-2024.yaml");
     let loaded = nianbao::load_and_check(&example);
     let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).expect("bundled fonts");
-    let out = engine.render(&loaded).expect("the example renders");
+    let out = engine
+        .render(&loaded, &[nianbao::OutputKind::Pdf, nianbao::OutputKind::Docx])
+        .expect("the example renders");
     let read = |p: &str| std::fs::read(root.join("tests/suite/import").join(p)).expect("fixture");
     let sources: [(&str, SourceKind, Vec<u8>); 4] = [
         ("text (seed)", SourceKind::Text, read("seed-report-shengsi-2024.txt")),

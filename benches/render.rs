@@ -8,7 +8,7 @@
 
 use nianbao::layout::{LayoutOptions, layout_document};
 use nianbao::pdf::PdfOptions;
-use nianbao::{Engine, EngineOptions, OutputKind};
+use nianbao::{Engine, EngineOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -134,7 +134,7 @@ fn main() {
     let long = long_report(tmp.path(), 14);
 
     let t = Instant::now();
-    let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+    let options = EngineOptions::default();
     let engine = Engine::new(options).expect("fonts");
     println!("fonts loaded (parse 5 Fandol faces, build glyph maps) in {:.1} ms", ms(t));
 

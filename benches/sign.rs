@@ -40,16 +40,16 @@ fn pipeline(signing: Signing, seal: Vec<u8>, rounds: u32) -> Result<(), BoxErr> 
     if !loaded.is_ok() {
         return Err(format!("{:?}", loaded.diags).into());
     }
-    let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+    let options = EngineOptions::default();
     let unsigned = Engine::new(options.clone())?;
     let signer = Engine::new(options)?.with_signing(signing);
     let (mut plain, mut signed) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         let t = Instant::now();
-        unsigned.render(&loaded).map_err(|e| format!("{e:?}"))?;
+        unsigned.render(&loaded, &[OutputKind::Pdf]).map_err(|e| format!("{e:?}"))?;
         plain.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        let r = signer.render(&loaded).map_err(|e| format!("{e:?}"))?;
+        let r = signer.render(&loaded, &[OutputKind::Pdf]).map_err(|e| format!("{e:?}"))?;
         r.pdf().ok_or("no PDF")?;
         signed.push(t.elapsed().as_secs_f64() * 1e3);
     }

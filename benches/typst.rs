@@ -26,7 +26,7 @@ mod support;
 use support::{median, peak_rss_mb};
 
 use nianbao::world::MemoryResources;
-use nianbao::{Engine, EngineOptions, OutputKind, Source};
+use nianbao::{CheckOptions, Engine, EngineOptions, OutputKind, Source};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -139,25 +139,26 @@ fn main() {
     // Ours tagged, as Typst's PDFs are and as nianbao writes by default;
     // `NIANBAO_BENCH_TAGGED=0` measures ours untagged.
     let tagged = std::env::var_os("NIANBAO_BENCH_TAGGED").is_none_or(|v| v != "0");
-    let engine = Engine::new(EngineOptions {
-        outputs: vec![OutputKind::Pdf],
-        tagged,
-        ..EngineOptions::default()
-    })
-    .expect("engine");
+    let engine = Engine::new(EngineOptions { tagged, ..EngineOptions::default() }).expect("engine");
     let resources = MemoryResources::new();
     // Every 97th unit is broken on purpose; neither side gets those.
     let inputs: Vec<(PathBuf, Vec<u8>)> = all[..n]
         .iter()
         .map(|p| (p.clone(), std::fs::read(p).expect("read unit")))
-        .filter(|(p, b)| engine.check(Source::new(p.clone(), b.clone()), &resources).is_ok())
+        .filter(|(p, b)| {
+            engine.check(Source::new(p.clone(), b.clone()), &resources, &Default::default()).is_ok()
+        })
         .collect();
     let paths: Vec<PathBuf> = inputs.iter().map(|(p, _)| p.clone()).collect();
 
     let render = |path: &Path, bytes: &[u8]| -> (f64, usize) {
         let start = Instant::now();
-        let loaded = engine.check(Source::new(path, bytes.to_vec()), &resources);
-        let rendered = engine.render(&loaded).expect("renders");
+        let loaded = engine.check(
+            Source::new(path, bytes.to_vec()),
+            &resources,
+            &CheckOptions::for_render(),
+        );
+        let rendered = engine.render(&loaded, &[OutputKind::Pdf]).expect("renders");
         let ms = start.elapsed().as_secs_f64() * 1e3;
         (ms, rendered.pdf().expect("a PDF").len())
     };

@@ -10,7 +10,7 @@
 //! served from memory, as a web form would serve an upload.
 
 use nianbao::world::MemoryResources;
-use nianbao::{Engine, EngineOptions, OutputKind, Source};
+use nianbao::{CheckOptions, Engine, EngineOptions, OutputKind, Source};
 use std::io::{Read, Write};
 
 /// The images this program can serve, by the name a report uses for them.
@@ -22,16 +22,17 @@ fn resources() -> MemoryResources {
 
 /// Renders report YAML to PDF bytes, or the diagnostics as text.
 pub fn render(yaml: Vec<u8>) -> Result<Vec<u8>, String> {
-    let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+    let options = EngineOptions::default();
     let engine = Engine::new(options)?;
-    let loaded = engine.check(Source::new("<stdin>", yaml), &resources());
+    let loaded =
+        engine.check(Source::new("<stdin>", yaml), &resources(), &CheckOptions::for_render());
     let text = |diags: &[nianbao::diag::Diagnostic]| {
         diags.iter().map(|d| nianbao::diag::render_short(d, &loaded.file)).collect::<Vec<_>>()
     };
     if !loaded.is_ok() {
         return Err(text(&loaded.diags).join("\n"));
     }
-    let rendered = engine.render(&loaded).map_err(|d| text(&d).join("\n"))?;
+    let rendered = engine.render(&loaded, &[OutputKind::Pdf]).map_err(|d| text(&d).join("\n"))?;
     Ok(rendered.pdf().expect("a PDF was asked for").to_vec())
 }
 

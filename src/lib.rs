@@ -31,26 +31,33 @@ pub mod units;
 pub mod validate;
 pub mod world;
 
-pub use engine::{Engine, EngineOptions, Loaded, Output, OutputKind, Rendered, Source};
+pub use engine::{
+    CheckOptions, Engine, EngineOptions, Loaded, Output, OutputKind, PageFacts, Previous, Rendered,
+    Source,
+};
 
 use std::path::Path;
 
-/// Reads a report file and runs every check on it, fetching its images from the file's folder.
-/// I/O and encoding problems are diagnostics too, so one call answers "what is wrong with this
-/// file". (The bundled editions; an [`Engine`] knows any it was given.)
+/// Reads a report file and checks its schema, rules and images ([`CheckOptions::rules_only`]
+/// on an engine with the default options), fetching its images from the file's folder. I/O
+/// and encoding problems are diagnostics too. For the whole check (the audit, the renderers'
+/// refusals predicted) call [`Engine::check`].
 pub fn load_and_check(path: &Path) -> Loaded {
     match Source::read(path) {
-        Ok(source) => check_source(source, path),
+        Ok(source) => check_rules(source, path),
         Err(d) => Loaded::unreadable(path, d),
     }
 }
 
 /// Like [`load_and_check`] for bytes already in memory, named `path`.
 pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Loaded {
-    check_source(Source::new(path, bytes), path)
+    check_rules(Source::new(path, bytes), path)
 }
 
-fn check_source(source: Source, path: &Path) -> Loaded {
+fn check_rules(source: Source, path: &Path) -> Loaded {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    let engine = ENGINE
+        .get_or_init(|| Engine::new(EngineOptions::default()).expect("the bundled fonts load"));
     let resources = world::FsResources::for_report(path, false);
-    engine::check_source(source, template::Formats::bundled(), &resources)
+    engine.check(source, &resources, &CheckOptions::rules_only())
 }

@@ -3,7 +3,8 @@
 //! and as many true negatives, the negatives in the wording of real reports (the
 //! sentences are copied here from published reports; their sources are named).
 
-use nianbao::audit::{AuditOptions, audit_loaded};
+use nianbao::audit::AuditOptions;
+use nianbao::engine::audit_loaded;
 use nianbao::{Loaded, check_bytes};
 use std::path::Path;
 
@@ -748,7 +749,7 @@ fn audit_similarity_across_units_of_a_batch() {
         load("daishan.yaml", &copy),
         load("pingtan.yaml", PINGTAN),
     ];
-    nianbao::audit::audit_batch(&mut units, &[None, None, None], &AuditOptions::default());
+    nianbao::engine::audit_batch(&mut units, &[None, None, None], &AuditOptions::default());
     let s: Vec<Vec<&str>> = units.iter().map(similarity_codes).collect();
     assert_eq!(
         s,

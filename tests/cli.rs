@@ -279,3 +279,19 @@ fn an_installed_font_draws_what_the_bundled_faces_lack() {
     let said = format!("{}{}", stdout(&out), stderr(&out));
     assert!(said.contains("W-G1") && said.contains("2603"), "{said}");
 }
+
+/// Issue #28: `check` predicts what the renderers refuse. Numbers that fit no cell of their
+/// table at any allowed size (E-W1) passed `check` before, and every render then refused
+/// them; now `check` fails on them, as `render` does, and names the cell.
+#[test]
+fn check_predicts_a_table_the_layout_refuses() {
+    let dir = folder();
+    let path = repo("tests/suite/render/number-too-wide.yaml");
+    let path = path.to_str().unwrap();
+    let out = nianbao(dir.path(), &["check", path, "--format", "short"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("error[E-W1]"), "{}", stdout(&out));
+    let out = nianbao(dir.path(), &["render", path, "--format", "html", "-o", "out"]);
+    assert_eq!(code(&out), 1, "no format is made of it, HTML neither: {}", stderr(&out));
+    assert!(!dir.path().join("out").join("number-too-wide.html").exists());
+}

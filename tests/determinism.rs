@@ -13,15 +13,19 @@ mod gen_units;
 use nianbao::batch::{BatchConfig, Status, discover, run_batch};
 use nianbao::io::Replace;
 use nianbao::world::MemoryResources;
-use nianbao::{Engine, EngineOptions, OutputKind, Source};
+use nianbao::{CheckOptions, Engine, EngineOptions, OutputKind, Source};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 fn render_alone(engine: &Engine, path: &Path) -> Vec<u8> {
     let bytes = std::fs::read(path).expect("read unit");
-    let loaded = engine.check(Source::new(path, bytes), &MemoryResources::new());
+    let loaded = engine.check(
+        Source::new(path, bytes),
+        &MemoryResources::new(),
+        &CheckOptions::for_render(),
+    );
     assert!(loaded.is_ok(), "{}: {:?}", path.display(), loaded.diags);
-    engine.render(&loaded).expect("renders").pdf().expect("a PDF").to_vec()
+    engine.render(&loaded, &[OutputKind::Pdf]).expect("renders").pdf().expect("a PDF").to_vec()
 }
 
 #[test]
@@ -31,9 +35,7 @@ fn a_unit_alone_and_inside_a_batch_of_100_gives_the_same_pdf() {
     gen_units::generate(&units, 100);
     let name = "unit-0042";
     let unit = units.join(format!("district-02/{name}.yaml"));
-    let engine =
-        Engine::new(EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() })
-            .expect("engine");
+    let engine = Engine::new(EngineOptions::default()).expect("engine");
 
     // First render of the process: no glyph cached yet.
     let alone = render_alone(&engine, &unit);
@@ -44,6 +46,7 @@ fn a_unit_alone_and_inside_a_batch_of_100_gives_the_same_pdf() {
     std::fs::create_dir_all(&out).expect("outdir");
     let config = BatchConfig {
         outdir: out.clone(),
+        outputs: vec![OutputKind::Pdf],
         changed: false,
         replace: Replace::UnlessSigned,
         confine: false,

@@ -70,7 +70,11 @@ fn memory_resources_report_a_missing_image_at_its_key() {
     let mut yaml = common::example_text();
     yaml.push_str("\nsignature:\n  seal: nowhere.png\n");
     let line = yaml.lines().count() as u32;
-    let loaded = engine.check(Source::new("form", yaml.into_bytes()), &MemoryResources::new());
+    let loaded = engine.check(
+        Source::new("form", yaml.into_bytes()),
+        &MemoryResources::new(),
+        &Default::default(),
+    );
     let d = loaded.diags.iter().find(|d| d.code == Code::MissingFile).expect("E-F1");
     assert_eq!((d.span.line, d.path.as_deref()), (line, Some("signature.seal")));
     assert!(!loaded.is_ok());
@@ -112,11 +116,7 @@ fn an_edition_is_a_data_file() {
     let format = trimmed_format();
     assert_eq!(format.edition, 2099);
     assert!(format.table("reviews_lawsuits").is_none() && format.sections.len() == 5);
-    let options = EngineOptions {
-        outputs: vec![OutputKind::Pdf],
-        extra_formats: vec![format],
-        ..EngineOptions::default()
-    };
+    let options = EngineOptions { extra_formats: vec![format], ..EngineOptions::default() };
     let engine = Engine::new(options).unwrap();
     assert_eq!(engine.formats().editions(), [2021, 2099]);
 
@@ -125,15 +125,21 @@ fn an_edition_is_a_data_file() {
     let (head, tail) = text.split_once("reviews_lawsuits:").unwrap();
     let tail = &tail[tail.find("\nproblems:").unwrap()..];
     let report = format!("{head}{tail}");
-    let loaded =
-        engine.check(Source::new("2099.yaml", report.into_bytes()), &MemoryResources::new());
+    let loaded = engine.check(
+        Source::new("2099.yaml", report.into_bytes()),
+        &MemoryResources::new(),
+        &Default::default(),
+    );
     assert!(loaded.is_ok(), "{:#?}", loaded.diags);
-    let rendered = engine.render(&loaded).expect("renders");
-    assert!(rendered.pages >= 3);
+    let rendered = engine.render(&loaded, &[OutputKind::Pdf]).expect("renders");
+    assert!(rendered.pdf_pages().expect("a PDF").count >= 3);
 
     // In edition 2099 the key of the dropped section is unknown; in 2021 it is required.
-    let with_four =
-        engine.check(Source::new("x.yaml", text.clone().into_bytes()), &MemoryResources::new());
+    let with_four = engine.check(
+        Source::new("x.yaml", text.clone().into_bytes()),
+        &MemoryResources::new(),
+        &Default::default(),
+    );
     let unknown: Vec<_> = with_four.diags.iter().filter(|d| d.code == Code::UnknownKey).collect();
     assert_eq!(unknown.len(), 1, "{:#?}", with_four.diags);
     assert_eq!(unknown[0].path.as_deref(), Some("reviews_lawsuits"));

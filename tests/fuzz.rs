@@ -319,7 +319,9 @@ fn image_decoding_never_panics_on_mutated_images() {
             let mut res = MemoryResources::new();
             res.insert("seal.png", bytes.clone());
             let source = Source::new("fuzz.yaml", report.clone().into_bytes());
-            match std::panic::catch_unwind(AssertUnwindSafe(|| engine.check(source, &res))) {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                engine.check(source, &res, &nianbao::CheckOptions::default())
+            })) {
                 Err(_) => failures.push(format!("seed {seed}: Engine::check panicked")),
                 Ok(loaded) => {
                     let image_ok = ImageData::from_bytes(bytes.clone()).is_ok();
@@ -369,11 +371,7 @@ fn font_loading_never_panics_on_mutated_fonts() {
             data: krilla::Data::from(bytes),
             index: 0,
         };
-        let options = EngineOptions {
-            outputs: vec![nianbao::OutputKind::Pdf],
-            fonts: vec![over],
-            ..Default::default()
-        };
+        let options = EngineOptions { fonts: vec![over], ..Default::default() };
         match std::panic::catch_unwind(AssertUnwindSafe(|| Engine::new(options))) {
             Err(_) => failures.push(format!("seed {seed}: Engine::new panicked")),
             Ok(Err(e)) => {
@@ -386,7 +384,9 @@ fn font_loading_never_panics_on_mutated_fonts() {
                 // Some accepted mutants all the way to a PDF (the subsetter reads them too).
                 if accepted % 8 == 1 {
                     rendered += 1;
-                    match std::panic::catch_unwind(AssertUnwindSafe(|| engine.render(&report))) {
+                    match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        engine.render(&report, &[nianbao::OutputKind::Pdf])
+                    })) {
                         Err(_) => failures.push(format!("seed {seed}: render panicked")),
                         Ok(Err(d)) => {
                             if d.iter().any(|d| d.message_en.trim().is_empty()) {

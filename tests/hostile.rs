@@ -365,7 +365,8 @@ fn p06_bomb_is_refused_by_check_at_its_key_with_the_limit() {
     // The library says the same without touching the disk.
     let mut res = MemoryResources::new();
     res.insert("bomb.png", bomb_png().to_vec());
-    let loaded = engine().check(Source::new("town.yaml", text.into_bytes()), &res);
+    let loaded =
+        engine().check(Source::new("town.yaml", text.into_bytes()), &res, &Default::default());
     assert!(!loaded.is_ok());
     assert!(loaded.diags.iter().any(|d| d.span.line as usize == line));
     let e = ImageData::from_bytes(bomb_png().to_vec()).unwrap_err();
@@ -1014,6 +1015,7 @@ fn p16_confine_refuses_absolute_paths_dotdot_and_links_out() {
             township_with_seal("../secret/seal.png").0.into_bytes(),
         ),
         &fs,
+        &Default::default(),
     );
     assert!(!loaded.is_ok());
 }

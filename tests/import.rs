@@ -651,3 +651,38 @@ fn rows_of_glued_digits_too_long_to_try_every_cut_are_imported() {
     let (again, _) = reload(&imp);
     assert_eq!(strip_locations(&again), strip_locations(&imp.report));
 }
+
+/// Issue #28: intake is in the library. A published report read into the YAML the engine
+/// checks, and a finding on it named by its place in the published file, as `nianbao audit`
+/// does, without the command line.
+#[test]
+fn a_published_report_is_checked_and_audited_through_the_library() {
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/suite/import/seed-report-shengsi-2024.txt");
+    let text = std::fs::read_to_string(seed).unwrap();
+    let text = text.replacen("共收到信息公开申请7件", "共收到信息公开申请9件", 1);
+    let line_no = text.lines().position(|l| l.contains("申请9件")).unwrap() + 1;
+    let format = nianbao::template::bundled_format(2021).unwrap();
+    let published = nianbao::import::Published::from_bytes(
+        "units/page.txt",
+        text.as_bytes(),
+        nianbao::import::FormatChoice::Auto,
+        format,
+        std::path::Path::new("units"),
+    );
+    assert_eq!(published.yaml_name(), std::path::Path::new("units/page.yaml"));
+    let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).unwrap();
+    let source = nianbao::Source::new(published.yaml_name(), published.yaml.clone().into_bytes());
+    let resources = nianbao::world::MemoryResources::new();
+    let mut loaded = engine.check(source, &resources, &nianbao::CheckOptions::default());
+    assert!(loaded.is_ok(), "{:#?}", loaded.diags);
+    published.name_places(&mut loaded.diags);
+    let finding = loaded
+        .diags
+        .iter()
+        .find(|d| d.code.as_str() == "W-A1")
+        .unwrap_or_else(|| panic!("{:#?}", loaded.diags));
+    let place = format!("（page.txt：第 {line_no} 行）");
+    assert!(finding.message_zh.ends_with(&place), "{} should end with {place}", finding.message_zh);
+    assert!(!finding.span.is_located(), "no line of the in-memory YAML");
+}

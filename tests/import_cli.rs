@@ -167,3 +167,45 @@ fn audit_reads_published_reports_and_names_places_in_them() {
     // Nothing was written beside the published file.
     assert!(!units.join("page.yaml").exists());
 }
+
+/// Issue #28: `check`, `import --check` and `audit` run one check, so they give the same
+/// diagnostics for one file (before, `import --check` and `audit` missed W-G1, the
+/// characters no font can draw, which only `check` added).
+#[test]
+fn check_import_check_and_audit_give_the_same_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(seed()).unwrap();
+    // A character no bundled or installed font has, in the prose.
+    let text = text.replacen("共收到信息公开申请7件", "共收到信息公开申请7件（𠀀村）", 1);
+    assert!(text.contains('𠀀'));
+    std::fs::write(dir.path().join("page.txt"), text).unwrap();
+    // `page.yaml:17:12: warning[W-G1]: …` (import --check adds where it was in the page).
+    let found = |out: &str| -> Vec<String> {
+        let mut v: Vec<String> = out
+            .lines()
+            .filter(|l| l.starts_with("page.yaml:"))
+            .map(|l| l.split(']').next().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let (code, imported) =
+        nianbao(dir.path(), &["import", "page.txt", "-o", "page.yaml", "--check"]);
+    assert_eq!(code, 0, "{imported}");
+    let (code, checked) = nianbao(dir.path(), &["check", "page.yaml", "--format", "short"]);
+    assert_eq!(code, 0, "{checked}");
+    let from_check = found(&checked);
+    assert!(from_check.iter().any(|d| d.ends_with("warning[W-G1")), "{checked}");
+    assert_eq!(found(&imported), from_check, "import --check: {imported}");
+    // The audit sheet lists every finding with its code.
+    let (code, audited) = nianbao(dir.path(), &["audit", "page.yaml", "-o", "sheet.csv"]);
+    assert_eq!(code, 0, "{audited}");
+    let sheet = std::fs::read_to_string(dir.path().join("sheet.csv")).unwrap();
+    let mut codes: Vec<&str> = sheet
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.len() == 4 && w.as_bytes()[1] == b'-' && "WEN".contains(&w[..1]))
+        .collect();
+    codes.sort();
+    let want: Vec<&str> = from_check.iter().map(|d| &d[d.len() - 4..]).collect();
+    assert_eq!(codes, want, "audit sheet: {sheet}");
+}

@@ -115,11 +115,8 @@ fn lost_chars(full: &str, part: &str) -> Vec<char> {
 fn pdf_of(path: &Path) -> (Report, Vec<u8>) {
     let loaded = nianbao::load_and_check(path);
     assert!(loaded.is_ok(), "{:#?}", loaded.diags);
-    let options = nianbao::EngineOptions {
-        outputs: vec![nianbao::OutputKind::Pdf],
-        ..nianbao::EngineOptions::default()
-    };
-    let out = nianbao::Engine::new(options).unwrap().render(&loaded).unwrap();
+    let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).unwrap();
+    let out = engine.render(&loaded, &[nianbao::OutputKind::Pdf]).unwrap();
     let pdf = out.pdf().unwrap().to_vec();
     (loaded.report.unwrap(), pdf)
 }
@@ -146,11 +143,8 @@ fn roundtrip_pdf_of_both_examples() {
 fn html_of(path: &Path) -> (Report, Vec<u8>) {
     let loaded = nianbao::load_and_check(path);
     assert!(loaded.is_ok(), "{:#?}", loaded.diags);
-    let options = nianbao::EngineOptions {
-        outputs: vec![nianbao::OutputKind::Html],
-        ..nianbao::EngineOptions::default()
-    };
-    let out = nianbao::Engine::new(options).unwrap().render(&loaded).unwrap();
+    let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).unwrap();
+    let out = engine.render(&loaded, &[nianbao::OutputKind::Html]).unwrap();
     let html = out.get(nianbao::OutputKind::Html).unwrap().to_vec();
     (loaded.report.unwrap(), html)
 }

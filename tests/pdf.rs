@@ -365,8 +365,8 @@ fn pdf_missing_glyph_warns_and_renders() {
         .unwrap() as u32
         + 1;
     let loaded = common::load(&path);
-    let out = common::engine(&[OutputKind::Pdf], false)
-        .render(&loaded)
+    let out = common::engine(false)
+        .render(&loaded, &[OutputKind::Pdf])
         .expect("renders despite the glyph");
     let warns: Vec<_> = out.warnings.iter().filter(|d| d.code == Code::MissingGlyph).collect();
     assert_eq!(warns.len(), 1, "one warning per character and place: {:#?}", out.warnings);

@@ -142,10 +142,9 @@ fn expected_reading(doc: &Document) -> String {
 /// Renders the example with `options` (PDF only) into tests/store/pdfua/NAME.
 fn render(name: &str, options: EngineOptions) -> PathBuf {
     let dir = store("pdfua", name);
-    let engine = Engine::new(EngineOptions { outputs: vec![OutputKind::Pdf], ..options })
-        .expect("the bundled fonts load");
+    let engine = Engine::new(options).expect("the bundled fonts load");
     let loaded = common::load(&example());
-    let rendered = engine.render(&loaded).expect("renders");
+    let rendered = engine.render(&loaded, &[OutputKind::Pdf]).expect("renders");
     let path = dir.join("shengsi-2024.pdf");
     std::fs::write(&path, rendered.pdf().expect("a PDF")).expect("write");
     path
@@ -453,14 +452,10 @@ fn signing_keeps_the_tags_and_tags_the_signature_widget() {
 fn figures_carry_their_alternative_text_and_the_seal_is_an_artifact() {
     let dir = store("pdfua", "figures");
     let source = common::root().join("tests/suite/html/figures.yaml");
-    let engine = Engine::new(EngineOptions {
-        outputs: vec![OutputKind::Pdf],
-        pdfua: true,
-        ..EngineOptions::default()
-    })
-    .expect("fonts");
-    let rendered = engine.render(&common::load(&source)).expect("renders");
-    assert!(rendered.seal.is_some(), "the suite report has a seal");
+    let engine =
+        Engine::new(EngineOptions { pdfua: true, ..EngineOptions::default() }).expect("fonts");
+    let rendered = engine.render(&common::load(&source), &[OutputKind::Pdf]).expect("renders");
+    assert!(rendered.pdf_pages().is_some_and(|p| p.seal.is_some()), "the suite report has a seal");
     let pdf = dir.join("figures.pdf");
     std::fs::write(&pdf, rendered.pdf().unwrap()).unwrap();
     assert_pdfua(&pdf);
@@ -487,15 +482,19 @@ fn a_report_finished_on_both_cores_is_the_one_a_batch_writes() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
     for options in [tagged(), EngineOptions { pdfua: true, pdfa: true, ..EngineOptions::default() }]
     {
-        let engine = Engine::new(EngineOptions { outputs: vec![OutputKind::Pdf], ..options })
-            .expect("the bundled fonts load");
+        let engine = Engine::new(options).expect("the bundled fonts load");
         for path in [example(), example().with_file_name("township-2025.yaml")] {
             let loaded = common::load(&path);
-            let ahead = engine.render(&loaded).expect("renders");
+            let ahead = engine.render(&loaded, &[OutputKind::Pdf]).expect("renders");
             let ahead = ahead.pdf().expect("a PDF").to_vec();
             let in_worker = pool.install(|| {
                 assert!(rayon::current_thread_index().is_some());
-                engine.render(&loaded).expect("renders").pdf().expect("a PDF").to_vec()
+                engine
+                    .render(&loaded, &[OutputKind::Pdf])
+                    .expect("renders")
+                    .pdf()
+                    .expect("a PDF")
+                    .to_vec()
             });
             assert!(ahead.len() > 100_000, "{}: a real PDF", path.display());
             let doc = lopdf::Document::load_mem(&ahead).expect("lopdf reads it");

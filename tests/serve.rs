@@ -338,8 +338,11 @@ fn the_binary_issues_tokens_and_serves() {
     assert_eq!(r.json()[0]["id"], "a");
 }
 
+/// Issue #28: the report holds its `dismissed:` list, so a save with one goes through the one
+/// Report → YAML writer like any other (before, it was kept as typed: the writer had no place
+/// for it). An entry the report cannot hold (W-Z2) still keeps the file as typed.
 #[test]
-fn a_dismissed_list_is_kept_as_typed() {
+fn a_dismissed_list_goes_through_the_writer() {
     let o = office();
     let v0 = version(&o, "a", &o.a);
     let body = format!(
@@ -347,7 +350,21 @@ fn a_dismissed_list_is_kept_as_typed() {
     );
     let r = put(&o, "a", &o.a, Some(&v0), &body);
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(std::fs::read_to_string(o.root.join("a.yaml")).unwrap(), body);
+    let saved = std::fs::read_to_string(o.root.join("a.yaml")).unwrap();
+    assert!(saved.contains("# 已复核的审核提示"), "written by the writer: {saved}");
+    let loaded = nianbao::check_bytes(std::path::Path::new("a.yaml"), saved.clone().into_bytes());
+    let dismissed = &loaded.report.as_ref().expect("loads").dismissed;
+    assert_eq!(dismissed.len(), 1, "{saved}");
+    assert_eq!(
+        (dismissed[0].code.as_str(), dismissed[0].at.as_deref(), dismissed[0].reason.as_str()),
+        ("W-A1", Some("overview"), "已与业务科室核实")
+    );
+    // No reason: the entry cannot be used, the report does not hold it, the file stays as typed.
+    let v1 = version(&o, "a", &o.a);
+    let unusable = format!("{EXAMPLE}\ndismissed:\n  - code: W-A1\n    at: overview\n");
+    let r = put(&o, "a", &o.a, Some(&v1), &unusable);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(std::fs::read_to_string(o.root.join("a.yaml")).unwrap(), unusable);
 }
 
 /// kill -9 of the server while clients save: the file is always a whole version the history

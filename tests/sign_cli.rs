@@ -37,20 +37,20 @@ fn render_sign_with_seal_is_valid_shows_the_seal_and_extends_the_unsigned_render
     assert!(loaded.is_ok());
     let image = Arc::new(ImageData::load(&seal).expect("seal"));
     let engine = Engine::new(EngineOptions {
-        outputs: vec![OutputKind::Pdf],
         seal: Some(image),
         omit_seal: true,
         ..EngineOptions::default()
     })
     .expect("engine");
-    let rendered = engine.render(&loaded).expect("render");
+    let rendered = engine.render(&loaded, &[OutputKind::Pdf]).expect("render");
     let unsigned = rendered.pdf().expect("pdf").to_vec();
     assert!(signed.len() > unsigned.len());
     assert!(signed[..unsigned.len()] == unsigned[..], "the unsigned render must be a prefix");
 
     // The seal is the widget's appearance at the layout's place, and only there: the
     // unsigned (omit_seal) page has no seal, the signed one shows it.
-    let placement = rendered.seal.expect("the layout reserves the seal");
+    let placement = rendered.pdf_pages().and_then(|p| p.seal.clone());
+    let placement = placement.expect("the layout reserves the seal");
     let page_h = style.page.height.to_pt() as f32;
     let [left, top, w, h] = placement.rect.map(|v| v as f32);
     let (cx, cy) = (left + w / 2.0, page_h - top - h / 2.0);

@@ -297,7 +297,7 @@ fn typeset_numbers_never_wrap_in_cells() {
 #[test]
 fn typeset_number_too_wide_is_an_error_naming_the_cell() {
     let loaded = common::load(&case("number-too-wide"));
-    let Err(err) = common::engine(&[nianbao::OutputKind::Pdf], false).resolve(&loaded) else {
+    let Err(err) = common::engine(false).resolve(&loaded) else {
         panic!("a table whose numbers cannot fit must not render")
     };
     let d = err.iter().find(|d| d.code.as_str() == "E-W1").expect("E-W1");
@@ -736,8 +736,8 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         // Both from one render, as `nianbao render --format pdf,docx` makes them: the
         // DOCX is told where the PDF broke its pages.
-        let out = common::engine(&[OutputKind::Pdf, OutputKind::Docx], false)
-            .render(&common::load(&path))
+        let out = common::engine(false)
+            .render(&common::load(&path), &[OutputKind::Pdf, OutputKind::Docx])
             .expect("renders");
         let ours = common::write(&dir, &format!("{name}.pdf"), out.pdf().unwrap());
         let docx_path = common::write(&dir, &format!("{name}-lo.docx"), out.docx().unwrap());

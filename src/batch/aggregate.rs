@@ -74,6 +74,7 @@ pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Opt
         preamble: Vec::new(),
         sections,
         signature: Signature::default(),
+        dismissed: Vec::new(),
     })
 }
 
@@ -142,10 +143,11 @@ pub struct SummaryReport {
 }
 
 /// The 汇总表 of a run: one per edition among `units` (the loaded, error-free reports of the
-/// run), so units of another edition are summed apart, never dropped.
+/// run), so units of another edition are summed apart, never dropped; each rendered as `kinds`.
 pub fn summary_reports(
     units: &[&Loaded],
     engine: &crate::Engine,
+    kinds: &[crate::OutputKind],
     office: &str,
 ) -> Result<Vec<SummaryReport>, String> {
     let mut editions: Vec<u32> =
@@ -171,9 +173,9 @@ pub fn summary_reports(
         }
         let file = crate::source::SourceFile::new("summary-report.yaml", String::new());
         let images = crate::resolve::Images::new();
-        let loaded = Loaded { file, report: Some(report), checked: Some(checked), images, diags };
+        let loaded = Loaded::new(file, Some(report), Some(checked), images, diags);
         let rendered = engine
-            .render(&loaded)
+            .render(&loaded, kinds)
             .map_err(|d| d.iter().map(|d| d.message_en.clone()).collect::<Vec<_>>().join("; "))?;
         out.push(SummaryReport { edition, units: same.len(), rendered, numbers_csv });
     }

@@ -12,7 +12,7 @@ pub use discover::{Discovery, Input, discover, output_stems, shard_of, with_ext}
 use crate::diag::{Severity, render_short};
 use crate::io::Replace;
 use crate::world::FsResources;
-use crate::{Engine, Loaded, Source};
+use crate::{CheckOptions, Engine, Loaded, Previous, Source};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -96,6 +96,8 @@ impl UnitSummary {
 pub struct BatchConfig {
     /// Output folder.
     pub outdir: PathBuf,
+    /// The outputs made for every unit.
+    pub outputs: Vec<crate::OutputKind>,
     /// Skip units whose inputs are unchanged since the last run.
     pub changed: bool,
     /// When existing outputs may be replaced (`--force`: always).
@@ -120,7 +122,7 @@ pub fn previous_reports(
     let mut by_unit = std::collections::HashMap::new();
     let mut skipped = Vec::new();
     for input in &found.inputs {
-        match crate::audit::load_previous(&input.path) {
+        match crate::engine::load_previous(&input.path) {
             Ok(l) => {
                 if let Some(unit) = l.report.as_ref().map(|r| r.unit.text.clone()) {
                     by_unit.entry(unit).or_insert(l);
@@ -168,14 +170,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The part of every unit's content hash that is the same for the whole run: the nianbao
 /// version, the engine's options, the templates and the fonts.
-fn run_hash(engine: &Engine) -> Sha256 {
+fn run_hash(engine: &Engine, outputs: &[crate::OutputKind]) -> Sha256 {
     let o = engine.options();
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(
         format!(
             "{:?} {} {} {} {} {:?} {}",
-            o.outputs,
+            outputs,
             o.pdfa,
             o.tagged,
             o.pdfua,
@@ -273,7 +275,7 @@ pub fn run_batch(
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let new_cache = Mutex::new(BTreeMap::new());
-    let cache = Cache { old: &old_cache, new: &new_cache, run: run_hash(engine) };
+    let cache = Cache { old: &old_cache, new: &new_cache, run: run_hash(engine, &config.outputs) };
     let stems = output_stems(inputs);
     let results: Vec<(UnitSummary, Option<Loaded>)> = inputs
         .par_iter()
@@ -344,15 +346,18 @@ fn render_unit(
     engine: &Engine,
     cache: &Cache,
 ) -> (UnitSummary, Option<Loaded>) {
-    let mut loaded = match Source::read(&input.path) {
-        Ok(source) => engine.check(source, &FsResources::for_report(&input.path, config.confine)),
+    let options = CheckOptions {
+        audit: Some(config.audit),
+        previous: Previous::SameUnit(&config.previous),
+        ..CheckOptions::for_render()
+    };
+    let loaded = match Source::read(&input.path) {
+        Ok(source) => {
+            let resources = FsResources::for_report(&input.path, config.confine);
+            engine.check(source, &resources, &options)
+        }
         Err(d) => Loaded::unreadable(&input.path, d),
     };
-    if loaded.is_ok() {
-        let unit = loaded.report.as_ref().map(|r| r.unit.text.clone()).unwrap_or_default();
-        let previous = config.previous.get(&unit);
-        crate::audit::audit_loaded(&mut loaded, previous, &config.audit);
-    }
     let mut summary = UnitSummary {
         unit: loaded.report.as_ref().map(|r| r.unit.text.clone()),
         year: loaded.report.as_ref().map(|r| r.year.0),
@@ -364,8 +369,7 @@ fn render_unit(
         return (summary, None);
     }
     let base = config.outdir.join(stem);
-    let paths: Vec<PathBuf> =
-        engine.options().outputs.iter().map(|k| with_ext(&base, k.ext())).collect();
+    let paths: Vec<PathBuf> = config.outputs.iter().map(|k| with_ext(&base, k.ext())).collect();
     let hash = unit_hash(&cache.run, &loaded);
     if config.changed && cache.vouches(&file, &hash, &paths) {
         summary.status = Status::Unchanged;
@@ -373,9 +377,10 @@ fn render_unit(
         if let Some(entry) = cache.old.get(&file) {
             cache.record(file, entry.clone());
         }
+        loaded.forget_prepared();
         return (summary, Some(loaded));
     }
-    let rendered = match engine.render(&loaded) {
+    let rendered = match engine.render(&loaded, &config.outputs) {
         Ok(r) => r,
         Err(diags) => {
             summary.diagnostics.extend(diags.iter().map(|d| render_short(d, &loaded.file)));
@@ -384,7 +389,7 @@ fn render_unit(
     };
     summary.warnings += rendered.warnings.len();
     summary.diagnostics.extend(rendered.warnings.iter().map(|d| render_short(d, &loaded.file)));
-    summary.pages = rendered.pages;
+    summary.pages = rendered.pdf_pages().map_or(0, |p| p.count);
     if let Some(parent) = base.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
     {

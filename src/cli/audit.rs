@@ -4,11 +4,11 @@
 //! shares (`--previous`, `--threshold`, `--deadline`).
 
 use clap::Args;
-use nianbao::audit::{
-    AuditOptions, audit_batch, families_run, load_previous, match_by_unit,
-    sheet::{to_csv, to_html, unit_rows},
-};
+use nianbao::audit::AuditOptions;
+use nianbao::audit::sheet::{to_csv, to_html, unit_rows};
 use nianbao::diag::{Severity, has_errors};
+use nianbao::engine::{audit_batch, families_run, load_previous, match_by_unit};
+use nianbao::import::{FormatChoice, Published, is_published, published_in};
 use std::path::{Path, PathBuf};
 
 /// The audit settings `check` and `audit` share.
@@ -66,12 +66,9 @@ pub struct AuditArgs {
 
 /// For a report that was published, not written as YAML: the published file, its import
 /// and the YAML the import wrote (in memory).
-type Source = (PathBuf, nianbao::import::Imported, String);
-
-/// The reports to audit, checked, each with its [`Source`] when it was imported (two lists
-/// side by side: the audit takes the checked reports as one slice).
-fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Source>>), String> {
-    use super::import::{import_in_memory, is_published, published_in};
+/// The reports to audit, checked, each with the published report it was imported from, if
+/// any (two lists side by side: the audit takes the checked reports as one slice).
+fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Published>>), String> {
     use rayon::prelude::*;
     let mut published: Vec<PathBuf> = Vec::new();
     for p in paths.iter().filter(|p| p.is_dir()) {
@@ -80,15 +77,20 @@ fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Sourc
     let inputs = nianbao::batch::discover(paths, None)?.inputs;
     let (files, yaml): (Vec<_>, Vec<_>) = inputs.into_iter().partition(|i| is_published(&i.path));
     published.extend(files.into_iter().map(|i| i.path));
+    // Audited together below (雷同 across units), so the check leaves the audit out.
+    let engine = super::check_engine()?;
+    let options = nianbao::CheckOptions { audit: None, ..Default::default() };
     let mut loaded: Vec<nianbao::Loaded> =
-        yaml.par_iter().map(|i| nianbao::load_and_check(&i.path)).collect();
-    let mut sources: Vec<Option<Source>> = (0..loaded.len()).map(|_| None).collect();
-    let imported: Vec<(nianbao::Loaded, Source)> = published
+        yaml.par_iter().map(|i| super::check_file(&engine, &i.path, &options)).collect();
+    let mut sources: Vec<Option<Published>> = (0..loaded.len()).map(|_| None).collect();
+    let format = nianbao::template::bundled_format(2021).expect("2021 is bundled");
+    let imported: Vec<(nianbao::Loaded, Published)> = published
         .par_iter()
         .map(|file| {
-            let (imported, yaml) = import_in_memory(file)?;
-            let checked = nianbao::check_bytes(&file.with_extension("yaml"), yaml.clone().into());
-            Ok((checked, (file.clone(), imported, yaml)))
+            let p = Published::read(file, FormatChoice::Auto, format)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let bytes = Some(p.yaml.clone().into_bytes());
+            Ok((super::check_bytes(&engine, &p.yaml_name(), bytes, &options), p))
         })
         .collect::<Result<_, String>>()?;
     for (checked, source) in imported {
@@ -96,21 +98,6 @@ fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Sourc
         sources.push(Some(source));
     }
     Ok((loaded, sources))
-}
-
-/// Adds to each finding on a published report where it is in that report (the YAML it was
-/// imported into exists only in memory, so its line numbers are dropped).
-fn name_source_places(loaded: &mut nianbao::Loaded, source: &Option<Source>) {
-    let Some((file, imported, yaml)) = source else { return };
-    let name =
-        file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
-    for d in &mut loaded.diags {
-        if let Some(loc) = imported.locate_in(d, yaml) {
-            d.message_zh.push_str(&format!("（{name}：{}）", loc.zh()));
-            d.message_en.push_str(&format!(" ({name}: {})", loc.en()));
-        }
-        d.span = nianbao::source::Span::detached();
-    }
 }
 
 /// Runs the audit; returns the exit code (0 no errors, 1 a report has errors, 2
@@ -163,13 +150,15 @@ pub fn run(args: &AuditArgs) -> u8 {
     audit_batch(&mut loaded, &previous, &opts);
     let batch = loaded.len() > 1;
     for (l, source) in loaded.iter_mut().zip(&sources) {
-        name_source_places(l, source);
+        if let Some(published) = source {
+            published.name_places(&mut l.diags);
+        }
     }
     let mut rows = Vec::new();
     let (mut bad, mut warned) = (0, 0);
     for ((l, source), prev) in loaded.iter().zip(&sources).zip(&previous) {
         let file = match source {
-            Some((published, ..)) => published.display().to_string(),
+            Some(published) => published.name.display().to_string(),
             None => l.file.path().display().to_string(),
         };
         let unit = l.report.as_ref().map(|r| r.unit.text.clone()).unwrap_or_default();

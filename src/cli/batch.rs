@@ -110,7 +110,7 @@ pub fn run(args: &BatchArgs) -> u8 {
             }
         }
     }
-    let engine = match args.out.engine() {
+    let (engine, outputs) = match args.out.engine() {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -157,6 +157,7 @@ pub fn run(args: &BatchArgs) -> u8 {
     };
     let config = BatchConfig {
         outdir: args.output.clone(),
+        outputs: outputs.clone(),
         changed: args.changed,
         replace: args.out.replace(),
         confine: args.out.confine,
@@ -233,7 +234,7 @@ pub fn run(args: &BatchArgs) -> u8 {
     );
     let loaded: Vec<&nianbao::Loaded> = result.loaded.iter().flatten().collect();
     if args.summary_report
-        && let Err(e) = summary_report(args, &loaded, &engine)
+        && let Err(e) = summary_report(args, &loaded, &engine, &outputs)
     {
         eprintln!("错误：汇总表 (summary report): {e}");
         return 2;
@@ -253,8 +254,9 @@ fn summary_report(
     args: &BatchArgs,
     loaded: &[&nianbao::Loaded],
     engine: &nianbao::Engine,
+    outputs: &[nianbao::OutputKind],
 ) -> Result<(), String> {
-    let reports = summary_reports(loaded, engine, &args.office)?;
+    let reports = summary_reports(loaded, engine, outputs, &args.office)?;
     let several = reports.len() > 1;
     for r in &reports {
         let suffix = if several { format!("-{}", r.edition) } else { String::new() };

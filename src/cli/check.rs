@@ -33,28 +33,37 @@ pub fn run(args: &CheckArgs) -> u8 {
     let (mut bad, mut warnings, mut io_failed) = (0, 0, false);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let previous = match args.previous.as_deref().map(nianbao::audit::load_previous).transpose() {
+    let previous = match args.previous.as_deref().map(nianbao::engine::load_previous).transpose() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    // As render does: installed fonts for what the bundled faces lack, so check warns of
-    // exactly the characters render cannot draw.
-    let options = nianbao::EngineOptions { system_fonts: true, ..Default::default() };
-    let engine = nianbao::Engine::new(options).ok();
-    for path in &args.files {
-        let mut loaded = nianbao::load_and_check(path);
-        if let (false, Some(engine)) = (has_errors(&loaded.diags), &engine) {
-            let glyphs = engine
-                .resolve(&loaded)
-                .map(|(doc, _)| engine.glyph_warnings(&doc))
-                .unwrap_or_default();
-            loaded.diags.extend(glyphs);
+    let engine = match super::check_engine() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
         }
-        let prev = nianbao::audit::previous_for(&loaded, previous.as_ref(), args.files.len() == 1);
-        nianbao::audit::audit_loaded(&mut loaded, prev, &args.audit.options());
+    };
+    // With one file, the previous report given; with several, the one of the same unit.
+    let (mut given, mut by_unit) = (None, std::collections::HashMap::new());
+    if let Some(p) = previous {
+        if args.files.len() == 1 {
+            given = Some(p);
+        } else if let Some(unit) = p.report.as_ref().map(|r| r.unit.text.clone()) {
+            by_unit.insert(unit, p);
+        }
+    }
+    let previous = match &given {
+        Some(p) => nianbao::Previous::Given(p),
+        None => nianbao::Previous::SameUnit(&by_unit),
+    };
+    let options =
+        nianbao::CheckOptions { audit: Some(args.audit.options()), previous, ..Default::default() };
+    for path in &args.files {
+        let loaded = super::check_file(&engine, path, &options);
         let errors = has_errors(&loaded.diags);
         let warns = loaded.diags.iter().filter(|d| d.severity == Severity::Warning).count();
         warnings += warns;

@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use nianbao::diag::{Severity, has_errors, render_short};
-use nianbao::import::{Edition, FormatChoice, SourceKind, import_bytes};
+use nianbao::import::{Edition, FormatChoice, Published, published_in};
 use nianbao::model::emit_yaml;
 use nianbao::template::bundled_format;
 use std::path::{Path, PathBuf};
@@ -61,32 +61,6 @@ enum Outcome {
     Failed,
 }
 
-/// Whether `path` names a published report `import` reads (by its extension).
-pub fn is_published(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "shtml" | "txt" | "docx" | "pdf")
-    })
-}
-
-/// The published reports in a folder (not its subfolders), sorted by name.
-pub fn published_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && is_published(p))
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
-/// Imports `file` in memory (for `audit`): the import and the YAML it would write, with
-/// image paths relative to the file's folder.
-pub fn import_in_memory(file: &Path) -> Result<(nianbao::import::Imported, String), String> {
-    let dir = nianbao::io::folder_of(file);
-    let (imported, yaml, _) = import_file(file, FormatChoice::Auto, dir)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    Ok((imported, yaml))
-}
-
 /// Reads `file` (up to the published-report cap), imports it as what it looks like, and
 /// writes the report as YAML for a file in `dir`; with the time the import took.
 fn import_file(
@@ -95,13 +69,10 @@ fn import_file(
     dir: &Path,
 ) -> Result<(nianbao::import::Imported, String, std::time::Duration), nianbao::io::ReadError> {
     let bytes = nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED)?;
-    let kind = SourceKind::sniff(&file.to_string_lossy(), &bytes);
-    let started = std::time::Instant::now();
-    let imported = import_bytes(&bytes, kind, choice);
-    let elapsed = started.elapsed();
     let format = bundled_format(2021).expect("2021 is bundled");
-    let yaml = emit_yaml(&imported.report, format, dir, dir);
-    Ok((imported, yaml, elapsed))
+    let started = std::time::Instant::now();
+    let published = Published::from_bytes(file, &bytes, choice, format, dir);
+    Ok((published.imported, published.yaml, started.elapsed()))
 }
 
 /// `nianbao import FOLDER -o OUTDIR`: every published report (`.html`, `.htm`, `.shtml`,
@@ -207,9 +178,14 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
     };
     let mut failed = imported.diags.iter().any(|d| d.diag.is_error());
     if args.check {
-        // The same checks as `nianbao check`: the rules and the evaluators' audit.
-        let mut loaded = nianbao::load_and_check(out);
-        nianbao::audit::audit_loaded(&mut loaded, None, &nianbao::audit::AuditOptions::default());
+        // The same check as `nianbao check`.
+        let loaded = match super::check_engine() {
+            Ok(engine) => super::check_file(&engine, out, &nianbao::CheckOptions::default()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return (Outcome::Failed, 2);
+            }
+        };
         for d in &loaded.diags {
             let source = imported
                 .locate_in(d, &written)
@@ -244,7 +220,14 @@ fn file_name(p: &Path) -> String {
 
 /// `nianbao init --from last.yaml --year 2025`: next year's report from last year's.
 pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> u8 {
-    let loaded = nianbao::load_and_check(from);
+    let engine = match super::check_engine() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let loaded = super::check_file(&engine, from, &nianbao::CheckOptions::default());
     let Some(last) = loaded.report.as_ref().filter(|_| !has_errors(&loaded.diags)) else {
         for d in &loaded.diags {
             eprintln!("{}", render_short(d, &loaded.file));
@@ -274,7 +257,7 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
          # 上年结转 = 上年“结转下年度继续办理”；现行有效件数 = 上年数 + 本年制发 − 本年废止。\n\
          # (generated from last year's report: rewrite every marked paragraph, fill in this year's numbers)\n",
         file_name(from),
-        nianbao::validate::PLACEHOLDER
+        nianbao::model::PLACEHOLDER
     );
     let yaml =
         emit_yaml(&next, format, nianbao::io::folder_of(from), nianbao::io::folder_of(&path));

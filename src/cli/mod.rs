@@ -14,7 +14,43 @@ mod serve;
 mod sign;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::path::Path;
 use std::process::ExitCode;
+
+/// The engine `check`, `audit`, `import --check` and `init --from` check with: as `render`
+/// does by default, installed fonts draw what the bundled faces lack, so the check warns of
+/// exactly the characters a render cannot draw.
+fn check_engine() -> Result<nianbao::Engine, String> {
+    nianbao::Engine::new(nianbao::EngineOptions { system_fonts: true, ..Default::default() })
+}
+
+/// Reads and checks a report file with `engine` (images from the file's folder); a file that
+/// cannot be read is a diagnostic too.
+fn check_file(
+    engine: &nianbao::Engine,
+    path: &Path,
+    options: &nianbao::CheckOptions,
+) -> nianbao::Loaded {
+    check_bytes(engine, path, None, options)
+}
+
+/// Like [`check_file`] for bytes already in memory (`Some`), named `path`.
+fn check_bytes(
+    engine: &nianbao::Engine,
+    path: &Path,
+    bytes: Option<Vec<u8>>,
+    options: &nianbao::CheckOptions,
+) -> nianbao::Loaded {
+    let source = match bytes {
+        Some(bytes) => nianbao::Source::new(path, bytes),
+        None => match nianbao::Source::read(path) {
+            Ok(source) => source,
+            Err(d) => return nianbao::Loaded::unreadable(path, d),
+        },
+    };
+    let resources = nianbao::world::FsResources::for_report(path, false);
+    engine.check(source, &resources, options)
+}
 
 /// Renders 政府信息公开工作年度报告 from YAML to PDF and DOCX, and checks their numbers.
 ///

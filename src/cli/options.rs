@@ -124,15 +124,16 @@ impl OutputArgs {
     }
 
     /// The engine these options ask for: everything a run needs loaded once (fonts, seal,
-    /// key and password). Errors are printed; the exit code (2) comes back.
-    pub fn engine(&self) -> Result<Engine, u8> {
+    /// key and password), and the outputs to make. Errors are printed; the exit code (2)
+    /// comes back.
+    pub fn engine(&self) -> Result<(Engine, Vec<OutputKind>), u8> {
         self.build().map_err(|e| {
             eprintln!("错误：{e}");
             2
         })
     }
 
-    fn build(&self) -> Result<Engine, String> {
+    fn build(&self) -> Result<(Engine, Vec<OutputKind>), String> {
         let outputs = OutputKind::parse_list(&self.format).map_err(|e| format!("--format {e}"))?;
         if self.sign.is_some() && !outputs.contains(&OutputKind::Pdf) {
             return Err("--sign 需要 PDF 输出 (--sign needs the pdf output format)".into());
@@ -164,7 +165,6 @@ impl OutputArgs {
             })?)),
         };
         let options = EngineOptions {
-            outputs,
             pdfa: self.pdfa,
             tagged: !self.untagged,
             pdfua: self.pdfua,
@@ -187,10 +187,10 @@ impl OutputArgs {
             format!("字体不可用 (font unavailable): {e}{given}")
         })?;
         match &self.sign {
-            None => Ok(engine),
+            None => Ok((engine, outputs)),
             Some(key) => {
                 let signing = load_signing(key, self.password_file.as_deref(), info)?;
-                Ok(engine.with_signing(signing))
+                Ok((engine.with_signing(signing), outputs))
             }
         }
     }

@@ -11,7 +11,7 @@ use nianbao::batch::with_ext;
 use nianbao::diag::{Diagnostic, render_human, render_short};
 use nianbao::source::SourceFile;
 use nianbao::world::FsResources;
-use nianbao::{Loaded, Source};
+use nianbao::{CheckOptions, Loaded, Source};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -84,7 +84,7 @@ pub fn run(args: &RenderArgs) -> u8 {
         eprintln!("错误：{e}");
         return 2;
     }
-    let engine = match args.out.engine() {
+    let (engine, outputs) = match args.out.engine() {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -102,7 +102,11 @@ pub fn run(args: &RenderArgs) -> u8 {
     let mut code = 0;
     for input in &args.files {
         let loaded = match Source::read(input) {
-            Ok(source) => engine.check(source, &FsResources::for_report(input, args.out.confine)),
+            Ok(source) => engine.check(
+                source,
+                &FsResources::for_report(input, args.out.confine),
+                &CheckOptions::for_render(),
+            ),
             Err(d) => Loaded::unreadable(input, d),
         };
         print_diags(&loaded.diags, &loaded.file, args.diagnostics);
@@ -111,7 +115,7 @@ pub fn run(args: &RenderArgs) -> u8 {
             eprintln!("✗ {}：有错误，未生成文件 (errors: nothing written)", input.display());
             continue;
         }
-        let rendered = match engine.render(&loaded) {
+        let rendered = match engine.render(&loaded, &outputs) {
             Ok(r) => r,
             Err(diags) => {
                 print_diags(&diags, &loaded.file, args.diagnostics);
@@ -133,11 +137,12 @@ pub fn run(args: &RenderArgs) -> u8 {
             continue;
         }
         let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
-        let signed = if rendered.signed { "，已签名 / signed" } else { "" };
-        let pages = if rendered.pdf().is_some() {
-            format!("（{} 页 / pages{signed}）", rendered.pages)
-        } else {
-            String::new()
+        let pages = match rendered.pdf_pages() {
+            Some(facts) => {
+                let signed = if facts.signed { "，已签名 / signed" } else { "" };
+                format!("（{} 页 / pages{signed}）", facts.count)
+            }
+            None => String::new(),
         };
         println!("✓ {} → {}{pages}", input.display(), written.join(", "));
     }

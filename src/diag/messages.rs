@@ -5,8 +5,7 @@
 //! Placeholders are `{name}`, filled from the arguments a call site gives
 //! ([`crate::diag!`]); an argument may differ by language (`{found_zh}`, `{found_en}`).
 
-use super::Code;
-use crate::audit::AuditCode;
+use super::{AuditCode, Code};
 use std::fmt::Display;
 
 macro_rules! catalogue {

@@ -1,8 +1,11 @@
 //! Diagnostics: every problem with a report, with a stable code, a location, the
 //! key path and the official label, worded in Chinese first and English after.
 
+mod codes;
 mod messages;
 mod render;
+
+pub use codes::AuditCode;
 
 pub use messages::{Args, Hint, Msg, Reply, fill, markdown_table};
 pub use render::{render_human, render_json, render_short};
@@ -131,7 +134,7 @@ pub enum Code {
     /// Import: the document cannot be read.
     ImportUnreadable,
     /// Audit (`src/audit`): a finding of an evaluator's check; wording in `audit::text`.
-    Audit(crate::audit::AuditCode),
+    Audit(AuditCode),
 }
 
 impl Code {

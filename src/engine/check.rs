@@ -1,11 +1,14 @@
 //! Checking a source: bytes → text → report → every rule, and every file the report names
 //! fetched through [`Resources`] and decoded, so that a report that passes `check` renders.
 
+use crate::audit::AuditOptions;
 use crate::diag;
 use crate::diag::{Code, Diagnostic, Hint};
+use crate::fonts::FontBook;
 use crate::io::{ReadError, limits, read_capped};
+use crate::layout::Layout;
 use crate::model::{Report, load_report};
-use crate::resolve::{ImageData, Images};
+use crate::resolve::{Document, ImageData, Images};
 use crate::source::{SourceFile, Span};
 use crate::template::Formats;
 use crate::validate::{Checked, validate_report};
@@ -47,6 +50,83 @@ impl Source {
     }
 }
 
+/// Which of last year's reports `--previous` compares a report with.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Previous<'a> {
+    /// None: no year ↔ year checks.
+    #[default]
+    None,
+    /// This one, whatever unit it is of (one file checked against one given).
+    Given(&'a Loaded),
+    /// The one of the same unit (by `unit` name), if any (a batch, several files).
+    SameUnit(&'a std::collections::HashMap<String, Loaded>),
+}
+
+impl<'a> Previous<'a> {
+    /// Last year's report for `report`.
+    pub fn of(self, report: &Report) -> Option<&'a Loaded> {
+        match self {
+            Previous::None => None,
+            Previous::Given(l) => Some(l),
+            Previous::SameUnit(by_unit) => by_unit.get(&report.unit.text),
+        }
+    }
+}
+
+/// What [`super::Engine::check`] runs besides the schema, the rules and the images.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions<'a> {
+    /// The evaluators' audit of the report on its own and against `previous`, and its
+    /// `dismissed:` entries settled. `None` when the caller audits several reports together
+    /// (`nianbao audit`, the office's audit: 雷同 across units) or wants the rules alone.
+    pub audit: Option<AuditOptions>,
+    /// Last year's report.
+    pub previous: Previous<'a>,
+    /// Predict what the renderers would refuse or warn of: the report resolved and laid out
+    /// as a render would (E-W1 numbers too wide, W-G1 characters no font can draw).
+    pub predict: bool,
+    /// Keep the resolved document and its layout in the [`Loaded`] report for the
+    /// [`super::Engine::render`] that follows (by the same engine), which then neither
+    /// resolves nor lays it out again.
+    pub keep_for_render: bool,
+}
+
+impl Default for CheckOptions<'_> {
+    fn default() -> Self {
+        CheckOptions {
+            audit: Some(AuditOptions::default()),
+            previous: Previous::None,
+            predict: true,
+            keep_for_render: false,
+        }
+    }
+}
+
+impl CheckOptions<'_> {
+    /// The whole check, for a render that follows.
+    pub fn for_render() -> Self {
+        CheckOptions { keep_for_render: true, ..CheckOptions::default() }
+    }
+
+    /// The schema, the rules and the images only (reading last year's report, the tests of
+    /// the rules).
+    pub fn rules_only() -> Self {
+        CheckOptions { audit: None, predict: false, ..CheckOptions::default() }
+    }
+}
+
+/// The document and layout a check made for the render that follows.
+pub(super) struct Prepared {
+    /// The engine that made them (a layout is only good for the fonts and options it used).
+    pub engine: u64,
+    pub doc: Document,
+    /// The warnings of resolving `doc`.
+    pub warnings: Vec<Diagnostic>,
+    /// The layout and, when installed fonts were needed, the font book with them.
+    pub layout: Layout,
+    pub fonts: Option<FontBook>,
+}
+
 /// A report read and checked: everything later stages need.
 #[derive(Debug)]
 pub struct Loaded {
@@ -60,9 +140,38 @@ pub struct Loaded {
     pub images: Images,
     /// Every problem found, in file order.
     pub diags: Vec<Diagnostic>,
+    /// With [`CheckOptions::keep_for_render`]: the document and layout for the render.
+    pub(super) prepared: Kept,
+}
+
+/// [`Prepared`] behind a lock: the render takes it (and frees it) through `&Loaded`.
+#[derive(Default)]
+pub(super) struct Kept(pub std::sync::Mutex<Option<Box<Prepared>>>);
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let held = self.0.lock().map(|p| p.is_some()).unwrap_or(false);
+        f.write_str(if held { "Prepared" } else { "None" })
+    }
 }
 
 impl Loaded {
+    /// A report checked elsewhere (the 汇总表 sums checked reports into one).
+    pub fn new(
+        file: SourceFile,
+        report: Option<Report>,
+        checked: Option<Checked>,
+        images: Images,
+        diags: Vec<Diagnostic>,
+    ) -> Loaded {
+        Loaded { file, report, checked, images, diags, prepared: Kept::default() }
+    }
+
+    /// Frees what a check kept for a render that will not come (a unit left unchanged).
+    pub fn forget_prepared(&self) {
+        self.prepared.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+
     /// Whether the report can be rendered (no errors).
     pub fn is_ok(&self) -> bool {
         self.report.is_some() && !crate::diag::has_errors(&self.diags)
@@ -71,13 +180,7 @@ impl Loaded {
     /// A source that could not even be read: `diag` says why.
     pub fn unreadable(name: &Path, diag: impl Into<Box<Diagnostic>>) -> Loaded {
         let diag = *diag.into();
-        Loaded {
-            file: SourceFile::new(name, String::new()),
-            report: None,
-            checked: None,
-            images: Images::new(),
-            diags: vec![diag],
-        }
+        Loaded::new(SourceFile::new(name, String::new()), None, None, Images::new(), vec![diag])
     }
 
     /// Whether a problem is about reading the source itself (exit code 2 rather than 1).
@@ -109,7 +212,7 @@ pub fn check_source(source: Source, formats: &Formats, resources: &dyn Resources
         fetch_images(r, resources, &mut images, &mut diags);
     }
     diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
-    Loaded { file, report, checked, images, diags }
+    Loaded::new(file, report, checked, images, diags)
 }
 
 fn not_utf8(name: &Path, err: std::string::FromUtf8Error) -> Loaded {
@@ -121,7 +224,7 @@ fn not_utf8(name: &Path, err: std::string::FromUtf8Error) -> Loaded {
     let value = format!("{:02X}", bytes[valid]);
     let d = diag!(NotUtf8, Span::new(line, col, 1), byte = valid, value = value)
         .hint(Hint::SaveUtf8, &[]);
-    Loaded { file, report: None, checked: None, images: Images::new(), diags: vec![d] }
+    Loaded::new(file, None, None, Images::new(), vec![d])
 }
 
 /// Fetches and decodes every image the report names (once per name); a problem is an error at

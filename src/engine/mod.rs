@@ -10,17 +10,20 @@
 //! Nothing here reads a file or the clock: bytes come in through the source and the
 //! resources, fonts and the signing session are given when the engine is built.
 
+mod audit;
 mod check;
 mod output;
 
-pub use check::{Loaded, Source, check_source};
-pub use output::{Output, OutputKind, Rendered};
+pub use audit::{audit_batch, audit_loaded, families_run, load_previous, match_by_unit};
+use check::Prepared;
+pub use check::{CheckOptions, Loaded, Previous, Source, check_source};
+pub use output::{Output, OutputKind, PageFacts, Rendered};
 
 use crate::diag::Diagnostic;
 use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
 use crate::html::HtmlOptions;
-use crate::layout::{Layout, LayoutOptions, Pagination, layout_document};
+use crate::layout::{Layout, LayoutOptions, layout_document};
 use crate::pdf::PdfOptions;
 use crate::resolve::{Block, Document, ImageData, resolve_document};
 use crate::sign::{Signing, sign_rendered};
@@ -30,11 +33,9 @@ use crate::world::Resources;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// How an engine renders: chosen once per run.
+/// How an engine renders: chosen once per run (the kinds of output are chosen per call).
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
-    /// The outputs to make, in [`OutputKind::ALL`]'s order.
-    pub outputs: Vec<OutputKind>,
     /// PDF/A-2b (PDF/A-2a with `pdfua`).
     pub pdfa: bool,
     /// Tag the PDF (structure tree in reading order, tables with scopes and headers,
@@ -65,7 +66,6 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
-            outputs: vec![OutputKind::Pdf, OutputKind::Docx],
             pdfa: false,
             tagged: true,
             pdfua: false,
@@ -82,6 +82,8 @@ impl Default for EngineOptions {
 
 /// The pipeline with its fonts, style, editions and signing session, shared across threads.
 pub struct Engine {
+    /// Tells this engine's prepared layouts from another's.
+    id: u64,
     options: EngineOptions,
     style: &'static Style,
     fonts: FontBook,
@@ -105,7 +107,7 @@ impl Engine {
         for f in &options.extra_formats {
             formats = formats.with(f.clone());
         }
-        Ok(Engine { options, style, fonts, formats, signing: None })
+        Ok(Engine { id: next_id(), options, style, fonts, formats, signing: None })
     }
 
     /// Signs every PDF this engine renders with `signing` (the seal, if any, becomes the
@@ -113,6 +115,8 @@ impl Engine {
     pub fn with_signing(mut self, signing: Signing) -> Engine {
         self.options.omit_seal = true;
         self.signing = Some(signing);
+        // The seal is left off the pages now: layouts made before are not this engine's.
+        self.id = next_id();
         self
     }
 
@@ -140,16 +144,6 @@ impl Engine {
         self.fonts.with_system_fallback(&missing.iter().collect::<String>())
     }
 
-    /// The W-G1 warnings of `doc` (characters no font can draw, the installed ones too
-    /// with [`EngineOptions::system_fonts`]), for `check`, which renders nothing.
-    pub fn glyph_warnings(&self, doc: &Document) -> Vec<Diagnostic> {
-        let (missing, warnings) = crate::layout::missing_glyphs(doc, &self.fonts);
-        match self.with_fallback(&missing) {
-            Some(book) => crate::layout::missing_glyphs(doc, &book).1,
-            None => warnings,
-        }
-    }
-
     /// The editions known.
     pub fn formats(&self) -> &Formats {
         &self.formats
@@ -160,9 +154,57 @@ impl Engine {
         self.signing.is_some()
     }
 
-    /// Checks a source: every diagnostic, the computed tables, every image fetched and decoded.
-    pub fn check(&self, source: Source, resources: &dyn Resources) -> Loaded {
-        check_source(source, &self.formats, resources)
+    /// The one check every front end runs: the schema, the rules (勾稽关系, plausibility),
+    /// every image fetched and decoded, and, as `options` ask, the renderers' refusals and
+    /// warnings predicted (the report resolved and laid out: E-W1, W-G1) and the evaluators'
+    /// audit (against last year's report, with `dismissed:` settled). A report that passes
+    /// renders in every kind of output.
+    pub fn check(
+        &self,
+        source: Source,
+        resources: &dyn Resources,
+        options: &CheckOptions,
+    ) -> Loaded {
+        let mut loaded = check_source(source, &self.formats, resources);
+        if options.predict && loaded.is_ok() {
+            self.predict(&mut loaded, options.keep_for_render);
+        }
+        if let Some(audit) = &options.audit {
+            let previous = loaded.report.as_ref().and_then(|r| options.previous.of(r));
+            audit_loaded(&mut loaded, previous, audit);
+        }
+        loaded.diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
+        loaded
+    }
+
+    /// Resolves and lays out a checked report as a render would, adding what would stop the
+    /// render (E-W1) and the characters no font can draw (W-G1) to its diagnostics; with
+    /// `keep`, the document and layout are kept for the render.
+    fn predict(&self, loaded: &mut Loaded, keep: bool) {
+        let (doc, warnings) = match self.resolve(loaded) {
+            Ok(resolved) => resolved,
+            Err(errors) => {
+                loaded.diags.extend(errors);
+                return;
+            }
+        };
+        let mut found = Vec::new();
+        let laid = self.lay_out(&doc, &[OutputKind::Pdf], &mut found);
+        match laid {
+            Err(all) => loaded.diags.extend(all),
+            Ok(laid) => {
+                loaded.diags.extend(found);
+                if let (true, Some((layout, fonts))) = (keep, laid) {
+                    let fonts = match fonts {
+                        Cow::Owned(book) => Some(book),
+                        Cow::Borrowed(_) => None,
+                    };
+                    let prepared = Prepared { engine: self.id, doc, warnings, layout, fonts };
+                    *loaded.prepared.0.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(Box::new(prepared));
+                }
+            }
+        }
     }
 
     /// Resolves a loaded, error-free report into the shared block tree (with the engine's
@@ -187,10 +229,29 @@ impl Engine {
         Ok((doc, diags))
     }
 
-    /// Renders a loaded, error-free report into the outputs asked for.
-    pub fn render(&self, loaded: &Loaded) -> Result<Rendered, Vec<Diagnostic>> {
-        let (doc, warnings) = self.resolve(loaded)?;
-        self.render_document(&doc, warnings)
+    /// Renders a loaded, error-free report into the outputs asked for (`kinds`, made in the
+    /// order given, each once).
+    pub fn render(
+        &self,
+        loaded: &Loaded,
+        kinds: &[OutputKind],
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        let prepared = loaded.prepared.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut rendered = match prepared.filter(|p| p.engine == self.id) {
+            Some(p) => {
+                let Prepared { doc, mut warnings, layout, fonts, .. } = *p;
+                warnings.extend(layout.warnings.iter().cloned());
+                let fonts = fonts.map_or(Cow::Borrowed(&self.fonts), Cow::Owned);
+                self.render_laid(&doc, warnings, kinds, Some((layout, fonts)))?
+            }
+            None => {
+                let (doc, warnings) = self.resolve(loaded)?;
+                self.render_document(&doc, warnings, kinds)?
+            }
+        };
+        // What the check told already is not told again.
+        rendered.warnings.retain(|w| !loaded.diags.contains(w));
+        Ok(rendered)
     }
 
     /// Renders a resolved document (the 汇总表 and tests build one directly).
@@ -198,80 +259,120 @@ impl Engine {
         &self,
         doc: &Document,
         mut warnings: Vec<Diagnostic>,
+        kinds: &[OutputKind],
     ) -> Result<Rendered, Vec<Diagnostic>> {
-        let kinds = &self.options.outputs;
-        let laid = self.lay_out(doc, &mut warnings)?;
-        let pagination = laid.as_ref().map(|(layout, _)| &layout.pagination);
-        let others = || -> Vec<(OutputKind, Vec<u8>)> {
-            kinds
-                .iter()
-                .filter(|&&k| k != OutputKind::Pdf)
-                .map(|&kind| {
-                    let bytes = match kind {
-                        OutputKind::Docx => crate::docx::export_paginated(
-                            doc,
-                            &DocxOptions { fonts: self.options.docx_fonts },
-                            pagination.unwrap_or(&Pagination::default()),
-                        ),
-                        _ => crate::html::export(doc, &self.options.html).into_bytes(),
-                    };
-                    (kind, bytes)
-                })
-                .collect()
-        };
-        let pdf = |laid: &Option<(Layout, Cow<'_, FontBook>)>| match laid {
-            Some((layout, fonts)) if kinds.contains(&OutputKind::Pdf) => {
-                self.pdf(doc, layout, fonts).map(Some)
-            }
-            _ => Ok(None),
-        };
+        let laid = self.lay_out(doc, kinds, &mut warnings)?;
+        self.render_laid(doc, warnings, kinds, laid)
+    }
+
+    /// Renders a document already laid out (when a paged kind is asked for).
+    fn render_laid(
+        &self,
+        doc: &Document,
+        warnings: Vec<Diagnostic>,
+        kinds: &[OutputKind],
+        laid: Option<(Layout, Cow<'_, FontBook>)>,
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        let kinds: Vec<OutputKind> = kinds
+            .iter()
+            .enumerate()
+            .filter(|(i, k)| !kinds[..*i].contains(k))
+            .map(|(_, &k)| k)
+            .collect();
+        let laid = laid.as_ref().map(|(layout, fonts)| (layout, fonts.as_ref()));
+        let make = |kind| self.export(kind, doc, laid);
         // One report (not a batch, whose workers keep both cores busy with other units): the
         // DOCX and HTML (told the layout's page breaks) are written on another thread while
         // this one makes the PDF.
-        let parallel = kinds.len() > 1 && kinds.contains(&OutputKind::Pdf);
-        let (pdf, mut others) = if parallel && rayon::current_thread_index().is_none() {
+        let (first, rest): (Vec<OutputKind>, Vec<OutputKind>) =
+            kinds.iter().partition(|&&k| k == OutputKind::Pdf);
+        let parallel = !first.is_empty() && !rest.is_empty();
+        let (first, rest) = if parallel && rayon::current_thread_index().is_none() {
             std::thread::scope(|scope| {
-                let others = scope.spawn(others);
-                let pdf = pdf(&laid);
-                (pdf, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                let rest = scope.spawn(|| rest.iter().map(|&k| make(k)).collect::<Vec<_>>());
+                let first: Vec<_> = first.iter().map(|&k| make(k)).collect();
+                (first, rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             })
         } else {
-            let pdf = pdf(&laid)?;
-            (Ok(pdf), others())
+            let first = first.iter().map(|&k| make(k)).collect::<Vec<_>>();
+            if let Some(Err(e)) = first.iter().find(|r| r.is_err()) {
+                return Err(e.clone());
+            }
+            (first, rest.iter().map(|&k| make(k)).collect())
         };
-        let pdf = pdf?;
-        let layout = laid.as_ref().map(|(layout, _)| layout).filter(|_| pdf.is_some());
-        let mut out = Rendered {
-            outputs: Vec::new(),
-            pages: layout.map_or(0, |l| l.pages.len()),
-            seal: layout.and_then(|l| l.seal.clone()),
-            signed: pdf.is_some() && self.signing.is_some(),
-            warnings,
-        };
-        if let Some(bytes) = pdf {
-            others.push((OutputKind::Pdf, bytes));
+        let mut made = Vec::with_capacity(kinds.len());
+        for output in first.into_iter().chain(rest) {
+            made.push(output?);
         }
         // In the order asked for.
-        for &kind in kinds {
-            if let Some(i) = others.iter().position(|(k, _)| *k == kind) {
-                let (kind, bytes) = others.swap_remove(i);
-                out.outputs.push(Output { kind, bytes });
-            }
-        }
-        Ok(out)
+        let outputs = kinds
+            .iter()
+            .filter_map(|&kind| {
+                let i = made.iter().position(|o: &Output| o.kind == kind)?;
+                Some(made.swap_remove(i))
+            })
+            .collect();
+        Ok(Rendered { outputs, warnings })
     }
 
-    /// The layout, for the PDF and for the DOCX too (it finds characters no font can draw,
-    /// and the DOCX repeats labels at its page breaks); an HTML page alone skips it: the
-    /// browser chooses the fonts. Its warnings join `warnings`; a number wider than its
-    /// cell (E-W1) stops the render.
+    /// One output: the engine's one backend dispatch, then the post-step of its kind (the
+    /// PDF is signed when the engine signs).
+    fn export(
+        &self,
+        kind: OutputKind,
+        doc: &Document,
+        laid: Option<(&Layout, &FontBook)>,
+    ) -> Result<Output, Vec<Diagnostic>> {
+        let layout = || laid.expect("the layout runs for every paged kind asked for");
+        let bytes = crate::dispatch_output!(kind, OutputKind,
+            pdf => {
+                let (layout, fonts) = layout();
+                let options = PdfOptions {
+                    pdfa: self.options.pdfa,
+                    ua: self.options.pdfua,
+                    tagged: self.options.tagged,
+                };
+                crate::pdf::export(layout, fonts, doc, options)?
+            },
+            docx => crate::docx::export_paginated(
+                doc,
+                &DocxOptions { fonts: self.options.docx_fonts },
+                &layout().0.pagination,
+            ),
+            html => crate::html::export(doc, &self.options.html).into_bytes(),
+        );
+        let (bytes, pages) = crate::dispatch_output!(kind, OutputKind,
+            pdf => {
+                let layout = layout().0;
+                let bytes = match &self.signing {
+                    None => bytes,
+                    Some(signing) => sign_rendered(&bytes, layout.seal.as_ref(), self.style, signing)
+                        .map_err(|e| vec![signing_failed(&e)])?,
+                };
+                let facts = PageFacts {
+                    count: layout.pages.len(),
+                    seal: layout.seal.clone(),
+                    signed: self.signing.is_some(),
+                };
+                (bytes, Some(facts))
+            },
+            docx => (bytes, None),
+            html => (bytes, None),
+        );
+        Ok(Output { kind, bytes, pages })
+    }
+
+    /// The layout, for the paged kinds: the PDF, and the DOCX too (it finds characters no
+    /// font can draw, and the DOCX repeats labels at its page breaks); an HTML page alone
+    /// skips it: the browser chooses the fonts. Its warnings join `warnings`; a number wider
+    /// than its cell (E-W1) stops the render.
     fn lay_out(
         &self,
         doc: &Document,
+        kinds: &[OutputKind],
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<Option<(Layout, Cow<'_, FontBook>)>, Vec<Diagnostic>> {
-        let kinds = &self.options.outputs;
-        if !kinds.contains(&OutputKind::Pdf) && !kinds.contains(&OutputKind::Docx) {
+        if !kinds.iter().any(|k| k.is_paged()) {
             return Ok(None);
         }
         // Signed: the seal is the signature widget's appearance, not page content.
@@ -289,26 +390,12 @@ impl Engine {
         }
         Ok(Some((layout, fonts)))
     }
+}
 
-    /// The PDF of a layout, signed when the engine signs.
-    fn pdf(
-        &self,
-        doc: &Document,
-        layout: &Layout,
-        fonts: &FontBook,
-    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-        let options = PdfOptions {
-            pdfa: self.options.pdfa,
-            ua: self.options.pdfua,
-            tagged: self.options.tagged,
-        };
-        let pdf = crate::pdf::export(layout, fonts, doc, options)?;
-        match &self.signing {
-            None => Ok(pdf),
-            Some(signing) => sign_rendered(&pdf, layout.seal.as_ref(), self.style, signing)
-                .map_err(|e| vec![signing_failed(&e)]),
-        }
-    }
+/// A fresh engine id.
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn signing_failed(e: &str) -> Diagnostic {

@@ -4,7 +4,9 @@ use crate::diag::Diagnostic;
 use crate::layout::SealPlacement;
 
 /// A kind of document a report is exported to. Adding a backend is a variant here, its
-/// extension and name, and one arm in [`super::Engine::render`]'s dispatch.
+/// extension, MIME type and whether it is paged, and one arm in the engine's one dispatch
+/// ([`crate::dispatch_output!`], which has no wildcard arm: a kind without a backend does not
+/// compile).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OutputKind {
     /// The PDF for publication (laid out by nianbao).
@@ -25,6 +27,27 @@ impl OutputKind {
             OutputKind::Pdf => "pdf",
             OutputKind::Docx => "docx",
             OutputKind::Html => "html",
+        }
+    }
+
+    /// The MIME type (the `Content-Type` a server sends it with).
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputKind::Pdf => "application/pdf",
+            OutputKind::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            OutputKind::Html => "text/html; charset=utf-8",
+        }
+    }
+
+    /// Whether the document is made of pages that follow nianbao's layout: the PDF is drawn
+    /// from it, the DOCX breaks its pages where it does (Word paginates the rest). An HTML page
+    /// is not (the browser lays it out), so a render of HTML alone skips the layout.
+    pub fn is_paged(self) -> bool {
+        match self {
+            OutputKind::Pdf | OutputKind::Docx => true,
+            OutputKind::Html => false,
         }
     }
 
@@ -49,6 +72,41 @@ impl OutputKind {
     }
 }
 
+/// The backend dispatch: one arm per [`OutputKind`], no wildcard arm. The engine runs its
+/// backends (`Engine::export`) and their post-step (signing) through it, so a kind added to
+/// the enum without a backend is a compile error, not a document of another kind.
+///
+/// Given an enum with one kind more, the engine's dispatch does not compile (E0004, patterns
+/// not covered):
+///
+/// ```compile_fail,E0004
+/// enum OutputKind { Pdf, Docx, Html, Ofd }
+/// fn ext(kind: OutputKind) -> &'static str {
+///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html")
+/// }
+/// ```
+///
+/// while the same call on the kinds nianbao has compiles:
+///
+/// ```
+/// use nianbao::OutputKind;
+/// fn ext(kind: OutputKind) -> &'static str {
+///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html")
+/// }
+/// assert_eq!(ext(OutputKind::Docx), "docx");
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! dispatch_output {
+    ($kind:expr, $Kind:ident, pdf => $pdf:expr, docx => $docx:expr, html => $html:expr $(,)?) => {
+        match $kind {
+            $Kind::Pdf => $pdf,
+            $Kind::Docx => $docx,
+            $Kind::Html => $html,
+        }
+    };
+}
+
 /// One document made from a report.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -56,20 +114,29 @@ pub struct Output {
     pub kind: OutputKind,
     /// Its bytes.
     pub bytes: Vec<u8>,
+    /// The facts of the pages nianbao laid out for it (the PDF); `None` for the kinds the
+    /// reader's program paginates or lays out (DOCX, HTML).
+    pub pages: Option<PageFacts>,
+}
+
+/// What only a document whose pages nianbao drew can tell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageFacts {
+    /// How many pages it has.
+    pub count: usize,
+    /// Where the seal sits.
+    pub seal: Option<SealPlacement>,
+    /// Whether it carries a signature.
+    pub signed: bool,
 }
 
 /// The outputs of one report.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// The documents, in [`OutputKind::ALL`]'s order.
+    /// The documents, in the order asked for.
     pub outputs: Vec<Output>,
-    /// Pages in the PDF (0 when no PDF was made).
-    pub pages: usize,
-    /// Where the seal sits in the PDF.
-    pub seal: Option<SealPlacement>,
-    /// Whether the PDF carries a signature.
-    pub signed: bool,
-    /// Warnings from rendering (missing glyphs).
+    /// Warnings from rendering that the check did not give (a document rendered without a
+    /// check, such as the 汇总表).
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -88,6 +155,11 @@ impl Rendered {
     pub fn docx(&self) -> Option<&[u8]> {
         self.get(OutputKind::Docx)
     }
+
+    /// The facts of the PDF's pages, when a PDF was made.
+    pub fn pdf_pages(&self) -> Option<&PageFacts> {
+        self.outputs.iter().find_map(|o| o.pages.as_ref())
+    }
 }
 
 #[cfg(test)]
@@ -104,5 +176,15 @@ mod tests {
         assert!(OutputKind::parse_list("").is_err());
         assert!(OutputKind::parse_list("pdf,odt").unwrap_err().contains("odt"));
         assert_eq!(OutputKind::parse_list("html").unwrap(), [OutputKind::Html]);
+    }
+
+    #[test]
+    fn kinds_know_their_type_and_pages() {
+        let mimes: Vec<&str> = OutputKind::ALL.iter().map(|k| k.mime()).collect();
+        assert_eq!(mimes[0], "application/pdf");
+        assert!(mimes[1].ends_with("wordprocessingml.document"));
+        assert!(mimes[2].starts_with("text/html"));
+        let paged: Vec<bool> = OutputKind::ALL.iter().map(|k| k.is_paged()).collect();
+        assert_eq!(paged, [true, true, false]);
     }
 }

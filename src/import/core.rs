@@ -576,6 +576,7 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
         preamble: prose.preamble,
         sections,
         signature: prose.signature,
+        dismissed: Vec::new(),
     };
     mx.diags.sort_by_key(|d| d.loc);
     let paragraphs = scan

@@ -10,6 +10,7 @@
 mod core;
 mod docx;
 mod html;
+mod intake;
 mod messages;
 mod next;
 mod pdf;
@@ -19,6 +20,7 @@ mod text;
 
 pub use self::core::build_report;
 pub use self::scan::{Block, Cell};
+pub use intake::{Published, is_published, published_in};
 pub use messages::ImportCode;
 pub use next::next_year;
 

@@ -4,10 +4,10 @@
 //! and the 现行有效件数 of 规章 and 行政规范性文件 = last year's (to which this year's
 //! 制发 are added and 废止 taken away once they are filled in).
 
+use crate::model::PLACEHOLDER;
 use crate::model::{Decimal, Num, ProseItem, Report, Text, Value};
 use crate::source::Span;
 use crate::template::Format;
-use crate::validate::PLACEHOLDER;
 
 /// Builds the report for `year` from last year's report.
 pub fn next_year(last: &Report, format: &Format, year: i32) -> Report {
@@ -17,6 +17,8 @@ pub fn next_year(last: &Report, format: &Format, year: i32) -> Report {
     r.year = (year, Span::detached());
     r.date = None;
     r.signature.date = None;
+    // Last year's settled findings are not this year's.
+    r.dismissed.clear();
     r.title = r.title.map(|t| Text { text: t.text.replace(&old, &new), span: Span::detached() });
     // The preamble is the standard sentence: only its period changes.
     for item in &mut r.preamble {

@@ -5,10 +5,10 @@
 
 use super::Loc;
 use super::scan::{TableKind, is_cjk};
+use crate::model::PLACEHOLDER;
 use crate::model::{Date, ProseItem, Signature, Subsection, Text};
 use crate::source::Span;
 use crate::template::Format;
-use crate::validate::PLACEHOLDER;
 
 /// A paragraph of prose, or the place where a table stood.
 #[derive(Debug, Clone)]

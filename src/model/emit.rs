@@ -67,6 +67,7 @@ pub fn strip_locations(report: &Report) -> Report {
         text(t);
     }
     prose(&mut r.preamble);
+    r.dismissed.iter_mut().for_each(|d| d.span = Span::detached());
     for s in &mut r.sections {
         s.span = Span::detached();
         prose(&mut s.prose);
@@ -148,6 +149,26 @@ impl Emitter<'_> {
             }
         }
         self.signature(&r.signature);
+        self.dismissed(&r.dismissed);
+    }
+
+    fn dismissed(&mut self, list: &[super::Dismissal]) {
+        if list.is_empty() {
+            return;
+        }
+        self.line(0, "");
+        self.line(0, "# 已复核的审核提示 (findings a reviewer settled)");
+        self.line(0, "dismissed:");
+        for d in list {
+            self.line(2, &format!("- code: {}", yaml_string(&d.code)));
+            if let Some(at) = &d.at {
+                self.line(4, &format!("at: {}", yaml_string(at)));
+            }
+            if let Some(text) = &d.text {
+                self.line(4, &format!("text: {}", yaml_string(text)));
+            }
+            self.line(4, &format!("reason: {}", yaml_string(&d.reason)));
+        }
     }
 
     /// `key:` followed by the prose items, or `key: []` for none.

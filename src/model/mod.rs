@@ -2,14 +2,17 @@
 //! Built from the YAML node tree by [`load_report`]; checked by `validate`.
 
 mod decimal;
+mod dismissed;
 mod emit;
 mod load;
 mod skeleton;
 
 pub use decimal::Decimal;
+pub use dismissed::Dismissal;
+pub(crate) use dismissed::read as read_dismissed;
 pub use emit::{emit_yaml, strip_locations};
 pub use load::{MAX_COUNT, REPORT_YEARS, load_report, parse_date};
-pub use skeleton::{skeleton, yaml_string};
+pub use skeleton::{PLACEHOLDER, skeleton, yaml_string};
 
 use crate::source::Span;
 
@@ -217,6 +220,8 @@ pub struct Report {
     pub sections: Vec<Section>,
     /// 落款.
     pub signature: Signature,
+    /// Findings a reviewer settled (`dismissed:`), the entries that can be used.
+    pub dismissed: Vec<Dismissal>,
 }
 
 impl Report {

@@ -3,8 +3,11 @@
 //! the format data, so a new edition gets its skeleton for free.
 
 use crate::template::{Format, ScalarKind, TableDef};
-use crate::validate::PLACEHOLDER;
 use std::fmt::Write;
+
+/// The marker `nianbao init` puts where prose is still to be written (`validate` warns of it,
+/// the importer marks what it could not find with it).
+pub const PLACEHOLDER: &str = "【待填写】";
 
 /// Quotes a string for YAML (double quotes, escapes).
 pub fn yaml_string(s: &str) -> String {

@@ -328,9 +328,9 @@ mod tests {
     #[test]
     fn one_marked_content_is_written_as_its_mcid() {
         use crate::layout::{LayoutOptions, layout_document};
-        use crate::{Engine, EngineOptions, OutputKind};
+        use crate::{Engine, EngineOptions};
         use lopdf::Object;
-        let options = EngineOptions { outputs: vec![OutputKind::Pdf], ..EngineOptions::default() };
+        let options = EngineOptions::default();
         let engine = Engine::new(options).expect("fonts");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let loaded = crate::load_and_check(&root.join("examples/shengsi-2024.yaml"));

@@ -91,19 +91,19 @@ fn now() -> u64 {
 
 /// What a save writes: the body through the Report → YAML writer when it loads without
 /// schema errors; otherwise (a draft the model cannot hold yet) the bytes as typed, so that
-/// nothing typed is lost. A report with a `dismissed:` list is kept as typed too: the writer
-/// has no place for the audit's list yet.
+/// nothing typed is lost. A `dismissed:` list goes through the writer too, unless an entry
+/// cannot be used (W-Z2): the report does not hold such an entry, so it is kept as typed.
 pub(super) fn normalized(app: &App, loaded: &Loaded, body: &[u8], unit: &Unit) -> Vec<u8> {
     let Some(report) = &loaded.report else { return body.to_vec() };
-    let (_, load_diags) = crate::model::load_report(&loaded.file, app.pdf.formats());
+    let (_, load_diags) = crate::model::load_report(&loaded.file, app.engine.formats());
     if has_errors(&load_diags) {
         return body.to_vec();
     }
-    let (root, _) = crate::source::parse_yaml(loaded.file.text(), Default::default());
-    if root.as_ref().is_some_and(|r| r.get("dismissed").is_some()) {
+    let unusable = crate::diag::Code::Audit(crate::diag::AuditCode::DismissalInvalid);
+    if load_diags.iter().any(|d| d.code == unusable) {
         return body.to_vec();
     }
-    let Some(format) = app.pdf.formats().get(report.format) else { return body.to_vec() };
+    let Some(format) = app.engine.formats().get(report.format) else { return body.to_vec() };
     crate::model::emit_yaml(report, format, unit.dir(), unit.dir()).into_bytes()
 }
 
@@ -252,7 +252,8 @@ pub(super) fn render_report(
     kind: OutputKind,
 ) -> Result<Vec<u8>, Response> {
     let version = super::version_of(&bytes);
-    let loaded = app.check(&unit.rel, bytes, unit.dir());
+    let options = crate::CheckOptions::for_render();
+    let loaded = app.check_with(&unit.rel, bytes, unit.dir(), &options);
     let unrenderable = |loaded: &Loaded, diags: Vec<Value>| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -267,12 +268,7 @@ pub(super) fn render_report(
     if !loaded.is_ok() {
         return Err(unrenderable(&loaded, diagnostics(&loaded)));
     }
-    let engine = match kind {
-        OutputKind::Pdf => &app.pdf,
-        OutputKind::Docx => &app.docx,
-        OutputKind::Html => &app.html,
-    };
-    match engine.render(&loaded) {
+    match app.engine.render(&loaded, &[kind]) {
         Ok(rendered) => {
             let out = rendered.outputs.into_iter().find(|o| o.kind == kind);
             out.map(|o| o.bytes).ok_or_else(|| internal("no output rendered"))
@@ -286,14 +282,7 @@ pub(super) fn render_report(
 
 /// The `Content-Type` of an output (`None`: the YAML).
 pub(super) fn mime(kind: Option<OutputKind>) -> &'static str {
-    match kind {
-        Some(OutputKind::Pdf) => "application/pdf",
-        Some(OutputKind::Docx) => {
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        }
-        Some(OutputKind::Html) => "text/html; charset=utf-8",
-        None => "application/yaml; charset=utf-8",
-    }
+    kind.map_or("application/yaml; charset=utf-8", OutputKind::mime)
 }
 
 /// A download: the bytes with their type and a file name.

@@ -52,7 +52,7 @@ pub(super) struct EditionQuery {
 }
 
 fn edition(app: &App, edition: u32) -> Result<&Format, Response> {
-    app.pdf.formats().get(edition).ok_or_else(|| error(StatusCode::NOT_FOUND, Reply::NoEdition))
+    app.engine.formats().get(edition).ok_or_else(|| error(StatusCode::NOT_FOUND, Reply::NoEdition))
 }
 
 pub(super) async fn format(
@@ -60,14 +60,14 @@ pub(super) async fn format(
     Query(q): Query<EditionQuery>,
     _caller: Caller,
 ) -> Answer {
-    let e = q.edition.unwrap_or_else(|| app.pdf.formats().default_edition());
+    let e = q.edition.unwrap_or_else(|| app.engine.formats().default_edition());
     Ok(axum::Json(grids_json(edition(&app, e)?)).into_response())
 }
 
 /// The form of `bytes`, or a 422 that says why the file cannot be shown as one.
 fn as_form(app: &App, bytes: &[u8]) -> Result<(u32, Value), Response> {
     let text = String::from_utf8_lossy(bytes);
-    form_of(&text, app.pdf.formats()).map_err(|e| {
+    form_of(&text, app.engine.formats()).map_err(|e| {
         let (why, diags) = match e {
             FormError::Syntax(d) => ("yaml-syntax", d),
             FormError::Edition(_) => ("bad-edition", Vec::new()),
@@ -125,7 +125,7 @@ pub(super) struct Posted {
 }
 
 fn yaml_of_posted(app: &App, posted: &Posted) -> Result<String, Response> {
-    let e = posted.edition.unwrap_or_else(|| app.pdf.formats().default_edition());
+    let e = posted.edition.unwrap_or_else(|| app.engine.formats().default_edition());
     Ok(yaml_of(&posted.form, edition(app, e)?))
 }
 
@@ -190,5 +190,5 @@ pub(super) async fn preview(
             render_report(app, &unit, yaml.into_bytes(), OutputKind::Pdf)
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response())
+    Ok(([(header::CONTENT_TYPE, OutputKind::Pdf.mime())], pdf).into_response())
 }

@@ -57,10 +57,10 @@ pub use limits::Limits;
 pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER};
 pub use store::{HistoryEntry, STATE_DIR, SaveError, Store, Unit, version_of};
 
-use crate::diag::{Code, Reply, Severity, has_errors, render_json};
+use crate::diag::{Code, Reply, Severity, render_json};
 use crate::io::limits as io_limits;
 use crate::world::FsResources;
-use crate::{Engine, EngineOptions, Loaded, OutputKind, Source};
+use crate::{CheckOptions, Engine, EngineOptions, Loaded, Source};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -74,9 +74,8 @@ use std::sync::{Arc, Mutex};
 /// The server's shared state.
 pub struct App {
     store: Store,
-    pdf: Engine,
-    docx: Engine,
-    html: Engine,
+    /// The one engine: every check and every kind of output.
+    engine: Engine,
     sessions: session::Sessions,
     /// One lock per unit id: saves of one report are serialized.
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
@@ -111,14 +110,10 @@ impl App {
 
     /// The state for serving `store` within `limits`.
     pub fn with_limits(store: Store, limits: &Limits) -> Result<App, String> {
-        let engine =
-            |kind| Engine::new(EngineOptions { outputs: vec![kind], ..Default::default() });
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(App {
             store,
-            pdf: engine(OutputKind::Pdf)?,
-            docx: engine(OutputKind::Docx)?,
-            html: engine(OutputKind::Html)?,
+            engine: Engine::new(EngineOptions::default())?,
             sessions: session::Sessions::default(),
             locks: Mutex::new(HashMap::new()),
             summaries: Mutex::new(HashMap::new()),
@@ -133,21 +128,21 @@ impl App {
         locks.entry(id.to_string()).or_default().clone()
     }
 
-    /// Checks as `nianbao check` does: the engine's check, characters no font can draw, and
-    /// the audit (without a previous year).
+    /// Checks as `nianbao check` does (without a previous year).
     fn check(&self, name: &str, bytes: Vec<u8>, unit_dir: &std::path::Path) -> Loaded {
+        self.check_with(name, bytes, unit_dir, &CheckOptions::default())
+    }
+
+    /// Checks with `options` (a render follows, the office audits units together).
+    fn check_with(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        unit_dir: &std::path::Path,
+        options: &CheckOptions,
+    ) -> Loaded {
         let resources = FsResources::confined(unit_dir);
-        let mut loaded = self.pdf.check(Source::new(name, bytes), &resources);
-        if !has_errors(&loaded.diags) {
-            let glyphs = self
-                .pdf
-                .resolve(&loaded)
-                .map(|(doc, _)| self.pdf.glyph_warnings(&doc))
-                .unwrap_or_default();
-            loaded.diags.extend(glyphs);
-        }
-        crate::audit::audit_loaded(&mut loaded, None, &crate::audit::AuditOptions::default());
-        loaded
+        self.engine.check(Source::new(name, bytes), &resources, options)
     }
 
     fn summary(&self, unit: &Unit, version: &str, bytes: Vec<u8>) -> Summary {

@@ -73,7 +73,7 @@ pub(super) async fn create_unit(
             return Err(bad_new_unit(Reply::UnitName));
         }
         let target = new_report_path(&app, &new.file)?;
-        let format = app.pdf.formats().get(app.pdf.formats().default_edition());
+        let format = app.engine.formats().get(app.engine.formats().default_edition());
         let format = format.ok_or_else(|| internal("no default edition"))?;
         let text = crate::model::skeleton(format, name, new.year);
         crate::io::write_atomic(&target, text.as_bytes(), false)
@@ -120,6 +120,7 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
                 .map_err(|e| internal(&e))?;
         let config = BatchConfig {
             outdir: outdir.clone(),
+            outputs: vec![OutputKind::Pdf],
             changed: false,
             replace: crate::io::Replace::Always,
             confine: true,
@@ -128,7 +129,7 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
             previous: Arc::new(Default::default()),
         };
         let stop = AtomicBool::new(false);
-        let result = run_batch(&found.inputs, &config, &app.pdf, &stop, &|_| {});
+        let result = run_batch(&found.inputs, &config, &app.engine, &stop, &|_| {});
         crate::batch::write_summaries(&outdir, &result.units)
             .map_err(|e| internal(&e.to_string()))?;
         // Paths as the served folder names them, not the server's disk.
@@ -209,7 +210,9 @@ fn load_all(app: &App) -> Vec<(Unit, crate::Loaded)> {
         let Ok(unit) = visible(app, &who, &unit.id) else { continue };
         let Ok((bytes, _)) = app.store.read(&unit) else { continue };
         let resources = crate::world::FsResources::confined(unit.dir());
-        let loaded = app.pdf.check(crate::Source::new(&unit.rel, bytes), &resources);
+        // Audited together by the caller (雷同 across units).
+        let options = crate::CheckOptions { audit: None, ..Default::default() };
+        let loaded = app.engine.check(crate::Source::new(&unit.rel, bytes), &resources, &options);
         out.push((unit, loaded));
     }
     out
@@ -241,8 +244,9 @@ pub(super) async fn summary(
         let all = load_all(&app);
         let passed: Vec<&crate::Loaded> =
             all.iter().map(|(_, l)| l).filter(|l| l.is_ok()).collect();
-        let reports = crate::batch::summary_reports(&passed, &app.pdf, &office)
-            .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::NoSummary, &e))?;
+        let reports =
+            crate::batch::summary_reports(&passed, &app.engine, &[OutputKind::Pdf], &office)
+                .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::NoSummary, &e))?;
         reports.into_iter().next().ok_or_else(|| internal("no summary"))
     })
     .await??;
@@ -262,7 +266,7 @@ pub(super) async fn audit(State(app): State<Arc<App>>, Caller { who, .. }: Calle
         let (units, mut loaded): (Vec<Unit>, Vec<crate::Loaded>) =
             load_all(&app).into_iter().unzip();
         let previous = vec![None; loaded.len()];
-        crate::audit::audit_batch(&mut loaded, &previous, &crate::audit::AuditOptions::default());
+        crate::engine::audit_batch(&mut loaded, &previous, &crate::audit::AuditOptions::default());
         let rows: Vec<Value> = units
             .iter()
             .zip(&loaded)

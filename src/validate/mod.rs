@@ -4,8 +4,6 @@
 
 mod plausibility;
 
-pub use plausibility::PLACEHOLDER;
-
 use crate::diag::{Code, Diagnostic, Msg};
 use crate::model::{Num, Record, Report, Value};
 use crate::source::Span;

@@ -2,16 +2,13 @@
 
 use crate::diag;
 use crate::diag::Diagnostic;
-use crate::model::{ProseItem, Report, Text};
+use crate::model::{PLACEHOLDER, ProseItem, Report, Text};
 use crate::source::Span;
 use crate::template::Format;
 
 /// Half-width marks that should be full-width inside Chinese prose.
 const HALF_WIDTH: &[(char, char)] =
     &[(',', '，'), (';', '；'), (':', '：'), ('(', '（'), (')', '）'), ('?', '？'), ('!', '！')];
-
-/// The marker `nianbao init` puts where prose is still to be written.
-pub const PLACEHOLDER: &str = "【待填写】";
 
 pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
     // Each text with the top-level key it was written under (for the key path).

@@ -44,10 +44,9 @@ pub fn fonts() -> &'static FontBook {
     BOOK.get_or_init(|| FontBook::bundled(default_style()).expect("bundled fonts load"))
 }
 
-/// An engine that makes the outputs asked for, with the bundled fonts.
-pub fn engine(outputs: &[OutputKind], pdfa: bool) -> Engine {
-    Engine::new(EngineOptions { outputs: outputs.to_vec(), pdfa, ..EngineOptions::default() })
-        .expect("the bundled fonts load")
+/// An engine with the bundled fonts.
+pub fn engine(pdfa: bool) -> Engine {
+    Engine::new(EngineOptions { pdfa, ..EngineOptions::default() }).expect("the bundled fonts load")
 }
 
 /// Loads and checks a report that must have no errors.
@@ -67,7 +66,7 @@ pub struct Laid {
 /// Resolves and lays out a report.
 pub fn lay_out(path: &Path) -> Laid {
     let loaded = load(path);
-    let (doc, diags) = engine(&[OutputKind::Pdf], false).resolve(&loaded).expect("resolves");
+    let (doc, diags) = engine(false).resolve(&loaded).expect("resolves");
     assert!(!nianbao::diag::has_errors(&diags));
     let layout = layout_document(&doc, fonts(), LayoutOptions::default());
     Laid { loaded, doc, layout }
@@ -76,7 +75,7 @@ pub fn lay_out(path: &Path) -> Laid {
 /// Renders a report to PDF bytes through the library's public pipeline.
 pub fn render_pdf(path: &Path, pdfa: bool) -> Vec<u8> {
     let loaded = load(path);
-    let out = engine(&[OutputKind::Pdf], pdfa).render(&loaded).expect("renders");
+    let out = engine(pdfa).render(&loaded, &[OutputKind::Pdf]).expect("renders");
     out.pdf().expect("a PDF was asked for").to_vec()
 }
 

@@ -145,16 +145,10 @@ impl Loader<'_> {
             }
         }
         let signature = root.get("signature").map(|n| self.signature(n)).unwrap_or_default();
-        Some(Report {
-            format,
-            unit: unit?,
-            year: year?,
-            date,
-            title,
-            preamble,
-            sections,
-            signature,
-        })
+        let (unit, year) = (unit?, year?);
+        let (dismissed, problems) = super::read_dismissed(root.get("dismissed"));
+        self.diags.extend(problems);
+        Some(Report { format, dismissed, unit, year, date, title, preamble, sections, signature })
     }
 
     fn required<'n>(&mut self, parent: &'n Node, key: &str, label: &str) -> Option<&'n Node> {
