@@ -50,6 +50,7 @@ fn import_text_seed_gives_the_example_numbers() {
         &fixture("seed-report-shengsi-2024.txt"),
         SourceKind::Text,
         FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
     );
     let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
     assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
@@ -84,7 +85,12 @@ fn seed_text() -> String {
 }
 
 fn import_text(text: &str) -> Imported {
-    import_bytes(text.as_bytes(), SourceKind::Text, FormatChoice::Auto)
+    import_bytes(
+        text.as_bytes(),
+        SourceKind::Text,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    )
 }
 
 fn replace(text: &str, from: &str, to: &str) -> String {
@@ -206,6 +212,7 @@ fn import_mixed_2019_and_2021_labels_is_reported_and_never_mapped() {
         &fixture("corpus-04-mixed-2019-2021.txt"),
         SourceKind::Text,
         FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
     );
     assert_eq!(imp.edition, Edition::Mixed);
     let editions = with_code(&imp, "W-I4");
@@ -261,8 +268,12 @@ fn import_2019_single_other_handling_row_goes_to_3_other_with_a_note() {
 #[test]
 fn import_one_cell_per_line_pages() {
     // A township page with `|` lines between cells, cut off inside table 三.
-    let imp =
-        import_bytes(&fixture("corpus-02-cell-per-line.txt"), SourceKind::Text, FormatChoice::Auto);
+    let imp = import_bytes(
+        &fixture("corpus-02-cell-per-line.txt"),
+        SourceKind::Text,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert_eq!(row(&imp.report, "proactive", "regulations"), ["0", "0", "6"]);
     assert_eq!(row(&imp.report, "applications", "received"), ["0"; 6]);
     // The rows after the cut are reported missing, not silently zero.
@@ -278,6 +289,7 @@ fn import_one_cell_per_line_pages() {
         &fixture("corpus-03-leading-spaces.txt"),
         SourceKind::Text,
         FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
     );
     assert_eq!(row(&imp.report, "proactive", "licensing"), ["0"]);
     let intro = &imp.report.section("proactive").unwrap().prose;
@@ -297,7 +309,12 @@ fn import_one_cell_per_line_pages() {
 
 #[test]
 fn import_html_pingtan_article() {
-    let imp = import_bytes(&fixture("pingtan-2024.html"), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        &fixture("pingtan-2024.html"),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let r = &imp.report;
     assert_eq!(row(r, "proactive", "normative_documents"), ["62", "33", "440"]);
     assert_eq!(row(r, "proactive", "licensing"), ["4529"]);
@@ -420,7 +437,12 @@ fn import_html_whole_gbk_portal_page() {
     let page = portal_page(&example, None);
     let (bytes, _, unmappable) = encoding_rs::GBK.encode(&page);
     assert!(!unmappable);
-    let imp = import_bytes(&bytes, SourceKind::sniff("page.shtml", &bytes), FormatChoice::Auto);
+    let imp = import_bytes(
+        &bytes,
+        SourceKind::sniff("page.shtml", &bytes),
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
@@ -438,7 +460,12 @@ fn import_html_whole_gbk_portal_page() {
 fn import_html_blank_td_is_reported_with_its_cell() {
     let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
     let page = portal_page(&example, Some(("unable.not_held", 0)));
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let blanks = with_code(&imp, "W-I1");
     assert_eq!(blanks.len(), 1, "{:#?}", imp.diags);
     assert_eq!(blanks[0].diag.path.as_deref(), Some("applications.unable.not_held[0]"));
@@ -453,7 +480,12 @@ fn import_tab_separated_gb18030_text() {
     let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
-    let imp = import_bytes(&bytes, SourceKind::sniff("page.txt", &bytes), FormatChoice::Auto);
+    let imp = import_bytes(
+        &bytes,
+        SourceKind::sniff("page.txt", &bytes),
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
@@ -527,7 +559,12 @@ fn import_a_2019_report_is_detected_and_its_columns_left_out() {
     // 2019's 行政事业性收费 counts items, not 万元: not imported as an amount.
     assert_eq!(row(&imp.report, "proactive", "fees"), ["0"]);
     // With --format 2019 the 2019 labels are expected: no edition warnings.
-    let imp = import_bytes(t.as_bytes(), SourceKind::Text, FormatChoice::F2019);
+    let imp = import_bytes(
+        t.as_bytes(),
+        SourceKind::Text,
+        FormatChoice::F2019,
+        bundled_format(2021).unwrap(),
+    );
     assert!(with_code(&imp, "W-I4").iter().all(|d| d.diag.path.is_some()), "{:#?}", imp.diags);
 }
 
@@ -540,7 +577,12 @@ fn import_html_table_split_by_a_note_goes_on() {
     assert!(page.contains(split));
     let page =
         page.replacen(split, &format!("</tbody></table><p>（续表）</p><table><tbody>{split}"), 1);
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert!(imp.report.section("applications").unwrap().notes.is_empty(), "（续表） is no note");
@@ -558,7 +600,8 @@ fn import_never_panics_on_cut_or_damaged_documents() {
         let bytes = fixture(name);
         // Cut anywhere, mid-character too.
         for i in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
-            let imp = import_bytes(&bytes[..i], kind, FormatChoice::Auto);
+            let imp =
+                import_bytes(&bytes[..i], kind, FormatChoice::Auto, bundled_format(2021).unwrap());
             reload(&imp);
         }
         // Bytes flipped in a deterministic pattern.
@@ -566,7 +609,7 @@ fn import_never_panics_on_cut_or_damaged_documents() {
         for i in (7..damaged.len()).step_by(13) {
             damaged[i] = damaged[i].wrapping_mul(31).wrapping_add(7);
         }
-        let _ = import_bytes(&damaged, kind, FormatChoice::Auto);
+        let _ = import_bytes(&damaged, kind, FormatChoice::Auto, bundled_format(2021).unwrap());
     }
 }
 
@@ -582,7 +625,12 @@ fn line_breaks_in_the_html_source_are_spaces_and_br_ends_a_paragraph() {
     let extra = "<p>第一段说明\r\n文字，\n全年\t受理 12\n件。</p>\
                  <p>第二段说明文字。<br>第三段说明文字。</p>";
     let page = format!("{}{extra}{}", &page[..at], &page[at..]);
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let all: Vec<&str> = imp.paragraphs.iter().map(|(t, _)| t.as_str()).collect();
     for line in ["第一段说明文字，全年受理12件。", "第二段说明文字。", "第三段说明文字。"]
     {
@@ -603,7 +651,12 @@ fn a_title_year_no_report_can_have_is_not_taken() {
     let at = page.rfind("<div class=TRS_Editor>").unwrap() + "<div class=TRS_Editor>".len();
     let title = "<h1>平潭综合实验区1012年度政府信息公开工作年度报告</h1>";
     let page = format!("{}{title}{}", &page[..at], &page[at..]);
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert_eq!(imp.report.unit.text, "平潭综合实验区", "the title still names the unit");
     assert_eq!(imp.report.year.0, 2024, "from 2024年1月1日至2024年12月31日");
     let said: Vec<&str> = imp.diags.iter().map(|d| d.diag.message_en.as_str()).collect();
@@ -626,7 +679,12 @@ fn a_count_past_what_a_report_may_hold_is_a_bad_cell() {
         "本机关不掌握相关政府信息</p></td><td valign=\"center\"><p>21001000001</p>",
         1,
     );
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let said: Vec<String> = imp
         .diags
         .iter()
@@ -647,7 +705,8 @@ fn a_count_past_what_a_report_may_hold_is_a_bad_cell() {
 #[test]
 fn rows_of_glued_digits_too_long_to_try_every_cut_are_imported() {
     let page = std::fs::read(repo().join("tests/suite/fuzz/glued-digits-search.html")).unwrap();
-    let imp = import_bytes(&page, SourceKind::Html, FormatChoice::Auto);
+    let imp =
+        import_bytes(&page, SourceKind::Html, FormatChoice::Auto, bundled_format(2021).unwrap());
     assert!(codes(&imp.diags).contains(&"W-I7"), "the surplus digits are reported");
     let (again, _) = reload(&imp);
     assert_eq!(strip_locations(&again), strip_locations(&imp.report));

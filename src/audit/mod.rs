@@ -23,7 +23,7 @@ use crate::Loaded;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{ProseItem, Report, Text};
 use crate::source::{SourceFile, Span};
-use crate::template::{Format, bundled_format};
+use crate::template::Format;
 use crate::validate::Checked;
 
 /// Settings of the audit.
@@ -66,7 +66,7 @@ impl<'a> Unit<'a> {
             file: &loaded.file,
             report,
             checked: loaded.checked.as_ref()?,
-            format: bundled_format(report.format)?,
+            format: loaded.format.as_deref().filter(|f| f.edition == report.format)?,
         })
     }
 

@@ -171,7 +171,9 @@ pub fn summary_reports(
         }
         let file = crate::source::SourceFile::new("summary-report.yaml", String::new());
         let images = crate::resolve::Images::new();
-        let loaded = Loaded { file, report: Some(report), checked: Some(checked), images, diags };
+        let format = engine.formats().shared(edition);
+        let loaded =
+            Loaded { file, report: Some(report), checked: Some(checked), images, diags, format };
         let rendered = engine
             .render(&loaded)
             .map_err(|d| d.iter().map(|d| d.message_en.clone()).collect::<Vec<_>>().join("; "))?;

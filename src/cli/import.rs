@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use nianbao::diag::{Severity, has_errors, render_short};
 use nianbao::import::{Edition, FormatChoice, SourceKind, import_bytes};
 use nianbao::model::emit_yaml;
-use nianbao::template::bundled_format;
+use nianbao::template::{Format, Formats};
 use std::path::{Path, PathBuf};
 
 /// Which edition of the official format the document follows.
@@ -97,11 +97,18 @@ fn import_file(
     let bytes = nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED)?;
     let kind = SourceKind::sniff(&file.to_string_lossy(), &bytes);
     let started = std::time::Instant::now();
-    let imported = import_bytes(&bytes, kind, choice);
+    let format = import_format();
+    let imported = import_bytes(&bytes, kind, choice, format);
     let elapsed = started.elapsed();
-    let format = bundled_format(2021).expect("2021 is bundled");
     let yaml = emit_yaml(&imported.report, format, dir, dir);
     Ok((imported, yaml, elapsed))
+}
+
+/// The edition published reports are imported into: the newest the CLI's registry knows
+/// (the CLI adds no editions to the bundled ones).
+fn import_format() -> &'static Format {
+    let formats = Formats::bundled();
+    formats.get(formats.default_edition()).expect("the default edition is registered")
 }
 
 /// `nianbao import FOLDER -o OUTDIR`: every published report (`.html`, `.htm`, `.shtml`,
@@ -256,7 +263,7 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
         );
         return 1;
     };
-    let format = bundled_format(last.format).expect("loaded reports name a bundled format");
+    let format = loaded.format.as_deref().expect("a loaded report keeps its format");
     let next = nianbao::import::next_year(last, format, year);
     let path = output
         .map(Path::to_path_buf)

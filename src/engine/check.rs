@@ -60,6 +60,9 @@ pub struct Loaded {
     pub images: Images,
     /// Every problem found, in file order.
     pub diags: Vec<Diagnostic>,
+    /// The edition the report was read in, from the registry that checked it (the audit
+    /// reads its tables and `audit:` data).
+    pub format: Option<std::sync::Arc<crate::template::Format>>,
 }
 
 impl Loaded {
@@ -77,6 +80,7 @@ impl Loaded {
             checked: None,
             images: Images::new(),
             diags: vec![diag],
+            format: None,
         }
     }
 
@@ -109,7 +113,8 @@ pub fn check_source(source: Source, formats: &Formats, resources: &dyn Resources
         fetch_images(r, resources, &mut images, &mut diags);
     }
     diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
-    Loaded { file, report, checked, images, diags }
+    let format = report.as_ref().and_then(|r| formats.shared(r.format));
+    Loaded { file, report, checked, images, diags, format }
 }
 
 fn not_utf8(name: &Path, err: std::string::FromUtf8Error) -> Loaded {
@@ -121,7 +126,14 @@ fn not_utf8(name: &Path, err: std::string::FromUtf8Error) -> Loaded {
     let value = format!("{:02X}", bytes[valid]);
     let d = diag!(NotUtf8, Span::new(line, col, 1), byte = valid, value = value)
         .hint(Hint::SaveUtf8, &[]);
-    Loaded { file, report: None, checked: None, images: Images::new(), diags: vec![d] }
+    Loaded {
+        file,
+        report: None,
+        checked: None,
+        images: Images::new(),
+        diags: vec![d],
+        format: None,
+    }
 }
 
 /// Fetches and decodes every image the report names (once per name); a problem is an error at
