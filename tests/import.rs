@@ -711,3 +711,66 @@ fn rows_of_glued_digits_too_long_to_try_every_cut_are_imported() {
     let (again, _) = reload(&imp);
     assert_eq!(strip_locations(&again), strip_locations(&imp.report));
 }
+
+/// Issue #28 item 3: an edition is data for the importer and the audit too. A copy of the
+/// 2021 format, numbered 2121, renames one row (三（四）1) and gives a variant of the new
+/// label (`import: aliases:`) and the prose's word for it (`audit: results:`); with no Rust
+/// change, a page printing the variant imports into the right key, the report checks in
+/// that edition, and the audit finds the row by its new name.
+#[test]
+fn edition_renamed_label_imports_checks_and_audits() {
+    use nianbao::audit::{AuditOptions, audit_loaded};
+    use nianbao::template::Format;
+    use nianbao::world::MemoryResources;
+    use nianbao::{Engine, EngineOptions, Source};
+
+    let new_label = "1.本机关未制作或获取该政府信息";
+    let yaml = std::fs::read_to_string(repo().join("templates/formats/2021.yaml")).unwrap();
+    let yaml = replace(&yaml, "edition: 2021", "edition: 2121");
+    let yaml =
+        replace(&yaml, "三（四）1.本机关不掌握相关政府信息", &format!("三（四）{new_label}"));
+    let yaml =
+        replace(&yaml, "{text: 1.本机关不掌握相关政府信息}", &format!("{{text: {new_label}}}"));
+    let yaml = replace(&yaml, "[本机关不掌握, 信息不存在]", "[未制作或获取]");
+    let yaml = replace(
+        &yaml,
+        "aliases: {}",
+        "aliases: {applications.unable.not_held: [1.本机关未制作或获取政府信息]}",
+    );
+    let edition = Format::from_yaml(&yaml).expect("the renamed edition reads");
+    let options = EngineOptions { extra_formats: vec![edition], ..EngineOptions::default() };
+    let engine = Engine::new(options).unwrap();
+    let format = engine.formats().get(2121).unwrap();
+
+    // The page prints the variant, with a space inside the label, and says in its prose
+    // that 5 applications were of that kind (the table has 2).
+    let page = replace(
+        &seed_text(),
+        "1.本机关不掌握相关政府信息 | 2 |",
+        "1.本机关未制作或 获取政府信息 | 2 |",
+    );
+    let page = replace(
+        &page,
+        "(一)存在的主要问题",
+        "本年度收到的申请中，本机关未制作或获取所申请信息的5件。\n(一)存在的主要问题",
+    );
+    let imp = import_bytes(page.as_bytes(), SourceKind::Text, FormatChoice::Auto, format);
+    assert_eq!(imp.report.format, 2121);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert!(imp.locations.contains_key("applications.unable.not_held[0]"));
+
+    let yaml = emit_yaml(&imp.report, format, Path::new("."), Path::new("."));
+    let mut loaded =
+        engine.check(Source::new("2121.yaml", yaml.into_bytes()), &MemoryResources::new());
+    assert!(loaded.is_ok(), "{:#?}", loaded.diags);
+    audit_loaded(&mut loaded, None, &AuditOptions::default());
+    let found: Vec<_> = loaded
+        .diags
+        .iter()
+        .filter(|d| d.code.as_str() == "W-A1")
+        .filter_map(|d| d.label.as_deref())
+        .collect();
+    assert_eq!(found, [format!("三（四）{new_label} / 总计")], "{:#?}", loaded.diags);
+}
