@@ -430,19 +430,21 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     );
                 }
                 Subject::Rate => {
-                    let num = cells.app("total", 6).value;
+                    let total = cells.app("total", 6);
+                    let total_label = total.label.split(" / ").next().unwrap_or("");
+                    let num = total.value;
                     let den = cells.app("received", 6).value + cells.app("carried_over", 6).value;
                     if den == 0 || percent_matches(fig, num, den) {
                         continue;
                     }
                     let actual = format!(
-                        "{}（三（七）总计 {num} ÷（本年新收 + 上年结转）{den}）",
+                        "{}（{total_label} {num} ÷（本年新收 + 上年结转）{den}）",
                         percent_text(num, den, fig.scale)
                     );
                     warn(
                         AuditCode::ProsePercent,
                         Msg::Percent { quote: &quote, stated: &stated, actual: &actual },
-                        "三（七）总计 ÷（一 + 二）".into(),
+                        format!("{total_label} ÷（一 + 二）"),
                         Vec::new(),
                     );
                 }
@@ -468,8 +470,9 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     }
                     let n = cands.first().map_or(*stated_n, |q| q.value);
                     let actual = format!(
-                        "{}（{n} ÷ 三（七）总计 {}）",
+                        "{}（{n} ÷ {} {}）",
                         percent_text(n, dens[0].value, fig.scale),
+                        dens[0].label.split(" / ").next().unwrap_or(""),
                         dens[0].value
                     );
                     warn(

@@ -216,7 +216,11 @@ impl Mapper<'_> {
             let valid = |v: &[u64]| v.chunks(5).all(|g| g[..4].iter().sum::<u64>() == g[4]);
             let (rs, glued, extra) = readings(&loose, n, None, &valid);
             if !extra.is_empty() {
-                self.warn(ImportCode::ExtraCells, Some(loose[0].2), "四", &extra.join(" "), None);
+                // The table named by its section's number (四).
+                let section =
+                    self.format.sections.iter().find(|s| s.table.as_ref() == Some(&def.key));
+                let number = section.map_or(def.key.as_str(), |s| s.number.as_str());
+                self.warn(ImportCode::ExtraCells, Some(loose[0].2), number, &extra.join(" "), None);
             }
             let mut locs: Vec<Loc> = loose.iter().map(|v| v.2).collect();
             locs.resize(n, loose[0].2);
