@@ -549,4 +549,28 @@ mod tests {
         assert_eq!(reviews.grid.rows[3].len(), 15);
         assert_eq!(f.rules.len(), 4);
     }
+
+    /// The `audit:` and `import:` sections are checked when the edition loads: a word list
+    /// the code reads cannot be missing, a list it does not read cannot be named, and rows,
+    /// fields and aliases must name the edition's records.
+    #[test]
+    fn edition_wording_is_checked_on_load() {
+        let text = include_str!("../../templates/formats/2021.yaml");
+        let broken = |from: &str, to: &str| {
+            assert!(text.contains(from), "{from}");
+            super::Format::from_yaml(&text.replacen(from, to, 1)).unwrap_err()
+        };
+        assert!(broken("    comparison:", "    comparisons:").contains("unknown word list"));
+        assert!(broken("    page_chrome:", "    chrome:").contains("unknown word list"));
+        assert!(broken("    copula: [为, 是, 系, 属]\n", "").contains("missing word list `copula`"));
+        assert!(broken("row: unable.not_held}", "row: unable.not_hold}").contains("unknown row"));
+        assert!(broken("field: pending}", "field: pendng}").contains("unknown field"));
+        assert!(
+            broken("aliases: {}", "aliases: {applications.nothing: [x]}").contains("unknown record")
+        );
+        assert!(broken("{equals: 申请人情况}", "{max_bytes: 3}").contains("needs a text"));
+        let f = bundled_format(2021).unwrap();
+        assert_eq!(f.audit.results.len(), 15);
+        assert_eq!(f.import.anchors.len(), 3);
+    }
 }
