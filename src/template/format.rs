@@ -562,11 +562,14 @@ mod tests {
         };
         assert!(broken("    comparison:", "    comparisons:").contains("unknown word list"));
         assert!(broken("    page_chrome:", "    chrome:").contains("unknown word list"));
-        assert!(broken("    copula: [为, 是, 系, 属]\n", "").contains("missing word list `copula`"));
+        assert!(
+            broken("    copula: [为, 是, 系, 属]\n", "").contains("missing word list `copula`")
+        );
         assert!(broken("row: unable.not_held}", "row: unable.not_hold}").contains("unknown row"));
         assert!(broken("field: pending}", "field: pendng}").contains("unknown field"));
         assert!(
-            broken("aliases: {}", "aliases: {applications.nothing: [x]}").contains("unknown record")
+            broken("aliases: {}", "aliases: {applications.nothing: [x]}")
+                .contains("unknown record")
         );
         assert!(broken("{equals: 申请人情况}", "{max_bytes: 3}").contains("needs a text"));
         let f = bundled_format(2021).unwrap();

@@ -22,13 +22,14 @@ pub trait WordList: Copy + 'static {
     const ALL: &'static [Self];
     /// The key in the format file.
     fn name(self) -> &'static str;
+    /// The position in [`WordList::ALL`].
+    fn index(self) -> usize;
 }
 
-impl<W: WordList + PartialEq> Words<W> {
+impl<W: WordList> Words<W> {
     /// The list named `w`.
     pub fn get(&self, w: W) -> &[String] {
-        let i = W::ALL.iter().position(|x| *x == w).expect("every name is in ALL");
-        &self.lists[i]
+        &self.lists[w.index()]
     }
 
     fn parse(node: &Node) -> Result<Words<W>, String> {
@@ -68,6 +69,9 @@ macro_rules! word_lists {
                 match self {
                     $($name::$variant => $key,)*
                 }
+            }
+            fn index(self) -> usize {
+                self as usize
             }
         }
     };
