@@ -761,6 +761,27 @@ fn edition_renamed_label_imports_checks_and_audits() {
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert!(imp.locations.contains_key("applications.unable.not_held[0]"));
 
+    // The same page as HTML: its tables as <table>s, the rest as paragraphs.
+    let mut html = String::from("<html><body>");
+    let mut in_table = false;
+    for line in page.lines() {
+        let is_row = line.contains('|');
+        if is_row != in_table {
+            html.push_str(if is_row { "<table>" } else { "</table>" });
+            in_table = is_row;
+        }
+        if is_row {
+            let cells: String = line.split('|').map(|c| format!("<td>{}</td>", c.trim())).collect();
+            html.push_str(&format!("<tr>{cells}</tr>"));
+        } else {
+            html.push_str(&format!("<p>{line}</p>"));
+        }
+    }
+    html.push_str(if in_table { "</table></body></html>" } else { "</body></html>" });
+    let from_html = import_bytes(html.as_bytes(), SourceKind::Html, FormatChoice::Auto, format);
+    assert!(!codes(&from_html.diags).contains(&"W-I5"), "{:#?}", from_html.diags);
+    assert_eq!(numbers(&from_html.report), numbers(&example));
+
     let yaml = emit_yaml(&imp.report, format, Path::new("."), Path::new("."));
     let mut loaded =
         engine.check(Source::new("2121.yaml", yaml.into_bytes()), &MemoryResources::new());
