@@ -37,7 +37,7 @@ fn main() {
     let format = nianbao::template::bundled_format(2021).expect("bundled");
     for (name, kind, bytes) in &sources {
         let ms = median_ms(50, || {
-            let imp = import_bytes(bytes, *kind, FormatChoice::Auto);
+            let imp = import_bytes(bytes, *kind, FormatChoice::Auto, format);
             let yaml = nianbao::model::emit_yaml(&imp.report, format, root, root);
             std::hint::black_box(yaml);
         });

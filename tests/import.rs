@@ -49,6 +49,7 @@ fn import_text_seed_gives_the_example_numbers() {
         &fixture("seed-report-shengsi-2024.txt"),
         SourceKind::Text,
         FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
     );
     let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
     assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
@@ -83,7 +84,12 @@ fn seed_text() -> String {
 }
 
 fn import_text(text: &str) -> Imported {
-    import_bytes(text.as_bytes(), SourceKind::Text, FormatChoice::Auto)
+    import_bytes(
+        text.as_bytes(),
+        SourceKind::Text,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    )
 }
 
 fn replace(text: &str, from: &str, to: &str) -> String {
@@ -205,6 +211,7 @@ fn import_mixed_2019_and_2021_labels_is_reported_and_never_mapped() {
         &fixture("corpus-04-mixed-2019-2021.txt"),
         SourceKind::Text,
         FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
     );
     assert_eq!(imp.edition, Edition::Mixed);
     let editions = with_code(&imp, "W-I4");
@@ -260,8 +267,12 @@ fn import_2019_single_other_handling_row_goes_to_3_other_with_a_note() {
 #[test]
 fn import_one_cell_per_line_pages() {
     // A township page with `|` lines between cells, cut off inside table 三.
-    let imp =
-        import_bytes(&fixture("corpus-02-cell-per-line.txt"), SourceKind::Text, FormatChoice::Auto);
+    let imp = import_bytes(
+        &fixture("corpus-02-cell-per-line.txt"),
+        SourceKind::Text,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert_eq!(row(&imp.report, "proactive", "regulations"), ["0", "0", "6"]);
     assert_eq!(row(&imp.report, "applications", "received"), ["0"; 6]);
     // The rows after the cut are reported missing, not silently zero.
@@ -277,6 +288,7 @@ fn import_one_cell_per_line_pages() {
         &fixture("corpus-03-leading-spaces.txt"),
         SourceKind::Text,
         FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
     );
     assert_eq!(row(&imp.report, "proactive", "licensing"), ["0"]);
     let intro = &imp.report.section("proactive").unwrap().prose;
@@ -296,7 +308,12 @@ fn import_one_cell_per_line_pages() {
 
 #[test]
 fn import_html_pingtan_article() {
-    let imp = import_bytes(&fixture("pingtan-2024.html"), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        &fixture("pingtan-2024.html"),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let r = &imp.report;
     assert_eq!(row(r, "proactive", "normative_documents"), ["62", "33", "440"]);
     assert_eq!(row(r, "proactive", "licensing"), ["4529"]);
@@ -419,7 +436,12 @@ fn import_html_whole_gbk_portal_page() {
     let page = portal_page(&example, None);
     let (bytes, _, unmappable) = encoding_rs::GBK.encode(&page);
     assert!(!unmappable);
-    let imp = import_bytes(&bytes, SourceKind::sniff("page.shtml", &bytes), FormatChoice::Auto);
+    let imp = import_bytes(
+        &bytes,
+        SourceKind::sniff("page.shtml", &bytes),
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
@@ -437,7 +459,12 @@ fn import_html_whole_gbk_portal_page() {
 fn import_html_blank_td_is_reported_with_its_cell() {
     let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
     let page = portal_page(&example, Some(("unable.not_held", 0)));
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let blanks = with_code(&imp, "W-I1");
     assert_eq!(blanks.len(), 1, "{:#?}", imp.diags);
     assert_eq!(blanks[0].diag.path.as_deref(), Some("applications.unable.not_held[0]"));
@@ -452,7 +479,12 @@ fn import_tab_separated_gb18030_text() {
     let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
-    let imp = import_bytes(&bytes, SourceKind::sniff("page.txt", &bytes), FormatChoice::Auto);
+    let imp = import_bytes(
+        &bytes,
+        SourceKind::sniff("page.txt", &bytes),
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert_eq!(imp.report.unit.text, "嵊泗县人民政府办公室");
@@ -526,7 +558,12 @@ fn import_a_2019_report_is_detected_and_its_columns_left_out() {
     // 2019's 行政事业性收费 counts items, not 万元: not imported as an amount.
     assert_eq!(row(&imp.report, "proactive", "fees"), ["0"]);
     // With --format 2019 the 2019 labels are expected: no edition warnings.
-    let imp = import_bytes(t.as_bytes(), SourceKind::Text, FormatChoice::F2019);
+    let imp = import_bytes(
+        t.as_bytes(),
+        SourceKind::Text,
+        FormatChoice::F2019,
+        bundled_format(2021).unwrap(),
+    );
     assert!(with_code(&imp, "W-I4").iter().all(|d| d.diag.path.is_some()), "{:#?}", imp.diags);
 }
 
@@ -539,7 +576,12 @@ fn import_html_table_split_by_a_note_goes_on() {
     assert!(page.contains(split));
     let page =
         page.replacen(split, &format!("</tbody></table><p>（续表）</p><table><tbody>{split}"), 1);
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
     assert_eq!(numbers(&imp.report), numbers(&example));
     assert!(imp.report.section("applications").unwrap().notes.is_empty(), "（续表） is no note");
@@ -557,7 +599,8 @@ fn import_never_panics_on_cut_or_damaged_documents() {
         let bytes = fixture(name);
         // Cut anywhere, mid-character too.
         for i in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
-            let imp = import_bytes(&bytes[..i], kind, FormatChoice::Auto);
+            let imp =
+                import_bytes(&bytes[..i], kind, FormatChoice::Auto, bundled_format(2021).unwrap());
             reload(&imp);
         }
         // Bytes flipped in a deterministic pattern.
@@ -565,7 +608,7 @@ fn import_never_panics_on_cut_or_damaged_documents() {
         for i in (7..damaged.len()).step_by(13) {
             damaged[i] = damaged[i].wrapping_mul(31).wrapping_add(7);
         }
-        let _ = import_bytes(&damaged, kind, FormatChoice::Auto);
+        let _ = import_bytes(&damaged, kind, FormatChoice::Auto, bundled_format(2021).unwrap());
     }
 }
 
@@ -581,7 +624,12 @@ fn line_breaks_in_the_html_source_are_spaces_and_br_ends_a_paragraph() {
     let extra = "<p>第一段说明\r\n文字，\n全年\t受理 12\n件。</p>\
                  <p>第二段说明文字。<br>第三段说明文字。</p>";
     let page = format!("{}{extra}{}", &page[..at], &page[at..]);
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let all: Vec<&str> = imp.paragraphs.iter().map(|(t, _)| t.as_str()).collect();
     for line in ["第一段说明文字，全年受理12件。", "第二段说明文字。", "第三段说明文字。"]
     {
@@ -602,7 +650,12 @@ fn a_title_year_no_report_can_have_is_not_taken() {
     let at = page.rfind("<div class=TRS_Editor>").unwrap() + "<div class=TRS_Editor>".len();
     let title = "<h1>平潭综合实验区1012年度政府信息公开工作年度报告</h1>";
     let page = format!("{}{title}{}", &page[..at], &page[at..]);
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert_eq!(imp.report.unit.text, "平潭综合实验区", "the title still names the unit");
     assert_eq!(imp.report.year.0, 2024, "from 2024年1月1日至2024年12月31日");
     let said: Vec<&str> = imp.diags.iter().map(|d| d.diag.message_en.as_str()).collect();
@@ -625,7 +678,12 @@ fn a_count_past_what_a_report_may_hold_is_a_bad_cell() {
         "本机关不掌握相关政府信息</p></td><td valign=\"center\"><p>21001000001</p>",
         1,
     );
-    let imp = import_bytes(page.as_bytes(), SourceKind::Html, FormatChoice::Auto);
+    let imp = import_bytes(
+        page.as_bytes(),
+        SourceKind::Html,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let said: Vec<String> = imp
         .diags
         .iter()
@@ -646,7 +704,8 @@ fn a_count_past_what_a_report_may_hold_is_a_bad_cell() {
 #[test]
 fn rows_of_glued_digits_too_long_to_try_every_cut_are_imported() {
     let page = std::fs::read(repo().join("tests/suite/fuzz/glued-digits-search.html")).unwrap();
-    let imp = import_bytes(&page, SourceKind::Html, FormatChoice::Auto);
+    let imp =
+        import_bytes(&page, SourceKind::Html, FormatChoice::Auto, bundled_format(2021).unwrap());
     assert!(codes(&imp.diags).contains(&"W-I7"), "the surplus digits are reported");
     let (again, _) = reload(&imp);
     assert_eq!(strip_locations(&again), strip_locations(&imp.report));
@@ -685,4 +744,87 @@ fn a_published_report_is_checked_and_audited_through_the_library() {
     let place = format!("（page.txt：第 {line_no} 行）");
     assert!(finding.message_zh.ends_with(&place), "{} should end with {place}", finding.message_zh);
     assert!(!finding.span.is_located(), "no line of the in-memory YAML");
+}
+
+/// Issue #28 item 3: an edition is data for the importer and the audit too. A copy of the
+/// 2021 format, numbered 2121, renames one row (三（四）1) and gives a variant of the new
+/// label (`import: aliases:`) and the prose's word for it (`audit: results:`); with no Rust
+/// change, a page printing the variant imports into the right key, the report checks in
+/// that edition, and the audit finds the row by its new name.
+#[test]
+fn edition_renamed_label_imports_checks_and_audits() {
+    use nianbao::template::Format;
+    use nianbao::world::MemoryResources;
+    use nianbao::{CheckOptions, Engine, EngineOptions, Source};
+
+    let new_label = "1.本机关未制作或获取该政府信息";
+    let yaml = std::fs::read_to_string(repo().join("templates/formats/2021.yaml")).unwrap();
+    let yaml = replace(&yaml, "edition: 2021", "edition: 2121");
+    let yaml =
+        replace(&yaml, "三（四）1.本机关不掌握相关政府信息", &format!("三（四）{new_label}"));
+    let yaml =
+        replace(&yaml, "{text: 1.本机关不掌握相关政府信息}", &format!("{{text: {new_label}}}"));
+    let yaml = replace(&yaml, "[本机关不掌握, 信息不存在]", "[未制作或获取]");
+    let yaml = replace(
+        &yaml,
+        "aliases: {}",
+        "aliases: {applications.unable.not_held: [1.本机关未制作或获取政府信息]}",
+    );
+    let edition = Format::from_yaml(&yaml).expect("the renamed edition reads");
+    let options = EngineOptions { extra_formats: vec![edition], ..EngineOptions::default() };
+    let engine = Engine::new(options).unwrap();
+    let format = engine.formats().get(2121).unwrap();
+
+    // The page prints the variant, with a space inside the label, and says in its prose
+    // that 5 applications were of that kind (the table has 2).
+    let page = replace(
+        &seed_text(),
+        "1.本机关不掌握相关政府信息 | 2 |",
+        "1.本机关未制作或 获取政府信息 | 2 |",
+    );
+    let page = replace(
+        &page,
+        "(一)存在的主要问题",
+        "本年度收到的申请中，本机关未制作或获取所申请信息的5件。\n(一)存在的主要问题",
+    );
+    let imp = import_bytes(page.as_bytes(), SourceKind::Text, FormatChoice::Auto, format);
+    assert_eq!(imp.report.format, 2121);
+    assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    assert_eq!(numbers(&imp.report), numbers(&example));
+    assert!(imp.locations.contains_key("applications.unable.not_held[0]"));
+
+    // The same page as HTML: its tables as <table>s, the rest as paragraphs.
+    let mut html = String::from("<html><body>");
+    let mut in_table = false;
+    for line in page.lines() {
+        let is_row = line.contains('|');
+        if is_row != in_table {
+            html.push_str(if is_row { "<table>" } else { "</table>" });
+            in_table = is_row;
+        }
+        if is_row {
+            let cells: String = line.split('|').map(|c| format!("<td>{}</td>", c.trim())).collect();
+            html.push_str(&format!("<tr>{cells}</tr>"));
+        } else {
+            html.push_str(&format!("<p>{line}</p>"));
+        }
+    }
+    html.push_str(if in_table { "</table></body></html>" } else { "</body></html>" });
+    let from_html = import_bytes(html.as_bytes(), SourceKind::Html, FormatChoice::Auto, format);
+    assert!(!codes(&from_html.diags).contains(&"W-I5"), "{:#?}", from_html.diags);
+    assert_eq!(numbers(&from_html.report), numbers(&example));
+
+    let yaml = emit_yaml(&imp.report, format, Path::new("."), Path::new("."));
+    // The one check recipe: the rules, then the audit, in the engine's edition.
+    let source = Source::new("2121.yaml", yaml.into_bytes());
+    let loaded = engine.check(source, &MemoryResources::new(), &CheckOptions::default());
+    assert!(loaded.is_ok(), "{:#?}", loaded.diags);
+    let found: Vec<_> = loaded
+        .diags
+        .iter()
+        .filter(|d| d.code.as_str() == "W-A1")
+        .filter_map(|d| d.label.as_deref())
+        .collect();
+    assert_eq!(found, [format!("三（四）{new_label} / 总计")], "{:#?}", loaded.diags);
 }

@@ -3,6 +3,7 @@
 
 use nianbao::import::{FormatChoice, SourceKind, import_bytes};
 use nianbao::model::{ProseItem, Report, strip_locations};
+use nianbao::template::bundled_format;
 use std::path::Path;
 
 use crate::import_support as support;
@@ -23,7 +24,12 @@ fn roundtrip_docx_of_both_examples() {
     for name in ["shengsi-2024.yaml", "township-2025.yaml"] {
         let (report, bytes) = docx_of(&repo().join("examples").join(name));
         let started = std::time::Instant::now();
-        let imp = import_bytes(&bytes, SourceKind::sniff("x.docx", &bytes), FormatChoice::Auto);
+        let imp = import_bytes(
+            &bytes,
+            SourceKind::sniff("x.docx", &bytes),
+            FormatChoice::Auto,
+            bundled_format(2021).unwrap(),
+        );
         eprintln!("{name}: DOCX import took {:?}", started.elapsed());
         assert!(imp.diags.is_empty(), "{name}: {:#?}", imp.diags);
         assert_eq!(numbers(&imp.report), numbers(&report), "{name}");
@@ -58,7 +64,7 @@ fn roundtrip_libreoffice_pdf_and_resaved_docx_of_both_examples() {
         for file in [pdf, resaved] {
             let bytes = std::fs::read(&file).unwrap();
             let kind = SourceKind::sniff(&file.to_string_lossy(), &bytes);
-            let imp = import_bytes(&bytes, kind, FormatChoice::Auto);
+            let imp = import_bytes(&bytes, kind, FormatChoice::Auto, bundled_format(2021).unwrap());
             let what = format!("{name} via {}", file.display());
             assert!(imp.diags.is_empty(), "{what}: {:#?}", imp.diags);
             assert_eq!(numbers(&imp.report), numbers(&report), "{what}");
@@ -126,7 +132,12 @@ fn roundtrip_pdf_of_both_examples() {
     for name in ["shengsi-2024.yaml", "township-2025.yaml"] {
         let (report, bytes) = pdf_of(&repo().join("examples").join(name));
         let started = std::time::Instant::now();
-        let imp = import_bytes(&bytes, SourceKind::sniff("x.pdf", &bytes), FormatChoice::Auto);
+        let imp = import_bytes(
+            &bytes,
+            SourceKind::sniff("x.pdf", &bytes),
+            FormatChoice::Auto,
+            bundled_format(2021).unwrap(),
+        );
         eprintln!("{name}: PDF import took {:?}", started.elapsed());
         assert!(imp.diags.is_empty(), "{name}: {:#?}", imp.diags);
         assert_eq!(numbers(&imp.report), numbers(&report), "{name}");
@@ -155,7 +166,12 @@ fn html_of(path: &Path) -> (Report, Vec<u8>) {
 fn roundtrip_html_of_both_examples() {
     for name in ["shengsi-2024.yaml", "township-2025.yaml"] {
         let (report, bytes) = html_of(&repo().join("examples").join(name));
-        let imp = import_bytes(&bytes, SourceKind::sniff("x.html", &bytes), FormatChoice::Auto);
+        let imp = import_bytes(
+            &bytes,
+            SourceKind::sniff("x.html", &bytes),
+            FormatChoice::Auto,
+            bundled_format(2021).unwrap(),
+        );
         assert!(imp.diags.is_empty(), "{name}: {:#?}", imp.diags);
         assert_eq!(numbers(&imp.report), numbers(&report), "{name}");
         assert_eq!(prose(&imp.report), prose(&report), "{name}");
@@ -175,7 +191,12 @@ fn roundtrip_suite_reports_that_render() {
         let (report, docx) = docx_of(&path);
         let (_, pdf) = pdf_of(&path);
         for (kind, bytes, check_prose) in [("docx", docx, true), ("pdf", pdf, pdf_prose)] {
-            let imp = import_bytes(&bytes, SourceKind::sniff(kind, &bytes), FormatChoice::Auto);
+            let imp = import_bytes(
+                &bytes,
+                SourceKind::sniff(kind, &bytes),
+                FormatChoice::Auto,
+                bundled_format(2021).unwrap(),
+            );
             let what = format!("{name} from {kind}");
             assert!(imp.diags.is_empty(), "{what}: {:#?}", imp.diags);
             assert_eq!(numbers(&imp.report), numbers(&report), "{what}");
@@ -188,9 +209,19 @@ fn roundtrip_suite_reports_that_render() {
 
 #[test]
 fn roundtrip_broken_docx_is_an_error_not_a_panic() {
-    let imp = import_bytes(b"PK\x03\x04 not really a zip", SourceKind::Docx, FormatChoice::Auto);
+    let imp = import_bytes(
+        b"PK\x03\x04 not really a zip",
+        SourceKind::Docx,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert_eq!(imp.diags[0].diag.code.as_str(), "E-I2");
-    let imp = import_bytes(b"%PDF-1.7 truncated", SourceKind::Pdf, FormatChoice::Auto);
+    let imp = import_bytes(
+        b"%PDF-1.7 truncated",
+        SourceKind::Pdf,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert_eq!(imp.diags[0].diag.code.as_str(), "E-I2");
 }
 
@@ -337,7 +368,12 @@ fn roundtrip_word_style_docx() {
     let loaded = nianbao::load_and_check(&path);
     let report = loaded.report.unwrap();
     let bytes = word_docx(&report);
-    let imp = import_bytes(&bytes, SourceKind::sniff("unit.docx", &bytes), FormatChoice::Auto);
+    let imp = import_bytes(
+        &bytes,
+        SourceKind::sniff("unit.docx", &bytes),
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     assert!(imp.diags.is_empty(), "{:#?}", imp.diags);
     assert_eq!(numbers(&imp.report), numbers(&report));
     assert_eq!(prose(&imp.report), prose(&report));
@@ -520,7 +556,12 @@ fn roundtrip_word_style_pdf_table() {
     let report =
         nianbao::load_and_check(&repo().join("examples/township-2025.yaml")).report.unwrap();
     let bytes = word_style_pdf(&report);
-    let imp = import_bytes(&bytes, SourceKind::sniff("w.pdf", &bytes), FormatChoice::Auto);
+    let imp = import_bytes(
+        &bytes,
+        SourceKind::sniff("w.pdf", &bytes),
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
     let apps = |r: &Report| {
         numbers(r).into_iter().filter(|l| l.starts_with("applications")).collect::<Vec<_>>()
     };
@@ -546,12 +587,13 @@ fn roundtrip_cut_or_damaged_docx_and_pdf_never_panic() {
     let (_, pdf) = pdf_of(&path);
     for (kind, bytes) in [(SourceKind::Docx, docx), (SourceKind::Pdf, pdf)] {
         for i in (0..bytes.len()).step_by(bytes.len() / 23 + 1) {
-            let _ = import_bytes(&bytes[..i], kind, FormatChoice::Auto);
+            let _ =
+                import_bytes(&bytes[..i], kind, FormatChoice::Auto, bundled_format(2021).unwrap());
         }
         let mut damaged = bytes.clone();
         for i in (100..damaged.len()).step_by(997) {
             damaged[i] ^= 0x5a;
         }
-        let _ = import_bytes(&damaged, kind, FormatChoice::Auto);
+        let _ = import_bytes(&damaged, kind, FormatChoice::Auto, bundled_format(2021).unwrap());
     }
 }

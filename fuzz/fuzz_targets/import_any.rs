@@ -19,7 +19,8 @@ fuzz_target!(|data: &[u8]| {
         3 => SourceKind::Docx,
         _ => SourceKind::Pdf,
     };
-    let imported = import_bytes(doc, kind, FormatChoice::Auto);
+    let into = bundled_format(2021).expect("bundled");
+    let imported = import_bytes(doc, kind, FormatChoice::Auto, into);
     for d in &imported.diags {
         let d = &d.diag;
         assert!(!d.message_zh.is_empty() && !d.message_en.is_empty(), "empty message: {d:?}");

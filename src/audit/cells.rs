@@ -14,18 +14,6 @@ pub struct Quantity {
     pub value: u64,
 }
 
-/// The groups of table 三 whose items the prose counts together.
-pub const APP_GROUPS: [(&str, &str); 4] = [
-    ("withheld", "三（三）不予公开"),
-    ("unable", "三（四）无法提供"),
-    ("not_processed", "三（五）不予处理"),
-    ("other_handling", "三（六）其他处理"),
-];
-
-/// Labels of the six applicant columns and the total column of table 三.
-pub const APP_COLUMNS: [&str; 7] =
-    ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"];
-
 /// Read access to the computed tables by record key.
 #[derive(Clone, Copy)]
 pub struct Cells<'a> {
@@ -39,6 +27,25 @@ impl<'a> Cells<'a> {
         Cells { format, checked }
     }
 
+    /// The format the tables are in.
+    pub fn format(&self) -> &'a Format {
+        self.format
+    }
+
+    /// The label of a column of `table`: a field's, or (`col` past the fields) the total's.
+    fn column(&self, table: &str, col: usize) -> &'a str {
+        let Some(def) = self.format.table(table) else { return "" };
+        match def.fields.get(col) {
+            Some((_, label)) => label,
+            None => def.total_label.as_deref().unwrap_or(""),
+        }
+    }
+
+    /// The label of a column of table 三 (`col` 6 is 总计).
+    pub fn app_column(&self, col: usize) -> &'a str {
+        self.column("applications", col)
+    }
+
     fn record(&self, table: &str, key: &str) -> Option<(&'a str, &'a ComputedRecord)> {
         let def = self.format.table(table)?;
         let i = def.record_index(key)?;
@@ -48,7 +55,7 @@ impl<'a> Cells<'a> {
 
     /// A row of table 三 (or a group such as `withheld`) in one column; `col` 6 is 总计.
     pub fn app(&self, key: &str, col: usize) -> Quantity {
-        let label_col = APP_COLUMNS[col.min(6)];
+        let label_col = self.app_column(col);
         if let Some((label, rec)) = self.record("applications", key) {
             let v = if col >= 6 { rec.total } else { rec.values.get(col).copied() };
             return Quantity {
@@ -56,7 +63,8 @@ impl<'a> Cells<'a> {
                 value: v.and_then(|v| v.count()).unwrap_or(0),
             };
         }
-        let group = APP_GROUPS.iter().find(|(k, _)| *k == key).map_or(key, |(_, l)| l);
+        let groups = &self.format.audit.groups;
+        let group = groups.iter().find(|(k, _)| k == key).map_or(key, |(_, l)| l.as_str());
         let mut value = 0;
         if let (Some(def), Some(table)) =
             (self.format.table("applications"), self.checked.table("applications"))
@@ -73,13 +81,12 @@ impl<'a> Cells<'a> {
 
     /// A field of a group of table 四 (`review`); `field` 4 is 总计.
     pub fn review(&self, key: &str, field: usize) -> Quantity {
-        const FIELDS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
         let Some((label, rec)) = self.record("reviews_lawsuits", key) else {
             return Quantity { label: key.to_string(), value: 0 };
         };
         let v = if field >= 4 { rec.total } else { rec.values.get(field).copied() };
         Quantity {
-            label: format!("{label} / {}", FIELDS[field.min(4)]),
+            label: format!("{label} / {}", self.column("reviews_lawsuits", field)),
             value: v.and_then(|v| v.count()).unwrap_or(0),
         }
     }
@@ -105,6 +112,11 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// The label of the 行政事业性收费 row (`… / 本年收费金额（单位：万元）`).
+    pub fn fees_label(&self) -> &'a str {
+        self.record("proactive", "fees").map_or("", |(label, _)| label)
+    }
+
     /// The 行政事业性收费 amount (万元).
     pub fn fees(&self) -> Option<Value> {
         self.record("proactive", "fees").and_then(|(_, r)| r.values.first().copied())
@@ -124,7 +136,7 @@ impl<'a> Cells<'a> {
         for key in ["received", "carried_over", "disclosed", "partly_disclosed"] {
             out.push(self.app(key, 6));
         }
-        for (key, _) in APP_GROUPS {
+        for (key, _) in &self.format.audit.groups {
             out.push(self.app(key, 6));
         }
         out.push(self.app("total", 6));

@@ -14,6 +14,7 @@ pub(super) fn claims(
     out: &mut Vec<Diagnostic>,
 ) {
     let c = &para.cells;
+    let w = para.w;
     let mut start = 0;
     while start < chars.len() {
         let end = chars[start..]
@@ -35,24 +36,13 @@ pub(super) fn claims(
         };
         // 均获维持 and the like.
         if para.disclosure
-            && let Some(w) = [
-                "均获维持",
-                "均被维持",
-                "全部维持",
-                "均维持",
-                "均予以维持",
-                "结果维持",
-                "全部胜诉",
-                "均胜诉",
-            ]
-            .into_iter()
-            .find(|w| sentence.contains(w))
+            && let Some(word) = w.get(W::AllUpheld).iter().find(|x| sentence.contains(x.as_str()))
         {
             let mut groups = Vec::new();
-            if sentence.contains("复议") {
+            if has(&sentence, w.get(W::Review)) {
                 groups.push("review");
             }
-            if sentence.contains("诉讼") || sentence.contains("起诉") {
+            if has(&sentence, w.get(W::Lawsuit)) {
                 groups.extend(["lawsuit_direct", "lawsuit_after_review"]);
             }
             let bad: Vec<Quantity> = groups
@@ -66,8 +56,8 @@ pub(super) fn claims(
                 push(
                     AuditCode::ProseClaim,
                     Msg::Upheld { quote: &quote, cells: &cells_text },
-                    at(w),
-                    w.chars().count(),
+                    at(word),
+                    word.chars().count(),
                     label,
                 );
             }
@@ -83,47 +73,40 @@ pub(super) fn claims(
             }
         };
         // None received.
-        let none_words = ["未收到", "没有收到", "未接到", "尚未收到", "未受理"];
-        if let Some(w) = none_words.into_iter().find(|w| sentence.contains(w))
-            && sentence[sentence.find(w).unwrap_or(0)..].contains("申请")
-            && !has(&sentence, &["复议", "诉讼", "补正"])
+        let find = |list: W| w.get(list).iter().find(|x| sentence.contains(x.as_str()));
+        if let Some(word) = find(W::NoneReceived)
+            && has(&sentence[sentence.find(word.as_str()).unwrap_or(0)..], w.get(W::Application))
+            && !has(&sentence, w.get(W::NoneReceivedNot))
         {
-            none_claim(w, vec![c.app("received", 6)]);
+            none_claim(word, vec![c.app("received", 6)]);
         }
         // No 复议 / 诉讼.
         if para.disclosure
-            && let Some(w) =
-                ["未发生", "没有发生", "未产生", "未出现", "未被申请", "无行政", "未收到"]
-                    .into_iter()
-                    .find(|w| sentence.contains(w))
+            && let Some(word) = find(W::NoneHappened)
         {
-            let after = &sentence[sentence.find(w).unwrap_or(0)..];
-            let corrected = has(after, &["纠错", "纠正", "败诉", "被撤销"]);
+            let after = &sentence[sentence.find(word.as_str()).unwrap_or(0)..];
+            let corrected = has(after, w.get(W::Corrected));
             let mut bad = Vec::new();
             let field = if corrected { 1 } else { 4 };
-            if after.contains("复议") {
+            if has(after, w.get(W::Review)) {
                 bad.push(c.review("review", field));
             }
-            if after.contains("诉讼") {
+            if has(after, w.get(W::LawsuitOnly)) {
                 bad.push(c.review("lawsuit_direct", field));
                 bad.push(c.review("lawsuit_after_review", field));
             }
-            none_claim(w, bad);
+            none_claim(word, bad);
         }
         // No 规范性文件 / 规章 issued.
-        if let Some(w) = ["未制发", "没有制发", "未制定", "未出台", "未印发"]
-            .into_iter()
-            .find(|w| sentence.contains(w))
-        {
-            let after = &sentence[sentence.find(w).unwrap_or(0)..];
+        if let Some(word) = find(W::NoneIssued) {
+            let after = &sentence[sentence.find(word.as_str()).unwrap_or(0)..];
             let mut bad = Vec::new();
-            if after.contains("规范性文件") {
-                bad.push(c.proactive("normative_documents", 0));
+            for n in &c.format().audit.documents {
+                if has(after, &n.words) {
+                    bad.push(c.proactive(&n.key, 0));
+                }
             }
-            if after.contains("规章") {
-                bad.push(c.proactive("regulations", 0));
-            }
-            none_claim(w, bad);
+            none_claim(word, bad);
         }
         start = end;
     }

@@ -8,9 +8,11 @@
 //! end (W-P4), placeholders (W-P5) and empty sections (W-P6) are `validate`'s.
 
 use super::codes::{AuditCode, Msg};
+use super::prose::has;
 use super::{AuditOptions, Unit, finding, headings, prose_texts};
 use crate::diag::Diagnostic;
 use crate::source::Span;
+use crate::template::AuditWords;
 
 const NUMBERS: [char; 6] = ['一', '二', '三', '四', '五', '六'];
 
@@ -19,6 +21,7 @@ pub fn check(unit: &Unit, opts: &AuditOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let report = unit.report;
     let format = unit.format;
+    let words = &format.audit.words;
     // Order: the report's sections must follow the format's.
     let mut next = 0;
     for def in &format.sections {
@@ -77,24 +80,8 @@ pub fn check(unit: &Unit, opts: &AuditOptions) -> Vec<Diagnostic> {
             .map(|p| format!("{}{}", p.heading, p.text.text))
             .collect();
         if !all.trim().is_empty() {
-            let problems = ["问题", "不足", "短板", "差距", "薄弱", "有待", "不够", "欠缺", "滞后"]
-                .iter()
-                .any(|w| all.contains(w));
-            let improve = [
-                "改进",
-                "整改",
-                "下一步",
-                "将进一步",
-                "计划",
-                "措施",
-                "今后",
-                "下一年",
-                "继续",
-                "加大",
-                "强化",
-            ]
-            .iter()
-            .any(|w| all.contains(w));
+            let problems = has(&all, words.get(AuditWords::Problems));
+            let improve = has(&all, words.get(AuditWords::Improvements));
             let missing = match (problems, improve) {
                 (false, false) => Some(("存在的问题和改进情况", "problems and the improvements")),
                 (false, true) => Some(("存在的问题", "problems")),
@@ -117,11 +104,11 @@ pub fn check(unit: &Unit, opts: &AuditOptions) -> Vec<Diagnostic> {
     if let Some(section) = report.section("other") {
         let all: String =
             texts.iter().filter(|p| p.section == "other").map(|p| p.text.text.as_str()).collect();
-        if !all.contains("信息处理费") && !all.contains("处理费") {
+        if !has(&all, words.get(AuditWords::InformationFee)) {
             let mut d =
                 finding(AuditCode::FeeStatement, section.span, &Msg::Fee).with_path("other");
             d = d.with_hint("例如：本年度未收取政府信息公开信息处理费 (e.g. state that no 信息处理费 was charged)");
-            if all.contains("行政事业性收费") {
+            if has(&all, words.get(AuditWords::Fees)) {
                 d = d.with_hint("行政事业性收费是表二第二十条第（八）项，不是信息处理费 (table 二's fees are another thing)");
             }
             out.push(d);
@@ -131,10 +118,8 @@ pub fn check(unit: &Unit, opts: &AuditOptions) -> Vec<Diagnostic> {
     let year = report.year.0;
     for p in &texts {
         let s = &p.text.text;
-        let Some(at) = ["统计期限", "统计时限", "统计时间", "统计期间", "数据统计", "统计区间"]
-            .iter()
-            .filter_map(|w| s.find(w))
-            .min()
+        let Some(at) =
+            words.get(AuditWords::Period).iter().filter_map(|w| s.find(w.as_str())).min()
         else {
             continue;
         };

@@ -1,6 +1,8 @@
 //! Figures in prose: numbers written with digits or in Chinese (七件, 百分之百, 一百二十三),
 //! their unit (件, 条 …), percentages, and whether they are approximate (余, 以上, 左右).
 
+use crate::template::{AuditWords, Words};
+
 /// A number found in the prose.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
@@ -94,7 +96,9 @@ pub fn parse_chinese(chars: &[char]) -> Option<u128> {
 }
 
 /// Finds every number in a paragraph, Arabic or Chinese, with its unit.
-pub fn scan(chars: &[char]) -> Vec<Figure> {
+pub fn scan(chars: &[char], words: &Words<AuditWords>) -> Vec<Figure> {
+    let numeral_words = words.get(AuditWords::NumeralWords);
+    let approximate = words.get(AuditWords::Approximate);
     let mut out = Vec::new();
     let n = chars.len();
     let mut i = 0;
@@ -125,7 +129,7 @@ pub fn scan(chars: &[char]) -> Vec<Figure> {
             let glued = prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '-')
                 || chars.get(i).is_some_and(|&p| p.is_ascii_alphabetic() || p == '-');
             let ordinal = prev == Some('第');
-            let fig = finish(chars, start, i, m, scale, false);
+            let fig = finish(chars, (start, i), (m, scale, false), approximate);
             i = fig.end.max(i);
             if !glued && !ordinal {
                 out.push(fig);
@@ -176,10 +180,10 @@ pub fn scan(chars: &[char]) -> Vec<Figure> {
             // Only a counted thing is a figure: 七件, 十二条; not 一是, 三类, 一网通办.
             let unit =
                 chars.get(j).copied().filter(|u| matches!(u, '件' | '条' | '篇' | '宗' | '起'));
-            let word = prev.is_some_and(|p| "第统唯逐同之单专每周".contains(p))
+            let word = prev.is_some_and(|p| numeral_words.iter().any(|w| w.chars().eq([p])))
                 || chars.get(j + 1) == Some(&'事');
             if let (Some(_), false, Some(m)) = (unit, word, parse_chinese(&chars[start..j])) {
-                let fig = finish(chars, start, j, m, 0, false);
+                let fig = finish(chars, (start, j), (m, 0, false), approximate);
                 i = fig.end;
                 out.push(fig);
             } else {
@@ -193,7 +197,13 @@ pub fn scan(chars: &[char]) -> Vec<Figure> {
 }
 
 /// Reads what follows a number: `%`, `余`/`多`, the unit, `万元`, `以上`.
-fn finish(chars: &[char], start: usize, num_end: usize, m: u128, scale: u32, pct: bool) -> Figure {
+/// `approximate` are the words that make a figure approximate when they come right before it.
+fn finish(
+    chars: &[char],
+    (start, num_end): (usize, usize),
+    (m, scale, pct): (u128, u32, bool),
+    approximate: &[String],
+) -> Figure {
     let mut k = num_end;
     while chars.get(k) == Some(&' ') {
         k += 1;
@@ -209,10 +219,7 @@ fn finish(chars: &[char], start: usize, num_end: usize, m: u128, scale: u32, pct
         wan_yuan: false,
     };
     let before: String = chars[start.saturating_sub(4)..start].iter().collect();
-    if ["约", "近", "超过", "逾", "不少于", "不足", "不到", "将近", "大约", "以上"]
-        .iter()
-        .any(|w| before.ends_with(w))
-    {
+    if approximate.iter().any(|w| before.ends_with(w.as_str())) {
         fig.approx = true;
     }
     if matches!(chars.get(k), Some('%' | '％')) {

@@ -3,7 +3,6 @@
 //! year's + 本年制发 − 本年废止 (规章 and 行政规范性文件). A count that triples or
 //! drops to a third is a note for the reviewer, not a warning.
 
-use super::cells::APP_COLUMNS;
 use super::codes::{AuditCode, Msg};
 use super::{Unit, finding};
 use crate::diag::Diagnostic;
@@ -45,8 +44,10 @@ pub fn check(this: &Unit, last: &Unit) -> Vec<Diagnostic> {
         return out;
     }
     let (now, then) = (this.cells(), last.cells());
-    for (col, column) in APP_COLUMNS.iter().enumerate().take(6) {
-        let (a, b) = (now.app("carried_over", col).value, then.app("carried_forward", col).value);
+    for col in 0..6 {
+        let column = now.app_column(col);
+        let (over, forward) = (now.app("carried_over", col), then.app("carried_forward", col));
+        let (a, b) = (over.value, forward.value);
         if a != b {
             let span = cell_span(this.report, "applications", "carried_over", col);
             out.push(
@@ -56,15 +57,19 @@ pub fn check(this: &Unit, last: &Unit) -> Vec<Diagnostic> {
                     &Msg::CarriedOver { column, this: a, last: b },
                 )
                 .with_path("applications.carried_over")
-                .with_label(format!("二、上年结转政府信息公开申请数量 / {column}"))
+                .with_label(over.label)
                 .with_hint(format!(
-                    "上年报告“四、结转下年度继续办理 / {column}”为 {b} (last year's report carried forward {b})"
+                    "上年报告“{}”为 {b} (last year's report carried forward {b})",
+                    forward.label
                 )),
             );
         }
     }
-    for (key, label) in [("regulations", "规章"), ("normative_documents", "行政规范性文件")]
-    {
+    let proactive = this.format.table("proactive");
+    for key in ["regulations", "normative_documents"] {
+        let Some(label) = proactive.and_then(|t| Some(t.row_label(t.record_index(key)?))) else {
+            continue;
+        };
         let issued = now.proactive(key, 0).value;
         let repealed = now.proactive(key, 1).value;
         let in_force = now.proactive(key, 2).value;
@@ -85,7 +90,7 @@ pub fn check(this: &Unit, last: &Unit) -> Vec<Diagnostic> {
                     },
                 )
                 .with_path(format!("proactive.{key}.in_force"))
-                .with_label(format!("二（第二十条第（一）项）{label} / 现行有效件数")),
+                .with_label(now.proactive(key, 2).label),
             );
         }
     }

@@ -8,12 +8,13 @@
 //! allows more than one reading (「收到并处理申请13件」), any matching reading
 //! passes: a warning must be worth a reviewer's time.
 
-use super::cells::{APP_COLUMNS, Cells, Quantity};
+use super::cells::{Cells, Quantity};
 use super::codes::{AuditCode, Msg, text};
 pub use super::figures::{Figure, scan};
 use super::{ProseText, located};
 use crate::diag::{Code, Diagnostic};
 use crate::source::SourceFile;
+use crate::template::{AuditWords as W, Naming, Words};
 use claims::claims;
 
 const CLAUSE_BREAK: &[char] =
@@ -22,9 +23,9 @@ const SENTENCE_BREAK: &[char] = &['。', '；', ';', '！', '？', '!', '?'];
 
 /// What a figure is about.
 #[derive(Debug, Clone)]
-enum Subject {
+enum Subject<'a> {
     /// Any of these cells (a row of table 三 in `row` for later column figures).
-    Cells(Vec<Quantity>, Option<&'static str>),
+    Cells(Vec<Quantity>, Option<&'a str>),
     /// A column of the sentence's current row.
     Column(Vec<usize>),
     /// 答复率 / 办结率.
@@ -36,40 +37,38 @@ enum Subject {
 }
 
 /// Last position of any of the words in `hay` (character index of its end).
-fn last_pos(hay: &str, words: &[&str]) -> Option<usize> {
+fn last_pos<S: AsRef<str>>(hay: &str, words: &[S]) -> Option<usize> {
     words
         .iter()
+        .map(AsRef::as_ref)
         .filter_map(|w| hay.rfind(w).map(|b| hay[..b].chars().count() + w.chars().count()))
         .max()
 }
 
-fn has(hay: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| hay.contains(w))
+/// Whether any of the words is in `hay`.
+pub(crate) fn has<S: AsRef<str>>(hay: &str, words: &[S]) -> bool {
+    words.iter().any(|w| hay.contains(w.as_ref()))
 }
 
-const COMPARISON: &[&str] = &[
-    "同比",
-    "较上年",
-    "比上年",
-    "较去年",
-    "比去年",
-    "环比",
-    "增加",
-    "减少",
-    "增长",
-    "下降",
-    "上升",
-];
+/// The naming whose words end last in `hay`, with that position (the first naming on a tie).
+fn last_named<'n>(hay: &str, namings: &'n [Naming]) -> Option<(usize, &'n Naming)> {
+    namings.iter().fold(None, |best, n| match last_pos(hay, &n.words) {
+        Some(p) if best.is_none_or(|(b, _)| p > b) => Some((p, n)),
+        _ => best,
+    })
+}
 
 /// Context of one paragraph.
 struct Para<'a> {
     cells: Cells<'a>,
+    /// The edition's word lists.
+    w: &'a Words<W>,
     /// The paragraph (with its subsection heading) is about disclosure work, so a
     /// 复议/诉讼 figure in it is about disclosure cases.
     disclosure: bool,
 }
 
-impl Para<'_> {
+impl<'a> Para<'a> {
     fn classify(
         &self,
         lead: &str,
@@ -77,12 +76,13 @@ impl Para<'_> {
         sentence: &str,
         app_topic: bool,
         fig: &Figure,
-    ) -> Option<Subject> {
-        if has(lead, COMPARISON) || fig.approx {
+    ) -> Option<Subject<'a>> {
+        let w = self.w;
+        let data = &self.cells.format().audit;
+        if has(lead, w.get(W::Comparison)) || fig.approx {
             return None;
         }
-        let other_business =
-            ["建议", "提案", "来信", "诉求", "热线", "工单", "留言", "咨询", "复议", "诉讼"];
+        let other_business = w.get(W::OtherBusiness);
         let c = &self.cells;
         // Figures no report states (more than six decimals, beyond 10^15) are typos
         // or codes; comparing them would only overflow.
@@ -90,11 +90,10 @@ impl Para<'_> {
             return None;
         }
         if fig.percent {
-            let rate = ["答复率", "办结率", "办理率", "完成率"];
-            if has(lead, &rate)
+            if has(lead, w.get(W::Rate))
                 && app_topic
-                && !has(lead, &other_business)
-                && !has(lead, &["按时", "按期", "及时", "满意", "准确", "规范", "公开率"])
+                && !has(lead, other_business)
+                && !has(lead, w.get(W::OtherRate))
             {
                 return Some(Subject::Rate);
             }
@@ -102,21 +101,8 @@ impl Para<'_> {
             // totals; 「占全市的5%」 is a share of something else.
             if let Some(b) = lead.rfind('占') {
                 let rest = lead[b + '占'.len_utf8()..].to_string();
-                let base = [
-                    "申请总数",
-                    "总数",
-                    "总量",
-                    "全部",
-                    "比重",
-                    "比例",
-                    "比",
-                    "的",
-                    "为",
-                    "达",
-                    "约",
-                ]
-                .iter()
-                .fold(rest, |r, w| r.replace(w, ""));
+                let base =
+                    w.get(W::ShareBase).iter().fold(rest, |r, word| r.replace(word.as_str(), ""));
                 if base.is_empty() {
                     return Some(Subject::Share);
                 }
@@ -124,14 +110,14 @@ impl Para<'_> {
             return None;
         }
         if fig.wan_yuan {
-            return lead.contains("行政事业性收费").then_some(Subject::Fees);
+            return has(lead, w.get(W::Fees)).then_some(Subject::Fees);
         }
         if fig.integer().is_none() || fig.approx {
             return None;
         }
         let counted = matches!(fig.unit, Some('件' | '宗' | '起' | '个'));
         let mut best: Option<(usize, Subject)> = None;
-        let mut offer = |pos: Option<usize>, s: Subject| {
+        let mut offer = |pos: Option<usize>, s: Subject<'a>| {
             if let Some(p) = pos
                 && best.as_ref().is_none_or(|(b, _)| p > *b)
             {
@@ -139,62 +125,39 @@ impl Para<'_> {
             }
         };
         // Results of table 三; 「予以公开及部分公开」 is their sum.
-        let both = [
-            "予以公开及部分公开",
-            "予以公开和部分公开",
-            "予以公开、部分公开",
-            "予以公开与部分公开",
-        ];
-        if let Some(p) = last_pos(lead, &both).filter(|_| app_topic) {
+        if let Some(p) = last_pos(lead, w.get(W::DisclosedAndPartly)).filter(|_| app_topic) {
             let q = Cells::sum(&[c.app("disclosed", 6), c.app("partly_disclosed", 6)]);
             offer(Some(p), Subject::Cells(vec![q], Some("disclosed+partly")));
         } else {
-            let results: [(&[&str], &'static str); 15] = [
-                (&["予以公开", "同意公开", "全部公开"], "disclosed"),
-                (&["部分公开"], "partly_disclosed"),
-                (&["不予公开"], "withheld"),
-                (&["无法提供"], "unable"),
-                (&["不予处理"], "not_processed"),
-                (&["其他处理"], "other_handling"),
-                (&["本机关不掌握", "信息不存在"], "unable.not_held"),
-                (&["另行制作"], "unable.needs_creation"),
-                (&["属于国家秘密"], "withheld.state_secret"),
-                (&["第三方合法权益"], "withheld.third_party"),
-                (&["内部事务信息"], "withheld.internal_affairs"),
-                (&["过程性信息"], "withheld.process_information"),
-                (&["行政执法案卷"], "withheld.enforcement_files"),
-                (&["信访举报投诉"], "not_processed.petition"),
-                (&["重复申请"], "not_processed.repeated"),
-            ];
             // 「公文…主动公开、不予公开」 counts documents by their disclosure attribute,
             // not applications.
-            let attribute = has(sentence, &["主动公开", "公开属性", "公文", "源头认定"]);
-            for (words, key) in results {
+            let attribute = has(sentence, w.get(W::Attribute));
+            for n in &data.results {
                 if counted && app_topic && !attribute {
-                    offer(last_pos(lead, words), Subject::Cells(vec![c.app(key, 6)], Some(key)));
+                    let key = n.key.as_str();
+                    offer(last_pos(lead, &n.words), Subject::Cells(vec![c.app(key, 6)], Some(key)));
                 }
             }
         }
         // Carried over and carried forward.
-        let forward = ["结转下年", "结转至下年", "结转到下年", "转入下年", "下年度继续办理"];
-        let over = ["上年结转", "去年结转", "上年度结转", "上一年度结转", "上年转结"];
+        let forward = w.get(W::CarriedForward);
+        let over = w.get(W::CarriedOver);
         if counted {
             offer(
-                last_pos(lead, &forward),
+                last_pos(lead, forward),
                 Subject::Cells(vec![c.app("carried_forward", 6)], Some("carried_forward")),
             );
             offer(
-                last_pos(lead, &over),
+                last_pos(lead, over),
                 Subject::Cells(vec![c.app("carried_over", 6)], Some("carried_over")),
             );
-            let is = ["为", "是", "系", "属"];
-            if is.iter().any(|w| trail.starts_with(w)) {
-                if has(trail, &over) {
+            if w.get(W::Copula).iter().any(|word| trail.starts_with(word.as_str())) {
+                if has(trail, over) {
                     offer(
                         Some(0),
                         Subject::Cells(vec![c.app("carried_over", 6)], Some("carried_over")),
                     );
-                } else if has(trail, &forward) {
+                } else if has(trail, forward) {
                     offer(
                         Some(0),
                         Subject::Cells(vec![c.app("carried_forward", 6)], Some("carried_forward")),
@@ -204,22 +167,22 @@ impl Para<'_> {
         }
         // 复议 and 诉讼 about disclosure.
         if counted && self.disclosure {
-            let review = last_pos(lead, &["复议"]).filter(|_| !lead.contains("复议后起诉"));
-            let suit = last_pos(lead, &["诉讼", "起诉"]);
-            let field = [
-                (&["维持"][..], 0usize),
-                (&["纠正", "纠错"][..], 1),
-                (&["其他结果"][..], 2),
-                (&["尚未审结", "未审结", "审理中"][..], 3),
-            ]
-            .into_iter()
-            .find_map(|(w, f)| last_pos(lead, w).map(|p| (p, f)));
-            let scope_review = sentence.contains("复议") && !sentence.contains("诉讼");
-            let scope_suit = sentence.contains("诉讼") && !sentence.contains("复议");
+            let after_review = w.get(W::LawsuitAfterReview);
+            let review = last_pos(lead, w.get(W::Review)).filter(|_| !has(lead, after_review));
+            let suit = last_pos(lead, w.get(W::Lawsuit));
+            let reviews = c.format().table("reviews_lawsuits");
+            let field = data.review_fields.iter().find_map(|n| {
+                let f = reviews?.fields.iter().position(|(k, _)| *k == n.key)?;
+                last_pos(lead, &n.words).map(|p| (p, f))
+            });
+            let (is_review, is_suit) =
+                (has(sentence, w.get(W::Review)), has(sentence, w.get(W::LawsuitOnly)));
+            let scope_review = is_review && !is_suit;
+            let scope_suit = is_suit && !is_review;
             let suits = |f: usize| -> Quantity {
-                if lead.contains("直接起诉") {
+                if has(lead, w.get(W::LawsuitDirect)) {
                     c.review("lawsuit_direct", f)
-                } else if lead.contains("复议后起诉") {
+                } else if has(lead, after_review) {
                     c.review("lawsuit_after_review", f)
                 } else {
                     Cells::sum(&[
@@ -249,48 +212,44 @@ impl Para<'_> {
         }
         // 规章 and 行政规范性文件: a verb in the clause, the kind in the clause or before.
         if counted {
-            let kind_pos = |hay: &str| {
-                let n = last_pos(hay, &["规范性文件"]);
-                let r = last_pos(hay, &["规章"]);
-                match (n, r) {
-                    (Some(a), Some(b)) => {
-                        Some(if a > b { "normative_documents" } else { "regulations" })
-                    }
-                    (Some(_), None) => Some("normative_documents"),
-                    (None, Some(_)) => Some("regulations"),
-                    (None, None) => None,
-                }
-            };
-            let verbs: [(&[&str], usize); 3] = [
-                (&["制发", "制定", "出台", "印发"], 0),
-                (&["废止", "宣布失效"], 1),
-                (&["现行有效", "现行"], 2),
-            ];
+            let kind_pos =
+                |hay: &str| last_named(hay, &data.documents).map(|(_, n)| n.key.as_str());
             let kind = kind_pos(lead).or_else(|| kind_pos(sentence));
+            let proactive = c.format().table("proactive");
             if let Some(kind) = kind
-                && !lead.contains("政策性文件")
+                && !has(lead, w.get(W::OtherDocuments))
+                && let Some(def) = proactive
+                && let Some(r) = def.record_index(kind)
             {
-                let verb =
-                    verbs.iter().filter_map(|(w, f)| last_pos(lead, w).map(|p| (p, *f))).max();
+                let verb = data
+                    .document_verbs
+                    .iter()
+                    .filter_map(|n| {
+                        let f = def.fields.iter().position(|(k, _)| *k == n.key)?;
+                        let f = def.records[r].fields.iter().position(|&x| x == f)?;
+                        last_pos(lead, &n.words).map(|p| (p, f))
+                    })
+                    .max();
                 if let Some((p, f)) = verb {
-                    let p = p.max(last_pos(lead, &["规范性文件", "规章"]).unwrap_or(0));
-                    offer(Some(p), Subject::Cells(vec![c.proactive(kind, f)], None));
+                    let named = last_named(lead, &data.documents).map_or(0, |(p, _)| p);
+                    offer(Some(p.max(named)), Subject::Cells(vec![c.proactive(kind, f)], None));
                 }
             }
-            let scalars: [(&str, &str); 3] =
-                [("行政许可", "licensing"), ("行政处罚", "punishment"), ("行政强制", "coercion")];
             if matches!(fig.unit, Some('件' | '宗' | '起')) {
-                for (w, key) in scalars {
-                    offer(last_pos(lead, &[w]), Subject::Cells(vec![c.proactive(key, 0)], None));
+                for n in &data.scalars {
+                    offer(
+                        last_pos(lead, &n.words),
+                        Subject::Cells(vec![c.proactive(&n.key, 0)], None),
+                    );
                 }
             }
         }
         // Applications: a verb in the clause, 申请 in the sentence so far.
-        if counted && app_topic && !has(lead, &other_business) {
-            let received = last_pos(lead, &["收到", "新收", "接收", "收悉", "接到"]);
-            let accepted = last_pos(lead, &["受理"]);
-            let handled = last_pos(lead, &["办理", "处理", "答复"]);
-            let closed = last_pos(lead, &["办结", "完成"]);
+        if counted && app_topic && !has(lead, other_business) {
+            let received = last_pos(lead, w.get(W::Received));
+            let accepted = last_pos(lead, w.get(W::Accepted));
+            let handled = last_pos(lead, w.get(W::Handled));
+            let closed = last_pos(lead, w.get(W::Closed));
             let mut cands = Vec::new();
             let one_two = Cells::sum(&[c.app("received", 6), c.app("carried_over", 6)]);
             if received.is_some() {
@@ -321,16 +280,15 @@ impl Para<'_> {
         }
         // Applicant columns of the sentence's current row.
         if counted {
-            let cols: [(&str, Vec<usize>); 6] = [
-                ("自然人", vec![0]),
-                ("商业企业", vec![1]),
-                ("科研机构", vec![2]),
-                ("社会公益组织", vec![3]),
-                ("法律服务机构", vec![4]),
-                ("法人或其他组织", vec![1, 2, 3, 4, 5]),
-            ];
-            for (w, col) in cols {
-                if let Some(p) = last_pos(lead, &[w]) {
+            let apps = c.format().table("applications");
+            for n in &data.applicants {
+                let Some(def) = apps else { break };
+                let col: Vec<usize> = n
+                    .key
+                    .split('+')
+                    .filter_map(|f| def.fields.iter().position(|(k, _)| k == f))
+                    .collect();
+                if let Some(p) = last_pos(lead, &n.words) {
                     // A column named together with a verb ("收到自然人申请12件") is a cell of
                     // that verb's row, handled below by the caller.
                     offer(Some(p), Subject::Column(col));
@@ -347,13 +305,14 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
     for pt in texts {
         let chars: Vec<char> = pt.text.text.chars().collect();
         let context = format!("{}{}", pt.heading, pt.text.text);
+        let w = &cells.format().audit.words;
         let para = Para {
             cells,
-            disclosure: pt.section == "reviews_lawsuits"
-                || has(&context, &["信息公开", "依申请", "政务公开"]),
+            w,
+            disclosure: pt.section == "reviews_lawsuits" || has(&context, w.get(W::Disclosure)),
         };
-        let figures = scan(&chars);
-        let mut row: Option<&'static str> = None;
+        let figures = scan(&chars, w);
+        let mut row: Option<&str> = None;
         let mut last: Option<(u64, Vec<Quantity>)> = None;
         // Whether `last` is a part of the year's applications (a result, a column).
         let mut last_is_part = false;
@@ -389,7 +348,8 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                 .rposition(|c| SENTENCE_BREAK.contains(c))
                 .map_or(0, |p| p + 1);
             let before: String = chars[prev_s.min(s)..s].iter().collect();
-            let app_topic = sentence.contains("申请") || before.contains("申请");
+            let app_topic =
+                has(&sentence, w.get(W::Application)) || has(&before, w.get(W::Application));
             let quote: String = chars[lead_start..trail_end].iter().take(40).collect();
             let Some(subject) = para.classify(&lead, &trail, &sentence, app_topic, fig) else {
                 continue;
@@ -447,9 +407,13 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     } else {
                         Quantity {
                             label: format!(
-                                "{} / 法人或其他组织（{}）",
+                                "{} / {}（{}）",
                                 parts[0].label.split(" / ").next().unwrap_or(""),
-                                cols.iter().map(|&c| APP_COLUMNS[c]).collect::<Vec<_>>().join("+")
+                                group_label(&cells, &cols),
+                                cols.iter()
+                                    .map(|&c| cells.app_column(c))
+                                    .collect::<Vec<_>>()
+                                    .join("+")
                             ),
                             value: parts.iter().map(|p| p.value).sum(),
                         }
@@ -466,19 +430,21 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     );
                 }
                 Subject::Rate => {
-                    let num = cells.app("total", 6).value;
+                    let total = cells.app("total", 6);
+                    let total_label = total.label.split(" / ").next().unwrap_or("");
+                    let num = total.value;
                     let den = cells.app("received", 6).value + cells.app("carried_over", 6).value;
                     if den == 0 || percent_matches(fig, num, den) {
                         continue;
                     }
                     let actual = format!(
-                        "{}（三（七）总计 {num} ÷（本年新收 + 上年结转）{den}）",
+                        "{}（{total_label} {num} ÷（本年新收 + 上年结转）{den}）",
                         percent_text(num, den, fig.scale)
                     );
                     warn(
                         AuditCode::ProsePercent,
                         Msg::Percent { quote: &quote, stated: &stated, actual: &actual },
-                        "三（七）总计 ÷（一 + 二）".into(),
+                        format!("{total_label} ÷（一 + 二）"),
                         Vec::new(),
                     );
                 }
@@ -504,8 +470,9 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     }
                     let n = cands.first().map_or(*stated_n, |q| q.value);
                     let actual = format!(
-                        "{}（{n} ÷ 三（七）总计 {}）",
+                        "{}（{n} ÷ {} {}）",
                         percent_text(n, dens[0].value, fig.scale),
+                        dens[0].label.split(" / ").next().unwrap_or(""),
                         dens[0].value
                     );
                     warn(
@@ -523,13 +490,13 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
                     if same_decimal(&stated, &table) {
                         continue;
                     }
-                    let cells_text =
-                        format!("二（第二十条第（八）项）行政事业性收费 为 {table} 万元");
+                    let label = cells.fees_label();
+                    let row = label.split(" / ").next().unwrap_or(label);
+                    let cells_text = format!("{row} 为 {table} 万元");
                     warn(
                         AuditCode::ProseFigure,
                         Msg::Figure { quote: &quote, stated: &stated, cells: &cells_text },
-                        "二（第二十条第（八）项）行政事业性收费 / 本年收费金额（单位：万元）"
-                            .into(),
+                        label.into(),
                         Vec::new(),
                     );
                 }
@@ -538,6 +505,27 @@ pub fn check(texts: &[ProseText], cells: Cells, file: Option<&SourceFile>) -> Ve
         claims(pt, &chars, &para, file, &mut out);
     }
     out
+}
+
+/// The label of the applicant columns `cols` together: the words that name exactly them
+/// (法人或其他组织).
+fn group_label<'a>(cells: &Cells<'a>, cols: &[usize]) -> &'a str {
+    let format = cells.format();
+    let apps = format.table("applications");
+    format
+        .audit
+        .applicants
+        .iter()
+        .find(|n| {
+            let named: Vec<usize> = n
+                .key
+                .split('+')
+                .filter_map(|f| apps?.fields.iter().position(|(k, _)| k == f))
+                .collect();
+            named == cols
+        })
+        .and_then(|n| n.words.first())
+        .map_or("", String::as_str)
 }
 
 fn same_decimal(a: &str, b: &str) -> bool {

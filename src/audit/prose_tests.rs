@@ -5,7 +5,8 @@ use crate::audit::figures::parse_chinese;
 
 fn values(s: &str) -> Vec<(String, bool)> {
     let chars: Vec<char> = s.chars().collect();
-    scan(&chars).iter().map(|f| (f.shown(), f.approx)).collect()
+    let words = &crate::template::bundled_format(2021).unwrap().audit.words;
+    scan(&chars, words).iter().map(|f| (f.shown(), f.approx)).collect()
 }
 
 #[test]

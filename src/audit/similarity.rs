@@ -20,6 +20,7 @@ use super::{AuditOptions, Unit, finding, located, prose_texts};
 use crate::diag::Diagnostic;
 use crate::model::Text;
 use crate::source::SourceFile;
+use crate::template::AuditWords;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -29,36 +30,6 @@ pub const SHINGLE: usize = 8;
 /// Texts shorter than this (after normalising) are not judged: a two-line §六 is
 /// the same every year by nature.
 pub const MIN_CHARS: usize = 60;
-
-/// Sentences and words every report carries (the format's and the 条例's).
-const BOILERPLATE: &[&str] = &[
-    "本年度报告根据",
-    "中华人民共和国政府信息公开条例",
-    "中华人民共和国政府信息公开工作年度报告格式",
-    "政府信息公开工作年度报告",
-    "规定编制",
-    "所列数据统计期限从",
-    "本报告所列数据统计期限",
-    "政府信息公开信息处理费管理办法",
-    "国办函〔2020〕109号",
-    "国办公开办函〔2021〕30号",
-    "未收取政府信息公开信息处理费",
-    "无其他需要报告的事项",
-    "本列数据的勾稽关系为",
-    "第一项加第二项之和，等于第三项加第四项之和",
-    "主动公开政府信息情况",
-    "收到和处理政府信息公开申请情况",
-    "政府信息公开行政复议、行政诉讼情况",
-    "存在的主要问题及改进情况",
-    "其他需要报告的事项",
-    "总体情况",
-    "依申请公开",
-    "政府信息管理",
-    "政府信息公开平台建设",
-    "监督保障",
-    "存在的主要问题",
-    "改进情况",
-];
 
 /// A hasher for keys that are already hashes.
 #[derive(Default)]
@@ -108,7 +79,8 @@ impl<'a> Doc<'a> {
     /// Normalises a unit's prose.
     pub fn new(unit: &Unit<'a>) -> Doc<'a> {
         let report = unit.report;
-        let mut remove: Vec<String> = BOILERPLATE.iter().map(|s| s.to_string()).collect();
+        // Sentences and words every report carries (the format's and the 条例's).
+        let mut remove: Vec<String> = unit.format.audit.words.get(AuditWords::Boilerplate).to_vec();
         remove.push(report.unit.text.clone());
         remove.push(report.signing_unit().to_string());
         remove.extend(unit.format.sections.iter().map(|s| s.title.clone()));

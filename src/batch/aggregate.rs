@@ -173,7 +173,8 @@ pub fn summary_reports(
         }
         let file = crate::source::SourceFile::new("summary-report.yaml", String::new());
         let images = crate::resolve::Images::new();
-        let loaded = Loaded::new(file, Some(report), Some(checked), images, diags);
+        let mut loaded = Loaded::new(file, Some(report), Some(checked), images, diags);
+        loaded.format = engine.formats().shared(edition);
         let rendered = engine
             .render(&loaded, kinds)
             .map_err(|d| d.iter().map(|d| d.message_en.clone()).collect::<Vec<_>>().join("; "))?;

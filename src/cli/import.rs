@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use nianbao::diag::{Severity, has_errors, render_short};
 use nianbao::import::{Edition, FormatChoice, Published, published_in};
 use nianbao::model::emit_yaml;
-use nianbao::template::bundled_format;
+use nianbao::template::{Format, Formats};
 use std::path::{Path, PathBuf};
 
 /// Which edition of the official format the document follows.
@@ -69,10 +69,17 @@ fn import_file(
     dir: &Path,
 ) -> Result<(nianbao::import::Imported, String, std::time::Duration), nianbao::io::ReadError> {
     let bytes = nianbao::io::read_capped(file, nianbao::io::limits::PUBLISHED)?;
-    let format = bundled_format(2021).expect("2021 is bundled");
+    let format = import_format();
     let started = std::time::Instant::now();
     let published = Published::from_bytes(file, &bytes, choice, format, dir);
     Ok((published.imported, published.yaml, started.elapsed()))
+}
+
+/// The edition published reports are imported into: the newest the CLI's registry knows
+/// (the CLI adds no editions to the bundled ones).
+fn import_format() -> &'static Format {
+    let formats = Formats::bundled();
+    formats.get(formats.default_edition()).expect("the default edition is registered")
 }
 
 /// `nianbao import FOLDER -o OUTDIR`: every published report (`.html`, `.htm`, `.shtml`,
@@ -239,7 +246,7 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
         );
         return 1;
     };
-    let format = bundled_format(last.format).expect("loaded reports name a bundled format");
+    let format = loaded.format.as_deref().expect("a loaded report keeps its format");
     let next = nianbao::import::next_year(last, format, year);
     let path = output
         .map(Path::to_path_buf)

@@ -6,7 +6,6 @@
 use super::Loaded;
 use crate::audit::{AuditOptions, Family, Unit};
 use crate::diag::Diagnostic;
-use crate::template::bundled_format;
 
 impl Loaded {
     /// The report as the audit reads it, when it loaded without errors.
@@ -20,7 +19,7 @@ impl Loaded {
             file: &loaded.file,
             report,
             checked: loaded.checked.as_ref()?,
-            format: bundled_format(report.format)?,
+            format: loaded.format.as_deref().filter(|f| f.edition == report.format)?,
         })
     }
 }

@@ -140,6 +140,9 @@ pub struct Loaded {
     pub images: Images,
     /// Every problem found, in file order.
     pub diags: Vec<Diagnostic>,
+    /// The edition the report was read in, from the registry that checked it (the audit
+    /// reads its tables and `audit:` data).
+    pub format: Option<std::sync::Arc<crate::template::Format>>,
     /// With [`CheckOptions::keep_for_render`]: the document and layout for the render.
     pub(super) prepared: Kept,
 }
@@ -164,7 +167,7 @@ impl Loaded {
         images: Images,
         diags: Vec<Diagnostic>,
     ) -> Loaded {
-        Loaded { file, report, checked, images, diags, prepared: Kept::default() }
+        Loaded { file, report, checked, images, diags, format: None, prepared: Kept::default() }
     }
 
     /// Frees what a check kept for a render that will not come (a unit left unchanged).
@@ -212,7 +215,10 @@ pub fn check_source(source: Source, formats: &Formats, resources: &dyn Resources
         fetch_images(r, resources, &mut images, &mut diags);
     }
     diags.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.col));
-    Loaded::new(file, report, checked, images, diags)
+    let format = report.as_ref().and_then(|r| formats.shared(r.format));
+    let mut loaded = Loaded::new(file, report, checked, images, diags);
+    loaded.format = format;
+    loaded
 }
 
 fn not_utf8(name: &Path, err: std::string::FromUtf8Error) -> Loaded {

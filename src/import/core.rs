@@ -16,7 +16,7 @@ use super::{Edition, FormatChoice, ImportDiag, Imported, Loc};
 use crate::diag::Hint;
 use crate::model::{Decimal, MAX_COUNT, Num, Record, Report, Section, TableData, Text, Value};
 use crate::source::Span;
-use crate::template::{Format, RuleDef, ScalarKind, TableDef, bundled_format};
+use crate::template::{Format, RuleDef, ScalarKind, TableDef};
 use std::collections::BTreeMap;
 
 /// What the mapper found for one record.
@@ -67,43 +67,35 @@ impl Mapper<'_> {
         let mut loose: Vec<(NumText, String, Loc)> = Vec::new();
         for seg in segs {
             for (l, loc) in &seg.labels {
-                if LABELS_2019.contains(&l.as_str()) && !self.marks_2019.iter().any(|(m, _)| m == l)
-                {
+                if labels.earlier.contains(l) && !self.marks_2019.iter().any(|(m, _)| m == l) {
                     self.marks_2019.push((l.clone(), *loc));
                 }
-                if LABELS_2021.contains(&l.as_str()) {
+                if labels.only_this.contains(l) {
                     self.marks_2021 = true;
                 }
-                if COLUMNS_2021.contains(&l.as_str()) {
+                if labels.columns.contains(l) {
                     columns_2019 = false;
                 }
-                if ["本年新制作数量", "本年新公开数量", "对外公开总数量"].contains(&l.as_str())
-                {
+                if labels.earlier_columns.contains(l) {
                     columns_2019 = true;
                 }
                 // The 2019 blocks （五）（六）（八） count items: 上一年项目数量 / 本年增/减 ….
-                if l == "上一年项目数量" {
+                if labels.items_start.contains(l) {
                     items_2019 = true;
                 }
-                if l == "本年处理决定数量" || l == "本年收费金额单位万元" {
+                if labels.items_end.contains(l) {
                     items_2019 = false;
                 }
             }
             // Header words broken over lines (`本年新` / `制作数量`): look at them joined.
             let joined: String = seg.labels.iter().map(|(l, _)| l.as_str()).collect();
-            for m in [
-                "本年新制作数量",
-                "本年新公开数量",
-                "对外公开总数量",
-                "其他对外管理服务事项",
-                "政府集中采购",
-            ] {
-                if joined.contains(m)
+            for (_, m) in &labels.earlier_joined {
+                if joined.contains(m.as_str())
                     && !seg.labels.iter().any(|(l, _)| l == m)
                     && !self.marks_2019.iter().any(|(x, _)| x == m)
                 {
-                    self.marks_2019.push((m.to_string(), seg.labels[0].1));
-                    columns_2019 |= m.starts_with("本年新") || m.starts_with("对外");
+                    self.marks_2019.push((m.clone(), seg.labels[0].1));
+                    columns_2019 |= labels.earlier_columns.contains(m);
                 }
             }
             if seg.values.is_empty() {
@@ -123,19 +115,22 @@ impl Mapper<'_> {
             // A segment with numbers has a label (the reviews table is handled above).
             let Some((label, label_loc)) = seg.labels.last().cloned() else { continue };
             // 2019: （六）其他处理 is one row with numbers; it goes to 3.其他 with a note.
-            let record = match record {
-                Some(r)
-                    if def.records[r].key.starts_with("other_handling.")
-                        && label == "六其他处理" =>
+            let merged = labels.merged_rows.iter().find(|(_, n, _, _)| *n == label);
+            let record = match (record, merged) {
+                (Some(r), Some((shown, _, group, to)))
+                    if def.records[r]
+                        .key
+                        .strip_prefix(group.as_str())
+                        .is_some_and(|k| k.starts_with('.')) =>
                 {
-                    self.marks_2019.push(("（六）其他处理".to_string(), label_loc));
-                    def.record_index("other_handling.other")
+                    self.marks_2019.push((shown.clone(), label_loc));
+                    def.record_index(to)
                 }
-                None if label == "六其他处理" => {
-                    self.marks_2019.push(("（六）其他处理".to_string(), label_loc));
-                    def.record_index("other_handling.other")
+                (None, Some((shown, _, _, to))) => {
+                    self.marks_2019.push((shown.clone(), label_loc));
+                    def.record_index(to)
                 }
-                r => r,
+                (r, _) => r,
             };
             let Some(r) = record else { continue };
             let rdef = &def.records[r];
@@ -221,7 +216,11 @@ impl Mapper<'_> {
             let valid = |v: &[u64]| v.chunks(5).all(|g| g[..4].iter().sum::<u64>() == g[4]);
             let (rs, glued, extra) = readings(&loose, n, None, &valid);
             if !extra.is_empty() {
-                self.warn(ImportCode::ExtraCells, Some(loose[0].2), "四", &extra.join(" "), None);
+                // The table named by its section's number (四).
+                let section =
+                    self.format.sections.iter().find(|s| s.table.as_ref() == Some(&def.key));
+                let number = section.map_or(def.key.as_str(), |s| s.number.as_str());
+                self.warn(ImportCode::ExtraCells, Some(loose[0].2), number, &extra.join(" "), None);
             }
             let mut locs: Vec<Loc> = loose.iter().map(|v| v.2).collect();
             locs.resize(n, loose[0].2);
@@ -506,8 +505,7 @@ fn rules_hold(format: &Format, def: &TableDef, table_index: usize, grid: &[Vec<u
 }
 
 /// Builds a report from the blocks of a document.
-pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
-    let format = bundled_format(2021).expect("2021 is bundled");
+pub fn build_report(blocks: &[Block], choice: FormatChoice, format: &Format) -> Imported {
     let labels = Labels::new(format);
     let scan = scan(blocks, &labels);
     let mut mx = Mapper {
@@ -568,7 +566,7 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
         })
         .collect();
     let report = Report {
-        format: 2021,
+        format: format.edition,
         unit: Text { text: prose.unit, span: Span::detached() },
         year: (prose.year, Span::detached()),
         date: prose.date.map(|d| (d, Span::detached())),
@@ -593,6 +591,7 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::bundled_format;
 
     #[test]
     fn numbers_keep_blanks_apart_from_zeros_and_decimals_exact() {

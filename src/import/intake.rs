@@ -51,7 +51,7 @@ impl Published {
     ) -> Published {
         let name = name.into();
         let kind = SourceKind::sniff(&name.to_string_lossy(), bytes);
-        let imported = import_bytes(bytes, kind, choice);
+        let imported = import_bytes(bytes, kind, choice, format);
         let yaml = emit_yaml(&imported.report, format, dir, dir);
         Published { name, imported, yaml }
     }

@@ -26,6 +26,7 @@ pub use next::next_year;
 
 use crate::diag::Diagnostic;
 use crate::model::Report;
+use crate::template::Format;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -239,26 +240,32 @@ fn inflate_refused() -> String {
     )
 }
 
-/// Imports a document of the given kind.
-pub fn import_bytes(bytes: &[u8], kind: SourceKind, choice: FormatChoice) -> Imported {
+/// Imports a document of the given kind into an edition of the format (from the engine's
+/// registry: [`crate::Engine::formats`]), whose grids and `import:` data name the rows.
+pub fn import_bytes(
+    bytes: &[u8],
+    kind: SourceKind,
+    choice: FormatChoice,
+    format: &Format,
+) -> Imported {
     let blocks = match kind {
         SourceKind::Text => text::read_text(&decode_text(bytes)),
         SourceKind::Html => html::read_html(bytes),
         SourceKind::Docx => match docx::read_docx(bytes) {
             Ok(b) => b,
-            Err(why) => return unreadable(&why, choice),
+            Err(why) => return unreadable(&why, choice, format),
         },
         SourceKind::Pdf => match pdf::read_pdf(bytes) {
             Ok(b) => b,
-            Err(why) => return unreadable(&why, choice),
+            Err(why) => return unreadable(&why, choice, format),
         },
     };
-    build_report(&blocks, choice)
+    build_report(&blocks, choice, format)
 }
 
 /// The result for a document that cannot be read at all.
-fn unreadable(why: &str, choice: FormatChoice) -> Imported {
-    let mut imported = build_report(&[], choice);
+fn unreadable(why: &str, choice: FormatChoice, format: &Format) -> Imported {
+    let mut imported = build_report(&[], choice, format);
     let diag = ImportCode::Unreadable.diagnostic(why, "");
     imported.diags.insert(0, ImportDiag { diag, loc: None });
     imported

@@ -8,7 +8,7 @@ use super::scan::{TableKind, is_cjk};
 use crate::model::PLACEHOLDER;
 use crate::model::{Date, ProseItem, Signature, Subsection, Text};
 use crate::source::Span;
-use crate::template::Format;
+use crate::template::{Format, ImportWords, Words};
 
 /// A paragraph of prose, or the place where a table stood.
 #[derive(Debug, Clone)]
@@ -33,53 +33,23 @@ pub(super) struct Prose {
     pub unknown: Vec<(String, String, Option<Loc>)>,
 }
 
-/// Lines of page chrome (metadata bars, share bars, attachment lists, breadcrumbs).
-const CHROME: &[&str] = &[
-    "发布时间",
-    "发布日期",
-    "信息来源",
-    "来源",
-    "访问次数",
-    "浏览次数",
-    "点击数",
-    "阅读次数",
-    "字体大小",
-    "字号",
-    "分享到",
-    "分享",
-    "打印",
-    "关闭窗口",
-    "关闭",
-    "扫一扫",
-    "责任编辑",
-    "当前位置",
-    "您当前的位置",
-    "您的位置",
-    "首页",
-    "附件下载",
-    "附件",
-    "相关附件",
-    "索引号",
-    "发文机关",
-    "主题分类",
-    "成文日期",
-    "【",
-    "（续表）",
-    "续表",
-    "上一篇",
-    "下一篇",
-    "相关链接",
-    "网站地图",
-    "版权所有",
-    "主办单位",
-    "承办单位",
-    "ICP",
-];
+/// Whether any of `words` is in `t`.
+fn has(t: &str, words: &[String]) -> bool {
+    words.iter().any(|w| t.contains(w.as_str()))
+}
 
-fn is_chrome(t: &str) -> bool {
+/// Whether `t` starts with any of `words`.
+fn starts(t: &str, words: &[String]) -> bool {
+    words.iter().any(|w| t.starts_with(w.as_str()))
+}
+
+/// A line of page chrome (metadata bars, share bars, attachment lists, breadcrumbs).
+fn is_chrome(t: &str, words: &Words<ImportWords>) -> bool {
     let t = t.trim();
     t.is_empty()
-        || CHROME.iter().any(|c| t.starts_with(c) && t.chars().count() < 80 && !t.contains('。'))
+        || (starts(t, words.get(ImportWords::PageChrome))
+            && t.chars().count() < 80
+            && !t.contains('。'))
         || t.chars().all(|c| !is_cjk(c) && !c.is_alphanumeric())
         || t.contains(" > ")
         || t.contains(">>")
@@ -199,17 +169,18 @@ fn subheading(t: &str) -> Option<(usize, String, String)> {
 
 /// The unit named before `{year}年(度)政府信息公开工作年度报告` inside a sentence: the
 /// text back to `公布`, `现将`, `印发`, a comma or a bracket.
-fn unit_in_sentence(p: &str) -> Option<String> {
-    let end = p.find("政府信息公开工作年度报告")?;
+fn unit_in_sentence(p: &str, words: &Words<ImportWords>) -> Option<String> {
+    let end = words.get(ImportWords::ReportTitle).iter().find_map(|w| p.find(w.as_str()))?;
     let before = p[..end].trim_end_matches('度').strip_suffix('年')?;
     let digits = before.chars().rev().take_while(|c| c.is_ascii_digit()).count();
     if digits != 4 {
         return None;
     }
     let name = &before[..before.len() - 4];
-    let start = ["公布", "现将", "印发", "，", "。", "（", "《", "是"]
+    let start = words
+        .get(ImportWords::UnitStart)
         .iter()
-        .filter_map(|m| name.rfind(m).map(|i| i + m.len()))
+        .filter_map(|m| name.rfind(m.as_str()).map(|i| i + m.len()))
         .max()
         .unwrap_or(0);
     let unit = name[start..].trim();
@@ -227,9 +198,8 @@ fn chinese_date(t: &str) -> Option<Date> {
 }
 
 /// `发布时间:2025-01-22 08:45` → the date.
-fn published_date(t: &str) -> Option<Date> {
-    if !(t.starts_with("发布时间") || t.starts_with("发布日期") || t.starts_with("成文日期"))
-    {
+fn published_date(t: &str, words: &Words<ImportWords>) -> Option<Date> {
+    if !starts(t, words.get(ImportWords::Published)) {
         return None;
     }
     let start = t.find(|c: char| c.is_ascii_digit())?;
@@ -238,9 +208,8 @@ fn published_date(t: &str) -> Option<Date> {
 }
 
 /// `嵊泗县人民政府办公室2024年度政府信息公开工作年度报告(图文版)` → unit, year, title.
-fn title_line(t: &str) -> Option<(String, i32, String)> {
-    if !t.contains("政府信息公开工作年度报告") || t.contains('。') || t.chars().count() > 80
-    {
+fn title_line(t: &str, words: &Words<ImportWords>) -> Option<(String, i32, String)> {
+    if !has(t, words.get(ImportWords::ReportTitle)) || t.contains('。') || t.chars().count() > 80 {
         return None;
     }
     let title = t.split(['(', '（']).next().unwrap_or(t).trim();
@@ -309,16 +278,9 @@ fn structure(paras: &[String]) -> Vec<ProseItem> {
 /// Splits the prose pieces of a document into the report's parts.
 pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
     let count = format.sections.len();
-    let table_section = |k: TableKind| {
-        format.sections.iter().position(|s| {
-            s.table.as_deref()
-                == Some(match k {
-                    TableKind::Proactive => "proactive",
-                    TableKind::Applications => "applications",
-                    TableKind::Reviews => "reviews_lawsuits",
-                })
-        })
-    };
+    let words = &format.import.words;
+    let table_section =
+        |k: TableKind| format.sections.iter().position(|s| s.table.as_deref() == Some(k.key()));
     let mut unit = None;
     let mut year = None;
     let mut title = None;
@@ -342,11 +304,11 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
                 }
             }
             Piece::Para(t, loc) => {
-                if let Some(d) = published_date(t) {
+                if let Some(d) = published_date(t, words) {
                     published = published.or(Some(d));
                     continue;
                 }
-                if let Some((u, y, full)) = title_line(t) {
+                if let Some((u, y, full)) = title_line(t, words) {
                     if unit.is_none() && !u.is_empty() {
                         unit = Some(u);
                         title = Some(full);
@@ -354,7 +316,7 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
                     year = year.or(Some(y));
                     continue;
                 }
-                if is_chrome(t) {
+                if is_chrome(t, words) {
                     continue;
                 }
                 if let Some(d) = chinese_date(t) {
@@ -395,7 +357,7 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
         let mut rest = pre.into_iter();
         let mut first = rest.next();
         if let Some(p) = &first
-            && (p.starts_with("本年度报告") || p.starts_with("本报告") || p.starts_with("根据"))
+            && starts(p, words.get(ImportWords::Preamble))
         {
             preamble.push(first.take().expect("checked"));
         }
@@ -413,9 +375,7 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
         let tail = std::mem::take(&mut after[lt]);
         let split = tail
             .iter()
-            .position(|p| {
-                p.contains("信息处理费") || p.contains("其他需要报告") || p.contains("无其他")
-            })
+            .position(|p| has(p, words.get(ImportWords::OtherMatters)))
             .unwrap_or(tail.len());
         if lt + 1 < count {
             body[lt + 1].extend(tail[..split].iter().cloned());
@@ -459,7 +419,7 @@ pub(super) fn split_prose(pieces: &[Piece], format: &Format) -> Prose {
     }
     // No title line: the name in a sentence (`现公布白城市农业农村局2024年政府信息公开…`).
     let unit = unit.or_else(|| {
-        let found = preamble.iter().chain(body[0].iter()).find_map(|p| unit_in_sentence(p));
+        let found = preamble.iter().chain(body[0].iter()).find_map(|p| unit_in_sentence(p, words));
         if let Some(u) = &found {
             unknown.push((
                 "标题 (title)".to_string(),
@@ -522,14 +482,16 @@ mod tests {
 
     #[test]
     fn title_gives_unit_and_year() {
+        let words = &crate::template::bundled_format(2021).unwrap().import.words;
         let (u, y, _) =
-            title_line("嵊泗县人民政府办公室2024年度政府信息公开工作年度报告(图文版)").unwrap();
+            title_line("嵊泗县人民政府办公室2024年度政府信息公开工作年度报告(图文版)", words)
+                .unwrap();
         assert_eq!((u.as_str(), y), ("嵊泗县人民政府办公室", 2024));
         assert_eq!(section_heading("一、总体情况"), Some(0));
         assert_eq!(section_heading("三、本年度办理结果"), Some(2));
         assert_eq!(chinese_date("2025年1月22日").map(|d| d.day), Some(22));
         let p = "根据《中华人民共和国政府信息公开条例》规定，现公布白城市农业农村局2024年政府信息公开工作年度报告。";
-        assert_eq!(unit_in_sentence(p).as_deref(), Some("白城市农业农村局"));
-        assert_eq!(unit_in_sentence("本报告根据条例编制。"), None);
+        assert_eq!(unit_in_sentence(p, words).as_deref(), Some("白城市农业农村局"));
+        assert_eq!(unit_in_sentence("本报告根据条例编制。", words), None);
     }
 }

@@ -5,7 +5,7 @@
 use super::Loc;
 use super::prose::{Piece, tidy};
 use crate::model::{Decimal, MAX_COUNT, Value};
-use crate::template::{CellContent, Format};
+use crate::template::{Anchor, CellContent, Format};
 use std::collections::BTreeMap;
 
 /// One cell or paragraph of the source document with its place.
@@ -25,37 +25,6 @@ pub enum Block {
     /// A table row; empty cells are kept (they are blanks or covered cells).
     Row(Vec<Cell>),
 }
-
-/// Labels of the 2019 试行 format that the 2021 format does not have.
-pub(super) const LABELS_2019: &[&str] = &[
-    "本年新制作数量",
-    "本年新公开数量",
-    "对外公开总数量",
-    "规范性文件",
-    "其他对外管理服务事项",
-    "上一年项目数量",
-    "本年增减",
-    "处理决定数量",
-    "第二十条第九项",
-    "政府集中采购",
-    "采购项目数量",
-    "采购总金额",
-];
-
-/// Column labels that mark the 2021 layout of 第二十条第（一）项.
-pub(super) const COLUMNS_2021: &[&str] = &["本年制发件数", "本年废止件数", "现行有效件数"];
-
-/// Labels (normalised) only the 2021 format has.
-pub(super) const LABELS_2021: &[&str] = &[
-    "本年制发件数",
-    "本年废止件数",
-    "现行有效件数",
-    "行政规范性文件",
-    "本年处理决定数量",
-    "本年收费金额单位万元",
-    "1申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
-    "2申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
-];
 
 /// Which official table a region of the document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -167,10 +136,28 @@ pub(super) struct Segment {
     pub(super) values: Vec<(NumText, String, Loc)>,
 }
 
-/// The grid labels of the format, normalised, and which record each row label names.
+/// The grid labels of the format, normalised, and which record each row label names;
+/// with the rest of the edition's `import:` data, normalised once per import.
 pub(super) struct Labels {
     /// Every text cell of every table, normalised.
     pub(super) all: Vec<String>,
+    /// Cells that start a table.
+    anchors: Vec<(TableKind, Vec<Anchor>)>,
+    /// Labels only this edition has.
+    pub(super) only_this: Vec<String>,
+    /// This edition's columns of the documents table.
+    pub(super) columns: Vec<String>,
+    /// Labels only the earlier edition has.
+    pub(super) earlier: Vec<String>,
+    /// The earlier edition's columns of the documents table.
+    pub(super) earlier_columns: Vec<String>,
+    /// Earlier header words looked for across broken cells (as written, normalised).
+    pub(super) earlier_joined: Vec<(String, String)>,
+    /// Labels that start and end the earlier edition's item-counting blocks.
+    pub(super) items_start: Vec<String>,
+    pub(super) items_end: Vec<String>,
+    /// Earlier rows this edition splits: (label as written, normalised, group, record).
+    pub(super) merged_rows: Vec<(String, String, String, String)>,
     /// Row label → (table, record) for rows with numbers.
     pub(super) rows: BTreeMap<String, (TableKind, usize)>,
     /// The same with the leading numbering removed (`予以公开`), when unique.
@@ -216,13 +203,53 @@ impl Labels {
                 }
             }
         }
-        all.extend(LABELS_2019.iter().map(|s| s.to_string()));
+        let data = &format.import;
+        for (table, record, names) in &data.aliases {
+            let (Some(kind), Some(def)) = (table_kind(table), format.table(table)) else {
+                continue;
+            };
+            let Some(r) = def.record_index(record) else { continue };
+            for name in names {
+                all.push(norm(name));
+                rows.insert(norm(name), (kind, r));
+            }
+        }
+        let norms = |list: &[String]| list.iter().map(|s| norm(s)).collect::<Vec<_>>();
+        let earlier = norms(&data.earlier.labels);
+        all.extend(earlier.iter().cloned());
         let mut bare_rows: BTreeMap<String, Option<(TableKind, usize)>> = BTreeMap::new();
         for (l, v) in &rows {
             let bare = strip_ordinal(l).to_string();
             bare_rows.entry(bare).and_modify(|e| *e = None).or_insert(Some(*v));
         }
-        Labels { all, rows, bare_rows }
+        Labels {
+            all,
+            anchors: data
+                .anchors
+                .iter()
+                .filter_map(|(t, list)| Some((table_kind(t)?, list.clone())))
+                .collect(),
+            only_this: norms(&data.labels),
+            columns: norms(&data.columns),
+            earlier,
+            earlier_columns: norms(&data.earlier.columns),
+            earlier_joined: data.earlier.joined.iter().map(|s| (s.clone(), norm(s))).collect(),
+            items_start: norms(&data.earlier.items_start),
+            items_end: norms(&data.earlier.items_end),
+            merged_rows: data
+                .earlier
+                .merged_rows
+                .iter()
+                .map(|m| (m.label.clone(), norm(&m.label), m.group.clone(), m.to.clone()))
+                .collect(),
+            rows,
+            bare_rows,
+        }
+    }
+
+    /// The table a normalised cell starts, if it is one of the edition's anchors.
+    pub(super) fn anchor(&self, n: &str) -> Option<TableKind> {
+        self.anchors.iter().find(|(_, list)| list.iter().any(|a| a.matches(n))).map(|(k, _)| *k)
     }
 
     /// Whether a piece of text belongs to a table: a label, a fragment of one, or a
@@ -282,20 +309,6 @@ impl Labels {
     }
 }
 
-pub(super) fn anchor(n: &str) -> Option<TableKind> {
-    if n.contains("第二十条第一项") {
-        Some(TableKind::Proactive)
-    } else if n.contains("勾稽关系") || n == "申请人情况" {
-        Some(TableKind::Applications)
-    } else if n == "行政复议"
-        || (n.starts_with("行政复议") && n.contains("行政诉讼") && n.len() < 60)
-    {
-        Some(TableKind::Reviews)
-    } else {
-        None
-    }
-}
-
 /// The pass over the blocks: regions of tables (as segments) and prose pieces.
 pub(super) struct Scan {
     pub(super) pieces: Vec<Piece>,
@@ -340,7 +353,7 @@ pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
         match block {
             Block::Row(cells) => {
                 let first = cells.iter().map(|c| norm(&c.text)).find(|n| !n.is_empty());
-                if let Some(k) = first.as_deref().and_then(anchor)
+                if let Some(k) = first.as_deref().and_then(|n| labels.anchor(n))
                     && current != Some(k)
                 {
                     current = Some(k);
@@ -391,7 +404,7 @@ pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
                     let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
                     labels.rows.get(label).map(|(k, _)| *k)
                 };
-                if let Some(k) = anchor(&n)
+                if let Some(k) = labels.anchor(&n)
                     && current != Some(k)
                     && (current.is_some() || n.chars().count() < 40)
                 {

@@ -1,5 +1,6 @@
 //! An edition of the official format, read from `templates/formats/*.yaml`.
 
+use super::lexicon::{AuditData, ImportData};
 use super::{boolean, float, map, opt_string, parse_template, req, seq, string, uint};
 use crate::diag::Code;
 use crate::source::Node;
@@ -23,6 +24,10 @@ pub struct Format {
     pub rule_hints: Vec<(Code, String)>,
     /// Records a township (乡/镇/街道) cannot have a non-zero number in (W-P2).
     pub township_zero: Vec<TownshipZero>,
+    /// How prose names the tables' rows and columns (`audit:`).
+    pub audit: AuditData,
+    /// How published reports print the tables (`import:`).
+    pub import: ImportData,
 }
 
 /// A record that must be zero for a township (乡镇街道 make no 规章).
@@ -115,6 +120,26 @@ impl TableDef {
             FieldRef::Total => format!("{rkey}.total"),
             FieldRef::Field(f) => format!("{rkey}.{}", self.fields[f].0),
         }
+    }
+
+    /// The label printed in the record's grid row (`规章`, `（一）予以公开`): the row's last
+    /// text cell that is not a header, or the record's label when its row has none.
+    pub fn row_label(&self, record: usize) -> &str {
+        self.grid
+            .rows
+            .iter()
+            .find(|row| {
+                row.iter().any(
+                    |c| matches!(c.content, CellContent::Value { record: r, .. } if r == record),
+                )
+            })
+            .and_then(|row| {
+                row.iter().rev().find_map(|c| match &c.content {
+                    CellContent::Text(t) if !c.head => Some(t.as_str()),
+                    _ => None,
+                })
+            })
+            .unwrap_or(&self.records[record].label)
     }
 
     /// Record indices matching a pattern: an exact key or `group.*`.
@@ -291,7 +316,11 @@ impl Format {
                 });
             }
         }
+        let audit = AuditData::parse(req(&root, "audit")?, &tables)?;
+        let import = ImportData::parse(req(&root, "import")?, &tables)?;
         Ok(Format {
+            audit,
+            import,
             edition: uint(req(&root, "edition")?)? as u32,
             name: string(req(&root, "name")?)?,
             title: string(req(&root, "title")?)?,
@@ -519,5 +548,32 @@ mod tests {
         let reviews = f.table("reviews_lawsuits").unwrap();
         assert_eq!(reviews.grid.rows[3].len(), 15);
         assert_eq!(f.rules.len(), 4);
+    }
+
+    /// The `audit:` and `import:` sections are checked when the edition loads: a word list
+    /// the code reads cannot be missing, a list it does not read cannot be named, and rows,
+    /// fields and aliases must name the edition's records.
+    #[test]
+    fn edition_wording_is_checked_on_load() {
+        let text = include_str!("../../templates/formats/2021.yaml");
+        let broken = |from: &str, to: &str| {
+            assert!(text.contains(from), "{from}");
+            super::Format::from_yaml(&text.replacen(from, to, 1)).unwrap_err()
+        };
+        assert!(broken("    comparison:", "    comparisons:").contains("unknown word list"));
+        assert!(broken("    page_chrome:", "    chrome:").contains("unknown word list"));
+        assert!(
+            broken("    copula: [为, 是, 系, 属]\n", "").contains("missing word list `copula`")
+        );
+        assert!(broken("row: unable.not_held}", "row: unable.not_hold}").contains("unknown row"));
+        assert!(broken("field: pending}", "field: pendng}").contains("unknown field"));
+        assert!(
+            broken("aliases: {}", "aliases: {applications.nothing: [x]}")
+                .contains("unknown record")
+        );
+        assert!(broken("{equals: 申请人情况}", "{max_bytes: 3}").contains("needs a text"));
+        let f = bundled_format(2021).unwrap();
+        assert_eq!(f.audit.results.len(), 15);
+        assert_eq!(f.import.anchors.len(), 3);
     }
 }

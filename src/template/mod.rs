@@ -4,11 +4,16 @@
 //! in the binary and read once per process.
 
 mod format;
+mod lexicon;
 mod style;
 
 pub use format::{
     CellContent, FieldRef, Format, GridCell, GridDef, RecordDef, RuleDef, ScalarKind, SectionDef,
     TableDef, TownshipZero, place_cells,
+};
+pub use lexicon::{
+    Anchor, AuditData, AuditWords, EarlierEdition, ImportData, ImportWords, MergedRow, Naming,
+    WordList, Words,
 };
 pub use style::{PageStyle, Role, RoleStyle, Style};
 
@@ -52,6 +57,11 @@ impl Formats {
     /// The format of an edition.
     pub fn get(&self, edition: u32) -> Option<&Format> {
         self.formats.iter().find(|f| f.edition == edition).map(|f| &**f)
+    }
+
+    /// The format of an edition, shared (a loaded report keeps the one it was read in).
+    pub fn shared(&self, edition: u32) -> Option<std::sync::Arc<Format>> {
+        self.formats.iter().find(|f| f.edition == edition).cloned()
     }
 
     /// The editions, in registration order.
