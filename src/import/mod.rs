@@ -228,7 +228,13 @@ fn quoted(line: &str) -> Option<String> {
 /// Imports a document of the given kind.
 pub fn import_bytes(bytes: &[u8], kind: SourceKind, choice: FormatChoice) -> Imported {
     let blocks = match kind {
-        SourceKind::Text => text::read_text(&decode_text(bytes)),
+        SourceKind::Text => {
+            let format = crate::template::bundled_format(2021).expect("2021 is bundled");
+            let labels = scan::Labels::new(format);
+            let is_table =
+                |l: &str| labels.is_table_line(l) || scan::anchor(&scan::norm(l)).is_some();
+            text::read_text(&decode_text(bytes), &is_table)
+        }
         SourceKind::Html => html::read_html(bytes),
         SourceKind::Docx => match docx::read_docx(bytes) {
             Ok(b) => b,
