@@ -509,7 +509,10 @@ fn rules_hold(format: &Format, def: &TableDef, table_index: usize, grid: &[Vec<u
 pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
     let format = bundled_format(2021).expect("2021 is bundled");
     let labels = Labels::new(format);
-    let scan = scan(blocks, &labels);
+    // A page flattened to one line is cut into its pieces first.
+    let headings: Vec<String> = format.sections.iter().map(|s| norm(&s.heading())).collect();
+    let flat = super::flat::unflatten(blocks, &labels, &headings);
+    let scan = scan(flat.as_deref().unwrap_or(blocks), &labels);
     let mut mx = Mapper {
         format,
         diags: Vec::new(),

@@ -9,6 +9,7 @@
 
 mod core;
 mod docx;
+mod flat;
 mod html;
 mod messages;
 mod next;
