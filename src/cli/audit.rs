@@ -87,7 +87,17 @@ fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Sourc
         .par_iter()
         .map(|file| {
             let (imported, yaml) = import_in_memory(file)?;
-            let checked = nianbao::check_bytes(&file.with_extension("yaml"), yaml.clone().into());
+            let mut checked =
+                nianbao::check_bytes(&file.with_extension("yaml"), yaml.clone().into());
+            // What the import could not read is a finding of the report: a table it could
+            // not read fails the unit (never a pass on numbers it did not see).
+            checked.diags.extend(
+                imported
+                    .diags
+                    .iter()
+                    .filter(|d| super::import::unread_cell(d.diag.code.as_str()))
+                    .map(|d| d.diag.clone()),
+            );
             Ok((checked, (file.clone(), imported, yaml)))
         })
         .collect::<Result<_, String>>()?;

@@ -532,6 +532,22 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice) -> Imported {
             }
         }
         mx.resolve(def, ti, &mut found);
+        // A table with not one number read is an error, never a table of zeros that
+        // looks complete (the rows are named one by one as well).
+        let read = found
+            .iter()
+            .flatten()
+            .any(|f| f.readings.first().is_some_and(|r| r.iter().any(Option::is_some)));
+        if !read && !scan.tables.is_empty() {
+            let title = format.sections.iter().find(|s| s.table.as_deref() == Some(&def.key));
+            let why = if scan.tables.iter().any(|(k, _)| *k == kind) {
+                "表中没有一行数字能读出 / none of its rows could be read"
+            } else {
+                "原文中没有找到这张表 / it is not in the document"
+            };
+            let title = title.map_or_else(|| def.key.clone(), |s| s.heading());
+            mx.warn(ImportCode::TableUnread, None, &title, why, Some(def.key.clone()));
+        }
         tables.insert(def.key.as_str(), mx.records(def, &found));
     }
     if scan.tables.is_empty() {

@@ -10,7 +10,7 @@
 //! numbers (a row label as published, with its typos) is a label too; any other text
 //! starts the prose again.
 
-use super::scan::{Block, Cell, Labels, fullwidth_to_ascii, is_cjk, norm};
+use super::scan::{Block, Cell, Labels, fullwidth_to_ascii, is_cjk};
 use std::collections::BTreeMap;
 
 /// Pieces longer than this (in characters) are looked at: a page's paragraph or table cell
@@ -162,6 +162,7 @@ fn pieces<'t>(text: &'t str, words: &Words, heads: &Words) -> Vec<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::scan::norm;
     use crate::template::bundled_format;
 
     #[test]
