@@ -16,7 +16,10 @@ use std::collections::BTreeMap;
 /// line is text of the official tables (never a running head, however often it repeats).
 pub(super) fn read_text(text: &str, is_table: &dyn Fn(&str) -> bool) -> Vec<Block> {
     let heads = running_heads(text, is_table);
+    let full = full_width(text);
     let mut out = Vec::new();
+    // The width of the last line of the paragraph in `out`'s last block, while one is open.
+    let mut open: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         let loc = Loc::Line(i as u32 + 1);
         let trimmed = line.trim();
@@ -24,11 +27,27 @@ pub(super) fn read_text(text: &str, is_table: &dyn Fn(&str) -> bool) -> Vec<Bloc
             continue;
         }
         if !trimmed.contains(['|', '\t']) {
-            for piece in columns(trimmed) {
+            let pieces = columns(trimmed);
+            // A line of prose broken at the page's right edge goes on on the next line.
+            if let ([piece], Some(w), Some(Block::Para(p))) =
+                (pieces.as_slice(), open, out.last_mut())
+                && w + 4 >= full
+                && !is_table(piece)
+            {
+                p.text.push_str(piece);
+                open = Some(width(line.trim_end()));
+                continue;
+            }
+            open = match pieces.as_slice() {
+                [piece] if !is_table(piece) => Some(width(line.trim_end())),
+                _ => None,
+            };
+            for piece in pieces {
                 out.push(Block::Para(Cell { text: piece.to_string(), loc }));
             }
             continue;
         }
+        open = None;
         if trimmed.chars().all(|c| c == '|' || c.is_whitespace()) {
             continue;
         }
@@ -45,6 +64,21 @@ pub(super) fn read_text(text: &str, is_table: &dyn Fn(&str) -> bool) -> Vec<Bloc
         ));
     }
     out
+}
+
+/// How wide a line is set, in columns (a Chinese character takes two).
+fn width(line: &str) -> usize {
+    line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// The width of the page's full lines of prose (those with a `，` or `。`): the widest of
+/// them (`usize::MAX` when there are none, so that no line is taken for a full one).
+fn full_width(text: &str) -> usize {
+    text.lines()
+        .filter(|l| l.contains(['，', '。']) && columns(l.trim()).len() == 1)
+        .map(|l| width(l.trim_end()))
+        .max()
+        .unwrap_or(usize::MAX)
 }
 
 /// The pieces of a line set apart by two spaces or more (a single space is part of the
