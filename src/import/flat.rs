@@ -31,17 +31,25 @@ pub(super) fn unflatten(
     let words = Words::new(labels.all.iter().map(String::as_str));
     let heads = Words::new(headings.iter().map(String::as_str));
     let mut out = Vec::with_capacity(blocks.len());
+    let mut cut = false;
     for b in blocks {
         match b {
-            Block::Para(c) if long(b) => out.extend(
-                pieces(&c.text, &words, &heads)
-                    .into_iter()
-                    .map(|text| Block::Para(Cell { text: text.to_string(), loc: c.loc })),
-            ),
+            // A long paragraph with no table in it is prose: kept whole.
+            Block::Para(c)
+                if long(b)
+                    && let Some(pieces) = pieces(&c.text, &words, &heads) =>
+            {
+                cut = true;
+                out.extend(
+                    pieces
+                        .into_iter()
+                        .map(|text| Block::Para(Cell { text: text.to_string(), loc: c.loc })),
+                );
+            }
             b => out.push(b.clone()),
         }
     }
-    Some(out)
+    cut.then_some(out)
 }
 
 /// Normalised words by their first character, longest first.
@@ -70,8 +78,8 @@ impl Words {
     }
 }
 
-/// The cuts of one flattened text, as slices of it.
-fn pieces<'t>(text: &'t str, words: &Words, heads: &Words) -> Vec<&'t str> {
+/// The cuts of one flattened text, as slices of it; `None` when it holds no table.
+fn pieces<'t>(text: &'t str, words: &Words, heads: &Words) -> Option<Vec<&'t str>> {
     // The characters labels are compared in (`norm`'s), with where each is in the text.
     let kept: Vec<(char, usize, usize)> = text
         .char_indices()
@@ -147,6 +155,9 @@ fn pieces<'t>(text: &'t str, words: &Words, heads: &Words) -> Vec<&'t str> {
         }
         i += 1;
     }
+    if prose.is_empty() && prose_from == Some(0) {
+        return None;
+    }
     if let Some(from) = prose_from {
         prose.push((from, text.len()));
     }
@@ -156,7 +167,7 @@ fn pieces<'t>(text: &'t str, words: &Words, heads: &Words) -> Vec<&'t str> {
     }
     cuts.sort_unstable();
     cuts.dedup();
-    cuts.windows(2).map(|w| text[w[0]..w[1]].trim()).filter(|p| !p.is_empty()).collect()
+    Some(cuts.windows(2).map(|w| text[w[0]..w[1]].trim()).filter(|p| !p.is_empty()).collect())
 }
 
 #[cfg(test)]
@@ -175,7 +186,8 @@ mod tests {
         let text = "未发生行政复议、行政诉讼。二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数\
                     本年废止件数现行有效件数规章000行政规范性文件6233440第二十条第（八）项信息内容\
                     本年收费金额（单位：万元）行政事业性收费96171.6三、收到和处理政府信息公开申请情况";
-        let got = pieces(text, &words, &heads);
+        assert_eq!(pieces("未发生行政复议、行政诉讼。其他总计。", &words, &heads), None);
+        let got = pieces(text, &words, &heads).unwrap();
         assert_eq!(
             got,
             [

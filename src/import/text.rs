@@ -71,14 +71,19 @@ fn width(line: &str) -> usize {
     line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
-/// The width of the page's full lines of prose (those with a `，` or `。`): the widest of
-/// them (`usize::MAX` when there are none, so that no line is taken for a full one).
+/// The width of the page's full lines of prose (those with a `，` or `。`) when the text
+/// was laid out on pages: the widest of them, a page's width (at most 160 columns), shared
+/// by several lines. Otherwise (a paragraph a line: text copied from a web page)
+/// `usize::MAX`, so that no line is taken for a full one.
 fn full_width(text: &str) -> usize {
-    text.lines()
+    let widths: Vec<usize> = text
+        .lines()
         .filter(|l| l.contains(['，', '。']) && columns(l.trim()).len() == 1)
         .map(|l| width(l.trim_end()))
-        .max()
-        .unwrap_or(usize::MAX)
+        .collect();
+    let Some(&full) = widths.iter().max() else { return usize::MAX };
+    let full_lines = widths.iter().filter(|&&w| w + 4 >= full).count();
+    if full <= 160 && full_lines >= 3 { full } else { usize::MAX }
 }
 
 /// The pieces of a line set apart by two spaces or more (a single space is part of the
