@@ -26,8 +26,26 @@ fn main() {
     let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).expect("bundled fonts");
     let out = engine.render(&loaded).expect("the example renders");
     let read = |p: &str| std::fs::read(root.join("tests/suite/import").join(p)).expect("fixture");
-    let sources: [(&str, SourceKind, Vec<u8>); 4] = [
+    // The portal page's text as a crawler keeps it: tags dropped, all on one line (#30).
+    let page = String::from_utf8(read("pingtan-2024.html")).expect("UTF-8");
+    let mut flat = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag && !c.is_whitespace() => flat.push(c),
+            _ => {}
+        }
+    }
+    let sources: [(&str, SourceKind, Vec<u8>); 6] = [
         ("text (seed)", SourceKind::Text, read("seed-report-shengsi-2024.txt")),
+        (
+            "text (WPS PDF via pdftotext -layout)",
+            SourceKind::Text,
+            read("wps-layout-shengsi-2024.txt"),
+        ),
+        ("text (pingtan, one line)", SourceKind::Text, flat.into_bytes()),
         ("HTML (pingtan)", SourceKind::Html, read("pingtan-2024.html")),
         ("DOCX (ours)", SourceKind::Docx, out.docx().expect("docx").to_vec()),
         ("PDF (ours, 6 pages)", SourceKind::Pdf, out.pdf().expect("pdf").to_vec()),
