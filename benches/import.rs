@@ -6,6 +6,9 @@ use nianbao::import::{FormatChoice, SourceKind, import_bytes};
 use std::path::Path;
 use std::time::Instant;
 
+#[path = "../tests/import_support/mod.rs"]
+mod support;
+
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     f(); // warm-up
     let mut times: Vec<f64> = (0..runs)
@@ -27,17 +30,7 @@ fn main() {
     let out = engine.render(&loaded).expect("the example renders");
     let read = |p: &str| std::fs::read(root.join("tests/suite/import").join(p)).expect("fixture");
     // The portal page's text as a crawler keeps it: tags dropped, all on one line (#30).
-    let page = String::from_utf8(read("pingtan-2024.html")).expect("UTF-8");
-    let mut flat = String::new();
-    let mut in_tag = false;
-    for c in page.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag && !c.is_whitespace() => flat.push(c),
-            _ => {}
-        }
-    }
+    let flat = support::flatten_html(&String::from_utf8(read("pingtan-2024.html")).expect("UTF-8"));
     let sources: [(&str, SourceKind, Vec<u8>); 6] = [
         ("text (seed)", SourceKind::Text, read("seed-report-shengsi-2024.txt")),
         (

@@ -9,7 +9,7 @@ use std::path::Path;
 mod libreoffice;
 #[path = "import_support/mod.rs"]
 mod support;
-use support::{numbers, prose, repo, squash};
+use support::{flatten_html, numbers, prose, repo, squash};
 
 fn docx_of(path: &Path) -> (Report, Vec<u8>) {
     let loaded = nianbao::load_and_check(path);
@@ -675,23 +675,6 @@ fn roundtrip_libreoffice_pdf_through_pdftotext_layout() {
         assert_eq!(numbers(&imp.report), numbers(&report), "{what}");
         header_words_in_prose(&imp.report, &report);
     }
-}
-
-/// The text of an HTML page as a crawler keeps it: tags dropped, entities decoded, every
-/// whitespace and line break gone: one line.
-fn flatten_html(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out.replace("&nbsp;", "").replace("&ldquo;", "“").replace("&rdquo;", "”");
-    squash(&out)
 }
 
 /// Every number of `got` is the one of `want`, or its cell was named in a warning that its
