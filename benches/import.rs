@@ -6,6 +6,9 @@ use nianbao::import::{FormatChoice, SourceKind, import_bytes};
 use std::path::Path;
 use std::time::Instant;
 
+#[path = "../tests/import_support/mod.rs"]
+mod support;
+
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     f(); // warm-up
     let mut times: Vec<f64> = (0..runs)
@@ -28,8 +31,16 @@ fn main() {
         .render(&loaded, &[nianbao::OutputKind::Pdf, nianbao::OutputKind::Docx])
         .expect("the example renders");
     let read = |p: &str| std::fs::read(root.join("tests/suite/import").join(p)).expect("fixture");
-    let sources: [(&str, SourceKind, Vec<u8>); 4] = [
+    // The portal page's text as a crawler keeps it: tags dropped, all on one line (#30).
+    let flat = support::flatten_html(&String::from_utf8(read("pingtan-2024.html")).expect("UTF-8"));
+    let sources: [(&str, SourceKind, Vec<u8>); 6] = [
         ("text (seed)", SourceKind::Text, read("seed-report-shengsi-2024.txt")),
+        (
+            "text (WPS PDF via pdftotext -layout)",
+            SourceKind::Text,
+            read("wps-layout-shengsi-2024.txt"),
+        ),
+        ("text (pingtan, one line)", SourceKind::Text, flat.into_bytes()),
         ("HTML (pingtan)", SourceKind::Html, read("pingtan-2024.html")),
         ("DOCX (ours)", SourceKind::Docx, out.docx().expect("docx").to_vec()),
         ("PDF (ours, 6 pages)", SourceKind::Pdf, out.pdf().expect("pdf").to_vec()),

@@ -983,3 +983,99 @@ fn audit_prose_reviews_and_lawsuits_in_section_four() {
     assert!(msgs[1].contains("尚未审结 为 1"), "{msgs:#?}");
     assert!(msgs[2].contains("18") && msgs[2].contains("为 19"), "{msgs:#?}");
 }
+
+// ------------------------------------------------- published pages it cannot read (#30)
+
+const SEED: &str = include_str!("suite/import/seed-report-shengsi-2024.txt");
+
+/// The seed report as a published page with its lines `from..to` (1-based, inclusive)
+/// replaced by `with`.
+fn seed_with(from: usize, to: usize, with: &str) -> String {
+    let lines: Vec<&str> = SEED.lines().collect();
+    let mut out: Vec<&str> = lines[..from - 1].to_vec();
+    out.extend(with.lines());
+    out.extend(&lines[to..]);
+    out.join("\n")
+}
+
+/// The status of one family of the audit sheet (`sheet.csv`) for `file`.
+fn sheet_status(csv: &str, file: &str, family: &str) -> String {
+    let row =
+        csv.lines().find(|r| r.starts_with(file) && r.contains(family)).unwrap_or_else(|| {
+            panic!("no {family} row for {file} in {csv}");
+        });
+    row.split(',').nth(4).unwrap().to_string()
+}
+
+/// A published page whose table could not be read is never a pass: not with the table
+/// published as an image (no numbers), not with its numbers unreadable, not with no table
+/// at all. The audit fails the unit's 勾稽关系 with the reason, and `import` writes no
+/// report that looks complete (only with --force, the unread cells named).
+#[test]
+fn audit_never_passes_a_page_whose_table_it_cannot_read() {
+    let image = seed_with(32, 59, "（表格以图片形式发布）");
+    let unreadable: String =
+        seed_with(32, 59, &SEED.lines().collect::<Vec<_>>()[31..59].join("\n"))
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if (31..59).contains(&i) {
+                    l.replace(|c: char| c.is_ascii_digit(), "×")
+                } else {
+                    l.into()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    let no_tables: String =
+        SEED.lines().filter(|l| !l.contains('|')).collect::<Vec<_>>().join("\n");
+    for (name, page) in [("image", image), ("unreadable", unreadable), ("none", no_tables)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("page.txt"), &page).unwrap();
+        let out = nianbao(dir.path(), &["audit", "page.txt", "-o", "sheet.csv"]);
+        let csv = std::fs::read_to_string(dir.path().join("sheet.csv")).unwrap_or_default();
+        assert_eq!(out.status.code(), Some(1), "{name}: {csv}");
+        assert_eq!(sheet_status(&csv, "page.txt", "table rules"), "fail", "{name}: {csv}");
+        assert!(csv.contains("E-I"), "{name}: the reason is named: {csv}");
+        // `import` refuses to write it; with --force it writes it, every unread cell named.
+        let out = nianbao(dir.path(), &["import", "page.txt", "-o", "page.yaml"]);
+        assert_ne!(out.status.code(), Some(0), "{name}");
+        assert!(!dir.path().join("page.yaml").exists(), "{name}: written without --force");
+        let out = nianbao(dir.path(), &["import", "page.txt", "-o", "page.yaml", "--force"]);
+        assert_ne!(out.status.code(), Some(0), "{name}");
+        let yaml = std::fs::read_to_string(dir.path().join("page.yaml")).unwrap();
+        if name != "none" {
+            assert!(yaml.contains("未能读出"), "{name}: unread cells named: {yaml}");
+        }
+    }
+}
+
+/// A fee with a decimal point, however a page sets it: the audit passes only when the
+/// imported report holds the fee exactly (a dropped point, `96171.6` → `961716`, can never
+/// pass).
+#[test]
+fn audit_never_passes_a_dropped_decimal() {
+    for fee in [
+        "行政事业性收费 | 96171.6 |",
+        "行政事业性收费        96171.6",
+        "行政事业性收费 96171.6",
+        "行政事业性收费96171.6",
+        "行政事业性收费      96171.6 万元",
+        "行政事业性收费 96171 .6",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("page.txt"), seed_with(31, 31, fee)).unwrap();
+        let audit = nianbao(dir.path(), &["audit", "page.txt", "-o", "sheet.csv"]);
+        nianbao(dir.path(), &["import", "page.txt", "-o", "page.yaml", "--force"]);
+        let yaml = std::fs::read_to_string(dir.path().join("page.yaml")).unwrap();
+        let fees =
+            yaml.lines().find(|l| l.trim_start().starts_with("fees:")).unwrap_or("").to_string();
+        if audit.status.code() == Some(0) {
+            assert!(fees.contains("96171.6"), "{fee}: audit passed with {fees}");
+        } else {
+            let csv = std::fs::read_to_string(dir.path().join("sheet.csv")).unwrap();
+            assert_eq!(sheet_status(&csv, "page.txt", "table rules"), "fail", "{fee}: {csv}");
+        }
+        assert!(!fees.contains("961716"), "{fee}: {fees}");
+    }
+}

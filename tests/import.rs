@@ -828,3 +828,47 @@ fn edition_renamed_label_imports_checks_and_audits() {
         .collect();
     assert_eq!(found, [format!("三（四）{new_label} / 总计")], "{:#?}", loaded.diags);
 }
+
+/// A county's PDF as WPS exports it, read by `pdftotext -layout` (hand-made from our DOCX
+/// through LibreOffice, see the file's head): table 四's fifteen numbers on one line under a
+/// four-line header (结果/维持 split, 总 计 with a space), labels published with a typo and a
+/// stray space, running heads, page numbers and a page break between two rows, a fee with
+/// a decimal point. Every number comes back, the fee exact.
+#[test]
+fn import_wps_layout_text_with_typos_furniture_and_a_fee() {
+    let text = String::from_utf8(fixture("wps-layout-shengsi-2024.txt")).unwrap();
+    let body = text.split_once("----------\n").map(|(_, b)| b).unwrap();
+    let body = body.trim_start_matches('-').trim_start_matches('\n');
+    let imp = import_bytes(
+        body.as_bytes(),
+        SourceKind::Text,
+        FormatChoice::Auto,
+        bundled_format(2021).unwrap(),
+    );
+    let example = load_yaml(&repo().join("examples/shengsi-2024.yaml"));
+    let want: Vec<String> = numbers(&example)
+        .into_iter()
+        .map(|n| match n.split_once(' ') {
+            Some(("proactive.fees", _)) => "proactive.fees 96171.6".to_string(),
+            Some(("reviews_lawsuits.review", _)) => "reviews_lawsuits.review 1,0,0,0".to_string(),
+            _ => n,
+        })
+        .collect();
+    assert_eq!(numbers(&imp.report), want, "{:#?}", imp.diags);
+    assert!(
+        imp.diags
+            .iter()
+            .all(|d| !matches!(d.diag.code.as_str(), "W-I3" | "W-I5" | "E-I1" | "E-I3")),
+        "{:#?}",
+        imp.diags
+    );
+    // Neither the running head nor a page number is prose.
+    let (r, _) = reload(&imp);
+    let yaml = emit_yaml(&r, bundled_format(2021).unwrap(), Path::new("."), Path::new("."));
+    assert!(!yaml.contains("-3-") && !yaml.contains("—3—"), "{yaml}");
+    assert_eq!(
+        yaml.matches("嵊泗县人民政府办公室2024年度政府信息公开工作年度报告").count(),
+        0,
+        "{yaml}"
+    );
+}

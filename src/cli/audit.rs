@@ -90,7 +90,17 @@ fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Publi
             let p = Published::read(file, FormatChoice::Auto, format)
                 .map_err(|e| format!("{}: {e}", file.display()))?;
             let bytes = Some(p.yaml.clone().into_bytes());
-            Ok((super::check_bytes(&engine, &p.yaml_name(), bytes, &options), p))
+            let mut checked = super::check_bytes(&engine, &p.yaml_name(), bytes, &options);
+            // What the import could not read is a finding of the report: a table it could
+            // not read fails the unit (never a pass on numbers it did not see).
+            checked.diags.extend(
+                p.imported
+                    .diags
+                    .iter()
+                    .filter(|d| super::import::unread_cell(d.diag.code.as_str()))
+                    .map(|d| d.diag.clone()),
+            );
+            Ok((checked, p))
         })
         .collect::<Result<_, String>>()?;
     for (checked, source) in imported {

@@ -153,11 +153,32 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
         );
         return fail;
     }
-    let header = format!(
+    // A report with a table that could not be read is not written as if it were complete:
+    // only with --force, with every cell that was not read named at its head.
+    let unreadable = imported.diags.iter().any(|d| d.diag.is_error());
+    if unreadable && !args.force {
+        print_diags(file, &imported.diags);
+        eprintln!(
+            "错误：{} 有未能读出的表格，未写入 {}；如仍需写入请加 --force (error: a table of {} could not be read; {} not written, pass --force to write it)",
+            file.display(),
+            out.display(),
+            file.display(),
+            out.display()
+        );
+        return fail;
+    }
+    let mut header = format!(
         "# 由 nianbao import 从 {} 导入 (imported from {} by nianbao import)\n",
         file_name(file),
         file_name(file)
     );
+    if unreadable {
+        header.push_str("# 未能读出（not read; written as 0, check each against the source）：\n");
+        for d in imported.diags.iter().filter(|d| unread_cell(d.diag.code.as_str())) {
+            let what = d.diag.path.as_deref().unwrap_or_default();
+            header.push_str(&format!("#   未能读出 {what}：{}\n", d.diag.message_zh));
+        }
+    }
     let written = format!("{header}{yaml}");
     if let Err(err) = nianbao::io::write_atomic(out, written.as_bytes(), args.force) {
         eprintln!(
@@ -167,17 +188,7 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
         );
         return fail;
     }
-    for d in &imported.diags {
-        let loc = d.loc.map(|l| format!("{}: ", l.en())).unwrap_or_default();
-        let sev = if d.diag.severity == Severity::Error { "error" } else { "warning" };
-        println!(
-            "{}: {loc}{sev}[{}]: {} ({})",
-            file.display(),
-            d.diag.code.as_str(),
-            d.diag.message_zh,
-            d.diag.message_en
-        );
-    }
+    print_diags(file, &imported.diags);
     let edition = match imported.edition {
         Edition::F2021 => "2021",
         Edition::F2019 => "2019",
@@ -219,6 +230,27 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
         Outcome::Warned
     };
     (outcome, u8::from(failed))
+}
+
+/// Prints the import's problems, one a line, with their place in `file`.
+fn print_diags(file: &Path, diags: &[nianbao::import::ImportDiag]) {
+    for d in diags {
+        let loc = d.loc.map(|l| format!("{}: ", l.en())).unwrap_or_default();
+        let sev = if d.diag.severity == Severity::Error { "error" } else { "warning" };
+        println!(
+            "{}: {loc}{sev}[{}]: {} ({})",
+            file.display(),
+            d.diag.code.as_str(),
+            d.diag.message_zh,
+            d.diag.message_en
+        );
+    }
+}
+
+/// Whether an import diagnostic names cells that were not read (a table, a row, glued
+/// digits with no certain split, a cell holding no number the table can hold).
+pub fn unread_cell(code: &str) -> bool {
+    matches!(code, "E-I1" | "E-I3" | "W-I3" | "W-I5" | "W-I6")
 }
 
 fn file_name(p: &Path) -> String {

@@ -256,6 +256,9 @@ catalogue! {
             "没有找到任何一张官方表格（表格可能以图片或附件形式发布）",
             "none of the official tables were found (published as images or attachments?)";
         ImportUnreadable => Code::ImportUnreadable, "无法读取文档（{a}）", "failed to read the document ({a})";
+        ImportTableUnread => Code::ImportTableUnread,
+            "表格“{a}”未能读出（{b}），其中的数字未导入",
+            "table {a} could not be read ({b}); its numbers were not imported";
         // the evaluators' checks (src/audit; `{quote}` is the prose's own words)
         AuditFigure => Code::Audit(AuditCode::ProseFigure),
             "正文“{quote}”中的 {stated} 与表格不符：{cells}",

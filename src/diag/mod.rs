@@ -133,6 +133,9 @@ pub enum Code {
     ImportNoTables,
     /// Import: the document cannot be read.
     ImportUnreadable,
+    /// Import: an official table was found but none of its rows could be read, or it
+    /// was not found while the others were.
+    ImportTableUnread,
     /// Audit (`src/audit`): a finding of an evaluator's check; wording in `audit::text`.
     Audit(AuditCode),
 }
@@ -186,6 +189,7 @@ impl Code {
             Code::ImportConverted => "W-I9",
             Code::ImportNoTables => "E-I1",
             Code::ImportUnreadable => "E-I2",
+            Code::ImportTableUnread => "E-I3",
             Code::Audit(c) => c.as_str(),
         }
     }

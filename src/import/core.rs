@@ -507,7 +507,10 @@ fn rules_hold(format: &Format, def: &TableDef, table_index: usize, grid: &[Vec<u
 /// Builds a report from the blocks of a document.
 pub fn build_report(blocks: &[Block], choice: FormatChoice, format: &Format) -> Imported {
     let labels = Labels::new(format);
-    let scan = scan(blocks, &labels);
+    // A page flattened to one line is cut into its pieces first.
+    let headings: Vec<String> = format.sections.iter().map(|s| norm(&s.heading())).collect();
+    let flat = super::flat::unflatten(blocks, &labels, &headings);
+    let scan = scan(flat.as_deref().unwrap_or(blocks), &labels);
     let mut mx = Mapper {
         format,
         diags: Vec::new(),
@@ -527,6 +530,22 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice, format: &Format) -> 
             }
         }
         mx.resolve(def, ti, &mut found);
+        // A table with not one number read is an error, never a table of zeros that
+        // looks complete (the rows are named one by one as well).
+        let read = found
+            .iter()
+            .flatten()
+            .any(|f| f.readings.first().is_some_and(|r| r.iter().any(Option::is_some)));
+        if !read && !scan.tables.is_empty() {
+            let title = format.sections.iter().find(|s| s.table.as_deref() == Some(&def.key));
+            let why = if scan.tables.iter().any(|(k, _)| *k == kind) {
+                "表中没有一行数字能读出 / none of its rows could be read"
+            } else {
+                "原文中没有找到这张表 / it is not in the document"
+            };
+            let title = title.map_or_else(|| def.key.clone(), |s| s.heading());
+            mx.warn(ImportCode::TableUnread, None, &title, why, Some(def.key.clone()));
+        }
         tables.insert(def.key.as_str(), mx.records(def, &found));
     }
     if scan.tables.is_empty() {

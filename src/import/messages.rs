@@ -30,6 +30,8 @@ pub enum ImportCode {
     NoTables,
     /// The document cannot be read (a broken DOCX, not a PDF …).
     Unreadable,
+    /// An official table could not be read: none of its rows were found.
+    TableUnread,
 }
 
 impl ImportCode {
@@ -40,7 +42,7 @@ impl ImportCode {
 
     /// Whether the problem is an error (the import is unusable without a fix).
     pub fn is_error(self) -> bool {
-        matches!(self, ImportCode::NoTables | ImportCode::Unreadable)
+        matches!(self, ImportCode::NoTables | ImportCode::Unreadable | ImportCode::TableUnread)
     }
 }
 
@@ -59,6 +61,7 @@ impl ImportCode {
             ImportCode::Converted => Msg::ImportConverted,
             ImportCode::NoTables => Msg::ImportNoTables,
             ImportCode::Unreadable => Msg::ImportUnreadable,
+            ImportCode::TableUnread => Msg::ImportTableUnread,
         }
     }
 

@@ -9,6 +9,7 @@
 
 mod core;
 mod docx;
+mod flat;
 mod html;
 mod intake;
 mod messages;
@@ -249,7 +250,12 @@ pub fn import_bytes(
     format: &Format,
 ) -> Imported {
     let blocks = match kind {
-        SourceKind::Text => text::read_text(&decode_text(bytes)),
+        SourceKind::Text => {
+            let labels = scan::Labels::new(format);
+            let is_table =
+                |l: &str| labels.is_table_line(l) || labels.anchor(&scan::norm(l)).is_some();
+            text::read_text(&decode_text(bytes), &is_table)
+        }
         SourceKind::Html => html::read_html(bytes),
         SourceKind::Docx => match docx::read_docx(bytes) {
             Ok(b) => b,

@@ -365,7 +365,7 @@ impl Body {
 }
 
 /// `- 4 -`, `— 4 —`, `-4-`, `第4页`, `第 4 页 共 6 页`, `4/6`: a page number.
-fn is_page_number(t: &str) -> bool {
+pub(super) fn is_page_number(t: &str) -> bool {
     let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     let core = t.trim_matches(|c| matches!(c, '-' | '—' | '–' | '－' | '─'));

@@ -271,7 +271,63 @@ impl Labels {
         })
     }
 
+    /// [`Labels::is_table_text`] for a line of text as written: a line of header cells set
+    /// apart by spaces (`结果 结果 其他 尚未`, `维持 纠正`) is table text when each of them is,
+    /// and so is a row label published with a character left out.
+    pub(super) fn is_table_line(&self, text: &str) -> bool {
+        let n = norm(text);
+        if text.contains('。') {
+            return false;
+        }
+        self.is_table_text(&n)
+            || self.typo_row(n.trim_end_matches(|c: char| c.is_ascii_digit()), None).is_some()
+            || (text.split_whitespace().nth(1).is_some()
+                && text
+                    .split_whitespace()
+                    .all(|w| parse_number(w).is_some() || self.is_table_text(&norm(w))))
+    }
+
+    /// The row a label published with characters left out names (`2.其他法律行政止公开`):
+    /// the one row label (of `kind`, when given) that holds all of its characters in order,
+    /// with at most a quarter of them missing and the same item number.
+    pub(super) fn typo_row(
+        &self,
+        label: &str,
+        kind: Option<TableKind>,
+    ) -> Option<(TableKind, usize)> {
+        let len = label.chars().count();
+        if len < 6 {
+            return None;
+        }
+        let mut hits = self.rows.iter().filter(|(l, (k, _))| {
+            let full = l.chars().count();
+            kind.is_none_or(|want| want == *k)
+                && full > len
+                && len * 4 >= full * 3
+                && l.chars().next() == label.chars().next()
+                && is_subsequence(label, l)
+        });
+        match (hits.next(), hits.next()) {
+            (Some((_, v)), None) => Some(*v),
+            _ => None,
+        }
+    }
+
     pub(super) fn record_of(&self, label: &str, kind: TableKind) -> Option<usize> {
+        // A group label run into its row's label (`四无法2没有现成信息需要另`, a line of
+        // text laid out by a PDF viewer): the row's label starts at its item number.
+        self.record_of_whole(label, kind).or_else(|| {
+            label
+                .char_indices()
+                .skip(1)
+                .filter(|(i, c)| {
+                    c.is_ascii_digit() && !label[..*i].ends_with(|p: char| p.is_ascii_digit())
+                })
+                .find_map(|(i, _)| self.record_of_whole(&label[i..], kind))
+        })
+    }
+
+    fn record_of_whole(&self, label: &str, kind: TableKind) -> Option<usize> {
         if let Some(&(k, r)) = self.rows.get(label)
             && k == kind
         {
@@ -304,9 +360,15 @@ impl Labels {
             .filter(|(l, (k, _))| *k == kind && label.chars().count() >= 4 && l.starts_with(label));
         match (starts.next(), starts.next()) {
             (Some((_, (_, r))), None) => Some(*r),
-            _ => None,
+            _ => self.typo_row(label, Some(kind)).map(|(_, r)| r),
         }
     }
+}
+
+/// Whether the characters of `short` all appear in `long`, in order.
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    short.chars().all(|c| rest.any(|d| d == c))
 }
 
 /// The pass over the blocks: regions of tables (as segments) and prose pieces.
@@ -417,7 +479,7 @@ pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
                     current = Some(k);
                     start(k, &mut seg, &mut tables, &mut pieces);
                 } else if current.is_some()
-                    && (c.text.contains('。') || !labels.is_table_text(&n))
+                    && !labels.is_table_line(&c.text)
                     && parse_number(&c.text).is_none()
                 {
                     flush(&mut seg, &mut tables);
@@ -448,34 +510,99 @@ pub(super) fn scan(blocks: &[Block], labels: &Labels) -> Scan {
 }
 
 /// Splits a cell into a label and numbers: `行政规范性文件102182` → label + digits;
-/// a cell of numbers separated by spaces (`0 0 0`) gives several numbers.
+/// `规章 0 0 0` (a line of text laid out by a PDF viewer) → label + three numbers; a cell of
+/// numbers separated by spaces (`0 0 0`) gives several numbers. A decimal point is never
+/// dropped: `行政事业性收费96171.6` and `96171 .6` are the amount 96171.6.
 pub(super) fn classify(text: &str, loc: Loc) -> Vec<Tok> {
     let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '|');
+    let parts = number_parts(trimmed);
+    // The numbers at the end, each set apart by spaces (blanks among them).
+    let first_number = parts.iter().rposition(|p| parse_number(p).is_none()).map_or(0, |i| i + 1);
+    let numbers = &parts[first_number..];
+    if numbers.iter().any(|p| parse_number(p) != Some(NumText::Blank))
+        && (numbers.len() > 1 || first_number > 0)
+    {
+        let label = norm(&parts[..first_number].concat());
+        let mut out = Vec::new();
+        if !label.is_empty() {
+            if !label.chars().any(is_cjk) {
+                // `No. 3 5`: not a label with its numbers.
+                return vec![Tok::Label(norm(trimmed), loc)];
+            }
+            out.extend(glued(&parts[..first_number].concat(), loc));
+        }
+        out.extend(
+            numbers
+                .iter()
+                .map(|p| Tok::Value(parse_number(p).expect("checked"), p.to_string(), loc)),
+        );
+        return out;
+    }
     if let Some(n) = parse_number(trimmed) {
         return vec![Tok::Value(n, trimmed.to_string(), loc)];
     }
-    let parts: Vec<&str> = trimmed.split_whitespace().collect();
-    if parts.len() > 1 && parts.iter().all(|p| matches!(parse_number(p), Some(NumText::Digits(_))))
-    {
-        return parts
-            .iter()
-            .map(|p| Tok::Value(parse_number(p).expect("checked"), p.to_string(), loc))
-            .collect();
+    glued(trimmed, loc)
+}
+
+/// The pieces of a cell's text between spaces, a number broken at its decimal point
+/// (`96171 .6`, `96171. 6`) or set apart from its unit (`96171.6 万元`) joined again.
+fn number_parts(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in text.split(|c: char| c.is_whitespace() || c == '\u{a0}') {
+        if p.is_empty() {
+            continue;
+        }
+        let ascii: String = p.chars().map(fullwidth_to_ascii).collect();
+        let join = out.last().is_some_and(|prev: &String| {
+            let prev: String = prev.chars().map(fullwidth_to_ascii).collect();
+            let ends_digit = prev.ends_with(|c: char| c.is_ascii_digit());
+            let starts_digit = ascii.starts_with(|c: char| c.is_ascii_digit());
+            (ends_digit && ascii.starts_with('.') && ascii.len() > 1)
+                || (prev.ends_with('.') && prev.len() > 1 && starts_digit)
+                || (ends_digit && ["万元", "元", "件"].contains(&ascii.as_str()))
+        });
+        match out.last_mut() {
+            Some(prev) if join => prev.push_str(p),
+            _ => out.push(p.to_string()),
+        }
     }
-    let n = norm(trimmed);
+    out
+}
+
+/// A label with digits (or an amount) glued onto its end (labels never end with a digit).
+fn glued(text: &str, loc: Loc) -> Vec<Tok> {
+    let n = norm(text);
     if n.is_empty() {
         return Vec::new();
     }
-    // Digits glued onto the end of a label (labels never end with a digit).
     let label = n.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = &n[label.len()..];
-    if !label.is_empty() && !digits.is_empty() && label.chars().any(is_cjk) {
+    if label.is_empty() || digits.is_empty() || !label.chars().any(is_cjk) {
+        return vec![Tok::Label(n, loc)];
+    }
+    // The same end of the text as written: with a decimal point, it is an amount.
+    let ascii: String =
+        text.chars().map(fullwidth_to_ascii).filter(|c| !c.is_whitespace()).collect();
+    let ascii = ["万元", "元"].iter().fold(ascii.as_str(), |t, u| t.strip_suffix(u).unwrap_or(t));
+    let tail_at = ascii
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.')
+        .last()
+        .map_or(ascii.len(), |(i, _)| i);
+    let tail = ascii[tail_at..].trim_start_matches('.');
+    if tail.contains('.')
+        && let Some(NumText::Amount(a, y)) = parse_number(tail)
+    {
         return vec![
             Tok::Label(label.to_string(), loc),
-            Tok::Value(NumText::Digits(digits.to_string()), digits.to_string(), loc),
+            Tok::Value(NumText::Amount(a, y), tail.to_string(), loc),
         ];
     }
-    vec![Tok::Label(n, loc)]
+    vec![
+        Tok::Label(label.to_string(), loc),
+        Tok::Value(NumText::Digits(digits.to_string()), digits.to_string(), loc),
+    ]
 }
 
 /// One way of reading the numbers of a row.

@@ -57,3 +57,20 @@ pub fn prose(r: &Report) -> Vec<(String, String)> {
 pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// The text of an HTML page as a crawler keeps it: tags dropped, entities decoded, every
+/// whitespace and line break gone: one line.
+pub fn flatten_html(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.replace("&nbsp;", "").replace("&ldquo;", "“").replace("&rdquo;", "”");
+    squash(&out)
+}
