@@ -17,13 +17,16 @@ pub mod docx;
 pub mod engine;
 pub mod fonts;
 pub mod html;
+#[cfg(feature = "import")]
 pub mod import;
 pub mod io;
 pub mod layout;
 pub mod model;
 pub mod pdf;
 pub mod resolve;
+#[cfg(feature = "serve")]
 pub mod serve;
+#[cfg(feature = "sign")]
 pub mod sign;
 pub mod source;
 pub mod template;

@@ -44,7 +44,8 @@ pub struct ImportArgs {
     pub force: bool,
 }
 
-/// Runs `import`; returns the exit code (0 imported, 1 imported with errors, 2 I/O).
+/// Runs `import`; returns the exit code (0 imported, 1 imported with errors or not written for
+/// a table that could not be read, 2 I/O or an output that exists).
 pub fn run(args: &ImportArgs) -> u8 {
     if args.file.is_dir() {
         return run_folder(args);
@@ -165,7 +166,8 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
             file.display(),
             out.display()
         );
-        return fail;
+        // An error in the document, not in reading it: 1, as for a report imported with errors.
+        return (Outcome::Failed, 1);
     }
     let mut header = format!(
         "# 由 nianbao import 从 {} 导入 (imported from {} by nianbao import)\n",

@@ -26,6 +26,7 @@ use crate::html::HtmlOptions;
 use crate::layout::{Layout, LayoutOptions, layout_document};
 use crate::pdf::PdfOptions;
 use crate::resolve::{Block, Document, ImageData, resolve_document};
+#[cfg(feature = "sign")]
 use crate::sign::{Signing, sign_rendered};
 use crate::source::Span;
 use crate::template::{Formats, Style, default_style};
@@ -396,6 +397,21 @@ impl Engine {
 fn next_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Built without the `sign` feature, no engine signs: a signing session has no values.
+#[cfg(not(feature = "sign"))]
+#[derive(Debug)]
+pub enum Signing {}
+
+#[cfg(not(feature = "sign"))]
+fn sign_rendered(
+    _: &[u8],
+    _: Option<&crate::layout::SealPlacement>,
+    _: &Style,
+    signing: &Signing,
+) -> Result<Vec<u8>, String> {
+    match *signing {}
 }
 
 fn signing_failed(e: &str) -> Diagnostic {
