@@ -39,6 +39,7 @@
 
 mod api;
 mod auth;
+mod db;
 mod form;
 mod form_api;
 mod office;
@@ -46,9 +47,13 @@ mod session;
 mod store;
 
 pub use auth::{Issued, Who, authenticate, issue_tokens, issue_unit_token};
+pub use db::{DB_FILE, Db};
 pub use form::{FormError, form_of, grids_json, yaml_of};
-pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER};
-pub use store::{HistoryEntry, STATE_DIR, SaveError, Store, Unit, version_of};
+pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER, SESSIONS_PER_CALLER};
+pub use store::{
+    HISTORY_KEEP_NEWEST, HISTORY_MAX_BYTES, HISTORY_MAX_ENTRIES, HistoryEntry, STATE_DIR,
+    SaveError, Store, Unit, version_of,
+};
 
 use crate::diag::{Code, Reply, Severity, has_errors, render_json};
 use crate::io::limits;
@@ -71,8 +76,6 @@ pub struct App {
     docx: Engine,
     html: Engine,
     sessions: session::Sessions,
-    /// One lock per unit id: saves of one report are serialized.
-    locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Status of each unit at a version (for the list).
     summaries: Mutex<HashMap<String, (String, Summary)>>,
     /// Renders at once (one per core): a burst of previews queues here instead of taking a
@@ -102,12 +105,11 @@ impl App {
             |kind| Engine::new(EngineOptions { outputs: vec![kind], ..Default::default() });
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(App {
+            sessions: session::Sessions::new(store.db_arc()),
             store,
             pdf: engine(OutputKind::Pdf)?,
             docx: engine(OutputKind::Docx)?,
             html: engine(OutputKind::Html)?,
-            sessions: session::Sessions::default(),
-            locks: Mutex::new(HashMap::new()),
             summaries: Mutex::new(HashMap::new()),
             renders: Arc::new(tokio::sync::Semaphore::new(cores)),
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
@@ -115,15 +117,11 @@ impl App {
         })
     }
 
-    fn lock_of(&self, id: &str) -> Arc<Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
-        locks.entry(id.to_string()).or_default().clone()
-    }
-
     /// Checks as `nianbao check` does: the engine's check, characters no font can draw, and
-    /// the audit (without a previous year).
-    fn check(&self, name: &str, bytes: Vec<u8>, unit_dir: &std::path::Path) -> Loaded {
-        let resources = FsResources::confined(unit_dir);
+    /// the audit (without a previous year). The files the report names are read from the
+    /// folder of the report file at `report`, confined to it (and to its own `*.files`).
+    fn check(&self, name: &str, bytes: Vec<u8>, report: &std::path::Path) -> Loaded {
+        let resources = FsResources::for_report(report, true);
         let mut loaded = self.pdf.check(Source::new(name, bytes), &resources);
         if !has_errors(&loaded.diags) {
             let glyphs = self
@@ -143,7 +141,7 @@ impl App {
         {
             return s.clone();
         }
-        let loaded = self.check(&unit.rel, bytes, unit.dir());
+        let loaded = self.check(&unit.rel, bytes, &unit.path);
         let s = summarize(&loaded);
         self.summaries
             .lock()
@@ -245,9 +243,48 @@ impl Running {
     }
 }
 
-/// Binds `listen` (port 0 picks one) and serves `dir` on a background thread.
+/// The lock file of the one server of a folder, under `DIR/.nianbao/`.
+pub const SERVE_LOCK: &str = "serve.lock";
+
+/// Takes the folder's server lock (a file lock, so a killed server's is free again at once) and
+/// writes this process's id into it; a folder another server holds is refused, naming it.
+fn lock_folder(store: &Store) -> Result<std::fs::File, String> {
+    use std::io::{Read, Seek, Write};
+    let path = store.state_dir().join(SERVE_LOCK);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            let holder = if holder.is_empty() { "?" } else { holder };
+            return Err(format!(
+                "另一个 nianbao serve（进程 {holder}）正在服务此文件夹，同一文件夹只能有一个服务；\
+                 请先停止它 (another nianbao serve, process {holder}, is serving {}: one server \
+                 per folder; stop it first)",
+                store.root().display()
+            ));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(format!("{}: {e}", path.display())),
+    }
+    file.set_len(0).and_then(|()| file.rewind()).map_err(|e| e.to_string())?;
+    writeln!(file, "{}", std::process::id()).map_err(|e| e.to_string())?;
+    Ok(file)
+}
+
+/// Binds `listen` (port 0 picks one) and serves `dir` on a background thread. A folder another
+/// server serves is refused.
 pub fn start(dir: &std::path::Path, listen: &str) -> Result<Running, String> {
     let store = Store::new(dir)?;
+    let held = lock_folder(&store)?;
+    store.watch();
     let app = Arc::new(App::new(store)?);
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -259,6 +296,8 @@ pub fn start(dir: &std::path::Path, listen: &str) -> Result<Running, String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     let thread = std::thread::spawn(move || {
+        // The folder stays this server's for as long as it serves.
+        let _held = held;
         runtime.block_on(async move {
             let listener =
                 tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;

@@ -95,6 +95,21 @@ pub fn dechunk(mut b: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The served folder's state database, opened read-write beside the server (WAL).
+pub fn db(root: &std::path::Path) -> rusqlite::Connection {
+    let c =
+        rusqlite::Connection::open(root.join(".nianbao").join(nianbao::serve::DB_FILE)).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c
+}
+
+/// The versions the history database holds for the unit file `rel`, oldest first.
+pub fn history_versions(root: &std::path::Path, rel: &str) -> Vec<String> {
+    let c = db(root);
+    let mut q = c.prepare("SELECT version FROM history WHERE rel = ?1 ORDER BY seq").unwrap();
+    q.query_map([rel], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
 pub struct Office {
     pub _dir: tempfile::TempDir,
     pub root: PathBuf,
