@@ -24,12 +24,29 @@ pub(super) fn etag(version: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"\""))
 }
 
-pub(super) async fn list(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
-    let list = blocking(app.work.clone(), move || {
+/// `?offset=&limit=` of the list (the office's, of thousands of units, by pages).
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct Page {
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+pub(super) async fn list(
+    State(app): State<Arc<App>>,
+    Query(page): Query<Page>,
+    Caller { who, .. }: Caller,
+) -> Answer {
+    let (total, list) = blocking(app.work.clone(), move || {
+        let units = match &who {
+            Who::Unit(rel) => app.store.unit_by_rel(rel).into_iter().collect(),
+            Who::Admin => app.store.units(),
+        };
+        let total = units.len();
+        let offset = page.offset.unwrap_or(0);
+        let limit = page.limit.unwrap_or(usize::MAX);
         let mut out = Vec::new();
-        for unit in app.store.units().into_iter().filter(|u| who.may_see(&u.rel)) {
-            let Ok((bytes, version)) = app.store.read(&unit) else { continue };
-            let s = app.summary(&unit, &version, bytes);
+        for unit in units.into_iter().skip(offset).take(limit) {
+            let Some((version, s)) = app.listed(&unit) else { continue };
             let (status, status_zh) = status_of(&s);
             out.push(json!({
                 "id": unit.id, "file": unit.rel, "unit": s.unit, "year": s.year,
@@ -37,10 +54,11 @@ pub(super) async fn list(State(app): State<Arc<App>>, Caller { who, .. }: Caller
                 "warnings": s.warnings, "version": version,
             }));
         }
-        out
+        (total, out)
     })
     .await?;
-    Ok(axum::Json(Value::Array(list)).into_response())
+    let total = HeaderValue::from(total);
+    Ok(([("x-total-count", total)], axum::Json(Value::Array(list))).into_response())
 }
 
 pub(super) async fn get_report(

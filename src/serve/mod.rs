@@ -78,6 +78,9 @@ pub struct App {
     sessions: session::Sessions,
     /// Status of each unit at a version (for the list).
     summaries: Mutex<HashMap<String, (String, Summary)>>,
+    /// The version of each unit's file as last read, by its size and modification time: the
+    /// list reads only the files that changed.
+    seen: Mutex<HashMap<String, (u64, std::time::SystemTime, String)>>,
     /// Renders at once (one per core): a burst of previews queues here instead of taking a
     /// blocking thread (and a document's memory) each, and leaves cores for the checks.
     renders: Arc<tokio::sync::Semaphore>,
@@ -111,6 +114,7 @@ impl App {
             docx: engine(OutputKind::Docx)?,
             html: engine(OutputKind::Html)?,
             summaries: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::new()),
             renders: Arc::new(tokio::sync::Semaphore::new(cores)),
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             office: Arc::new(tokio::sync::Mutex::new(())),
@@ -148,6 +152,32 @@ impl App {
             .unwrap_or_else(|e| e.into_inner())
             .insert(unit.id.clone(), (version.to_string(), s.clone()));
         s
+    }
+
+    /// The unit's version and status for the list: from the cache while the file's size and
+    /// modification time are those it was read at, else read and checked again.
+    fn listed(&self, unit: &Unit) -> Option<(String, Summary)> {
+        let meta = std::fs::metadata(&unit.path).ok()?;
+        let stamp = (meta.len(), meta.modified().ok()?);
+        let cached = {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            seen.get(&unit.id).filter(|(n, t, _)| (*n, *t) == stamp).map(|(_, _, v)| v.clone())
+        };
+        if let Some(version) = cached {
+            let summaries = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((v, s)) = summaries.get(&unit.id)
+                && *v == version
+            {
+                return Some((version, s.clone()));
+            }
+        }
+        let (bytes, version) = self.store.read(unit).ok()?;
+        let s = self.summary(unit, &version, bytes);
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(unit.id.clone(), (stamp.0, stamp.1, version.clone()));
+        Some((version, s))
     }
 
     /// Runs `f` on a blocking thread (within the work limit) with the unit `id`, if `who` may

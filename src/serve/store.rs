@@ -365,8 +365,9 @@ impl Store {
     }
 
     /// Keeps the unit's history within [`HISTORY_MAX_ENTRIES`] and [`HISTORY_MAX_BYTES`]: the
-    /// newest [`HISTORY_KEEP_NEWEST`] always; of the older drafts, the last of each day, then
-    /// the oldest go while it is still over. Versions not in a draft state are never thinned.
+    /// newest [`HISTORY_KEEP_NEWEST`] always; while it is over, older drafts go, oldest first,
+    /// those a later version of the same day supersedes before the last of each day. Versions
+    /// not in a draft state are never thinned.
     fn thin(&self, unit: &Unit) -> Result<(), String> {
         struct Row {
             seq: i64,
@@ -403,13 +404,12 @@ impl Store {
         }
         let old = rows.len().saturating_sub(HISTORY_KEEP_NEWEST);
         const DAY: i64 = 86_400;
-        for i in 0..old {
-            let same_day_later = i + 1 < old && rows[i + 1].at / DAY == rows[i].at / DAY;
-            if rows[i].draft && same_day_later {
-                keep[i] = false;
-            }
-        }
-        for i in 0..old {
+        // First the drafts a later version of the same day supersedes, then any older draft;
+        // oldest first, each only while the history is still over.
+        let same_day_later = |i: usize| i + 1 < old && rows[i + 1].at / DAY == rows[i].at / DAY;
+        let order =
+            (0..old).filter(|&i| same_day_later(i)).chain((0..old).filter(|&i| !same_day_later(i)));
+        for i in order {
             if !over(total(&keep)) {
                 break;
             }
