@@ -10,7 +10,8 @@ use nianbao::serve::{
     issue_tokens, start, version_of,
 };
 use serve_support::{
-    EXAMPLE, db, get, history_versions, login, put, request, try_request, version, with_session,
+    EXAMPLE, db, get, history_versions, login, put, request, town, try_request, version,
+    with_session,
 };
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -37,44 +38,6 @@ fn png(n: u32, rgb: [u8; 3]) -> Vec<u8> {
     bytes
 }
 
-/// Two units in one folder (`乡镇/a.yaml`, `乡镇/b.yaml`) and their tokens, a server on port 0.
-struct Town {
-    root: std::path::PathBuf,
-    o: serve_support::Office,
-}
-
-fn town() -> Town {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().to_path_buf();
-    std::fs::create_dir(root.join("乡镇")).unwrap();
-    std::fs::write(
-        root.join("乡镇/a.yaml"),
-        EXAMPLE.replace("嵊泗县人民政府办公室", "某某镇人民政府"),
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("乡镇/b.yaml"),
-        EXAMPLE.replace("嵊泗县人民政府办公室", "另一镇人民政府"),
-    )
-    .unwrap();
-    let issued = issue_tokens(&Store::new(&root).unwrap()).unwrap();
-    let token = |unit: Option<&str>| {
-        issued.iter().find(|i| i.unit.as_deref() == unit).unwrap().token.clone()
-    };
-    let running = start(&root, "127.0.0.1:0").unwrap();
-    let addr = running.addr;
-    std::mem::forget(running);
-    let o = serve_support::Office {
-        _dir: dir,
-        root: root.clone(),
-        addr,
-        admin: token(None),
-        a: token(Some("乡镇/a.yaml")),
-        b: token(Some("乡镇/b.yaml")),
-    };
-    Town { root, o }
-}
-
 fn upload(
     o: &serve_support::Office,
     id: &str,
@@ -88,14 +51,13 @@ fn upload(
 
 /// The report of `rel` with a seal and a figure named, saved through the API.
 fn name_images(
-    t: &Town,
+    o: &serve_support::Office,
     id: &str,
     token: &str,
     rel: &str,
     seal: &str,
     figure: &str,
 ) -> serve_support::Resp {
-    let o = &t.o;
     let v = version(o, &pct(id), token);
     let unit =
         if rel.ends_with("a.yaml") { "某某镇人民政府" } else { "另一镇人民政府" };
@@ -107,8 +69,7 @@ fn name_images(
 
 #[test]
 fn units_in_one_folder_keep_their_own_images_under_their_chinese_names() {
-    let t = town();
-    let o = &t.o;
+    let o = &town();
     let (seal_a, fig_a, seal_b, fig_b) =
         (png(60, [200, 0, 0]), png(50, [0, 0, 200]), png(61, [0, 150, 0]), png(51, [90, 90, 0]));
     // Both clerks upload 公章.png as the seal and 图一.png as the figure.
@@ -132,9 +93,9 @@ fn units_in_one_folder_keep_their_own_images_under_their_chinese_names() {
         named[1],
         ("b.files/seal/公章.png".to_string(), "b.files/figures/图一.png".to_string())
     );
-    assert_eq!(std::fs::read(t.root.join("乡镇/a.files/seal/公章.png")).unwrap(), seal_a);
-    assert_eq!(std::fs::read(t.root.join("乡镇/a.files/figures/图一.png")).unwrap(), fig_a);
-    assert_eq!(std::fs::read(t.root.join("乡镇/b.files/seal/公章.png")).unwrap(), seal_b);
+    assert_eq!(std::fs::read(o.root.join("乡镇/a.files/seal/公章.png")).unwrap(), seal_a);
+    assert_eq!(std::fs::read(o.root.join("乡镇/a.files/figures/图一.png")).unwrap(), fig_a);
+    assert_eq!(std::fs::read(o.root.join("乡镇/b.files/seal/公章.png")).unwrap(), seal_b);
 
     // The name given in a Content-Disposition's filename* (RFC 5987) works too; a second
     // upload of a name never replaces the first unless asked.
@@ -149,7 +110,7 @@ fn units_in_one_folder_keep_their_own_images_under_their_chinese_names() {
     );
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["name"], "a.files/seal/公章-2.png");
-    assert_eq!(std::fs::read(t.root.join("乡镇/a.files/seal/公章.png")).unwrap(), seal_a, "kept");
+    assert_eq!(std::fs::read(o.root.join("乡镇/a.files/seal/公章.png")).unwrap(), seal_a, "kept");
     let r = upload(
         o,
         "乡镇~a",
@@ -159,7 +120,7 @@ fn units_in_one_folder_keep_their_own_images_under_their_chinese_names() {
     );
     assert_eq!(r.json()["name"], "a.files/seal/公章-2.png");
     assert_eq!(
-        std::fs::read(t.root.join("乡镇/a.files/seal/公章-2.png")).unwrap(),
+        std::fs::read(o.root.join("乡镇/a.files/seal/公章-2.png")).unwrap(),
         seal_a,
         "replaced when asked"
     );
@@ -168,7 +129,7 @@ fn units_in_one_folder_keep_their_own_images_under_their_chinese_names() {
     for (i, (id, token, rel)) in
         [("乡镇~a", &o.a, "乡镇/a.yaml"), ("乡镇~b", &o.b, "乡镇/b.yaml")].into_iter().enumerate()
     {
-        let r = name_images(&t, id, token, rel, &named[i].0, &named[i].1);
+        let r = name_images(o, id, token, rel, &named[i].0, &named[i].1);
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         assert_eq!(r.json()["status"], "passed", "{}", String::from_utf8_lossy(&r.body));
     }
@@ -188,7 +149,7 @@ fn units_in_one_folder_keep_their_own_images_under_their_chinese_names() {
     let pdf = get(o, &format!("/api/reports/{}/render?format=pdf", pct("乡镇~a")), &o.a);
     assert_eq!(pdf.status, 422);
     // Nor through the CLI's confined batch.
-    let confined = nianbao::world::FsResources::for_report(&t.root.join("乡镇/a.yaml"), true);
+    let confined = nianbao::world::FsResources::for_report(&o.root.join("乡镇/a.yaml"), true);
     use nianbao::world::Resources;
     assert!(confined.read("b.files/seal/公章.png", 1 << 20).is_err());
     assert!(confined.read("a.files/seal/公章.png", 1 << 20).is_ok());
@@ -340,14 +301,13 @@ fn saves_from_two_stores_never_overwrite_each_other() {
 /// edit stays.
 #[test]
 fn a_save_racing_a_hand_edit_is_a_conflict() {
-    let t = town();
-    let o = &t.o;
-    let path = t.root.join("乡镇/a.yaml");
+    let o = &town();
+    let path = o.root.join("乡镇/a.yaml");
     for round in 0..20 {
         let v = version(o, &pct("乡镇~a"), &o.a);
         let hand = EXAMPLE.replace("licensing: 0", &format!("licensing: {}", 500 + round));
         // The editor writes as editors do: a new file renamed over the old.
-        let tmp = t.root.join("乡镇/.edit.tmp");
+        let tmp = o.root.join("乡镇/.edit.tmp");
         std::fs::write(&tmp, &hand).unwrap();
         std::fs::rename(&tmp, &path).unwrap();
         let r = put(
@@ -456,8 +416,7 @@ fn kill_9_during_saves_loses_no_answered_save_and_the_database_checks() {
 
 #[test]
 fn one_clerks_session_flood_logs_out_only_that_clerk() {
-    let t = town();
-    let o = &t.o;
+    let o = &town();
     let office = login(o, &o.admin);
     let other = login(o, &o.b);
     let first = login(o, &o.a);
@@ -473,7 +432,7 @@ fn one_clerks_session_flood_logs_out_only_that_clerk() {
     assert_eq!(whoami(&other), 200, "another clerk is still logged in");
     assert_eq!(whoami(&last), 200);
     assert_eq!(whoami(&first), 401, "the flooding clerk's oldest session went");
-    let c = db(&t.root);
+    let c = db(&o.root);
     let n: i64 = c.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
     assert!(n as usize <= SESSIONS_PER_CALLER + 2, "{n} sessions kept");
     // The logins are in the audit log, with where they came from.

@@ -144,6 +144,33 @@ pub fn office() -> Office {
     }
 }
 
+/// Two units in one folder (`乡镇/a.yaml` of 某某镇人民政府, `乡镇/b.yaml` of 另一镇人民政府), tokens
+/// issued, a server on port 0.
+pub fn town() -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    std::fs::create_dir(root.join("乡镇")).unwrap();
+    for (file, unit) in [("a.yaml", "某某镇人民政府"), ("b.yaml", "另一镇人民政府")] {
+        std::fs::write(root.join("乡镇").join(file), EXAMPLE.replace("嵊泗县人民政府办公室", unit))
+            .unwrap();
+    }
+    let issued = issue_tokens(&Store::new(&root).unwrap()).unwrap();
+    let token = |unit: Option<&str>| -> String {
+        issued.iter().find(|i: &&Issued| i.unit.as_deref() == unit).unwrap().token.clone()
+    };
+    let running = start(&root, "127.0.0.1:0").unwrap();
+    let addr = running.addr;
+    std::mem::forget(running);
+    Office {
+        admin: token(None),
+        a: token(Some("乡镇/a.yaml")),
+        b: token(Some("乡镇/b.yaml")),
+        _dir: dir,
+        root,
+        addr,
+    }
+}
+
 pub fn get(o: &Office, path: &str, token: &str) -> Resp {
     request(o.addr, "GET", path, Some(token), &[], b"")
 }
