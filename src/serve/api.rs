@@ -37,15 +37,16 @@ pub(super) async fn list(
     Caller { who, .. }: Caller,
 ) -> Answer {
     let (total, list) = blocking(app.work.clone(), move || {
-        let units = match &who {
-            Who::Unit(rel) => app.store.unit_by_rel(rel).into_iter().collect(),
-            Who::Admin => app.store.units(),
+        let (offset, limit) = (page.offset.unwrap_or(0), page.limit.unwrap_or(usize::MAX));
+        let (total, units) = match &who {
+            Who::Unit(rel) => {
+                let own: Vec<_> = app.store.unit_by_rel(rel).into_iter().collect();
+                (own.len(), own.into_iter().skip(offset).take(limit).collect())
+            }
+            Who::Admin => app.store.units_page(offset, limit),
         };
-        let total = units.len();
-        let offset = page.offset.unwrap_or(0);
-        let limit = page.limit.unwrap_or(usize::MAX);
         let mut out = Vec::new();
-        for unit in units.into_iter().skip(offset).take(limit) {
+        for unit in units {
             let Some((version, s)) = app.listed(&unit) else { continue };
             let (status, status_zh) = status_of(&s);
             out.push(json!({

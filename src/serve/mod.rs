@@ -10,7 +10,7 @@
 //! | `GET /api/session` | who the caller is (`office` or `unit`), and a session's CSRF token |
 //! | `POST /api/logout` | ends the browser session |
 //! | `GET /api/format` | the official tables' grids and the sections, for the form |
-//! | `GET /api/reports` | the reports the caller may see: id, file, unit, year, status, version |
+//! | `GET /api/reports?offset=&limit=` | the reports the caller may see: id, file, unit, year, status, version (the total in `X-Total-Count`) |
 //! | `GET /api/reports/{id}` | YAML, version (also the `ETag`), status, diagnostics |
 //! | `PUT /api/reports/{id}` | `If-Match: VERSION`, the YAML as body → new version and diagnostics; 409 stale, 428 without `If-Match`, 413 too large |
 //! | `GET /api/reports/{id}/form` | the report as the form edits it, with version, status and diagnostics |
@@ -19,7 +19,7 @@
 //! | `POST /api/reports/{id}/form/preview` | the form's report (not saved) as PDF |
 //! | `GET /api/reports/{id}/history` | every saved version with who and when |
 //! | `GET /api/reports/{id}/history/{version}` | that version's YAML (restoring it is a `PUT` of it); `/form` after it: as a form |
-//! | `POST /api/reports/{id}/files?name=seal.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's folder → 201; 400 for a name outside it, 422 for a bad image, 413 above 20 MiB |
+//! | `POST /api/reports/{id}/files?kind=seal\|figure&name=公章.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's own folder (`a.files/seal/`, `a.files/figures/`), under its own name or the next free one (`replace=true` replaces) → 201 with the name the report uses; 400 for a bad name, 422 for a bad image, 413 above 20 MiB |
 //! | `POST /api/check` | YAML in, the JSON of `nianbao check --format json` out |
 //! | `GET /api/reports/{id}/render?format=pdf\|docx\|html\|yaml` | the bytes; 422 with diagnostics when the report has errors |
 //! | `POST /api/units` | office: a new unit's report (`nianbao init`'s skeleton) and its login link |

@@ -239,6 +239,14 @@ impl Store {
         self.fresh().units.clone()
     }
 
+    /// The units from `offset`, at most `limit`, and how many there are in all (a page of the
+    /// office's list costs the page, not the folder).
+    pub fn units_page(&self, offset: usize, limit: usize) -> (usize, Vec<Unit>) {
+        let index = self.fresh();
+        let page = index.units.iter().skip(offset).take(limit).cloned().collect();
+        (index.units.len(), page)
+    }
+
     /// Ids that more than one file maps to (`x.yaml` and `x.yml`), which are not served.
     pub fn ambiguous(&self) -> Vec<String> {
         self.fresh().ambiguous.clone()
