@@ -135,7 +135,7 @@ fn units_in_one_folder_keep_their_own_images_under_their_chinese_names() {
     }
     // A's report naming B's seal: refused by the check, and it does not render.
     let r = name_images(
-        &t,
+        o,
         "乡镇~a",
         &o.a,
         "乡镇/a.yaml",
@@ -469,7 +469,7 @@ fn the_history_stays_within_its_quota() {
     let pad = "#".repeat(1_500_000);
     for i in 0..60 {
         let (_, v) = store.read(&unit).unwrap();
-        let body = format!("{}\n# {i}{pad}\n", EXAMPLE);
+        let body = format!("{EXAMPLE}\n# {i}{pad}\n");
         store.save(&unit, &v, body.as_bytes(), "unit:a.yaml", 1_750_000_000 + i).unwrap();
     }
     let size: u64 = std::fs::read_dir(root.join(".nianbao/history/a.yaml"))
