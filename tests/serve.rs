@@ -354,7 +354,6 @@ fn a_dismissed_list_is_kept_as_typed() {
 /// knows (or the first one), and the server starts again on it.
 #[test]
 fn kill_9_during_saves_leaves_a_whole_version() {
-    let bin = env!("CARGO_BIN_EXE_nianbao");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     std::fs::write(root.join("a.yaml"), EXAMPLE).unwrap();
@@ -362,15 +361,7 @@ fn kill_9_during_saves_leaves_a_whole_version() {
     let token = issued.iter().find(|i| i.unit.is_some()).unwrap().token.clone();
     let mut total = 0;
     for (round, wait_ms) in [150u64, 400, 900].into_iter().enumerate() {
-        let mut child = std::process::Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .arg(&root)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
-        let addr: SocketAddr = line.trim().rsplit("http://").next().unwrap().parse().unwrap();
+        let (mut child, addr) = serve_support::spawn_server(&root);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let saver = {
             let (token, stop) = (token.clone(), stop.clone());

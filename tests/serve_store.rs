@@ -13,8 +13,6 @@ use serve_support::{
     EXAMPLE, db, get, history_versions, login, put, request, town, try_request, version,
     with_session,
 };
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Percent-encoding of every byte (what a browser's `encodeURIComponent` does to CJK).
@@ -224,16 +222,7 @@ fn a_second_server_on_one_folder_is_refused_and_a_killed_ones_lock_is_taken_over
     issue_tokens(&Store::new(&root).unwrap()).unwrap();
     // A server in another process, killed with SIGKILL: its lock goes with it.
     let bin = env!("CARGO_BIN_EXE_nianbao");
-    let mut child = std::process::Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .arg(&root)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    err.read_line(&mut line).unwrap();
-    assert!(line.contains("serving"), "{line}");
+    let (mut child, _) = serve_support::spawn_server(&root);
     let refused = start(&root, "127.0.0.1:0").unwrap_err();
     assert!(refused.contains("另一个 nianbao serve"), "{refused}");
     assert!(refused.contains(&child.id().to_string()), "names the holder's pid: {refused}");
@@ -326,22 +315,13 @@ fn a_save_racing_a_hand_edit_is_a_conflict() {
 /// 200 is in the history, and the file is the newest of them (or a later one not yet answered).
 #[test]
 fn kill_9_during_saves_loses_no_answered_save_and_the_database_checks() {
-    let bin = env!("CARGO_BIN_EXE_nianbao");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     std::fs::write(root.join("a.yaml"), EXAMPLE).unwrap();
     let issued = issue_tokens(&Store::new(&root).unwrap()).unwrap();
     let token = issued.iter().find(|i| i.unit.is_some()).unwrap().token.clone();
     for (round, wait_ms) in [300u64, 700, 1100].into_iter().enumerate() {
-        let mut child = std::process::Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .arg(&root)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
-        let addr: SocketAddr = line.trim().rsplit("http://").next().unwrap().parse().unwrap();
+        let (mut child, addr) = serve_support::spawn_server(&root);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let savers: Vec<_> = (0..4)
             .map(|w| {

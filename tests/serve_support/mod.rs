@@ -110,6 +110,23 @@ pub fn history_versions(root: &std::path::Path, rel: &str) -> Vec<String> {
     q.query_map([rel], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
 }
 
+/// `nianbao serve ROOT` in a process of its own on port 0: the child and the address it
+/// printed.
+pub fn spawn_server(root: &std::path::Path) -> (std::process::Child, SocketAddr) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .arg(root)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.contains("serving"), "{line}");
+    let addr = line.trim().rsplit("http://").next().unwrap().parse().unwrap();
+    (child, addr)
+}
+
 pub struct Office {
     pub _dir: tempfile::TempDir,
     pub root: PathBuf,
