@@ -15,6 +15,9 @@ pub enum ResourceError {
     /// The name leaves the report's folder (an absolute path or `..`) and resources are
     /// confined to it.
     Outside,
+    /// The name is inside another report's own folder (`b.files/…` named by `a.yaml`), and
+    /// resources are confined.
+    OtherUnit,
 }
 
 impl ResourceError {
@@ -25,6 +28,10 @@ impl ResourceError {
             ResourceError::Outside => (
                 "路径超出报告所在目录（不允许绝对路径和 ..）".into(),
                 "the path leaves the report's folder (no absolute paths or ..)".into(),
+            ),
+            ResourceError::OtherUnit => (
+                "路径指向另一份报告的文件夹（*.files），只能引用本报告自己的文件夹".into(),
+                "the path is inside another report's own folder (*.files); only the report's own may be named".into(),
             ),
         }
     }
@@ -49,27 +56,62 @@ pub fn is_confined(name: &str) -> bool {
 }
 
 /// Resources read from a folder (the report's own). With `confine`, names must stay inside it
-/// (no absolute paths, no `..`, and no symbolic link that leads out of it).
+/// (no absolute paths, no `..`, and no symbolic link that leads out of it), and may not enter a
+/// folder named `*.files` other than the report's own (`a.yaml`'s is `a.files`): that is where
+/// `serve` keeps each unit's seal and figures, so units sharing a folder cannot name each
+/// other's.
 #[derive(Debug, Clone)]
 pub struct FsResources {
     base: PathBuf,
     confine: bool,
+    /// The report's own `*.files` folder name, when the report file is known.
+    own_files: Option<String>,
+}
+
+/// The suffix of a report's own folder of files (`a.yaml` → `a.files`).
+pub const FILES_SUFFIX: &str = ".files";
+
+/// A report file's name without its extension (`.yaml` or `.yml`, any case).
+pub fn report_stem(name: &str) -> &str {
+    let lower = name.to_ascii_lowercase();
+    [".yaml", ".yml"]
+        .iter()
+        .find(|ext| lower.ends_with(*ext))
+        .map_or(name, |ext| &name[..name.len() - ext.len()])
+}
+
+/// The name of the own folder of files of the report file at `path` (`a.yaml` → `a.files`).
+pub fn own_files_of(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    Some(format!("{}{FILES_SUFFIX}", report_stem(name)))
+}
+
+/// Whether `name` enters a `*.files` folder other than `own`.
+fn names_other_files(name: &str, own: Option<&str>) -> bool {
+    Path::new(name).components().any(|c| {
+        let c = c.as_os_str().to_string_lossy();
+        c.ends_with(FILES_SUFFIX) && Some(c.as_ref()) != own
+    })
 }
 
 impl FsResources {
     /// Resources relative to `base`; absolute paths and `..` allowed (a clerk's own files).
     pub fn new(base: impl Into<PathBuf>) -> Self {
-        FsResources { base: base.into(), confine: false }
+        FsResources { base: base.into(), confine: false, own_files: None }
     }
 
     /// Resources confined to `base`: for reports that come from someone else.
     pub fn confined(base: impl Into<PathBuf>) -> Self {
-        FsResources { base: base.into(), confine: true }
+        FsResources { base: base.into(), confine: true, own_files: None }
     }
 
     /// The folder of the report file at `path` (`.` for a bare file name).
     pub fn for_report(path: &Path, confine: bool) -> Self {
-        FsResources { base: crate::io::folder_of(path).to_path_buf(), confine }
+        FsResources {
+            base: crate::io::folder_of(path).to_path_buf(),
+            confine,
+            own_files: own_files_of(path),
+        }
     }
 
     /// The path a name resolves to.
@@ -84,6 +126,9 @@ impl Resources for FsResources {
         if self.confine {
             if !is_confined(name) {
                 return Err(ResourceError::Outside);
+            }
+            if names_other_files(name, self.own_files.as_deref()) {
+                return Err(ResourceError::OtherUnit);
             }
             // A symbolic link inside the folder may still lead out of it.
             let base =

@@ -13,7 +13,12 @@ use std::sync::{Arc, Barrier};
 #[test]
 fn tokens_are_random_and_only_their_hashes_are_stored() {
     let o = office();
-    let stored = std::fs::read_to_string(o.root.join(".nianbao/tokens.json")).unwrap();
+    let c = serve_support::db(&o.root);
+    let mut q =
+        c.prepare("SELECT lower(hex(hash)) || ' ' || ifnull(unit, '') FROM tokens").unwrap();
+    let rows: Vec<String> = q.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let stored = rows.join("\n");
     for t in [&o.admin, &o.a, &o.b] {
         assert_eq!(t.len(), 64, "256 bits as hex");
         assert!(!stored.contains(t.as_str()), "a token itself is never stored");
@@ -126,7 +131,7 @@ fn a_save_needs_the_current_version_and_is_kept_in_the_history() {
     );
     assert_eq!(h[1]["parent"], v0.as_str());
     assert!(h[1]["at"].as_u64().unwrap() > 1_700_000_000);
-    let kept = std::fs::read(o.root.join(format!(".nianbao/history/a/{v0}.yaml"))).unwrap();
+    let kept = std::fs::read(o.root.join(format!(".nianbao/history/a.yaml/{v0}.yaml"))).unwrap();
     assert_eq!(kept, EXAMPLE.as_bytes(), "the first version is kept as it was");
 
     // Restoring the first version: fetch it from the history, save it on top.
@@ -371,7 +376,6 @@ fn a_dismissed_list_goes_through_the_writer() {
 /// knows (or the first one), and the server starts again on it.
 #[test]
 fn kill_9_during_saves_leaves_a_whole_version() {
-    let bin = env!("CARGO_BIN_EXE_nianbao");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     std::fs::write(root.join("a.yaml"), EXAMPLE).unwrap();
@@ -379,15 +383,7 @@ fn kill_9_during_saves_leaves_a_whole_version() {
     let token = issued.iter().find(|i| i.unit.is_some()).unwrap().token.clone();
     let mut total = 0;
     for (round, wait_ms) in [150u64, 400, 900].into_iter().enumerate() {
-        let mut child = std::process::Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .arg(&root)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
-        let addr: SocketAddr = line.trim().rsplit("http://").next().unwrap().parse().unwrap();
+        let (mut child, addr) = serve_support::spawn_server(&root);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let saver = {
             let (token, stop) = (token.clone(), stop.clone());
@@ -424,8 +420,7 @@ fn kill_9_during_saves_leaves_a_whole_version() {
         let saved = saver.join().unwrap();
         let on_disk = std::fs::read(root.join("a.yaml")).unwrap();
         let v = version_of(&on_disk);
-        let log =
-            std::fs::read_to_string(root.join(".nianbao/history/a/log.jsonl")).unwrap_or_default();
+        let log = serve_support::history_versions(&root, "a.yaml");
         assert!(
             v == version_of(EXAMPLE.as_bytes()) || log.contains(&v),
             "round {round}: a version nobody saved"
@@ -441,51 +436,65 @@ fn kill_9_during_saves_leaves_a_whole_version() {
 }
 
 #[test]
-fn uploads_stay_in_the_unit_folder_and_within_the_limits() {
+fn uploads_go_to_the_units_own_folder_and_within_the_limits() {
     let o = office();
     let seal = include_bytes!("../examples/demo-seal.png");
-    let up = |id: &str, token: &str, name: &str, body: &[u8]| {
-        let path = format!("/api/reports/{id}/files?name={name}");
+    let up = |id: &str, token: &str, query: &str, body: &[u8]| {
+        let path = format!("/api/reports/{id}/files?{query}");
         request(o.addr, "POST", &path, Some(token), &[], body)
     };
-    let r = up("sub~b", &o.b, "seal.png", seal);
+    let r = up("sub~b", &o.b, "kind=seal&name=seal.png", seal);
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(std::fs::read(o.root.join("sub/seal.png")).unwrap(), seal);
+    assert_eq!(r.json()["name"], "b.files/seal/seal.png", "as the report names it");
+    assert_eq!(std::fs::read(o.root.join("sub/b.files/seal/seal.png")).unwrap(), seal);
     assert!(r.json()["width"].as_u64().unwrap() > 0);
     // The report can name it now, and renders with it.
     let v = version(&o, "sub~b", &o.b);
     let body = std::fs::read_to_string(o.root.join("sub/b.yaml")).unwrap()
-        + "\nsignature:\n  seal: seal.png\n";
+        + "\nsignature:\n  seal: b.files/seal/seal.png\n";
     let r = put(&o, "sub~b", &o.b, Some(&v), &body);
     assert_eq!(r.json()["status"], "passed", "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(get(&o, "/api/reports/sub~b/render?format=pdf", &o.b).status, 200);
 
-    for name in
-        ["../a.png", "%2Fetc%2Fx.png", "sub%2F..%2F..%2Fx.png", "x.yaml", ".nianbao%2Fx.png", ""]
-    {
-        assert_eq!(up("sub~b", &o.b, name, seal).status, 400, "{name}");
+    for name in [
+        "..%2Fa.png",
+        "%2Fetc%2Fx.png",
+        "sub%2F..%2F..%2Fx.png",
+        "x.yaml",
+        ".nianbao%2Fx.png",
+        "",
+        ".png",
+        "a%5Cb.png",
+        "a%0Ab.png",
+    ] {
+        assert_eq!(up("sub~b", &o.b, &format!("name={name}"), seal).status, 400, "{name}");
     }
+    assert_eq!(up("sub~b", &o.b, "kind=report&name=x.png", seal).status, 400);
     assert!(!o.root.join("a.png").exists());
-    // A link out of the folder is not written through.
+    // A link planted where a unit's own folder goes is not written through.
     let outside = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(outside.path(), o.root.join("sub/out")).unwrap();
-    assert_eq!(up("sub~b", &o.b, "out%2Fx.png", seal).status, 400);
-    assert_eq!(up("sub~b", &o.b, "out%2Fnew%2Fx.png", seal).status, 400);
-    std::os::unix::fs::symlink(outside.path().join("y.png"), o.root.join("sub/y.png")).unwrap();
-    assert_eq!(up("sub~b", &o.b, "y.png", seal).status, 400);
+    std::os::unix::fs::symlink(outside.path(), o.root.join("a.files")).unwrap();
+    assert_eq!(up("a", &o.a, "name=x.png", seal).status, 400);
     assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
+    std::fs::remove_file(o.root.join("a.files")).unwrap();
 
-    assert_eq!(up("sub~b", &o.b, "bad.png", b"not an image").status, 422);
+    assert_eq!(up("sub~b", &o.b, "name=bad.png", b"not an image").status, 422);
     let mut wide = Vec::new();
     image::GrayImage::new(12_001, 1)
         .write_to(&mut std::io::Cursor::new(&mut wide), image::ImageFormat::Png)
         .unwrap();
-    let r = up("sub~b", &o.b, "wide.png", &wide);
+    let r = up("sub~b", &o.b, "name=wide.png", &wide);
     assert_eq!(r.status, 422, "pixel limit");
-    assert!(!o.root.join("sub/wide.png").exists());
+    assert!(!o.root.join("sub/b.files/figures/wide.png").exists());
     let big = vec![0u8; nianbao::io::limits::IMAGE as usize + 1];
-    assert_eq!(up("sub~b", &o.b, "big.png", &big).status, 413);
-    // Another unit's folder: 404.
-    assert_eq!(up("sub~b", &o.a, "seal.png", seal).status, 404);
-    assert_eq!(up("a", &o.a, "seal.png", seal).status, 201);
+    assert_eq!(up("sub~b", &o.b, "name=big.png", &big).status, 413);
+    // Nothing half-written is left behind by the refusals.
+    let left: Vec<_> = std::fs::read_dir(o.root.join("sub/b.files/figures"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // Another unit's report: 404.
+    assert_eq!(up("sub~b", &o.a, "name=seal.png", seal).status, 404);
+    assert_eq!(up("a", &o.a, "name=seal.png", seal).status, 201);
 }

@@ -13,7 +13,7 @@ use crate::serve_support;
 
 use common::axe_path;
 use serde_json::Value as Json;
-use serve_support::office;
+use serve_support::{office, town};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -164,10 +164,13 @@ fn serve_form_in_chromium() {
     assert!(v["save_note"].as_str().unwrap().contains("已保存"));
     assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
     assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");
-    assert_eq!(v["after_reload"]["seal"], "demo-seal.png", "the uploaded seal, named in the YAML");
+    assert_eq!(
+        v["after_reload"]["seal"], "a.files/seal/demo-seal.png",
+        "the uploaded seal, in the unit's own folder, named in the YAML"
+    );
     assert_eq!(v["after_reload"]["intro"], "表中数字截至12月31日。", "table 三's intro");
     assert_eq!(
-        std::fs::read(o.root.join("demo-seal.png")).unwrap(),
+        std::fs::read(o.root.join("a.files/seal/demo-seal.png")).unwrap(),
         std::fs::read(root().join("examples/demo-seal.png")).unwrap()
     );
 
@@ -206,8 +209,8 @@ fn serve_form_in_chromium() {
     assert!(restored.is_ok(), "{:?}", restored.diags);
     let t3 = restored.checked.as_ref().unwrap().table("applications").unwrap().records.clone();
     assert_eq!(t3[0].values[0].display(), "7", "restored on disk");
-    let log = std::fs::read_to_string(o.root.join(".nianbao/history/a/log.jsonl")).unwrap();
-    assert_eq!(log.lines().count(), 5, "{log}");
+    let log = serve_support::history_versions(&o.root, "a.yaml");
+    assert_eq!(log.len(), 5, "{log:?}");
 
     // Desktop and phone: the page never scrolls sideways; on a phone the wide tables scroll
     // inside their own boxes.
@@ -253,4 +256,103 @@ fn serve_form_in_chromium() {
     assert!(batch.iter().filter(|r| r.as_str().unwrap().contains("已生成")).count() >= 2);
     assert!(o.root.join(".nianbao/batch/a.pdf").is_file());
     assert!(v["office_opened"].as_str().unwrap().contains("年度政府信息公开工作年度报告"));
+}
+
+/// The images of a PDF as `pdfimages -list` lists them: (width, height) of each image (masks
+/// left out), sorted.
+fn image_sizes(pdf: &[u8], dir: &std::path::Path, name: &str) -> Vec<(u32, u32)> {
+    let path = dir.join(name);
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdfimages").arg("-list").arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut sizes: Vec<(u32, u32)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.get(2) == Some(&"image")).then(|| (f[3].parse().unwrap(), f[4].parse().unwrap()))
+        })
+        .collect();
+    sizes.sort();
+    sizes
+}
+
+/// Two units whose reports share a folder each upload 公章.png as their seal and 图一.png as a
+/// figure from the form: each unit's PDF carries its own two images, and only those.
+#[test]
+fn units_sharing_a_folder_upload_chinese_names_in_chromium() {
+    if let Some(tool) = missing_tool() {
+        assert!(std::env::var_os("CI").is_none(), "{tool} is missing (required under CI)");
+        eprintln!(
+            "SKIPPED units_sharing_a_folder_upload_chinese_names_in_chromium: {tool} is missing"
+        );
+        return;
+    }
+    let o = town();
+    let work = tempfile::tempdir().unwrap();
+    // A solid square of `n` pixels: the image's size tells whose it is in the PDF.
+    let png = |n: u32, rgb: [u8; 3]| {
+        let mut bytes = Vec::new();
+        image::RgbImage::from_pixel(n, n, image::Rgb(rgb))
+            .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        bytes
+    };
+    let sizes = [("a", 64, 48), ("b", 66, 50)];
+    for (unit, seal, figure) in sizes {
+        let dir = work.path().join(unit);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("公章.png"), png(seal, [200, 0, 0])).unwrap();
+        std::fs::write(dir.join("图一.png"), png(figure, [0, 0, 200])).unwrap();
+    }
+    let base = format!("http://{}", o.addr);
+    let out = Command::new("python3")
+        .arg(root().join("tests/tools/serve_browser_units.py"))
+        .arg(&base)
+        .arg(format!("{base}/?token={}", o.a))
+        .arg(format!("{base}/?token={}", o.b))
+        .arg(work.path().join("a"))
+        .arg(work.path().join("b"))
+        .env("FONTCONFIG_FILE", common::bundled_fontconfig(work.path()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "serve_browser_units.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Json = serde_json::from_slice(&out.stdout).unwrap();
+    for (unit, seal, figure) in sizes {
+        let u = &v[unit];
+        assert_eq!(u["seal"], format!("{unit}.files/seal/公章.png"), "{u:#}");
+        assert_eq!(u["figure"], format!("{unit}.files/figures/图一.png"), "{u:#}");
+        assert!(u["save_note"].as_str().unwrap().contains("已保存"), "{u:#}");
+        assert_eq!(u["status"], 200, "{}", u["error"]);
+        let town = if unit == "a" { "某某镇人民政府" } else { "另一镇人民政府" };
+        let want = format!("{town}2024年度政府信息公开工作年度报告.pdf");
+        let encoded: String = want
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b == b'.' {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let cd = u["disposition"].as_str().unwrap();
+        assert!(cd.contains(&format!("filename*=UTF-8''{encoded}")), "{cd}");
+        use base64::Engine;
+        let pdf =
+            base64::engine::general_purpose::STANDARD.decode(u["pdf"].as_str().unwrap()).unwrap();
+        let mut want = vec![(seal, seal), (figure, figure)];
+        want.sort();
+        assert_eq!(
+            image_sizes(&pdf, work.path(), &format!("{unit}.pdf")),
+            want,
+            "unit {unit}'s own images"
+        );
+        let kept = o.root.join(format!("乡镇/{unit}.files/seal/公章.png"));
+        assert_eq!(std::fs::read(kept).unwrap(), png(seal, [200, 0, 0]));
+    }
 }

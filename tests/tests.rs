@@ -37,6 +37,7 @@ mod serve;
 mod serve_form;
 mod serve_limits;
 mod serve_session;
+mod serve_store;
 mod sign;
 mod sign_batch;
 mod sign_cli;

@@ -369,8 +369,13 @@ catalogue! {
             "format must be pdf, docx, html or yaml";
         BadSummaryFormat => "bad-format", "汇总表的格式须为 pdf 或 csv", "the 汇总表 comes as pdf or csv";
         BadName => "bad-name",
-            "文件名须在本单位的文件夹内，且为 .png、.jpg 或 .jpeg",
-            "the name must stay inside the unit's folder and end in .png, .jpg or .jpeg";
+            "文件名须以 .png、.jpg 或 .jpeg 结尾，不含文件夹、隐藏名或特殊字符",
+            "the name must end in .png, .jpg or .jpeg, without folders, hidden names or special characters";
+        UploadTooLarge => "too-large", "文件过大（上限 20 MiB）", "the file is too large (20 MiB at most)";
+        UploadBroken => "broken-upload", "上传未完整到达，请重试", "the upload did not arrive whole; try again";
+        NoFreeName => "no-free-name",
+            "同名文件过多，请换一个文件名",
+            "too many files of that name; rename the file";
         BadImage => "bad-image", "图片不可用：{why}", "the image cannot be used: {why}";
         NoEdition => "no-edition", "没有这一版格式", "no such edition of the format";
         NotAForm => "not-a-form",

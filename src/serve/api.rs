@@ -9,6 +9,7 @@ use crate::Loaded;
 use crate::OutputKind;
 use crate::diag::Reply;
 use crate::diag::{has_errors, render_json};
+use crate::io::limits;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -23,12 +24,30 @@ pub(super) fn etag(version: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"\""))
 }
 
-pub(super) async fn list(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
-    let list = blocking(app.work.clone(), move || {
+/// `?offset=&limit=` of the list (the office's, of thousands of units, by pages).
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct Page {
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+pub(super) async fn list(
+    State(app): State<Arc<App>>,
+    Query(page): Query<Page>,
+    Caller { who, .. }: Caller,
+) -> Answer {
+    let (total, list) = blocking(app.work.clone(), move || {
+        let (offset, limit) = (page.offset.unwrap_or(0), page.limit.unwrap_or(usize::MAX));
+        let (total, units) = match &who {
+            Who::Unit(rel) => {
+                let own: Vec<_> = app.store.unit_by_rel(rel).into_iter().collect();
+                (own.len(), own.into_iter().skip(offset).take(limit).collect())
+            }
+            Who::Admin => app.store.units_page(offset, limit),
+        };
         let mut out = Vec::new();
-        for unit in app.store.units().into_iter().filter(|u| who.may_see(&u.rel)) {
-            let Ok((bytes, version)) = app.store.read(&unit) else { continue };
-            let s = app.summary(&unit, &version, bytes);
+        for unit in units {
+            let Some((version, s)) = app.listed(&unit) else { continue };
             let (status, status_zh) = status_of(&s);
             out.push(json!({
                 "id": unit.id, "file": unit.rel, "unit": s.unit, "year": s.year,
@@ -36,10 +55,11 @@ pub(super) async fn list(State(app): State<Arc<App>>, Caller { who, .. }: Caller
                 "warnings": s.warnings, "version": version,
             }));
         }
-        out
+        (total, out)
     })
     .await?;
-    Ok(axum::Json(Value::Array(list)).into_response())
+    let total = HeaderValue::from(total);
+    Ok(([("x-total-count", total)], axum::Json(Value::Array(list))).into_response())
 }
 
 pub(super) async fn get_report(
@@ -51,7 +71,7 @@ pub(super) async fn get_report(
         .on_unit(who, id, |app, _, unit| {
             let (bytes, version) = app.store.read(&unit).map_err(|e| internal(&e))?;
             let yaml = String::from_utf8_lossy(&bytes).into_owned();
-            let loaded = app.check(&unit.rel, bytes, unit.dir());
+            let loaded = app.check(&unit.rel, bytes, &unit.path);
             Ok(report_json(&unit, &version, &loaded, Some(yaml)))
         })
         .await?;
@@ -82,12 +102,7 @@ pub(super) fn if_match(headers: &HeaderMap) -> Option<String> {
     Some(v.trim_matches('"').to_string())
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+use super::db::now;
 
 /// What a save writes: the body through the Report → YAML writer when it loads without
 /// schema errors; otherwise (a draft the model cannot hold yet) the bytes as typed, so that
@@ -110,17 +125,18 @@ pub(super) fn normalized(app: &App, loaded: &Loaded, body: &[u8], unit: &Unit) -
 pub(super) async fn put_report(
     State(app): State<Arc<App>>,
     UrlPath(id): UrlPath<String>,
-    Caller { who, .. }: Caller,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
     let started = if_match(&headers);
     let (v, version) = app
-        .on_unit(who, id, move |app, who, unit| {
+        .on_unit(caller.who.clone(), id.clone(), move |app, who, unit| {
             let started = started.ok_or_else(if_match_required)?;
             save(app, who, &unit, &started, &body).map_err(|e| e.response())
         })
         .await?;
+    caller.audit(&app, "save", &id, &version);
     Ok(([(header::ETAG, etag(&version))], axum::Json(v)).into_response())
 }
 
@@ -167,20 +183,18 @@ pub(super) fn save(
     started: &str,
     body: &[u8],
 ) -> Result<(Value, String), Refused> {
-    let loaded = app.check(&unit.rel, body.to_vec(), unit.dir());
+    let loaded = app.check(&unit.rel, body.to_vec(), &unit.path);
     if let Some(refused) = super::limits::too_complex(&loaded) {
         return Err(Refused::Other(refused));
     }
     let bytes = normalized(app, &loaded, body, unit);
-    let lock = app.lock_of(&unit.id);
-    let held = lock.lock().unwrap_or_else(|e| e.into_inner());
+    // The store compares and writes under the unit's file lock.
     match app.store.save(unit, started, &bytes, &who.label(), now()) {
         Ok(version) => {
-            drop(held);
             let loaded = if bytes[..] == body[..] {
                 loaded
             } else {
-                app.check(&unit.rel, bytes, unit.dir())
+                app.check(&unit.rel, bytes, &unit.path)
             };
             Ok(report_json(unit, &version, &loaded, None))
         }
@@ -205,14 +219,14 @@ pub(super) async fn check(
 ) -> Answer {
     let v = blocking(app.work.clone(), move || {
         // A unit's check reads the files its report names from its own folder only.
-        let (name, dir) = match &who {
-            Who::Unit(rel) => match app.store.units().into_iter().find(|u| &u.rel == rel) {
-                Some(u) => (u.rel.clone(), u.dir().to_path_buf()),
+        let (name, report) = match &who {
+            Who::Unit(rel) => match app.store.unit_by_rel(rel) {
+                Some(u) => (u.rel, u.path),
                 None => return Err(not_found()),
             },
-            Who::Admin => ("check.yaml".to_string(), app.store.root().to_path_buf()),
+            Who::Admin => ("check.yaml".to_string(), app.store.root().join("check.yaml")),
         };
-        let loaded = app.check(&name, body.to_vec(), &dir);
+        let loaded = app.check(&name, body.to_vec(), &report);
         if let Some(refused) = super::limits::too_complex(&loaded) {
             return Err(refused);
         }
@@ -253,7 +267,7 @@ pub(super) fn render_report(
 ) -> Result<Vec<u8>, Response> {
     let version = super::version_of(&bytes);
     let options = crate::CheckOptions::for_render();
-    let loaded = app.check_with(&unit.rel, bytes, unit.dir(), &options);
+    let loaded = app.check_with(&unit.rel, bytes, &unit.path, &options);
     let unrenderable = |loaded: &Loaded, diags: Vec<Value>| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -285,12 +299,25 @@ pub(super) fn mime(kind: Option<OutputKind>) -> &'static str {
     kind.map_or("application/yaml; charset=utf-8", OutputKind::mime)
 }
 
-/// A download: the bytes with their type and a file name.
-pub(super) fn download(bytes: Vec<u8>, kind: Option<OutputKind>, stem: &str) -> Response {
+/// A download: the bytes with their type, named `name` (`.ext` added): `filename*` (RFC 5987,
+/// UTF-8) for browsers, and an ASCII `filename` from `fallback` for the rest.
+pub(super) fn download(
+    bytes: Vec<u8>,
+    kind: Option<OutputKind>,
+    name: &str,
+    fallback: &str,
+) -> Response {
     let ext = kind.map_or("yaml", OutputKind::ext);
+    let ascii: String = fallback
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
     let name: String =
-        stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    let disposition = format!("attachment; filename=\"{name}.{ext}\"");
+        name.chars().filter(|c| !c.is_control() && !"/\\:*?\"<>|".contains(*c)).take(120).collect();
+    let name = if name.trim().is_empty() { ascii.clone() } else { name };
+    let full = format!("{name}.{ext}");
+    let encoded = percent_encoding::utf8_percent_encode(&full, RFC5987);
+    let disposition = format!("attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{encoded}");
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(mime(kind))),
@@ -305,11 +332,36 @@ pub(super) fn download(bytes: Vec<u8>, kind: Option<OutputKind>, stem: &str) -> 
         .into_response()
 }
 
+/// What RFC 5987's `attr-char` leaves unencoded: letters, digits and `!#$&+-.^_`|~`.
+const RFC5987: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// A report's download name: `某某镇2025年度政府信息公开工作年度报告` (the unit's id when the
+/// report names no unit).
+pub(super) fn report_title(unit: &str, year: Option<i32>, id: &str) -> String {
+    match (unit.trim(), year) {
+        ("", _) => id.replace('~', "-"),
+        (unit, Some(year)) => format!("{unit}{year}年度政府信息公开工作年度报告"),
+        (unit, None) => format!("{unit}政府信息公开工作年度报告"),
+    }
+}
+
 pub(super) async fn render(
     State(app): State<Arc<App>>,
     UrlPath(id): UrlPath<String>,
     Query(q): Query<RenderQuery>,
-    Caller { who, .. }: Caller,
+    caller: Caller,
 ) -> Answer {
     let kind = kind_of(q.format.as_deref())?;
     // The YAML is a read; only a document render waits for (or is refused) a heavy turn.
@@ -317,78 +369,214 @@ pub(super) async fn render(
         Some(_) => Some(app.heavy.enter().await?),
         None => None,
     };
-    let (bytes, stem) = app
-        .on_unit(who, id, move |app, _, unit| {
+    let (bytes, title) = app
+        .on_unit(caller.who.clone(), id.clone(), move |app, _, unit| {
             let _permit = permit;
-            let (bytes, _) = app.store.read(&unit).map_err(|e| internal(&e))?;
+            let (bytes, version) = app.store.read(&unit).map_err(|e| internal(&e))?;
+            let s = app.summary(&unit, &version, bytes.clone());
+            let title = report_title(&s.unit, s.year, &unit.id);
             let out = match kind {
                 Some(kind) => render_report(app, &unit, bytes, kind)?,
                 None => bytes,
             };
-            Ok((out, unit.id))
+            Ok((out, title))
         })
         .await?;
-    Ok(download(bytes, kind, &stem))
+    caller.audit(&app, "download", &id, q.format.as_deref().unwrap_or("pdf"));
+    Ok(download(bytes, kind, &title, &id))
 }
 
-/// `?name=` of the upload route.
+/// `?name=`, `?kind=` and `?replace=` of the upload route.
 #[derive(Debug, serde::Deserialize)]
 pub(super) struct UploadQuery {
+    /// The file's name as the clerk's computer had it (`公章.png`), percent-encoded UTF-8; or
+    /// in `Content-Disposition: attachment; filename*=UTF-8''…` (RFC 5987).
     name: Option<String>,
+    /// `seal` or `figure` (the default): each has its own folder, so one never replaces the
+    /// other.
+    kind: Option<String>,
+    /// Replace a file of that name and kind (else a free name is given: `公章-2.png`).
+    replace: Option<bool>,
 }
 
 fn bad_name() -> Response {
     error(StatusCode::BAD_REQUEST, Reply::BadName)
 }
 
-/// Where an upload called `name` goes: inside the unit's folder (no absolute path, no `..`, no
-/// hidden part, no symbolic link on the way or at the end; an existing folder), an image
-/// extension.
-fn upload_target(unit: &Unit, name: &str) -> Option<std::path::PathBuf> {
-    let path = std::path::Path::new(name);
-    let image_ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()));
-    let hidden = path.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-    if name.len() > 200 || !crate::world::is_confined(name) || hidden || !image_ext {
+/// The name an upload is kept under: the clerk's file name, any script, without folders,
+/// hidden names, control or reserved characters, with an image extension; `None` refuses it.
+fn upload_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str())?;
+    let image = ["png", "jpg", "jpeg"].contains(&ext.to_ascii_lowercase().as_str());
+    let reserved = |c: char| c.is_control() || "/\\:*?\"<>|".contains(c);
+    let stem_len = name.chars().count() - ext.chars().count() - 1;
+    if !image || stem_len == 0 || name.chars().count() > 100 || name.starts_with('.') {
         return None;
     }
-    let base = unit.dir().canonicalize().ok()?;
-    let target = base.join(path);
-    // No folder is made: creating one through a link would reach outside before the check.
-    let parent = target.parent()?;
-    if !parent.canonicalize().ok()?.starts_with(&base) {
+    if name.chars().any(reserved) || name.contains(crate::io::TEMP_PREFIX) {
         return None;
     }
-    match std::fs::symlink_metadata(&target) {
-        Ok(m) if !m.is_file() => None,
-        _ => Some(target),
+    Some(name.to_string())
+}
+
+/// `filename*=UTF-8''…` (or a plain `filename="…"`) of a `Content-Disposition` header.
+fn disposition_name(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::CONTENT_DISPOSITION)?.to_str().ok()?;
+    let params = v.split(';').map(str::trim);
+    let mut plain = None;
+    for p in params {
+        if let Some(ext) = p.strip_prefix("filename*=") {
+            let (charset, rest) = ext.split_once('\'')?;
+            let (_, value) = rest.split_once('\'')?;
+            if !charset.eq_ignore_ascii_case("utf-8") {
+                return None;
+            }
+            return percent_encoding::percent_decode_str(value).decode_utf8().ok().map(Into::into);
+        }
+        if let Some(name) = p.strip_prefix("filename=") {
+            plain = Some(name.trim_matches('"').to_string());
+        }
     }
+    plain
+}
+
+/// A folder inside the unit's own: made if missing, refused if something else (a link) is
+/// there.
+fn own_folder(path: &std::path::Path) -> Result<(), Response> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(bad_name()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir(path).map_err(|e| internal(&e.to_string()))
+        }
+        Err(e) => Err(internal(&e.to_string())),
+    }
+}
+
+/// The body into a temporary file in `dir` as it arrives, at most `cap` bytes (413 past it):
+/// a burst of large uploads holds disk, not memory.
+async fn stream_to_disk(
+    body: axum::body::Body,
+    dir: &std::path::Path,
+    cap: u64,
+) -> Result<tempfile::NamedTempFile, Response> {
+    use http_body_util::BodyExt;
+    use std::io::Write;
+    let too_large = || error(StatusCode::PAYLOAD_TOO_LARGE, Reply::UploadTooLarge);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(crate::io::TEMP_PREFIX)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| internal(&e.to_string()))?;
+    let mut body = body;
+    let mut written = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            // A body over the route's limit, or a broken connection.
+            if std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            {
+                too_large()
+            } else {
+                error(StatusCode::BAD_REQUEST, Reply::UploadBroken)
+            }
+        })?;
+        let Ok(chunk) = frame.into_data() else { continue };
+        written += chunk.len() as u64;
+        if written > cap {
+            return Err(too_large());
+        }
+        tmp.write_all(&chunk).map_err(|e| internal(&e.to_string()))?;
+    }
+    Ok(tmp)
 }
 
 pub(super) async fn upload(
     State(app): State<Arc<App>>,
     UrlPath(id): UrlPath<String>,
     Query(q): Query<UploadQuery>,
-    Caller { who, .. }: Caller,
-    body: Bytes,
+    caller: Caller,
+    headers: HeaderMap,
+    body: axum::body::Body,
 ) -> Answer {
-    let v = app
-        .on_unit(who, id, move |_, _, unit| {
-            let name = q.name.unwrap_or_default();
-            let target = upload_target(&unit, &name).ok_or_else(bad_name)?;
-            let image = crate::resolve::ImageData::from_bytes(body.to_vec())
-                .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::BadImage, &e))?;
-            crate::io::write_atomic(&target, &image.bytes, true)
-                .map_err(|e| internal(&e.to_string()))?;
-            Ok(json!({
-                "name": name, "bytes": image.bytes.len(),
-                "width": image.width_px, "height": image.height_px,
-            }))
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits::IMAGE) {
+        return Err(error(StatusCode::PAYLOAD_TOO_LARGE, Reply::UploadTooLarge));
+    }
+    let name = q.name.clone().or_else(|| disposition_name(&headers)).unwrap_or_default();
+    let folder = match q.kind.as_deref().unwrap_or("figure") {
+        "seal" => "seal",
+        "figure" => "figures",
+        _ => return Err(bad_name()),
+    };
+    // The unit (404 for one the caller may not see) and its folder, before any byte is read.
+    let (unit, dir) = app
+        .on_unit(caller.who.clone(), id.clone(), move |_, _, unit| {
+            let name = upload_name(&name).ok_or_else(bad_name)?;
+            let files = unit.files_dir();
+            own_folder(&files)?;
+            let dir = files.join(folder);
+            own_folder(&dir)?;
+            Ok((unit, (dir, name)))
         })
         .await?;
+    let (dir, name) = dir;
+    let tmp = stream_to_disk(body, &dir, limits::IMAGE).await?;
+    let replace = q.replace.unwrap_or(false);
+    let v = blocking(app.work.clone(), move || {
+        let bytes = crate::io::read_capped(tmp.path(), limits::IMAGE)
+            .map_err(|e| internal(&e.message().1))?;
+        let image = crate::resolve::ImageData::from_bytes(bytes)
+            .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::BadImage, &e))?;
+        let kept = keep_upload(tmp, &dir, &name, replace)?;
+        // As the report names it: from the report's folder.
+        let named = format!("{}/{folder}/{kept}", unit.files_name());
+        Ok::<_, Response>(json!({
+            "name": named, "file": kept, "bytes": image.bytes.len(),
+            "width": image.width_px, "height": image.height_px,
+        }))
+    })
+    .await??;
+    caller.audit(&app, "upload", &id, v["name"].as_str().unwrap_or(""));
     Ok((StatusCode::CREATED, axum::Json(v)).into_response())
+}
+
+/// The upload into `dir` as `name`, or (a file of that name there, and no `replace`) as the
+/// first free `stem-2.ext`, `stem-3.ext`, …; returns the name it got.
+fn keep_upload(
+    tmp: tempfile::NamedTempFile,
+    dir: &std::path::Path,
+    name: &str,
+    replace: bool,
+) -> Result<String, Response> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let target = dir.join(name);
+    if replace {
+        if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_file()) {
+            return Err(bad_name());
+        }
+        tmp.persist(&target).map_err(|e| internal(&e.error.to_string()))?;
+        return Ok(name.to_string());
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let mut tmp = tmp;
+    for n in 1..=1000 {
+        let candidate = if n == 1 { name.to_string() } else { format!("{stem}-{n}.{ext}") };
+        match tmp.persist_noclobber(dir.join(&candidate)) {
+            Ok(_) => return Ok(candidate),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(internal(&e.error.to_string())),
+        }
+    }
+    Err(error(StatusCode::CONFLICT, Reply::NoFreeName))
 }
 
 pub(super) async fn old_version(

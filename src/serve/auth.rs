@@ -1,10 +1,11 @@
 //! Tokens: one per unit and one for the office, random (256 bits from the OS), printed once;
-//! only their SHA-256 hashes are stored, in `DIR/.nianbao/tokens.json`. A presented token is
-//! hashed and compared with every stored hash in constant time.
+//! only their SHA-256 hashes are stored, in the state database (`db`). A presented token is
+//! hashed and looked up by its hash.
 
+use super::db::{now, optional};
 use super::store::{Store, hex};
+use rusqlite::params;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 /// Who a request is from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +34,12 @@ impl Who {
     }
 }
 
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+/// A token as `tokens.json` kept it before the database (migrated on first start).
+#[derive(Debug, serde::Deserialize)]
 struct Stored {
     /// Hex SHA-256 of the token.
     hash: String,
     /// The unit's relative path; absent for the office token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     unit: Option<String>,
 }
 
@@ -65,71 +66,104 @@ pub(super) fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// Makes a token for every unit and one for the office, replacing (revoking) any issued before.
+/// Makes a token for every unit and one for the office, replacing (revoking) any issued before;
+/// every browser session ends with them.
 pub fn issue_tokens(store: &Store) -> Result<Vec<Issued>, String> {
     let mut issued = vec![Issued { unit: None, id: None, token: random_token()? }];
     for unit in store.units() {
         issued.push(Issued { unit: Some(unit.rel), id: Some(unit.id), token: random_token()? });
     }
-    let stored: Vec<Stored> = issued
-        .iter()
-        .map(|i| Stored { hash: hex(&hash(&i.token)), unit: i.unit.clone() })
-        .collect();
-    write_stored(store, &stored)?;
+    let at = now() as i64;
+    store.db().with(|c| {
+        let tx = c.transaction()?;
+        tx.execute("DELETE FROM tokens", [])?;
+        tx.execute("DELETE FROM sessions", [])?;
+        for i in &issued {
+            tx.execute(
+                "INSERT INTO tokens (hash, unit, issued_at) VALUES (?1, ?2, ?3)",
+                params![&hash(&i.token)[..], i.unit, at],
+            )?;
+        }
+        tx.commit()
+    })?;
+    store.db().audit("admin", None, "tokens-issued", "", &format!("{}", issued.len()));
     Ok(issued)
 }
 
-fn read_stored(store: &Store) -> Vec<Stored> {
+/// Moves the hashes of an old `DIR/.nianbao/tokens.json` into the database (once: the file is
+/// renamed `tokens.json.migrated` after), so that links already handed out keep working.
+pub(super) fn migrate_tokens_json(store: &Store) -> Result<(), String> {
     let path = store.state_dir().join(TOKENS_FILE);
-    let Ok(bytes) = crate::io::read_capped(&path, crate::io::limits::KEY) else {
-        return Vec::new();
-    };
-    serde_json::from_slice(&bytes).unwrap_or_default()
-}
-
-fn write_stored(store: &Store, stored: &[Stored]) -> Result<(), String> {
-    let dir = store.state_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let json = serde_json::to_vec_pretty(stored).map_err(|e| e.to_string())?;
-    crate::io::write_atomic(&dir.join(TOKENS_FILE), &json, true)
-        .map_err(|e| format!("{}: {e}", dir.join(TOKENS_FILE).display()))
+    if !path.is_file() {
+        return Ok(());
+    }
+    // The old cap was 1 MiB (≈7,000 units); a file past it was never read whole anyway.
+    let bytes = crate::io::read_capped(&path, 64 * crate::io::limits::KEY)
+        .map_err(|e| format!("{}: {}", path.display(), e.message().1))?;
+    let stored: Vec<Stored> =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let at = now() as i64;
+    store.db().with(|c| {
+        let tx = c.transaction()?;
+        for s in &stored {
+            let mut h = [0u8; 32];
+            if s.hash.len() != 64 || decode_hex(&s.hash, &mut h).is_none() {
+                continue;
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO tokens (hash, unit, issued_at) VALUES (?1, ?2, ?3)",
+                params![&h[..], s.unit, at],
+            )?;
+        }
+        tx.commit()
+    })?;
+    let done = store.state_dir().join(format!("{TOKENS_FILE}.migrated"));
+    std::fs::rename(&path, &done).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Makes a token for one unit (a unit the office just created), keeping every other token;
 /// an older token of that unit is revoked.
 pub fn issue_unit_token(store: &Store, rel: &str) -> Result<String, String> {
     let token = random_token()?;
-    let mut stored = read_stored(store);
-    stored.retain(|s| s.unit.as_deref() != Some(rel));
-    stored.push(Stored { hash: hex(&hash(&token)), unit: Some(rel.to_string()) });
-    write_stored(store, &stored)?;
+    let at = now() as i64;
+    store.db().with(|c| {
+        let tx = c.transaction()?;
+        tx.execute("DELETE FROM tokens WHERE unit = ?1", params![rel])?;
+        tx.execute(
+            "INSERT INTO tokens (hash, unit, issued_at) VALUES (?1, ?2, ?3)",
+            params![&hash(&token)[..], rel, at],
+        )?;
+        tx.commit()
+    })?;
     Ok(token)
 }
 
-/// The stored hashes, read on every request (re-issuing revokes without a restart).
+/// Who holds `token` (looked up on every request: re-issuing revokes without a restart).
 pub fn authenticate(store: &Store, token: &str) -> Option<Who> {
     authenticate_hash(store, &hash(token))
 }
 
 /// [`authenticate`] for a token known only by its hash (a browser session keeps the hash of
-/// the token it logged in with, so re-issuing the tokens ends the session too).
+/// the token it logged in with, so re-issuing the tokens ends the session too). The lookup is
+/// by the SHA-256 of the presented token: its timing tells about that hash, not about any
+/// stored token.
 pub fn authenticate_hash(store: &Store, presented: &[u8; 32]) -> Option<Who> {
-    let stored = read_stored(store);
-    let mut found = None;
-    // Every entry is compared, whatever matched, in constant time per entry.
-    for s in &stored {
-        let mut h = [0u8; 32];
-        if s.hash.len() != 64 || decode_hex(&s.hash, &mut h).is_none() {
-            continue;
-        }
-        if bool::from(h.ct_eq(presented)) && found.is_none() {
-            found = Some(match &s.unit {
-                None => Who::Admin,
-                Some(rel) => Who::Unit(rel.clone()),
-            });
+    let found = store.db().with(|c| {
+        optional(c.query_row(
+            "SELECT unit FROM tokens WHERE hash = ?1",
+            params![&presented[..]],
+            |r| r.get::<_, Option<String>>(0),
+        ))
+    });
+    match found {
+        Ok(Some(None)) => Some(Who::Admin),
+        Ok(Some(Some(rel))) => Some(Who::Unit(rel)),
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!("serve: {e}");
+            None
         }
     }
-    found
 }
 
 fn decode_hex(s: &str, out: &mut [u8; 32]) -> Option<()> {

@@ -82,7 +82,7 @@ fn as_form(app: &App, bytes: &[u8]) -> Result<(u32, Value), Response> {
 /// A form with its version and check (the form route, and a 409's newer version).
 fn form_json(app: &App, unit: &Unit, bytes: Vec<u8>, version: &str) -> Result<Value, Response> {
     let (edition, form) = as_form(app, &bytes)?;
-    let loaded = app.check(&unit.rel, bytes, unit.dir());
+    let loaded = app.check(&unit.rel, bytes, &unit.path);
     let (mut v, _) = report_json(unit, version, &loaded, None);
     v["edition"] = edition.into();
     v["form"] = form;
@@ -138,7 +138,7 @@ pub(super) async fn check_form(
     let v = app
         .on_unit(who, id, move |app, _, unit| {
             let yaml = yaml_of_posted(app, &posted)?;
-            let loaded = app.check(&unit.rel, yaml.into_bytes(), unit.dir());
+            let loaded = app.check(&unit.rel, yaml.into_bytes(), &unit.path);
             let s = summarize(&loaded);
             let (status, status_zh) = status_of(&s);
             Ok(json!({
@@ -153,13 +153,13 @@ pub(super) async fn check_form(
 pub(super) async fn put_form(
     State(app): State<Arc<App>>,
     UrlPath(id): UrlPath<String>,
-    Caller { who, .. }: Caller,
+    caller: Caller,
     headers: HeaderMap,
     axum::Json(posted): axum::Json<Posted>,
 ) -> Answer {
     let started = if_match(&headers);
     let (v, version) = app
-        .on_unit(who, id, move |app, who, unit| {
+        .on_unit(caller.who.clone(), id.clone(), move |app, who, unit| {
             let started = started.ok_or_else(if_match_required)?;
             let yaml = yaml_of_posted(app, &posted)?;
             match save(app, who, &unit, &started, yaml.as_bytes()) {
@@ -173,6 +173,7 @@ pub(super) async fn put_form(
             }
         })
         .await?;
+    caller.audit(&app, "save", &id, &version);
     Ok(([(header::ETAG, etag(&version))], axum::Json(v)).into_response())
 }
 

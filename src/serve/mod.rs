@@ -10,7 +10,7 @@
 //! | `GET /api/session` | who the caller is (`office` or `unit`), and a session's CSRF token |
 //! | `POST /api/logout` | ends the browser session |
 //! | `GET /api/format` | the official tables' grids and the sections, for the form |
-//! | `GET /api/reports` | the reports the caller may see: id, file, unit, year, status, version |
+//! | `GET /api/reports?offset=&limit=` | the reports the caller may see: id, file, unit, year, status, version (the total in `X-Total-Count`) |
 //! | `GET /api/reports/{id}` | YAML, version (also the `ETag`), status, diagnostics |
 //! | `PUT /api/reports/{id}` | `If-Match: VERSION`, the YAML as body → new version and diagnostics; 409 stale, 428 without `If-Match`, 413 too large |
 //! | `GET /api/reports/{id}/form` | the report as the form edits it, with version, status and diagnostics |
@@ -19,7 +19,7 @@
 //! | `POST /api/reports/{id}/form/preview` | the form's report (not saved) as PDF |
 //! | `GET /api/reports/{id}/history` | every saved version with who and when |
 //! | `GET /api/reports/{id}/history/{version}` | that version's YAML (restoring it is a `PUT` of it); `/form` after it: as a form |
-//! | `POST /api/reports/{id}/files?name=seal.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's folder → 201; 400 for a name outside it, 422 for a bad image, 413 above 20 MiB |
+//! | `POST /api/reports/{id}/files?kind=seal\|figure&name=公章.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's own folder (`a.files/seal/`, `a.files/figures/`), under its own name or the next free one (`replace=true` replaces) → 201 with the name the report uses; 400 for a bad name, 422 for a bad image, 413 above 20 MiB |
 //! | `POST /api/check` | YAML in, the JSON of `nianbao check --format json` out |
 //! | `GET /api/reports/{id}/render?format=pdf\|docx\|html\|yaml` | the bytes; 422 with diagnostics when the report has errors |
 //! | `POST /api/units` | office: a new unit's report (`nianbao init`'s skeleton) and its login link |
@@ -44,6 +44,7 @@
 
 mod api;
 mod auth;
+mod db;
 mod form;
 mod form_api;
 mod limits;
@@ -52,10 +53,14 @@ mod session;
 mod store;
 
 pub use auth::{Issued, Who, authenticate, issue_tokens, issue_unit_token};
+pub use db::{DB_FILE, Db};
 pub use form::{FormError, form_of, grids_json, yaml_of};
 pub use limits::Limits;
-pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER};
-pub use store::{HistoryEntry, STATE_DIR, SaveError, Store, Unit, version_of};
+pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER, SESSIONS_PER_CALLER};
+pub use store::{
+    HISTORY_KEEP_NEWEST, HISTORY_MAX_BYTES, HISTORY_MAX_ENTRIES, HistoryEntry, STATE_DIR,
+    SaveError, Store, Unit, version_of,
+};
 
 use crate::diag::{Code, Reply, Severity, render_json};
 use crate::io::limits as io_limits;
@@ -77,14 +82,15 @@ pub struct App {
     /// The one engine: every check and every kind of output.
     engine: Engine,
     sessions: session::Sessions,
-    /// One lock per unit id: saves of one report are serialized.
-    locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Status of each unit at a version (for the list).
     summaries: Mutex<HashMap<String, (String, Summary)>>,
     /// Heavy work at once (renders, previews and office actions; one per core by default),
     /// with a bounded queue: a burst beyond it is answered 503 with `Retry-After` instead of
     /// each taking a blocking thread and a document's memory.
     heavy: limits::Heavy,
+    /// The version of each unit's file as last read, by its size and modification time: the
+    /// list reads only the files that changed.
+    seen: Mutex<HashMap<String, (u64, std::time::SystemTime, String)>>,
     /// Blocking work at once (two per core): a burst of checks queues here rather than each
     /// taking a thread of tokio's blocking pool (and its allocator heap).
     work: Arc<tokio::sync::Semaphore>,
@@ -112,25 +118,22 @@ impl App {
     pub fn with_limits(store: Store, limits: &Limits) -> Result<App, String> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(App {
+            sessions: session::Sessions::new(store.db_arc()),
             store,
             engine: Engine::new(EngineOptions::default())?,
-            sessions: session::Sessions::default(),
-            locks: Mutex::new(HashMap::new()),
             summaries: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::new()),
             heavy: limits::Heavy::new(limits),
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             office: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
-    fn lock_of(&self, id: &str) -> Arc<Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
-        locks.entry(id.to_string()).or_default().clone()
-    }
-
-    /// Checks as `nianbao check` does (without a previous year).
-    fn check(&self, name: &str, bytes: Vec<u8>, unit_dir: &std::path::Path) -> Loaded {
-        self.check_with(name, bytes, unit_dir, &CheckOptions::default())
+    /// Checks as `nianbao check` does (without a previous year). The files the report names
+    /// are read from the folder of the report file at `report`, confined to it (and to its own
+    /// `*.files`).
+    fn check(&self, name: &str, bytes: Vec<u8>, report: &std::path::Path) -> Loaded {
+        self.check_with(name, bytes, report, &CheckOptions::default())
     }
 
     /// Checks with `options` (a render follows, the office audits units together).
@@ -138,10 +141,10 @@ impl App {
         &self,
         name: &str,
         bytes: Vec<u8>,
-        unit_dir: &std::path::Path,
+        report: &std::path::Path,
         options: &CheckOptions,
     ) -> Loaded {
-        let resources = FsResources::confined(unit_dir);
+        let resources = FsResources::for_report(report, true);
         self.engine.check(Source::new(name, bytes), &resources, options)
     }
 
@@ -151,13 +154,39 @@ impl App {
         {
             return s.clone();
         }
-        let loaded = self.check(&unit.rel, bytes, unit.dir());
+        let loaded = self.check(&unit.rel, bytes, &unit.path);
         let s = summarize(&loaded);
         self.summaries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(unit.id.clone(), (version.to_string(), s.clone()));
         s
+    }
+
+    /// The unit's version and status for the list: from the cache while the file's size and
+    /// modification time are those it was read at, else read and checked again.
+    fn listed(&self, unit: &Unit) -> Option<(String, Summary)> {
+        let meta = std::fs::metadata(&unit.path).ok()?;
+        let stamp = (meta.len(), meta.modified().ok()?);
+        let cached = {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            seen.get(&unit.id).filter(|(n, t, _)| (*n, *t) == stamp).map(|(_, _, v)| v.clone())
+        };
+        if let Some(version) = cached {
+            let summaries = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((v, s)) = summaries.get(&unit.id)
+                && *v == version
+            {
+                return Some((version, s.clone()));
+            }
+        }
+        let (bytes, version) = self.store.read(unit).ok()?;
+        let s = self.summary(unit, &version, bytes);
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(unit.id.clone(), (stamp.0, stamp.1, version.clone()));
+        Some((version, s))
     }
 
     /// Runs `f` on a blocking thread (within the work limit) with the unit `id`, if `who` may
@@ -264,8 +293,44 @@ impl Running {
     }
 }
 
+/// The lock file of the one server of a folder, under `DIR/.nianbao/`.
+pub const SERVE_LOCK: &str = "serve.lock";
+
+/// Takes the folder's server lock (a file lock, so a killed server's is free again at once) and
+/// writes this process's id into it; a folder another server holds is refused, naming it.
+fn lock_folder(store: &Store) -> Result<std::fs::File, String> {
+    use std::io::{Read, Seek, Write};
+    let path = store.state_dir().join(SERVE_LOCK);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            let holder = if holder.is_empty() { "?" } else { holder };
+            return Err(format!(
+                "另一个 nianbao serve（进程 {holder}）正在服务此文件夹，同一文件夹只能有一个服务；\
+                 请先停止它 (another nianbao serve, process {holder}, is serving {}: one server \
+                 per folder; stop it first)",
+                store.root().display()
+            ));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(format!("{}: {e}", path.display())),
+    }
+    file.set_len(0).and_then(|()| file.rewind()).map_err(|e| e.to_string())?;
+    writeln!(file, "{}", std::process::id()).map_err(|e| e.to_string())?;
+    Ok(file)
+}
+
 /// Binds `listen` (port 0 picks one) and serves `dir` on a background thread, within the
-/// default limits.
+/// default limits. A folder another server serves is refused.
 pub fn start(dir: &std::path::Path, listen: &str) -> Result<Running, String> {
     start_within(dir, listen, Limits::default())
 }
@@ -277,6 +342,8 @@ pub fn start_within(
     limits: Limits,
 ) -> Result<Running, String> {
     let store = Store::new(dir)?;
+    let held = lock_folder(&store)?;
+    store.watch();
     let app = Arc::new(App::with_limits(store, &limits)?);
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -288,6 +355,8 @@ pub fn start_within(
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     let thread = std::thread::spawn(move || {
+        // The folder stays this server's for as long as it serves.
+        let _held = held;
         runtime.block_on(async move {
             let listener =
                 tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;

@@ -55,7 +55,13 @@ fn new_report_path(app: &App, file: &str) -> Result<std::path::PathBuf, Response
     if !parent_ok {
         return Err(bad_new_unit(Reply::UnitFolder));
     }
-    if std::fs::symlink_metadata(&target).is_ok() {
+    // Any file the new one's id maps to (`x.yml` beside a new `x.yaml`) is taken: ids are
+    // unique whatever the extension.
+    let stem = crate::world::report_stem(file);
+    let taken = ["yaml", "yml", "YAML", "YML", "Yaml", "Yml"]
+        .iter()
+        .any(|ext| std::fs::symlink_metadata(root.join(format!("{stem}.{ext}"))).is_ok());
+    if taken || std::fs::symlink_metadata(&target).is_ok() {
         return Err(error(StatusCode::CONFLICT, Reply::UnitExists));
     }
     Ok(target)
@@ -63,10 +69,11 @@ fn new_report_path(app: &App, file: &str) -> Result<std::path::PathBuf, Response
 
 pub(super) async fn create_unit(
     State(app): State<Arc<App>>,
-    Caller { who, .. }: Caller,
+    caller: Caller,
     axum::Json(new): axum::Json<NewUnit>,
 ) -> Answer {
-    office_only(&who)?;
+    office_only(&caller.who)?;
+    let app2 = app.clone();
     let v = blocking(app.work.clone(), move || {
         let name = new.unit.trim();
         if name.is_empty() || name.chars().count() > 100 || !(1900..=2200).contains(&new.year) {
@@ -78,6 +85,7 @@ pub(super) async fn create_unit(
         let text = crate::model::skeleton(format, name, new.year);
         crate::io::write_atomic(&target, text.as_bytes(), false)
             .map_err(|e| internal(&e.to_string()))?;
+        app.store.rescan();
         let unit = app
             .store
             .units()
@@ -88,6 +96,8 @@ pub(super) async fn create_unit(
         Ok(json!({"id": unit.id, "file": unit.rel, "token": token, "link": format!("/?token={token}")}))
     })
     .await??;
+    caller.audit(&app2, "unit-created", v["id"].as_str().unwrap_or(""), "");
+    caller.audit(&app2, "token-issued", v["id"].as_str().unwrap_or(""), "");
     Ok((StatusCode::CREATED, axum::Json(v)).into_response())
 }
 
@@ -95,11 +105,12 @@ pub(super) async fn create_unit(
 pub(super) async fn reissue(
     State(app): State<Arc<App>>,
     UrlPath(id): UrlPath<String>,
-    Caller { who, .. }: Caller,
+    caller: Caller,
 ) -> Answer {
-    office_only(&who)?;
+    office_only(&caller.who)?;
+    caller.audit(&app, "token-issued", &id, "");
     let v = app
-        .on_unit(who, id, |app, _, unit| {
+        .on_unit(caller.who.clone(), id, |app, _, unit| {
             let token = super::issue_unit_token(&app.store, &unit.rel).map_err(|e| internal(&e))?;
             Ok(json!({"id": unit.id, "token": token, "link": format!("/?token={token}")}))
         })
@@ -209,7 +220,7 @@ fn load_all(app: &App) -> Vec<(Unit, crate::Loaded)> {
     for unit in app.store.units() {
         let Ok(unit) = visible(app, &who, &unit.id) else { continue };
         let Ok((bytes, _)) = app.store.read(&unit) else { continue };
-        let resources = crate::world::FsResources::confined(unit.dir());
+        let resources = crate::world::FsResources::for_report(&unit.path, true);
         // Audited together by the caller (雷同 across units).
         let options = crate::CheckOptions { audit: None, ..Default::default() };
         let loaded = app.engine.check(crate::Source::new(&unit.rel, bytes), &resources, &options);
@@ -256,7 +267,12 @@ pub(super) async fn summary(
     }
     let pdf = first.rendered.outputs.into_iter().find(|o| o.kind == OutputKind::Pdf);
     let pdf = pdf.ok_or_else(|| internal("the 汇总表 has no PDF"))?;
-    Ok(download(pdf.bytes, Some(OutputKind::Pdf), "summary-report"))
+    Ok(download(
+        pdf.bytes,
+        Some(OutputKind::Pdf),
+        "政府信息公开工作年度报告汇总表",
+        "summary-report",
+    ))
 }
 
 pub(super) async fn audit(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {

@@ -7,76 +7,100 @@
 //!
 //! A wrong token or session waits before its 401, longer for each failure from the same
 //! address (200 ms doubling to 6.4 s, forgotten after ten quiet minutes).
+//!
+//! Sessions and failure counts live in the state database (`db`): a restart keeps them, and
+//! each caller (token) holds at most [`SESSIONS_PER_CALLER`] sessions, so one clerk logging in
+//! ten thousand times ends only that clerk's oldest sessions.
 
 use super::auth::{authenticate_hash, hash, random_token};
+use super::db::{Db, now, optional};
 use super::{App, Who, error};
 use crate::diag::Reply;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
+use rusqlite::params;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// How long a request with a wrong token waits before its 401, the first time (slows guessing).
 pub const BAD_TOKEN_DELAY: Duration = Duration::from_millis(200);
 /// The longest wait: the first delay doubled five times.
 const MAX_DOUBLINGS: u32 = 5;
-/// Failures older than this are forgotten.
-const FAILURE_MEMORY: Duration = Duration::from_secs(600);
+/// Failures older than this are forgotten (seconds).
+const FAILURE_MEMORY: u64 = 600;
 /// A session ends this long after its login.
 const SESSION_LIFE: Duration = Duration::from_secs(12 * 3600);
-/// Sessions kept at most (the oldest goes first): logins cannot grow the map without end.
-const MAX_SESSIONS: usize = 10_000;
+/// Sessions one caller (one token) keeps at most: its oldest goes first, never another
+/// caller's. Logins cannot grow the table without end: it holds at most this many per token.
+pub const SESSIONS_PER_CALLER: usize = 20;
 /// The session cookie's name.
 pub const COOKIE: &str = "nianbao_session";
 /// The header that carries a session's CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-struct Session {
-    token_hash: [u8; 32],
-    csrf: String,
-    started: Instant,
-}
-
-/// Browser sessions and the failed logins of each address.
-#[derive(Default)]
+/// Browser sessions and the failed logins of each address, in the state database.
 pub struct Sessions {
-    /// By the SHA-256 of the session id (the id itself is only in the cookie).
-    live: Mutex<HashMap<[u8; 32], Session>>,
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    db: Arc<Db>,
 }
 
 impl Sessions {
+    /// The sessions kept in `db`.
+    pub fn new(db: Arc<Db>) -> Sessions {
+        Sessions { db }
+    }
+
     /// A new session for a token already checked; returns the cookie value.
     fn open(&self, token: &str) -> Result<String, String> {
         let id = random_token()?;
-        let session =
-            Session { token_hash: hash(token), csrf: random_token()?, started: Instant::now() };
-        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        live.retain(|_, s| s.started.elapsed() < SESSION_LIFE);
-        while live.len() >= MAX_SESSIONS {
-            let Some(oldest) = live.iter().min_by_key(|(_, s)| s.started).map(|(k, _)| *k) else {
-                break;
-            };
-            live.remove(&oldest);
-        }
-        live.insert(hash(&id), session);
+        let csrf = random_token()?;
+        let caller = hash(token);
+        let at = now() as i64;
+        self.db.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "DELETE FROM sessions WHERE started < ?1",
+                params![at - SESSION_LIFE.as_secs() as i64],
+            )?;
+            // This caller's oldest sessions beyond the limit (the new one included) go.
+            tx.execute(
+                "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions
+                 WHERE token_hash = ?1 ORDER BY started DESC, rowid DESC LIMIT -1 OFFSET ?2)",
+                params![&caller[..], SESSIONS_PER_CALLER as i64 - 1],
+            )?;
+            tx.execute(
+                "INSERT INTO sessions (id_hash, token_hash, csrf, started) VALUES (?1, ?2, ?3, ?4)",
+                params![&hash(&id)[..], &caller[..], csrf, at],
+            )?;
+            tx.commit()
+        })?;
         Ok(id)
     }
 
     fn close(&self, id: &str) {
-        self.live.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(id));
+        let r = self
+            .db
+            .with(|c| c.execute("DELETE FROM sessions WHERE id_hash = ?1", params![&hash(id)[..]]));
+        if let Err(e) = r {
+            eprintln!("serve: {e}");
+        }
     }
 
     /// The token hash and CSRF token of a live session.
     fn get(&self, id: &str) -> Option<([u8; 32], String)> {
-        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        let s = live.get(&hash(id)).filter(|s| s.started.elapsed() < SESSION_LIFE)?;
-        Some((s.token_hash, s.csrf.clone()))
+        let since = now() as i64 - SESSION_LIFE.as_secs() as i64;
+        let found = self.db.with(|c| {
+            optional(c.query_row(
+                "SELECT token_hash, csrf FROM sessions WHERE id_hash = ?1 AND started >= ?2",
+                params![&hash(id)[..], since],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)),
+            ))
+        });
+        let (token_hash, csrf) = found.map_err(|e| eprintln!("serve: {e}")).ok()??;
+        Some((token_hash.try_into().ok()?, csrf))
     }
 
     /// Counts a failure from `ip` and waits: 200 ms, then twice as long each time.
@@ -84,11 +108,24 @@ impl Sessions {
         let n = match ip {
             None => 1,
             Some(ip) => {
-                let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-                failures.retain(|_, (_, at)| at.elapsed() < FAILURE_MEMORY);
-                let entry = failures.entry(ip).or_insert((0, Instant::now()));
-                *entry = (entry.0.saturating_add(1), Instant::now());
-                entry.0
+                let at = now() as i64;
+                let r = self.db.with(|c| {
+                    let tx = c.transaction()?;
+                    tx.execute(
+                        "DELETE FROM failures WHERE at < ?1",
+                        params![at - FAILURE_MEMORY as i64],
+                    )?;
+                    let n: i64 = tx.query_row(
+                        "INSERT INTO failures (ip, count, at) VALUES (?1, 1, ?2)
+                         ON CONFLICT(ip) DO UPDATE SET count = count + 1, at = ?2
+                         RETURNING count",
+                        params![ip.to_string(), at],
+                        |r| r.get(0),
+                    )?;
+                    tx.commit()?;
+                    Ok(n)
+                });
+                r.map_err(|e| eprintln!("serve: {e}")).unwrap_or(1).clamp(1, 1 << 20) as u32
             }
         };
         let doublings = n.saturating_sub(1).min(MAX_DOUBLINGS);
@@ -97,7 +134,21 @@ impl Sessions {
 
     fn succeed(&self, ip: Option<IpAddr>) {
         if let Some(ip) = ip {
-            self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(&ip);
+            // Most requests come from addresses that never failed: a read, not a write.
+            let r = self.db.with(|c| {
+                let known: Option<i64> = optional(c.query_row(
+                    "SELECT count FROM failures WHERE ip = ?1",
+                    params![ip.to_string()],
+                    |r| r.get(0),
+                ))?;
+                if known.is_some() {
+                    c.execute("DELETE FROM failures WHERE ip = ?1", params![ip.to_string()])?;
+                }
+                Ok(())
+            });
+            if let Err(e) = r {
+                eprintln!("serve: {e}");
+            }
         }
     }
 }
@@ -108,6 +159,16 @@ pub struct Caller {
     pub who: Who,
     /// The CSRF token, for a browser session.
     pub csrf: Option<String>,
+    /// The address it came from (for the audit log).
+    pub ip: Option<IpAddr>,
+}
+
+impl Caller {
+    /// Writes a line of the audit log: this caller did `action` to `target`.
+    pub fn audit(&self, app: &App, action: &str, target: &str, detail: &str) {
+        let ip = self.ip.map(|ip| ip.to_string());
+        app.store.db().audit(&self.who.label(), ip.as_deref(), action, target, detail);
+    }
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -161,7 +222,7 @@ impl FromRequestParts<Arc<App>> for Caller {
                 return Err(error(StatusCode::FORBIDDEN, Reply::Csrf));
             }
         }
-        Ok(Caller { who, csrf })
+        Ok(Caller { who, csrf, ip })
     }
 }
 
@@ -185,21 +246,25 @@ pub async fn index(
 ) -> Response {
     let Some(token) = q.token else { return super::form_api::page() };
     let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if authenticate_hash(&app.store, &hash(token.trim())).is_none() {
+    let Some(who) = authenticate_hash(&app.store, &hash(token.trim())) else {
         app.sessions.fail(ip).await;
         return (StatusCode::UNAUTHORIZED, super::form_api::page()).into_response();
-    }
+    };
     app.sessions.succeed(ip);
     match app.sessions.open(token.trim()) {
-        Ok(id) => (
-            StatusCode::SEE_OTHER,
-            [
-                (header::SET_COOKIE, session_cookie(&id, SESSION_LIFE.as_secs())),
-                (header::LOCATION, HeaderValue::from_static("/")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-        )
-            .into_response(),
+        Ok(id) => {
+            let caller = Caller { who, csrf: None, ip };
+            caller.audit(&app, "login", "", "");
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, session_cookie(&id, SESSION_LIFE.as_secs())),
+                    (header::LOCATION, HeaderValue::from_static("/")),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+            )
+                .into_response()
+        }
         Err(e) => super::internal(&e),
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use nianbao::serve::{Issued, Limits, Store, issue_tokens, start_within};
+use nianbao::serve::{Issued, Limits, Store, issue_tokens, start, start_within};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -95,6 +95,38 @@ pub fn dechunk(mut b: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The served folder's state database, opened read-write beside the server (WAL).
+pub fn db(root: &std::path::Path) -> rusqlite::Connection {
+    let c =
+        rusqlite::Connection::open(root.join(".nianbao").join(nianbao::serve::DB_FILE)).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c
+}
+
+/// The versions the history database holds for the unit file `rel`, oldest first.
+pub fn history_versions(root: &std::path::Path, rel: &str) -> Vec<String> {
+    let c = db(root);
+    let mut q = c.prepare("SELECT version FROM history WHERE rel = ?1 ORDER BY seq").unwrap();
+    q.query_map([rel], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+/// `nianbao serve ROOT` in a process of its own on port 0: the child and the address it
+/// printed.
+pub fn spawn_server(root: &std::path::Path) -> (std::process::Child, SocketAddr) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .arg(root)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.contains("serving"), "{line}");
+    let addr = line.trim().rsplit("http://").next().unwrap().parse().unwrap();
+    (child, addr)
+}
+
 pub struct Office {
     pub _dir: tempfile::TempDir,
     pub root: PathBuf,
@@ -128,6 +160,33 @@ pub fn office_within(limits: Limits) -> Office {
         admin: token(None),
         a: token(Some("a.yaml")),
         b: token(Some("sub/b.yaml")),
+        _dir: dir,
+        root,
+        addr,
+    }
+}
+
+/// Two units in one folder (`乡镇/a.yaml` of 某某镇人民政府, `乡镇/b.yaml` of 另一镇人民政府), tokens
+/// issued, a server on port 0.
+pub fn town() -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    std::fs::create_dir(root.join("乡镇")).unwrap();
+    for (file, unit) in [("a.yaml", "某某镇人民政府"), ("b.yaml", "另一镇人民政府")] {
+        std::fs::write(root.join("乡镇").join(file), EXAMPLE.replace("嵊泗县人民政府办公室", unit))
+            .unwrap();
+    }
+    let issued = issue_tokens(&Store::new(&root).unwrap()).unwrap();
+    let token = |unit: Option<&str>| -> String {
+        issued.iter().find(|i: &&Issued| i.unit.as_deref() == unit).unwrap().token.clone()
+    };
+    let running = start(&root, "127.0.0.1:0").unwrap();
+    let addr = running.addr;
+    std::mem::forget(running);
+    Office {
+        admin: token(None),
+        a: token(Some("乡镇/a.yaml")),
+        b: token(Some("乡镇/b.yaml")),
         _dir: dir,
         root,
         addr,

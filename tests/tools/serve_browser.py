@@ -180,7 +180,7 @@ def main():
         note.send_keys("表中数字截至12月31日。")
         upload = a.find_element(By.CSS_SELECTOR, "fieldset.signature input[type=file]")
         upload.send_keys(os.environ["NIANBAO_SEAL"])
-        wait(a, "return document.getElementById('f-signature_seal').value === 'demo-seal.png'")
+        wait(a, "return document.getElementById('f-signature_seal').value === 'a.files/seal/demo-seal.png'")
         click(a, a.find_element(By.ID, "save"))
         wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
         out["save_note"] = a.find_element(By.ID, "save-note").text

@@ -278,7 +278,7 @@ function prose(key, heading, headed, suggestions) {
     } else if (item && item.image !== undefined) {
       body = el('div', {class: 'figure'},
         field('图片文件', path + '.image', item.image, (v) => { item.image = v; }),
-        upload(path + '.image', (name) => { item.image = name; redraw(); }),
+        upload(path + '.image', (name) => { item.image = name; redraw(); }, 'figure'),
         field('图题', path + '.caption', item.caption, (v) => { item.caption = v; }),
         field('替代文本（描述图片内容）', path + '.alt', item.alt, (v) => { item.alt = v; }, {wide: true}),
         field('宽度（毫米）', path + '.width_mm', item.width_mm, (v) => { item.width_mm = v; }, {inputmode: 'decimal'}));
@@ -306,15 +306,18 @@ function prose(key, heading, headed, suggestions) {
   return box;
 }
 
-function upload(path, done) {
+// Uploads keep their own names (公章.png, percent-encoded UTF-8); the server files a seal and
+// a figure apart in the unit's own folder, never over another file, and answers with the name
+// the report uses (a.files/seal/公章.png).
+function upload(path, done, kind) {
   const input = el('input', {type: 'file', accept: 'image/png,image/jpeg'});
   input.addEventListener('change', async () => {
     const file = input.files[0];
     if (!file) return;
-    const name = file.name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
-    const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/files?name=' + encodeURIComponent(name), file);
+    const url = '/api/reports/' + encodeURIComponent(S.id) + '/files?kind=' + kind + '&name=' + encodeURIComponent(file.name);
+    const r = await api('POST', url, file);
     const v = await json(r);
-    if (r.status === 201) { done(name); changed(); } else alert(v.message || ('上传失败 ' + r.status));
+    if (r.status === 201) { done(v.name); changed(); } else alert(v.message || ('上传失败 ' + r.status));
   });
   return el('p', {class: 'upload'}, el('label', {}, '上传图片（PNG 或 JPEG）：', input));
 }
@@ -329,7 +332,7 @@ function signature() {
     field('落款单位（默认同发布机关）', 'signature.unit', sig.unit, (v) => { sig.unit = v; clean(); }),
     field('落款日期（默认同成文日期）', 'signature.date', sig.date, (v) => { sig.date = v; clean(); }, {placeholder: 'YYYY-MM-DD'}),
     field('印章图片', 'signature.seal', seal, (v) => { setSeal(sig, v); clean(); }),
-    upload('signature.seal', (name) => { setSeal(sig, name); $('f-signature_seal').value = name; }));
+    upload('signature.seal', (name) => { setSeal(sig, name); $('f-signature_seal').value = name; }, 'seal'));
 }
 
 function setSeal(sig, name) {
