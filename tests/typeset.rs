@@ -789,3 +789,26 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
     // The cases cut labels, or this would check nothing.
     assert!(repeated >= 1, "no continuation label was checked");
 }
+
+/// Issue 31, item 6: a report with no date at all cannot be PDF/A (the format needs a
+/// document date); the hint says to write the date, not to change fonts or images. The
+/// signature date serves when `date:` is absent.
+#[test]
+fn typeset_pdfa_without_a_date_asks_for_the_date() {
+    let loaded = common::load(&case("undated"));
+    let err = common::engine(&[OutputKind::Pdf], true).render(&loaded).expect_err("no date");
+    let text = format!("{err:?}");
+    assert!(text.contains("signature.date"), "the hint names the date to write: {text}");
+    assert!(!text.contains("embeddable fonts"), "no hint about fonts or images: {text}");
+    // With the signature's date alone the PDF/A is written, dated by the signature.
+    let yaml = std::fs::read_to_string(case("undated")).unwrap().replace(
+        "signature:\n  unit: 青山县石桥镇人民政府",
+        "signature:\n  unit: 青山县石桥镇人民政府\n  date: 2026-01-18",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signature-dated.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let pdf = common::render_pdf(&path, true);
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("2026-01-18T00:00:00+08:00"), "the XMP carries the signature's date");
+}
