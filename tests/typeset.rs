@@ -812,3 +812,43 @@ fn typeset_pdfa_without_a_date_asks_for_the_date() {
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("2026-01-18T00:00:00+08:00"), "the XMP carries the signature's date");
 }
+
+/// Issue 31, item 1: a tall figure (1:5, asked 120 mm wide) and a panorama fit the 版心 with
+/// their captions under them on the same page, in the PDF; the DOCX draws them at the same
+/// size and keeps each caption with its image; the HTML holds the image to the window.
+#[test]
+fn typeset_figures_fit_the_type_area_with_their_captions() {
+    let laid = lay_out(&case("tall-figure"));
+    let g = geometry();
+    let all = lines(&laid.layout);
+    let mut seen = 0;
+    for (index, page) in laid.layout.pages.iter().enumerate() {
+        for item in &page.items {
+            let nianbao::layout::Item::Image { x, y, w, h, .. } = item else { continue };
+            seen += 1;
+            assert!(*x >= g.left - 0.5 && x + w <= g.right + 0.5, "inside across: {x} {w}");
+            assert!(*y >= g.top - 0.5 && y + h <= g.bottom + 0.5, "inside down: {y} {h}");
+            let caption = all
+                .iter()
+                .find(|l| l.page == index && l.y > y + h && l.compact().starts_with("图"))
+                .unwrap_or_else(|| panic!("the caption under the image on page {}", index + 1));
+            assert!(caption.y <= g.bottom + 0.5, "the caption inside the page");
+        }
+    }
+    assert_eq!(seen, 2, "both figures drawn");
+    let out = common::engine(&[OutputKind::Docx, OutputKind::Html], false)
+        .render(&common::load(&case("tall-figure")))
+        .expect("renders");
+    let xml = part(out.docx().unwrap(), "word/document.xml");
+    let figures: Vec<&str> =
+        xml.split("<w:p>").filter(|p| p.contains("<w:pStyle w:val=\"Figure\"/>")).collect();
+    assert_eq!(figures.len(), 2);
+    let text_height_emu = 225.0 / 25.4 * 914_400.0;
+    for p in figures {
+        assert!(p.contains("<w:keepNext/>"), "the caption kept with the image");
+        let cy: f64 = p.split("cy=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!(cy < text_height_emu, "the DOCX image fits the type area: {cy}");
+    }
+    let html = String::from_utf8(out.get(OutputKind::Html).unwrap().to_vec()).unwrap();
+    assert_eq!(html.matches("max-height:90vh").count(), 2, "each image held to the window");
+}

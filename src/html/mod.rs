@@ -170,6 +170,9 @@ impl Writer<'_> {
         table::write(self, t, &caption);
     }
 
+    /// A figure: as wide, relative to the 版心, as in the PDF (where resolve has already
+    /// scaled a tall image to fit the page with its caption); in a browser window shorter
+    /// than the image, `max-height` holds it to the window, keeping its proportions (#31).
     fn figure(&mut self, f: &FigureBlock) {
         let text_width = self.doc.style.page.text_width().to_pt();
         let percent = (f.width.to_pt() / text_width * 100.0).clamp(1.0, 100.0);
@@ -182,7 +185,7 @@ impl Writer<'_> {
         let _ = write!(self.out, "<figure class=\"nb-figure\"{fallback}>");
         let _ = write!(
             self.out,
-            "<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" style=\"width:{percent:.1}%\">",
+            "<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" style=\"width:{percent:.1}%;max-height:90vh;object-fit:contain\">",
             data_uri(&f.image.bytes, f.image.kind),
             esc(&alt),
             f.image.width_px,

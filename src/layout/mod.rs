@@ -511,7 +511,10 @@ impl Cx<'_> {
         match block {
             Some(Block::Paragraph(p)) => first_part(self.set(p).len()) as f64 * self.pitch,
             Some(Block::Table(t)) => table::lead_height(self, t),
-            Some(Block::Figure(f)) => f.height.to_pt(),
+            Some(Block::Figure(f)) => {
+                let caption = f.caption.as_ref().map_or(0, |c| self.set(c).len());
+                f.height.to_pt() + caption as f64 * self.pitch
+            }
             _ => self.pitch,
         }
     }
