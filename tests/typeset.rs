@@ -852,3 +852,46 @@ fn typeset_figures_fit_the_type_area_with_their_captions() {
     let html = String::from_utf8(out.get(OutputKind::Html).unwrap().to_vec()).unwrap();
     assert_eq!(html.matches("max-height:90vh").count(), 2, "each image held to the window");
 }
+
+/// Issue 31, item 3: a heading keeps with at least two lines of what follows at every
+/// level, also when what follows is another heading (`六、` then `（一）` and its text: in
+/// `heading-at-foot` the old layout left `六、` alone two lines above a page foot).
+#[test]
+fn typeset_headings_keep_with_two_lines_of_what_follows() {
+    let mut paths = all_reports();
+    paths.push(case("heading-at-foot"));
+    for path in paths {
+        let laid = lay_out(&path);
+        let mut it = common::grid_lines(&laid.layout).into_iter();
+        // Each block's lines (a table or figure: none, and it ends a run of headings).
+        let mut placed: Vec<Option<(bool, Vec<Line>)>> = Vec::new();
+        for block in &laid.doc.blocks {
+            let Block::Paragraph(p) = block else {
+                placed.push(None);
+                continue;
+            };
+            let want = strip_ws(&p.runs.iter().map(|r| r.text.as_str()).collect::<String>());
+            let (mut got, mut set) = (String::new(), Vec::new());
+            while got.len() < want.len() {
+                let l: Line = it.next().unwrap_or_else(|| panic!("text runs out at {want}"));
+                got.push_str(&l.compact());
+                set.push(l);
+            }
+            placed.push(Some((p.keep_with_next, set)));
+        }
+        for (i, entry) in placed.iter().enumerate() {
+            let Some((true, heading)) = entry else { continue };
+            // The first paragraph after the run of headings, and its second line.
+            let run = placed[i + 1..].iter().take_while(|e| matches!(e, Some((true, _)))).count();
+            let Some(Some((false, text))) = placed.get(i + 1 + run) else { continue };
+            let second = &text[text.len().min(2) - 1];
+            assert_eq!(
+                heading.last().unwrap().page,
+                second.page,
+                "{}: `{}` stands on another page than the lines it heads",
+                path.display(),
+                heading[0].text
+            );
+        }
+    }
+}
