@@ -61,7 +61,12 @@ fn signature_lines(laid: &Laid) -> (Vec<Line>, Line) {
         .filter(|l| l.page == last && close(l.size, 16.0, 0.01))
         .collect();
     let at = all.iter().position(|l| l.compact() == date).expect("the date is on the last page");
-    let want = strip_ws(&s.unit);
+    let want = strip_ws(
+        &[s.unit.as_str()]
+            .into_iter()
+            .chain(s.joint.iter().map(String::as_str))
+            .collect::<String>(),
+    );
     let mut unit: Vec<Line> = Vec::new();
     let mut got = String::new();
     for l in all[..at].iter().rev() {
@@ -894,4 +899,42 @@ fn typeset_headings_keep_with_two_lines_of_what_follows() {
             );
         }
     }
+}
+
+/// Issue 31, item 4: units signing together (`signature.unit` as a list): each unit starts
+/// a line of the 署名, the one date under the last, laid out by the unsealed rules in the
+/// PDF, with the same lines in the DOCX and the HTML.
+#[test]
+fn typeset_joint_signature_one_unit_a_line() {
+    check_long_signature("joint-signature", false);
+    let laid = lay_out(&case("joint-signature"));
+    let (unit, _) = signature_lines(&laid);
+    let units = ["青山县石桥镇人民政府", "青山县石桥镇人民代表大会主席团"];
+    assert_eq!(unit.iter().map(Line::compact).collect::<Vec<_>>(), units);
+    let out = common::engine(&[OutputKind::Html], false)
+        .render(&common::load(&case("joint-signature")))
+        .expect("renders");
+    let html = String::from_utf8(out.get(OutputKind::Html).unwrap().to_vec()).unwrap();
+    let block = html.split("<div class=\"nb-signature-block\"").nth(1).unwrap();
+    let texts: Vec<&str> = block
+        .split("</div>")
+        .next()
+        .unwrap()
+        .split("<p ")
+        .skip(1)
+        .map(|p| p.split('>').nth(1).unwrap().split('<').next().unwrap())
+        .collect();
+    assert_eq!(texts, [units[0], units[1], ""], "the HTML: one paragraph a unit, then the date");
+    // The YAML written back (import, the form) keeps the list.
+    let report = laid.loaded.report.as_ref().unwrap();
+    let format = nianbao::template::bundled_format(report.format).unwrap();
+    let dir = root().join("tests/suite/render");
+    let yaml = nianbao::model::emit_yaml(report, format, &dir, &dir);
+    let again = nianbao::check_bytes(&case("joint-signature"), yaml.into_bytes());
+    let again = again.report.expect("the written YAML loads");
+    assert_eq!(again.signature.unit.map(|t| t.text).as_deref(), Some(units[0]));
+    assert_eq!(
+        again.signature.joint.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+        [units[1]]
+    );
 }

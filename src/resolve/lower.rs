@@ -84,6 +84,7 @@ pub fn resolve_document(
     cx.blocks.push(Block::BlankLine);
     cx.blocks.push(Block::Signature(SignatureBlock {
         unit: report.signing_unit().to_string(),
+        joint: report.signature.joint.iter().map(|t| t.text.clone()).collect(),
         date: report.signing_date().map(|d| d.to_chinese()),
         seal,
         seal_alt: report.signature.seal_alt.as_ref().map(|t| t.text.clone()),
