@@ -938,3 +938,31 @@ fn typeset_joint_signature_one_unit_a_line() {
         [units[1]]
     );
 }
+
+/// Issue 31, item 5: the DOCX asks for widow/orphan control (`w:widowControl` in Normal,
+/// so in every paragraph style), and LibreOffice then starts each page of `township-2025`
+/// and `orphan-at-foot` with the line our PDF starts it with (without it, it left one
+/// line of a paragraph alone at a page head).
+#[test]
+fn typeset_docx_widow_control_pages_as_the_pdf() {
+    let laid = lay_out(&root().join("examples/township-2025.yaml"));
+    let styles = part(&export(&laid.doc, &DocxOptions::default()), "word/styles.xml");
+    let normal = styles.split("w:styleId=\"Normal\"").nth(1).unwrap().split("</w:style>").next();
+    assert!(normal.unwrap().contains("<w:widowControl/>"), "Normal asks for widow control");
+    let dir = tempfile::tempdir().unwrap();
+    let starts = |pdf: &str| -> Vec<String> {
+        let text = common::tool_ok("pdftotext", &["-raw", pdf, "-"]);
+        let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        pages.iter().map(|p| strip_ws(p).chars().take(12).collect()).collect()
+    };
+    for path in [root().join("examples/township-2025.yaml"), case("orphan-at-foot")] {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = common::engine(&[OutputKind::Pdf, OutputKind::Docx], false)
+            .render(&common::load(&path))
+            .expect("renders");
+        let ours = common::write(dir.path(), &format!("{name}.pdf"), out.pdf().unwrap());
+        let docx = common::write(dir.path(), &format!("{name}-lo.docx"), out.docx().unwrap());
+        let theirs = libreoffice::convert(std::path::Path::new(&docx), "pdf", dir.path());
+        assert_eq!(starts(&theirs.to_string_lossy()), starts(&ours), "{name}: LibreOffice (left)");
+    }
+}
