@@ -966,3 +966,30 @@ fn typeset_docx_widow_control_pages_as_the_pdf() {
         assert_eq!(starts(&theirs.to_string_lossy()), starts(&ours), "{name}: LibreOffice (left)");
     }
 }
+
+/// Issue 31, item 7: long URLs and Latin words turn only after `/`, `.` or `-` (no hyphen
+/// added), never inside a word, so `online-application` does not become `onlin` + `e-…`.
+#[test]
+fn typeset_urls_turn_after_slash_dot_or_hyphen() {
+    let laid = lay_out(&case("long-urls"));
+    let body: Vec<Line> =
+        lines(&laid.layout).into_iter().filter(|l| close(l.size, 16.0, 0.01)).collect();
+    let mut turns = 0;
+    for w in body.windows(2) {
+        let (Some(end), Some(start)) =
+            (w[0].compact().chars().last(), w[1].compact().chars().next())
+        else {
+            continue;
+        };
+        if start.is_ascii_alphanumeric() && (end.is_ascii_alphanumeric() || "/.-".contains(end)) {
+            turns += 1;
+            assert!(
+                "/.-".contains(end),
+                "a Latin run turns inside a word: `{}` | `{}`",
+                w[0].text,
+                w[1].text
+            );
+        }
+    }
+    assert!(turns >= 2, "the URLs in long-urls do turn ({turns})");
+}
