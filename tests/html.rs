@@ -576,3 +576,56 @@ fn html_cli_render_and_batch() {
     assert!(batch_out.join("shengsi-2024.html").is_file());
     assert!(!batch_out.join("shengsi-2024.pdf").exists());
 }
+
+/// Issue 31, item 2: the HTML signature has the PDF's and DOCX's arrangement
+/// (`SignatureBlock::arrange`): one paragraph per line of a long unit name, the date under
+/// the last, each indent inside the 28-character measure (the indent was computed from the
+/// whole 40-character name, so the date stood one character per line at 1366 px), and the
+/// date never wrapped where a narrow window takes the indent away.
+#[test]
+fn html_signature_lines_as_in_the_pdf() {
+    for (rel, seal) in [
+        ("tests/suite/render/long-unit-40.yaml", false),
+        ("tests/suite/render/long-unit-sealed.yaml", true),
+    ] {
+        let (doc, _, _) = resolved(rel);
+        let html = export(&doc, &HtmlOptions { seal, ..page() });
+        let s = doc
+            .blocks
+            .iter()
+            .find_map(|b| if let Block::Signature(s) = b { Some(s) } else { None })
+            .unwrap();
+        let style = default_style();
+        let arranged = s.arrange(
+            style.page.chars_per_line,
+            style.page.line_pitch().to_pt(),
+            &nianbao::resolve::em_width,
+        );
+        assert!(arranged.unit_lines >= 2, "{rel}: the name turns");
+        let block = html.split("<div class=\"nb-signature-block\"").nth(1).unwrap();
+        let block = block.split("</div>").next().unwrap();
+        let paras: Vec<&str> = block.split("<p ").skip(1).collect();
+        assert_eq!(paras.len(), arranged.lines.len(), "{rel}: one paragraph a line");
+        for (p, l) in paras.iter().zip(&arranged.lines) {
+            assert!(p.contains(&format!(">{}<", l.text)), "{rel}: `{}` in {p}", l.text);
+            let right: f64 = p
+                .split("padding-right:")
+                .nth(1)
+                .unwrap()
+                .trim_start_matches("min(")
+                .split("em")
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((right - l.right_chars).abs() < 0.01, "{rel}: `{}` indented {right}", l.text);
+            assert!(right + l.width_chars <= 28.0 + 0.01, "{rel}: `{}` inside the measure", l.text);
+        }
+        let date = paras.last().unwrap();
+        assert!(date.contains("<time"), "the date last");
+        assert!(
+            !date.contains("min(") || date.contains("white-space:nowrap"),
+            "{rel}: a date that may lose its indent is never wrapped: {date}"
+        );
+    }
+}

@@ -61,7 +61,12 @@ fn signature_lines(laid: &Laid) -> (Vec<Line>, Line) {
         .filter(|l| l.page == last && close(l.size, 16.0, 0.01))
         .collect();
     let at = all.iter().position(|l| l.compact() == date).expect("the date is on the last page");
-    let want = strip_ws(&s.unit);
+    let want = strip_ws(
+        &[s.unit.as_str()]
+            .into_iter()
+            .chain(s.joint.iter().map(String::as_str))
+            .collect::<String>(),
+    );
     let mut unit: Vec<Line> = Vec::new();
     let mut got = String::new();
     for l in all[..at].iter().rev() {
@@ -788,4 +793,203 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
     }
     // The cases cut labels, or this would check nothing.
     assert!(repeated >= 1, "no continuation label was checked");
+}
+
+/// Issue 31, item 6: a report with no date at all cannot be PDF/A (the format needs a
+/// document date); the hint says to write the date, not to change fonts or images. The
+/// signature date serves when `date:` is absent.
+#[test]
+fn typeset_pdfa_without_a_date_asks_for_the_date() {
+    let loaded = common::load(&case("undated"));
+    let err = common::engine(&[OutputKind::Pdf], true).render(&loaded).expect_err("no date");
+    let text = format!("{err:?}");
+    assert!(text.contains("signature.date"), "the hint names the date to write: {text}");
+    assert!(!text.contains("embeddable fonts"), "no hint about fonts or images: {text}");
+    // With the signature's date alone the PDF/A is written, dated by the signature.
+    let yaml = std::fs::read_to_string(case("undated")).unwrap().replace(
+        "signature:\n  unit: 青山县石桥镇人民政府",
+        "signature:\n  unit: 青山县石桥镇人民政府\n  date: 2026-01-18",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signature-dated.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let pdf = common::render_pdf(&path, true);
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("2026-01-18T00:00:00+08:00"), "the XMP carries the signature's date");
+}
+
+/// Issue 31, item 1: a tall figure (1:5, asked 120 mm wide) and a panorama fit the 版心 with
+/// their captions under them on the same page, in the PDF; the DOCX draws them at the same
+/// size and keeps each caption with its image; the HTML holds the image to the window.
+#[test]
+fn typeset_figures_fit_the_type_area_with_their_captions() {
+    let laid = lay_out(&case("tall-figure"));
+    let g = geometry();
+    let all = lines(&laid.layout);
+    let mut seen = 0;
+    for (index, page) in laid.layout.pages.iter().enumerate() {
+        for item in &page.items {
+            let nianbao::layout::Item::Image { x, y, w, h, .. } = item else { continue };
+            seen += 1;
+            assert!(*x >= g.left - 0.5 && x + w <= g.right + 0.5, "inside across: {x} {w}");
+            assert!(*y >= g.top - 0.5 && y + h <= g.bottom + 0.5, "inside down: {y} {h}");
+            let caption = all
+                .iter()
+                .find(|l| l.page == index && l.y > y + h && l.compact().starts_with("图"))
+                .unwrap_or_else(|| panic!("the caption under the image on page {}", index + 1));
+            assert!(caption.y <= g.bottom + 0.5, "the caption inside the page");
+        }
+    }
+    assert_eq!(seen, 2, "both figures drawn");
+    let out = common::engine(&[OutputKind::Docx, OutputKind::Html], false)
+        .render(&common::load(&case("tall-figure")))
+        .expect("renders");
+    let xml = part(out.docx().unwrap(), "word/document.xml");
+    let figures: Vec<&str> =
+        xml.split("<w:p>").filter(|p| p.contains("<w:pStyle w:val=\"Figure\"/>")).collect();
+    assert_eq!(figures.len(), 2);
+    let text_height_emu = 225.0 / 25.4 * 914_400.0;
+    for p in figures {
+        assert!(p.contains("<w:keepNext/>"), "the caption kept with the image");
+        let cy: f64 = p.split("cy=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!(cy < text_height_emu, "the DOCX image fits the type area: {cy}");
+    }
+    let html = String::from_utf8(out.get(OutputKind::Html).unwrap().to_vec()).unwrap();
+    assert_eq!(html.matches("max-height:90vh").count(), 2, "each image held to the window");
+}
+
+/// Issue 31, item 3: a heading keeps with at least two lines of what follows at every
+/// level, also when what follows is another heading (`六、` then `（一）` and its text: in
+/// `heading-at-foot` the old layout left `六、` alone two lines above a page foot).
+#[test]
+fn typeset_headings_keep_with_two_lines_of_what_follows() {
+    let mut paths = all_reports();
+    paths.push(case("heading-at-foot"));
+    for path in paths {
+        let laid = lay_out(&path);
+        let mut it = common::grid_lines(&laid.layout).into_iter();
+        // Each block's lines (a table or figure: none, and it ends a run of headings).
+        let mut placed: Vec<Option<(bool, Vec<Line>)>> = Vec::new();
+        for block in &laid.doc.blocks {
+            let Block::Paragraph(p) = block else {
+                placed.push(None);
+                continue;
+            };
+            let want = strip_ws(&p.runs.iter().map(|r| r.text.as_str()).collect::<String>());
+            let (mut got, mut set) = (String::new(), Vec::new());
+            while got.len() < want.len() {
+                let l: Line = it.next().unwrap_or_else(|| panic!("text runs out at {want}"));
+                got.push_str(&l.compact());
+                set.push(l);
+            }
+            placed.push(Some((p.keep_with_next, set)));
+        }
+        for (i, entry) in placed.iter().enumerate() {
+            let Some((true, heading)) = entry else { continue };
+            // The first paragraph after the run of headings, and its second line.
+            let run = placed[i + 1..].iter().take_while(|e| matches!(e, Some((true, _)))).count();
+            let Some(Some((false, text))) = placed.get(i + 1 + run) else { continue };
+            let second = &text[text.len().min(2) - 1];
+            assert_eq!(
+                heading.last().unwrap().page,
+                second.page,
+                "{}: `{}` stands on another page than the lines it heads",
+                path.display(),
+                heading[0].text
+            );
+        }
+    }
+}
+
+/// Issue 31, item 4: units signing together (`signature.unit` as a list): each unit starts
+/// a line of the 署名, the one date under the last, laid out by the unsealed rules in the
+/// PDF, with the same lines in the DOCX and the HTML.
+#[test]
+fn typeset_joint_signature_one_unit_a_line() {
+    check_long_signature("joint-signature", false);
+    let laid = lay_out(&case("joint-signature"));
+    let (unit, _) = signature_lines(&laid);
+    let units = ["青山县石桥镇人民政府", "青山县石桥镇人民代表大会主席团"];
+    assert_eq!(unit.iter().map(Line::compact).collect::<Vec<_>>(), units);
+    let out = common::engine(&[OutputKind::Html], false)
+        .render(&common::load(&case("joint-signature")))
+        .expect("renders");
+    let html = String::from_utf8(out.get(OutputKind::Html).unwrap().to_vec()).unwrap();
+    let block = html.split("<div class=\"nb-signature-block\"").nth(1).unwrap();
+    let texts: Vec<&str> = block
+        .split("</div>")
+        .next()
+        .unwrap()
+        .split("<p ")
+        .skip(1)
+        .map(|p| p.split('>').nth(1).unwrap().split('<').next().unwrap())
+        .collect();
+    assert_eq!(texts, [units[0], units[1], ""], "the HTML: one paragraph a unit, then the date");
+    // The YAML written back (import, the form) keeps the list.
+    let report = laid.loaded.report.as_ref().unwrap();
+    let format = nianbao::template::bundled_format(report.format).unwrap();
+    let dir = root().join("tests/suite/render");
+    let yaml = nianbao::model::emit_yaml(report, format, &dir, &dir);
+    let again = nianbao::check_bytes(&case("joint-signature"), yaml.into_bytes());
+    let again = again.report.expect("the written YAML loads");
+    assert_eq!(again.signature.unit.map(|t| t.text).as_deref(), Some(units[0]));
+    assert_eq!(
+        again.signature.joint.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+        [units[1]]
+    );
+}
+
+/// Issue 31, item 5: the DOCX asks for widow/orphan control (`w:widowControl` in Normal,
+/// so in every paragraph style), and LibreOffice then starts each page of `township-2025`
+/// and `orphan-at-foot` with the line our PDF starts it with (without it, it left one
+/// line of a paragraph alone at a page head).
+#[test]
+fn typeset_docx_widow_control_pages_as_the_pdf() {
+    let laid = lay_out(&root().join("examples/township-2025.yaml"));
+    let styles = part(&export(&laid.doc, &DocxOptions::default()), "word/styles.xml");
+    let normal = styles.split("w:styleId=\"Normal\"").nth(1).unwrap().split("</w:style>").next();
+    assert!(normal.unwrap().contains("<w:widowControl/>"), "Normal asks for widow control");
+    let dir = tempfile::tempdir().unwrap();
+    let starts = |pdf: &str| -> Vec<String> {
+        let text = common::tool_ok("pdftotext", &["-raw", pdf, "-"]);
+        let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        pages.iter().map(|p| strip_ws(p).chars().take(12).collect()).collect()
+    };
+    for path in [root().join("examples/township-2025.yaml"), case("orphan-at-foot")] {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = common::engine(&[OutputKind::Pdf, OutputKind::Docx], false)
+            .render(&common::load(&path))
+            .expect("renders");
+        let ours = common::write(dir.path(), &format!("{name}.pdf"), out.pdf().unwrap());
+        let docx = common::write(dir.path(), &format!("{name}-lo.docx"), out.docx().unwrap());
+        let theirs = libreoffice::convert(std::path::Path::new(&docx), "pdf", dir.path());
+        assert_eq!(starts(&theirs.to_string_lossy()), starts(&ours), "{name}: LibreOffice (left)");
+    }
+}
+
+/// Issue 31, item 7: long URLs and Latin words turn only after `/`, `.` or `-` (no hyphen
+/// added), never inside a word, so `online-application` does not become `onlin` + `e-…`.
+#[test]
+fn typeset_urls_turn_after_slash_dot_or_hyphen() {
+    let laid = lay_out(&case("long-urls"));
+    let body: Vec<Line> =
+        lines(&laid.layout).into_iter().filter(|l| close(l.size, 16.0, 0.01)).collect();
+    let mut turns = 0;
+    for w in body.windows(2) {
+        let (Some(end), Some(start)) =
+            (w[0].compact().chars().last(), w[1].compact().chars().next())
+        else {
+            continue;
+        };
+        if start.is_ascii_alphanumeric() && (end.is_ascii_alphanumeric() || "/.-".contains(end)) {
+            turns += 1;
+            assert!(
+                "/.-".contains(end),
+                "a Latin run turns inside a word: `{}` | `{}`",
+                w[0].text,
+                w[1].text
+            );
+        }
+    }
+    assert!(turns >= 2, "the URLs in long-urls do turn ({turns})");
 }

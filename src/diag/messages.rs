@@ -345,6 +345,9 @@ catalogue! {
         NarrowDigits => "换用数字较窄的表格字体", "use a table font with narrower digits";
         ExtraDigits => "核对该数字是否填写有误（多写了位数）", "check the number for extra digits";
         DropPdfA => "去掉 --pdfa / --pdfua，或换用能嵌入的字体和图片", "drop --pdfa / --pdfua, or use embeddable fonts and images";
+        AddDate =>
+            "PDF/A 须有文档日期：写上成文日期 date:（或落款的 signature.date），或去掉 --pdfa",
+            "PDF/A needs a document date: add the date of issue `date:` (or `signature.date`), or drop --pdfa";
         ReplaceGlyph =>
             "换用全角或常用字符，或用 --font 指定含该字符的字体",
             "replace the character, or add a font with --font";

@@ -289,6 +289,10 @@ impl Writer<'_> {
         self.x.open("w:p");
         self.x.open("w:pPr");
         self.x.val("w:pStyle", "Figure");
+        if f.caption.is_some() {
+            // The caption on the image's page (#31), as the PDF keeps them.
+            self.x.empty("w:keepNext");
+        }
         self.x.close("w:pPr");
         self.x.open("w:r");
         self.drawing(f.width, f.height, None);

@@ -262,6 +262,11 @@ fn ppr(x: &mut Xml, dx: &Ctx, def: &Def) {
         x.empty("w:keepNext");
     }
     if normal {
+        // At least two lines of a paragraph on either side of a page break, as the PDF's
+        // layout leaves (#31: without it LibreOffice left one-line widows and orphans).
+        x.empty("w:widowControl");
+    }
+    if normal {
         // NOTE: no extra space between Chinese and Latin/digits: it would push
         // characters off the 28-per-line grid (the PDF adds none either).
         x.val("w:autoSpaceDE", 0);

@@ -21,7 +21,7 @@ mod table;
 pub use data::numbers_json;
 
 use crate::resolve::{Block, Document, FigureBlock, ImageKind, ParaStyle, Paragraph};
-use crate::resolve::{SignatureBlock, Table};
+use crate::resolve::{SignatureBlock, Table, em_width};
 use crate::template::Role;
 use base64::Engine as _;
 use std::fmt::Write as _;
@@ -170,6 +170,9 @@ impl Writer<'_> {
         table::write(self, t, &caption);
     }
 
+    /// A figure: as wide, relative to the 版心, as in the PDF (where resolve has already
+    /// scaled a tall image to fit the page with its caption); in a browser window shorter
+    /// than the image, `max-height` holds it to the window, keeping its proportions (#31).
     fn figure(&mut self, f: &FigureBlock) {
         let text_width = self.doc.style.page.text_width().to_pt();
         let percent = (f.width.to_pt() / text_width * 100.0).clamp(1.0, 100.0);
@@ -182,7 +185,7 @@ impl Writer<'_> {
         let _ = write!(self.out, "<figure class=\"nb-figure\"{fallback}>");
         let _ = write!(
             self.out,
-            "<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" style=\"width:{percent:.1}%\">",
+            "<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" style=\"width:{percent:.1}%;max-height:90vh;object-fit:contain\">",
             data_uri(&f.image.bytes, f.image.kind),
             esc(&alt),
             f.image.width_px,
@@ -195,32 +198,32 @@ impl Writer<'_> {
         self.out.push_str("</figure>\n");
     }
 
-    /// 落款 as in the PDF and DOCX (GB/T 9704 §7.3.5): without a seal the unit name
-    /// right-indented 2 characters and the date below it; with the seal shown, the date
-    /// right-indented 4 characters and the unit name centred over it.
+    /// 落款 as in the PDF and DOCX (GB/T 9704 §7.3.5), arranged by
+    /// [`SignatureBlock::arrange`] as they are: a long unit name (or a joint signature)
+    /// turns into the same lines, each its own paragraph right-indented as in the PDF,
+    /// the date under the last; with the seal shown, the date right-indented 4
+    /// characters and the name centred over it. A line too wide for a narrow window
+    /// gives up indent before it wraps, and the date never wraps (#31: with the indent
+    /// computed from the whole name, the date stood one character per line at 1366 px).
     fn signature(&mut self, s: &SignatureBlock) {
         let seal = s.seal.as_ref().filter(|_| self.options.seal);
-        let unit_w = width_chars(&s.unit);
-        let date_w = s.date.as_deref().map_or(0.0, width_chars);
-        let (unit_right, date_right) = if seal.is_some() {
-            (4.0 + (date_w - unit_w) / 2.0, 4.0)
-        } else if s.date.is_none() || unit_w - date_w >= 2.0 {
-            (2.0, unit_w - date_w)
-        } else {
-            (4.0 + date_w - unit_w, 2.0)
-        };
         let style = &self.doc.style;
         let body = style.role(Role::Body).size.to_pt();
-        let line = style.page.line_pitch().to_pt() / body;
-        // The seal's size and place in body em: centred on the date, the two lines'
-        // common edge a little below its centre (as the PDF places it).
-        let placed = seal.map(|(image, diameter)| {
+        let pitch = style.page.line_pitch().to_pt();
+        let line = pitch / body;
+        // Arranged as the page shows it: with the seal only when the seal is shown.
+        let shown = SignatureBlock { seal: seal.cloned(), ..s.clone() };
+        let arranged = shown.arrange(style.page.chars_per_line, pitch, &em_width);
+        // The seal's size and place in body em: centred on the date, the first line's
+        // centre a little below its centre (as the PDF places it).
+        let placed = seal.zip(arranged.seal_centre).map(|((image, diameter), (x, y))| {
             let d = diameter.to_pt() / body;
             let h = d * f64::from(image.height_px) / f64::from(image.width_px);
-            (image, d, h, line * 0.85 - h / 2.0)
+            (image, d, h, x - d / 2.0, line * (0.55 + y) - h / 2.0)
         });
-        // Room below for a seal that reaches past the date line.
-        let below = placed.map_or(0.0, |(_, _, h, top)| (top + h - 2.0 * line).max(0.0));
+        // Room below for a seal that reaches past the last line.
+        let n = arranged.lines.len() as f64;
+        let below = placed.map_or(0.0, |(_, _, h, _, top)| (top + h - n * line).max(0.0));
         let fallback = if self.options.fragment {
             format!(" style=\"text-align:right;position:relative;margin-bottom:{below:.2}em\"")
         } else if below > 0.0 {
@@ -230,8 +233,7 @@ impl Writer<'_> {
         };
         let _ = write!(self.out, "<div class=\"nb-signature-block\"{fallback}>");
         let class = role_class(Role::Signature);
-        if let Some((image, d, h, top)) = placed {
-            let right = date_right + date_w / 2.0 - d / 2.0;
+        if let Some((image, d, h, right, top)) = placed {
             let alt = s.seal_alt.clone().unwrap_or_else(|| format!("{}印章", s.unit));
             let _ = write!(
                 self.out,
@@ -243,35 +245,47 @@ impl Writer<'_> {
                 image.height_px
             );
         }
-        let _ = write!(
-            self.out,
-            "<p class=\"{class}\" style=\"padding-right:{:.2}em\">{}</p>",
-            unit_right.max(0.0),
-            esc(&s.unit)
-        );
-        if let Some(date) = &s.date {
+        for (i, l) in arranged.lines.iter().enumerate() {
+            let date = i >= arranged.unit_lines;
+            let padding = indent(l.right_chars, l.width_chars, date);
+            if !date {
+                let _ = write!(
+                    self.out,
+                    "<p class=\"{class}\" style=\"{padding}\">{}</p>",
+                    esc(&l.text)
+                );
+                continue;
+            }
             let datetime = self.doc.date.map_or_else(String::new, |d| {
                 format!(" datetime=\"{:04}-{:02}-{:02}\"", d.year, d.month, d.day)
             });
             let _ = write!(
                 self.out,
-                "<p class=\"{class}\" style=\"padding-right:{:.2}em\"><time{datetime}>{}</time></p>",
-                date_right.max(0.0),
-                esc(date)
+                "<p class=\"{class}\" style=\"{padding}\"><time{datetime}>{}</time></p>",
+                esc(&l.text)
             );
         }
         self.out.push_str("</div>\n");
     }
 }
 
+/// A signature line's right indent of `right` characters. A line that with its indent is
+/// wider than a phone's column (20 characters at 390 px) gives up indent rather than
+/// wrap: `min()` keeps the indent only while the line fits beside it, and the date
+/// (`date`) is never broken.
+fn indent(right: f64, width: f64, date: bool) -> String {
+    let right = right.max(0.0);
+    if right + width <= 20.0 {
+        format!("padding-right:{right:.2}em")
+    } else {
+        let nowrap = if date { ";white-space:nowrap" } else { "" };
+        format!("padding-right:min({right:.2}em,max(0em,100% - {width:.2}em)){nowrap}")
+    }
+}
+
 /// The class that sets a role's font and size (`nb-heading1`).
 fn role_class(role: Role) -> String {
     format!("nb-{}", role.name().replace('_', "-"))
-}
-
-/// Width in body characters: full-width 1, ASCII ½ (as the DOCX writer counts).
-fn width_chars(text: &str) -> f64 {
-    text.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
 }
 
 fn data_uri(bytes: &[u8], kind: ImageKind) -> String {
@@ -306,10 +320,5 @@ mod tests {
     fn escapes_markup_and_quotes() {
         assert_eq!(esc("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
         assert_eq!(esc("《条例》"), "《条例》");
-    }
-
-    #[test]
-    fn widths_count_ascii_as_half() {
-        assert_eq!(width_chars("2025年1月22日"), 3.0 + 0.5 * 7.0);
     }
 }

@@ -309,9 +309,8 @@ fn run<'a>(
     for (i, block) in doc.blocks.iter().enumerate() {
         cx.block = i;
         cx.owner = Owner::Block { block: i, part: 0 };
-        let next = doc.blocks.get(i + 1);
         match block {
-            Block::Paragraph(p) => cx.paragraph(p, next),
+            Block::Paragraph(p) => cx.paragraph(p, &doc.blocks[i + 1..]),
             Block::BlankLine => {
                 if cx.y > cx.top + 0.5 {
                     cx.y += cx.pitch;
@@ -506,20 +505,36 @@ impl Cx<'_> {
         }
     }
 
-    /// Height the start of a block needs so a heading before it is not left alone.
-    fn lead_height(&mut self, block: Option<&Block>) -> f64 {
-        match block {
+    /// Height the start of the blocks `rest` needs so a heading before them is not left
+    /// alone: the first two lines of a paragraph (all of one up to three lines), a
+    /// table's lead. A heading followed by a heading (`六、` then `（一）`) needs all of
+    /// its lines and what that heading needs in turn (#31: `六、` was left at a page foot
+    /// with two free lines, its `（一）` and text on the next page).
+    fn lead_height(&mut self, rest: &[Block]) -> f64 {
+        self.lead_height_at(rest, 0)
+    }
+
+    fn lead_height_at(&mut self, rest: &[Block], depth: usize) -> f64 {
+        match rest.first() {
+            // A run of headings deeper than the four levels is no document nianbao makes;
+            // the bound only keeps the recursion finite.
+            Some(Block::Paragraph(p)) if p.keep_with_next && depth < 8 => {
+                self.set(p).len() as f64 * self.pitch + self.lead_height_at(&rest[1..], depth + 1)
+            }
             Some(Block::Paragraph(p)) => first_part(self.set(p).len()) as f64 * self.pitch,
             Some(Block::Table(t)) => table::lead_height(self, t),
-            Some(Block::Figure(f)) => f.height.to_pt(),
+            Some(Block::Figure(f)) => {
+                let caption = f.caption.as_ref().map_or(0, |c| self.set(c).len());
+                f.height.to_pt() + caption as f64 * self.pitch
+            }
             _ => self.pitch,
         }
     }
 
-    fn paragraph(&mut self, p: &Paragraph, next: Option<&Block>) {
+    fn paragraph(&mut self, p: &Paragraph, rest: &[Block]) {
         let lines = self.set(p);
         if p.keep_with_next {
-            let need = lines.len() as f64 * self.pitch + self.lead_height(next);
+            let need = lines.len() as f64 * self.pitch + self.lead_height(rest);
             if !self.fits(need) && self.y > self.top + 0.5 {
                 self.new_page();
             }

@@ -108,6 +108,9 @@ struct Unit {
     end: usize,
     width: f64,
     kind: Kind,
+    /// A later piece of a long Latin run turned after `/`, `.` or `-`: justification adds
+    /// no space before it (a URL is never spaced out).
+    piece: bool,
 }
 
 fn classify(c: char) -> Kind {
@@ -146,20 +149,57 @@ fn units(glyphs: &[Glyph], max: f64) -> Vec<Unit> {
             // A Latin run that starts with `.` or `)` still may not start a line.
             continue;
         }
-        out.push(Unit { start: i, end: i + 1, width: g.width, kind: classify(g.ch) });
+        out.push(Unit { start: i, end: i + 1, width: g.width, kind: classify(g.ch), piece: false });
     }
-    // Latin runs that cannot fit a line are broken into characters.
+    // A long Latin run (a URL, a file name, a hyphenated word) may turn after `/`, `.`
+    // or `-`, as a typesetter breaks it, without adding a hyphen (#31: kept whole, it went
+    // to the next line and left the line before stretched by 42 %). A piece that still
+    // cannot fit a line is broken into characters.
     let mut split = Vec::with_capacity(out.len());
     for u in out {
-        if u.width > max && u.end - u.start > 1 {
-            for (i, g) in glyphs.iter().enumerate().take(u.end).skip(u.start) {
-                split.push(Unit { start: i, end: i + 1, width: g.width, kind: Kind::Normal });
+        let long = u.end - u.start >= LONG_RUN && u.kind == Kind::Normal;
+        let mut start = u.start;
+        for i in u.start..u.end {
+            let ends =
+                i + 1 == u.end || (long && breaks_after(&glyphs[u.start..u.end], i - u.start));
+            if !ends {
+                continue;
             }
-        } else {
-            split.push(u);
+            let width = advance(&glyphs[start..=i]);
+            if width > max && i > start {
+                for (j, g) in glyphs.iter().enumerate().take(i + 1).skip(start) {
+                    split.push(Unit {
+                        start: j,
+                        end: j + 1,
+                        width: g.width,
+                        kind: Kind::Normal,
+                        piece: false,
+                    });
+                }
+            } else {
+                let piece = start > u.start;
+                let kind = if piece { Kind::Normal } else { u.kind };
+                split.push(Unit { start, end: i + 1, width, kind, piece });
+            }
+            start = i + 1;
         }
     }
     split
+}
+
+/// Latin runs of this many characters or more may turn inside (after `/`, `.`, `-`);
+/// shorter ones (`GB/T`, `2024-25`, `12.5%`) never do.
+const LONG_RUN: usize = 10;
+
+/// Whether a long Latin run may turn after its character `i`: after `/`, `-`, or a `.`
+/// that is not a decimal point, and not before another of these marks (`//`, `..`), so
+/// each piece after the first starts with a letter or digit.
+fn breaks_after(run: &[Glyph], i: usize) -> bool {
+    let c = run[i].ch;
+    let Some(next) = run.get(i + 1).map(|g| g.ch) else { return false };
+    let mark = |c: char| matches!(c, '/' | '.' | '-');
+    let decimal = c == '.' && i > 0 && run[i - 1].ch.is_ascii_digit() && next.is_ascii_digit();
+    mark(c) && !mark(next) && !decimal
 }
 
 /// A set line: glyphs with final advances, and the x offset where it starts.
@@ -267,11 +307,13 @@ pub fn set_paragraph(glyphs: &[Glyph], width: f64, indent: f64, align: Align) ->
         let x = match align {
             Align::Left => start_x,
             Align::Justify => {
-                let gaps = b - a - 1;
+                // The gaps: after each unit but the last, except inside a turned URL.
+                let gap = |k: usize| !units[k + 1].piece;
+                let gaps = (a..b - 1).filter(|&k| gap(k)).count();
                 if !last_line && gaps > 0 {
                     let extra = (avail - natural) / gaps as f64;
-                    for u in &units[a..b - 1] {
-                        set[u.end - 1 - units[a].start].width += extra;
+                    for k in (a..b - 1).filter(|&k| gap(k)) {
+                        set[units[k].end - 1 - units[a].start].width += extra;
                     }
                 }
                 start_x

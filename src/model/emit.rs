@@ -87,6 +87,7 @@ pub fn strip_locations(report: &Report) -> Report {
     if let Some(u) = &mut sig.unit {
         text(u);
     }
+    sig.joint.iter_mut().for_each(text);
     if let Some(d) = &mut sig.date {
         d.1 = Span::detached();
     }
@@ -294,7 +295,14 @@ impl Emitter<'_> {
         self.line(0, "# 落款 (signature)");
         self.line(0, "signature:");
         if let Some(u) = &sig.unit {
-            self.line(2, &format!("unit: {}", yaml_string(&u.text)));
+            if sig.joint.is_empty() {
+                self.line(2, &format!("unit: {}", yaml_string(&u.text)));
+            } else {
+                self.line(2, "unit:   # 联合署名 (units signing together)");
+                for t in std::iter::once(u).chain(&sig.joint) {
+                    self.line(4, &format!("- {}", yaml_string(&t.text)));
+                }
+            }
         }
         if let Some((d, _)) = sig.date {
             self.line(2, &format!("date: {}", date(d)));

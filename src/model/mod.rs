@@ -193,6 +193,9 @@ pub struct Section {
 pub struct Signature {
     /// The signing unit (defaults to the report's unit).
     pub unit: Option<Text>,
+    /// The units signing together with `unit` (联合行文: `unit` written as a list, whose
+    /// first entry is `unit`), in the order written; each starts a line of the 署名.
+    pub joint: Vec<Text>,
     /// The date (defaults to the report's date).
     pub date: Option<(Date, Span)>,
     /// The seal image.

@@ -292,8 +292,21 @@ fn krilla_error(
                 (false, true) => "PDF/UA-1",
                 _ => "PDF/A-2b",
             };
-            crate::diag!(PdfA, Span::detached(), standard = standard, list_zh = zh, list_en = en)
-                .hint(Hint::DropPdfA, &[])
+            let d = crate::diag!(
+                PdfA,
+                Span::detached(),
+                standard = standard,
+                list_zh = zh,
+                list_en = en
+            );
+            // A report with neither `date:` nor `signature.date` has no date for the PDF's
+            // metadata (the signature date is taken when `date:` is absent, `Document::date`):
+            // say what to write, not to change fonts or images that are not the cause.
+            let (dated, other): (Vec<_>, Vec<_>) = errors.iter().partition(|(v, _)| {
+                matches!(v, krilla::configure::ValidationError::MissingDocumentDate)
+            });
+            let d = if dated.is_empty() { d } else { d.hint(Hint::AddDate, &[]) };
+            if other.is_empty() { d } else { d.hint(Hint::DropPdfA, &[]) }
         }
         #[allow(unreachable_patterns)]
         KrillaError::Image(image, _, msg) => {

@@ -2,12 +2,14 @@
 
 use super::{
     Align, Block, Document, FigureBlock, ImageData, ParaStyle, Paragraph, Run, SignatureBlock,
-    Table, TableCell,
+    Table, TableCell, em_width,
 };
 use crate::diag::Diagnostic;
 use crate::model::{ProseItem, Report, Text};
 use crate::source::Span;
-use crate::template::{CellContent, FieldRef, Format, Role, Style, TableDef, place_cells};
+use crate::template::{
+    CellContent, FieldRef, Format, PageStyle, Role, Style, TableDef, place_cells,
+};
 use crate::units::Abs;
 use crate::validate::Checked;
 use std::sync::Arc;
@@ -82,6 +84,7 @@ pub fn resolve_document(
     cx.blocks.push(Block::BlankLine);
     cx.blocks.push(Block::Signature(SignatureBlock {
         unit: report.signing_unit().to_string(),
+        joint: report.signature.joint.iter().map(|t| t.text.clone()).collect(),
         date: report.signing_date().map(|d| d.to_chinese()),
         seal,
         seal_alt: report.signature.seal_alt.as_ref().map(|t| t.text.clone()),
@@ -165,10 +168,14 @@ impl Lower<'_> {
                 }
                 ProseItem::Figure(fig) => match self.images.get(&fig.image.name) {
                     Some(img) => {
-                        let text_width = self.style.page.text_width();
+                        let page = &self.style.page;
                         let natural = Abs::pt(f64::from(img.width_px) * 72.0 / 150.0);
-                        let width = fig.width_mm.map_or(natural, Abs::mm).min(text_width);
-                        let height = width * (f64::from(img.height_px) / f64::from(img.width_px));
+                        let wanted = fig.width_mm.map_or(natural, Abs::mm);
+                        let lines = fig.caption.as_ref().map_or(0, |c| {
+                            (em_width(&c.text) / f64::from(page.chars_per_line)).ceil() as u32
+                        });
+                        let (width, height) =
+                            figure_size(wanted, img.width_px, img.height_px, page, lines);
                         let caption = fig.caption.as_ref().map(|c| Paragraph {
                             runs: vec![Run { text: c.text.clone(), role: Role::Caption }],
                             first_line_indent_chars: 0,
@@ -191,6 +198,29 @@ impl Lower<'_> {
             }
         }
     }
+}
+
+/// A figure's printed size: the width asked for (or the image's own at 150 dpi), scaled
+/// down so the image fits the 版心 across and, with its caption's `caption_lines` under it,
+/// down (#31: a 1:5 image 120 mm wide would be 600 mm tall on a 225 mm type area, its
+/// caption lost off the page). The aspect ratio is kept; a panoramic image is held by the
+/// width, a tall one by the height.
+pub(crate) fn figure_size(
+    wanted: Abs,
+    width_px: u32,
+    height_px: u32,
+    page: &PageStyle,
+    caption_lines: u32,
+) -> (Abs, Abs) {
+    let ratio = f64::from(height_px.max(1)) / f64::from(width_px.max(1));
+    let pitch = page.line_pitch();
+    // One line spare: Word and LibreOffice set the image's paragraph and the caption on
+    // their own line grid, and with the image filling all but the caption's lines they put
+    // the caption over (seen in LibreOffice). At least one line for the image, however
+    // long the caption.
+    let room = (page.text_height() - pitch * f64::from(caption_lines + 1)).max(pitch);
+    let width = wanted.min(page.text_width()).min(room / ratio);
+    (width, width * ratio)
 }
 
 /// 1 → 一, 10 → 十, 12 → 十二, 21 → 二十一.

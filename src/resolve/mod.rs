@@ -174,6 +174,8 @@ pub struct FigureBlock {
 pub struct SignatureBlock {
     /// Signing unit.
     pub unit: String,
+    /// Units signing together with `unit` (联合行文), each starting a line below it.
+    pub joint: Vec<String>,
     /// Date in the official form (`2025年1月22日`).
     pub date: Option<String>,
     /// Seal image and its printed diameter.

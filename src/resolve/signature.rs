@@ -57,7 +57,11 @@ impl SignatureBlock {
         } else {
             measure - 2.0
         };
-        let names = break_lines(&self.unit, max.max(2.0), &[]);
+        // Units signing together: each starts a line, the lead unit first (联合行文).
+        let names: Vec<String> = std::iter::once(&self.unit)
+            .chain(&self.joint)
+            .flat_map(|u| break_lines(u, max.max(2.0), &[]))
+            .collect();
         let date_w = self.date.as_deref().map_or(0.0, width);
         let widths: Vec<f64> = names.iter().map(|n| width(n)).collect();
         let widest = widths.iter().copied().fold(0.0, f64::max);
@@ -126,6 +130,7 @@ mod tests {
         };
         SignatureBlock {
             unit: unit.to_string(),
+            joint: Vec::new(),
             date: Some("2025年1月22日".to_string()),
             seal: seal.then(|| (std::sync::Arc::new(image), Abs::mm(42.0))),
             seal_alt: None,

@@ -367,7 +367,19 @@ impl Loader<'_> {
         {
             return sig;
         }
-        sig.unit = node.get("unit").and_then(|n| self.text(n, "signature.unit", "落款单位"));
+        // `unit: 某某局` or, for units signing together, `unit: [某某局, 某某委员会]`.
+        if let Some(n) = node.get("unit") {
+            match &n.kind {
+                NodeKind::Seq(items) if !items.is_empty() => {
+                    let mut units = items.iter().enumerate().filter_map(|(i, item)| {
+                        self.text(item, &format!("signature.unit[{i}]"), "落款单位")
+                    });
+                    sig.unit = units.next();
+                    sig.joint = units.collect();
+                }
+                _ => sig.unit = self.text(n, "signature.unit", "落款单位"),
+            }
+        }
         sig.date = node.get("date").and_then(|n| self.date(n, "signature.date"));
         // `seal: FILE` or `seal: {image: FILE, alt: TEXT}`.
         let mut seal = node.get("seal");
