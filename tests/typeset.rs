@@ -801,7 +801,7 @@ fn typeset_libreoffice_breaks_where_the_pdf_does() {
 #[test]
 fn typeset_pdfa_without_a_date_asks_for_the_date() {
     let loaded = common::load(&case("undated"));
-    let err = common::engine(&[OutputKind::Pdf], true).render(&loaded).expect_err("no date");
+    let err = common::engine(true).render(&loaded, &[OutputKind::Pdf]).expect_err("no date");
     let text = format!("{err:?}");
     assert!(text.contains("signature.date"), "the hint names the date to write: {text}");
     assert!(!text.contains("embeddable fonts"), "no hint about fonts or images: {text}");
@@ -841,8 +841,8 @@ fn typeset_figures_fit_the_type_area_with_their_captions() {
         }
     }
     assert_eq!(seen, 2, "both figures drawn");
-    let out = common::engine(&[OutputKind::Docx, OutputKind::Html], false)
-        .render(&common::load(&case("tall-figure")))
+    let out = common::engine(false)
+        .render(&common::load(&case("tall-figure")), &[OutputKind::Docx, OutputKind::Html])
         .expect("renders");
     let xml = part(out.docx().unwrap(), "word/document.xml");
     let figures: Vec<&str> =
@@ -911,8 +911,8 @@ fn typeset_joint_signature_one_unit_a_line() {
     let (unit, _) = signature_lines(&laid);
     let units = ["青山县石桥镇人民政府", "青山县石桥镇人民代表大会主席团"];
     assert_eq!(unit.iter().map(Line::compact).collect::<Vec<_>>(), units);
-    let out = common::engine(&[OutputKind::Html], false)
-        .render(&common::load(&case("joint-signature")))
+    let out = common::engine(false)
+        .render(&common::load(&case("joint-signature")), &[OutputKind::Html])
         .expect("renders");
     let html = String::from_utf8(out.get(OutputKind::Html).unwrap().to_vec()).unwrap();
     let block = html.split("<div class=\"nb-signature-block\"").nth(1).unwrap();
@@ -957,8 +957,8 @@ fn typeset_docx_widow_control_pages_as_the_pdf() {
     };
     for path in [root().join("examples/township-2025.yaml"), case("orphan-at-foot")] {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let out = common::engine(&[OutputKind::Pdf, OutputKind::Docx], false)
-            .render(&common::load(&path))
+        let out = common::engine(false)
+            .render(&common::load(&path), &[OutputKind::Pdf, OutputKind::Docx])
             .expect("renders");
         let ours = common::write(dir.path(), &format!("{name}.pdf"), out.pdf().unwrap());
         let docx = common::write(dir.path(), &format!("{name}-lo.docx"), out.docx().unwrap());
