@@ -21,6 +21,7 @@ pub mod import;
 pub mod io;
 pub mod layout;
 pub mod model;
+pub mod ofd;
 pub mod pdf;
 pub mod resolve;
 pub mod serve;
