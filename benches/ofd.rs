@@ -1,7 +1,7 @@
 //! The OFD step against the PDF step (issue #36: writing the OFD costs no more than the PDF):
 //! both examples laid out once, then `pdf::export` (tagged, as `render` makes it, and
 //! untagged) and `ofd::export` each run N times from the same layout with the fonts warm.
-//! Prints the median ms of each and the sizes. `cargo bench --bench ofd`;
+//! Prints the median ms of each, the sizes and the peak RSS. `cargo bench --bench ofd`;
 //! `NIANBAO_BENCH_ITERS` sets N (default 30).
 
 use nianbao::layout::{LayoutOptions, layout_document};
@@ -13,7 +13,7 @@ use std::time::Instant;
 
 #[path = "support/mod.rs"]
 mod support;
-use support::median;
+use support::{median, peak_rss_mb};
 
 fn time(iters: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
     let mut times = Vec::with_capacity(iters);
@@ -36,15 +36,17 @@ fn main() {
             .expect("fonts");
     let fonts = engine.fonts();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    println!("{:<16} {:>8} {:>10} {:>12} {:>10} {:>10} {:>10}", "report", "pages", "pdf ms", "untagged ms", "ofd ms", "pdf B", "ofd B");
+    println!(
+        "{:<16} {:>8} {:>10} {:>12} {:>10} {:>10} {:>10}",
+        "report", "pages", "pdf ms", "untagged ms", "ofd ms", "pdf B", "ofd B"
+    );
     for name in ["shengsi-2024", "township-2025"] {
         let loaded = nianbao::load_and_check(&root.join(format!("examples/{name}.yaml")));
         let (doc, _) = engine.resolve(&loaded).expect("resolves");
         let layout = layout_document(&doc, fonts, LayoutOptions::default());
         let tagged = PdfOptions { tagged: true, ..PdfOptions::default() };
-        let (pdf_ms, pdf_b) = time(iters, || {
-            nianbao::pdf::export(&layout, fonts, &doc, tagged).expect("pdf").len()
-        });
+        let (pdf_ms, pdf_b) =
+            time(iters, || nianbao::pdf::export(&layout, fonts, &doc, tagged).expect("pdf").len());
         let (plain_ms, _) = time(iters, || {
             nianbao::pdf::export(&layout, fonts, &doc, PdfOptions::default()).expect("pdf").len()
         });
@@ -56,4 +58,5 @@ fn main() {
             layout.pages.len()
         );
     }
+    println!("peak RSS {:.1} MB", peak_rss_mb());
 }

@@ -123,32 +123,39 @@ fn used_faces(layout: &Layout) -> BTreeMap<FaceId, font::Used> {
     faces
 }
 
+/// A face's subset file, or why the subsetter refused the face.
+type Subset = Result<(FaceId, Vec<u8>), (FaceId, String)>;
+
 /// The subset of every face used, each face on its own thread outside a batch's workers.
 fn subset_all(
     fonts: &FontBook,
     faces: BTreeMap<FaceId, font::Used>,
 ) -> Result<Vec<(FaceId, Vec<u8>)>, Vec<Diagnostic>> {
     let one = |(face, used): (FaceId, font::Used)| {
-        let f = fonts.face(face);
-        font::subset(f, used).map(|bytes| (face, bytes)).map_err(|why| {
-            crate::diag!(OfdFontNotEmbeddable, Span::detached(), name = f.name.clone(), why = why)
-                .hint(Hint::CompleteFont, &[])
-        })
+        font::subset(fonts.face(face), used).map(|bytes| (face, bytes)).map_err(|why| (face, why))
     };
     let faces: Vec<(FaceId, font::Used)> = faces.into_iter().collect();
-    let results: Vec<Result<(FaceId, Vec<u8>), Diagnostic>> =
-        if rayon::current_thread_index().is_some() {
-            faces.into_iter().map(one).collect()
-        } else {
-            use rayon::prelude::*;
-            faces.into_par_iter().map(one).collect()
-        };
-    let (ok, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    if errors.is_empty() {
-        Ok(ok.into_iter().flatten().collect())
+    let results: Vec<Subset> = if rayon::current_thread_index().is_some() {
+        faces.into_iter().map(one).collect()
     } else {
-        Err(errors.into_iter().filter_map(Result::err).collect())
+        use rayon::prelude::*;
+        faces.into_par_iter().map(one).collect()
+    };
+    let mut subsets = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(subset) => subsets.push(subset),
+            Err((face, why)) => {
+                let name = fonts.face(face).name.clone();
+                errors.push(
+                    crate::diag!(OfdFontNotEmbeddable, Span::detached(), name = name, why = why)
+                        .hint(Hint::CompleteFont, &[]),
+                );
+            }
+        }
     }
+    if errors.is_empty() { Ok(subsets) } else { Err(errors) }
 }
 
 fn font_file(id: u32) -> String {
@@ -440,7 +447,12 @@ fn text_object(x: &mut Xml, t: &crate::layout::TextItem, font: u32, id: u32) {
     let size_s = xml::num(size);
     x.open(
         "ofd:TextObject",
-        &[("ID", &id.to_string()), ("Boundary", &xml::boxed(b)), ("Font", &font.to_string()), ("Size", &size_s)],
+        &[
+            ("ID", &id.to_string()),
+            ("Boundary", &xml::boxed(b)),
+            ("Font", &font.to_string()),
+            ("Size", &size_s),
+        ],
     );
     let delta = xml::deltas(&deltas);
     let mut attrs: Vec<(&str, &str)> = vec![("X", "0"), ("Y", &size_s)];
@@ -483,7 +495,11 @@ fn path_object(x: &mut Xml, lines: &[Item], width: f64, id: u32) {
     let b = [mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0)];
     x.open(
         "ofd:PathObject",
-        &[("ID", &id.to_string()), ("Boundary", &xml::boxed(b)), ("LineWidth", &xml::num(mm(width)))],
+        &[
+            ("ID", &id.to_string()),
+            ("Boundary", &xml::boxed(b)),
+            ("LineWidth", &xml::num(mm(width))),
+        ],
     );
     x.leaf("ofd:AbbreviatedData", &data);
     x.close("ofd:PathObject");
