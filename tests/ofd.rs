@@ -45,10 +45,10 @@ struct Both {
 fn both(path: &Path) -> Both {
     let laid = lay_out(path);
     let fonts = crate::render_support::fonts();
-    let pdf = nianbao::pdf::export(&laid.layout, fonts, &laid.doc, PdfOptions::default())
-        .expect("a PDF");
-    let ofd =
-        nianbao::ofd::export(&laid.layout, fonts, &laid.doc, OfdOptions::default()).expect("an OFD");
+    let pdf =
+        nianbao::pdf::export(&laid.layout, fonts, &laid.doc, PdfOptions::default()).expect("a PDF");
+    let ofd = nianbao::ofd::export(&laid.layout, fonts, &laid.doc, OfdOptions::default())
+        .expect("an OFD");
     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
     let dir = store("ofd", &name);
     std::fs::write(dir.join(format!("{name}.pdf")), &pdf).unwrap();
@@ -92,19 +92,14 @@ fn schema(part: &str) -> Option<&'static str> {
 /// xmllint's verdict on one part (None when valid).
 fn xmllint(schema: &str, file: &Path) -> Option<String> {
     let xsd = root().join("tests/ofd-xsd").join(schema);
-    let out = match Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&xsd)
-        .arg(file)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            panic!("`xmllint` is not installed: apt-get install libxml2-utils")
-        }
-        Err(e) => panic!("cannot run xmllint: {e}"),
-    };
+    let out =
+        match Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(file).output() {
+            Ok(out) => out,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                panic!("`xmllint` is not installed: apt-get install libxml2-utils")
+            }
+            Err(e) => panic!("cannot run xmllint: {e}"),
+        };
     (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
@@ -328,11 +323,7 @@ fn the_reference_check_finds_broken_references() {
             let max = text.split("<ofd:MaxUnitID>").nth(1).unwrap().split('<').next().unwrap();
             let wrong = max.parse::<u32>().unwrap() + 1;
             bytes = text
-                .replacen(
-                    &format!("<ofd:MaxUnitID>{max}<"),
-                    &format!("<ofd:MaxUnitID>{wrong}<"),
-                    1,
-                )
+                .replacen(&format!("<ofd:MaxUnitID>{max}<"), &format!("<ofd:MaxUnitID>{wrong}<"), 1)
                 .into_bytes();
         }
         if name.ends_with("Page_0/Content.xml") {
@@ -594,8 +585,9 @@ fn ink_difference(a: &Gray, b: &Gray) -> (f64, usize, usize) {
     let (w, h) = (a.w.min(b.w), a.h.min(b.h));
     let ink = |g: &Gray, x: usize, y: usize| g.px[y * g.w + x] < 128;
     let near = |g: &Gray, x: usize, y: usize| {
-        (y.saturating_sub(1)..=(y + 1).min(h - 1))
-            .any(|yy| (x.saturating_sub(1)..=(x + 1).min(w - 1)).any(|xx| g.px[yy * g.w + xx] < 224))
+        (y.saturating_sub(1)..=(y + 1).min(h - 1)).any(|yy| {
+            (x.saturating_sub(1)..=(x + 1).min(w - 1)).any(|xx| g.px[yy * g.w + xx] < 224)
+        })
     };
     let (mut differ, mut ink_a, mut ink_b) = (0usize, 0usize, 0usize);
     for y in 0..h {
@@ -630,7 +622,10 @@ fn ofd_core_draws_each_page_like_the_pdf() {
         let pages: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
         assert_eq!(pages, b.layout.pages.len(), "{}: ofd-core's page count", b.name);
         let prefix = dir.join("pdf");
-        tool_ok("pdftoppm", &["-r", "100", "-png", pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+        tool_ok(
+            "pdftoppm",
+            &["-r", "100", "-png", pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+        );
         for n in 1..=pages {
             let ofd_page = gray(&dir.join(format!("page-{n}.png")));
             let digits = pages.to_string().len();
@@ -660,4 +655,23 @@ fn ofd_core_draws_each_page_like_the_pdf() {
             );
         }
     }
+}
+
+/// `nianbao render --format pdf,ofd` writes the OFD beside the PDF: the package the library
+/// makes from the same layout.
+#[test]
+fn render_format_ofd_writes_the_package() {
+    let dir = store("ofd", "cli");
+    let example = root().join("examples/shengsi-2024.yaml");
+    let out = crate::render_support::nianbao()
+        .args(["render", "--no-system-fonts", "--format", "pdf,ofd", "-o"])
+        .arg(&dir)
+        .arg(&example)
+        .output()
+        .expect("nianbao runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read(dir.join("shengsi-2024.ofd")).expect("the OFD is written");
+    let b = all().iter().find(|b| b.name == "shengsi-2024").unwrap();
+    assert!(written == b.ofd, "the CLI's OFD differs from the library's");
+    assert!(dir.join("shengsi-2024.pdf").exists());
 }

@@ -21,6 +21,7 @@ use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
 use crate::html::HtmlOptions;
 use crate::layout::{Layout, LayoutOptions, Pagination, layout_document};
+use crate::ofd::OfdOptions;
 use crate::pdf::PdfOptions;
 use crate::resolve::{Block, Document, ImageData, resolve_document};
 use crate::sign::{Signing, sign_rendered};
@@ -202,7 +203,7 @@ impl Engine {
         let kinds = &self.options.outputs;
         let laid = self.lay_out(doc, &mut warnings)?;
         let pagination = laid.as_ref().map(|(layout, _)| &layout.pagination);
-        let others = || -> Vec<(OutputKind, Vec<u8>)> {
+        let others = || -> Result<Vec<(OutputKind, Vec<u8>)>, Vec<Diagnostic>> {
             kinds
                 .iter()
                 .filter(|&&k| k != OutputKind::Pdf)
@@ -213,9 +214,16 @@ impl Engine {
                             &DocxOptions { fonts: self.options.docx_fonts },
                             pagination.unwrap_or(&Pagination::default()),
                         ),
-                        _ => crate::html::export(doc, &self.options.html).into_bytes(),
+                        OutputKind::Ofd => {
+                            let (layout, fonts) =
+                                laid.as_ref().expect("an OFD is laid out (lay_out)");
+                            crate::ofd::export(layout, fonts, doc, OfdOptions::default())?
+                        }
+                        OutputKind::Html | OutputKind::Pdf => {
+                            crate::html::export(doc, &self.options.html).into_bytes()
+                        }
                     };
-                    (kind, bytes)
+                    Ok((kind, bytes))
                 })
                 .collect()
         };
@@ -229,7 +237,7 @@ impl Engine {
         // DOCX and HTML (told the layout's page breaks) are written on another thread while
         // this one makes the PDF.
         let parallel = kinds.len() > 1 && kinds.contains(&OutputKind::Pdf);
-        let (pdf, mut others) = if parallel && rayon::current_thread_index().is_none() {
+        let (pdf, others) = if parallel && rayon::current_thread_index().is_none() {
             std::thread::scope(|scope| {
                 let others = scope.spawn(others);
                 let pdf = pdf(&laid);
@@ -240,6 +248,7 @@ impl Engine {
             (Ok(pdf), others())
         };
         let pdf = pdf?;
+        let mut others = others?;
         let layout = laid.as_ref().map(|(layout, _)| layout).filter(|_| pdf.is_some());
         let mut out = Rendered {
             outputs: Vec::new(),
@@ -271,7 +280,8 @@ impl Engine {
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<Option<(Layout, Cow<'_, FontBook>)>, Vec<Diagnostic>> {
         let kinds = &self.options.outputs;
-        if !kinds.contains(&OutputKind::Pdf) && !kinds.contains(&OutputKind::Docx) {
+        if !kinds.iter().any(|k| matches!(k, OutputKind::Pdf | OutputKind::Docx | OutputKind::Ofd))
+        {
             return Ok(None);
         }
         // Signed: the seal is the signature widget's appearance, not page content.

@@ -13,11 +13,14 @@ pub enum OutputKind {
     Docx,
     /// The accessible page for the portal (the browser lays it out).
     Html,
+    /// The OFD (GB/T 33190) for 公文 and archive systems: the PDF's pages.
+    Ofd,
 }
 
 impl OutputKind {
     /// Every kind, in the order outputs are made and written.
-    pub const ALL: [OutputKind; 3] = [OutputKind::Pdf, OutputKind::Docx, OutputKind::Html];
+    pub const ALL: [OutputKind; 4] =
+        [OutputKind::Pdf, OutputKind::Docx, OutputKind::Html, OutputKind::Ofd];
 
     /// The file extension (and the name used in `--format`).
     pub fn ext(self) -> &'static str {
@@ -25,6 +28,7 @@ impl OutputKind {
             OutputKind::Pdf => "pdf",
             OutputKind::Docx => "docx",
             OutputKind::Html => "html",
+            OutputKind::Ofd => "ofd",
         }
     }
 
@@ -104,5 +108,6 @@ mod tests {
         assert!(OutputKind::parse_list("").is_err());
         assert!(OutputKind::parse_list("pdf,odt").unwrap_err().contains("odt"));
         assert_eq!(OutputKind::parse_list("html").unwrap(), [OutputKind::Html]);
+        assert_eq!(OutputKind::parse_list("ofd,pdf").unwrap(), [OutputKind::Pdf, OutputKind::Ofd]);
     }
 }

@@ -265,6 +265,8 @@ pub(super) fn render_report(
         OutputKind::Pdf => &app.pdf,
         OutputKind::Docx => &app.docx,
         OutputKind::Html => &app.html,
+        // Not offered by the server yet (`kind_of` never gives it).
+        OutputKind::Ofd => return Err(error(StatusCode::BAD_REQUEST, Reply::BadFormat)),
     };
     match engine.render(&loaded) {
         Ok(rendered) => {
@@ -286,6 +288,7 @@ pub(super) fn mime(kind: Option<OutputKind>) -> &'static str {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         }
         Some(OutputKind::Html) => "text/html; charset=utf-8",
+        Some(OutputKind::Ofd) => "application/ofd",
         None => "application/yaml; charset=utf-8",
     }
 }
