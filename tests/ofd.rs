@@ -675,3 +675,14 @@ fn render_format_ofd_writes_the_package() {
     assert!(written == b.ofd, "the CLI's OFD differs from the library's");
     assert!(dir.join("shengsi-2024.pdf").exists());
 }
+
+/// An OFD alone is paged: the engine reports its pages (batch's summary shows them).
+#[test]
+fn an_ofd_alone_reports_its_pages() {
+    let engine = crate::render_support::engine(&[nianbao::OutputKind::Ofd], false);
+    let loaded = crate::render_support::load(&root().join("examples/shengsi-2024.yaml"));
+    let rendered = engine.render(&loaded).expect("renders");
+    let b = all().iter().find(|b| b.name == "shengsi-2024").unwrap();
+    assert_eq!(rendered.pages, b.layout.pages.len());
+    assert!(rendered.get(nianbao::OutputKind::Ofd) == Some(b.ofd.as_slice()));
+}

@@ -250,9 +250,10 @@ impl Engine {
         let pdf = pdf?;
         let mut others = others?;
         let layout = laid.as_ref().map(|(layout, _)| layout).filter(|_| pdf.is_some());
+        let paged = laid.as_ref().filter(|_| pdf.is_some() || kinds.contains(&OutputKind::Ofd));
         let mut out = Rendered {
             outputs: Vec::new(),
-            pages: layout.map_or(0, |l| l.pages.len()),
+            pages: paged.map_or(0, |(l, _)| l.pages.len()),
             seal: layout.and_then(|l| l.seal.clone()),
             signed: pdf.is_some() && self.signing.is_some(),
             warnings,

@@ -67,7 +67,7 @@ pub struct Output {
 pub struct Rendered {
     /// The documents, in [`OutputKind::ALL`]'s order.
     pub outputs: Vec<Output>,
-    /// Pages in the PDF (0 when no PDF was made).
+    /// Pages in the PDF and the OFD (0 when neither was made).
     pub pages: usize,
     /// Where the seal sits in the PDF.
     pub seal: Option<SealPlacement>,
