@@ -23,6 +23,7 @@ tools=(
   "pdftotext poppler-utils" "pdffonts poppler-utils" "pdfinfo poppler-utils"
   "pdftoppm poppler-utils" "pdfsig poppler-utils"
   "qpdf qpdf"
+  "xmllint libxml2-utils"
   "soffice libreoffice-writer-nogui"
   "openssl openssl"
   "certutil libnss3-tools"

@@ -22,6 +22,7 @@ pub mod import;
 pub mod io;
 pub mod layout;
 pub mod model;
+pub mod ofd;
 pub mod pdf;
 pub mod resolve;
 #[cfg(feature = "serve")]

@@ -274,7 +274,7 @@ fn docx_page_count_matches_pdf() {
         let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).unwrap();
         let outputs = [nianbao::OutputKind::Pdf, nianbao::OutputKind::Docx];
         let rendered = engine.render(&loaded, &outputs).unwrap();
-        let pages = rendered.pdf_pages().expect("a PDF").count;
+        let pages = rendered.pages().expect("a PDF").count;
         let docx = store(&format!("{name}-pages.docx"), rendered.docx().unwrap());
         let lo = libreoffice_pages(&docx);
         println!("{name}: our PDF {pages} pages, LibreOffice {lo} pages");

@@ -132,7 +132,7 @@ fn an_edition_is_a_data_file() {
     );
     assert!(loaded.is_ok(), "{:#?}", loaded.diags);
     let rendered = engine.render(&loaded, &[OutputKind::Pdf]).expect("renders");
-    assert!(rendered.pdf_pages().expect("a PDF").count >= 3);
+    assert!(rendered.pages().expect("a PDF").count >= 3);
 
     // In edition 2099 the key of the dropped section is unknown; in 2021 it is required.
     let with_four = engine.check(

@@ -455,7 +455,7 @@ fn figures_carry_their_alternative_text_and_the_seal_is_an_artifact() {
     let engine =
         Engine::new(EngineOptions { pdfua: true, ..EngineOptions::default() }).expect("fonts");
     let rendered = engine.render(&common::load(&source), &[OutputKind::Pdf]).expect("renders");
-    assert!(rendered.pdf_pages().is_some_and(|p| p.seal.is_some()), "the suite report has a seal");
+    assert!(rendered.pages().is_some_and(|p| p.seal.is_some()), "the suite report has a seal");
     let pdf = dir.join("figures.pdf");
     std::fs::write(&pdf, rendered.pdf().unwrap()).unwrap();
     assert_pdfua(&pdf);

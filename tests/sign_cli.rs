@@ -49,7 +49,7 @@ fn render_sign_with_seal_is_valid_shows_the_seal_and_extends_the_unsigned_render
 
     // The seal is the widget's appearance at the layout's place, and only there: the
     // unsigned (omit_seal) page has no seal, the signed one shows it.
-    let placement = rendered.pdf_pages().and_then(|p| p.seal.clone());
+    let placement = rendered.pages().and_then(|p| p.seal.clone());
     let placement = placement.expect("the layout reserves the seal");
     let page_h = style.page.height.to_pt() as f32;
     let [left, top, w, h] = placement.rect.map(|v| v as f32);

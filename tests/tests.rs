@@ -30,6 +30,7 @@ mod import;
 mod import_cli;
 mod import_roundtrip;
 mod layout;
+mod ofd;
 mod pdf;
 mod pdfua;
 mod rules;

@@ -389,7 +389,7 @@ fn render_unit(
     };
     summary.warnings += rendered.warnings.len();
     summary.diagnostics.extend(rendered.warnings.iter().map(|d| render_short(d, &loaded.file)));
-    summary.pages = rendered.pdf_pages().map_or(0, |p| p.count);
+    summary.pages = rendered.pages().map_or(0, |p| p.count);
     if let Some(parent) = base.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
     {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// Output options of `render` and `batch`.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
-    /// Outputs to write, comma-separated: pdf, docx, html.
+    /// Outputs to write, comma-separated: pdf, docx, html, ofd.
     #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
     /// HTML: write only the article, for pasting into a portal's editor (no <head>, no

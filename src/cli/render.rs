@@ -137,7 +137,7 @@ pub fn run(args: &RenderArgs) -> u8 {
             continue;
         }
         let written: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
-        let pages = match rendered.pdf_pages() {
+        let pages = match rendered.pages() {
             Some(facts) => {
                 let signed = if facts.signed { "，已签名 / signed" } else { "" };
                 format!("（{} 页 / pages{signed}）", facts.count)

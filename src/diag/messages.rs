@@ -224,6 +224,9 @@ catalogue! {
         FontNotEmbeddable => Code::Font,
             "字体 {name} 无法嵌入 PDF（{why}）",
             "the font {name} cannot be embedded in the PDF ({why})";
+        OfdFontNotEmbeddable => Code::Font,
+            "字体 {name} 无法嵌入 OFD（{why}）",
+            "the font {name} cannot be embedded in the OFD ({why})";
         PdfA => Code::PdfA, "不符合 {standard} 要求：{list_zh}", "the document violates {standard} ({list_en})";
         SigningFailed => Code::Signing, "签名失败：{why}", "signing failed ({why})";
         // importing a published report ({a}: the cell or row, {b}: a detail)

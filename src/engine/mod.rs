@@ -24,6 +24,7 @@ use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
 use crate::html::HtmlOptions;
 use crate::layout::{Layout, LayoutOptions, layout_document};
+use crate::ofd::OfdOptions;
 use crate::pdf::PdfOptions;
 use crate::resolve::{Block, Document, ImageData, resolve_document};
 #[cfg(feature = "sign")]
@@ -341,6 +342,10 @@ impl Engine {
                 &layout().0.pagination,
             ),
             html => crate::html::export(doc, &self.options.html).into_bytes(),
+            ofd => {
+                let (layout, fonts) = layout();
+                crate::ofd::export(layout, fonts, doc, OfdOptions::default())?
+            },
         );
         let (bytes, pages) = crate::dispatch_output!(kind, OutputKind,
             pdf => {
@@ -359,6 +364,12 @@ impl Engine {
             },
             docx => (bytes, None),
             html => (bytes, None),
+            ofd => {
+                let layout = layout().0;
+                let facts =
+                    PageFacts { count: layout.pages.len(), seal: layout.seal.clone(), signed: false };
+                (bytes, Some(facts))
+            },
         );
         Ok(Output { kind, bytes, pages })
     }

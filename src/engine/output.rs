@@ -15,11 +15,14 @@ pub enum OutputKind {
     Docx,
     /// The accessible page for the portal (the browser lays it out).
     Html,
+    /// The OFD (GB/T 33190) for 公文 and archive systems: the PDF's pages.
+    Ofd,
 }
 
 impl OutputKind {
     /// Every kind, in the order outputs are made and written.
-    pub const ALL: [OutputKind; 3] = [OutputKind::Pdf, OutputKind::Docx, OutputKind::Html];
+    pub const ALL: [OutputKind; 4] =
+        [OutputKind::Pdf, OutputKind::Docx, OutputKind::Html, OutputKind::Ofd];
 
     /// The file extension (and the name used in `--format`).
     pub fn ext(self) -> &'static str {
@@ -27,6 +30,7 @@ impl OutputKind {
             OutputKind::Pdf => "pdf",
             OutputKind::Docx => "docx",
             OutputKind::Html => "html",
+            OutputKind::Ofd => "ofd",
         }
     }
 
@@ -38,6 +42,7 @@ impl OutputKind {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
             OutputKind::Html => "text/html; charset=utf-8",
+            OutputKind::Ofd => "application/ofd",
         }
     }
 
@@ -46,7 +51,7 @@ impl OutputKind {
     /// is not (the browser lays it out), so a render of HTML alone skips the layout.
     pub fn is_paged(self) -> bool {
         match self {
-            OutputKind::Pdf | OutputKind::Docx => true,
+            OutputKind::Pdf | OutputKind::Docx | OutputKind::Ofd => true,
             OutputKind::Html => false,
         }
     }
@@ -80,9 +85,10 @@ impl OutputKind {
 /// not covered):
 ///
 /// ```compile_fail,E0004
-/// enum OutputKind { Pdf, Docx, Html, Ofd }
+/// enum OutputKind { Pdf, Docx, Html, Ofd, Xlsx }
 /// fn ext(kind: OutputKind) -> &'static str {
-///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html")
+///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html",
+///         ofd => "ofd")
 /// }
 /// ```
 ///
@@ -91,18 +97,23 @@ impl OutputKind {
 /// ```
 /// use nianbao::OutputKind;
 /// fn ext(kind: OutputKind) -> &'static str {
-///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html")
+///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html",
+///         ofd => "ofd")
 /// }
 /// assert_eq!(ext(OutputKind::Docx), "docx");
 /// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! dispatch_output {
-    ($kind:expr, $Kind:ident, pdf => $pdf:expr, docx => $docx:expr, html => $html:expr $(,)?) => {
+    (
+        $kind:expr, $Kind:ident,
+        pdf => $pdf:expr, docx => $docx:expr, html => $html:expr, ofd => $ofd:expr $(,)?
+    ) => {
         match $kind {
             $Kind::Pdf => $pdf,
             $Kind::Docx => $docx,
             $Kind::Html => $html,
+            $Kind::Ofd => $ofd,
         }
     };
 }
@@ -156,9 +167,11 @@ impl Rendered {
         self.get(OutputKind::Docx)
     }
 
-    /// The facts of the PDF's pages, when a PDF was made.
-    pub fn pdf_pages(&self) -> Option<&PageFacts> {
-        self.outputs.iter().find_map(|o| o.pages.as_ref())
+    /// The facts of the pages nianbao laid out: the PDF's when one was made (it alone can be
+    /// signed), else the OFD's (the same pages).
+    pub fn pages(&self) -> Option<&PageFacts> {
+        let of = |kind| self.outputs.iter().find(|o| o.kind == kind).and_then(|o| o.pages.as_ref());
+        of(OutputKind::Pdf).or_else(|| self.outputs.iter().find_map(|o| o.pages.as_ref()))
     }
 }
 
@@ -176,6 +189,7 @@ mod tests {
         assert!(OutputKind::parse_list("").is_err());
         assert!(OutputKind::parse_list("pdf,odt").unwrap_err().contains("odt"));
         assert_eq!(OutputKind::parse_list("html").unwrap(), [OutputKind::Html]);
+        assert_eq!(OutputKind::parse_list("ofd,pdf").unwrap(), [OutputKind::Pdf, OutputKind::Ofd]);
     }
 
     #[test]
@@ -184,7 +198,8 @@ mod tests {
         assert_eq!(mimes[0], "application/pdf");
         assert!(mimes[1].ends_with("wordprocessingml.document"));
         assert!(mimes[2].starts_with("text/html"));
+        assert_eq!(mimes[3], "application/ofd");
         let paged: Vec<bool> = OutputKind::ALL.iter().map(|k| k.is_paged()).collect();
-        assert_eq!(paged, [true, true, false]);
+        assert_eq!(paged, [true, true, false, true]);
     }
 }

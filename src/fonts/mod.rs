@@ -42,6 +42,9 @@ pub struct Face {
     pub index: u32,
     /// The handle krilla embeds and subsets (made once per process, not per document).
     pub krilla: krilla::text::Font,
+    /// The OFD writer's subsets of this face keep each glyph's decompiled outline here,
+    /// once per process (krilla keeps its own for the PDF's).
+    pub(crate) subset_cache: subsetter::GlyphCache,
     upem: f32,
     glyphs: GlyphTable,
 }
@@ -121,6 +124,7 @@ impl Face {
             data,
             index,
             krilla,
+            subset_cache: subsetter::GlyphCache::new(),
             upem,
             glyphs: GlyphTable::new(),
         })

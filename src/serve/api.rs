@@ -249,11 +249,12 @@ pub(super) struct RenderQuery {
 /// What a render route gives.
 pub(super) fn kind_of(format: Option<&str>) -> Result<Option<OutputKind>, Response> {
     match format.unwrap_or("pdf") {
-        "pdf" => Ok(Some(OutputKind::Pdf)),
-        "docx" => Ok(Some(OutputKind::Docx)),
-        "html" => Ok(Some(OutputKind::Html)),
         "yaml" => Ok(None),
-        _ => Err(error(StatusCode::BAD_REQUEST, Reply::BadFormat)),
+        ext => OutputKind::ALL
+            .into_iter()
+            .find(|k| k.ext() == ext)
+            .map(Some)
+            .ok_or_else(|| error(StatusCode::BAD_REQUEST, Reply::BadFormat)),
     }
 }
 
