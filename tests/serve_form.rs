@@ -254,3 +254,67 @@ fn serve_form_in_chromium() {
     assert!(o.root.join(".nianbao/batch/a.pdf").is_file());
     assert!(v["office_opened"].as_str().unwrap().contains("年度政府信息公开工作年度报告"));
 }
+
+/// The clerk's form as a clerk uses it (`tools/serve_clerk.py`): a click left of a number
+/// and a digit replace the number; ２５件 is read as 25 with a note; a 3×7 block pasted
+/// from a spreadsheet fills three rows; Enter and the arrows move between cells; the
+/// console has no errors; axe-core finds nothing; screenshots at 1366×768 and 390×844.
+#[test]
+fn clerk_form_in_chromium() {
+    if let Some(tool) = missing_tool() {
+        assert!(std::env::var_os("CI").is_none(), "{tool} is missing (required under CI)");
+        eprintln!("SKIPPED clerk_form_in_chromium: {tool} is missing");
+        return;
+    }
+    let o = office();
+    let shots = std::env::temp_dir().join("nianbao-serve-clerk");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let base = format!("http://{}", o.addr);
+    let out = Command::new("python3")
+        .arg(root().join("tests/tools/serve_clerk.py"))
+        .arg(&base)
+        .arg(format!("{base}/?token={}", o.a))
+        .arg(&o.admin)
+        .arg(&shots)
+        .arg(axe_path())
+        .env("FONTCONFIG_FILE", common::bundled_fontconfig(&shots))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "serve_clerk.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Json = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!("screenshots in {}; {v:#}", shots.display());
+
+    // A click at the left edge of "7" and a 5: the cell holds 5, not 57.
+    assert_eq!(v["clicked_left_then_5"], "5");
+    // Full-width digits and a trailing 件, read as 25 and said so under the table.
+    assert_eq!(v["fullwidth"], "25");
+    let note = v["fullwidth_note"].as_str().unwrap();
+    assert!(note.contains("２５件") && note.contains("25"), "{note}");
+    // Enter and ↓ go down a column, → along a row.
+    assert_eq!(v["after_down"], "applications.carried_over.natural_person");
+    assert_eq!(v["after_enter"], "applications.disclosed.natural_person");
+    assert_eq!(v["after_right"], "applications.disclosed.business");
+    // A 3×7 block (six typed columns and the 总计) pasted at 自然人 of 一、本年新收.
+    let rows = v["pasted_rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (i, row) in rows.iter().enumerate() {
+        let want: Vec<String> = (1..=6).map(|j| format!("{}", i * 10 + j)).collect();
+        assert_eq!(row["typed"], serde_json::json!(want), "row {i}");
+        let sum: usize = (1..=6).map(|j| i * 10 + j).sum();
+        assert_eq!(row["total"], sum.to_string(), "row {i}: the 总计 computed, not pasted");
+    }
+    let pasted = v["paste_note"].as_str().unwrap();
+    assert!(pasted.contains("18 个数") && pasted.contains("3 个落在自动计算的总计格"), "{pasted}");
+
+    // No console errors (the column widths once broke the page's policy 16 times a load).
+    assert_eq!(v["console_errors"], serde_json::json!([]));
+    assert!(v["axe"].as_array().unwrap().is_empty(), "axe-core: {:#}", v["axe"]);
+    for name in ["desktop-1366", "phone-390"] {
+        assert!(shots.join(format!("{name}.png")).is_file(), "{name}");
+    }
+}

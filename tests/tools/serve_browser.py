@@ -56,6 +56,8 @@ def browser(downloads):
     options.add_experimental_option("prefs", {
         "download.default_directory": downloads, "download.prompt_for_download": False,
         "plugins.always_open_pdf_externally": True})
+    # The console's messages (a refused style, a script error), for `console_errors`.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver", env=dict(os.environ))
     driver = webdriver.Chrome(options=options, service=service)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})

@@ -215,7 +215,12 @@ function aside(section, key, label) {
 function table(t, heading) {
   const numbers = S.form.numbers;
   const total = t.widths.reduce((a, b) => a + b, 0);
-  const colgroup = el('colgroup', {}, t.widths.map((w) => el('col', {style: 'width:' + (w / total * 100).toFixed(2) + '%'})));
+  // Widths through the CSSOM: the page's policy (default-src 'self') refuses style attributes.
+  const colgroup = el('colgroup', {}, t.widths.map((w) => {
+    const col = el('col');
+    col.style.width = (w / total * 100).toFixed(2) + '%';
+    return col;
+  }));
   const tbody = el('tbody');
   const thead = el('thead');
   t.rows.forEach((row, r) => {
@@ -227,20 +232,148 @@ function table(t, heading) {
         tr.append(el('th', Object.assign({class: c.head ? 'head' : 'label', scope}, span), c.text));
       } else if (c.sum) {
         tr.append(el('td', Object.assign({class: 'total', 'data-key': c.key}, span),
-          el('output', {'data-key': c.key, 'data-sum': c.sum.join(' '), 'aria-label': c.label + '（自动计算）', title: c.label + '（自动计算）'})));
+          el('output', {'data-key': c.key, 'data-sum': c.sum.join(' '), 'aria-label': c.label + '（自动计算）', title: c.label + '（自动计算）',
+            'data-row': c.row, 'data-col': c.col, 'data-rowspan': c.rowspan || 1, 'data-colspan': c.colspan || 1})));
       } else {
         const input = el('input', {'data-key': c.key, inputmode: c.decimal ? 'decimal' : 'numeric',
-          'aria-label': c.label, title: c.label, autocomplete: 'off'});
+          'aria-label': c.label, title: c.label, autocomplete: 'off', 'data-row': c.row, 'data-col': c.col,
+          'data-rowspan': c.rowspan || 1, 'data-colspan': c.colspan || 1});
         input.value = numbers[c.key] === undefined ? '' : String(numbers[c.key]);
-        input.addEventListener('input', () => { numbers[c.key] = input.value; totals(); changed(); });
+        numberCell(input, c.key, t.key);
         tr.append(el('td', Object.assign({class: 'cell', 'data-key': c.key}, span), input));
       }
     }
     (r < t.header_rows ? thead : tbody).append(tr);
   });
   const grid = el('table', {class: 'grid', 'data-table': t.key}, el('caption', {text: heading}), colgroup, thead, tbody);
-  return el('div', {}, el('div', {class: 'grid-box', role: 'region', tabindex: 0, 'aria-label': heading}, grid),
+  return el('div', {}, el('div', {class: 'grid-box', role: 'region', tabindex: 0, 'aria-label': heading + '（表格）'}, grid),
+    el('p', {class: 'note entry-note', 'data-entry-note': t.key, 'aria-live': 'polite'}),
     el('ul', {class: 'diag-list table-diags', 'data-table-diags': t.key}));
+}
+
+/// What a clerk types or pastes, read as the number it means: full-width digits (１２３, from
+/// a Chinese input method) as ASCII, thousands separators and a trailing unit (件, 个, 人次,
+/// 元, 万元) dropped, blanks around it trimmed. Anything else is left as typed, for the
+/// engine to name. Returns the text to keep.
+function normalise(text) {
+  let t = String(text).replace(/[\uFF10-\uFF19]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xFF10 + 48))
+    .replace(/\uFF0E/g, '.').replace(/[\u3000\s]+/g, '');
+  t = t.replace(/(件|个|人次|次|元|万元)$/, '');
+  if (/^\d{1,3}([,，]\d{3})+(\.\d+)?$/.test(t)) t = t.replace(/[,，]/g, '');
+  return t;
+}
+
+/// The note under a table that says what was read differently from what was typed.
+function entryNote(table, text) {
+  const note = document.querySelector('[data-entry-note="' + CSS.escape(table) + '"]');
+  if (note) note.textContent = text;
+}
+
+/// The typed cell `input` of `key`: the whole content selected when it gets focus (a click
+/// left of a number then replaces it instead of putting the digit in front), typing read by
+/// `normalise`, a block pasted from a spreadsheet spread across the grid, and Enter and the
+/// arrows moving between cells as in a spreadsheet.
+function numberCell(input, key, table) {
+  const numbers = S.form.numbers;
+  // While typing, the number is read as it will be kept; the cell shows it (and the note
+  // says how it was read) when the clerk leaves the cell, so the caret never jumps mid-word.
+  const set = (raw) => { numbers[key] = normalise(raw); };
+  const settle = () => {
+    const raw = input.value, v = normalise(raw);
+    if (v === raw) return;
+    input.value = v;
+    numbers[key] = v;
+    entryNote(table, '“' + raw + '”已读作 ' + (v === '' ? '空白' : v) + '（' + input.getAttribute('aria-label') + '）。');
+  };
+  let justFocused = false;
+  input.addEventListener('focus', () => { justFocused = true; input.select(); });
+  // The click that focused the cell would put the caret where it landed: keep the selection.
+  input.addEventListener('mouseup', (ev) => { if (justFocused) { ev.preventDefault(); input.select(); } justFocused = false; });
+  input.addEventListener('blur', () => { justFocused = false; settle(); });
+  input.addEventListener('input', (ev) => {
+    justFocused = false;
+    if (ev.isComposing) return;
+    set(input.value);
+    totals();
+    changed();
+  });
+  input.addEventListener('compositionend', () => { set(input.value); totals(); changed(); });
+  input.addEventListener('keydown', (ev) => {
+    if (ev.isComposing || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const at0 = input.selectionStart === 0, atEnd = input.selectionEnd === input.value.length;
+    const step = {ArrowDown: [1, 0], ArrowUp: [-1, 0], Enter: [ev.shiftKey ? -1 : 1, 0],
+      ArrowRight: atEnd ? [0, 1] : null, ArrowLeft: at0 ? [0, -1] : null}[ev.key];
+    if (!step) return;
+    const next = neighbour(input, step[0], step[1], false);
+    ev.preventDefault();
+    if (next) next.focus();
+  });
+  input.addEventListener('paste', (ev) => {
+    const text = ev.clipboardData ? ev.clipboardData.getData('text/plain') : '';
+    if (!/[\t\n]/.test(text.replace(/\r?\n$/, ''))) {
+      // One value: read as typed, replacing the selection.
+      ev.preventDefault();
+      input.value = input.value.slice(0, input.selectionStart) + text.replace(/\r?\n$/, '') + input.value.slice(input.selectionEnd);
+      settle(); set(input.value); totals(); changed();
+      return;
+    }
+    ev.preventDefault();
+    pasteBlock(input, table, text);
+  });
+}
+
+/// The cell (a typed input, or with `totals` also a computed output) next to `from` in the
+/// same table, `dr` rows and `dc` columns away (one of them 0), by the grid's positions:
+/// spans are crossed as a spreadsheet crosses merged cells.
+function neighbour(from, dr, dc, withTotals) {
+  const grid = from.closest('table');
+  const pos = (e) => ({r: +e.dataset.row, c: +e.dataset.col, rs: +e.dataset.rowspan, cs: +e.dataset.colspan});
+  const p = pos(from);
+  let best = null, bestDist = Infinity;
+  for (const e of grid.querySelectorAll(withTotals ? 'input[data-key], output[data-key]' : 'input[data-key]')) {
+    if (e === from) continue;
+    const q = pos(e);
+    let dist;
+    if (dc === 0) {
+      if (!(q.c <= p.c && p.c < q.c + q.cs)) continue;
+      dist = dr > 0 ? q.r - (p.r + p.rs - 1) : p.r - (q.r + q.rs - 1);
+    } else {
+      if (!(q.r <= p.r && p.r < q.r + q.rs)) continue;
+      dist = dc > 0 ? q.c - (p.c + p.cs - 1) : p.c - (q.c + q.cs - 1);
+    }
+    if (dist > 0 && dist < bestDist) { best = e; bestDist = dist; }
+  }
+  return best;
+}
+
+/// A block copied from Excel or WPS (rows on lines, columns by tabs) spread from `start`:
+/// each row down the grid, each value to the right; a value that lands on a 总计 (computed)
+/// is not typed there; values past the table's edge are counted in the note.
+function pasteBlock(start, table, text) {
+  const rows = text.replace(/\r/g, '').replace(/\n$/, '').split('\n').map((l) => l.split('\t'));
+  let rowStart = start, placed = 0, skipped = 0, outside = 0, read = 0;
+  for (const values of rows) {
+    let at = rowStart;
+    for (const raw of values) {
+      if (!at) { outside++; continue; }
+      if (at.matches('input')) {
+        const v = normalise(raw);
+        if (v !== raw.trim()) read++;
+        at.value = v;
+        S.form.numbers[at.dataset.key] = v;
+        placed++;
+      } else skipped++;
+      at = neighbour(at, 0, 1, true);
+    }
+    rowStart = rowStart && neighbour(rowStart, 1, 0, true);
+  }
+  totals();
+  changed();
+  const parts = ['已粘贴 ' + rows.length + ' 行 ' + placed + ' 个数'];
+  if (skipped) parts.push(skipped + ' 个落在自动计算的总计格，未填入');
+  if (outside) parts.push(outside + ' 个超出表格，未填入');
+  if (read) parts.push(read + ' 个已按数字读取（全角数字、“件”、千位分隔符）');
+  entryNote(table, parts.join('；') + '。');
 }
 
 /// Every computed cell: the sum of the typed cells it names (blank counts as 0).

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Drives the `nianbao serve` form in headless Chromium as a township clerk would (mouse,
+phone, a spreadsheet at hand) and reports what it saw as JSON on stdout:
+
+1. clicks at the left edge of a number (not Tab) and types 5: the cell holds 5;
+2. types ２５件 (a Chinese input method's digits, with the unit): read as 25, with a note;
+3. moves with ↓, Enter and → between cells;
+4. pastes a 3×7 block (tab-separated columns, one line a row, as Excel and WPS copy) at
+   the first cell of table 三;
+5. the browser console's errors, axe-core's violations, screenshots at 1366×768 and 390×844.
+
+The paste is a `paste` event carrying the block as `text/plain` (what Ctrl+V delivers; a
+headless browser has no system clipboard to copy from).
+
+usage: serve_clerk.py BASE_URL LINK_A OFFICE_TOKEN OUTDIR AXE.min.js
+"""
+
+import json
+import os
+import sys
+import time
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from html_browser import AXE_JS
+from serve_browser import browser, cell, click, wait
+
+RECEIVED = "applications.received.natural_person"
+CARRIED = "applications.carried_over.natural_person"
+
+PASTE_JS = """
+const [key, text] = arguments;
+const input = document.querySelector('input[data-key="' + key + '"]');
+input.focus();
+const data = new DataTransfer();
+data.setData('text/plain', text);
+input.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+"""
+
+ROWS_JS = """
+const start = document.querySelector('input[data-key="' + arguments[0] + '"]');
+const grid = start.closest('table');
+const rows = [...new Set([...grid.querySelectorAll('input[data-key]')].map(e => +e.dataset.row))]
+  .filter(r => r >= +start.dataset.row).sort((a, b) => a - b).slice(0, 3);
+return rows.map(r => ({
+  typed: [...grid.querySelectorAll('input[data-row="' + r + '"]')].map(e => e.value),
+  total: (grid.querySelector('output[data-row="' + r + '"]') || {}).value}));
+"""
+
+
+def active_key(driver):
+    return driver.execute_script("return document.activeElement.dataset.key || null")
+
+
+def console_errors(driver):
+    return [m["message"] for m in driver.get_log("browser") if m["level"] == "SEVERE"]
+
+
+def shot(driver, path, width, height):
+    driver.set_window_size(width, height)
+    time.sleep(0.3)
+    driver.save_screenshot(path)
+
+
+def main():
+    base, link_a, office_token, outdir, axe_path = sys.argv[1:6]
+    axe = open(axe_path, encoding="utf-8").read()
+    downloads = os.path.join(outdir, "downloads")
+    os.makedirs(downloads, exist_ok=True)
+    out = {}
+    a = browser(downloads)
+    try:
+        a.set_window_size(1366, 768)
+        a.get(link_a)
+        wait(a, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)
+
+        # 1. A click 3 px inside the left edge of the centred 7, then 5.
+        box = cell(a, RECEIVED)
+        a.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+        width = box.size["width"]
+        ActionChains(a).move_to_element_with_offset(box, -width // 2 + 3, 0).click().perform()
+        box.send_keys("5")
+        out["clicked_left_then_5"] = box.get_attribute("value")
+
+        # 2. ２５件 typed into the next row's cell (clicked into, not tabbed).
+        carried = cell(a, CARRIED)
+        click(a, carried)
+        carried.send_keys("２５件")
+
+        # 3. ↓ from 一 goes to 二, Enter to 三（一）, → to the next column.
+        click(a, cell(a, RECEIVED))
+        out["fullwidth"] = carried.get_attribute("value")
+        out["fullwidth_note"] = a.find_element(By.CSS_SELECTOR, '[data-entry-note="applications"]').text
+        a.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+        out["after_down"] = active_key(a)
+        a.switch_to.active_element.send_keys(Keys.ENTER)
+        out["after_enter"] = active_key(a)
+        a.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+        out["after_right"] = active_key(a)
+
+        # 4. A 3×7 block: six typed columns and the 总计, as a spreadsheet copies it.
+        block = "\r\n".join("\t".join(str(i * 10 + j) for j in range(1, 8)) for i in range(3)) + "\r\n"
+        a.execute_script(PASTE_JS, RECEIVED, block)
+        out["pasted_rows"] = a.execute_script(ROWS_JS, RECEIVED)
+        out["paste_note"] = a.find_element(By.CSS_SELECTOR, '[data-entry-note="applications"]').text
+        wait(a, "return document.body.dataset.checked !== undefined")
+
+        # 5. The screenshots, axe-core, the console.
+        shot(a, os.path.join(outdir, "desktop-1366.png"), 1366, 768)
+        a.execute_script("document.querySelector('[data-table=applications]').closest('.grid-box').scrollIntoView()")
+        shot(a, os.path.join(outdir, "phone-390.png"), 390, 844)
+        a.set_window_size(1366, 768)
+        a.execute_script(axe)
+        out["axe"] = a.execute_async_script(AXE_JS)
+        out["console_errors"] = console_errors(a)
+    finally:
+        a.quit()
+    json.dump(out, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
