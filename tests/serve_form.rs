@@ -257,7 +257,8 @@ fn serve_form_in_chromium() {
 
 /// The clerk's form as a clerk uses it (`tools/serve_clerk.py`): a click left of a number
 /// and a digit replace the number; ２５件 is read as 25 with a note; a 3×7 block pasted
-/// from a spreadsheet fills three rows; Enter and the arrows move between cells; the
+/// from a spreadsheet fills three rows; Enter and the arrows move between cells; a reload
+/// mid-edit restores the draft; an ended session logs in again in place and saves; the
 /// console has no errors; axe-core finds nothing; screenshots at 1366×768 and 390×844.
 #[test]
 fn clerk_form_in_chromium() {
@@ -310,6 +311,24 @@ fn clerk_form_in_chromium() {
     }
     let pasted = v["paste_note"].as_str().unwrap();
     assert!(pasted.contains("18 个数") && pasted.contains("3 个落在自动计算的总计格"), "{pasted}");
+
+    // A reload mid-edit: warned before leaving, then the draft offered and restored.
+    assert_eq!(v["leave_warned"], true);
+    assert!(v["draft_text"].as_str().unwrap().contains("未保存"), "{}", v["draft_text"]);
+    assert_eq!(v["before_restore"], "7", "the saved version until the clerk chooses");
+    assert_eq!(v["after_restore"], v["pasted_rows"], "everything typed came back");
+    assert_eq!(v["unsaved_shown"], true);
+    // The session ended: the revoked token refused in the dialog, the new link logs in again
+    // and the save goes through with the new CSRF token.
+    assert!(v["relogin_note"].as_str().unwrap().contains("登录已失效"), "{}", v["relogin_note"]);
+    assert!(v["relogin_old_token"].as_str().unwrap().contains("令牌无效"));
+    assert!(v["saved_after_relogin"].as_str().unwrap().contains("已保存"));
+    assert_eq!(v["drafts_left"], 0, "a saved draft is dropped");
+    assert_eq!(v["leave_warned_after_save"], false);
+    let saved = nianbao::load_and_check(&o.root.join("a.yaml"));
+    let t3 = saved.checked.as_ref().unwrap().table("applications").unwrap().records.clone();
+    let row: Vec<String> = t3[0].values.iter().take(6).map(|x| x.display()).collect();
+    assert_eq!(row, ["1", "2", "3", "4", "5", "6"], "the pasted row, saved on disk");
 
     // No console errors (the column widths once broke the page's policy 16 times a load).
     assert_eq!(v["console_errors"], serde_json::json!([]));

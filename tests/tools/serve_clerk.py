@@ -7,7 +7,10 @@ phone, a spreadsheet at hand) and reports what it saw as JSON on stdout:
 3. moves with ↓, Enter and → between cells;
 4. pastes a 3×7 block (tab-separated columns, one line a row, as Excel and WPS copy) at
    the first cell of table 三;
-5. the browser console's errors, axe-core's violations, screenshots at 1366×768 and 390×844.
+5. reloads mid-edit (warned first) and restores what was typed from the browser's draft;
+6. the office reissues the unit's link (the session ends): saving asks for the link in
+   place (the revoked one refused), logs in again and saves;
+7. the browser console's errors, axe-core's violations, screenshots at 1366×768 and 390×844.
 
 The paste is a `paste` event carrying the block as `text/plain` (what Ctrl+V delivers; a
 headless browser has no system clipboard to copy from).
@@ -25,7 +28,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from html_browser import AXE_JS
-from serve_browser import browser, cell, click, wait
+from serve_browser import bearer, browser, cell, click, wait
 
 RECEIVED = "applications.received.natural_person"
 CARRIED = "applications.carried_over.natural_person"
@@ -107,6 +110,46 @@ def main():
         out["paste_note"] = a.find_element(By.CSS_SELECTOR, '[data-entry-note="applications"]').text
         wait(a, "return document.body.dataset.checked !== undefined")
 
+        # 6. A reload mid-edit: the browser warns first; the page then offers what was typed.
+        out["leave_warned"] = a.execute_script(
+            "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
+            "return e.defaultPrevented")
+        a.refresh()
+        try:
+            a.switch_to.alert.accept()
+        except Exception:
+            pass
+        wait(a, "return !document.getElementById('draft').hidden")
+        out["draft_text"] = a.find_element(By.ID, "draft-text").text
+        out["before_restore"] = cell(a, RECEIVED).get_attribute("value")
+        click(a, a.find_element(By.ID, "restore-draft"))
+        out["after_restore"] = a.execute_script(ROWS_JS, RECEIVED)
+        out["unsaved_shown"] = a.find_element(By.ID, "unsaved").is_displayed()
+
+        # 7. The session ends (the office reissues the unit's link); saving asks for the new
+        # link in place, logs in again and saves with the new session's CSRF token.
+        errors = console_errors(a)
+        token = link_a.split("token=")[1]
+        new_link = bearer(base, office_token, "PUT", "/api/tokens/a")["link"]
+        click(a, a.find_element(By.ID, "save"))
+        wait(a, "return document.getElementById('relogin').open")
+        out["relogin_note"] = a.find_element(By.ID, "save-note").text
+        field = a.find_element(By.ID, "relogin-token")
+        field.send_keys(token)  # the old, revoked token first: refused in the dialog
+        a.find_element(By.ID, "relogin-submit").click()
+        wait(a, "return document.getElementById('relogin-error').textContent !== ''")
+        out["relogin_old_token"] = a.find_element(By.ID, "relogin-error").text
+        field.clear()
+        field.send_keys(base + new_link)
+        a.find_element(By.ID, "relogin-submit").click()
+        wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
+        out["saved_after_relogin"] = a.find_element(By.ID, "save-note").text
+        out["drafts_left"] = a.execute_script(
+            "return Object.keys(localStorage).filter(k => k.startsWith('nianbao-draft:')).length")
+        out["leave_warned_after_save"] = a.execute_script(
+            "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
+            "return e.defaultPrevented")
+
         # 5. The screenshots, axe-core, the console.
         shot(a, os.path.join(outdir, "desktop-1366.png"), 1366, 768)
         a.execute_script("document.querySelector('[data-table=applications]').closest('.grid-box').scrollIntoView()")
@@ -114,7 +157,10 @@ def main():
         a.set_window_size(1366, 768)
         a.execute_script(axe)
         out["axe"] = a.execute_async_script(AXE_JS)
-        out["console_errors"] = console_errors(a)
+        # The two 401s of the ended session (the save, the revoked token) are the browser
+        # logging the refusals the page then handles; anything else is an error.
+        expected = "the server responded with a status of 401"
+        out["console_errors"] = errors + [e for e in console_errors(a) if expected not in e]
     finally:
         a.quit()
     json.dump(out, sys.stdout, ensure_ascii=False)

@@ -55,6 +55,7 @@ async function start() {
   const who = await json(r);
   S.csrf = who.csrf;
   S.role = who.role;
+  S.unit = who.unit;
   $('who').textContent = who.role === 'office' ? '县（区）办公室' : '本单位：' + who.unit;
   $('logout').hidden = !who.csrf;
   await list();
@@ -146,6 +147,63 @@ async function load(v, version) {
   draw(await grids(v.edition));
   showDiags(v.diagnostics, v.status, v.status_zh);
   $('unsaved').hidden = true;
+  offerDraft();
+}
+
+// ---------------------------------------------------------------- drafts (typing never lost)
+
+// Every change is kept in the browser (localStorage) under the unit and the version it was
+// typed on, until it is saved; a reload, a crash or a closed tab finds it there.
+const DRAFT = 'nianbao-draft:';
+
+function draftPrefix() { return DRAFT + S.id + ':'; }
+
+function keepDraft() {
+  try {
+    localStorage.setItem(draftPrefix() + S.version, JSON.stringify({edition: S.edition, form: S.form, at: Date.now()}));
+  } catch (_) { /* storage full or refused: the form still holds it */ }
+}
+
+function dropDrafts() {
+  const prefix = draftPrefix();
+  for (const k of Object.keys(localStorage)) if (k.startsWith(prefix)) localStorage.removeItem(k);
+}
+
+/// The newest draft of this report: `{version, edition, form, at}`, or null.
+function findDraft() {
+  const prefix = draftPrefix();
+  let best = null;
+  for (const k of Object.keys(localStorage)) {
+    if (!k.startsWith(prefix)) continue;
+    try {
+      const d = JSON.parse(localStorage.getItem(k) || '');
+      if (d && d.form && (!best || d.at > best.at)) best = Object.assign(d, {version: k.slice(prefix.length)});
+    } catch (_) { localStorage.removeItem(k); }
+  }
+  return best;
+}
+
+function offerDraft() {
+  const box = $('draft');
+  box.hidden = true;
+  const d = findDraft();
+  if (!d) return;
+  if (d.version === S.version && canon(d.form) === canon(S.form)) { dropDrafts(); return; }
+  const when = new Date(d.at).toLocaleString('zh-CN');
+  $('draft-text').textContent = '此报告有 ' + when + ' 填写但未保存的内容' +
+    (d.version === S.version ? '。' : '（填写后报告已被保存过新的版本，恢复后保存时会先与新版本比较）。');
+  box.hidden = false;
+  $('restore-draft').onclick = async () => {
+    box.hidden = true;
+    S.form = d.form;
+    S.edition = d.edition;
+    // Saved against the version it was typed on: a newer one is then a conflict to merge.
+    S.version = d.version;
+    draw(await grids(d.edition));
+    changed();
+    $('save-note').textContent = '已恢复未保存的内容，请检查后保存。';
+  };
+  $('drop-draft').onclick = () => { box.hidden = true; dropDrafts(); };
 }
 
 function doc() { return S.form.doc; }
@@ -153,6 +211,7 @@ function doc() { return S.form.doc; }
 function changed() {
   S.lastInput = performance.now();
   S.dirty = true;
+  keepDraft();
   $('unsaved').hidden = false;
   clearTimeout(S.timer);
   S.timer = setTimeout(check, 250);
@@ -563,7 +622,13 @@ async function save() {
   const r = await api('PUT', '/api/reports/' + encodeURIComponent(S.id) + '/form', {edition: S.edition, form: S.form}, {'If-Match': '"' + S.version + '"'});
   const v = await json(r);
   if (r.status === 409) return conflict(v);
+  if (sessionEnded(r, v)) {
+    $('save-note').textContent = '登录已失效，内容仍在本页和本机浏览器中。请重新登录后保存。';
+    if (await relogin()) return save();
+    return;
+  }
   if (!r.ok) { $('save-note').textContent = '保存失败：' + (v.message || r.status); return; }
+  dropDrafts();
   S.version = v.version;
   S.dirty = false;
   S.conflict = null;
@@ -572,6 +637,48 @@ async function save() {
   $('save-note').textContent = '已保存（版本 ' + v.version.slice(0, 8) + '）';
   showDiags(v.diagnostics, v.status, v.status_zh);
   if (!$('history').hidden) history();
+}
+
+/// The session is over (the server restarted, the 12 h passed, the link was reissued): 401,
+/// or 403 for a CSRF token of a session that is no more.
+function sessionEnded(r, v) {
+  return r.status === 401 || (r.status === 403 && v.error === 'csrf');
+}
+
+/// Logs in again without leaving the page: asks for the login link (or its token), opens a
+/// new session with it and takes the new session's CSRF token. True when logged in again as
+/// the same unit.
+function relogin() {
+  const dialog = /** @type {HTMLDialogElement} */ ($('relogin'));
+  const input = /** @type {HTMLInputElement} */ ($('relogin-token'));
+  const err = $('relogin-error');
+  err.textContent = '';
+  input.value = '';
+  return new Promise((resolve) => {
+    const form = $('relogin-form');
+    const finish = (ok) => { form.onsubmit = null; $('relogin-cancel').onclick = null; dialog.close(); resolve(ok); };
+    $('relogin-cancel').onclick = () => finish(false);
+    form.onsubmit = async (ev) => {
+      ev.preventDefault();
+      const text = input.value.trim();
+      const m = /[?&]token=([^&#\s]+)/.exec(text);
+      const token = m ? decodeURIComponent(m[1]) : text;
+      if (!token) return;
+      // The login route sets the new session's cookie and redirects; the redirect is not followed.
+      const login = await fetch('/?token=' + encodeURIComponent(token), {credentials: 'same-origin', redirect: 'manual'});
+      const r = login.status === 401 ? login : await api('GET', '/api/session');
+      if (!r.ok) { err.textContent = '登录令牌无效或已被收回（the token is wrong or revoked）。'; return; }
+      const who = await json(r);
+      if (who.role !== S.role || (S.role === 'unit' && who.unit !== S.unit)) {
+        err.textContent = '这是另一个单位的登录链接（a link of another unit）。';
+        return;
+      }
+      S.csrf = who.csrf;
+      finish(true);
+    };
+    dialog.showModal();
+    input.focus();
+  });
 }
 
 /// A document as comparable text: keys sorted, empty values (which the YAML leaves out) dropped.
@@ -631,6 +738,7 @@ async function restore(version) {
   if (!r.ok) { alert(v.message || r.status); return; }
   const current = S.version;
   await load(v, current);
+  $('draft').hidden = true;
   changed();
   $('save-note').textContent = '已载入版本 ' + version.slice(0, 8) + '，保存后即恢复为这一版本。';
 }
@@ -700,6 +808,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('keep-mine').addEventListener('click', () => { S.version = S.conflict.version; save(); });
   $('take-theirs').addEventListener('click', async () => {
     const v = S.conflict.newer;
+    dropDrafts();
     S.conflict = null;
     $('conflict').hidden = true;
     await load(v, v.version);
