@@ -150,7 +150,11 @@ fn serve_form_in_chromium() {
     assert_eq!(v["cell_invalid"], "true");
     let listed = v["table_diags"].as_array().unwrap();
     assert!(
-        listed.iter().any(|d| d.as_str().unwrap().contains("E-R3 自然人列不平衡")),
+        listed.iter().any(|d| {
+            let d = d.as_str().unwrap();
+            // The rule's code is behind 详细; the message names its cell.
+            d.contains("自然人列不平衡") && d.contains("/ 自然人") && !d.contains("E-R3")
+        }),
         "{listed:?}"
     );
     assert_eq!(v["row_total"], "9", "the row's 总计 follows the typing");
@@ -329,6 +333,22 @@ fn clerk_form_in_chromium() {
     let t3 = saved.checked.as_ref().unwrap().table("applications").unwrap().records.clone();
     let row: Vec<String> = t3[0].values.iter().take(6).map(|x| x.display()).collect();
     assert_eq!(row, ["1", "2", "3", "4", "5", "6"], "the pasted row, saved on disk");
+
+    // The clerk's language: each message names its field, the code and English behind 详细,
+    // 下一个错误 goes to a marked cell, errors listed before warnings, 【待填写】 highlighted.
+    let diags = v["table_diags"].as_array().unwrap();
+    assert!(!diags.is_empty());
+    for d in diags {
+        let d = d.as_str().unwrap();
+        assert!(d.starts_with("三、收到和处理政府信息公开申请情况 "), "{d}");
+        assert!(!d.contains("E-") && !d.contains("yaml"), "{d}");
+    }
+    let detailed = v["table_diags_detailed"].as_array().unwrap();
+    assert!(detailed.iter().all(|d| d.as_str().unwrap().contains("〔E-")), "{detailed:?}");
+    assert_eq!(v["next_error_is_marked"], true);
+    assert_eq!(v["todo_marked"], true);
+    let todo = v["todo_message"].as_str().unwrap();
+    assert!(todo.contains("一、总体情况") && !todo.contains("W-"), "{todo}");
 
     // No console errors (the column widths once broke the page's policy 16 times a load).
     assert_eq!(v["console_errors"], serde_json::json!([]));

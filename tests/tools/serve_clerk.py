@@ -109,6 +109,31 @@ def main():
         out["pasted_rows"] = a.execute_script(ROWS_JS, RECEIVED)
         out["paste_note"] = a.find_element(By.CSS_SELECTOR, '[data-entry-note="applications"]').text
         wait(a, "return document.body.dataset.checked !== undefined")
+        wait(a, "return document.querySelectorAll('[data-table-diags=\"applications\"] li').length > 0")
+
+        # The clerk's language: named fields, 详细, 下一个错误, 【待填写】.
+        lis = '[data-table-diags="applications"] li'
+        texts = "return [...document.querySelectorAll('%s')].map(li => li.innerText)" % lis.replace('"', '\\"')
+        out["table_diags"] = a.execute_script(texts)
+        click(a, a.find_element(By.ID, "show-details"))
+        out["table_diags_detailed"] = a.execute_script(texts)
+        click(a, a.find_element(By.ID, "show-details"))
+        click(a, a.find_element(By.ID, "next-error"))
+        out["next_error_is_marked"] = a.execute_script(
+            "return document.activeElement.classList.contains('bad')")
+        todo = a.execute_script(
+            "return [...document.querySelectorAll('textarea[data-path^=\"overview[\"]')][0].id")
+        area = a.find_element(By.ID, todo)
+        click(a, area)
+        area.send_keys("\ue009a")
+        area.send_keys("【待填写】")
+        out["todo_marked"] = "todo" in area.get_attribute("class")
+        find = ("return [...document.querySelectorAll('[data-code]')].map(e => e.innerText)"
+                ".find(t => t.includes('占位') || t.includes('待填写')) || null")
+        wait(a, find)
+        out["todo_message"] = a.execute_script(find)
+        area.send_keys("\ue009a")
+        area.send_keys("本年度工作总体平稳。")
 
         # 6. A reload mid-edit: the browser warns first; the page then offers what was typed.
         out["leave_warned"] = a.execute_script(

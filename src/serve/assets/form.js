@@ -95,7 +95,7 @@ async function open(id) {
     // A file the form cannot show (a YAML syntax error): say so, offer the file itself.
     show('editor');
     $('report').replaceChildren(el('p', {class: 'error', text: v.message || String(r.status)}),
-      el('ul', {}, (v.diagnostics || []).map((d) => el('li', {text: describe(d) + (d.line ? '（第 ' + d.line + ' 行）' : '')}))));
+      el('ul', {}, (v.diagnostics || []).map((d) => el('li', {text: describe(d) + (d.line ? '（第 ' + d.line + ' 行）' : '') + ' ' + detail(d)}))));
     $('problems').replaceChildren();
   } else {
     await load(v, v.version);
@@ -224,7 +224,7 @@ function field(label, path, value, onchange, opts) {
     ? el('textarea', {id, rows: o.rows || 3, 'data-path': path})
     : el('input', {id, 'data-path': path, inputmode: o.inputmode, placeholder: o.placeholder});
   input.value = value === undefined || value === null ? '' : String(value);
-  input.addEventListener('input', () => { onchange(input.value); changed(); });
+  input.addEventListener('input', () => { onchange(input.value); input.classList.toggle('todo', input.value.includes('【待填写】')); changed(); });
   return el('div', {class: 'field' + (o.wide ? ' wide' : '')}, el('label', {for: id, text: label}), input,
     el('p', {class: 'diag-list', 'data-for': path}));
 }
@@ -560,12 +560,124 @@ function target(path) {
   }
 }
 
+/// A diagnostic in the clerk's words: the field it is about, the Chinese message and the
+/// first hint. The rule code and the English are in `detail` (shown by the 详细 toggle).
 function describe(d) {
-  return d.code + ' ' + d.message_zh + (d.label ? '（' + d.label + '）' : '') + (d.hints && d.hints.length ? ' — ' + d.hints[0] : '');
+  const where = fieldName(d);
+  return (where ? where + '：' : '') + d.message_zh + (d.hints && d.hints.length ? ' — ' + english(d.hints[0])[0] : '');
+}
+
+/// A bilingual text split into its Chinese and the English in its closing parentheses.
+function english(text) {
+  const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text);
+  return m ? [m[1], m[2]] : [text, ''];
+}
+
+function detail(d) {
+  const hint = d.hints && d.hints.length ? english(d.hints[0])[1] : '';
+  return '〔' + d.code + (d.message_en ? ' · ' + d.message_en : '') + (hint ? ' · ' + hint : '') + '〕';
+}
+
+/// The field a diagnostic is about, as the form names it: a table's cell by its section,
+/// row and column labels; prose by its section and paragraph; a metadata field by its label.
+function fieldName(d) {
+  const g = S.grids[S.edition];
+  const heading = (key) => {
+    const sec = g && g.sections.find((x) => x.key === key);
+    return sec ? sec.heading : key === 'preamble' ? '前言' : key === 'signature' ? '落款' : null;
+  };
+  const cellKey = (d.cells && d.cells[0]) || null;
+  if (cellKey) {
+    const q = CSS.escape(cellKey);
+    const input = document.querySelector('input[data-key="' + q + '"], output[data-key="' + q + '"]');
+    const table = input && input.closest('table');
+    const label = input ? input.getAttribute('aria-label') : d.label;
+    return (table ? (heading(table.dataset.table) || '') + ' ' : '') + (label || '');
+  }
+  const path = d.path || '';
+  const named = nameFromPage(path, d);
+  if (named) return named;
+  const meta = {unit: '发布机关（单位）', year: '年度', date: '成文日期', 'signature.unit': '落款单位',
+    'signature.date': '落款日期', 'signature.seal': '印章图片'};
+  if (meta[path]) return meta[path];
+  const m = /^([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?/.exec(path);
+  if (!m) return d.label || '';
+  const sec = heading(m[1]);
+  if (!sec) return d.label || path;
+  const parts = [sec];
+  if (m[2] !== undefined) {
+    const item = S.form && Array.isArray(doc()[m[1]]) ? doc()[m[1]][+m[2]] : null;
+    parts.push(item && typeof item === 'object' && item.heading ? '“' + item.heading + '”' : '第 ' + (+m[2] + 1) + ' 段');
+  } else if (m[3] === 'intro') parts.push('表前说明');
+  else if (m[3] === 'notes') parts.push('表后说明');
+  if (m[2] !== undefined && m[3] === 'text') parts.push('正文');
+  if (m[3] === 'caption') parts.push('图题');
+  if (m[3] === 'alt') parts.push('替代文本');
+  return parts.join(' ');
+}
+
+/// A diagnostic without a place whose message quotes text (the placeholder 【待填写】): the
+/// first field that holds that text.
+function quotedField(d) {
+  const m = /“([^”]+)”/.exec(d.message_zh || '');
+  if (!m) return null;
+  return Array.from(document.querySelectorAll('#report input, #report textarea')).find((e) => e.value.includes(m[1])) || null;
+}
+
+/// A field's name as the page shows it: its section's heading, the item's sub-heading or
+/// paragraph number, and the field's own label.
+function nameFromPage(path, d) {
+  const t = target(path) || (d && quotedField(d));
+  if (!t || t.closest('table')) return '';
+  const parts = [];
+  const section = t.closest('section.section') || t.closest('.prose');
+  const h = section && section.querySelector('h2');
+  if (h) parts.push(h.textContent);
+  const item = t.closest('.item');
+  if (item) {
+    const items = Array.from(item.parentElement.querySelectorAll(':scope > .item'));
+    const sub = item.querySelector('input[data-path$=".heading"]');
+    parts.push(sub && sub.value ? '“' + sub.value + '”' : '第 ' + (items.indexOf(item) + 1) + ' 段');
+  }
+  const label = t.matches('input, textarea') && t.labels && t.labels[0] ? t.labels[0].textContent : '';
+  const short = label.replace(/（[^）]*）$/, '');
+  if (short && short !== '段落') parts.push(short);
+  return parts.join(' ');
+}
+
+/// The text of a diagnostic's line: the clerk's words, then the detail (hidden until 详细).
+function diagLine(d) {
+  return [describe(d), ' ', el('span', {class: 'detail', lang: 'en', text: detail(d)})];
+}
+
+/// The next field marked with an error (after the focused one, round to the first).
+function nextError() {
+  const marked = Array.from(document.querySelectorAll('#report input.bad, #report textarea.bad'));
+  const list = marked.length ? marked : Array.from(document.querySelectorAll('#report input.warn, #report textarea.warn'));
+  if (!list.length) {
+    const first = document.querySelector('#problems li, .diag-list .bad, .diag-list .warn');
+    if (first) first.scrollIntoView({block: 'center'});
+    return;
+  }
+  const now = document.activeElement;
+  const after = list.find((e) => now && (now.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+  const to = after || list[0];
+  to.scrollIntoView({block: 'center'});
+  to.focus();
+}
+
+/// Fields still holding the skeleton's 【待填写】 text are highlighted until it is replaced.
+function markPlaceholders() {
+  for (const e of document.querySelectorAll('#report input, #report textarea')) {
+    e.classList.toggle('todo', e.value.includes('【待填写】'));
+  }
 }
 
 function showDiags(diags, status, statusZh) {
-  S.diags = diags || [];
+  // Errors before warnings; in the order of the report within each.
+  const rank = (d) => (d.severity === 'error' ? 0 : 1);
+  S.diags = (diags || []).slice().sort((a, b) => rank(a) - rank(b));
+  markPlaceholders();
   for (const e of document.querySelectorAll('.bad, .warn')) {
     e.classList.remove('bad', 'warn');
     e.removeAttribute('aria-invalid');
@@ -577,7 +689,8 @@ function showDiags(diags, status, statusZh) {
   const tableLists = new Map();
   for (const d of S.diags) {
     const kind = d.severity === 'error' ? 'bad' : 'warn';
-    const places = (d.cells && d.cells.length ? d.cells : [d.path]).map(target).filter((x) => x);
+    let places = (d.cells && d.cells.length ? d.cells : [d.path]).map(target).filter((x) => x);
+    if (!places.length && !d.path) places = [quotedField(d)].filter((x) => x);
     const text = describe(d);
     if (!places.length) { loose.push(d); continue; }
     for (const p of places) {
@@ -586,7 +699,7 @@ function showDiags(diags, status, statusZh) {
       p.classList.add(kind);
       if (kind === 'bad') p.setAttribute('aria-invalid', 'true');
       p.dataset.diag = ((p.dataset.diag || '') + ' ' + d.code).trim();
-      if (p.dataset.key) p.title = (p.getAttribute('aria-label') || '') + '\n' + text;
+      if (p.dataset.key) p.title = (p.getAttribute('aria-label') || '') + '\n' + text + ' ' + detail(d);
     }
     const first = places[0];
     const grid = first.closest('table');
@@ -595,12 +708,12 @@ function showDiags(diags, status, statusZh) {
       const key = grid.dataset.table + text;
       if (list && !tableLists.has(key)) {
         tableLists.set(key, true);
-        list.append(el('li', {class: kind, 'data-code': d.code}, el('a', {href: '#', onclick: (ev) => { ev.preventDefault(); first.focus(); }, text})));
+        list.append(el('li', {class: kind, 'data-code': d.code}, el('a', {href: '#', onclick: (ev) => { ev.preventDefault(); first.focus(); }}, diagLine(d))));
       }
     } else {
       const own = first.matches('input, textarea, output') ? first.parentElement : first;
       const list = own && own.querySelector(':scope > .diag-list');
-      if (list) list.append(el('span', {class: kind, 'data-code': d.code, text}));
+      if (list) list.append(el('span', {class: kind, 'data-code': d.code}, diagLine(d)));
       else loose.push(d);
     }
   }
@@ -609,7 +722,9 @@ function showDiags(diags, status, statusZh) {
   const box = $('problems');
   box.replaceChildren();
   if (errors || warnings) box.append(el('p', {text: '错误 ' + errors + ' 处，警告 ' + warnings + ' 处' + (S.diags.length > loose.length ? '，已标在对应的格子或栏目旁。' : '。')}));
-  if (loose.length) box.append(el('ul', {}, loose.map((d) => el('li', {class: d.severity === 'error' ? 'bad' : 'warn', 'data-code': d.code, text: describe(d)}))));
+  $('next-error').hidden = !(errors || warnings);
+  $('next-error').textContent = errors ? '下一个错误' : '下一个警告';
+  if (loose.length) box.append(el('ul', {}, loose.map((d) => el('li', {class: d.severity === 'error' ? 'bad' : 'warn', 'data-code': d.code}, diagLine(d)))));
   $('status').className = 'badge ' + status;
   $('status').textContent = statusZh;
 }
@@ -790,7 +905,7 @@ async function officeAction(method, url, title) {
     el('th', {scope: 'row', text: u.file}),
     el('td', {text: u.status ? (BATCH_STATUS[u.status] || u.status) : (u.errors ? '有错误' : '通过')}),
     el('td', {}, el('ul', {}, (u.diagnostics || []).slice(0, 8)
-      .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d)})))));
+      .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d) + ' ' + detail(d)})))));
   const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
   const grid = el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map(line)));
   out.replaceChildren(el('h3', {text: title}), zip,
@@ -805,6 +920,8 @@ document.addEventListener('DOMContentLoaded', () => {
   $('report').addEventListener('submit', (ev) => ev.preventDefault());
   $('show-history').addEventListener('click', () => ($('history').hidden ? history() : ($('history').hidden = true)));
   $('show-preview').addEventListener('click', preview);
+  $('next-error').addEventListener('click', nextError);
+  $('show-details').addEventListener('change', (ev) => document.body.classList.toggle('details', ev.target.checked));
   $('keep-mine').addEventListener('click', () => { S.version = S.conflict.version; save(); });
   $('take-theirs').addEventListener('click', async () => {
     const v = S.conflict.newer;
