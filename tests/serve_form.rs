@@ -350,6 +350,24 @@ fn clerk_form_in_chromium() {
     let todo = v["todo_message"].as_str().unwrap();
     assert!(todo.contains("一、总体情况") && !todo.contains("W-"), "{todo}");
 
+    // Downloads refused (the saved version has errors): said in the page, the page stays.
+    for k in ["download_saved_note", "download_current_note"] {
+        let note = v[k].as_str().unwrap();
+        assert!(note.starts_with("下载失败：") && !note.contains('{'), "{k}: {note}");
+    }
+    assert_eq!(v["still_here"], "/ form");
+    // The phone: row labels at the box's left edge with the table scrolled to its end, the
+    // header rows at its top, the save button on screen, the preview over the whole screen.
+    let sticky = &v["phone_sticky"];
+    assert_eq!(sticky["scrolled"], true, "{sticky}");
+    let labels = sticky["labels"].as_array().unwrap();
+    assert!(!labels.is_empty() && labels.iter().all(|l| (0..=8).contains(&l.as_i64().unwrap())), "{sticky}");
+    assert!(sticky["head_top"].as_i64().unwrap().abs() <= 1, "{sticky}");
+    assert_eq!(sticky["save_visible"], true, "{sticky}");
+    let p = &v["phone_preview"];
+    assert_eq!((&p["left"], &p["top"]), (&serde_json::json!(0), &serde_json::json!(0)), "{p}");
+    assert_eq!((&p["width"], &p["height"]), (&p["w"], &p["h"]), "{p}");
+
     // No console errors (the column widths once broke the page's policy 16 times a load).
     assert_eq!(v["console_errors"], serde_json::json!([]));
     assert!(v["axe"].as_array().unwrap().is_empty(), "axe-core: {:#}", v["axe"]);

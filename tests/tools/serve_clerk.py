@@ -175,17 +175,49 @@ def main():
             "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
             "return e.defaultPrevented")
 
-        # 5. The screenshots, axe-core, the console.
+        # 8. Downloads of a version saved with errors: said in the page, in Chinese.
+        click(a, a.find_element(By.ID, "dl-pdf"))
+        wait(a, "return document.getElementById('save-note').textContent.startsWith('下载失败')")
+        out["download_saved_note"] = a.find_element(By.ID, "save-note").text
+        out["still_here"] = a.execute_script("return location.pathname + (document.getElementById('report') ? ' form' : '')")
+        click(a, a.find_element(By.ID, "dl-current"))
+        wait(a, "return document.getElementById('save-note').textContent.startsWith('下载失败')")
+        out["download_current_note"] = a.find_element(By.ID, "save-note").text
+
+        # 9. The screenshots; on a phone the row labels stay while the table scrolls sideways,
+        # the header rows while it scrolls down, the save bar while the page scrolls, and
+        # the preview covers the screen.
         shot(a, os.path.join(outdir, "desktop-1366.png"), 1366, 768)
-        a.execute_script("document.querySelector('[data-table=applications]').closest('.grid-box').scrollIntoView()")
-        shot(a, os.path.join(outdir, "phone-390.png"), 390, 844)
+        a.set_window_size(390, 844)
+        out["phone_sticky"] = a.execute_script("""
+          const box = document.querySelector('[data-table=applications]').closest('.grid-box');
+          box.scrollIntoView();
+          window.scrollBy(0, 200);
+          box.scrollLeft = box.scrollWidth; box.scrollTop = 300;
+          const labels = [...box.querySelectorAll('tbody th.first .label-text')]
+            .map(t => Math.round(t.getBoundingClientRect().left - box.getBoundingClientRect().left));
+          const head = box.querySelector('thead th').getBoundingClientRect();
+          const bar = document.getElementById('save').getBoundingClientRect();
+          const b = box.getBoundingClientRect();
+          return {labels, head_top: Math.round(head.top - b.top),
+                  save_visible: bar.top >= 0 && bar.bottom <= innerHeight, scrolled: box.scrollLeft > 0};""")
+        time.sleep(0.3)
+        a.save_screenshot(os.path.join(outdir, "phone-390.png"))
+        click(a, a.find_element(By.ID, "show-preview"))
+        wait(a, "return document.getElementById('preview-note').textContent !== '正在生成……'")
+        out["phone_preview"] = a.execute_script("""
+          const r = document.getElementById('preview-pane').getBoundingClientRect();
+          return {left: r.left, top: r.top, width: r.width, height: r.height, w: document.documentElement.clientWidth, h: document.documentElement.clientHeight};""")
+        a.save_screenshot(os.path.join(outdir, "phone-390-preview.png"))
+        click(a, a.find_element(By.ID, "close-preview"))
         a.set_window_size(1366, 768)
         a.execute_script(axe)
         out["axe"] = a.execute_async_script(AXE_JS)
-        # The two 401s of the ended session (the save, the revoked token) are the browser
-        # logging the refusals the page then handles; anything else is an error.
-        expected = "the server responded with a status of 401"
-        out["console_errors"] = errors + [e for e in console_errors(a) if expected not in e]
+        # The 401s of the ended session (the save, the revoked token) and the 422s of the
+        # refused downloads are the browser logging refusals the page then handles (and
+        # that this script caused); anything else is an error.
+        expected = ["the server responded with a status of 401", "the server responded with a status of 422"]
+        out["console_errors"] = errors + [e for e in console_errors(a) if not any(x in e for x in expected)]
     finally:
         a.quit()
     json.dump(out, sys.stdout, ensure_ascii=False)

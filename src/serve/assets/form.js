@@ -90,7 +90,7 @@ async function open(id) {
   const r = await api('GET', '/api/reports/' + encodeURIComponent(id) + '/form');
   const v = await json(r);
   S.id = id;
-  for (const b of ['save', 'show-history', 'show-preview']) $(b).disabled = !r.ok;
+  for (const b of ['save', 'show-history', 'show-preview', 'dl-current']) $(b).disabled = !r.ok;
   if (!r.ok) {
     // A file the form cannot show (a YAML syntax error): say so, offer the file itself.
     show('editor');
@@ -128,6 +128,26 @@ async function download(ev) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+}
+
+/// What is on screen (saved or not) as a PDF file named after the unit, through the preview
+/// route; a refusal (errors, busy) is said in the note.
+async function downloadCurrent() {
+  $('save-note').textContent = '正在生成当前内容的 PDF……';
+  const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/form/preview', {edition: S.edition, form: S.form});
+  if (!r.ok) {
+    const v = await json(r);
+    $('save-note').textContent = '下载失败：' + (r.status === 422 ? '报告有错误，改正后才能生成 PDF。' : (v.message || r.status));
+    return;
+  }
+  const d = doc();
+  const name = ((d.unit || '报告') + (d.year ? d.year + '年度' : '') + '政府信息公开工作年度报告（未保存内容）.pdf').replace(/[\\/:*?"<>|]/g, '_');
+  const link = el('a', {href: URL.createObjectURL(await r.blob()), download: name, hidden: true});
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+  $('save-note').textContent = '已下载当前内容的 PDF。';
 }
 
 async function grids(edition) {
@@ -288,7 +308,10 @@ function table(t, heading) {
       const span = {rowspan: c.rowspan > 1 ? c.rowspan : null, colspan: c.colspan > 1 ? c.colspan : null};
       if (c.key === undefined) {
         const scope = c.head || r < t.header_rows ? 'col' : 'row';
-        tr.append(el('th', Object.assign({class: c.head ? 'head' : 'label', scope}, span), c.text));
+        // A first-column label's text sticks too: a label spanning several columns is
+        // wider than the box's view, and the cell itself stops at the table's edge.
+        tr.append(el('th', Object.assign({class: (c.head ? 'head' : 'label') + (c.col === 0 ? ' first' : ''), scope}, span),
+          c.col === 0 ? el('span', {class: 'label-text'}, c.text) : c.text));
       } else if (c.sum) {
         tr.append(el('td', Object.assign({class: 'total', 'data-key': c.key}, span),
           el('output', {'data-key': c.key, 'data-sum': c.sum.join(' '), 'aria-label': c.label + '（自动计算）', title: c.label + '（自动计算）',
@@ -863,6 +886,8 @@ async function restore(version) {
 async function preview() {
   $('preview-pane').hidden = false;
   document.querySelector('.panes').classList.add('with-preview');
+  // On a narrow screen the pane covers the page (CSS); its close button takes the focus.
+  if (matchMedia('(max-width: 900px)').matches) $('close-preview').focus();
   $('preview-note').textContent = '正在生成……';
   const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/form/preview', {edition: S.edition, form: S.form});
   if (!r.ok) {
@@ -920,6 +945,11 @@ document.addEventListener('DOMContentLoaded', () => {
   $('report').addEventListener('submit', (ev) => ev.preventDefault());
   $('show-history').addEventListener('click', () => ($('history').hidden ? history() : ($('history').hidden = true)));
   $('show-preview').addEventListener('click', preview);
+  $('dl-current').addEventListener('click', downloadCurrent);
+  $('close-preview').addEventListener('click', () => {
+    $('preview-pane').hidden = true;
+    document.querySelector('.panes').classList.remove('with-preview');
+  });
   $('next-error').addEventListener('click', nextError);
   $('show-details').addEventListener('change', (ev) => document.body.classList.toggle('details', ev.target.checked));
   $('keep-mine').addEventListener('click', () => { S.version = S.conflict.version; save(); });
