@@ -189,18 +189,16 @@ fn serve_form_in_chromium() {
     assert!(row.split_whitespace().any(|w| w == "9"), "the saved 9 in the PDF: {row}");
     assert!(v["preview_note"].as_str().unwrap().contains("预览"), "{}", v["preview_note"]);
 
-    // A save from a replaced version: 409, the page lists what differs and keeps the typing;
-    // kept on purpose, it is saved on top of the newer version.
+    // A save from a replaced version: 409; the other's licensing merges by itself, only
+    // punishment (changed by both) is asked about, both values side by side; the typing kept.
     let diff = v["conflict_diff"].as_array().unwrap();
-    assert!(
-        diff.iter().any(|d| d.as_str().unwrap().contains("行政许可")
-            && d.as_str().unwrap().contains("新版本 5")),
-        "{diff:?}"
-    );
+    assert_eq!(diff.len(), 1, "only the cell both changed: {diff:?}");
+    let asked = diff[0].as_str().unwrap();
+    assert!(asked.contains("行政处罚") && asked.contains('4') && asked.contains('3'), "{asked}");
     assert_eq!(v["typed_kept"], "3", "what was typed is still in the form");
     assert!(v["conflict_note"].as_str().unwrap().contains("未保存"));
-    assert_eq!(diff.len(), 2, "only the two numbers differ: {diff:?}");
     assert!(v["after_keep_mine"].as_str().unwrap().contains("已保存"));
+    assert_eq!(v["after_merge"], serde_json::json!({"licensing": "5", "punishment": "3"}));
     // The history, and the first version restored from it.
     let history = v["history"].as_array().unwrap();
     assert_eq!(history.len(), 4, "{history:?}");
@@ -350,6 +348,12 @@ fn clerk_form_in_chromium() {
     let todo = v["todo_message"].as_str().unwrap();
     assert!(todo.contains("一、总体情况") && !todo.contains("W-"), "{todo}");
 
+    // Someone else's cell and the clerk's merged by themselves, saved, nothing asked.
+    assert!(v["merged_note"].as_str().unwrap().contains("已保存"), "{}", v["merged_note"]);
+    assert_eq!(v["merged_conflict_shown"], false);
+    let yaml = std::fs::read_to_string(o.root.join("a.yaml")).unwrap();
+    assert!(yaml.contains("licensing: 5") && yaml.contains("punishment: 3"), "{yaml}");
+
     // Downloads refused (the saved version has errors): said in the page, the page stays.
     for k in ["download_saved_note", "download_current_note"] {
         let note = v[k].as_str().unwrap();
@@ -361,7 +365,10 @@ fn clerk_form_in_chromium() {
     let sticky = &v["phone_sticky"];
     assert_eq!(sticky["scrolled"], true, "{sticky}");
     let labels = sticky["labels"].as_array().unwrap();
-    assert!(!labels.is_empty() && labels.iter().all(|l| (0..=8).contains(&l.as_i64().unwrap())), "{sticky}");
+    assert!(
+        !labels.is_empty() && labels.iter().all(|l| (0..=8).contains(&l.as_i64().unwrap())),
+        "{sticky}"
+    );
     assert!(sticky["head_top"].as_i64().unwrap().abs() <= 1, "{sticky}");
     assert_eq!(sticky["save_visible"], true, "{sticky}");
     let p = &v["phone_preview"];

@@ -175,6 +175,21 @@ def main():
             "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
             "return e.defaultPrevented")
 
+        # 7b. Someone else saves another cell meanwhile (licensing 0 → 5); the clerk types
+        # punishment and saves: the two merge by themselves, nothing asked.
+        new_token = new_link.split("token=")[1]
+        now = bearer(base, new_token, "GET", "/api/reports/a")
+        bearer(base, new_token, "PUT", "/api/reports/a",
+               now["yaml"].replace("licensing: 0", "licensing: 5").encode(),
+               {"If-Match": '"%s"' % now["version"]})
+        box = cell(a, "proactive.punishment")
+        click(a, box)
+        box.send_keys("3")
+        click(a, a.find_element(By.ID, "save"))
+        wait(a, "return document.getElementById('save-note').textContent.includes('合并')")
+        out["merged_note"] = a.find_element(By.ID, "save-note").text
+        out["merged_conflict_shown"] = a.find_element(By.ID, "conflict").is_displayed()
+
         # 8. Downloads of a version saved with errors: said in the page, in Chinese.
         click(a, a.find_element(By.ID, "dl-pdf"))
         wait(a, "return document.getElementById('save-note').textContent.startsWith('下载失败')")
@@ -213,10 +228,11 @@ def main():
         a.set_window_size(1366, 768)
         a.execute_script(axe)
         out["axe"] = a.execute_async_script(AXE_JS)
-        # The 401s of the ended session (the save, the revoked token) and the 422s of the
-        # refused downloads are the browser logging refusals the page then handles (and
-        # that this script caused); anything else is an error.
-        expected = ["the server responded with a status of 401", "the server responded with a status of 422"]
+        # The 401s of the ended session (the save, the revoked token), the 409 of the save
+        # over someone else's and the 422s of the refused downloads are the browser logging
+        # refusals the page then handles (and that this script caused); anything else is
+        # an error.
+        expected = ["the server responded with a status of %d" % n for n in (401, 409, 422)]
         out["console_errors"] = errors + [e for e in console_errors(a) if not any(x in e for x in expected)]
     finally:
         a.quit()

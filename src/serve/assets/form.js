@@ -161,6 +161,8 @@ async function grids(edition) {
 async function load(v, version) {
   S.edition = v.edition;
   S.form = v.form;
+  // What the version started from held: a conflict is merged field by field against it.
+  S.base = JSON.parse(JSON.stringify(v.form));
   S.version = version;
   S.dirty = false;
   $('report-title').textContent = (v.unit || '') + (v.year ? v.year + '年度' : '') + '政府信息公开工作年度报告';
@@ -180,7 +182,7 @@ function draftPrefix() { return DRAFT + S.id + ':'; }
 
 function keepDraft() {
   try {
-    localStorage.setItem(draftPrefix() + S.version, JSON.stringify({edition: S.edition, form: S.form, at: Date.now()}));
+    localStorage.setItem(draftPrefix() + S.version, JSON.stringify({edition: S.edition, form: S.form, base: S.base, at: Date.now()}));
   } catch (_) { /* storage full or refused: the form still holds it */ }
 }
 
@@ -216,6 +218,7 @@ function offerDraft() {
   $('restore-draft').onclick = async () => {
     box.hidden = true;
     S.form = d.form;
+    S.base = d.base || JSON.parse(JSON.stringify(d.form));
     S.edition = d.edition;
     // Saved against the version it was typed on: a newer one is then a conflict to merge.
     S.version = d.version;
@@ -767,6 +770,7 @@ async function save() {
   }
   if (!r.ok) { $('save-note').textContent = '保存失败：' + (v.message || r.status); return; }
   dropDrafts();
+  S.base = JSON.parse(JSON.stringify(S.form));
   S.version = v.version;
   S.dirty = false;
   S.conflict = null;
@@ -837,20 +841,101 @@ function canon(v) {
   return JSON.stringify(strip(v));
 }
 
-function conflict(v) {
-  S.conflict = v;
-  const newer = v.newer.form.numbers, mine = S.form.numbers;
+/// A three-way merge of one field: `base` what both started from, `mine` and `theirs` the
+/// two changes. Returns `{value}` when it merges by itself, or null when both changed it
+/// differently.
+function merge3(base, mine, theirs) {
+  const b = canon(base), m = canon(mine), t = canon(theirs);
+  if (m === t || t === b) return {value: mine};
+  if (m === b) return {value: theirs};
+  return null;
+}
+
+/// The typed form merged with the newer version, field by field: each number, each
+/// top-level field of the text, and each paragraph of a section whose paragraphs neither
+/// side added or removed. `asks` lists the fields both changed: `{name, mine, theirs, set}`.
+function mergeForms(base, mine, theirs) {
+  const merged = {doc: {}, numbers: {}};
+  const asks = [];
+  const nb = base.numbers || {}, nm = mine.numbers || {}, nt = theirs.numbers || {};
+  for (const k of new Set([...Object.keys(nb), ...Object.keys(nm), ...Object.keys(nt)])) {
+    const r = merge3(nb[k], nm[k], nt[k]);
+    const put = (x) => { if (x === undefined) delete merged.numbers[k]; else merged.numbers[k] = x; };
+    if (r) { put(r.value); continue; }
+    put(nm[k]);
+    const cell = document.querySelector('input[data-key="' + CSS.escape(k) + '"]');
+    asks.push({name: cell ? fieldName({cells: [k]}) : k, mine: nm[k], theirs: nt[k], set: put});
+  }
+  const db = base.doc || {}, dm = mine.doc || {}, dt = theirs.doc || {};
+  for (const k of new Set([...Object.keys(db), ...Object.keys(dm), ...Object.keys(dt)])) {
+    const put = (x) => { if (x === undefined) delete merged.doc[k]; else merged.doc[k] = x; };
+    const r = merge3(db[k], dm[k], dt[k]);
+    if (r) { put(r.value); continue; }
+    const [b, m, t] = [db[k], dm[k], dt[k]];
+    if (Array.isArray(b) && Array.isArray(m) && Array.isArray(t) && b.length === m.length && b.length === t.length) {
+      const out = m.slice();
+      put(out);
+      m.forEach((_, i) => {
+        const ri = merge3(b[i], m[i], t[i]);
+        if (ri) { out[i] = ri.value; return; }
+        asks.push({name: fieldName({path: k + '[' + i + ']'}) || k, mine: m[i], theirs: t[i], set: (x) => { out[i] = x; }});
+      });
+      continue;
+    }
+    put(m);
+    asks.push({name: fieldName({path: k}) || k, mine: m, theirs: t, set: put});
+  }
+  return {merged, asks};
+}
+
+/// The text of a field's value for the side-by-side view.
+function shown(x) {
+  if (x === undefined || x === null || x === '') return '（空）';
+  if (typeof x === 'string' || typeof x === 'number') return String(x);
+  if (typeof x === 'object' && !Array.isArray(x) && (x.heading !== undefined || x.text !== undefined)) {
+    return [x.heading, Array.isArray(x.text) ? x.text.join('\n') : x.text].filter((y) => y).join('\n');
+  }
+  return Array.isArray(x) ? x.map(shown).join('\n') : JSON.stringify(x);
+}
+
+/// A save refused because someone saved a newer version: what only one side changed merges
+/// by itself; when nothing was changed by both, the merge is saved at once; otherwise only
+/// the fields both changed are shown, side by side, to choose.
+async function conflict(v) {
+  const {merged, asks} = mergeForms(S.base || S.form, S.form, v.newer.form);
+  S.conflict = Object.assign(v, {merged, asks});
+  if (!asks.length) {
+    S.form = merged;
+    S.base = JSON.parse(JSON.stringify(v.newer.form));
+    S.version = v.version;
+    draw(await grids(S.edition));
+    await save();
+    if (!S.dirty) $('save-note').textContent += '；已与他人同时保存的修改合并。';
+    return;
+  }
   const diff = $('conflict-diff');
   diff.replaceChildren();
-  const keys = new Set(Object.keys(newer).concat(Object.keys(mine)));
-  for (const k of keys) {
-    if (String(newer[k] === undefined ? '' : newer[k]) === String(mine[k] === undefined ? '' : mine[k])) continue;
-    const cell = document.querySelector('input[data-key="' + CSS.escape(k) + '"]');
-    diff.append(el('li', {text: (cell ? cell.getAttribute('aria-label') : k) + '：新版本 ' + (newer[k] === undefined ? '（空）' : newer[k]) + '，您填写 ' + (mine[k] === undefined ? '（空）' : mine[k])}));
+  for (const a of asks) {
+    diff.append(el('li', {class: 'ask'}, el('strong', {text: a.name}),
+      el('div', {class: 'sides'},
+        el('div', {class: 'side'}, el('span', {class: 'note', text: '新版本（他人保存）'}), el('pre', {text: shown(a.theirs)})),
+        el('div', {class: 'side'}, el('span', {class: 'note', text: '您填写'}), el('pre', {text: shown(a.mine)})))));
   }
-  if (canon(v.newer.form.doc) !== canon(S.form.doc)) diff.append(el('li', {text: '文字部分也有不同。'}));
   $('conflict').hidden = false;
-  $('save-note').textContent = '未保存：报告已有更新的版本（' + v.version.slice(0, 8) + '）。';
+  $('save-note').textContent = '未保存：报告已有更新的版本（' + v.version.slice(0, 8) + '），其他修改已合并，' + asks.length + ' 处两人都改了，请选择。';
+}
+
+/// The conflict settled: the merge, with the fields both changed taken from `side`.
+async function settle(side) {
+  const c = S.conflict;
+  for (const a of c.asks) a.set(side === 'mine' ? a.mine : a.theirs);
+  S.conflict = null;
+  $('conflict').hidden = true;
+  S.form = c.merged;
+  S.base = JSON.parse(JSON.stringify(c.newer.form));
+  S.version = c.version;
+  draw(await grids(S.edition));
+  await save();
 }
 
 async function history() {
@@ -952,15 +1037,8 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('next-error').addEventListener('click', nextError);
   $('show-details').addEventListener('change', (ev) => document.body.classList.toggle('details', ev.target.checked));
-  $('keep-mine').addEventListener('click', () => { S.version = S.conflict.version; save(); });
-  $('take-theirs').addEventListener('click', async () => {
-    const v = S.conflict.newer;
-    dropDrafts();
-    S.conflict = null;
-    $('conflict').hidden = true;
-    await load(v, v.version);
-    $('save-note').textContent = '已改用新版本。';
-  });
+  $('keep-mine').addEventListener('click', () => settle('mine'));
+  $('take-theirs').addEventListener('click', () => settle('theirs'));
   $('to-list').addEventListener('click', () => { if (!S.dirty || confirm('有未保存的修改，仍要离开吗？')) list(); });
   $('logout').addEventListener('click', async () => { await api('POST', '/api/logout'); location.replace('/'); });
   $('run-batch').addEventListener('click', () => officeAction('POST', '/api/batch', '批量生成'));
