@@ -382,3 +382,47 @@ fn clerk_form_in_chromium() {
         assert!(shots.join(format!("{name}.png")).is_file(), "{name}");
     }
 }
+
+/// The form's scripts, without a build step: every module parses (`node --check`, as an ES
+/// module), and every module the page imports is served by the binary as JavaScript.
+#[test]
+fn form_modules_parse_and_are_served() {
+    let assets = root().join("src/serve/assets");
+    let scripts: Vec<PathBuf> = std::fs::read_dir(&assets)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "js"))
+        .collect();
+    assert!(scripts.len() >= 3, "{scripts:?}");
+    if runs("node", &["--version"]) {
+        for s in &scripts {
+            let out = Command::new("node")
+                .args(["--experimental-default-type=module", "--check"])
+                .arg(s)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}: {}",
+                s.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "node is missing (required under CI)");
+        eprintln!("SKIPPED node --check: node is missing");
+    }
+    let o = office();
+    for s in &scripts {
+        let text = std::fs::read_to_string(s).unwrap();
+        for line in text.lines().filter(|l| l.starts_with("import ")) {
+            let path = line.split('\'').nth(1).unwrap_or_else(|| panic!("{line}"));
+            let r = serve_support::get(&o, path, &o.a);
+            assert_eq!(r.status, 200, "{path} (imported by {})", s.display());
+            assert!(r.header("content-type").unwrap().starts_with("text/javascript"), "{path}");
+            let name = path.rsplit('/').next().unwrap();
+            assert_eq!(r.body, std::fs::read(assets.join(name)).unwrap(), "{path}");
+        }
+    }
+    assert_eq!(serve_support::get(&o, "/modules/nothing.js", &o.a).status, 404);
+}

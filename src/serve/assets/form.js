@@ -1,7 +1,12 @@
-// nianbao serve: the browser form. Plain JavaScript, no framework, no build step; served
-// from the binary. The grids come from /api/format (the format's own grid data); every
-// check, save and render is the server's (the engine), the page only draws and sends.
-'use strict';
+// nianbao serve: the browser form. Plain JavaScript as ES modules, no framework, no build
+// step; served from the binary (/form.js and /modules/NAME.js). The grids come from
+// /api/format (the format's own grid data); every check, save and render is the server's
+// (the engine), the page only draws and sends. The parts without the page's state are
+// modules of their own, with JSDoc types for TypeScript's checker (`// @ts-check`): entry.js (reading typed numbers,
+// moving in a grid) and merge.js (a conflict merged field by field).
+
+import {neighbour, normalise} from '/modules/entry.js';
+import {canon, mergeForms} from '/modules/merge.js';
 
 const $ = (id) => document.getElementById(id);
 const S = {
@@ -336,18 +341,6 @@ function table(t, heading) {
     el('ul', {class: 'diag-list table-diags', 'data-table-diags': t.key}));
 }
 
-/// What a clerk types or pastes, read as the number it means: full-width digits (１２３, from
-/// a Chinese input method) as ASCII, thousands separators and a trailing unit (件, 个, 人次,
-/// 元, 万元) dropped, blanks around it trimmed. Anything else is left as typed, for the
-/// engine to name. Returns the text to keep.
-function normalise(text) {
-  let t = String(text).replace(/[\uFF10-\uFF19]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xFF10 + 48))
-    .replace(/\uFF0E/g, '.').replace(/[\u3000\s]+/g, '');
-  t = t.replace(/(件|个|人次|次|元|万元)$/, '');
-  if (/^\d{1,3}([,，]\d{3})+(\.\d+)?$/.test(t)) t = t.replace(/[,，]/g, '');
-  return t;
-}
-
 /// The note under a table that says what was read differently from what was typed.
 function entryNote(table, text) {
   const note = document.querySelector('[data-entry-note="' + CSS.escape(table) + '"]');
@@ -405,30 +398,6 @@ function numberCell(input, key, table) {
     ev.preventDefault();
     pasteBlock(input, table, text);
   });
-}
-
-/// The cell (a typed input, or with `totals` also a computed output) next to `from` in the
-/// same table, `dr` rows and `dc` columns away (one of them 0), by the grid's positions:
-/// spans are crossed as a spreadsheet crosses merged cells.
-function neighbour(from, dr, dc, withTotals) {
-  const grid = from.closest('table');
-  const pos = (e) => ({r: +e.dataset.row, c: +e.dataset.col, rs: +e.dataset.rowspan, cs: +e.dataset.colspan});
-  const p = pos(from);
-  let best = null, bestDist = Infinity;
-  for (const e of grid.querySelectorAll(withTotals ? 'input[data-key], output[data-key]' : 'input[data-key]')) {
-    if (e === from) continue;
-    const q = pos(e);
-    let dist;
-    if (dc === 0) {
-      if (!(q.c <= p.c && p.c < q.c + q.cs)) continue;
-      dist = dr > 0 ? q.r - (p.r + p.rs - 1) : p.r - (q.r + q.rs - 1);
-    } else {
-      if (!(q.r <= p.r && p.r < q.r + q.rs)) continue;
-      dist = dc > 0 ? q.c - (p.c + p.cs - 1) : p.c - (q.c + q.cs - 1);
-    }
-    if (dist > 0 && dist < bestDist) { best = e; bestDist = dist; }
-  }
-  return best;
 }
 
 /// A block copied from Excel or WPS (rows on lines, columns by tabs) spread from `start`:
@@ -823,71 +792,6 @@ function relogin() {
   });
 }
 
-/// A document as comparable text: keys sorted, empty values (which the YAML leaves out) dropped.
-function canon(v) {
-  const strip = (x) => {
-    if (Array.isArray(x)) return x.map(strip);
-    if (x && typeof x === 'object') {
-      const out = {};
-      for (const k of Object.keys(x).sort()) {
-        const y = strip(x[k]);
-        if (y === '' || y === null || (typeof y === 'object' && !Array.isArray(y) && !Object.keys(y).length)) continue;
-        out[k] = y;
-      }
-      return out;
-    }
-    return typeof x === 'number' ? String(x) : x;
-  };
-  return JSON.stringify(strip(v));
-}
-
-/// A three-way merge of one field: `base` what both started from, `mine` and `theirs` the
-/// two changes. Returns `{value}` when it merges by itself, or null when both changed it
-/// differently.
-function merge3(base, mine, theirs) {
-  const b = canon(base), m = canon(mine), t = canon(theirs);
-  if (m === t || t === b) return {value: mine};
-  if (m === b) return {value: theirs};
-  return null;
-}
-
-/// The typed form merged with the newer version, field by field: each number, each
-/// top-level field of the text, and each paragraph of a section whose paragraphs neither
-/// side added or removed. `asks` lists the fields both changed: `{name, mine, theirs, set}`.
-function mergeForms(base, mine, theirs) {
-  const merged = {doc: {}, numbers: {}};
-  const asks = [];
-  const nb = base.numbers || {}, nm = mine.numbers || {}, nt = theirs.numbers || {};
-  for (const k of new Set([...Object.keys(nb), ...Object.keys(nm), ...Object.keys(nt)])) {
-    const r = merge3(nb[k], nm[k], nt[k]);
-    const put = (x) => { if (x === undefined) delete merged.numbers[k]; else merged.numbers[k] = x; };
-    if (r) { put(r.value); continue; }
-    put(nm[k]);
-    const cell = document.querySelector('input[data-key="' + CSS.escape(k) + '"]');
-    asks.push({name: cell ? fieldName({cells: [k]}) : k, mine: nm[k], theirs: nt[k], set: put});
-  }
-  const db = base.doc || {}, dm = mine.doc || {}, dt = theirs.doc || {};
-  for (const k of new Set([...Object.keys(db), ...Object.keys(dm), ...Object.keys(dt)])) {
-    const put = (x) => { if (x === undefined) delete merged.doc[k]; else merged.doc[k] = x; };
-    const r = merge3(db[k], dm[k], dt[k]);
-    if (r) { put(r.value); continue; }
-    const [b, m, t] = [db[k], dm[k], dt[k]];
-    if (Array.isArray(b) && Array.isArray(m) && Array.isArray(t) && b.length === m.length && b.length === t.length) {
-      const out = m.slice();
-      put(out);
-      m.forEach((_, i) => {
-        const ri = merge3(b[i], m[i], t[i]);
-        if (ri) { out[i] = ri.value; return; }
-        asks.push({name: fieldName({path: k + '[' + i + ']'}) || k, mine: m[i], theirs: t[i], set: (x) => { out[i] = x; }});
-      });
-      continue;
-    }
-    put(m);
-    asks.push({name: fieldName({path: k}) || k, mine: m, theirs: t, set: put});
-  }
-  return {merged, asks};
-}
-
 /// The text of a field's value for the side-by-side view.
 function shown(x) {
   if (x === undefined || x === null || x === '') return '（空）';
@@ -902,7 +806,7 @@ function shown(x) {
 /// by itself; when nothing was changed by both, the merge is saved at once; otherwise only
 /// the fields both changed are shown, side by side, to choose.
 async function conflict(v) {
-  const {merged, asks} = mergeForms(S.base || S.form, S.form, v.newer.form);
+  const {merged, asks} = mergeForms(S.base || S.form, S.form, v.newer.form, fieldName);
   S.conflict = Object.assign(v, {merged, asks});
   if (!asks.length) {
     S.form = merged;
