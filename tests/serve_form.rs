@@ -99,37 +99,53 @@ fn serious(axe: &Json) -> Vec<&Json> {
     all.filter(|x| matches!(x["impact"].as_str(), Some("serious" | "critical"))).collect()
 }
 
-#[test]
-fn serve_form_in_chromium() {
+/// Runs `tools/SCRIPT` against a fresh served office with `args(base, office)` then the
+/// screenshot folder (`nianbao-DIR` in the temporary folder) and axe-core: the office, the
+/// folder and what the script printed. `None` (the test skipped) when a tool is missing
+/// outside CI.
+fn drive(
+    test: &str,
+    script: &str,
+    dir: &str,
+    args: impl Fn(&str, &serve_support::Office) -> Vec<String>,
+) -> Option<(serve_support::Office, PathBuf, Json)> {
     if let Some(tool) = missing_tool() {
         assert!(std::env::var_os("CI").is_none(), "{tool} is missing (required under CI)");
-        eprintln!("SKIPPED serve_form_in_chromium: {tool} is missing");
-        return;
+        eprintln!("SKIPPED {test}: {tool} is missing");
+        return None;
     }
     let o = office();
-    let shots = std::env::temp_dir().join("nianbao-serve-form");
+    let shots = std::env::temp_dir().join(format!("nianbao-{dir}"));
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();
     let base = format!("http://{}", o.addr);
     let out = Command::new("python3")
-        .arg(root().join("tests/tools/serve_browser.py"))
+        .arg(root().join("tests/tools").join(script))
         .arg(&base)
-        .arg(format!("{base}/?token={}", o.a))
-        .arg(format!("{base}/?token={}", o.b))
-        .arg(format!("{base}/?token={}", o.admin))
+        .args(args(&base, &o))
         .arg(&shots)
         .arg(axe_path())
         .env("FONTCONFIG_FILE", common::bundled_fontconfig(&shots))
         .env("NIANBAO_SEAL", root().join("examples/demo-seal.png"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "serve_browser.py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{script} failed:\n{}", String::from_utf8_lossy(&out.stderr));
     let v: Json = serde_json::from_slice(&out.stdout).unwrap();
     eprintln!("screenshots in {}; {v:#}", shots.display());
+    Some((o, shots, v))
+}
+
+#[test]
+fn serve_form_in_chromium() {
+    let links = |base: &str, o: &serve_support::Office| {
+        [&o.a, &o.b, &o.admin].iter().map(|t| format!("{base}/?token={t}")).collect()
+    };
+    let Some((o, shots, v)) =
+        drive("serve_form_in_chromium", "serve_browser.py", "serve-form", links)
+    else {
+        return;
+    };
+    let base = format!("http://{}", o.addr);
 
     // The login link leaves no token in the address bar; the cookie is out of the script's reach.
     assert_eq!(v["after_login_url"], format!("{base}/"));
@@ -264,33 +280,14 @@ fn serve_form_in_chromium() {
 /// console has no errors; axe-core finds nothing; screenshots at 1366×768 and 390×844.
 #[test]
 fn clerk_form_in_chromium() {
-    if let Some(tool) = missing_tool() {
-        assert!(std::env::var_os("CI").is_none(), "{tool} is missing (required under CI)");
-        eprintln!("SKIPPED clerk_form_in_chromium: {tool} is missing");
+    let args = |base: &str, o: &serve_support::Office| {
+        vec![format!("{base}/?token={}", o.a), o.admin.clone()]
+    };
+    let Some((o, shots, v)) =
+        drive("clerk_form_in_chromium", "serve_clerk.py", "serve-clerk", args)
+    else {
         return;
-    }
-    let o = office();
-    let shots = std::env::temp_dir().join("nianbao-serve-clerk");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let base = format!("http://{}", o.addr);
-    let out = Command::new("python3")
-        .arg(root().join("tests/tools/serve_clerk.py"))
-        .arg(&base)
-        .arg(format!("{base}/?token={}", o.a))
-        .arg(&o.admin)
-        .arg(&shots)
-        .arg(axe_path())
-        .env("FONTCONFIG_FILE", common::bundled_fontconfig(&shots))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "serve_clerk.py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Json = serde_json::from_slice(&out.stdout).unwrap();
-    eprintln!("screenshots in {}; {v:#}", shots.display());
+    };
 
     // A click at the left edge of "7" and a 5: the cell holds 5, not 57.
     assert_eq!(v["clicked_left_then_5"], "5");
