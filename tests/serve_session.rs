@@ -29,7 +29,7 @@ fn a_login_link_sets_an_http_only_strict_cookie_and_leaves_the_address() {
     let page = request(o.addr, "GET", "/", None, &[], b"");
     assert_eq!(page.status, 200);
     let html = String::from_utf8_lossy(&page.body);
-    assert!(html.contains("<script src=\"/form.js\""), "{html}");
+    assert!(html.contains("<script type=\"module\" src=\"/form.js\""), "{html}");
     assert!(page.header("content-security-policy").unwrap().contains("default-src 'self'"));
     let js = request(o.addr, "GET", "/form.js", None, &[], b"");
     assert!(js.header("content-type").unwrap().starts_with("text/javascript"));

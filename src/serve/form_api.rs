@@ -19,6 +19,9 @@ use std::sync::Arc;
 
 const PAGE: &str = include_str!("assets/form.html");
 const SCRIPT: &str = include_str!("assets/form.js");
+/// The modules `form.js` imports (`/modules/NAME`): the parts without the page's state.
+const MODULES: [(&str, &str); 2] =
+    [("entry.js", include_str!("assets/entry.js")), ("merge.js", include_str!("assets/merge.js"))];
 const STYLES: &str = include_str!("assets/form.css");
 
 /// Headers of every page and asset: nothing from elsewhere runs or loads, no framing.
@@ -39,6 +42,17 @@ pub(super) fn page() -> Response {
 
 pub(super) async fn script() -> Response {
     (SECURITY, [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
+}
+
+/// One of the form's script modules, or 404.
+pub(super) async fn module(UrlPath(name): UrlPath<String>) -> Response {
+    match MODULES.iter().find(|(n, _)| *n == name) {
+        Some((_, text)) => {
+            (SECURITY, [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], *text)
+                .into_response()
+        }
+        None => not_found(),
+    }
 }
 
 pub(super) async fn styles() -> Response {

@@ -245,6 +245,7 @@ fn router_within(app: Arc<App>, limits: &Limits) -> Router {
     Router::new()
         .route("/", get(session::index))
         .route("/form.js", get(form_api::script))
+        .route("/modules/{name}", get(form_api::module))
         .route("/form.css", get(form_api::styles))
         .route("/api/session", get(session::whoami))
         .route("/api/logout", post(session::logout))

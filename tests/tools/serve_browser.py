@@ -56,6 +56,8 @@ def browser(downloads):
     options.add_experimental_option("prefs", {
         "download.default_directory": downloads, "download.prompt_for_download": False,
         "plugins.always_open_pdf_externally": True})
+    # The console's messages (a refused style, a script error), for `console_errors`.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver", env=dict(os.environ))
     driver = webdriver.Chrome(options=options, service=service)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
@@ -119,10 +121,11 @@ def bearer(base, token, method, path, body=None, headers=None):
 
 
 def someone_else_saves(base, link):
-    """Another clerk of the same unit saves (licensing 0 → 5) behind the page's back."""
+    """Another clerk of the same unit saves (licensing 0 → 5, punishment 0 → 4) behind the
+    page's back."""
     token = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["token"][0]
     now = bearer(base, token, "GET", "/api/reports/a")
-    text = now["yaml"].replace("licensing: 0", "licensing: 5")
+    text = now["yaml"].replace("licensing: 0", "licensing: 5").replace("punishment: 0", "punishment: 4")
     assert text != now["yaml"]
     saved = bearer(base, token, "PUT", "/api/reports/a", text.encode(),
                    {"If-Match": '"%s"' % now["version"]})
@@ -207,7 +210,8 @@ def main():
             time.sleep(0.2)
         out["downloaded"] = pdfs
 
-        # A save from a replaced version: refused, nothing typed lost, then kept on purpose.
+        # A save from a replaced version: what only the other changed (licensing) merges; the
+        # cell both changed (punishment) is asked about, side by side; kept on purpose.
         out["other_version"] = someone_else_saves(base, link_a)
         type_into(a, "proactive.punishment", "3")
         wait(a, "return document.body.dataset.sinceInputMs !== undefined")
@@ -220,6 +224,8 @@ def main():
         click(a, a.find_element(By.ID, "keep-mine"))
         wait(a, "return document.getElementById('save-note').textContent.includes('已保存')")
         out["after_keep_mine"] = a.find_element(By.ID, "save-note").text
+        out["after_merge"] = {"licensing": cell(a, "proactive.licensing").get_attribute("value"),
+                              "punishment": cell(a, "proactive.punishment").get_attribute("value")}
 
         # The history: the first version back, saved.
         click(a, a.find_element(By.ID, "show-history"))

@@ -1,7 +1,12 @@
-// nianbao serve: the browser form. Plain JavaScript, no framework, no build step; served
-// from the binary. The grids come from /api/format (the format's own grid data); every
-// check, save and render is the server's (the engine), the page only draws and sends.
-'use strict';
+// nianbao serve: the browser form. Plain JavaScript as ES modules, no framework, no build
+// step; served from the binary (/form.js and /modules/NAME.js). The grids come from
+// /api/format (the format's own grid data); every check, save and render is the server's
+// (the engine), the page only draws and sends. The parts without the page's state are
+// modules of their own, with JSDoc types for TypeScript's checker (`// @ts-check`): entry.js (reading typed numbers,
+// moving in a grid) and merge.js (a conflict merged field by field).
+
+import {neighbour, normalise} from '/modules/entry.js';
+import {canon, mergeForms} from '/modules/merge.js';
 
 const $ = (id) => document.getElementById(id);
 const S = {
@@ -55,6 +60,7 @@ async function start() {
   const who = await json(r);
   S.csrf = who.csrf;
   S.role = who.role;
+  S.unit = who.unit;
   $('who').textContent = who.role === 'office' ? '县（区）办公室' : '本单位：' + who.unit;
   $('logout').hidden = !who.csrf;
   await list();
@@ -89,12 +95,12 @@ async function open(id) {
   const r = await api('GET', '/api/reports/' + encodeURIComponent(id) + '/form');
   const v = await json(r);
   S.id = id;
-  for (const b of ['save', 'show-history', 'show-preview']) $(b).disabled = !r.ok;
+  for (const b of ['save', 'show-history', 'show-preview', 'dl-current']) $(b).disabled = !r.ok;
   if (!r.ok) {
     // A file the form cannot show (a YAML syntax error): say so, offer the file itself.
     show('editor');
     $('report').replaceChildren(el('p', {class: 'error', text: v.message || String(r.status)}),
-      el('ul', {}, (v.diagnostics || []).map((d) => el('li', {text: describe(d) + (d.line ? '（第 ' + d.line + ' 行）' : '')}))));
+      el('ul', {}, (v.diagnostics || []).map((d) => el('li', {text: describe(d) + (d.line ? '（第 ' + d.line + ' 行）' : '') + ' ' + detail(d)}))));
     $('problems').replaceChildren();
   } else {
     await load(v, v.version);
@@ -129,6 +135,26 @@ async function download(ev) {
   setTimeout(() => URL.revokeObjectURL(link.href), 60000);
 }
 
+/// What is on screen (saved or not) as a PDF file named after the unit, through the preview
+/// route; a refusal (errors, busy) is said in the note.
+async function downloadCurrent() {
+  $('save-note').textContent = '正在生成当前内容的 PDF……';
+  const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/form/preview', {edition: S.edition, form: S.form});
+  if (!r.ok) {
+    const v = await json(r);
+    $('save-note').textContent = '下载失败：' + (r.status === 422 ? '报告有错误，改正后才能生成 PDF。' : (v.message || r.status));
+    return;
+  }
+  const d = doc();
+  const name = ((d.unit || '报告') + (d.year ? d.year + '年度' : '') + '政府信息公开工作年度报告（未保存内容）.pdf').replace(/[\\/:*?"<>|]/g, '_');
+  const link = el('a', {href: URL.createObjectURL(await r.blob()), download: name, hidden: true});
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+  $('save-note').textContent = '已下载当前内容的 PDF。';
+}
+
 async function grids(edition) {
   if (!S.grids[edition]) {
     const r = await api('GET', '/api/format?edition=' + edition);
@@ -140,12 +166,72 @@ async function grids(edition) {
 async function load(v, version) {
   S.edition = v.edition;
   S.form = v.form;
+  // What the version started from held: a conflict is merged field by field against it.
+  S.base = JSON.parse(JSON.stringify(v.form));
   S.version = version;
   S.dirty = false;
   $('report-title').textContent = (v.unit || '') + (v.year ? v.year + '年度' : '') + '政府信息公开工作年度报告';
   draw(await grids(v.edition));
   showDiags(v.diagnostics, v.status, v.status_zh);
   $('unsaved').hidden = true;
+  offerDraft();
+}
+
+// ---------------------------------------------------------------- drafts (typing never lost)
+
+// Every change is kept in the browser (localStorage) under the unit and the version it was
+// typed on, until it is saved; a reload, a crash or a closed tab finds it there.
+const DRAFT = 'nianbao-draft:';
+
+function draftPrefix() { return DRAFT + S.id + ':'; }
+
+function keepDraft() {
+  try {
+    localStorage.setItem(draftPrefix() + S.version, JSON.stringify({edition: S.edition, form: S.form, base: S.base, at: Date.now()}));
+  } catch (_) { /* storage full or refused: the form still holds it */ }
+}
+
+function dropDrafts() {
+  const prefix = draftPrefix();
+  for (const k of Object.keys(localStorage)) if (k.startsWith(prefix)) localStorage.removeItem(k);
+}
+
+/// The newest draft of this report: `{version, edition, form, at}`, or null.
+function findDraft() {
+  const prefix = draftPrefix();
+  let best = null;
+  for (const k of Object.keys(localStorage)) {
+    if (!k.startsWith(prefix)) continue;
+    try {
+      const d = JSON.parse(localStorage.getItem(k) || '');
+      if (d && d.form && (!best || d.at > best.at)) best = Object.assign(d, {version: k.slice(prefix.length)});
+    } catch (_) { localStorage.removeItem(k); }
+  }
+  return best;
+}
+
+function offerDraft() {
+  const box = $('draft');
+  box.hidden = true;
+  const d = findDraft();
+  if (!d) return;
+  if (d.version === S.version && canon(d.form) === canon(S.form)) { dropDrafts(); return; }
+  const when = new Date(d.at).toLocaleString('zh-CN');
+  $('draft-text').textContent = '此报告有 ' + when + ' 填写但未保存的内容' +
+    (d.version === S.version ? '。' : '（填写后报告已被保存过新的版本，恢复后保存时会先与新版本比较）。');
+  box.hidden = false;
+  $('restore-draft').onclick = async () => {
+    box.hidden = true;
+    S.form = d.form;
+    S.base = d.base || JSON.parse(JSON.stringify(d.form));
+    S.edition = d.edition;
+    // Saved against the version it was typed on: a newer one is then a conflict to merge.
+    S.version = d.version;
+    draw(await grids(d.edition));
+    changed();
+    $('save-note').textContent = '已恢复未保存的内容，请检查后保存。';
+  };
+  $('drop-draft').onclick = () => { box.hidden = true; dropDrafts(); };
 }
 
 function doc() { return S.form.doc; }
@@ -153,6 +239,7 @@ function doc() { return S.form.doc; }
 function changed() {
   S.lastInput = performance.now();
   S.dirty = true;
+  keepDraft();
   $('unsaved').hidden = false;
   clearTimeout(S.timer);
   S.timer = setTimeout(check, 250);
@@ -165,7 +252,7 @@ function field(label, path, value, onchange, opts) {
     ? el('textarea', {id, rows: o.rows || 3, 'data-path': path})
     : el('input', {id, 'data-path': path, inputmode: o.inputmode, placeholder: o.placeholder});
   input.value = value === undefined || value === null ? '' : String(value);
-  input.addEventListener('input', () => { onchange(input.value); changed(); });
+  input.addEventListener('input', () => { onchange(input.value); input.classList.toggle('todo', input.value.includes('【待填写】')); changed(); });
   return el('div', {class: 'field' + (o.wide ? ' wide' : '')}, el('label', {for: id, text: label}), input,
     el('p', {class: 'diag-list', 'data-for': path}));
 }
@@ -215,7 +302,12 @@ function aside(section, key, label) {
 function table(t, heading) {
   const numbers = S.form.numbers;
   const total = t.widths.reduce((a, b) => a + b, 0);
-  const colgroup = el('colgroup', {}, t.widths.map((w) => el('col', {style: 'width:' + (w / total * 100).toFixed(2) + '%'})));
+  // Widths through the CSSOM: the page's policy (default-src 'self') refuses style attributes.
+  const colgroup = el('colgroup', {}, t.widths.map((w) => {
+    const col = el('col');
+    col.style.width = (w / total * 100).toFixed(2) + '%';
+    return col;
+  }));
   const tbody = el('tbody');
   const thead = el('thead');
   t.rows.forEach((row, r) => {
@@ -224,23 +316,118 @@ function table(t, heading) {
       const span = {rowspan: c.rowspan > 1 ? c.rowspan : null, colspan: c.colspan > 1 ? c.colspan : null};
       if (c.key === undefined) {
         const scope = c.head || r < t.header_rows ? 'col' : 'row';
-        tr.append(el('th', Object.assign({class: c.head ? 'head' : 'label', scope}, span), c.text));
+        // A first-column label's text sticks too: a label spanning several columns is
+        // wider than the box's view, and the cell itself stops at the table's edge.
+        tr.append(el('th', Object.assign({class: (c.head ? 'head' : 'label') + (c.col === 0 ? ' first' : ''), scope}, span),
+          c.col === 0 ? el('span', {class: 'label-text'}, c.text) : c.text));
       } else if (c.sum) {
         tr.append(el('td', Object.assign({class: 'total', 'data-key': c.key}, span),
-          el('output', {'data-key': c.key, 'data-sum': c.sum.join(' '), 'aria-label': c.label + '（自动计算）', title: c.label + '（自动计算）'})));
+          el('output', {'data-key': c.key, 'data-sum': c.sum.join(' '), 'aria-label': c.label + '（自动计算）', title: c.label + '（自动计算）',
+            'data-row': c.row, 'data-col': c.col, 'data-rowspan': c.rowspan || 1, 'data-colspan': c.colspan || 1})));
       } else {
         const input = el('input', {'data-key': c.key, inputmode: c.decimal ? 'decimal' : 'numeric',
-          'aria-label': c.label, title: c.label, autocomplete: 'off'});
+          'aria-label': c.label, title: c.label, autocomplete: 'off', 'data-row': c.row, 'data-col': c.col,
+          'data-rowspan': c.rowspan || 1, 'data-colspan': c.colspan || 1});
         input.value = numbers[c.key] === undefined ? '' : String(numbers[c.key]);
-        input.addEventListener('input', () => { numbers[c.key] = input.value; totals(); changed(); });
+        numberCell(input, c.key, t.key);
         tr.append(el('td', Object.assign({class: 'cell', 'data-key': c.key}, span), input));
       }
     }
     (r < t.header_rows ? thead : tbody).append(tr);
   });
   const grid = el('table', {class: 'grid', 'data-table': t.key}, el('caption', {text: heading}), colgroup, thead, tbody);
-  return el('div', {}, el('div', {class: 'grid-box', role: 'region', tabindex: 0, 'aria-label': heading}, grid),
+  return el('div', {}, el('div', {class: 'grid-box', role: 'region', tabindex: 0, 'aria-label': heading + '（表格）'}, grid),
+    el('p', {class: 'note entry-note', 'data-entry-note': t.key, 'aria-live': 'polite'}),
     el('ul', {class: 'diag-list table-diags', 'data-table-diags': t.key}));
+}
+
+/// The note under a table that says what was read differently from what was typed.
+function entryNote(table, text) {
+  const note = document.querySelector('[data-entry-note="' + CSS.escape(table) + '"]');
+  if (note) note.textContent = text;
+}
+
+/// The typed cell `input` of `key`: the whole content selected when it gets focus (a click
+/// left of a number then replaces it instead of putting the digit in front), typing read by
+/// `normalise`, a block pasted from a spreadsheet spread across the grid, and Enter and the
+/// arrows moving between cells as in a spreadsheet.
+function numberCell(input, key, table) {
+  const numbers = S.form.numbers;
+  // While typing, the number is read as it will be kept; the cell shows it (and the note
+  // says how it was read) when the clerk leaves the cell, so the caret never jumps mid-word.
+  const set = (raw) => { numbers[key] = normalise(raw); };
+  const settle = () => {
+    const raw = input.value, v = normalise(raw);
+    if (v === raw) return;
+    input.value = v;
+    numbers[key] = v;
+    entryNote(table, '“' + raw + '”已读作 ' + (v === '' ? '空白' : v) + '（' + input.getAttribute('aria-label') + '）。');
+  };
+  let justFocused = false;
+  input.addEventListener('focus', () => { justFocused = true; input.select(); });
+  // The click that focused the cell would put the caret where it landed: keep the selection.
+  input.addEventListener('mouseup', (ev) => { if (justFocused) { ev.preventDefault(); input.select(); } justFocused = false; });
+  input.addEventListener('blur', () => { justFocused = false; settle(); });
+  input.addEventListener('input', (ev) => {
+    justFocused = false;
+    if (ev.isComposing) return;
+    set(input.value);
+    totals();
+    changed();
+  });
+  input.addEventListener('compositionend', () => { set(input.value); totals(); changed(); });
+  input.addEventListener('keydown', (ev) => {
+    if (ev.isComposing || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const at0 = input.selectionStart === 0, atEnd = input.selectionEnd === input.value.length;
+    const step = {ArrowDown: [1, 0], ArrowUp: [-1, 0], Enter: [ev.shiftKey ? -1 : 1, 0],
+      ArrowRight: atEnd ? [0, 1] : null, ArrowLeft: at0 ? [0, -1] : null}[ev.key];
+    if (!step) return;
+    const next = neighbour(input, step[0], step[1], false);
+    ev.preventDefault();
+    if (next) next.focus();
+  });
+  input.addEventListener('paste', (ev) => {
+    const text = ev.clipboardData ? ev.clipboardData.getData('text/plain') : '';
+    if (!/[\t\n]/.test(text.replace(/\r?\n$/, ''))) {
+      // One value: read as typed, replacing the selection.
+      ev.preventDefault();
+      input.value = input.value.slice(0, input.selectionStart) + text.replace(/\r?\n$/, '') + input.value.slice(input.selectionEnd);
+      settle(); set(input.value); totals(); changed();
+      return;
+    }
+    ev.preventDefault();
+    pasteBlock(input, table, text);
+  });
+}
+
+/// A block copied from Excel or WPS (rows on lines, columns by tabs) spread from `start`:
+/// each row down the grid, each value to the right; a value that lands on a 总计 (computed)
+/// is not typed there; values past the table's edge are counted in the note.
+function pasteBlock(start, table, text) {
+  const rows = text.replace(/\r/g, '').replace(/\n$/, '').split('\n').map((l) => l.split('\t'));
+  let rowStart = start, placed = 0, skipped = 0, outside = 0, read = 0;
+  for (const values of rows) {
+    let at = rowStart;
+    for (const raw of values) {
+      if (!at) { outside++; continue; }
+      if (at.matches('input')) {
+        const v = normalise(raw);
+        if (v !== raw.trim()) read++;
+        at.value = v;
+        S.form.numbers[at.dataset.key] = v;
+        placed++;
+      } else skipped++;
+      at = neighbour(at, 0, 1, true);
+    }
+    rowStart = rowStart && neighbour(rowStart, 1, 0, true);
+  }
+  totals();
+  changed();
+  const parts = ['已粘贴 ' + rows.length + ' 行 ' + placed + ' 个数'];
+  if (skipped) parts.push(skipped + ' 个落在自动计算的总计格，未填入');
+  if (outside) parts.push(outside + ' 个超出表格，未填入');
+  if (read) parts.push(read + ' 个已按数字读取（全角数字、“件”、千位分隔符）');
+  entryNote(table, parts.join('；') + '。');
 }
 
 /// Every computed cell: the sum of the typed cells it names (blank counts as 0).
@@ -371,12 +558,124 @@ function target(path) {
   }
 }
 
+/// A diagnostic in the clerk's words: the field it is about, the Chinese message and the
+/// first hint. The rule code and the English are in `detail` (shown by the 详细 toggle).
 function describe(d) {
-  return d.code + ' ' + d.message_zh + (d.label ? '（' + d.label + '）' : '') + (d.hints && d.hints.length ? ' — ' + d.hints[0] : '');
+  const where = fieldName(d);
+  return (where ? where + '：' : '') + d.message_zh + (d.hints && d.hints.length ? ' — ' + english(d.hints[0])[0] : '');
+}
+
+/// A bilingual text split into its Chinese and the English in its closing parentheses.
+function english(text) {
+  const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text);
+  return m ? [m[1], m[2]] : [text, ''];
+}
+
+function detail(d) {
+  const hint = d.hints && d.hints.length ? english(d.hints[0])[1] : '';
+  return '〔' + d.code + (d.message_en ? ' · ' + d.message_en : '') + (hint ? ' · ' + hint : '') + '〕';
+}
+
+/// The field a diagnostic is about, as the form names it: a table's cell by its section,
+/// row and column labels; prose by its section and paragraph; a metadata field by its label.
+function fieldName(d) {
+  const g = S.grids[S.edition];
+  const heading = (key) => {
+    const sec = g && g.sections.find((x) => x.key === key);
+    return sec ? sec.heading : key === 'preamble' ? '前言' : key === 'signature' ? '落款' : null;
+  };
+  const cellKey = (d.cells && d.cells[0]) || null;
+  if (cellKey) {
+    const q = CSS.escape(cellKey);
+    const input = document.querySelector('input[data-key="' + q + '"], output[data-key="' + q + '"]');
+    const table = input && input.closest('table');
+    const label = input ? input.getAttribute('aria-label') : d.label;
+    return (table ? (heading(table.dataset.table) || '') + ' ' : '') + (label || '');
+  }
+  const path = d.path || '';
+  const named = nameFromPage(path, d);
+  if (named) return named;
+  const meta = {unit: '发布机关（单位）', year: '年度', date: '成文日期', 'signature.unit': '落款单位',
+    'signature.date': '落款日期', 'signature.seal': '印章图片'};
+  if (meta[path]) return meta[path];
+  const m = /^([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?/.exec(path);
+  if (!m) return d.label || '';
+  const sec = heading(m[1]);
+  if (!sec) return d.label || path;
+  const parts = [sec];
+  if (m[2] !== undefined) {
+    const item = S.form && Array.isArray(doc()[m[1]]) ? doc()[m[1]][+m[2]] : null;
+    parts.push(item && typeof item === 'object' && item.heading ? '“' + item.heading + '”' : '第 ' + (+m[2] + 1) + ' 段');
+  } else if (m[3] === 'intro') parts.push('表前说明');
+  else if (m[3] === 'notes') parts.push('表后说明');
+  if (m[2] !== undefined && m[3] === 'text') parts.push('正文');
+  if (m[3] === 'caption') parts.push('图题');
+  if (m[3] === 'alt') parts.push('替代文本');
+  return parts.join(' ');
+}
+
+/// A diagnostic without a place whose message quotes text (the placeholder 【待填写】): the
+/// first field that holds that text.
+function quotedField(d) {
+  const m = /“([^”]+)”/.exec(d.message_zh || '');
+  if (!m) return null;
+  return Array.from(document.querySelectorAll('#report input, #report textarea')).find((e) => e.value.includes(m[1])) || null;
+}
+
+/// A field's name as the page shows it: its section's heading, the item's sub-heading or
+/// paragraph number, and the field's own label.
+function nameFromPage(path, d) {
+  const t = target(path) || (d && quotedField(d));
+  if (!t || t.closest('table')) return '';
+  const parts = [];
+  const section = t.closest('section.section') || t.closest('.prose');
+  const h = section && section.querySelector('h2');
+  if (h) parts.push(h.textContent);
+  const item = t.closest('.item');
+  if (item) {
+    const items = Array.from(item.parentElement.querySelectorAll(':scope > .item'));
+    const sub = item.querySelector('input[data-path$=".heading"]');
+    parts.push(sub && sub.value ? '“' + sub.value + '”' : '第 ' + (items.indexOf(item) + 1) + ' 段');
+  }
+  const label = t.matches('input, textarea') && t.labels && t.labels[0] ? t.labels[0].textContent : '';
+  const short = label.replace(/（[^）]*）$/, '');
+  if (short && short !== '段落') parts.push(short);
+  return parts.join(' ');
+}
+
+/// The text of a diagnostic's line: the clerk's words, then the detail (hidden until 详细).
+function diagLine(d) {
+  return [describe(d), ' ', el('span', {class: 'detail', lang: 'en', text: detail(d)})];
+}
+
+/// The next field marked with an error (after the focused one, round to the first).
+function nextError() {
+  const marked = Array.from(document.querySelectorAll('#report input.bad, #report textarea.bad'));
+  const list = marked.length ? marked : Array.from(document.querySelectorAll('#report input.warn, #report textarea.warn'));
+  if (!list.length) {
+    const first = document.querySelector('#problems li, .diag-list .bad, .diag-list .warn');
+    if (first) first.scrollIntoView({block: 'center'});
+    return;
+  }
+  const now = document.activeElement;
+  const after = list.find((e) => now && (now.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+  const to = after || list[0];
+  to.scrollIntoView({block: 'center'});
+  to.focus();
+}
+
+/// Fields still holding the skeleton's 【待填写】 text are highlighted until it is replaced.
+function markPlaceholders() {
+  for (const e of document.querySelectorAll('#report input, #report textarea')) {
+    e.classList.toggle('todo', e.value.includes('【待填写】'));
+  }
 }
 
 function showDiags(diags, status, statusZh) {
-  S.diags = diags || [];
+  // Errors before warnings; in the order of the report within each.
+  const rank = (d) => (d.severity === 'error' ? 0 : 1);
+  S.diags = (diags || []).slice().sort((a, b) => rank(a) - rank(b));
+  markPlaceholders();
   for (const e of document.querySelectorAll('.bad, .warn')) {
     e.classList.remove('bad', 'warn');
     e.removeAttribute('aria-invalid');
@@ -388,7 +687,8 @@ function showDiags(diags, status, statusZh) {
   const tableLists = new Map();
   for (const d of S.diags) {
     const kind = d.severity === 'error' ? 'bad' : 'warn';
-    const places = (d.cells && d.cells.length ? d.cells : [d.path]).map(target).filter((x) => x);
+    let places = (d.cells && d.cells.length ? d.cells : [d.path]).map(target).filter((x) => x);
+    if (!places.length && !d.path) places = [quotedField(d)].filter((x) => x);
     const text = describe(d);
     if (!places.length) { loose.push(d); continue; }
     for (const p of places) {
@@ -397,7 +697,7 @@ function showDiags(diags, status, statusZh) {
       p.classList.add(kind);
       if (kind === 'bad') p.setAttribute('aria-invalid', 'true');
       p.dataset.diag = ((p.dataset.diag || '') + ' ' + d.code).trim();
-      if (p.dataset.key) p.title = (p.getAttribute('aria-label') || '') + '\n' + text;
+      if (p.dataset.key) p.title = (p.getAttribute('aria-label') || '') + '\n' + text + ' ' + detail(d);
     }
     const first = places[0];
     const grid = first.closest('table');
@@ -406,12 +706,12 @@ function showDiags(diags, status, statusZh) {
       const key = grid.dataset.table + text;
       if (list && !tableLists.has(key)) {
         tableLists.set(key, true);
-        list.append(el('li', {class: kind, 'data-code': d.code}, el('a', {href: '#', onclick: (ev) => { ev.preventDefault(); first.focus(); }, text})));
+        list.append(el('li', {class: kind, 'data-code': d.code}, el('a', {href: '#', onclick: (ev) => { ev.preventDefault(); first.focus(); }}, diagLine(d))));
       }
     } else {
       const own = first.matches('input, textarea, output') ? first.parentElement : first;
       const list = own && own.querySelector(':scope > .diag-list');
-      if (list) list.append(el('span', {class: kind, 'data-code': d.code, text}));
+      if (list) list.append(el('span', {class: kind, 'data-code': d.code}, diagLine(d)));
       else loose.push(d);
     }
   }
@@ -420,7 +720,9 @@ function showDiags(diags, status, statusZh) {
   const box = $('problems');
   box.replaceChildren();
   if (errors || warnings) box.append(el('p', {text: '错误 ' + errors + ' 处，警告 ' + warnings + ' 处' + (S.diags.length > loose.length ? '，已标在对应的格子或栏目旁。' : '。')}));
-  if (loose.length) box.append(el('ul', {}, loose.map((d) => el('li', {class: d.severity === 'error' ? 'bad' : 'warn', 'data-code': d.code, text: describe(d)}))));
+  $('next-error').hidden = !(errors || warnings);
+  $('next-error').textContent = errors ? '下一个错误' : '下一个警告';
+  if (loose.length) box.append(el('ul', {}, loose.map((d) => el('li', {class: d.severity === 'error' ? 'bad' : 'warn', 'data-code': d.code}, diagLine(d)))));
   $('status').className = 'badge ' + status;
   $('status').textContent = statusZh;
 }
@@ -433,7 +735,14 @@ async function save() {
   const r = await api('PUT', '/api/reports/' + encodeURIComponent(S.id) + '/form', {edition: S.edition, form: S.form}, {'If-Match': '"' + S.version + '"'});
   const v = await json(r);
   if (r.status === 409) return conflict(v);
+  if (sessionEnded(r, v)) {
+    $('save-note').textContent = '登录已失效，内容仍在本页和本机浏览器中。请重新登录后保存。';
+    if (await relogin()) return save();
+    return;
+  }
   if (!r.ok) { $('save-note').textContent = '保存失败：' + (v.message || r.status); return; }
+  dropDrafts();
+  S.base = JSON.parse(JSON.stringify(S.form));
   S.version = v.version;
   S.dirty = false;
   S.conflict = null;
@@ -444,38 +753,96 @@ async function save() {
   if (!$('history').hidden) history();
 }
 
-/// A document as comparable text: keys sorted, empty values (which the YAML leaves out) dropped.
-function canon(v) {
-  const strip = (x) => {
-    if (Array.isArray(x)) return x.map(strip);
-    if (x && typeof x === 'object') {
-      const out = {};
-      for (const k of Object.keys(x).sort()) {
-        const y = strip(x[k]);
-        if (y === '' || y === null || (typeof y === 'object' && !Array.isArray(y) && !Object.keys(y).length)) continue;
-        out[k] = y;
-      }
-      return out;
-    }
-    return typeof x === 'number' ? String(x) : x;
-  };
-  return JSON.stringify(strip(v));
+/// The session is over (the server restarted, the 12 h passed, the link was reissued): 401,
+/// or 403 for a CSRF token of a session that is no more.
+function sessionEnded(r, v) {
+  return r.status === 401 || (r.status === 403 && v.error === 'csrf');
 }
 
-function conflict(v) {
-  S.conflict = v;
-  const newer = v.newer.form.numbers, mine = S.form.numbers;
+/// Logs in again without leaving the page: asks for the login link (or its token), opens a
+/// new session with it and takes the new session's CSRF token. True when logged in again as
+/// the same unit.
+function relogin() {
+  const dialog = /** @type {HTMLDialogElement} */ ($('relogin'));
+  const input = /** @type {HTMLInputElement} */ ($('relogin-token'));
+  const err = $('relogin-error');
+  err.textContent = '';
+  input.value = '';
+  return new Promise((resolve) => {
+    const form = $('relogin-form');
+    const finish = (ok) => { form.onsubmit = null; $('relogin-cancel').onclick = null; dialog.close(); resolve(ok); };
+    $('relogin-cancel').onclick = () => finish(false);
+    form.onsubmit = async (ev) => {
+      ev.preventDefault();
+      const text = input.value.trim();
+      const m = /[?&]token=([^&#\s]+)/.exec(text);
+      const token = m ? decodeURIComponent(m[1]) : text;
+      if (!token) return;
+      // The login route sets the new session's cookie and redirects; the redirect is not followed.
+      const login = await fetch('/?token=' + encodeURIComponent(token), {credentials: 'same-origin', redirect: 'manual'});
+      const r = login.status === 401 ? login : await api('GET', '/api/session');
+      if (!r.ok) { err.textContent = '登录令牌无效或已被收回（the token is wrong or revoked）。'; return; }
+      const who = await json(r);
+      if (who.role !== S.role || (S.role === 'unit' && who.unit !== S.unit)) {
+        err.textContent = '这是另一个单位的登录链接（a link of another unit）。';
+        return;
+      }
+      S.csrf = who.csrf;
+      finish(true);
+    };
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+/// The text of a field's value for the side-by-side view.
+function shown(x) {
+  if (x === undefined || x === null || x === '') return '（空）';
+  if (typeof x === 'string' || typeof x === 'number') return String(x);
+  if (typeof x === 'object' && !Array.isArray(x) && (x.heading !== undefined || x.text !== undefined)) {
+    return [x.heading, Array.isArray(x.text) ? x.text.join('\n') : x.text].filter((y) => y).join('\n');
+  }
+  return Array.isArray(x) ? x.map(shown).join('\n') : JSON.stringify(x);
+}
+
+/// A save refused because someone saved a newer version: what only one side changed merges
+/// by itself; when nothing was changed by both, the merge is saved at once; otherwise only
+/// the fields both changed are shown, side by side, to choose.
+async function conflict(v) {
+  const {merged, asks} = mergeForms(S.base || S.form, S.form, v.newer.form, fieldName);
+  S.conflict = Object.assign(v, {merged, asks});
+  if (!asks.length) {
+    S.form = merged;
+    S.base = JSON.parse(JSON.stringify(v.newer.form));
+    S.version = v.version;
+    draw(await grids(S.edition));
+    await save();
+    if (!S.dirty) $('save-note').textContent += '；已与他人同时保存的修改合并。';
+    return;
+  }
   const diff = $('conflict-diff');
   diff.replaceChildren();
-  const keys = new Set(Object.keys(newer).concat(Object.keys(mine)));
-  for (const k of keys) {
-    if (String(newer[k] === undefined ? '' : newer[k]) === String(mine[k] === undefined ? '' : mine[k])) continue;
-    const cell = document.querySelector('input[data-key="' + CSS.escape(k) + '"]');
-    diff.append(el('li', {text: (cell ? cell.getAttribute('aria-label') : k) + '：新版本 ' + (newer[k] === undefined ? '（空）' : newer[k]) + '，您填写 ' + (mine[k] === undefined ? '（空）' : mine[k])}));
+  for (const a of asks) {
+    diff.append(el('li', {class: 'ask'}, el('strong', {text: a.name}),
+      el('div', {class: 'sides'},
+        el('div', {class: 'side'}, el('span', {class: 'note', text: '新版本（他人保存）'}), el('pre', {text: shown(a.theirs)})),
+        el('div', {class: 'side'}, el('span', {class: 'note', text: '您填写'}), el('pre', {text: shown(a.mine)})))));
   }
-  if (canon(v.newer.form.doc) !== canon(S.form.doc)) diff.append(el('li', {text: '文字部分也有不同。'}));
   $('conflict').hidden = false;
-  $('save-note').textContent = '未保存：报告已有更新的版本（' + v.version.slice(0, 8) + '）。';
+  $('save-note').textContent = '未保存：报告已有更新的版本（' + v.version.slice(0, 8) + '），其他修改已合并，' + asks.length + ' 处两人都改了，请选择。';
+}
+
+/// The conflict settled: the merge, with the fields both changed taken from `side`.
+async function settle(side) {
+  const c = S.conflict;
+  for (const a of c.asks) a.set(side === 'mine' ? a.mine : a.theirs);
+  S.conflict = null;
+  $('conflict').hidden = true;
+  S.form = c.merged;
+  S.base = JSON.parse(JSON.stringify(c.newer.form));
+  S.version = c.version;
+  draw(await grids(S.edition));
+  await save();
 }
 
 async function history() {
@@ -501,6 +868,7 @@ async function restore(version) {
   if (!r.ok) { alert(v.message || r.status); return; }
   const current = S.version;
   await load(v, current);
+  $('draft').hidden = true;
   changed();
   $('save-note').textContent = '已载入版本 ' + version.slice(0, 8) + '，保存后即恢复为这一版本。';
 }
@@ -510,6 +878,8 @@ async function restore(version) {
 async function preview() {
   $('preview-pane').hidden = false;
   document.querySelector('.panes').classList.add('with-preview');
+  // On a narrow screen the pane covers the page (CSS); its close button takes the focus.
+  if (matchMedia('(max-width: 900px)').matches) $('close-preview').focus();
   $('preview-note').textContent = '正在生成……';
   const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/form/preview', {edition: S.edition, form: S.form});
   if (!r.ok) {
@@ -552,7 +922,7 @@ async function officeAction(method, url, title) {
     el('th', {scope: 'row', text: u.file}),
     el('td', {text: u.status ? (BATCH_STATUS[u.status] || u.status) : (u.errors ? '有错误' : '通过')}),
     el('td', {}, el('ul', {}, (u.diagnostics || []).slice(0, 8)
-      .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d)})))));
+      .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d) + ' ' + detail(d)})))));
   const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
   const grid = el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map(line)));
   out.replaceChildren(el('h3', {text: title}), zip,
@@ -567,14 +937,15 @@ document.addEventListener('DOMContentLoaded', () => {
   $('report').addEventListener('submit', (ev) => ev.preventDefault());
   $('show-history').addEventListener('click', () => ($('history').hidden ? history() : ($('history').hidden = true)));
   $('show-preview').addEventListener('click', preview);
-  $('keep-mine').addEventListener('click', () => { S.version = S.conflict.version; save(); });
-  $('take-theirs').addEventListener('click', async () => {
-    const v = S.conflict.newer;
-    S.conflict = null;
-    $('conflict').hidden = true;
-    await load(v, v.version);
-    $('save-note').textContent = '已改用新版本。';
+  $('dl-current').addEventListener('click', downloadCurrent);
+  $('close-preview').addEventListener('click', () => {
+    $('preview-pane').hidden = true;
+    document.querySelector('.panes').classList.remove('with-preview');
   });
+  $('next-error').addEventListener('click', nextError);
+  $('show-details').addEventListener('change', (ev) => document.body.classList.toggle('details', ev.target.checked));
+  $('keep-mine').addEventListener('click', () => settle('mine'));
+  $('take-theirs').addEventListener('click', () => settle('theirs'));
   $('to-list').addEventListener('click', () => { if (!S.dirty || confirm('有未保存的修改，仍要离开吗？')) list(); });
   $('logout').addEventListener('click', async () => { await api('POST', '/api/logout'); location.replace('/'); });
   $('run-batch').addEventListener('click', () => officeAction('POST', '/api/batch', '批量生成'));
