@@ -514,13 +514,15 @@ fn ofdkit_reads_the_text_of_the_pdf() {
         // ToUnicode entry for glyph 0), the OFD's TextCode keeps it.
         let read: String = read.chars().filter(|c| !b.layout.missing.contains(c)).collect();
         let (ours, theirs) = (strip_ws(&read), strip_ws(&pdf_text));
-        let flow = strip_ws(&tool_ok("pdftotext", &[pdf.to_str().unwrap(), "-"]));
+        // Compared with `-layout`'s text, which keeps every glyph: in its reading mode poppler
+        // joins a line that ends in `-` to the next and drops the hyphen (a URL turned after
+        // `-`, #31), which the PDF and the OFD both draw.
         let sorted = |s: &str| {
             let mut v: Vec<char> = s.chars().collect();
             v.sort_unstable();
             v
         };
-        assert!(sorted(&ours) == sorted(&flow), "{}: other characters than pdftotext's", b.name);
+        assert!(sorted(&ours) == sorted(&theirs), "{}: other characters than pdftotext's", b.name);
         assert!(ours.chars().count() > 500, "{}: ofdkit read {} characters", b.name, ours.len());
         // The suite's stress cases (table 四's labels stacked in narrow cells, set a fraction
         // of a point off each other's baselines) are grouped into lines differently by the two

@@ -463,3 +463,72 @@ fn the_history_stays_within_its_quota() {
     let rows: i64 = c.query_row("SELECT count(*) FROM history", [], |r| r.get(0)).unwrap();
     assert!(rows as usize >= HISTORY_KEEP_NEWEST, "{rows}");
 }
+
+/// Peak resident memory of process `pid` in MiB (`VmHWM`), when /proc shows it.
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// 48 clerks upload 20 MiB at once (a flood that buffered bodies turned into a gigabyte; 150 of
+/// them crashed the server before #29): the server streams each to disk under the cap, so its
+/// peak memory stays a fraction of what the bodies weigh, every upload gets an answer (422: not
+/// an image; 413: one byte over the cap), nothing is left behind in the unit's folder, and a
+/// normal request is still answered afterwards.
+#[test]
+fn an_upload_flood_is_streamed_within_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    std::fs::write(root.join("a.yaml"), EXAMPLE).unwrap();
+    let issued = issue_tokens(&Store::new(&root).unwrap()).unwrap();
+    let token = issued.iter().find(|i| i.unit.as_deref() == Some("a.yaml")).unwrap().token.clone();
+    let (mut child, addr) = serve_support::spawn_server(&root);
+    let cap = 20 << 20;
+    let before = peak_rss_mib(child.id());
+    let clerks: Vec<_> = (0..48)
+        .map(|i| {
+            let token = token.clone();
+            std::thread::spawn(move || {
+                // Not an image: read whole by the server, then refused. Every eighth is one
+                // byte over the cap.
+                let len = if i % 8 == 0 { cap + 1 } else { cap };
+                let body = vec![b'x'; len];
+                let path = format!("/api/reports/a/files?kind=figure&name=f{i}.png");
+                try_request(addr, "POST", &path, Some(&token), &[], &body).map(|r| r.status)
+            })
+        })
+        .collect();
+    let statuses: Vec<_> = clerks.into_iter().map(|c| c.join().unwrap()).collect();
+    let peak = peak_rss_mib(child.id());
+    let after = try_request(addr, "GET", "/api/reports/a", Some(&token), &[], b"");
+    let _ = child.kill();
+    let _ = child.wait();
+    for (i, s) in statuses.iter().enumerate() {
+        let want = if i % 8 == 0 { 413 } else { 422 };
+        match s {
+            Some(status) => assert_eq!(*status, want, "upload {i}"),
+            // The server may close a connection whose body is over the cap before reading it
+            // all; the client then sees its write fail, which is a refusal too.
+            None => assert_eq!(want, 413, "upload {i}: no answer"),
+        }
+    }
+    assert_eq!(after.expect("answered after the flood").status, 200);
+    if let (Some(before), Some(peak)) = (before, peak) {
+        // The bodies weigh 48 × 20 MiB = 960 MiB; streamed, the server holds a few buffers each.
+        assert!(peak < 320.0, "peak {peak:.0} MiB (before the flood {before:.0} MiB)");
+        eprintln!("upload flood: server peak {peak:.0} MiB (before {before:.0} MiB)");
+    }
+    let left: Vec<_> = walk(&root.join("a.files"));
+    assert!(left.is_empty(), "nothing of a refused upload is kept: {left:?}");
+}
+
+/// Every file below `dir` (none when it does not exist).
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] })
+        .collect()
+}

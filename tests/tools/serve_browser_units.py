@@ -19,7 +19,11 @@ from serve_browser import browser, click, wait
 
 FETCH_PDF = """
 const done = arguments[arguments.length - 1];
-fetch('/api/reports/' + encodeURIComponent(S.id) + '/render?format=pdf', {credentials: 'same-origin'})
+// The form's state is a module's own (not a global): the unit's id comes from its list.
+fetch('/api/reports', {credentials: 'same-origin'})
+  .then((r) => r.json())
+  .then((list) => fetch('/api/reports/' + encodeURIComponent(list[0].id) + '/render?format=pdf',
+                        {credentials: 'same-origin'}))
   .then(async (r) => {
     const bytes = new Uint8Array(await r.arrayBuffer());
     let bin = '';
