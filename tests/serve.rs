@@ -4,7 +4,7 @@
 use crate::serve_support;
 
 use nianbao::serve::{Store, issue_tokens, version_of};
-use serve_support::{EXAMPLE, get, office, put, request, try_request, version};
+use serve_support::{EXAMPLE, get, office, put, request, version};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -390,23 +390,10 @@ fn kill_9_during_saves_leaves_a_whole_version() {
             std::thread::spawn(move || {
                 let mut saved = 0u32;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let get = try_request(addr, "GET", "/api/reports/a", Some(&token), &[], b"");
-                    let Some(r) = get.filter(|r| r.status == 200) else { break };
-                    let v = r.json()["version"].as_str().unwrap().to_string();
-                    let n = round as u32 * 10_000 + saved + 1;
-                    let body = EXAMPLE.replace("licensing: 0", &format!("licensing: {n}"));
-                    let quoted = format!("\"{v}\"");
-                    let h = [("If-Match", quoted.as_str())];
-                    match try_request(
-                        addr,
-                        "PUT",
-                        "/api/reports/a",
-                        Some(&token),
-                        &h,
-                        body.as_bytes(),
-                    ) {
-                        Some(r) if r.status == 200 => saved += 1,
-                        Some(r) => panic!("a save failed: {}", r.status),
+                    let n = round as u64 * 10_000 + u64::from(saved) + 1;
+                    match serve_support::save_licensing(addr, &token, n) {
+                        Some(Ok(_)) => saved += 1,
+                        Some(Err(status)) => panic!("a save failed: {status}"),
                         None => break,
                     }
                 }

@@ -245,3 +245,22 @@ pub fn with_session(
     h.extend_from_slice(headers);
     request(o.addr, method, path, None, &h, body)
 }
+
+/// One save as a client makes it: the report's version read, then the example with
+/// `licensing: n` put with `If-Match`. `None` when the server did not answer (it was killed);
+/// otherwise the new version (200) or `Err(409)` (another save came first). Any other answer
+/// fails the test.
+pub fn save_licensing(addr: SocketAddr, token: &str, n: u64) -> Option<Result<String, u16>> {
+    let r = try_request(addr, "GET", "/api/reports/a", Some(token), &[], b"")
+        .filter(|r| r.status == 200)?;
+    let v = r.json()["version"].as_str().unwrap().to_string();
+    let body = EXAMPLE.replace("licensing: 0", &format!("licensing: {n}"));
+    let quoted = format!("\"{v}\"");
+    let h = [("If-Match", quoted.as_str())];
+    let r = try_request(addr, "PUT", "/api/reports/a", Some(token), &h, body.as_bytes())?;
+    match r.status {
+        200 => Some(Ok(r.json()["version"].as_str().unwrap().to_string())),
+        409 => Some(Err(409)),
+        other => panic!("a save failed: {other}"),
+    }
+}
