@@ -83,7 +83,7 @@ fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Publi
     let mut loaded: Vec<nianbao::Loaded> =
         yaml.par_iter().map(|i| super::check_file(&engine, &i.path, &options)).collect();
     let mut sources: Vec<Option<Published>> = (0..loaded.len()).map(|_| None).collect();
-    let format = nianbao::template::bundled_format(2021).expect("2021 is bundled");
+    let format = super::import::import_format();
     let imported: Vec<(nianbao::Loaded, Published)> = published
         .par_iter()
         .map(|file| {

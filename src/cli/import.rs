@@ -76,9 +76,9 @@ fn import_file(
     Ok((published.imported, published.yaml, started.elapsed()))
 }
 
-/// The edition published reports are imported into: the newest the CLI's registry knows
-/// (the CLI adds no editions to the bundled ones).
-fn import_format() -> &'static Format {
+/// The edition published reports are imported into (by `import` and `audit`): the newest the
+/// CLI's registry knows (the CLI adds no editions to the bundled ones).
+pub(super) fn import_format() -> &'static Format {
     let formats = Formats::bundled();
     formats.get(formats.default_edition()).expect("the default edition is registered")
 }

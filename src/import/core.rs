@@ -506,11 +506,21 @@ fn rules_hold(format: &Format, def: &TableDef, table_index: usize, grid: &[Vec<u
 
 /// Builds a report from the blocks of a document.
 pub fn build_report(blocks: &[Block], choice: FormatChoice, format: &Format) -> Imported {
-    let labels = Labels::new(format);
+    build_report_with(blocks, choice, format, &Labels::new(format))
+}
+
+/// [`build_report`] with the edition's labels already normalised (the text reader used them
+/// to tell table lines from prose).
+pub(super) fn build_report_with(
+    blocks: &[Block],
+    choice: FormatChoice,
+    format: &Format,
+    labels: &Labels,
+) -> Imported {
     // A page flattened to one line is cut into its pieces first.
     let headings: Vec<String> = format.sections.iter().map(|s| norm(&s.heading())).collect();
-    let flat = super::flat::unflatten(blocks, &labels, &headings);
-    let scan = scan(flat.as_deref().unwrap_or(blocks), &labels);
+    let flat = super::flat::unflatten(blocks, labels, &headings);
+    let scan = scan(flat.as_deref().unwrap_or(blocks), labels);
     let mut mx = Mapper {
         format,
         diags: Vec::new(),
@@ -526,7 +536,7 @@ pub fn build_report(blocks: &[Block], choice: FormatChoice, format: &Format) -> 
         let mut found: Vec<Option<Found>> = vec![None; def.records.len()];
         for (k, segs) in &scan.tables {
             if *k == kind {
-                mx.table(kind, segs, &labels, &mut found);
+                mx.table(kind, segs, labels, &mut found);
             }
         }
         mx.resolve(def, ti, &mut found);

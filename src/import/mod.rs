@@ -249,9 +249,9 @@ pub fn import_bytes(
     choice: FormatChoice,
     format: &Format,
 ) -> Imported {
+    let labels = scan::Labels::new(format);
     let blocks = match kind {
         SourceKind::Text => {
-            let labels = scan::Labels::new(format);
             let is_table =
                 |l: &str| labels.is_table_line(l) || labels.anchor(&scan::norm(l)).is_some();
             text::read_text(&decode_text(bytes), &is_table)
@@ -266,7 +266,7 @@ pub fn import_bytes(
             Err(why) => return unreadable(&why, choice, format),
         },
     };
-    build_report(&blocks, choice, format)
+    core::build_report_with(&blocks, choice, format, &labels)
 }
 
 /// The result for a document that cannot be read at all.
