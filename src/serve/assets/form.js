@@ -925,7 +925,8 @@ async function officeAction(method, url, title) {
       .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d) + ' ' + detail(d)})))));
   const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
   const grid = el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map(line)));
-  out.replaceChildren(el('h3', {text: title}), zip,
+  // replaceChildren prints a null as the text "null": the ZIP link only when there is one.
+  out.replaceChildren(el('h3', {text: title}), ...(zip ? [zip] : []),
     el('div', {class: 'scroll-box', role: 'region', tabindex: 0, 'aria-label': title}, grid));
 }
 
