@@ -36,6 +36,7 @@ tools=(
   "/usr/bin/time time"
   "setpriv util-linux"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core"
+  "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc fonts-noto-cjk"
 )
 
 missing_packages() {

@@ -993,3 +993,43 @@ fn typeset_urls_turn_after_slash_dot_or_hyphen() {
     }
     assert!(turns >= 2, "the URLs in long-urls do turn ({turns})");
 }
+
+/// #31 item 8: characters no bundled face has come, with installed fonts allowed (the
+/// CLI's default), from an installed face that looks like the role's — in 仿宋 body text
+/// and 楷体 headings a serif face, the simplified-Chinese cut — not from the first family
+/// by name (c4c5a07 drew them from `Noto Sans CJK HK`); a W-G3 warning names the face at
+/// the first place it is used. Needs Noto CJK (`./test.sh` installs fonts-noto-cjk).
+#[test]
+fn rare_characters_come_from_a_face_of_the_role_look_and_are_named() {
+    let serif = std::path::Path::new("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc");
+    assert!(serif.exists(), "fonts-noto-cjk is needed (./test.sh installs it)");
+    let path = case("rare-characters");
+    let loaded = common::load(&path);
+    let engine =
+        nianbao::Engine::new(nianbao::EngineOptions { system_fonts: true, ..Default::default() })
+            .unwrap();
+    let out = engine.render(&loaded, &[OutputKind::Pdf]).expect("renders");
+    let named: Vec<(String, u32)> = out
+        .warnings
+        .iter()
+        .filter(|d| d.code == nianbao::diag::Code::InstalledFont)
+        .map(|d| (d.message_en.clone(), d.span.line))
+        .collect();
+    assert_eq!(named.len(), 2, "one W-G3 per character and face: {named:#?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (c, code) in [('䶮', "U+4DAE"), ('𠮷', "U+20BB7")] {
+        let (message, line) = named.iter().find(|(m, _)| m.contains(code)).expect(code);
+        assert!(message.contains("“Noto Serif CJK SC”"), "{message}");
+        let first = text.lines().position(|l| l.contains(c) && !l.starts_with('#')).unwrap();
+        assert_eq!(*line as usize, first + 1, "{message}");
+    }
+    assert!(!out.warnings.iter().any(|d| d.code == nianbao::diag::Code::MissingGlyph));
+    let dir = common::store("typeset", "rare-characters");
+    let pdf = common::write(&dir, "rare-characters.pdf", out.pdf().unwrap());
+    let fonts = common::tool_ok("pdffonts", &[&pdf]);
+    assert!(fonts.contains("NotoSerifCJKsc-Regular"), "{fonts}");
+    assert!(!fonts.contains("Sans"), "no sans face in serif text: {fonts}");
+    // The characters are in the text layer.
+    let words = strip_ws(&common::tool_ok("pdftotext", &[&pdf, "-"]));
+    assert!(words.contains("在䶮字村、𠮷田村设立"), "{words}");
+}

@@ -215,6 +215,9 @@ catalogue! {
         MissingGlyph => Code::MissingGlyph,
             "没有字体能显示字符“{c}”（U+{code}），该处将显示为空框",
             "no available font can draw “{c}” (U+{code}); it will show as a blank box";
+        InstalledFont => Code::InstalledFont,
+            "内置字体没有字符“{c}”（U+{code}），已用本机安装的字体“{face}”显示；在另一台电脑上生成时字形可能不同",
+            "no bundled font has “{c}” (U+{code}); it is drawn with the installed font “{face}”, so on another computer it may look different";
         NumbersTooWide => Code::NumberTooWide,
             "表格“{heading}”的数字在版心宽度内放不下（字号已减到 {min} pt）：{list}",
             "the numbers of the table “{heading}” cannot fit the type area even at {min} pt: {list}";

@@ -100,6 +100,8 @@ pub enum Code {
     EmptySection,
     /// A character no available font can draw.
     MissingGlyph,
+    /// A character no bundled face has, drawn with an installed font (named).
+    InstalledFont,
     /// A font given on the command line cannot be used.
     Font,
     /// The document breaks a rule of the PDF/A profile asked for.
@@ -173,6 +175,7 @@ impl Code {
             Code::Placeholder => "W-P5",
             Code::EmptySection => "W-P6",
             Code::MissingGlyph => "W-G1",
+            Code::InstalledFont => "W-G3",
             Code::Font => "E-G2",
             Code::PdfA => "E-P1",
             Code::Signing => "E-S1",

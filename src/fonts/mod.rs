@@ -170,13 +170,44 @@ pub struct FontBook {
 enum Slot {
     Bundled(usize),
     Own(Arc<Face>),
+    /// An installed font added for characters no other face has (`fallback.rs`), with the
+    /// look its family name tells.
+    Installed(Arc<Face>, Look),
+}
+
+/// How a face's strokes look, for choosing an installed face that matches the role whose
+/// text it fills in: 仿宋, 宋 and 楷 text wants a serif face, 黑体 a sans one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Look {
+    /// 宋/仿宋/楷/明 (serif, brush) faces.
+    Serif,
+    /// 黑体/gothic (sans-serif) faces.
+    Sans,
+    /// A name that tells neither.
+    Unknown,
+}
+
+impl Look {
+    /// The look a family name tells (`Noto Serif CJK SC` → serif, `FandolHei` → sans).
+    pub fn of_family(family: &str) -> Look {
+        let name = family.to_lowercase();
+        let any = |words: &[&str]| words.iter().any(|w| name.contains(w));
+        if any(&["sans", "hei", "gothic", "黑", "yahei", "dengxian", "等线"]) {
+            Look::Sans
+        } else if any(&["serif", "song", "sung", "ming", "mincho", "fang", "kai", "宋", "明", "楷"])
+        {
+            Look::Serif
+        } else {
+            Look::Unknown
+        }
+    }
 }
 
 impl Slot {
     fn get(&self) -> &Face {
         match self {
             Slot::Bundled(i) => bundled_face(*i),
-            Slot::Own(face) => face,
+            Slot::Own(face) | Slot::Installed(face, _) => face,
         }
     }
 
@@ -184,7 +215,7 @@ impl Slot {
     fn names(&self) -> (&str, &str) {
         match self {
             Slot::Bundled(i) => (BUNDLED[*i].0, BUNDLED[*i].1),
-            Slot::Own(face) => (&face.name, &face.family),
+            Slot::Own(face) | Slot::Installed(face, _) => (&face.name, &face.family),
         }
     }
 }
@@ -321,21 +352,50 @@ impl FontBook {
         self.roles[&role]
     }
 
-    /// The glyph for `c` in `role`: the role's face first, then every other face
-    /// of the book in order. Not found: .notdef of the role's face, half an em.
+    /// The glyph for `c` in `role`: the role's face first, then every other bundled or
+    /// user face of the book in order, then the installed faces, those that look like the
+    /// role's face first (a rare character in 仿宋 text from a serif face, not a sans one).
+    /// Not found: .notdef of the role's face, half an em.
     pub fn glyph(&self, role: Role, c: char) -> GlyphChoice {
         let first = self.role_face(role);
         if let Some((gid, advance)) = self.face(first).glyph(c) {
             return GlyphChoice { face: first, gid, advance, found: true };
         }
-        for (id, face) in self.faces.iter().enumerate() {
-            if id != first
-                && let Some((gid, advance)) = face.get().glyph(c)
-            {
-                return GlyphChoice { face: id, gid, advance, found: true };
-            }
+        let found = |id: FaceId| {
+            let (gid, advance) = self.faces[id].get().glyph(c)?;
+            Some(GlyphChoice { face: id, gid, advance, found: true })
+        };
+        let installed = |id: &FaceId| matches!(self.faces[*id], Slot::Installed(..));
+        let ids = || (0..self.faces.len()).filter(|&id| id != first);
+        if let Some(g) = ids().filter(|id| !installed(id)).find_map(found) {
+            return g;
         }
-        GlyphChoice { face: first, gid: 0, advance: 0.5, found: false }
+        let want = self.role_look(role);
+        let look = |id: &FaceId| match &self.faces[*id] {
+            Slot::Installed(_, look) => *look == want,
+            _ => false,
+        };
+        ids()
+            .filter(look)
+            .chain(ids().filter(|id| installed(id) && !look(id)))
+            .find_map(found)
+            .unwrap_or(GlyphChoice { face: first, gid: 0, advance: 0.5, found: false })
+    }
+
+    /// The look of a role's face (serif unless its family says sans: the bundled 黑体 face).
+    pub fn role_look(&self, role: Role) -> Look {
+        match Look::of_family(self.faces[self.role_face(role)].names().1) {
+            Look::Sans => Look::Sans,
+            Look::Serif | Look::Unknown => Look::Serif,
+        }
+    }
+
+    /// The installed font that drew a face's glyphs, when `id` is one (named in W-G2).
+    pub fn installed_name(&self, id: FaceId) -> Option<&str> {
+        match &self.faces[id] {
+            Slot::Installed(face, _) => Some(&face.family),
+            _ => None,
+        }
     }
 }
 

@@ -201,6 +201,8 @@ struct Cx<'a> {
     pitch: f64,
     char_pitch: f64,
     missing: BTreeMap<(char, u32, u32), Span>,
+    /// Characters drawn with an installed face (`FontBook::installed_name`), and where first.
+    installed: BTreeMap<(char, FaceId), Span>,
     seal: Option<SealPlacement>,
     /// Errors found while setting (a number wider than its cell).
     errors: Vec<Diagnostic>,
@@ -296,6 +298,7 @@ fn run<'a>(
         pitch: page.line_pitch().to_pt(),
         char_pitch: page.char_pitch().to_pt(),
         missing: BTreeMap::new(),
+        installed: BTreeMap::new(),
         seal: None,
         errors: Vec::new(),
         block: 0,
@@ -331,6 +334,12 @@ fn run<'a>(
 impl Cx<'_> {
     fn finish(self) -> Layout {
         let (missing, mut warnings) = self.missing_glyphs();
+        // W-G3: what an installed font drew, once per character and face, naming the face.
+        warnings.extend(self.installed.iter().filter_map(|(&(c, face), &span)| {
+            let name = self.fonts.installed_name(face)?;
+            let code = format!("{:04X}", c as u32);
+            Some(crate::diag!(InstalledFont, span, c = c, code = code, face = name))
+        }));
         warnings.extend(self.errors);
         Layout {
             pages: self.pages,
@@ -403,9 +412,7 @@ impl Cx<'_> {
             let shaper = Shaper { fonts: self.fonts, size: &size, grid_pitch: &grid };
             shaper.shape(runs)
         };
-        for g in glyphs.iter().filter(|g| !g.found) {
-            self.missing.entry((g.ch, span.line, span.col)).or_insert(span);
-        }
+        self.note_fonts(&glyphs, span);
         glyphs
     }
 
@@ -417,10 +424,19 @@ impl Cx<'_> {
             let shaper = Shaper { fonts: self.fonts, size: &size, grid_pitch: &grid };
             shaper.shape(runs)
         };
-        for g in glyphs.iter().filter(|g| !g.found) {
-            self.missing.entry((g.ch, span.line, span.col)).or_insert(span);
-        }
+        self.note_fonts(&glyphs, span);
         glyphs
+    }
+
+    /// Keeps what no face drew (W-G1) and what an installed face drew (W-G3).
+    fn note_fonts(&mut self, glyphs: &[Glyph], span: Span) {
+        for g in glyphs {
+            if !g.found {
+                self.missing.entry((g.ch, span.line, span.col)).or_insert(span);
+            } else if self.fonts.installed_name(g.face).is_some() {
+                self.installed.entry((g.ch, g.face)).or_insert(span);
+            }
+        }
     }
 
     fn new_page(&mut self) {
