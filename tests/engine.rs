@@ -199,3 +199,52 @@ fn a_truncated_font_is_an_error_naming_the_role() {
         assert!(!dir.path().join("shengsi-2024.pdf").exists(), "nothing written");
     }
 }
+
+/// #28 item 1: what PDF/A and PDF/UA would refuse in the PDF step (E-P1) is told by the
+/// check — at the place of a character no font draws, and for PDF/A a report with no date
+/// — so `batch --pdfa` and the form see it before a render; without --pdfa/--pdfua nothing
+/// changes. The render of such a report is refused with the same message.
+#[test]
+fn the_check_predicts_the_archive_refusals() {
+    let glyph = std::fs::read(common::repo("tests/suite/render/missing-glyph.yaml")).unwrap();
+    let undated = std::fs::read(common::repo("tests/suite/render/undated.yaml")).unwrap();
+    let line = String::from_utf8_lossy(&glyph)
+        .lines()
+        .position(|l| l.contains('\u{20000}') && !l.starts_with('#'))
+        .unwrap() as u32
+        + 1;
+    let check = |options: EngineOptions, bytes: &[u8]| {
+        let engine = Engine::new(options).unwrap();
+        let source = Source::new("r.yaml", bytes.to_vec());
+        let loaded = engine.check(source, &MemoryResources::new(), &Default::default());
+        let refusals: Vec<_> =
+            loaded.diags.iter().filter(|d| d.code == Code::PdfA).cloned().collect();
+        (engine, loaded, refusals)
+    };
+    let pdfa = EngineOptions { pdfa: true, ..EngineOptions::default() };
+    let ua = EngineOptions { pdfua: true, ..EngineOptions::default() };
+    for options in [pdfa.clone(), ua.clone()] {
+        let (_, loaded, refusals) = check(options, &glyph);
+        assert_eq!(refusals.len(), 1, "{:#?}", loaded.diags);
+        assert_eq!(refusals[0].span.line, line);
+        assert!(refusals[0].message_zh.contains("“\u{20000}”"), "{}", refusals[0].message_zh);
+        assert!(!loaded.is_ok(), "an error: nothing is rendered");
+    }
+    let (_, _, refusals) = check(pdfa.clone(), &undated);
+    assert_eq!(refusals.len(), 1);
+    assert!(refusals[0].hints.iter().any(|h| h.contains("signature.date")), "{refusals:#?}");
+    // PDF/UA alone needs no date; neither needs anything without the options.
+    assert!(check(ua, &undated).2.is_empty());
+    let (engine, loaded, refusals) = check(EngineOptions::default(), &glyph);
+    assert!(refusals.is_empty() && loaded.is_ok());
+    assert!(engine.render(&loaded, &[OutputKind::Pdf]).is_ok());
+    // The PDF step itself refuses the same (the check was skipped here: no prediction).
+    let engine = Engine::new(pdfa).unwrap();
+    let bare = engine.check(
+        Source::new("r.yaml", glyph.clone()),
+        &MemoryResources::new(),
+        &nianbao::CheckOptions { predict: false, ..Default::default() },
+    );
+    let err = engine.render(&bare, &[OutputKind::Pdf]).expect_err("refused");
+    assert!(err.iter().any(|d| d.code == Code::PdfA), "{err:#?}");
+}

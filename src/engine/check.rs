@@ -83,7 +83,8 @@ pub struct CheckOptions<'a> {
     /// Last year's report.
     pub previous: Previous<'a>,
     /// Predict what the renderers would refuse or warn of: the report resolved and laid out
-    /// as a render would (E-W1 numbers too wide, W-G1 characters no font can draw).
+    /// as a render would (E-W1 numbers too wide, W-G1 characters no font can draw, W-G3 those
+    /// an installed font draws, E-P1 what PDF/A or PDF/UA would refuse).
     pub predict: bool,
     /// Keep the resolved document and its layout in the [`Loaded`] report for the
     /// [`super::Engine::render`] that follows (by the same engine), which then neither

@@ -19,7 +19,7 @@ use check::Prepared;
 pub use check::{CheckOptions, Loaded, Previous, Source, check_source};
 pub use output::{Output, OutputKind, PageFacts, Rendered};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic, Hint};
 use crate::docx::{DocxFonts, DocxOptions};
 use crate::fonts::{FontBook, FontOverride};
 use crate::html::HtmlOptions;
@@ -195,7 +195,10 @@ impl Engine {
         match laid {
             Err(all) => loaded.diags.extend(all),
             Ok(laid) => {
+                let missing = laid.as_ref().map_or(&[][..], |(l, _)| &l.missing[..]);
+                let refusals = self.archive_refusals(&doc, missing, &found);
                 loaded.diags.extend(found);
+                loaded.diags.extend(refusals);
                 if let (true, Some((layout, fonts))) = (keep, laid) {
                     let fonts = match fonts {
                         Cow::Owned(book) => Some(book),
@@ -207,6 +210,44 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// What PDF/A or PDF/UA (as the engine's options ask) would refuse in the PDF step
+    /// (krilla's validation, E-P1), told by the check: each character no font draws (a
+    /// .notdef glyph is refused by both) at the place of its first W-G1 warning in
+    /// `glyphs`, and, for PDF/A, a report with no date for the document's metadata.
+    fn archive_refusals(
+        &self,
+        doc: &Document,
+        missing: &[char],
+        glyphs: &[Diagnostic],
+    ) -> Vec<Diagnostic> {
+        let (pdfa, ua) = (self.options.pdfa, self.options.pdfua);
+        if !pdfa && !ua {
+            return Vec::new();
+        }
+        let standard = crate::pdf::standard_name(pdfa, ua);
+        let refusal = |span: Span, zh: String, en: String| {
+            crate::diag!(PdfA, span, standard = standard, list_zh = zh, list_en = en)
+        };
+        let mut out: Vec<Diagnostic> = missing
+            .iter()
+            .map(|c| {
+                let quoted = format!("“{c}”");
+                let span = glyphs
+                    .iter()
+                    .find(|d| d.code == Code::MissingGlyph && d.message_en.contains(&quoted))
+                    .map_or_else(Span::detached, |d| d.span);
+                let zh = format!("字符{quoted}没有字体能显示，不能写入");
+                let en = format!("no font draws {quoted}, which it does not allow");
+                refusal(span, zh, en).hint(Hint::ReplaceGlyph, &[])
+            })
+            .collect();
+        if pdfa && doc.date.is_none() {
+            let d = refusal(Span::detached(), "没有文档日期".into(), "no document date".into());
+            out.push(d.hint(Hint::AddDate, &[]));
+        }
+        out
     }
 
     /// Resolves a loaded, error-free report into the shared block tree (with the engine's

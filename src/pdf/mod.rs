@@ -270,6 +270,15 @@ fn internal(e: &str) -> Diagnostic {
     crate::diag!(PdfBug, Span::detached(), why = e)
 }
 
+/// The standard a PDF is validated against, as messages name it.
+pub(crate) fn standard_name(pdfa: bool, ua: bool) -> &'static str {
+    match (pdfa, ua) {
+        (true, true) => "PDF/A-2a + PDF/UA-1",
+        (false, true) => "PDF/UA-1",
+        _ => "PDF/A-2b",
+    }
+}
+
 fn krilla_error(
     e: krilla::error::KrillaError,
     fonts: &FontBook,
@@ -287,11 +296,7 @@ fn krilla_error(
         KrillaError::Validation(errors) => {
             let list: Vec<String> = errors.iter().map(|(v, _)| format!("{v:?}")).collect();
             let (zh, en) = (list.join("；"), list.join("; "));
-            let standard = match (options.pdfa, options.ua) {
-                (true, true) => "PDF/A-2a + PDF/UA-1",
-                (false, true) => "PDF/UA-1",
-                _ => "PDF/A-2b",
-            };
+            let standard = standard_name(options.pdfa, options.ua);
             let d = crate::diag!(
                 PdfA,
                 Span::detached(),
