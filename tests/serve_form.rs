@@ -151,7 +151,7 @@ fn serve_form_in_chromium() {
     assert_eq!(v["after_login_url"], format!("{base}/"));
     assert_eq!(v["cookie_http_only"], serde_json::json!([true]));
     assert_eq!(v["cookie_visible_to_js"], "");
-    assert_eq!(v["status_before"], "已通过");
+    assert_eq!(v["status_before"], "校验通过");
     assert_eq!(v["value_before"], "7");
     same_grids_as_the_pdf(&v["grids"], &v["inputs"]);
 
@@ -180,7 +180,7 @@ fn serve_form_in_chromium() {
     assert!(check_ms <= 100, "the check took {check_ms} ms (request, engine and drawing)");
 
     // Fixed (carried forward 2), saved, reloaded.
-    assert_eq!(v["status_fixed"], "已通过");
+    assert_eq!(v["status_fixed"], "校验通过");
     assert!(v["save_note"].as_str().unwrap().contains("已保存"));
     assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
     assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");

@@ -39,6 +39,7 @@ mod serve_form;
 mod serve_limits;
 mod serve_session;
 mod serve_store;
+mod serve_workflow;
 mod sign;
 mod sign_batch;
 mod sign_cli;

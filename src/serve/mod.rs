@@ -44,15 +44,20 @@
 
 mod api;
 mod auth;
+mod dashboard;
 mod db;
+mod filing_api;
 mod form;
 mod form_api;
 mod limits;
 mod office;
 mod session;
 mod store;
+mod workflow;
 
-pub use auth::{Issued, Who, authenticate, issue_tokens, issue_unit_token};
+pub use auth::{
+    Issued, Who, authenticate, issue_office_token, issue_tokens, issue_unit_token, scope_of,
+};
 pub use db::{DB_FILE, Db};
 pub use form::{FormError, form_of, grids_json, yaml_of};
 pub use limits::Limits;
@@ -61,6 +66,7 @@ pub use store::{
     HISTORY_KEEP_NEWEST, HISTORY_MAX_BYTES, HISTORY_MAX_ENTRIES, HistoryEntry, STATE_DIR,
     SaveError, Store, Unit, version_of,
 };
+pub use workflow::{PUBLISHED_DIR, State};
 
 use crate::diag::{Code, Reply, Severity, render_json};
 use crate::io::limits as io_limits;
@@ -96,6 +102,8 @@ pub struct App {
     work: Arc<tokio::sync::Semaphore>,
     /// One office action (batch, 汇总表, audit) at a time.
     office: Arc<tokio::sync::Mutex<()>>,
+    /// The engine of the portal's HTML fragment (a publication's), made when first needed.
+    fragment: std::sync::OnceLock<Engine>,
 }
 
 #[derive(Debug, Clone)]
@@ -126,7 +134,19 @@ impl App {
             heavy: limits::Heavy::new(limits),
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             office: Arc::new(tokio::sync::Mutex::new(())),
+            fragment: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The engine that renders the portal's HTML fragment (the article alone).
+    fn fragment_engine(&self) -> Result<&Engine, String> {
+        if let Some(e) = self.fragment.get() {
+            return Ok(e);
+        }
+        let mut options = EngineOptions::default();
+        options.html.fragment = true;
+        let engine = Engine::new(options)?;
+        Ok(self.fragment.get_or_init(|| engine))
     }
 
     /// Checks as `nianbao check` does (without a previous year). The files the report names
@@ -219,14 +239,16 @@ fn summarize(loaded: &Loaded) -> Summary {
     }
 }
 
-/// 有错误 (any error), 草稿 (no error, but placeholder text or an empty section left), 已通过.
+/// The automatic check's verdict: 有错误 (any error), 草稿 (no error, but placeholder text or
+/// an empty section left), 校验通过 (the check passed; not the office's review, which is the
+/// workflow's 已通过审核).
 fn status_of(s: &Summary) -> (&'static str, &'static str) {
     if s.errors > 0 {
         ("errors", "有错误")
     } else if s.draft {
         ("draft", "草稿")
     } else {
-        ("passed", "已通过")
+        ("passed", "校验通过")
     }
 }
 
@@ -270,6 +292,18 @@ fn router_within(app: Arc<App>, limits: &Limits) -> Router {
         .route("/api/summary", get(office::summary))
         .route("/api/audit", get(office::audit))
         .route("/api/tokens/{id}", put(office::reissue))
+        .route("/api/tokens", post(office::office_token))
+        .route("/api/reports/{id}/filing", get(filing_api::get_filing))
+        .route("/api/reports/{id}/submit", post(filing_api::submit))
+        .route("/api/reports/{id}/approve", post(filing_api::approve))
+        .route("/api/reports/{id}/return", post(filing_api::send_back))
+        .route("/api/reports/{id}/publish", post(filing_api::publish))
+        .route("/api/reports/{id}/withdraw", post(filing_api::withdraw))
+        .route("/api/reports/{id}/published/{seq}/{name}", get(filing_api::published_file))
+        .route("/api/dashboard", get(dashboard::dashboard))
+        .route("/api/reminders", get(dashboard::reminders))
+        .route("/api/deadline", get(dashboard::get_deadline).put(dashboard::put_deadline))
+        .route("/api/log", get(dashboard::log))
         .layer(DefaultBodyLimit::max(io_limits::REPORT as usize))
         .layer(axum::middleware::from_fn_with_state(
             limits.body_idle_timeout,

@@ -271,11 +271,12 @@ pub async fn index(
 
 /// `GET /api/session`: who the caller is and, for a browser session, its CSRF token.
 pub async fn whoami(caller: Caller) -> Response {
-    let (role, unit) = match &caller.who {
-        Who::Admin => ("office", None),
-        Who::Unit(rel) => ("unit", Some(rel.clone())),
+    let (role, unit, scope) = match &caller.who {
+        Who::Office(scope) => ("office", None, Some(scope.clone())),
+        Who::Unit(rel) => ("unit", Some(rel.clone()), None),
     };
-    axum::Json(serde_json::json!({"role": role, "unit": unit, "csrf": caller.csrf})).into_response()
+    axum::Json(serde_json::json!({"role": role, "unit": unit, "scope": scope, "csrf": caller.csrf}))
+        .into_response()
 }
 
 /// `POST /api/logout`: ends the browser session.
