@@ -269,6 +269,20 @@ fn serve_form_in_chromium() {
     );
     assert!(rows_after.iter().any(|r| r.as_str().unwrap().contains("草稿")), "{rows_after:?}");
     assert_eq!(v["run-audit"].as_array().unwrap().len(), 3, "{}", v["run-audit"]);
+    // The results in the form's language (issue #32): per unit, Chinese, counted; no
+    // file:line:col, no English, no null.
+    for k in ["run-audit-text", "run-batch-text"] {
+        let text = v[k].as_str().unwrap();
+        assert!(text.contains("错误") && text.contains("警告"), "{k}: {text}");
+        assert!(!text.contains("null") && !text.contains(".yaml:"), "{k}: {text}");
+        // A unit's file may be named (雷同 names the other unit's); no English words.
+        let words = text.replace(".yaml", "");
+        let english = words
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 4)
+            .collect::<Vec<_>>();
+        assert!(english.is_empty(), "{k}: English {english:?} in {text}");
+    }
     let batch = v["run-batch"].as_array().unwrap();
     assert_eq!(batch.len(), 3, "{batch:?}");
     assert!(batch.iter().filter(|r| r.as_str().unwrap().contains("已生成")).count() >= 2);

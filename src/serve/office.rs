@@ -146,14 +146,22 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
         // Paths as the served folder names them, not the server's disk.
         let root = app.store.root().display().to_string();
         let strip = |s: &str| s.replace(&format!("{root}/"), "");
+        // Each unit's messages as the form words them (not the command line's lines), with
+        // its id for the page's link.
         let units: Vec<Value> = result
             .units
             .iter()
             .map(|u| {
-                json!({"file": strip(&u.file), "unit": u.unit, "year": u.year,
+                let rel = strip(&u.file);
+                let unit = app.store.unit_by_rel(&rel);
+                let diags = unit.as_ref().and_then(|unit| {
+                    let (bytes, _) = app.store.read(unit).ok()?;
+                    Some(diagnostics(&app.check(&unit.rel, bytes, &unit.path)))
+                });
+                json!({"file": rel, "id": unit.map(|u| u.id), "unit": u.unit, "year": u.year,
                        "status": u.status.as_str(), "pages": u.pages, "warnings": u.warnings,
                        "outputs": u.outputs.iter().map(|o| strip(o)).collect::<Vec<_>>(),
-                       "diagnostics": u.diagnostics.iter().map(|d| strip(d)).collect::<Vec<_>>()})
+                       "diagnostics": diags.unwrap_or_default()})
             })
             .collect();
         let failed = result.units.iter().filter(|u| u.status.as_str() == "failed").count();
