@@ -134,7 +134,6 @@ async function dashboard() {
   folderSel.value = chosen;
   const submitted = v.counts.find((c) => c.state === 'submitted');
   $('review-all').textContent = '全部审核（待审 ' + (submitted ? submitted.n : 0) + ' 份）';
-  $('review-all').disabled = !submitted || !submitted.n;
   const body = $('units');
   body.replaceChildren();
   for (const rep of v.rows) {
