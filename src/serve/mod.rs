@@ -25,8 +25,20 @@
 //! | `POST /api/units` | office: a new unit's report (`nianbao init`'s skeleton) and its login link |
 //! | `POST /api/batch` | office: `nianbao batch` of every unit into `DIR/.nianbao/batch/` |
 //! | `GET /api/batch/outputs.zip` | office: what the last batch wrote, zipped |
-//! | `GET /api/summary?format=pdf\|yaml\|csv` | office: the 汇总表 of every unit that passes |
+//! | `GET /api/summary?format=pdf\|csv\|json&year=&office=` | office: the 汇总表 of the scope's 已通过审核/已发布 reports of the year, titled for `office` (required); `json`: the units summed and every unit left out with why |
 //! | `GET /api/audit` | office: the audit of every unit |
+//! | `GET /api/reports/{id}/filing` | the workflow's state of the report's year, its comment, the deadline, every step, every publication (`workflow`) |
+//! | `POST /api/reports/{id}/submit` | 提交 (422 with errors; 409 from a state it does not leave) |
+//! | `POST /api/reports/{id}/approve`, `/return` `{comment}`, `/publish`, `/withdraw` `{comment}` | office: 通过审核, 退回 (comment required), 发布 (the files written once), 撤回发布 (reason required); 403 for a unit, 409 from a wrong state |
+//! | `GET /api/reports/{id}/published/{seq}/{name}` | a publication's file (`report.pdf`, `report.docx`, `report.html`, `fragment.html`, `report.yaml`), checked against its recorded SHA-256 |
+//! | `GET /api/dashboard?year=&state=&folder=&late=1&sort=&offset=&limit=` | office: counts per state and a page of the scope's units (state, check, last save, days to the deadline) |
+//! | `GET /api/reminders?year=&folder=&format=csv\|text\|json` | office: the 催报 list (CSV with a BOM, or a notice's text) |
+//! | `GET /api/deadline?year=`, `PUT /api/deadline` `{year, deadline}` | the deadline of a year's reports (default 1 月 31 日 of the next year; set by the office) |
+//! | `GET /api/log?format=json\|csv` | office: the audit log, newest first (never deleted by the server) |
+//! | `POST /api/tokens` `{folder}` | office: an office token limited to a folder of its own scope |
+//!
+//! An office token may be limited to a folder (`Who::Office(scope)`): it sees, lists, sums and
+//! reviews only the units under it, as a unit token sees only its own unit.
 //!
 //! 401 for a missing or wrong token (after a delay that grows with repeated failures), 404 for
 //! a unit the caller may not see (a unit token cannot tell another unit's report from none),
@@ -380,6 +392,14 @@ pub fn start_within(
     let held = lock_folder(&store)?;
     store.watch();
     let app = Arc::new(App::with_limits(store, &limits)?);
+    // Every unit checked once in the background: the office's first dashboard of a thousand
+    // units reads the cache instead of checking them all in its request.
+    let warm = app.clone();
+    let _ = std::thread::Builder::new().name("serve-warm".into()).spawn(move || {
+        for unit in warm.store.units() {
+            let _ = warm.listed(&unit);
+        }
+    });
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
