@@ -19,8 +19,11 @@ fn state(o: &Office, id: &str, token: &str) -> Value {
     r.json()
 }
 
+/// A recorded step: from, to, who, comment.
+type Step = (String, String, String, String);
+
 /// The state stored for `rel` in 2024, and the steps recorded, from the database itself.
-fn stored(o: &Office, rel: &str) -> (Option<String>, Vec<(String, String, String, String)>) {
+fn stored(o: &Office, rel: &str) -> (Option<String>, Vec<Step>) {
     let c = serve_support::db(&o.root);
     let s = c
         .query_row("SELECT state FROM filings WHERE rel = ?1 AND year = 2024", [rel], |r| r.get(0))

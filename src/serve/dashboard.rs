@@ -152,7 +152,7 @@ impl Filter {
         {
             return false;
         }
-        if self.late.as_deref() == Some("1") && !(overdue && !r.state.handed_in()) {
+        if self.late.as_deref() == Some("1") && (!overdue || r.state.handed_in()) {
             return false;
         }
         true

@@ -244,13 +244,12 @@ pub(super) struct SummaryQuery {
     office: Option<String>,
 }
 
+/// The 汇总表's plan: the year, the units summed with their approved bytes, those left out.
+type Plan = (i32, Vec<(Unit, Vec<u8>)>, Vec<Value>);
+
 /// What the 汇总表 of a scope and year sums: the 已通过审核 and 已发布 reports (the version
 /// approved), and every other unit with why it is left out.
-fn summary_plan(
-    app: &App,
-    who: &Who,
-    year: Option<i32>,
-) -> (i32, Vec<(Unit, Vec<u8>)>, Vec<Value>) {
+fn summary_plan(app: &App, who: &Who, year: Option<i32>) -> Plan {
     let (year, rows) = super::dashboard::rows(app, who, year);
     let mut taken = Vec::new();
     let mut left = Vec::new();

@@ -448,6 +448,24 @@ impl Store {
         Ok(())
     }
 
+    /// The file's version as found (`bytes`, `version`) kept in the history, as saved by
+    /// `disk`, unless it is the history's last already (a hand edit is never lost). The
+    /// caller holds the unit's lock.
+    fn keep_found(&self, unit: &Unit, bytes: &[u8], version: &str, now: u64) -> Result<(), String> {
+        let last = self.last_version(unit)?;
+        if last.as_deref() == Some(version) {
+            return Ok(());
+        }
+        let entry = HistoryEntry {
+            version: version.to_string(),
+            parent: last.unwrap_or_default(),
+            who: "disk".into(),
+            at: now,
+        };
+        self.keep_bytes(unit, bytes, version)?;
+        self.keep_row(unit, &entry, bytes.len())
+    }
+
     /// Saves `bytes` as the unit's report if the file is still at `started`, under the unit's
     /// file lock. A version on disk that the history does not know (a hand edit) is kept first,
     /// as saved by `disk`. The file is checked once more right before it is replaced, so that
@@ -480,17 +498,7 @@ impl Store {
             return Err(SaveError::Stale { current, bytes: current_bytes });
         }
         allowed(&current_bytes)?;
-        let last = self.last_version(unit).map_err(SaveError::Io)?;
-        if last.as_deref() != Some(current.as_str()) {
-            let entry = HistoryEntry {
-                version: current.clone(),
-                parent: last.unwrap_or_default(),
-                who: "disk".into(),
-                at: now,
-            };
-            self.keep_bytes(unit, &current_bytes, &current).map_err(SaveError::Io)?;
-            self.keep_row(unit, &entry, current_bytes.len()).map_err(SaveError::Io)?;
-        }
+        self.keep_found(unit, &current_bytes, &current, now).map_err(SaveError::Io)?;
         let version = version_of(bytes);
         if version == current {
             return Ok(version);
@@ -524,17 +532,7 @@ impl Store {
     ) -> Result<T, String> {
         let _lock = self.lock(unit)?;
         let (bytes, version) = self.read(unit)?;
-        let last = self.last_version(unit)?;
-        if last.as_deref() != Some(version.as_str()) {
-            let entry = HistoryEntry {
-                version: version.clone(),
-                parent: last.unwrap_or_default(),
-                who: "disk".into(),
-                at: now,
-            };
-            self.keep_bytes(unit, &bytes, &version)?;
-            self.keep_row(unit, &entry, bytes.len())?;
-        }
+        self.keep_found(unit, &bytes, &version, now)?;
         self.db.with(|c| {
             c.execute(
                 "UPDATE history SET state = 'kept' WHERE rel = ?1 AND version = ?2",
