@@ -453,3 +453,45 @@ fn an_office_of_a_folder_sees_only_its_units_and_sums_only_the_approved() {
     let csv = String::from_utf8_lossy(&csv.body).into_owned();
     assert!(csv.contains("甲镇人民政府") && csv.contains("丙局") && !csv.contains("乙镇"), "{csv}");
 }
+
+#[test]
+fn a_publication_is_signed_when_a_key_is_configured_and_a_wrong_key_is_refused_at_start() {
+    use nianbao::serve::{Limits, PublishKey, Store, issue_tokens, start_with};
+    let f = crate::sign_support::fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("a.yaml"), EXAMPLE).unwrap();
+    let issued = issue_tokens(&Store::new(root).unwrap()).unwrap();
+    let admin = issued.iter().find(|i| i.unit.is_none()).unwrap().token.clone();
+    let key = |password: &str| PublishKey {
+        p12: f.p12["rsa"].clone(),
+        password: password.into(),
+        info: nianbao::sign::SignInfo {
+            reason: Some("发布政府信息公开工作年度报告".into()),
+            location: None,
+        },
+    };
+    let wrong = start_with(root, "127.0.0.1:0", Limits::default(), Some(key("wrong")));
+    assert!(wrong.is_err(), "a wrong password stops the start");
+    let running = start_with(
+        root,
+        "127.0.0.1:0",
+        Limits::default(),
+        Some(key(crate::sign_support::PASSWORD)),
+    )
+    .unwrap();
+    let addr = running.addr;
+    std::mem::forget(running);
+    let call = |method: &str, path: &str| request(addr, method, path, Some(&admin), &[], b"");
+    assert_eq!(call("POST", "/api/reports/a/submit").status, 200);
+    assert_eq!(call("POST", "/api/reports/a/approve").status, 200);
+    let r = call("POST", "/api/reports/a/publish");
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["published"]["signed"], true);
+    let seq = r.json()["published"]["seq"].as_i64().unwrap();
+    let pdf = call("GET", &format!("/api/reports/a/published/{seq}/report.pdf")).body;
+    let path = root.join("published.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let sig = crate::sign_support::pdfsig(&path);
+    assert!(sig.contains("Signature is Valid."), "pdfsig: {sig}");
+}

@@ -16,6 +16,15 @@ pub struct ServeArgs {
     /// only their hashes in DIR/.nianbao/ (revoking the old ones), and exit.
     #[arg(long)]
     pub issue_tokens: bool,
+    /// Sign every publication's PDF with this PKCS#12 key (each at the time it is published).
+    /// Password: env NIANBAO_P12_PASSWORD, else --password-file, else a prompt.
+    #[arg(long = "sign", value_name = "KEY.p12")]
+    pub sign: Option<std::path::PathBuf>,
+    /// File whose first line is the PKCS#12 password (with --sign).
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub password_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub sign_info: super::options::SignInfoArgs,
 }
 
 /// Runs the server (or issues tokens); returns the exit code.
@@ -42,7 +51,31 @@ pub fn run(args: &ServeArgs) -> u8 {
         }
         return 0;
     }
-    let running = match nianbao::serve::start(&args.dir, &args.listen) {
+    let key = match &args.sign {
+        None => None,
+        Some(path) => {
+            let p12 = nianbao::io::read_capped(path, nianbao::io::limits::KEY);
+            let password = super::password::read_password(args.password_file.as_deref());
+            match (p12, password) {
+                (Ok(p12), Ok(password)) => {
+                    Some(nianbao::serve::PublishKey { p12, password, info: args.sign_info.info() })
+                }
+                (Err(e), _) => {
+                    eprintln!(
+                        "error: 无法读取密钥文件 {}：{e} (cannot read the key file)",
+                        path.display()
+                    );
+                    return 2;
+                }
+                (_, Err(e)) => {
+                    eprintln!("error: {e}");
+                    return 2;
+                }
+            }
+        }
+    };
+    let limits = nianbao::serve::Limits::default();
+    let running = match nianbao::serve::start_with(&args.dir, &args.listen, limits, key) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -116,6 +116,48 @@ pub struct App {
     office: Arc<tokio::sync::Mutex<()>>,
     /// The engine of the portal's HTML fragment (a publication's), made when first needed.
     fragment: std::sync::OnceLock<Engine>,
+    /// The key a publication's PDF is signed with, when one is configured.
+    publish_key: Option<PublishKey>,
+}
+
+/// The key (PKCS#12) a publication's PDF is signed with (`nianbao serve --sign KEY.p12`): kept
+/// in memory, each publication signed at its own time.
+#[derive(Clone)]
+pub struct PublishKey {
+    /// The PKCS#12 file's bytes.
+    pub p12: Vec<u8>,
+    /// Its password.
+    pub password: String,
+    /// `/Reason` and `/Location`.
+    #[cfg(feature = "sign")]
+    pub info: crate::sign::SignInfo,
+}
+
+impl std::fmt::Debug for PublishKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublishKey").finish_non_exhaustive()
+    }
+}
+
+impl PublishKey {
+    /// The engine that renders (and signs) a publication's PDF now.
+    #[cfg(feature = "sign")]
+    fn engine(&self) -> Result<Engine, String> {
+        let now = db::now() as i64;
+        let signing = crate::sign::Signing::new(&self.p12, &self.password, now, self.info.clone())?;
+        Ok(Engine::new(EngineOptions::default())?.with_signing(signing))
+    }
+
+    /// Without the `sign` feature a key cannot be used.
+    #[cfg(not(feature = "sign"))]
+    fn engine(&self) -> Result<Engine, String> {
+        Err("this build has no signing (the `sign` feature)".into())
+    }
+
+    /// Whether the key opens with its password and its certificate is valid now.
+    pub fn check(&self) -> Result<(), String> {
+        self.engine().map(|_| ())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +189,7 @@ impl App {
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             office: Arc::new(tokio::sync::Mutex::new(())),
             fragment: std::sync::OnceLock::new(),
+            publish_key: None,
         })
     }
 
@@ -388,10 +431,25 @@ pub fn start_within(
     listen: &str,
     limits: Limits,
 ) -> Result<Running, String> {
+    start_with(dir, listen, limits, None)
+}
+
+/// [`start_within`] with a key that signs every publication's PDF.
+pub fn start_with(
+    dir: &std::path::Path,
+    listen: &str,
+    limits: Limits,
+    publish_key: Option<PublishKey>,
+) -> Result<Running, String> {
+    if let Some(key) = &publish_key {
+        key.check()?;
+    }
     let store = Store::new(dir)?;
     let held = lock_folder(&store)?;
     store.watch();
-    let app = Arc::new(App::with_limits(store, &limits)?);
+    let mut app = App::with_limits(store, &limits)?;
+    app.publish_key = publish_key;
+    let app = Arc::new(app);
     // Every unit checked once in the background: the office's first dashboard of a thousand
     // units reads the cache instead of checking them all in its request.
     let warm = app.clone();

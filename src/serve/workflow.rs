@@ -351,6 +351,22 @@ pub fn publish(
         .engine
         .render(&loaded, &[OutputKind::Pdf, OutputKind::Docx, OutputKind::Html])
         .map_err(|d| format!("render: {} diagnostics", d.len()))?;
+    // With a key: the PDF signed now, by an engine of its own (the seal in the signature).
+    let signed = match &app.publish_key {
+        Some(key) => {
+            let engine = key.engine()?;
+            let loaded = engine.check(
+                crate::Source::new(&unit.rel, bytes.clone()),
+                &crate::world::FsResources::for_report(&unit.path, true),
+                &options,
+            );
+            let r = engine
+                .render(&loaded, &[OutputKind::Pdf])
+                .map_err(|d| format!("sign: {} diagnostics", d.len()))?;
+            Some(r)
+        }
+        None => None,
+    };
     let fragment_engine = app.fragment_engine()?;
     let loaded = app.check_with(&unit.rel, bytes.clone(), &unit.path, &options);
     let fragment = fragment_engine
@@ -362,7 +378,7 @@ pub fn publish(
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     for (name, what) in PUBLISHED {
         let b = match what {
-            "pdf" => out(OutputKind::Pdf, &rendered),
+            "pdf" => out(OutputKind::Pdf, signed.as_ref().unwrap_or(&rendered)),
             "docx" => out(OutputKind::Docx, &rendered),
             "html" => out(OutputKind::Html, &rendered),
             "fragment" => out(OutputKind::Html, &fragment),
@@ -412,7 +428,7 @@ pub fn publish(
         Ok(c.last_insert_rowid())
     })?;
     Ok(json!({"seq": seq, "year": year, "version": version, "folder": folder, "at": at,
-              "files": listed}))
+              "files": listed, "signed": signed.is_some()}))
 }
 
 /// The publications of `rel` for `year`, oldest first (withdrawn ones with who, when, why).
