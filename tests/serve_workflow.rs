@@ -456,7 +456,7 @@ fn an_office_of_a_folder_sees_only_its_units_and_sums_only_the_approved() {
 
 #[test]
 fn a_publication_is_signed_when_a_key_is_configured_and_a_wrong_key_is_refused_at_start() {
-    use nianbao::serve::{Limits, PublishKey, Store, issue_tokens, start_with};
+    use nianbao::serve::{PublishKey, ServeOptions, Store, issue_tokens, start_with};
     let f = crate::sign_support::fixture();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -471,15 +471,11 @@ fn a_publication_is_signed_when_a_key_is_configured_and_a_wrong_key_is_refused_a
             location: None,
         },
     };
-    let wrong = start_with(root, "127.0.0.1:0", Limits::default(), Some(key("wrong")));
+    let with = |k: PublishKey| ServeOptions { publish_key: Some(k), ..ServeOptions::default() };
+    let wrong = start_with(root, "127.0.0.1:0", with(key("wrong")));
     assert!(wrong.is_err(), "a wrong password stops the start");
-    let running = start_with(
-        root,
-        "127.0.0.1:0",
-        Limits::default(),
-        Some(key(crate::sign_support::PASSWORD)),
-    )
-    .unwrap();
+    let running =
+        start_with(root, "127.0.0.1:0", with(key(crate::sign_support::PASSWORD))).unwrap();
     let addr = running.addr;
     std::mem::forget(running);
     let call = |method: &str, path: &str| request(addr, method, path, Some(&admin), &[], b"");

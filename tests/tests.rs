@@ -38,6 +38,7 @@ mod serve;
 mod serve_form;
 mod serve_limits;
 mod serve_session;
+mod serve_sso;
 mod serve_store;
 mod serve_workflow;
 mod sign;

@@ -419,6 +419,18 @@ catalogue! {
         BadDeadline => "bad-deadline",
             "截止日期须为 YYYY-MM-DD 格式的日期",
             "the deadline must be a date as YYYY-MM-DD";
+        SsoProvider => "sso-provider",
+            "统一身份认证服务暂时无法访问，请稍后再试或使用登录链接",
+            "the single sign-on provider cannot be reached; try again or use a login link";
+        SsoState => "sso-state",
+            "登录请求已过期或无效，请重新登录",
+            "the login expired or is not valid; log in again";
+        SsoToken => "sso-token",
+            "统一身份认证返回的身份信息无效",
+            "the identity from single sign-on is not valid";
+        SsoUnmapped => "sso-unmapped",
+            "您的账号没有对应的单位或办公室，请联系办公室开通",
+            "your account is mapped to no unit or office; ask the office";
         BadScope => "bad-scope",
             "范围须为本办公室范围内的文件夹",
             "the scope must be a folder within this office's own";

@@ -517,6 +517,8 @@ pub(super) async fn log(
 fn action_zh(action: &str) -> &str {
     match action {
         "login" => "登录",
+        "sso-login" => "统一身份认证登录",
+        "sso-refused" => "统一身份认证登录被拒绝",
         "save" => "保存",
         "upload" => "上传图片",
         "download" => "下载",

@@ -103,6 +103,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX publications_unit ON publications(rel, year, seq);
      ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT '';  -- an office token's folder
      CREATE INDEX audit_at ON audit(at);",
+    // 3: single sign-on's tokens, one per login, gone with their sessions.
+    "ALTER TABLE tokens ADD COLUMN sso INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The open database (one connection; its statements are short).

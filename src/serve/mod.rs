@@ -64,6 +64,8 @@ mod form_api;
 mod limits;
 mod office;
 mod session;
+#[cfg(feature = "sso")]
+mod sso;
 mod store;
 mod workflow;
 
@@ -74,6 +76,8 @@ pub use db::{DB_FILE, Db};
 pub use form::{FormError, form_of, grids_json, yaml_of};
 pub use limits::Limits;
 pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER, SESSIONS_PER_CALLER};
+#[cfg(feature = "sso")]
+pub use sso::SsoConfig;
 pub use store::{
     HISTORY_KEEP_NEWEST, HISTORY_MAX_BYTES, HISTORY_MAX_ENTRIES, HistoryEntry, STATE_DIR,
     SaveError, Store, Unit, version_of,
@@ -118,6 +122,21 @@ pub struct App {
     fragment: std::sync::OnceLock<Engine>,
     /// The key a publication's PDF is signed with, when one is configured.
     publish_key: Option<PublishKey>,
+    /// Single sign-on, when configured.
+    #[cfg(feature = "sso")]
+    sso: Option<Arc<sso::Sso>>,
+}
+
+/// What a server is started with besides its folder and address.
+#[derive(Debug, Default)]
+pub struct ServeOptions {
+    /// The connection, body and work limits.
+    pub limits: Limits,
+    /// The key publications are signed with.
+    pub publish_key: Option<PublishKey>,
+    /// Single sign-on (OIDC).
+    #[cfg(feature = "sso")]
+    pub sso: Option<SsoConfig>,
 }
 
 /// The key (PKCS#12) a publication's PDF is signed with (`nianbao serve --sign KEY.p12`): kept
@@ -190,6 +209,8 @@ impl App {
             office: Arc::new(tokio::sync::Mutex::new(())),
             fragment: std::sync::OnceLock::new(),
             publish_key: None,
+            #[cfg(feature = "sso")]
+            sso: None,
         })
     }
 
@@ -319,7 +340,13 @@ pub fn router(app: Arc<App>) -> Router {
 /// The router of the form and the API: every body capped (2 MiB, an upload 20 MiB) and
 /// failing when the client pauses too long, every refusal JSON with a Chinese-first message.
 fn router_within(app: Arc<App>, limits: &Limits) -> Router {
-    Router::new()
+    let router = Router::new();
+    #[cfg(feature = "sso")]
+    let router = router
+        .route("/sso", get(sso::status))
+        .route("/sso/login", get(sso::login))
+        .route("/sso/callback", get(sso::callback));
+    router
         .route("/", get(session::index))
         .route("/form.js", get(form_api::script))
         .route("/modules/{name}", get(form_api::module))
@@ -431,24 +458,31 @@ pub fn start_within(
     listen: &str,
     limits: Limits,
 ) -> Result<Running, String> {
-    start_with(dir, listen, limits, None)
+    start_with(dir, listen, ServeOptions { limits, ..ServeOptions::default() })
 }
 
-/// [`start_within`] with a key that signs every publication's PDF.
+/// [`start_within`] with a key that signs every publication's PDF and single sign-on, as
+/// `options` say; a key that does not open or a wrong single sign-on stops the start.
 pub fn start_with(
     dir: &std::path::Path,
     listen: &str,
-    limits: Limits,
-    publish_key: Option<PublishKey>,
+    options: ServeOptions,
 ) -> Result<Running, String> {
-    if let Some(key) = &publish_key {
+    let limits = options.limits;
+    if let Some(key) = &options.publish_key {
         key.check()?;
     }
+    #[cfg(feature = "sso")]
+    let sso = options.sso.map(sso::Sso::new).transpose()?.map(Arc::new);
     let store = Store::new(dir)?;
     let held = lock_folder(&store)?;
     store.watch();
     let mut app = App::with_limits(store, &limits)?;
-    app.publish_key = publish_key;
+    app.publish_key = options.publish_key;
+    #[cfg(feature = "sso")]
+    {
+        app.sso = sso;
+    }
     let app = Arc::new(app);
     // Every unit checked once in the background: the office's first dashboard of a thousand
     // units reads the cache instead of checking them all in its request.

@@ -251,10 +251,22 @@ pub async fn index(
         return (StatusCode::UNAUTHORIZED, super::form_api::page()).into_response();
     };
     app.sessions.succeed(ip);
-    match app.sessions.open(token.trim()) {
+    open_session(&app, who, token.trim(), ip, "login")
+}
+
+/// A session for `who`, logged in with `token`: its cookie set and the browser sent on to
+/// `/`; `action` goes to the audit log.
+pub(super) fn open_session(
+    app: &App,
+    who: Who,
+    token: &str,
+    ip: Option<IpAddr>,
+    action: &str,
+) -> Response {
+    match app.sessions.open(token) {
         Ok(id) => {
             let caller = Caller { who, csrf: None, ip };
-            caller.audit(&app, "login", "", "");
+            caller.audit(app, action, "", "");
             (
                 StatusCode::SEE_OTHER,
                 [

@@ -57,6 +57,8 @@ async function start() {
     show('login');
     // A login link that failed is still in the address bar (a good one redirects to /).
     $('login-error').hidden = !location.search.includes('token=');
+    const sso = await api('GET', '/sso');
+    $('sso-login').hidden = !(sso.ok && (await json(sso)).enabled);
     return;
   }
   const who = await json(r);
