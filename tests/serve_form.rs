@@ -624,7 +624,9 @@ fn workflow_in_chromium() {
     let received =
         yaml.lines().find(|l| l.trim_start().starts_with("received:")).unwrap_or_default();
     assert!(received.contains("[10,"), "{received}");
-    for (page, found) in v["axe"].as_object().unwrap() {
+    let pages = v["axe"].as_object().unwrap();
+    assert_eq!(pages.len(), 8, "{:?}", pages.keys());
+    for (page, found) in pages {
         assert!(found.as_array().unwrap().is_empty(), "axe-core on {page}: {found:#}");
     }
     for (page, over) in v["overflow"].as_object().unwrap() {
