@@ -440,14 +440,15 @@ fn an_office_of_a_folder_sees_only_its_units_and_sums_only_the_approved() {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.pdf"), &r.body).unwrap();
-    let text =
-        std::process::Command::new("pdftotext").arg(dir.path().join("s.pdf")).arg("-").output();
-    if let Ok(out) = text {
-        let text = String::from_utf8_lossy(&out.stdout).replace(char::is_whitespace, "");
-        assert!(text.contains("某县人民政府办公室2024年度"), "{text}");
-        assert!(text.contains("（2个单位）"), "{text}");
-        assert!(!text.contains("汇总2024"), "{text}");
-    }
+    let out = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("s.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout).replace(char::is_whitespace, "");
+    assert!(text.contains("某县人民政府办公室2024年度"), "{text}");
+    assert!(text.contains("（2个单位）"), "{text}");
+    assert!(!text.contains("汇总2024"), "{text}");
     // The CSV sums the same two.
     let csv = get(&o, "/api/summary?format=csv&year=2024&office=x", &o.admin);
     let csv = String::from_utf8_lossy(&csv.body).into_owned();
