@@ -596,6 +596,8 @@ fn workflow_in_chromium() {
         (1, 0, 0)
     );
     assert_eq!(v["b_state"], "填报中");
+    assert_eq!(v["year_2023"]["counts"]["not_started"], 2, "{}", v["year_2023"]);
+    assert_eq!(v["year_2024"]["counts"]["published"], 1, "{}", v["year_2024"]);
     let plan = v["summary_plan"].as_str().unwrap();
     assert!(plan.contains("已发布的 1 个单位：嵊泗县人民政府办公室"), "{plan}");
     assert!(

@@ -160,6 +160,14 @@ def main():
         wait(office, "return !document.getElementById('office').hidden")
         wait(office, "return document.querySelectorAll('#counts button').length === 6")
         out["counts_published"] = counts(office)
+        # Another year: nobody has started 2023's report here; then back to 2024.
+        for year in ("2023", "2024"):
+            box = office.find_element(By.ID, "f-year")
+            click(office, box)
+            box.send_keys("\ue009a")
+            box.send_keys(year + "\t")
+            wait(office, "return document.getElementById('dash-year').textContent.startsWith('%s')" % year)
+            out["year_" + year] = {"head": text(office, "dash-year"), "counts": counts(office)}
 
         # Unit B: the login page first (no session), then its link; 填报中, not submitted (left
         # out of the 汇总表).

@@ -111,13 +111,16 @@ async function dashboard() {
   const q = new URLSearchParams();
   for (const k of ['state', 'folder', 'sort']) if (f.get(k)) q.set(k, String(f.get(k)));
   if (f.get('late')) q.set('late', '1');
-  if (S.year) q.set('year', String(S.year));
+  // The year chosen, else the one most units report (the server's choice, then kept).
+  const year = Number(f.get('year')) || S.year;
+  if (year) q.set('year', String(year));
   q.set('offset', String(S.page * PAGE_SIZE));
   q.set('limit', String(PAGE_SIZE));
   const r = await api('GET', '/api/dashboard?' + q);
   const v = await json(r);
   if (!r.ok) return;
   S.year = v.year;
+  $('f-year').value = String(v.year);
   S.deadline = v.deadline;
   $('dash').hidden = false;
   $('dash-year').textContent = v.year + '年度，共 ' + v.total + ' 个单位';
