@@ -186,6 +186,21 @@ fn every_step_of_the_filing_is_recorded_and_the_wrong_ones_are_refused() {
         .map(|e| e.unwrap().metadata().unwrap().modified().unwrap())
         .collect();
     assert_eq!(mtimes, mtimes_after, "never written again");
+    // The report's file changed on disk behind the workflow's back: the dashboard says so.
+    let row = |o: &Office| {
+        let d = get(o, "/api/dashboard", &o.admin).json();
+        d["rows"].as_array().unwrap().iter().find(|r| r["id"] == "a").unwrap().clone()
+    };
+    assert_eq!(row(&o)["changed_since"], false);
+    let on_disk = std::fs::read_to_string(o.root.join("a.yaml")).unwrap();
+    std::fs::write(
+        o.root.join("a.yaml"),
+        on_disk.replace("嵊泗县人民政府办公室", "嵊泗县人民政府办公室 "),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(row(&o)["changed_since"], true);
+    std::fs::write(o.root.join("a.yaml"), on_disk).unwrap();
     // A published file changed on disk is refused, not served.
     std::fs::write(folder.join("report.html"), "<p>changed</p>").unwrap();
     assert_eq!(

@@ -39,6 +39,19 @@ pub(super) struct Row {
     pub filing: Option<Filing>,
     /// Who saved last, and when (seconds since 1970).
     pub saved: Option<(String, u64)>,
+    /// The file's version now.
+    pub version: Option<String>,
+}
+
+impl Row {
+    /// A submitted, approved or published report whose file is no longer the version handed
+    /// in (edited on disk behind the workflow's back): evaluators deduct for 发布后有变动.
+    pub fn changed_since(&self) -> bool {
+        match (&self.filing, &self.version) {
+            (Some(f), Some(v)) => f.state.locked() && !f.version.is_empty() && f.version != *v,
+            _ => false,
+        }
+    }
 }
 
 /// The last save of every unit (one query).
@@ -76,22 +89,22 @@ fn usual_year(rows: &[(Unit, Option<i32>)]) -> i32 {
 /// Every unit `who` may see, for `year` (the usual year when `None`): the year and the rows.
 pub(super) fn rows(app: &App, who: &Who, year: Option<i32>) -> (i32, Vec<Row>) {
     let units: Vec<Unit> = app.store.units().into_iter().filter(|u| who.may_see(&u.rel)).collect();
-    let listed: Vec<(Unit, Option<super::Summary>)> = units
+    let listed: Vec<(Unit, Option<super::Summary>, Option<String>)> = units
         .into_iter()
-        .map(|u| {
-            let s = app.listed(&u).map(|(_, s)| s);
-            (u, s)
+        .map(|u| match app.listed(&u) {
+            Some((v, s)) => (u, Some(s), Some(v)),
+            None => (u, None, None),
         })
         .collect();
     let years: Vec<(Unit, Option<i32>)> =
-        listed.iter().map(|(u, s)| (u.clone(), s.as_ref().and_then(|s| s.year))).collect();
+        listed.iter().map(|(u, s, _)| (u.clone(), s.as_ref().and_then(|s| s.year))).collect();
     let year = year.unwrap_or_else(|| usual_year(&years));
     let db = app.store.db();
     let mut filings = workflow::filings_of_year(db, year);
     let saves = last_saves(db);
     let rows = listed
         .into_iter()
-        .map(|(unit, s)| {
+        .map(|(unit, s, version)| {
             let filing = filings.remove(&unit.rel);
             let file_year = s.as_ref().and_then(|s| s.year);
             let this_year = file_year == Some(year);
@@ -118,6 +131,7 @@ pub(super) fn rows(app: &App, who: &Who, year: Option<i32>) -> (i32, Vec<Row>) {
                 errors,
                 warnings,
                 filing,
+                version,
             }
         })
         .collect();
@@ -189,6 +203,7 @@ fn row_json(r: &Row, days_left: Option<i64>) -> Value {
         "comment": r.filing.as_ref().map(|f| f.comment.clone()).unwrap_or_default(),
         "days_left": if r.state.handed_in() { None } else { days_left },
         "late": late,
+        "changed_since": r.changed_since(),
     })
 }
 
