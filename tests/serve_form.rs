@@ -151,7 +151,7 @@ fn serve_form_in_chromium() {
     assert_eq!(v["after_login_url"], format!("{base}/"));
     assert_eq!(v["cookie_http_only"], serde_json::json!([true]));
     assert_eq!(v["cookie_visible_to_js"], "");
-    assert_eq!(v["status_before"], "已通过");
+    assert_eq!(v["status_before"], "校验通过");
     assert_eq!(v["value_before"], "7");
     same_grids_as_the_pdf(&v["grids"], &v["inputs"]);
 
@@ -180,7 +180,7 @@ fn serve_form_in_chromium() {
     assert!(check_ms <= 100, "the check took {check_ms} ms (request, engine and drawing)");
 
     // Fixed (carried forward 2), saved, reloaded.
-    assert_eq!(v["status_fixed"], "已通过");
+    assert_eq!(v["status_fixed"], "校验通过");
     assert!(v["save_note"].as_str().unwrap().contains("已保存"));
     assert_eq!(v["after_reload"]["applications.received.natural_person"], "9");
     assert_eq!(v["after_reload"]["applications.carried_forward.natural_person"], "2");
@@ -269,6 +269,20 @@ fn serve_form_in_chromium() {
     );
     assert!(rows_after.iter().any(|r| r.as_str().unwrap().contains("草稿")), "{rows_after:?}");
     assert_eq!(v["run-audit"].as_array().unwrap().len(), 3, "{}", v["run-audit"]);
+    // The results in the form's language (issue #32): per unit, Chinese, counted; no
+    // file:line:col, no English, no null.
+    for k in ["run-audit-text", "run-batch-text"] {
+        let text = v[k].as_str().unwrap();
+        assert!(text.contains("错误") && text.contains("警告"), "{k}: {text}");
+        assert!(!text.contains("null") && !text.contains(".yaml:"), "{k}: {text}");
+        // A unit's file may be named (雷同 names the other unit's); no English words.
+        let words = text.replace(".yaml", "");
+        let english = words
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 4)
+            .collect::<Vec<_>>();
+        assert!(english.is_empty(), "{k}: English {english:?} in {text}");
+    }
     let batch = v["run-batch"].as_array().unwrap();
     assert_eq!(batch.len(), 3, "{batch:?}");
     assert!(batch.iter().filter(|r| r.as_str().unwrap().contains("已生成")).count() >= 2);
@@ -524,4 +538,113 @@ fn form_modules_parse_and_are_served() {
         }
     }
     assert_eq!(serve_support::get(&o, "/modules/nothing.js", &o.a).status, 404);
+}
+
+/// The filing workflow (issue #32) walked by its people in their own browsers: the clerk
+/// fills and submits (the form read-only), the office returns it with a comment through
+/// 全部审核, the clerk sees the comment at the top, fixes and resubmits, the office approves
+/// and publishes; the dashboard's counts move at each step; the 汇总表 holds exactly the
+/// approved unit; the 催报 text and the audit log. axe-core on every page; screenshots at
+/// 1366 and 390 wide.
+#[test]
+fn workflow_in_chromium() {
+    let links = |base: &str, o: &serve_support::Office| {
+        [&o.a, &o.b, &o.admin].iter().map(|t| format!("{base}/?token={t}")).collect()
+    };
+    let Some((o, shots, v)) =
+        drive("workflow_in_chromium", "serve_workflow.py", "serve-workflow", links)
+    else {
+        return;
+    };
+    assert_eq!(v["a_state_first"], "填报中");
+    assert!(
+        v["a_deadline"].as_str().unwrap().contains("报送截止：2025年1月31日"),
+        "{}",
+        v["a_deadline"]
+    );
+    let submitted = &v["a_after_submit"];
+    assert!(submitted["note"].as_str().unwrap().contains("已提交"), "{submitted}");
+    assert!(submitted["locked"].as_str().unwrap().contains("不能修改"), "{submitted}");
+    assert_eq!(
+        (&submitted["disabled"], &submitted["save_hidden"], &submitted["submit_hidden"]),
+        (&Json::Bool(true), &Json::Bool(true), &Json::Bool(true)),
+        "read-only once submitted: {submitted}"
+    );
+    let n = |k: &str, s: &str| v[k][s].as_u64().unwrap();
+    assert_eq!((n("counts_submitted", "submitted"), n("counts_submitted", "editing")), (1, 1));
+    assert!(v["review_pos"].as_str().unwrap().contains("第 1 / 1 份"), "{}", v["review_pos"]);
+    assert!(v["review_title"].as_str().unwrap().contains("嵊泗县人民政府办公室"));
+    assert!(v["office_after_return"].as_str().unwrap().contains("已退回"));
+    assert_eq!((n("counts_returned", "returned"), n("counts_returned", "submitted")), (1, 0));
+    assert!(v["review_note"].as_str().unwrap().contains("处理了 1 份"), "{}", v["review_note"]);
+    let returned = &v["a_returned"];
+    assert_eq!(returned["comment"], "表三第一行的数字请与台账核对后再提交。");
+    assert_eq!(
+        (&returned["shown"], &returned["comment_above_form"]),
+        (&Json::Bool(true), &Json::Bool(true))
+    );
+    assert_eq!(returned["editable"], true);
+    assert_eq!((n("counts_resubmitted", "submitted"), n("counts_resubmitted", "returned")), (1, 0));
+    assert_eq!(v["second_review_value"], "10", "the office reviews the resubmitted version");
+    assert_eq!(v["published_links"], serde_json::json!(["PDF", "DOCX", "网页", "网页片段"]));
+    assert_eq!(
+        (
+            n("counts_published", "published"),
+            n("counts_published", "submitted"),
+            n("counts_published", "returned")
+        ),
+        (1, 0, 0)
+    );
+    assert_eq!(v["b_state"], "填报中");
+    assert_eq!(v["year_2023"]["counts"]["not_started"], 2, "{}", v["year_2023"]);
+    assert_eq!(v["year_2024"]["counts"]["published"], 1, "{}", v["year_2024"]);
+    let plan = v["summary_plan"].as_str().unwrap();
+    assert!(plan.contains("已发布的 1 个单位：嵊泗县人民政府办公室"), "{plan}");
+    assert!(
+        plan.contains("未纳入汇总的 1 个单位")
+            && plan.contains("嵊泗县菜园镇人民政府：状态为“填报中”"),
+        "{plan}"
+    );
+    assert!(
+        v["summary_pdf_href"].as_str().unwrap().contains("office=%E5%B5%8A"),
+        "{}",
+        v["summary_pdf_href"]
+    );
+    let remind = v["remind_text"].as_str().unwrap();
+    assert!(
+        remind.contains("以下1个单位尚未提交2024年度")
+            && remind.contains("1. 嵊泗县菜园镇人民政府（填报中）"),
+        "{remind}"
+    );
+    let log = v["log_actions"].as_array().unwrap();
+    for a in ["提交", "退回", "通过审核", "发布", "登录", "保存"] {
+        assert!(log.iter().any(|x| x == a), "{a} not in {log:?}");
+    }
+    // The publication on disk: the second version (10), frozen.
+    let published = o.root.join(".nianbao/published/a.yaml");
+    let yaml = std::fs::read_to_string(published.join("2024-1/report.yaml")).unwrap();
+    let received =
+        yaml.lines().find(|l| l.trim_start().starts_with("received:")).unwrap_or_default();
+    assert!(received.contains("[10,"), "{received}");
+    let pages = v["axe"].as_object().unwrap();
+    assert_eq!(pages.len(), 8, "{:?}", pages.keys());
+    for (page, found) in pages {
+        assert!(found.as_array().unwrap().is_empty(), "axe-core on {page}: {found:#}");
+    }
+    for (page, over) in v["overflow"].as_object().unwrap() {
+        assert!(over.as_i64().unwrap() <= 0, "{page} scrolls sideways by {over}");
+    }
+    assert_eq!(v["console_errors"], serde_json::json!([]));
+    for name in [
+        "clerk-submitted",
+        "office-dashboard",
+        "office-review",
+        "clerk-returned",
+        "office-published",
+        "office-summary-log",
+    ] {
+        for w in [1366, 390] {
+            assert!(shots.join(format!("{name}-{w}.png")).is_file(), "{name}-{w}");
+        }
+    }
 }

@@ -264,11 +264,18 @@ fn office_actions_work_for_the_office_and_are_403_for_a_unit() {
     assert_eq!(get(&o, "/api/batch/outputs.zip", &o.a).status, 403);
     assert!(!r.json().to_string().contains(o.root.to_str().unwrap()), "no server paths");
 
-    // The 汇总表 of the units that pass, as PDF and CSV.
-    let pdf = get(&o, "/api/summary?format=pdf", &o.admin);
-    assert_eq!(pdf.status, 200);
+    // The 汇总表 of the approved units (issue #32), named for the office, as PDF and CSV.
+    assert_eq!(get(&o, "/api/summary?format=pdf", &o.admin).status, 400, "no office named");
+    for id in ["a", "sub~b"] {
+        for step in ["submit", "approve"] {
+            let path = format!("/api/reports/{id}/{step}");
+            assert_eq!(request(o.addr, "POST", &path, Some(&o.admin), &[], b"").status, 200);
+        }
+    }
+    let pdf = get(&o, "/api/summary?format=pdf&year=2024&office=%E6%9F%90%E5%8E%BF", &o.admin);
+    assert_eq!(pdf.status, 200, "{}", String::from_utf8_lossy(&pdf.body));
     assert!(pdf.body.starts_with(b"%PDF-"));
-    let csv = get(&o, "/api/summary?format=csv", &o.admin);
+    let csv = get(&o, "/api/summary?format=csv&year=2024&office=x", &o.admin);
     assert_eq!(csv.status, 200);
     let csv = String::from_utf8(csv.body).unwrap();
     assert!(csv.lines().count() >= 3, "{csv}");

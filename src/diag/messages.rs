@@ -403,6 +403,40 @@ catalogue! {
         UnitExists => "exists", "该文件已存在", "the file already exists";
         NoSummary => "no-summary", "无法汇总：{why}", "no 汇总表: {why}";
         NoBatch => "no-batch", "还没有批量生成的结果", "no batch has been run yet";
+        // the filing workflow (src/serve/workflow.rs)
+        Locked => "locked",
+            "报告{why}，不能修改；需办公室退回（已发布的须先撤回发布）后才能修改",
+            "the report is {why} and cannot be changed until the office returns it (or withdraws its publication)";
+        SubmitErrors => "has-errors",
+            "报告还有 {why} 处错误，改正后才能提交",
+            "the report still has {why} errors; fix them before submitting";
+        BadTransition => "bad-state",
+            "报告当前状态为{why}，不能这样操作",
+            "the report is {why}: this step does not apply";
+        CommentRequired => "comment-required",
+            "请填写意见或理由",
+            "a comment or reason is required";
+        OfficeName => "office-name",
+            "请填写汇总单位的名称（如：某某县人民政府办公室）",
+            "give the name of the office the 汇总表 is for";
+        BadDeadline => "bad-deadline",
+            "截止日期须为 YYYY-MM-DD 格式的日期",
+            "the deadline must be a date as YYYY-MM-DD";
+        SsoProvider => "sso-provider",
+            "统一身份认证服务暂时无法访问，请稍后再试或使用登录链接",
+            "the single sign-on provider cannot be reached; try again or use a login link";
+        SsoState => "sso-state",
+            "登录请求已过期或无效，请重新登录",
+            "the login expired or is not valid; log in again";
+        SsoToken => "sso-token",
+            "统一身份认证返回的身份信息无效",
+            "the identity from single sign-on is not valid";
+        SsoUnmapped => "sso-unmapped",
+            "您的账号没有对应的单位或办公室，请联系办公室开通",
+            "your account is mapped to no unit or office; ask the office";
+        BadScope => "bad-scope",
+            "范围须为本办公室范围内的文件夹",
+            "the scope must be a folder within this office's own";
         // the server's bounds (src/serve/limits.rs, docs/security.md)
         Busy => "busy",
             "服务器正忙，请稍后再试",

@@ -43,16 +43,23 @@ pub(super) async fn list(
                 let own: Vec<_> = app.store.unit_by_rel(rel).into_iter().collect();
                 (own.len(), own.into_iter().skip(offset).take(limit).collect())
             }
-            Who::Admin => app.store.units_page(offset, limit),
+            Who::Office(scope) if scope.is_empty() => app.store.units_page(offset, limit),
+            Who::Office(_) => {
+                let mine: Vec<Unit> =
+                    app.store.units().into_iter().filter(|u| who.may_see(&u.rel)).collect();
+                (mine.len(), mine.into_iter().skip(offset).take(limit).collect())
+            }
         };
         let mut out = Vec::new();
         for unit in units {
             let Some((version, s)) = app.listed(&unit) else { continue };
             let (status, status_zh) = status_of(&s);
+            let filing = super::workflow::filing_json(&app, &unit, &s);
             out.push(json!({
                 "id": unit.id, "file": unit.rel, "unit": s.unit, "year": s.year,
                 "status": status, "status_zh": status_zh, "errors": s.errors,
                 "warnings": s.warnings, "version": version,
+                "state": filing["state"], "state_zh": filing["state_zh"],
             }));
         }
         (total, out)
@@ -72,7 +79,9 @@ pub(super) async fn get_report(
             let (bytes, version) = app.store.read(&unit).map_err(|e| internal(&e))?;
             let yaml = String::from_utf8_lossy(&bytes).into_owned();
             let loaded = app.check(&unit.rel, bytes, &unit.path);
-            Ok(report_json(&unit, &version, &loaded, Some(yaml)))
+            let (mut v, version) = report_json(&unit, &version, &loaded, Some(yaml));
+            v["filing"] = super::workflow::filing_json(app, &unit, &summarize(&loaded));
+            Ok((v, version))
         })
         .await?;
     Ok(([(header::ETAG, etag(&version))], axum::Json(v)).into_response())
@@ -188,9 +197,22 @@ pub(super) fn save(
         return Err(Refused::Other(refused));
     }
     let bytes = normalized(app, &loaded, body, unit);
+    let year = loaded.report.as_ref().map(|r| r.year.0);
+    // A submitted, approved or published report of that year is not changed (the year of the
+    // file as it is when the body names none): checked under the unit's lock.
+    let allowed = |current: &[u8]| match year.or_else(|| year_of(app, unit, current)) {
+        Some(y) => match super::workflow::filing(app.store.db(), &unit.rel, y) {
+            Some(f) if f.state.locked() => Err(SaveError::Locked(f.state.zh())),
+            _ => Ok(()),
+        },
+        None => Ok(()),
+    };
     // The store compares and writes under the unit's file lock.
-    match app.store.save(unit, started, &bytes, &who.label(), now()) {
+    match app.store.save_if(unit, started, &bytes, &who.label(), now(), allowed) {
         Ok(version) => {
+            if let Some(y) = year {
+                super::workflow::saved(app.store.db(), &unit.rel, y, &who.label());
+            }
             let loaded = if bytes[..] == body[..] {
                 loaded
             } else {
@@ -200,7 +222,30 @@ pub(super) fn save(
         }
         Err(SaveError::Stale { current, bytes }) => Err(Refused::Stale { current, bytes }),
         Err(SaveError::Io(e)) => Err(Refused::Other(internal(&e))),
+        Err(SaveError::Locked(state)) => Err(Refused::Other(locked(state))),
     }
+}
+
+/// The 409 of a change to a report its state keeps read-only.
+pub(super) fn locked(state: &str) -> Response {
+    error_why(StatusCode::CONFLICT, Reply::Locked, state)
+}
+
+/// The reported year of `bytes`, the unit's report (through the list's cache).
+pub(super) fn year_of(app: &App, unit: &Unit, bytes: &[u8]) -> Option<i32> {
+    app.summary(unit, &super::version_of(bytes), bytes.to_vec()).year
+}
+
+/// 409 when the unit's report, as it is now, is read-only (an upload into its folder).
+pub(super) fn ensure_editable(app: &App, unit: &Unit) -> Result<(), Response> {
+    let (bytes, _) = app.store.read(unit).map_err(|e| internal(&e))?;
+    if let Some(y) = year_of(app, unit, &bytes)
+        && let Some(f) = super::workflow::filing(app.store.db(), &unit.rel, y)
+        && f.state.locked()
+    {
+        return Err(locked(f.state.zh()));
+    }
+    Ok(())
 }
 
 pub(super) async fn history(
@@ -224,7 +269,7 @@ pub(super) async fn check(
                 Some(u) => (u.rel, u.path),
                 None => return Err(not_found()),
             },
-            Who::Admin => ("check.yaml".to_string(), app.store.root().join("check.yaml")),
+            Who::Office(_) => ("check.yaml".to_string(), app.store.root().join("check.yaml")),
         };
         let loaded = app.check(&name, body.to_vec(), &report);
         if let Some(refused) = super::limits::too_complex(&loaded) {
@@ -516,8 +561,9 @@ pub(super) async fn upload(
     };
     // The unit (404 for one the caller may not see) and its folder, before any byte is read.
     let (unit, dir) = app
-        .on_unit(caller.who.clone(), id.clone(), move |_, _, unit| {
+        .on_unit(caller.who.clone(), id.clone(), move |app, _, unit| {
             let name = upload_name(&name).ok_or_else(bad_name)?;
+            ensure_editable(app, &unit)?;
             let files = unit.files_dir();
             own_folder(&files)?;
             let dir = files.join(folder);

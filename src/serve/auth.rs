@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 /// Who a request is from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Who {
-    /// The office: sees every unit.
-    Admin,
+    /// An office: sees every unit under its folder scope (`乡镇/`; empty: the whole folder).
+    Office(String),
     /// A unit: sees only the report file with this relative path.
     Unit(String),
 }
@@ -20,7 +20,8 @@ impl Who {
     /// The name written in the history.
     pub fn label(&self) -> String {
         match self {
-            Who::Admin => "admin".into(),
+            Who::Office(scope) if scope.is_empty() => "admin".into(),
+            Who::Office(scope) => format!("office:{scope}"),
             Who::Unit(rel) => format!("unit:{rel}"),
         }
     }
@@ -28,10 +29,31 @@ impl Who {
     /// Whether this caller may see the unit with relative path `rel`.
     pub fn may_see(&self, rel: &str) -> bool {
         match self {
-            Who::Admin => true,
+            Who::Office(scope) => rel.starts_with(scope.as_str()),
             Who::Unit(own) => own == rel,
         }
     }
+
+    /// The office of the whole folder.
+    pub fn admin() -> Who {
+        Who::Office(String::new())
+    }
+
+    /// Whether this is an office (of any scope).
+    pub fn is_office(&self) -> bool {
+        matches!(self, Who::Office(_))
+    }
+}
+
+/// A folder scope as stored: `/`-separated, relative, ending in `/` (`乡镇/`), or empty for
+/// the whole folder; `None` for a path that leaves the folder or names a hidden one.
+pub fn scope_of(folder: &str) -> Option<String> {
+    let parts: Vec<&str> =
+        folder.trim().split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.iter().any(|p| *p == ".." || p.starts_with('.') || p.contains('\\')) {
+        return None;
+    }
+    Some(parts.iter().map(|p| format!("{p}/")).collect())
 }
 
 /// A token as `tokens.json` kept it before the database (migrated on first start).
@@ -138,6 +160,20 @@ pub fn issue_unit_token(store: &Store, rel: &str) -> Result<String, String> {
     Ok(token)
 }
 
+/// Makes an office token limited to the folder `scope` (as [`scope_of`] gives it), keeping
+/// every other token: a city gives each county its own office over one folder.
+pub fn issue_office_token(store: &Store, scope: &str) -> Result<String, String> {
+    let token = random_token()?;
+    let at = now() as i64;
+    store.db().with(|c| {
+        c.execute(
+            "INSERT INTO tokens (hash, unit, issued_at, scope) VALUES (?1, NULL, ?2, ?3)",
+            params![&hash(&token)[..], at, scope],
+        )
+    })?;
+    Ok(token)
+}
+
 /// Who holds `token` (looked up on every request: re-issuing revokes without a restart).
 pub fn authenticate(store: &Store, token: &str) -> Option<Who> {
     authenticate_hash(store, &hash(token))
@@ -150,14 +186,14 @@ pub fn authenticate(store: &Store, token: &str) -> Option<Who> {
 pub fn authenticate_hash(store: &Store, presented: &[u8; 32]) -> Option<Who> {
     let found = store.db().with(|c| {
         optional(c.query_row(
-            "SELECT unit FROM tokens WHERE hash = ?1",
+            "SELECT unit, scope FROM tokens WHERE hash = ?1",
             params![&presented[..]],
-            |r| r.get::<_, Option<String>>(0),
+            |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?)),
         ))
     });
     match found {
-        Ok(Some(None)) => Some(Who::Admin),
-        Ok(Some(Some(rel))) => Some(Who::Unit(rel)),
+        Ok(Some((None, scope))) => Some(Who::Office(scope)),
+        Ok(Some((Some(rel), _))) => Some(Who::Unit(rel)),
         Ok(None) => None,
         Err(e) => {
             eprintln!("serve: {e}");

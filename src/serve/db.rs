@@ -57,6 +57,54 @@ const MIGRATIONS: &[&str] = &[
          target TEXT NOT NULL DEFAULT '',
          detail TEXT NOT NULL DEFAULT ''
      );",
+    // 2: the filing workflow (issue #32): each unit's state per year, every transition, the
+    // deadlines, the publications; an office token's folder scope.
+    "CREATE TABLE filings (
+         rel TEXT NOT NULL,           -- the unit's relative path
+         year INTEGER NOT NULL,
+         state TEXT NOT NULL,         -- editing | submitted | returned | approved | published
+         who TEXT NOT NULL,
+         at INTEGER NOT NULL,
+         comment TEXT NOT NULL DEFAULT '',
+         version TEXT NOT NULL DEFAULT '',  -- the version submitted, approved or published
+         PRIMARY KEY (rel, year)
+     );
+     CREATE TABLE transitions (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         rel TEXT NOT NULL,
+         year INTEGER NOT NULL,
+         from_state TEXT NOT NULL,
+         to_state TEXT NOT NULL,
+         who TEXT NOT NULL,
+         at INTEGER NOT NULL,
+         comment TEXT NOT NULL DEFAULT '',
+         version TEXT NOT NULL DEFAULT ''
+     );
+     CREATE INDEX transitions_unit ON transitions(rel, year, seq);
+     CREATE TABLE deadlines (
+         year INTEGER PRIMARY KEY,    -- the reported year
+         due TEXT NOT NULL,           -- YYYY-MM-DD
+         who TEXT NOT NULL,
+         at INTEGER NOT NULL
+     );
+     CREATE TABLE publications (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         rel TEXT NOT NULL,
+         year INTEGER NOT NULL,
+         version TEXT NOT NULL,
+         folder TEXT NOT NULL,        -- under DIR/.nianbao/published/
+         files TEXT NOT NULL,         -- JSON: [{name, bytes, sha256}]
+         who TEXT NOT NULL,
+         at INTEGER NOT NULL,
+         withdrawn_at INTEGER,
+         withdrawn_by TEXT,
+         reason TEXT
+     );
+     CREATE INDEX publications_unit ON publications(rel, year, seq);
+     ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT '';  -- an office token's folder
+     CREATE INDEX audit_at ON audit(at);",
+    // 3: single sign-on's tokens, one per login, gone with their sessions.
+    "ALTER TABLE tokens ADD COLUMN sso INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The open database (one connection; its statements are short).

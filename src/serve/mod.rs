@@ -25,8 +25,20 @@
 //! | `POST /api/units` | office: a new unit's report (`nianbao init`'s skeleton) and its login link |
 //! | `POST /api/batch` | office: `nianbao batch` of every unit into `DIR/.nianbao/batch/` |
 //! | `GET /api/batch/outputs.zip` | office: what the last batch wrote, zipped |
-//! | `GET /api/summary?format=pdf\|yaml\|csv` | office: the 汇总表 of every unit that passes |
+//! | `GET /api/summary?format=pdf\|csv\|json&year=&office=` | office: the 汇总表 of the scope's 已通过审核/已发布 reports of the year, titled for `office` (required); `json`: the units summed and every unit left out with why |
 //! | `GET /api/audit` | office: the audit of every unit |
+//! | `GET /api/reports/{id}/filing` | the workflow's state of the report's year, its comment, the deadline, every step, every publication (`workflow`) |
+//! | `POST /api/reports/{id}/submit` | 提交 (422 with errors; 409 from a state it does not leave) |
+//! | `POST /api/reports/{id}/approve`, `/return` `{comment}`, `/publish`, `/withdraw` `{comment}` | office: 通过审核, 退回 (comment required), 发布 (the files written once), 撤回发布 (reason required); 403 for a unit, 409 from a wrong state |
+//! | `GET /api/reports/{id}/published/{seq}/{name}` | a publication's file (`report.pdf`, `report.docx`, `report.html`, `fragment.html`, `report.yaml`), checked against its recorded SHA-256 |
+//! | `GET /api/dashboard?year=&state=&folder=&late=1&sort=&offset=&limit=` | office: counts per state and a page of the scope's units (state, check, last save, days to the deadline) |
+//! | `GET /api/reminders?year=&folder=&format=csv\|text\|json` | office: the 催报 list (CSV with a BOM, or a notice's text) |
+//! | `GET /api/deadline?year=`, `PUT /api/deadline` `{year, deadline}` | the deadline of a year's reports (default 1 月 31 日 of the next year; set by the office) |
+//! | `GET /api/log?format=json\|csv` | office: the audit log, newest first (never deleted by the server) |
+//! | `POST /api/tokens` `{folder}` | office: an office token limited to a folder of its own scope |
+//!
+//! An office token may be limited to a folder (`Who::Office(scope)`): it sees, lists, sums and
+//! reviews only the units under it, as a unit token sees only its own unit.
 //!
 //! 401 for a missing or wrong token (after a delay that grows with repeated failures), 404 for
 //! a unit the caller may not see (a unit token cannot tell another unit's report from none),
@@ -44,23 +56,33 @@
 
 mod api;
 mod auth;
+mod dashboard;
 mod db;
+mod filing_api;
 mod form;
 mod form_api;
 mod limits;
 mod office;
 mod session;
+#[cfg(feature = "sso")]
+mod sso;
 mod store;
+mod workflow;
 
-pub use auth::{Issued, Who, authenticate, issue_tokens, issue_unit_token};
+pub use auth::{
+    Issued, Who, authenticate, issue_office_token, issue_tokens, issue_unit_token, scope_of,
+};
 pub use db::{DB_FILE, Db};
 pub use form::{FormError, form_of, grids_json, yaml_of};
 pub use limits::Limits;
 pub use session::{BAD_TOKEN_DELAY, COOKIE, CSRF_HEADER, SESSIONS_PER_CALLER};
+#[cfg(feature = "sso")]
+pub use sso::SsoConfig;
 pub use store::{
     HISTORY_KEEP_NEWEST, HISTORY_MAX_BYTES, HISTORY_MAX_ENTRIES, HistoryEntry, STATE_DIR,
     SaveError, Store, Unit, version_of,
 };
+pub use workflow::{PUBLISHED_DIR, State};
 
 use crate::diag::{Code, Reply, Severity, render_json};
 use crate::io::limits as io_limits;
@@ -96,6 +118,65 @@ pub struct App {
     work: Arc<tokio::sync::Semaphore>,
     /// One office action (batch, 汇总表, audit) at a time.
     office: Arc<tokio::sync::Mutex<()>>,
+    /// The engine of the portal's HTML fragment (a publication's), made when first needed.
+    fragment: std::sync::OnceLock<Engine>,
+    /// The key a publication's PDF is signed with, when one is configured.
+    publish_key: Option<PublishKey>,
+    /// Single sign-on, when configured.
+    #[cfg(feature = "sso")]
+    sso: Option<Arc<sso::Sso>>,
+}
+
+/// What a server is started with besides its folder and address.
+#[derive(Debug, Default)]
+pub struct ServeOptions {
+    /// The connection, body and work limits.
+    pub limits: Limits,
+    /// The key publications are signed with.
+    pub publish_key: Option<PublishKey>,
+    /// Single sign-on (OIDC).
+    #[cfg(feature = "sso")]
+    pub sso: Option<SsoConfig>,
+}
+
+/// The key (PKCS#12) a publication's PDF is signed with (`nianbao serve --sign KEY.p12`): kept
+/// in memory, each publication signed at its own time.
+#[derive(Clone)]
+pub struct PublishKey {
+    /// The PKCS#12 file's bytes.
+    pub p12: Vec<u8>,
+    /// Its password.
+    pub password: String,
+    /// `/Reason` and `/Location`.
+    #[cfg(feature = "sign")]
+    pub info: crate::sign::SignInfo,
+}
+
+impl std::fmt::Debug for PublishKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublishKey").finish_non_exhaustive()
+    }
+}
+
+impl PublishKey {
+    /// The engine that renders (and signs) a publication's PDF now.
+    #[cfg(feature = "sign")]
+    fn engine(&self) -> Result<Engine, String> {
+        let now = db::now() as i64;
+        let signing = crate::sign::Signing::new(&self.p12, &self.password, now, self.info.clone())?;
+        Ok(Engine::new(EngineOptions::default())?.with_signing(signing))
+    }
+
+    /// Without the `sign` feature a key cannot be used.
+    #[cfg(not(feature = "sign"))]
+    fn engine(&self) -> Result<Engine, String> {
+        Err("this build has no signing (the `sign` feature)".into())
+    }
+
+    /// Whether the key opens with its password and its certificate is valid now.
+    pub fn check(&self) -> Result<(), String> {
+        self.engine().map(|_| ())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -126,7 +207,22 @@ impl App {
             heavy: limits::Heavy::new(limits),
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             office: Arc::new(tokio::sync::Mutex::new(())),
+            fragment: std::sync::OnceLock::new(),
+            publish_key: None,
+            #[cfg(feature = "sso")]
+            sso: None,
         })
+    }
+
+    /// The engine that renders the portal's HTML fragment (the article alone).
+    fn fragment_engine(&self) -> Result<&Engine, String> {
+        if let Some(e) = self.fragment.get() {
+            return Ok(e);
+        }
+        let mut options = EngineOptions::default();
+        options.html.fragment = true;
+        let engine = Engine::new(options)?;
+        Ok(self.fragment.get_or_init(|| engine))
     }
 
     /// Checks as `nianbao check` does (without a previous year). The files the report names
@@ -219,14 +315,16 @@ fn summarize(loaded: &Loaded) -> Summary {
     }
 }
 
-/// 有错误 (any error), 草稿 (no error, but placeholder text or an empty section left), 已通过.
+/// The automatic check's verdict: 有错误 (any error), 草稿 (no error, but placeholder text or
+/// an empty section left), 校验通过 (the check passed; not the office's review, which is the
+/// workflow's 已通过审核).
 fn status_of(s: &Summary) -> (&'static str, &'static str) {
     if s.errors > 0 {
         ("errors", "有错误")
     } else if s.draft {
         ("draft", "草稿")
     } else {
-        ("passed", "已通过")
+        ("passed", "校验通过")
     }
 }
 
@@ -242,7 +340,13 @@ pub fn router(app: Arc<App>) -> Router {
 /// The router of the form and the API: every body capped (2 MiB, an upload 20 MiB) and
 /// failing when the client pauses too long, every refusal JSON with a Chinese-first message.
 fn router_within(app: Arc<App>, limits: &Limits) -> Router {
-    Router::new()
+    let router = Router::new();
+    #[cfg(feature = "sso")]
+    let router = router
+        .route("/sso", get(sso::status))
+        .route("/sso/login", get(sso::login))
+        .route("/sso/callback", get(sso::callback));
+    router
         .route("/", get(session::index))
         .route("/form.js", get(form_api::script))
         .route("/modules/{name}", get(form_api::module))
@@ -270,6 +374,18 @@ fn router_within(app: Arc<App>, limits: &Limits) -> Router {
         .route("/api/summary", get(office::summary))
         .route("/api/audit", get(office::audit))
         .route("/api/tokens/{id}", put(office::reissue))
+        .route("/api/tokens", post(office::office_token))
+        .route("/api/reports/{id}/filing", get(filing_api::get_filing))
+        .route("/api/reports/{id}/submit", post(filing_api::submit))
+        .route("/api/reports/{id}/approve", post(filing_api::approve))
+        .route("/api/reports/{id}/return", post(filing_api::send_back))
+        .route("/api/reports/{id}/publish", post(filing_api::publish))
+        .route("/api/reports/{id}/withdraw", post(filing_api::withdraw))
+        .route("/api/reports/{id}/published/{seq}/{name}", get(filing_api::published_file))
+        .route("/api/dashboard", get(dashboard::dashboard))
+        .route("/api/reminders", get(dashboard::reminders))
+        .route("/api/deadline", get(dashboard::get_deadline).put(dashboard::put_deadline))
+        .route("/api/log", get(dashboard::log))
         .layer(DefaultBodyLimit::max(io_limits::REPORT as usize))
         .layer(axum::middleware::from_fn_with_state(
             limits.body_idle_timeout,
@@ -342,10 +458,40 @@ pub fn start_within(
     listen: &str,
     limits: Limits,
 ) -> Result<Running, String> {
+    start_with(dir, listen, ServeOptions { limits, ..ServeOptions::default() })
+}
+
+/// [`start_within`] with a key that signs every publication's PDF and single sign-on, as
+/// `options` say; a key that does not open or a wrong single sign-on stops the start.
+pub fn start_with(
+    dir: &std::path::Path,
+    listen: &str,
+    options: ServeOptions,
+) -> Result<Running, String> {
+    let limits = options.limits;
+    if let Some(key) = &options.publish_key {
+        key.check()?;
+    }
+    #[cfg(feature = "sso")]
+    let sso = options.sso.map(sso::Sso::new).transpose()?.map(Arc::new);
     let store = Store::new(dir)?;
     let held = lock_folder(&store)?;
     store.watch();
-    let app = Arc::new(App::with_limits(store, &limits)?);
+    let mut app = App::with_limits(store, &limits)?;
+    app.publish_key = options.publish_key;
+    #[cfg(feature = "sso")]
+    {
+        app.sso = sso;
+    }
+    let app = Arc::new(app);
+    // Every unit checked once in the background: the office's first dashboard of a thousand
+    // units reads the cache instead of checking them all in its request.
+    let warm = app.clone();
+    let _ = std::thread::Builder::new().name("serve-warm".into()).spawn(move || {
+        for unit in warm.store.units() {
+            let _ = warm.listed(&unit);
+        }
+    });
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;

@@ -20,7 +20,7 @@ const BATCH_DIR: &str = "batch";
 
 fn office_only(who: &Who) -> Result<(), Response> {
     match who {
-        Who::Admin => Ok(()),
+        Who::Office(_) => Ok(()),
         Who::Unit(_) => Err(error(StatusCode::FORBIDDEN, Reply::OfficeOnly)),
     }
 }
@@ -146,14 +146,22 @@ pub(super) async fn batch(State(app): State<Arc<App>>, Caller { who, .. }: Calle
         // Paths as the served folder names them, not the server's disk.
         let root = app.store.root().display().to_string();
         let strip = |s: &str| s.replace(&format!("{root}/"), "");
+        // Each unit's messages as the form words them (not the command line's lines), with
+        // its id for the page's link.
         let units: Vec<Value> = result
             .units
             .iter()
             .map(|u| {
-                json!({"file": strip(&u.file), "unit": u.unit, "year": u.year,
+                let rel = strip(&u.file);
+                let unit = app.store.unit_by_rel(&rel);
+                let diags = unit.as_ref().and_then(|unit| {
+                    let (bytes, _) = app.store.read(unit).ok()?;
+                    Some(diagnostics(&app.check(&unit.rel, bytes, &unit.path)))
+                });
+                json!({"file": rel, "id": unit.map(|u| u.id), "unit": u.unit, "year": u.year,
                        "status": u.status.as_str(), "pages": u.pages, "warnings": u.warnings,
                        "outputs": u.outputs.iter().map(|o| strip(o)).collect::<Vec<_>>(),
-                       "diagnostics": u.diagnostics.iter().map(|d| strip(d)).collect::<Vec<_>>()})
+                       "diagnostics": diags.unwrap_or_default()})
             })
             .collect();
         let failed = result.units.iter().filter(|u| u.status.as_str() == "failed").count();
@@ -213,12 +221,11 @@ pub(super) async fn batch_zip(State(app): State<Arc<App>>, Caller { who, .. }: C
     Ok((headers, bytes).into_response())
 }
 
-/// Every unit's report, checked (without the audit).
-fn load_all(app: &App) -> Vec<(Unit, crate::Loaded)> {
-    let who = Who::Admin;
+/// Every unit's report `who` may see, checked (without the audit).
+fn load_all(app: &App, who: &Who) -> Vec<(Unit, crate::Loaded)> {
     let mut out = Vec::new();
     for unit in app.store.units() {
-        let Ok(unit) = visible(app, &who, &unit.id) else { continue };
+        let Ok(unit) = visible(app, who, &unit.id) else { continue };
         let Ok((bytes, _)) = app.store.read(&unit) else { continue };
         let resources = crate::world::FsResources::for_report(&unit.path, true);
         // Audited together by the caller (雷同 across units).
@@ -229,50 +236,145 @@ fn load_all(app: &App) -> Vec<(Unit, crate::Loaded)> {
     out
 }
 
-/// `?format=` and `?office=` of the 汇总表 route.
+/// `?format=`, `?year=` and `?office=` of the 汇总表 route.
 #[derive(Debug, serde::Deserialize)]
 pub(super) struct SummaryQuery {
     format: Option<String>,
+    year: Option<i32>,
     office: Option<String>,
+}
+
+/// The 汇总表's plan: the year, the units summed with their approved bytes, those left out.
+type Plan = (i32, Vec<(Unit, Vec<u8>)>, Vec<Value>);
+
+/// What the 汇总表 of a scope and year sums: the 已通过审核 and 已发布 reports (the version
+/// approved), and every other unit with why it is left out.
+fn summary_plan(app: &App, who: &Who, year: Option<i32>) -> Plan {
+    let (year, rows) = super::dashboard::rows(app, who, year);
+    let mut taken = Vec::new();
+    let mut left = Vec::new();
+    for r in rows {
+        let why = if !r.state.summed() {
+            match r.file_year {
+                Some(y) if y != year && r.filing.is_none() => {
+                    format!("报告年度为{y}年，不是{year}年")
+                }
+                _ => format!("状态为“{}”，未通过审核", r.state.zh()),
+            }
+        } else {
+            let version = r.filing.as_ref().map(|f| f.version.clone()).unwrap_or_default();
+            match app.store.version_bytes(&r.unit, &version) {
+                Some(bytes) => {
+                    taken.push((r.unit, bytes));
+                    continue;
+                }
+                None => "通过审核的版本已不在历史记录中".to_string(),
+            }
+        };
+        left.push(json!({"id": r.unit.id, "file": r.unit.rel, "unit": r.name,
+                         "state": r.state.code(), "state_zh": r.state.zh(), "why": why}));
+    }
+    (year, taken, left)
 }
 
 pub(super) async fn summary(
     State(app): State<Arc<App>>,
     Query(q): Query<SummaryQuery>,
-    Caller { who, .. }: Caller,
+    caller: Caller,
 ) -> Answer {
-    office_only(&who)?;
-    let csv = match q.format.as_deref().unwrap_or("pdf") {
-        "pdf" => false,
-        "csv" => true,
-        _ => {
-            return Err(error(StatusCode::BAD_REQUEST, Reply::BadSummaryFormat));
-        }
-    };
-    let office = q.office.unwrap_or_else(|| "汇总".to_string());
+    office_only(&caller.who)?;
+    let format = q.format.clone().unwrap_or_else(|| "pdf".into());
+    if !["pdf", "csv", "json"].contains(&format.as_str()) {
+        return Err(error(StatusCode::BAD_REQUEST, Reply::BadSummaryFormat));
+    }
+    let office: String = q.office.as_deref().unwrap_or("").trim().chars().take(60).collect();
+    if office.is_empty() && format != "json" {
+        return Err(error(StatusCode::BAD_REQUEST, Reply::OfficeName));
+    }
     let _turn = super::limits::office_turn(&app).await?;
-    let first = blocking(app.work.clone(), move || {
-        let all = load_all(&app);
-        let passed: Vec<&crate::Loaded> =
-            all.iter().map(|(_, l)| l).filter(|l| l.is_ok()).collect();
+    let who = caller.who.clone();
+    let app2 = app.clone();
+    let json_only = format == "json";
+    let (year, names, left, first) = blocking(app.work.clone(), move || {
+        let (year, taken, left) = summary_plan(&app2, &who, q.year);
+        let names: Vec<Value> = taken
+            .iter()
+            .map(|(u, b)| {
+                let s = app2.summary(u, &super::version_of(b), b.clone());
+                json!({"id": u.id, "file": u.rel, "unit": s.unit})
+            })
+            .collect();
+        if json_only || taken.is_empty() {
+            return Ok((year, names, left, None));
+        }
+        let loaded: Vec<crate::Loaded> = taken
+            .into_iter()
+            .map(|(u, b)| {
+                let resources = crate::world::FsResources::for_report(&u.path, true);
+                let options = crate::CheckOptions { audit: None, ..Default::default() };
+                app2.engine.check(crate::Source::new(&u.rel, b), &resources, &options)
+            })
+            .collect();
+        let passed: Vec<&crate::Loaded> = loaded.iter().filter(|l| l.is_ok()).collect();
         let reports =
-            crate::batch::summary_reports(&passed, &app.engine, &[OutputKind::Pdf], &office)
+            crate::batch::summary_reports(&passed, &app2.engine, &[OutputKind::Pdf], &office)
                 .map_err(|e| error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::NoSummary, &e))?;
-        reports.into_iter().next().ok_or_else(|| internal("no summary"))
+        let first = reports.into_iter().next().ok_or_else(|| internal("no summary"))?;
+        Ok::<_, Response>((year, names, left, Some(first)))
     })
     .await??;
-    if csv {
+    caller.audit(&app, "summary", &year.to_string(), &format!("{} {}", names.len(), format));
+    if json_only {
+        return Ok(
+            axum::Json(json!({"year": year, "units": names, "left_out": left})).into_response()
+        );
+    }
+    let Some(first) = first else {
+        let why = format!("{year}年度没有已通过审核或已发布的报告");
+        return Err(error_why(StatusCode::UNPROCESSABLE_ENTITY, Reply::NoSummary, &why));
+    };
+    if format == "csv" {
         let mime = [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")];
         return Ok((mime, first.numbers_csv).into_response());
     }
     let pdf = first.rendered.outputs.into_iter().find(|o| o.kind == OutputKind::Pdf);
     let pdf = pdf.ok_or_else(|| internal("the 汇总表 has no PDF"))?;
-    Ok(download(
-        pdf.bytes,
-        Some(OutputKind::Pdf),
-        "政府信息公开工作年度报告汇总表",
-        "summary-report",
-    ))
+    let title =
+        format!("{}{year}年度政府信息公开工作年度报告汇总表", q.office.unwrap_or_default().trim());
+    Ok(download(pdf.bytes, Some(OutputKind::Pdf), &title, "summary-report"))
+}
+
+/// The body of `POST /api/tokens`: an office token for a folder of the caller's scope.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct NewOffice {
+    folder: String,
+}
+
+/// `POST /api/tokens`: an office token limited to a folder (within the caller's own scope):
+/// a city's office gives each county its own, a county its departments'.
+pub(super) async fn office_token(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    axum::Json(new): axum::Json<NewOffice>,
+) -> Answer {
+    let Who::Office(own) = &caller.who else {
+        return Err(error(StatusCode::FORBIDDEN, Reply::OfficeOnly));
+    };
+    let scope = super::auth::scope_of(&new.folder)
+        .filter(|s| !s.is_empty() && s.starts_with(own.as_str()) && s.chars().count() <= 200)
+        .ok_or_else(|| error(StatusCode::BAD_REQUEST, Reply::BadScope))?;
+    let app2 = app.clone();
+    let scope2 = scope.clone();
+    let token = blocking(app.work.clone(), move || super::issue_office_token(&app2.store, &scope2))
+        .await?
+        .map_err(|e| internal(&e))?;
+    caller.audit(&app, "office-token", &scope, "");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({"scope": scope, "token": token,
+        "link": format!("/?token={token}")})),
+    )
+        .into_response())
 }
 
 pub(super) async fn audit(State(app): State<Arc<App>>, Caller { who, .. }: Caller) -> Answer {
@@ -280,7 +382,7 @@ pub(super) async fn audit(State(app): State<Arc<App>>, Caller { who, .. }: Calle
     let _turn = super::limits::office_turn(&app).await?;
     let v = blocking(app.work.clone(), move || {
         let (units, mut loaded): (Vec<Unit>, Vec<crate::Loaded>) =
-            load_all(&app).into_iter().unzip();
+            load_all(&app, &who).into_iter().unzip();
         let previous = vec![None; loaded.len()];
         crate::engine::audit_batch(&mut loaded, &previous, &crate::audit::AuditOptions::default());
         let rows: Vec<Value> = units

@@ -251,10 +251,22 @@ pub async fn index(
         return (StatusCode::UNAUTHORIZED, super::form_api::page()).into_response();
     };
     app.sessions.succeed(ip);
-    match app.sessions.open(token.trim()) {
+    open_session(&app, who, token.trim(), ip, "login")
+}
+
+/// A session for `who`, logged in with `token`: its cookie set and the browser sent on to
+/// `/`; `action` goes to the audit log.
+pub(super) fn open_session(
+    app: &App,
+    who: Who,
+    token: &str,
+    ip: Option<IpAddr>,
+    action: &str,
+) -> Response {
+    match app.sessions.open(token) {
         Ok(id) => {
             let caller = Caller { who, csrf: None, ip };
-            caller.audit(&app, "login", "", "");
+            caller.audit(app, action, "", "");
             (
                 StatusCode::SEE_OTHER,
                 [
@@ -271,11 +283,12 @@ pub async fn index(
 
 /// `GET /api/session`: who the caller is and, for a browser session, its CSRF token.
 pub async fn whoami(caller: Caller) -> Response {
-    let (role, unit) = match &caller.who {
-        Who::Admin => ("office", None),
-        Who::Unit(rel) => ("unit", Some(rel.clone())),
+    let (role, unit, scope) = match &caller.who {
+        Who::Office(scope) => ("office", None, Some(scope.clone())),
+        Who::Unit(rel) => ("unit", Some(rel.clone()), None),
     };
-    axum::Json(serde_json::json!({"role": role, "unit": unit, "csrf": caller.csrf})).into_response()
+    axum::Json(serde_json::json!({"role": role, "unit": unit, "scope": scope, "csrf": caller.csrf}))
+        .into_response()
 }
 
 /// `POST /api/logout`: ends the browser session.

@@ -78,7 +78,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// A relative path as one file name (`乡镇/a.yaml` → `乡镇%2Fa.yaml`): the history's and the
 /// locks' names of a unit, one per file (so `x.yml` and `x.yaml` never share one).
-fn key_of(rel: &str) -> String {
+pub(super) fn key_of(rel: &str) -> String {
     rel.replace('%', "%25").replace('/', "%2F")
 }
 
@@ -139,6 +139,8 @@ pub enum SaveError {
     Stale { current: String, bytes: Vec<u8> },
     /// Reading or writing failed.
     Io(String),
+    /// The unit's state forbids a change (submitted, approved or published: its name).
+    Locked(&'static str),
 }
 
 /// One entry of a report's history.
@@ -446,6 +448,24 @@ impl Store {
         Ok(())
     }
 
+    /// The file's version as found (`bytes`, `version`) kept in the history, as saved by
+    /// `disk`, unless it is the history's last already (a hand edit is never lost). The
+    /// caller holds the unit's lock.
+    fn keep_found(&self, unit: &Unit, bytes: &[u8], version: &str, now: u64) -> Result<(), String> {
+        let last = self.last_version(unit)?;
+        if last.as_deref() == Some(version) {
+            return Ok(());
+        }
+        let entry = HistoryEntry {
+            version: version.to_string(),
+            parent: last.unwrap_or_default(),
+            who: "disk".into(),
+            at: now,
+        };
+        self.keep_bytes(unit, bytes, version)?;
+        self.keep_row(unit, &entry, bytes.len())
+    }
+
     /// Saves `bytes` as the unit's report if the file is still at `started`, under the unit's
     /// file lock. A version on disk that the history does not know (a hand edit) is kept first,
     /// as saved by `disk`. The file is checked once more right before it is replaced, so that
@@ -458,22 +478,27 @@ impl Store {
         who: &str,
         now: u64,
     ) -> Result<String, SaveError> {
+        self.save_if(unit, started, bytes, who, now, |_| Ok(()))
+    }
+
+    /// [`Store::save`] when `allowed` (given the file's current bytes, under the unit's lock)
+    /// says the unit may change: a submission between the check and the write is not missed.
+    pub fn save_if(
+        &self,
+        unit: &Unit,
+        started: &str,
+        bytes: &[u8],
+        who: &str,
+        now: u64,
+        allowed: impl FnOnce(&[u8]) -> Result<(), SaveError>,
+    ) -> Result<String, SaveError> {
         let _lock = self.lock(unit).map_err(SaveError::Io)?;
         let (current_bytes, current) = self.read(unit).map_err(SaveError::Io)?;
         if current != started {
             return Err(SaveError::Stale { current, bytes: current_bytes });
         }
-        let last = self.last_version(unit).map_err(SaveError::Io)?;
-        if last.as_deref() != Some(current.as_str()) {
-            let entry = HistoryEntry {
-                version: current.clone(),
-                parent: last.unwrap_or_default(),
-                who: "disk".into(),
-                at: now,
-            };
-            self.keep_bytes(unit, &current_bytes, &current).map_err(SaveError::Io)?;
-            self.keep_row(unit, &entry, current_bytes.len()).map_err(SaveError::Io)?;
-        }
+        allowed(&current_bytes)?;
+        self.keep_found(unit, &current_bytes, &current, now).map_err(SaveError::Io)?;
         let version = version_of(bytes);
         if version == current {
             return Ok(version);
@@ -493,6 +518,28 @@ impl Store {
         self.keep_row(unit, &entry, bytes.len()).map_err(SaveError::Io)?;
         staged.persist(&unit.path).map_err(|e| SaveError::Io(e.error.to_string()))?;
         Ok(version)
+    }
+
+    /// Runs `f` with the unit's file lock held and the file's bytes and version as they are:
+    /// a step of the workflow (a submission) sees the version no save can change under it. The
+    /// version is kept in the history first (so that it can be read back by its version) and
+    /// marked `kept`, which the history's quota never thins.
+    pub fn with_current<T>(
+        &self,
+        unit: &Unit,
+        now: u64,
+        f: impl FnOnce(&[u8], &str) -> T,
+    ) -> Result<T, String> {
+        let _lock = self.lock(unit)?;
+        let (bytes, version) = self.read(unit)?;
+        self.keep_found(unit, &bytes, &version, now)?;
+        self.db.with(|c| {
+            c.execute(
+                "UPDATE history SET state = 'kept' WHERE rel = ?1 AND version = ?2",
+                params![unit.rel, version],
+            )
+        })?;
+        Ok(f(&bytes, &version))
     }
 
     /// Moves the history of the first servers (`history/ID/log.jsonl` and the versions beside

@@ -274,10 +274,13 @@ def main():
         out["new_unit_note"] = office.find_element(By.ID, "new-unit-result").text
         wait(office, "return document.querySelectorAll('#units tr').length >= 3")
         out["office_rows_after"] = [tr.text for tr in office.find_elements(By.CSS_SELECTOR, "#units tr")]
-        for button, title in [("run-audit", "审核"), ("run-batch", "批量生成")]:
+        for button, title in [("run-audit", "检查"), ("run-batch", "批量生成")]:
             click(office, office.find_element(By.ID, button))
             wait(office, "return (document.querySelector('#office-result h3') || {}).textContent === '%s'" % title, 120)
-            out[button] = [tr.text for tr in office.find_elements(By.CSS_SELECTOR, "#office-result tbody tr")]
+            # One collapsed entry per unit: its summary line, and its messages once opened.
+            out[button] = [e.text for e in office.find_elements(By.CSS_SELECTOR, "#office-result details summary")]
+            office.execute_script("document.querySelectorAll('#office-result details').forEach((d) => { d.open = true; })")
+            out[button + "-text"] = office.find_element(By.ID, "office-result").text
         screenshot(office, os.path.join(outdir, "office.png"), 1280)
         click(office, office.find_element(By.CSS_SELECTOR, "#units tr button"))
         wait(office, "return document.querySelector('input[data-key=\"%s\"]') !== null" % RECEIVED)

@@ -12,6 +12,8 @@ const $ = (id) => document.getElementById(id);
 const S = {
   csrf: null, role: null, id: null, edition: null, grids: {}, form: null, version: null,
   dirty: false, seq: 0, timer: null, diags: [], conflict: null,
+  // The filing of the open report; the office's list (its filters and page); the review queue.
+  filing: null, locked: false, page: 0, review: null,
 };
 
 function el(tag, attrs, ...kids) {
@@ -55,34 +57,107 @@ async function start() {
     show('login');
     // A login link that failed is still in the address bar (a good one redirects to /).
     $('login-error').hidden = !location.search.includes('token=');
+    const sso = await api('GET', '/sso');
+    $('sso-login').hidden = !(sso.ok && (await json(sso)).enabled);
     return;
   }
   const who = await json(r);
   S.csrf = who.csrf;
   S.role = who.role;
   S.unit = who.unit;
-  $('who').textContent = who.role === 'office' ? '县（区）办公室' : '本单位：' + who.unit;
+  S.scope = who.scope || '';
+  $('who').textContent = who.role === 'office' ? (S.scope ? '办公室（范围：' + S.scope + '）' : '县（区）办公室') : '本单位：' + who.unit;
   $('logout').hidden = !who.csrf;
   await list();
 }
 
 async function list() {
-  const r = await api('GET', '/api/reports');
-  const reports = await json(r);
-  if (S.role === 'unit' && reports.length === 1) return open(reports[0].id);
+  if (S.role === 'unit') {
+    const r = await api('GET', '/api/reports');
+    const reports = await json(r);
+    if (reports.length === 1) return open(reports[0].id);
+  }
+  S.review = null;
   show('office');
   $('office-actions').hidden = S.role !== 'office';
+  await dashboard();
+}
+
+/// Seconds since 1970 as a date and time in China (UTC+8): 2025-01-05 14:03.
+function chinaTime(at) {
+  if (!at) return '';
+  const d = new Date((at + 8 * 3600) * 1000);
+  const p = (n) => String(n).padStart(2, '0');
+  return d.getUTCFullYear() + '-' + p(d.getUTCMonth() + 1) + '-' + p(d.getUTCDate()) + ' ' + p(d.getUTCHours()) + ':' + p(d.getUTCMinutes());
+}
+
+/// Who a history or state row names, as a person reads it.
+function saver(who) {
+  if (!who) return '';
+  return who === 'disk' ? '文件（直接修改）' : who === 'admin' ? '办公室' : who.replace(/^unit:/, '单位 ').replace(/^office:/, '办公室 ');
+}
+
+/// Days to the deadline as words: 还有 5 天 / 今天截止 / 逾期 3 天.
+function daysText(n) {
+  if (n === null || n === undefined) return '';
+  return n > 0 ? '还有 ' + n + ' 天' : n === 0 ? '今天截止' : '逾期 ' + (-n) + ' 天';
+}
+
+const PAGE_SIZE = 50;
+
+/// The office's dashboard: the counts per state (each a filter), the filters, a page of units.
+async function dashboard() {
+  const f = new FormData($('filters'));
+  const q = new URLSearchParams();
+  for (const k of ['state', 'folder', 'sort']) if (f.get(k)) q.set(k, String(f.get(k)));
+  if (f.get('late')) q.set('late', '1');
+  // The year chosen, else the one most units report (the server's choice, then kept).
+  const year = Number(f.get('year')) || S.year;
+  if (year) q.set('year', String(year));
+  q.set('offset', String(S.page * PAGE_SIZE));
+  q.set('limit', String(PAGE_SIZE));
+  const r = await api('GET', '/api/dashboard?' + q);
+  const v = await json(r);
+  if (!r.ok) return;
+  S.year = v.year;
+  $('f-year').value = String(v.year);
+  S.deadline = v.deadline;
+  $('dash').hidden = false;
+  $('dash-year').textContent = v.year + '年度，共 ' + v.total + ' 个单位';
+  $('dash-deadline').textContent = '报送截止：' + v.deadline.deadline_zh + '（' + daysText(v.deadline.days_left) + '）' + (v.late ? '，逾期未提交 ' + v.late + ' 个' : '');
+  $('deadline-input').value = v.deadline.deadline;
+  const counts = $('counts');
+  counts.replaceChildren(...v.counts.map((c) => el('li', {}, el('button', {type: 'button', class: 'count ' + c.state,
+    'aria-pressed': $('f-state').value === c.state ? 'true' : 'false',
+    onclick: () => { $('f-state').value = $('f-state').value === c.state ? '' : c.state; S.page = 0; dashboard(); }},
+  el('span', {class: 'n', text: String(c.n)}), ' ', c.state_zh))));
+  const stateSel = $('f-state');
+  if (stateSel.options.length === 1) for (const c of v.counts) stateSel.append(el('option', {value: c.state, text: c.state_zh}));
+  const folderSel = $('f-folder');
+  const chosen = folderSel.value;
+  folderSel.replaceChildren(el('option', {value: '', text: '全部'}), ...v.folders.map((x) => el('option', {value: x, text: x})));
+  folderSel.value = chosen;
+  const submitted = v.counts.find((c) => c.state === 'submitted');
+  $('review-all').textContent = '全部审核（待审 ' + (submitted ? submitted.n : 0) + ' 份）';
   const body = $('units');
   body.replaceChildren();
-  for (const rep of reports) {
-    body.append(el('tr', {},
+  for (const rep of v.rows) {
+    body.append(el('tr', {'data-id': rep.id},
       el('th', {scope: 'row', text: rep.unit || '（未填写单位）'}),
       el('td', {text: rep.file}),
-      el('td', {text: rep.year || ''}),
-      el('td', {}, badge(rep.status, rep.status_zh)),
+      el('td', {}, badge('state ' + rep.state, rep.state_zh), rep.comment && rep.state === 'returned' ? el('div', {class: 'note', text: '意见：' + rep.comment}) : null,
+        rep.changed_since ? el('div', {class: 'error', text: '文件在' + (rep.state === 'published' ? '发布' : '提交') + '后被改动过'}) : null),
+      el('td', {}, badge(rep.status, rep.status_zh), el('div', {class: 'note', text: '错误 ' + rep.errors + ' · 警告 ' + rep.warnings})),
+      el('td', {text: rep.saved_at ? chinaTime(rep.saved_at) + ' ' + saver(rep.saved_by) : '—'}),
+      el('td', {class: rep.late ? 'late' : '', text: rep.days_left === null ? '—' : daysText(rep.days_left)}),
       el('td', {}, el('button', {type: 'button', onclick: () => open(rep.id), text: '打开'}),
         S.role === 'office' ? el('button', {type: 'button', class: 'link', onclick: () => reissue(rep.id), text: '新登录链接'}) : null)));
   }
+  const pages = Math.max(1, Math.ceil(v.shown / PAGE_SIZE));
+  $('pager').hidden = v.shown <= PAGE_SIZE;
+  $('page-note').textContent = '第 ' + (S.page + 1) + ' / ' + pages + ' 页，筛选出 ' + v.shown + ' 个';
+  $('prev-page').disabled = S.page === 0;
+  $('next-page').disabled = S.page + 1 >= pages;
 }
 
 function badge(status, zh) {
@@ -107,6 +182,7 @@ async function open(id) {
     show('editor');
   }
   $('to-list').hidden = S.role !== 'office';
+  await filing();
   for (const f of ['pdf', 'docx', 'html', 'yaml']) {
     const a = $('dl-' + f);
     a.href = '/api/reports/' + encodeURIComponent(id) + '/render?format=' + f;
@@ -279,6 +355,7 @@ function draw(g) {
   }
   form.append(signature());
   totals();
+  if (S.locked) lock(true);
 }
 
 // ---------------------------------------------------------------- tables
@@ -734,6 +811,7 @@ async function save() {
   $('save-note').textContent = '正在保存……';
   const r = await api('PUT', '/api/reports/' + encodeURIComponent(S.id) + '/form', {edition: S.edition, form: S.form}, {'If-Match': '"' + S.version + '"'});
   const v = await json(r);
+  if (r.status === 409 && v.error === 'locked') { $('save-note').textContent = '未保存：' + v.message; return; }
   if (r.status === 409) return conflict(v);
   if (sessionEnded(r, v)) {
     $('save-note').textContent = '登录已失效，内容仍在本页和本机浏览器中。请重新登录后保存。';
@@ -751,6 +829,7 @@ async function save() {
   $('save-note').textContent = '已保存（版本 ' + v.version.slice(0, 8) + '）';
   showDiags(v.diagnostics, v.status, v.status_zh);
   if (!$('history').hidden) history();
+  filing();
 }
 
 /// The session is over (the server restarted, the 12 h passed, the link was reissued): 401,
@@ -897,6 +976,114 @@ async function preview() {
     el('a', {href: frame.dataset.url, target: '_blank', rel: 'noopener', text: '在新窗口打开'}), '。');
 }
 
+// ---------------------------------------------------------------- the filing (提交, 审核, 发布)
+
+/// The open report's state, the office's comment, the deadline and the steps that apply; a
+/// submitted, approved or published report is shown read-only.
+async function filing() {
+  const r = await api('GET', '/api/reports/' + encodeURIComponent(S.id) + '/filing');
+  const f = await json(r);
+  if (!r.ok) return;
+  S.filing = f;
+  const office = S.role === 'office';
+  $('state').className = 'badge state ' + f.state;
+  $('state').textContent = f.state_zh;
+  const dl = f.deadline;
+  $('deadline-line').textContent = dl ? '报送截止：' + dl.deadline_zh + (f.locked ? '' : '（' + daysText(dl.days_left) + '）') : '';
+  $('returned').hidden = !(f.state === 'returned' && f.comment);
+  $('returned-comment').textContent = f.comment || '';
+  const lockedText = {submitted: '报告已提交，等待办公室审核，内容不能修改。', approved: '报告已通过审核，内容不能修改。', published: '报告已发布，内容不能修改；如需更正，须由办公室撤回发布。'}[f.state];
+  $('locked-note').hidden = !lockedText;
+  $('locked-note').textContent = lockedText || '';
+  $('submit-report').hidden = f.locked;
+  $('approve').hidden = !(office && f.state === 'submitted');
+  $('publish').hidden = !(office && f.state === 'approved');
+  $('send-back').hidden = !(office && (f.state === 'submitted' || f.state === 'approved'));
+  $('withdraw').hidden = !(office && f.state === 'published');
+  $('comment-box').hidden = $('send-back').hidden && $('withdraw').hidden;
+  $('comment-label').textContent = f.state === 'published' ? '撤回发布的理由' : '退回意见（单位填报人会在表单顶部看到）';
+  const pubs = (f.publications || []);
+  const live = pubs.filter((p) => !p.withdrawn_at).pop();
+  const pub = $('published');
+  pub.hidden = !pubs.length;
+  pub.replaceChildren();
+  if (live) {
+    const base = '/api/reports/' + encodeURIComponent(S.id) + '/published/' + live.seq + '/';
+    pub.append('已发布（' + chinaTime(live.at) + '）：',
+      ...[['report.pdf', 'PDF'], ['report.docx', 'DOCX'], ['report.html', '网页'], ['fragment.html', '网页片段']]
+        .flatMap(([n, t]) => [' ', el('a', {href: base + n, onclick: download, text: t})]));
+  }
+  for (const p of pubs.filter((x) => x.withdrawn_at)) {
+    pub.append(el('span', {class: 'withdrawn', text: ' 曾于 ' + chinaTime(p.at) + ' 发布，' + chinaTime(p.withdrawn_at) + ' 撤回，理由：' + (p.reason || '')}));
+  }
+  lock(f.locked);
+  reviewBar();
+}
+
+/// The form read-only (or editable again): every field and the buttons that change it.
+function lock(locked) {
+  S.locked = locked;
+  for (const e of document.querySelectorAll('#report input, #report textarea, #report button, #report select')) e.disabled = locked;
+  $('save').hidden = locked;
+}
+
+/// A step of the filing: `submit`, `approve`, `return`, `publish` or `withdraw`.
+async function step(action) {
+  const note = $('filing-note');
+  if (action === 'submit' && S.dirty) {
+    await save();
+    if (S.dirty) { note.textContent = '未提交：请先保存。'; return; }
+  }
+  const body = action === 'return' || action === 'withdraw' ? {comment: $('comment').value} : {};
+  note.textContent = action === 'publish' ? '正在生成发布文件……' : '正在提交……';
+  const r = await api('POST', '/api/reports/' + encodeURIComponent(S.id) + '/' + action, body);
+  const v = await json(r);
+  if (!r.ok) { note.textContent = (action === 'submit' && r.status === 422 ? '未提交：' : '未完成：') + (v.message || r.status); return; }
+  $('comment').value = '';
+  note.textContent = {submit: '已提交，等待办公室审核。', approve: '已通过审核。', return: '已退回，单位会看到意见。', publish: '已发布，发布文件已生成并冻结。', withdraw: '已撤回发布，报告退回单位修改。'}[action];
+  await filing();
+  if (S.review && (action === 'approve' || action === 'return')) {
+    S.review.done++;
+    $('review-pos').textContent = reviewText() + '；本份已处理。';
+  }
+}
+
+// The review queue (全部审核): the submitted reports, one by one.
+function reviewText() {
+  const q = S.review;
+  return '审核第 ' + (q.at + 1) + ' / ' + q.ids.length + ' 份';
+}
+
+function reviewBar() {
+  const q = S.review;
+  $('review-bar').hidden = !q;
+  if (!q) return;
+  $('review-pos').textContent = reviewText();
+  $('review-next').textContent = q.at + 1 < q.ids.length ? '下一份' : '完成';
+}
+
+async function reviewAll() {
+  const r = await api('GET', '/api/dashboard?state=submitted&sort=folder&limit=1000' + (S.year ? '&year=' + S.year : ''));
+  const v = await json(r);
+  const ids = (v.rows || []).map((x) => x.id);
+  if (!ids.length) { $('review-note').textContent = '没有待审核的报告。'; return; }
+  S.review = {ids, at: 0, done: 0};
+  await open(ids[0]);
+}
+
+async function reviewNext() {
+  const q = S.review;
+  if (!q) return;
+  if (q.at + 1 >= q.ids.length) {
+    S.review = null;
+    await list();
+    $('review-note').textContent = '本轮审核结束，处理了 ' + q.done + ' 份。';
+    return;
+  }
+  q.at++;
+  await open(q.ids[q.at]);
+}
+
 // ---------------------------------------------------------------- the office
 
 async function reissue(id) {
@@ -908,26 +1095,87 @@ async function reissue(id) {
   note.textContent = r.ok ? '新的登录链接（只显示这一次）：' + location.origin + v.link : (v.message || r.status);
 }
 
-const BATCH_STATUS = {rendered: '已生成', failed: '失败（有错误）', unchanged: '未变', interrupted: '中断', skipped: '跳过'};
+const BATCH_STATUS = {rendered: '已生成', failed: '未生成（有错误）', unchanged: '未变', interrupted: '中断', skipped: '跳过'};
 
+/// The batch's or the audit's result, per unit, collapsed: the unit's name, the result, the
+/// counts; opened, its messages in the form's words and a button to open the unit.
 async function officeAction(method, url, title) {
   const out = $('office-result');
   out.replaceChildren(el('p', {text: title + '：正在运行……'}));
   const r = await api(method, url);
   const v = await json(r);
-  if (!r.ok) { out.replaceChildren(el('p', {class: 'error', text: v.message || r.status})); return; }
+  if (!r.ok) { out.replaceChildren(el('p', {class: 'error', text: v.message || String(r.status)})); return; }
   const rows = Array.isArray(v) ? v : v.units;
+  // The messages name their fields as the form does: the grids of the default edition.
+  if (!S.edition) {
+    const g = await json(await api('GET', '/api/format'));
+    if (g.edition) { S.edition = g.edition; S.grids[g.edition] = g; }
+  }
   const zip = v.download ? el('p', {}, el('a', {class: 'button', href: v.download, text: '下载全部生成结果（ZIP）'})) : null;
-  const line = (u) => el('tr', {},
-    el('th', {scope: 'row', text: u.file}),
-    el('td', {text: u.status ? (BATCH_STATUS[u.status] || u.status) : (u.errors ? '有错误' : '通过')}),
-    el('td', {}, el('ul', {}, (u.diagnostics || []).slice(0, 8)
-      .map((d) => el('li', {text: typeof d === 'string' ? d : describe(d) + ' ' + detail(d)})))));
-  const head = el('tr', {}, ['文件', '结果', '问题'].map((t) => el('th', {scope: 'col', text: t})));
-  const grid = el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map(line)));
-  // replaceChildren prints a null as the text "null": the ZIP link only when there is one.
-  out.replaceChildren(el('h3', {text: title}), ...(zip ? [zip] : []),
-    el('div', {class: 'scroll-box', role: 'region', tabindex: 0, 'aria-label': title}, grid));
+  const unit = (u) => {
+    const diags = (u.diagnostics || []).filter((d) => typeof d === 'object');
+    const errors = diags.filter((d) => d.severity === 'error').length;
+    const warnings = diags.filter((d) => d.severity === 'warning').length;
+    const result = u.status ? (BATCH_STATUS[u.status] || '') : (errors ? '有错误' : '无错误');
+    const head = (u.unit || u.file) + ' — ' + result + '，错误 ' + errors + ' 处，警告 ' + warnings + ' 处';
+    return el('details', {class: errors ? 'unit-result bad-unit' : 'unit-result'},
+      el('summary', {text: head}),
+      diags.length ? el('ul', {}, diags.slice(0, 30).map((d) => el('li', {class: d.severity === 'error' ? 'msg-error' : 'msg-warning', text: (d.severity === 'error' ? '错误：' : '警告：') + describe(d)}))) : el('p', {text: '没有问题。'}),
+      diags.length > 30 ? el('p', {class: 'note', text: '另有 ' + (diags.length - 30) + ' 处，打开单位查看。'}) : null,
+      u.id ? el('button', {type: 'button', onclick: () => open(u.id), text: '打开该单位'}) : null);
+  };
+  const failed = rows.filter((u) => (u.diagnostics || []).some((d) => d && d.severity === 'error')).length;
+  out.replaceChildren(el('h3', {text: title}),
+    el('p', {text: '共 ' + rows.length + ' 个单位，其中 ' + failed + ' 个有错误。'}),
+    ...(zip ? [zip] : []), ...rows.map(unit));
+}
+
+/// The 汇总表's scope: the units it sums and those left out with why; then the downloads.
+async function summaryPlan(ev) {
+  ev.preventDefault();
+  const name = String(new FormData($('summary-form')).get('office') || '').trim();
+  const box = $('summary-plan');
+  const r = await api('GET', '/api/summary?format=json' + (S.year ? '&year=' + S.year : ''));
+  const v = await json(r);
+  if (!r.ok) { box.replaceChildren(el('p', {class: 'error', text: v.message || String(r.status)})); return; }
+  const q = 'year=' + v.year + '&office=' + encodeURIComponent(name);
+  box.replaceChildren(
+    el('p', {text: v.year + '年度汇总表合计已通过审核或已发布的 ' + v.units.length + ' 个单位：' + v.units.map((u) => u.unit).join('、')}),
+    v.left_out.length ? el('details', {open: true}, el('summary', {text: '未纳入汇总的 ' + v.left_out.length + ' 个单位'}),
+      el('ul', {}, v.left_out.map((u) => el('li', {text: u.unit + '：' + u.why})))) : null,
+    v.units.length ? el('p', {class: 'actions'},
+      el('a', {class: 'button', href: '/api/summary?format=pdf&' + q, onclick: download, text: '下载汇总表 PDF'}),
+      el('a', {class: 'button', href: '/api/summary?format=csv&' + q, onclick: download, text: '下载汇总数字 CSV'})) : el('p', {class: 'note', text: '还没有可汇总的报告。'}));
+}
+
+async function remindText() {
+  const r = await api('GET', '/api/reminders?format=text' + (S.year ? '&year=' + S.year : '') + ($('f-folder').value ? '&folder=' + encodeURIComponent($('f-folder').value) : ''));
+  const out = /** @type {HTMLTextAreaElement} */ ($('remind-out'));
+  out.hidden = false;
+  out.value = r.ok ? await r.text() : '生成失败：' + r.status;
+  out.select();
+}
+
+async function setDeadline(ev) {
+  ev.preventDefault();
+  const due = $('deadline-input').value;
+  const r = await api('PUT', '/api/deadline', {year: S.year, deadline: due});
+  const v = await json(r);
+  $('deadline-note').textContent = r.ok ? '已设定：' + v.deadline_zh : (v.message || String(r.status));
+  if (r.ok) dashboard();
+}
+
+async function showLog() {
+  const out = $('office-result');
+  const r = await api('GET', '/api/log?limit=200');
+  const rows = await json(r);
+  if (!r.ok) { out.replaceChildren(el('p', {class: 'error', text: rows.message || String(r.status)})); return; }
+  const head = el('tr', {}, ['时间', '操作者', '操作', '对象', '详情'].map((t) => el('th', {scope: 'col', text: t})));
+  out.replaceChildren(el('h3', {text: '操作记录（最近 200 条）'}),
+    el('div', {class: 'scroll-box', role: 'region', tabindex: 0, 'aria-label': '操作记录'},
+      el('table', {class: 'list'}, el('thead', {}, head), el('tbody', {}, rows.map((e) => el('tr', {},
+        el('td', {text: e.time}), el('td', {text: e.who_zh}), el('td', {text: e.action_zh}),
+        el('td', {text: e.target}), el('td', {text: e.detail})))))));
 }
 
 // ---------------------------------------------------------------- wiring
@@ -950,7 +1198,24 @@ document.addEventListener('DOMContentLoaded', () => {
   $('to-list').addEventListener('click', () => { if (!S.dirty || confirm('有未保存的修改，仍要离开吗？')) list(); });
   $('logout').addEventListener('click', async () => { await api('POST', '/api/logout'); location.replace('/'); });
   $('run-batch').addEventListener('click', () => officeAction('POST', '/api/batch', '批量生成'));
-  $('run-audit').addEventListener('click', () => officeAction('GET', '/api/audit', '审核'));
+  $('run-audit').addEventListener('click', () => officeAction('GET', '/api/audit', '检查'));
+  $('show-log').addEventListener('click', showLog);
+  $('submit-report').addEventListener('click', () => step('submit'));
+  $('approve').addEventListener('click', () => step('approve'));
+  $('send-back').addEventListener('click', () => step('return'));
+  $('publish').addEventListener('click', () => step('publish'));
+  $('withdraw').addEventListener('click', () => step('withdraw'));
+  $('review-all').addEventListener('click', reviewAll);
+  $('review-next').addEventListener('click', reviewNext);
+  $('review-stop').addEventListener('click', () => { S.review = null; list(); });
+  $('filters').addEventListener('change', () => { S.page = 0; dashboard(); });
+  $('filters').addEventListener('submit', (ev) => ev.preventDefault());
+  $('prev-page').addEventListener('click', () => { S.page = Math.max(0, S.page - 1); dashboard(); });
+  $('next-page').addEventListener('click', () => { S.page++; dashboard(); });
+  $('remind-text').addEventListener('click', remindText);
+  $('remind-csv').addEventListener('click', download);
+  $('deadline-form').addEventListener('submit', setDeadline);
+  $('summary-form').addEventListener('submit', summaryPlan);
   $('new-unit').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
