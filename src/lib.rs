@@ -31,6 +31,7 @@ pub mod serve;
 pub mod sign;
 pub mod source;
 pub mod template;
+pub mod tujie;
 pub mod units;
 pub mod validate;
 pub mod world;
