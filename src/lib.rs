@@ -38,7 +38,7 @@ pub mod world;
 
 pub use engine::{
     CheckOptions, Engine, EngineOptions, Loaded, Output, OutputKind, PageFacts, Previous, Rendered,
-    Source,
+    Source, TujieForm,
 };
 
 use std::path::Path;

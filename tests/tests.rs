@@ -42,6 +42,7 @@ mod serve_store;
 mod sign;
 mod sign_batch;
 mod sign_cli;
+mod tujie;
 mod typeset;
 mod validate;
 

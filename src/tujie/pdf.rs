@@ -9,8 +9,10 @@ use super::scene::{Block, Color, Part, Prim, Text, WIDTH};
 use crate::fonts::FontBook;
 use crate::pdf::PdfOptions;
 use krilla::color::rgb;
+use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Transform};
 use krilla::metadata::{DateTime, Metadata};
+use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
@@ -91,10 +93,17 @@ pub fn write(
     let mut drawn: Vec<Drawn> =
         blocks.iter().map(|_| Drawn { text: vec![], shapes: vec![] }).collect();
     let size = PageSettings::from_wh(PAGE.0, PAGE.1).ok_or("bad page size")?;
+    // Bookmarks: each chart's title, opening its page.
+    let mut outline = Outline::new();
     for (number, page) in pages.iter().enumerate() {
         let mut p = pdf.start_page_with(size.clone());
         let mut s = p.surface();
         for &(b, y, scale) in page {
+            if let Part::Heading { title } = &blocks[b].part {
+                let at = Point::from_xy(LEFT, TOP + y);
+                outline
+                    .push_child(OutlineNode::new(title.clone(), XyzDestination::new(number, at)));
+            }
             s.push_transform(&Transform::from_row(scale, 0.0, 0.0, scale, LEFT, TOP + y));
             draw_block(&mut s, &blocks[b], fonts, tagged, &mut drawn[b]);
             s.pop();
@@ -125,6 +134,7 @@ pub fn write(
         s.finish();
         p.finish();
     }
+    pdf.set_outline(outline);
     if tagged {
         pdf.set_tag_tree(tag_tree(blocks, &drawn));
     }
@@ -172,10 +182,19 @@ fn paint(c: Color) -> krilla::paint::Paint {
 
 fn draw_block(s: &mut Surface, block: &Block, fonts: &FontBook, tagged: bool, drawn: &mut Drawn) {
     let figure = matches!(block.part, Part::Figure { .. });
+    // Consecutive prims of one kind (text of one cell or note, or shapes) are one marked-
+    // content sequence: a heading is one MCID (pdfua's empty-heading rule reads no array).
+    let mut open: Option<(bool, Option<usize>, bool)> = None;
     for prim in &block.prims {
-        let shape = !matches!(prim, Prim::Text(_));
-        if tagged {
-            let tag = match (shape, figure) {
+        let run = match prim {
+            Prim::Text(t) => (false, t.cell, t.note),
+            _ => (true, None, false),
+        };
+        if tagged && open != Some(run) {
+            if open.is_some() {
+                s.end_tagged();
+            }
+            let tag = match (run.0, figure) {
                 (true, true) => ContentTag::Other,
                 (true, false) => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)),
                 (false, _) => ContentTag::Span(SpanTag::empty()),
@@ -186,6 +205,7 @@ fn draw_block(s: &mut Surface, block: &Block, fonts: &FontBook, tagged: bool, dr
                 _ if figure => drawn.shapes.push(id),
                 _ => {}
             }
+            open = Some(run);
         }
         match prim {
             Prim::Rect { x, y, w, h, fill, stroke } => {
@@ -223,9 +243,9 @@ fn draw_block(s: &mut Surface, block: &Block, fonts: &FontBook, tagged: bool, dr
                 draw_text(s, fonts, face.role(), text, *x, *y, *size, *fill);
             }
         }
-        if tagged {
-            s.end_tagged();
-        }
+    }
+    if tagged && open.is_some() {
+        s.end_tagged();
     }
 }
 
