@@ -321,7 +321,7 @@ fn html_nu_checker_finds_no_error() {
 /// Loads `page` in headless Chromium; returns the script's report. Screenshots go to
 /// `tests/store/html/<name>/`. Chromium sees only the bundled fonts (a fontconfig file
 /// naming `fonts/`), so the pages look the same on every machine.
-fn browse(page: &Path, name: &str) -> Json {
+pub(crate) fn browse(page: &Path, name: &str) -> Json {
     need(runs("python3", &["-c", "import selenium"]), "Selenium", "pip install selenium");
     need(
         runs("chromium", &["--version"]) && runs("chromedriver", &["--version"]),
@@ -362,7 +362,7 @@ fn official_slots(t: &Table) -> Vec<Vec<(usize, usize)>> {
     slots
 }
 
-fn serious(axe: &Json) -> Vec<&Json> {
+pub(crate) fn serious(axe: &Json) -> Vec<&Json> {
     axe.as_array()
         .unwrap()
         .iter()

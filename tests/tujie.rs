@@ -345,3 +345,48 @@ fn the_cli_writes_the_three_forms() {
     let svg = std::fs::read_to_string(dir.join("township-2025.tujie.svg")).unwrap();
     assert!(svg.contains("data-year=\"2024\""), "--previous draws last year");
 }
+
+/// Asked for with the 图解, the HTML page carries it: each chart an inline SVG with its
+/// `<title>`/`<desc>` and its numbers as a table with scoped labels, every number the one
+/// the page's official tables print; axe-core finds nothing serious in Chromium, in normal
+/// and large-text mode, and the page never scrolls sideways.
+#[test]
+fn the_html_page_carries_the_charts_accessibly() {
+    let engine = Engine::new(EngineOptions::default()).unwrap();
+    let loaded = load(REPORTS[1]);
+    let numbers = printed(&engine, &loaded);
+    let kinds = [OutputKind::Html, OutputKind::Tujie(TujieForm::Svg)];
+    let out = engine.render(&loaded, &kinds).expect("renders");
+    let html = String::from_utf8(out.get(OutputKind::Html).unwrap().to_vec()).unwrap();
+    let section = &html[html.find("<section class=\"nb-tujie\"").expect("the 图解 section")..];
+    assert_eq!(section.matches("<svg ").count(), 5, "the five charts with a number");
+    assert_eq!(section.matches("<table ").count(), 6, "every chart's numbers");
+    assert_eq!(section.matches("<desc id=\"nb-tujie-").count(), 5);
+    // Every number of the section's tables and drawings is the page's official tables'.
+    let mut seen = 0;
+    for piece in section.split("data-key=\"").skip(1) {
+        let (key, rest) = piece.split_once('"').unwrap();
+        let text = &rest[rest.find('>').unwrap() + 1..rest.find('<').unwrap()];
+        assert_eq!(text, expected(&numbers, key), "{key}");
+        seen += 1;
+    }
+    // 34 drawn (fees are 0: a sentence), 35 in the tables.
+    assert_eq!(seen, 34 + 35);
+    // Without the 图解 the page is as it was.
+    let plain = engine.render(&loaded, &[OutputKind::Html]).expect("renders");
+    assert!(!String::from_utf8_lossy(plain.get(OutputKind::Html).unwrap()).contains("nb-tujie"));
+
+    let page = store("tujie", "html").join("township-2025.html");
+    std::fs::write(&page, &html).unwrap();
+    let r = crate::html::browse(&page, "tujie");
+    for view in ["desktop", "phone"] {
+        for mode in [&r[view], &r[view]["large"]] {
+            let axe = &mode["axe"];
+            assert!(crate::html::serious(axe).is_empty(), "{view}: {axe:#}");
+            assert!(
+                mode["page_scroll_width"].as_f64() <= mode["page_client_width"].as_f64(),
+                "{view}: the page scrolls sideways"
+            );
+        }
+    }
+}

@@ -373,7 +373,11 @@ impl Engine {
                 &DocxOptions { fonts: self.options.docx_fonts },
                 &layout().0.pagination,
             ),
-            html => crate::html::export(doc, &self.options.html).into_bytes(),
+            // Asked for with the 图解, the page carries it as a section.
+            html => {
+                let section = tujie.map(|t| crate::tujie::html_section(t, &self.fonts));
+                crate::html::export_with(doc, &self.options.html, section.as_deref()).into_bytes()
+            },
             ofd => {
                 let (layout, fonts) = layout();
                 crate::ofd::export(layout, fonts, doc, OfdOptions::default())?

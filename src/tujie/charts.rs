@@ -122,6 +122,67 @@ impl Chart {
     }
 }
 
+/// A chart's numbers as a table: the header row and one row per chart row, the first cell
+/// its label; a number's cell names its key and year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberTable {
+    /// 项目 | this year (| 占比) (| last year (| 占比)).
+    pub head: Vec<String>,
+    /// The rows.
+    pub rows: Vec<Vec<TableCell>>,
+}
+
+/// A cell of a [`NumberTable`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableCell {
+    /// As printed.
+    pub text: String,
+    /// For a number: its cell key and year.
+    pub number: Option<(String, i32)>,
+}
+
+impl Chart {
+    /// The chart's numbers as a table (the PDF's and the HTML page's).
+    pub fn table(&self, year: i32, previous_year: Option<i32>) -> NumberTable {
+        let shares = self.kind == ChartKind::Shares;
+        let mut head = vec!["项目".to_string(), format!("{year}年（{}）", self.measure)];
+        if shares {
+            head.push(format!("{year}年占比"));
+        }
+        let prev = previous_year.filter(|_| self.compares());
+        if let Some(py) = prev {
+            head.push(format!("{py}年（{}）", self.measure));
+            if shares {
+                head.push(format!("{py}年占比"));
+            }
+        }
+        let text = |t: String| TableCell { text: t, number: None };
+        let rows = self
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = vec![
+                    text(row.full_label()),
+                    TableCell { text: row.value.display(), number: Some((row.key.clone(), year)) },
+                ];
+                if shares {
+                    cells.push(text(percent_text(row.permille.unwrap_or(0))));
+                }
+                if let Some(py) = prev {
+                    let v = row.previous.unwrap_or(Value::Count(0));
+                    cells
+                        .push(TableCell { text: v.display(), number: Some((row.key.clone(), py)) });
+                    if shares {
+                        cells.push(text(percent_text(row.previous_permille.unwrap_or(0))));
+                    }
+                }
+                cells
+            })
+            .collect();
+        NumberTable { head, rows }
+    }
+}
+
 fn is_zero(v: Value) -> bool {
     as_f64(v) == 0.0
 }

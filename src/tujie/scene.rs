@@ -3,7 +3,7 @@
 //! the same blocks onto A4). Text is measured with the bundled fonts, so the SVG, the PNG
 //! rasterised from it and the PDF page put every glyph in the same place.
 
-use super::charts::{Chart, ChartKind, Tujie, as_f64, percent_text};
+use super::charts::{Chart, ChartKind, TableCell, Tujie, as_f64, percent_text};
 use crate::fonts::FontBook;
 use crate::model::Value;
 use crate::template::Role;
@@ -237,6 +237,11 @@ pub fn long_image(t: &Tujie, fonts: &FontBook) -> Vec<Block> {
     }
     blocks.push(footer(t, &m));
     blocks
+}
+
+/// The drawing of one chart alone (none for a chart of zeros), for the HTML page.
+pub fn chart_figure(t: &Tujie, chart: &Chart, fonts: &FontBook) -> Option<Block> {
+    (!chart.is_zero()).then(|| figure_or_sentence(t, chart, &Measure(fonts)))
 }
 
 /// The blocks of the PDF pages: as the long image, each chart followed by its numbers as a
@@ -521,65 +526,40 @@ fn shares(t: &Tujie, chart: &Chart, m: &Measure) -> Vec<Prim> {
     prims
 }
 
-/// A chart's numbers as a table: 项目 | this year (| last year) (| 占比 …).
+/// A chart's numbers as a table ([`Chart::table`]): labels flush left, numbers centred.
 fn table(t: &Tujie, chart: &Chart, m: &Measure) -> Block {
     const SIZE: f32 = 24.0;
     const ROW: f32 = 44.0;
-    let shares = chart.kind == ChartKind::Shares;
-    let mut head = vec!["项目".to_string(), format!("{}年（{}）", t.year, chart.measure)];
-    if shares {
-        head.push(format!("{}年占比", t.year));
-    }
-    let prev = t.previous_year.filter(|_| chart.compares());
-    if let Some(py) = prev {
-        head.push(format!("{py}年（{}）", chart.measure));
-        if shares {
-            head.push(format!("{py}年占比"));
-        }
-    }
+    let data = chart.table(t.year, t.previous_year);
     let inner = WIDTH - 2.0 * MARGIN;
     let first = inner * 0.46;
-    let rest = (inner - first) / (head.len() - 1) as f32;
+    let rest = (inner - first) / (data.head.len() - 1) as f32;
     let col_x = |c: usize| if c == 0 { MARGIN } else { MARGIN + first + rest * (c - 1) as f32 };
     let col_w = |c: usize| if c == 0 { first } else { rest };
-    let mut rows: Vec<Vec<(String, Option<(String, i32)>)>> =
-        vec![head.into_iter().map(|h| (h, None)).collect()];
-    for row in &chart.rows {
-        let mut cells =
-            vec![(row.full_label(), None), (row.value.display(), Some((row.key.clone(), t.year)))];
-        if shares {
-            cells.push((percent_text(row.permille.unwrap_or(0)), None));
-        }
-        if let (Some(py), Some(v)) = (prev, row.previous) {
-            cells.push((v.display(), Some((row.key.clone(), py))));
-            if shares {
-                cells.push((percent_text(row.previous_permille.unwrap_or(0)), None));
-            }
-        }
-        rows.push(cells);
-    }
+    let head = data.head.iter().map(|h| TableCell { text: h.clone(), number: None }).collect();
+    let rows: Vec<Vec<TableCell>> = std::iter::once(head).chain(data.rows).collect();
     let mut prims = vec![rect(MARGIN, 0.0, inner, ROW, HEAD_FILL)];
     let mut cells = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         let y = ROW * r as f32;
-        for (c, (s, key)) in row.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
             let face = Face::Hei;
-            // Labels flush left (shrunk to fit), numbers centred.
+            // A label too long for its column is set smaller.
             let mut size = SIZE;
-            let w = m.width(face, size, s);
+            let w = m.width(face, size, &cell.text);
             if w > col_w(c) - 16.0 {
                 size *= (col_w(c) - 16.0) / w;
             }
-            let w = m.width(face, size, s);
+            let w = m.width(face, size, &cell.text);
             let x = if c == 0 && r > 0 { col_x(c) + 10.0 } else { col_x(c) + (col_w(c) - w) / 2.0 };
             prims.push(Prim::Text(Text {
                 x,
                 y: y + ROW / 2.0 + size * 0.36,
                 size,
-                text: s.clone(),
+                text: cell.text.clone(),
                 face,
                 fill: INK,
-                number: key.clone(),
+                number: cell.number.clone(),
                 cell: Some(cells.len()),
                 note: false,
             }));
@@ -598,8 +578,9 @@ fn table(t: &Tujie, chart: &Chart, m: &Measure) -> Block {
             color: RULE,
         });
     }
-    for c in 0..=rows[0].len() {
-        let x = if c == rows[0].len() { WIDTH - MARGIN } else { col_x(c) };
+    let columns = rows[0].len();
+    for c in 0..=columns {
+        let x = if c == columns { WIDTH - MARGIN } else { col_x(c) };
         prims.push(Prim::Line { x0: x, y0: 0.0, x1: x, y1: height, width: 1.5, color: RULE });
     }
     Block { part: Part::Table { cells }, height: height + 24.0, prims }

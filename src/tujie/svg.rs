@@ -8,8 +8,9 @@ use super::scene::{Block, Face, Part, Prim, WIDTH};
 use crate::fonts::FontBook;
 use std::fmt::Write as _;
 
-/// The SVG of `blocks` (the long image's), whose height is theirs together.
-pub fn write(t: &Tujie, blocks: &[Block], fonts: &FontBook) -> String {
+/// The SVG of `blocks` (the long image's, or one chart's for the HTML page), whose height is
+/// theirs together, titled `title`; every id starts with `ids` (unique within a page).
+pub fn write(t: &Tujie, title: &str, blocks: &[Block], fonts: &FontBook, ids: &str) -> String {
     let height: f32 = blocks.iter().map(|b| b.height).sum();
     let family = |face: Face| {
         let family = &fonts.face(fonts.role_face(face.role())).family;
@@ -20,9 +21,9 @@ pub fn write(t: &Tujie, blocks: &[Block], fonts: &FontBook) -> String {
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
-         viewBox=\"0 0 {w} {h}\" lang=\"zh-CN\" aria-labelledby=\"tujie-title\">\
-         <title id=\"tujie-title\">{}</title>",
-        escape(&format!("{}图解", t.title)),
+         viewBox=\"0 0 {w} {h}\" lang=\"zh-CN\" aria-labelledby=\"{ids}tujie-title\">\
+         <title id=\"{ids}tujie-title\">{}</title>",
+        escape(title),
         w = WIDTH,
         h = height.ceil(),
     );
@@ -34,8 +35,8 @@ pub fn write(t: &Tujie, blocks: &[Block], fonts: &FontBook) -> String {
             let chart = t.charts.iter().find(|c| c.key == *key).map_or("", |c| c.title.as_str());
             let _ = write!(
                 out,
-                "<g role=\"img\" aria-labelledby=\"{key}-title {key}-desc\">\
-                 <title id=\"{key}-title\">{}</title><desc id=\"{key}-desc\">{}</desc>",
+                "<g role=\"img\" aria-labelledby=\"{ids}{key}-title {ids}{key}-desc\">\
+                 <title id=\"{ids}{key}-title\">{}</title><desc id=\"{ids}{key}-desc\">{}</desc>",
                 escape(chart),
                 escape(alt)
             );
