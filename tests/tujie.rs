@@ -390,3 +390,33 @@ fn the_html_page_carries_the_charts_accessibly() {
         }
     }
 }
+
+/// A hostile report: a unit name of thousands of characters, XML in it, and counts in the
+/// billions. The image stays bounded (the name wraps to four lines, ending in `…`), the SVG
+/// stays well-formed XML, and the numbers are still the tables'.
+#[test]
+fn a_hostile_report_draws_within_bounds() {
+    let yaml = std::fs::read_to_string(root().join(REPORTS[1])).unwrap();
+    let long = format!("<script>&{}", "很长的单位名称".repeat(600));
+    let yaml = yaml
+        .replace("unit: 青山县石桥镇人民政府", &format!("unit: \"{long}\""))
+        .replace("licensing: 46", "licensing: 99999999");
+    let dir = store("tujie", "hostile");
+    let path = dir.join("hostile.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let loaded = nianbao::load_and_check(&path);
+    assert!(loaded.is_ok(), "{:#?}", loaded.diags);
+    let engine = Engine::new(EngineOptions::default()).unwrap();
+    let out = engine.render(&loaded, &nianbao::OutputKind::tujie()).expect("renders");
+    let svg =
+        String::from_utf8(out.get(OutputKind::Tujie(TujieForm::Svg)).unwrap().to_vec()).unwrap();
+    let texts = svg_texts(&svg);
+    assert!(texts.iter().any(|t| t.text.ends_with('…')), "the name is cut");
+    assert!(texts.iter().any(|t| t.text == "99999999"));
+    let png = out.get(OutputKind::Tujie(TujieForm::Png)).unwrap();
+    let (w, h) = png_size(png);
+    assert_eq!(w, 1080);
+    assert!(h < 5000, "{h}");
+    std::fs::write(dir.join("hostile.tujie.png"), png).unwrap();
+    assert!(out.get(OutputKind::Tujie(TujieForm::Pdf)).unwrap().starts_with(b"%PDF-"));
+}
