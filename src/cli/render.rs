@@ -111,20 +111,8 @@ pub fn run(args: &RenderArgs) -> u8 {
             return 2;
         }
     };
-    // With one file, last year's report given; with several, that of the same unit (as
-    // `check --previous`).
-    let (mut given, mut by_unit) = (None, HashMap::new());
-    if let Some(p) = previous {
-        if args.files.len() == 1 {
-            given = Some(p);
-        } else if let Some(unit) = p.report.as_ref().map(|r| r.unit.text.clone()) {
-            by_unit.insert(unit, p);
-        }
-    }
-    let previous = match &given {
-        Some(p) => nianbao::Previous::Given(p),
-        None => nianbao::Previous::SameUnit(&by_unit),
-    };
+    let last = super::LastYear::new(previous, args.files.len());
+    let previous = last.previous();
     let mut code = 0;
     for input in &args.files {
         let loaded = match Source::read(input) {

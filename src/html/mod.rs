@@ -307,8 +307,8 @@ fn data_uri(bytes: &[u8], kind: ImageKind) -> String {
     format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-/// Escapes text for element content and quoted attribute values.
-fn esc(text: &str) -> String {
+/// Escapes text for element content and quoted attribute values (the 图解's SVG too).
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -11,7 +11,6 @@ use crate::pdf::PdfOptions;
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Transform};
-use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
@@ -48,46 +47,10 @@ pub fn write(
     options: PdfOptions,
     date: Option<crate::model::Date>,
 ) -> Result<Vec<u8>, String> {
-    let mut settings =
-        krilla::SerializeSettings { compress_content_streams: true, ..Default::default() };
-    settings.enable_tagging = options.tagged || options.ua;
-    if options.pdfa || options.ua {
-        use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
-        let mut config = ConfigurationBuilder::new();
-        if options.pdfa {
-            config = config.with_archival_validator(if options.ua {
-                Archival::A2_A
-            } else {
-                Archival::A2_B
-            });
-        }
-        if options.ua {
-            config = config.with_accessibility_validator(Accessibility::UA1);
-        }
-        settings.configuration = config.finish().map_err(|e| format!("{e:?}"))?;
-    }
+    let settings = crate::pdf::serialize_settings(options)?;
     let tagged = settings.enable_tagging;
     let mut pdf = krilla::Document::new_with(settings);
-    let title = format!("{}图解", t.title);
-    let mut meta = Metadata::new()
-        .title(title)
-        .authors(vec![t.unit.clone()])
-        .language("zh-CN".into())
-        .creator(format!("nianbao {}", env!("CARGO_PKG_VERSION")))
-        .producer(format!("nianbao {} (krilla)", env!("CARGO_PKG_VERSION")));
-    if let Some(d) = date {
-        let y = u16::try_from(d.year).unwrap_or(2000);
-        meta = meta.creation_date(
-            DateTime::new(y)
-                .month(d.month as u8)
-                .day(d.day as u8)
-                .hour(0)
-                .minute(0)
-                .second(0)
-                .utc_offset_hour(8),
-        );
-    }
-    pdf.set_metadata(meta);
+    pdf.set_metadata(crate::pdf::metadata(format!("{}图解", t.title), t.unit.clone(), date));
 
     let pages = paginate(blocks);
     let mut drawn: Vec<Drawn> =

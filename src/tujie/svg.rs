@@ -106,20 +106,9 @@ fn n(v: f32) -> String {
     if r == r.trunc() { format!("{}", r as i64) } else { format!("{r}") }
 }
 
-/// Text and attribute values escaped for XML.
+/// Text and attribute values escaped for XML, without the control characters XML 1.0 does
+/// not allow (the rasteriser's parser would refuse the file).
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Characters XML 1.0 does not allow are left out.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed = |c: &char| (*c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r');
+    crate::html::esc(&s.chars().filter(allowed).collect::<String>())
 }
