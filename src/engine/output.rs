@@ -48,10 +48,8 @@ impl OutputKind {
     pub fn tujie() -> Vec<OutputKind> {
         Self::ALL
             .into_iter()
-            .filter(|k| match k {
-                OutputKind::Tujie(TujieForm::Png) => cfg!(feature = "tujie"),
-                OutputKind::Tujie(_) => true,
-                _ => false,
+            .filter(|k| {
+                matches!(k, OutputKind::Tujie(f) if *f != TujieForm::Png || cfg!(feature = "tujie"))
             })
             .collect()
     }

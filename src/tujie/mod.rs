@@ -50,7 +50,7 @@ pub fn html_section(t: &Tujie, fonts: &FontBook) -> String {
                     "<svg style=\"display:block;max-width:100%;height:auto\" ",
                     1,
                 );
-                let _ = write!(out, "<figure class=\"nb-chart\">{}</figure>\n", svg.trim_end());
+                let _ = writeln!(out, "<figure class=\"nb-chart\">{}</figure>", svg.trim_end());
             }
             None => {
                 let _ = writeln!(out, "<p>{}</p>", escape(&chart.zero_sentence));
