@@ -63,9 +63,9 @@ pub const SHARES: [Color; 6] = [
     Color(0x0b, 0x25, 0x45),
     Color(0x1d, 0x4e, 0x89),
     Color(0x3a, 0x7d, 0xc4),
-    Color(0x7c, 0xae, 0xde),
-    Color(0xb9, 0xd5, 0xef),
-    Color(0xe8, 0xf1, 0xfa),
+    Color(0x6a, 0xa3, 0xdc),
+    Color(0xa6, 0xc8, 0xec),
+    Color(0xf0, 0xf6, 0xfc),
 ];
 
 /// Which face text is set in.
@@ -446,7 +446,9 @@ fn shares(t: &Tujie, chart: &Chart, m: &Measure) -> Vec<Prim> {
             let p = if this { row.permille } else { row.previous_permille }.unwrap_or(0);
             let w = full * p as f32 / 1000.0;
             if w > 0.0 {
-                prims.push(rect(x, y, w, 60.0, SHARES[i % SHARES.len()]));
+                // Outlined: the lightest part stays visible on white.
+                let fill = SHARES[i % SHARES.len()];
+                prims.push(Prim::Rect { x, y, w, h: 60.0, fill, stroke: Some(RULE) });
                 // A white gap between parts.
                 if x > x0 {
                     prims.push(Prim::Line {
