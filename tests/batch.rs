@@ -350,3 +350,51 @@ fn batch_previous_checks_each_unit_against_its_own_last_year() {
     assert_eq!(code, 0, "{err}");
     assert!(!summary(&out2).iter().any(|r| r["diagnostics"].to_string().contains("W-Y1")));
 }
+
+/// `batch --format tujie.svg --previous DIR` draws each unit's 图解 beside last year's report
+/// of the same unit only; with `--changed`, another last year's report renders again.
+#[test]
+fn batch_tujie_compares_each_unit_with_its_own_last_year() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (units, last) = (dir.path().join("units"), dir.path().join("last"));
+    std::fs::create_dir_all(&units).unwrap();
+    std::fs::create_dir_all(&last).unwrap();
+    std::fs::write(units.join("shengsi.yaml"), EXAMPLE).unwrap();
+    let other = EXAMPLE.replace("unit: 嵊泗县人民政府办公室", "unit: 某某县某某局");
+    std::fs::write(units.join("other.yaml"), other).unwrap();
+    let previous = EXAMPLE
+        .replace("year: 2024", "year: 2023")
+        .replace("date: 2025-01-22", "date: 2024-01-22")
+        .replace("licensing: 0", "licensing: 7");
+    std::fs::write(last.join("shengsi-2023.yaml"), &previous).unwrap();
+    let out = dir.path().join("out");
+    let run = || {
+        nianbao(&[
+            "batch",
+            units.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--format",
+            "tujie.svg",
+            "--changed",
+            "--previous",
+            last.to_str().unwrap(),
+        ])
+    };
+    let (code, _, err) = run();
+    assert_eq!(code, 0, "{err}");
+    let svg = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert!(
+        svg("shengsi.tujie.svg").contains("data-key=\"proactive.licensing\" data-year=\"2023\">7<")
+    );
+    assert!(!svg("other.tujie.svg").contains("data-year=\"2023\""), "another unit's last year");
+    // Last year's report changed: the 图解 that draws it is made again.
+    std::fs::write(
+        last.join("shengsi-2023.yaml"),
+        previous.replace("licensing: 7", "licensing: 9"),
+    )
+    .unwrap();
+    let (code, _, err) = run();
+    assert_eq!(code, 0, "{err}");
+    assert!(svg("shengsi.tujie.svg").contains("data-year=\"2023\">9<"), "rendered again");
+}
