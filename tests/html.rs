@@ -551,7 +551,10 @@ fn html_cli_render_and_batch() {
 
     let o = nianbao(&[&os("render"), example.as_os_str(), &os("--format"), &os("htm")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("(pdf, docx, html, ofd)"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("(pdf, docx, html, ofd, tujie, tujie.svg, tujie.png, tujie.pdf)")
+    );
 
     // batch: one page per unit, with the seal when asked.
     let units = out.join("units");
