@@ -31,13 +31,14 @@ pub mod serve;
 pub mod sign;
 pub mod source;
 pub mod template;
+pub mod tujie;
 pub mod units;
 pub mod validate;
 pub mod world;
 
 pub use engine::{
     CheckOptions, Engine, EngineOptions, Loaded, Output, OutputKind, PageFacts, Previous, Rendered,
-    Source,
+    Source, TujieForm,
 };
 
 use std::path::Path;

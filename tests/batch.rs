@@ -296,23 +296,34 @@ fn batch_interrupt_leaves_only_complete_files_and_resumes() {
     assert_eq!(walk(&out).iter().filter(|p| p.extension().is_some_and(|x| x == "pdf")).count(), 60);
 }
 
-/// `batch --previous DIR` checks each unit against last year's report of the same unit
-/// (#16: 上年结转 = last year's 结转下年度继续办理), and only that unit's.
-#[test]
-fn batch_previous_checks_each_unit_against_its_own_last_year() {
+/// The example as last year's report (2023).
+fn last_year() -> String {
+    EXAMPLE.replace("year: 2024", "year: 2023").replace("date: 2025-01-22", "date: 2024-01-22")
+}
+
+/// `units/` with the example (shengsi) and another unit with the same numbers (whom
+/// shengsi's last year must not apply to), `last/` with shengsi's `previous`.
+fn two_units_and_last_year(
+    previous: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (units, last) = (dir.path().join("units"), dir.path().join("last"));
     std::fs::create_dir_all(&units).unwrap();
     std::fs::create_dir_all(&last).unwrap();
     std::fs::write(units.join("shengsi.yaml"), EXAMPLE).unwrap();
-    // Another unit with the same numbers: last year's report of shengsi must not apply to it.
     let other = EXAMPLE.replace("unit: 嵊泗县人民政府办公室", "unit: 某某县某某局");
     assert_ne!(other, EXAMPLE);
     std::fs::write(units.join("other.yaml"), other).unwrap();
-    // Last year, shengsi carried nothing forward, so this year's 上年结转 1 is a finding.
-    let previous =
-        EXAMPLE.replace("year: 2024", "year: 2023").replace("date: 2025-01-22", "date: 2024-01-22");
     std::fs::write(last.join("shengsi-2023.yaml"), previous).unwrap();
+    (dir, units, last)
+}
+
+/// `batch --previous DIR` checks each unit against last year's report of the same unit
+/// (#16: 上年结转 = last year's 结转下年度继续办理), and only that unit's.
+#[test]
+fn batch_previous_checks_each_unit_against_its_own_last_year() {
+    // Last year, shengsi carried nothing forward, so this year's 上年结转 1 is a finding.
+    let (dir, units, last) = two_units_and_last_year(&last_year());
     let out = dir.path().join("out");
     let (code, _, err) = nianbao(&[
         "batch",
@@ -349,4 +360,42 @@ fn batch_previous_checks_each_unit_against_its_own_last_year() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(!summary(&out2).iter().any(|r| r["diagnostics"].to_string().contains("W-Y1")));
+}
+
+/// `batch --format tujie.svg --previous DIR` draws each unit's 图解 beside last year's report
+/// of the same unit only; with `--changed`, another last year's report renders again.
+#[test]
+fn batch_tujie_compares_each_unit_with_its_own_last_year() {
+    let previous = last_year().replace("licensing: 0", "licensing: 7");
+    let (dir, units, last) = two_units_and_last_year(&previous);
+    let out = dir.path().join("out");
+    let run = || {
+        nianbao(&[
+            "batch",
+            units.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--format",
+            "tujie.svg",
+            "--changed",
+            "--previous",
+            last.to_str().unwrap(),
+        ])
+    };
+    let (code, _, err) = run();
+    assert_eq!(code, 0, "{err}");
+    let svg = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert!(
+        svg("shengsi.tujie.svg").contains("data-key=\"proactive.licensing\" data-year=\"2023\">7<")
+    );
+    assert!(!svg("other.tujie.svg").contains("data-year=\"2023\""), "another unit's last year");
+    // Last year's report changed: the 图解 that draws it is made again.
+    std::fs::write(
+        last.join("shengsi-2023.yaml"),
+        previous.replace("licensing: 7", "licensing: 9"),
+    )
+    .unwrap();
+    let (code, _, err) = run();
+    assert_eq!(code, 0, "{err}");
+    assert!(svg("shengsi.tujie.svg").contains("data-year=\"2023\">9<"), "rendered again");
 }

@@ -321,7 +321,7 @@ fn html_nu_checker_finds_no_error() {
 /// Loads `page` in headless Chromium; returns the script's report. Screenshots go to
 /// `tests/store/html/<name>/`. Chromium sees only the bundled fonts (a fontconfig file
 /// naming `fonts/`), so the pages look the same on every machine.
-fn browse(page: &Path, name: &str) -> Json {
+pub(crate) fn browse(page: &Path, name: &str) -> Json {
     need(runs("python3", &["-c", "import selenium"]), "Selenium", "pip install selenium");
     need(
         runs("chromium", &["--version"]) && runs("chromedriver", &["--version"]),
@@ -362,7 +362,7 @@ fn official_slots(t: &Table) -> Vec<Vec<(usize, usize)>> {
     slots
 }
 
-fn serious(axe: &Json) -> Vec<&Json> {
+pub(crate) fn serious(axe: &Json) -> Vec<&Json> {
     axe.as_array()
         .unwrap()
         .iter()
@@ -551,7 +551,10 @@ fn html_cli_render_and_batch() {
 
     let o = nianbao(&[&os("render"), example.as_os_str(), &os("--format"), &os("htm")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("(pdf, docx, html, ofd)"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("(pdf, docx, html, ofd, tujie, tujie.svg, tujie.png, tujie.pdf)")
+    );
 
     // batch: one page per unit, with the seal when asked.
     let units = out.join("units");

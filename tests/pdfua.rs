@@ -16,19 +16,19 @@ use std::process::Command;
 
 /// One element of the structure tree as pdfinfo prints it.
 #[derive(Debug, Default)]
-struct Node {
-    kind: String,
+pub(crate) struct Node {
+    pub(crate) kind: String,
     /// The element's ID (`<U1c>` → `U1c`), when it has one.
     id: Option<String>,
     /// Attribute lines, e.g. `/Scope /Column`, `/Headers [(U4) (U1c)]`.
-    attrs: Vec<String>,
+    pub(crate) attrs: Vec<String>,
     /// Its own text pieces (a paragraph crossing a page has two).
     text: Vec<String>,
-    kids: Vec<Node>,
+    pub(crate) kids: Vec<Node>,
 }
 
 impl Node {
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find_map(|a| a.strip_prefix(name).map(str::trim))
     }
 
@@ -37,7 +37,7 @@ impl Node {
     }
 
     /// Its text and its descendants', in order, without whitespace.
-    fn all_text(&self) -> String {
+    pub(crate) fn all_text(&self) -> String {
         let mut out = strip_ws(&self.text.concat());
         for k in &self.kids {
             out.push_str(&k.all_text());
@@ -45,7 +45,7 @@ impl Node {
         out
     }
 
-    fn walk<'a>(&'a self, out: &mut Vec<&'a Node>) {
+    pub(crate) fn walk<'a>(&'a self, out: &mut Vec<&'a Node>) {
         out.push(self);
         for k in &self.kids {
             k.walk(out);
@@ -55,7 +55,7 @@ impl Node {
 
 /// Parses `pdfinfo -struct-text`: two spaces of indent per level; an attribute line
 /// starts with `/`, a text line with `"`.
-fn struct_tree(pdf: &Path) -> Node {
+pub(crate) fn struct_tree(pdf: &Path) -> Node {
     // Lossy: pdfinfo prints a heading's /T title as its raw UTF-16 bytes (the text lines
     // that follow are UTF-8).
     let out = Command::new("pdfinfo")
@@ -305,7 +305,7 @@ fn the_tables_are_the_official_grids_with_scopes_and_headers() {
     }
 }
 
-fn qpdf_json(pdf: &Path) -> serde_json::Value {
+pub(crate) fn qpdf_json(pdf: &Path) -> serde_json::Value {
     let out = tool_ok("qpdf", &["--json", pdf.to_str().unwrap()]);
     serde_json::from_str(&out).expect("qpdf --json")
 }
@@ -382,7 +382,7 @@ fn outloud_findings(pdf: &Path, layer: Option<&str>) -> Vec<String> {
     findings.iter().map(|f| f["rule"].as_str().expect("a rule id").to_string()).collect()
 }
 
-fn assert_pdfua(pdf: &Path) {
+pub(crate) fn assert_pdfua(pdf: &Path) {
     let (code, out) = checker("pdfua", &["check", pdf.to_str().unwrap()]);
     println!("pdfua:\n{out}");
     assert_eq!(code, 0, "pdfua check failed:\n{out}");

@@ -211,6 +211,28 @@ fn render_gives_pdf_docx_and_html() {
     assert_eq!(get(&o, "/api/reports/a/render?format=odt", &o.a).status, 400);
 }
 
+/// A unit's 图解 downloads as the long PNG (1080 px wide), the SVG and the A4 pages, named
+/// after the report (`….tujie.png`).
+#[test]
+fn render_gives_the_tujie() {
+    let o = office();
+    let png = get(&o, "/api/reports/a/render?format=tujie.png", &o.a);
+    assert_eq!(png.status, 200);
+    assert_eq!(png.header("content-type"), Some("image/png"));
+    assert!(png.body.starts_with(b"\x89PNG"));
+    assert_eq!(u32::from_be_bytes(png.body[16..20].try_into().unwrap()), 1080);
+    let disposition = png.header("content-disposition").unwrap_or_default();
+    assert!(disposition.contains(".tujie.png"), "{disposition}");
+    let pdf = get(&o, "/api/reports/a/render?format=tujie.pdf", &o.a);
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    let svg = get(&o, "/api/reports/a/render?format=tujie.svg", &o.a);
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        String::from_utf8_lossy(&svg.body).contains("data-key=\"applications.received.total\"")
+    );
+}
+
 #[test]
 fn too_large_bodies_are_413() {
     let o = office();

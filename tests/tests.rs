@@ -44,6 +44,7 @@ mod serve_workflow;
 mod sign;
 mod sign_batch;
 mod sign_cli;
+mod tujie;
 mod typeset;
 mod validate;
 

@@ -202,9 +202,14 @@ fn run_hash(engine: &Engine, outputs: &[crate::OutputKind]) -> Sha256 {
 }
 
 /// Content hash of a unit: [`run_hash`], then its YAML and the images it names.
-fn unit_hash(run: &Sha256, loaded: &Loaded) -> String {
+fn unit_hash(run: &Sha256, loaded: &Loaded, previous: Option<&Loaded>) -> String {
     let mut h = run.clone();
     h.update(loaded.file.text().as_bytes());
+    // Last year's report is drawn in the 图解: another one is another output.
+    if let Some(last) = previous {
+        h.update(b"\0previous\0");
+        h.update(last.file.text().as_bytes());
+    }
     for (name, image) in &loaded.images {
         h.update(name.as_bytes());
         h.update(&image.bytes);
@@ -370,7 +375,8 @@ fn render_unit(
     }
     let base = config.outdir.join(stem);
     let paths: Vec<PathBuf> = config.outputs.iter().map(|k| with_ext(&base, k.ext())).collect();
-    let hash = unit_hash(&cache.run, &loaded);
+    let previous = loaded.report.as_ref().and_then(|r| options.previous.of(r));
+    let hash = unit_hash(&cache.run, &loaded, previous);
     if config.changed && cache.vouches(&file, &hash, &paths) {
         summary.status = Status::Unchanged;
         summary.outputs = paths.iter().map(|p| p.display().to_string()).collect();
@@ -380,7 +386,7 @@ fn render_unit(
         loaded.forget_prepared();
         return (summary, Some(loaded));
     }
-    let rendered = match engine.render(&loaded, &config.outputs) {
+    let rendered = match engine.render_compared(&loaded, previous, &config.outputs) {
         Ok(r) => r,
         Err(diags) => {
             summary.diagnostics.extend(diags.iter().map(|d| render_short(d, &loaded.file)));

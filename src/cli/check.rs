@@ -47,19 +47,8 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    // With one file, the previous report given; with several, the one of the same unit.
-    let (mut given, mut by_unit) = (None, std::collections::HashMap::new());
-    if let Some(p) = previous {
-        if args.files.len() == 1 {
-            given = Some(p);
-        } else if let Some(unit) = p.report.as_ref().map(|r| r.unit.text.clone()) {
-            by_unit.insert(unit, p);
-        }
-    }
-    let previous = match &given {
-        Some(p) => nianbao::Previous::Given(p),
-        None => nianbao::Previous::SameUnit(&by_unit),
-    };
+    let last = super::LastYear::new(previous, args.files.len());
+    let previous = last.previous();
     let options =
         nianbao::CheckOptions { audit: Some(args.audit.options()), previous, ..Default::default() };
     for path in &args.files {

@@ -115,3 +115,33 @@ pub fn main() -> ExitCode {
     };
     ExitCode::from(code)
 }
+
+/// Last year's report given with `--previous`: with one file, compared with it whatever its
+/// unit; with several, with the file of the same unit only (`check`, `render`).
+pub struct LastYear {
+    given: Option<nianbao::Loaded>,
+    by_unit: std::collections::HashMap<String, nianbao::Loaded>,
+}
+
+impl LastYear {
+    /// Last year's report for a run over `files` files.
+    pub fn new(previous: Option<nianbao::Loaded>, files: usize) -> LastYear {
+        let (mut given, mut by_unit) = (None, std::collections::HashMap::new());
+        if let Some(p) = previous {
+            if files == 1 {
+                given = Some(p);
+            } else if let Some(unit) = p.report.as_ref().map(|r| r.unit.text.clone()) {
+                by_unit.insert(unit, p);
+            }
+        }
+        LastYear { given, by_unit }
+    }
+
+    /// As the check takes it.
+    pub fn previous(&self) -> nianbao::Previous<'_> {
+        match &self.given {
+            Some(p) => nianbao::Previous::Given(p),
+            None => nianbao::Previous::SameUnit(&self.by_unit),
+        }
+    }
+}

@@ -16,7 +16,8 @@ use std::sync::Arc;
 /// Output options of `render` and `batch`.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
-    /// Outputs to write, comma-separated: pdf, docx, html, ofd.
+    /// Outputs to write, comma-separated: pdf, docx, html, ofd, tujie (the 图解: a long PNG,
+    /// an SVG and A4 pages; tujie.png, tujie.svg, tujie.pdf one at a time).
     #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
     /// HTML: write only the article, for pasting into a portal's editor (no <head>, no

@@ -26,6 +26,11 @@ pub struct RenderArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
+    /// Last year's report: checked against (as `check --previous`) and, with
+    /// `--format tujie`, drawn beside this year in the 图解 (with several files, for the
+    /// file of the same unit).
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub diagnostics: DiagFormat,
@@ -99,23 +104,33 @@ pub fn run(args: &RenderArgs) -> u8 {
         return 2;
     }
     let replace = args.out.replace();
+    let previous = match args.previous.as_deref().map(nianbao::engine::load_previous).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return 2;
+        }
+    };
+    let last = super::LastYear::new(previous, args.files.len());
+    let previous = last.previous();
     let mut code = 0;
     for input in &args.files {
         let loaded = match Source::read(input) {
             Ok(source) => engine.check(
                 source,
                 &FsResources::for_report(input, args.out.confine),
-                &CheckOptions::for_render(),
+                &CheckOptions { previous, ..CheckOptions::for_render() },
             ),
             Err(d) => Loaded::unreadable(input, d),
         };
+        let last = loaded.report.as_ref().and_then(|r| previous.of(r));
         print_diags(&loaded.diags, &loaded.file, args.diagnostics);
         if !loaded.is_ok() {
             code = code.max(if loaded.is_io_failure() { 2 } else { 1 });
             eprintln!("✗ {}：有错误，未生成文件 (errors: nothing written)", input.display());
             continue;
         }
-        let rendered = match engine.render(&loaded, &outputs) {
+        let rendered = match engine.render_compared(&loaded, last, &outputs) {
             Ok(r) => r,
             Err(diags) => {
                 print_diags(&diags, &loaded.file, args.diagnostics);

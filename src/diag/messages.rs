@@ -329,6 +329,9 @@ catalogue! {
         PdfBug => Code::Internal,
             "写 PDF 失败：{why}（这是程序缺陷，请报告）",
             "failed to write the PDF ({why}); this is a bug, please report it";
+        TujieFailed => Code::Internal,
+            "生成图解失败：{why}（这是程序缺陷，请报告）",
+            "failed to make the 图解 ({why}); this is a bug, please report it";
     }
     hints {
         Init => "用 `nianbao init --unit 单位名称 --year 年份` 生成模板", "run `nianbao init` for a skeleton";

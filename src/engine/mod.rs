@@ -17,7 +17,7 @@ mod output;
 pub use audit::{audit_batch, audit_loaded, families_run, load_previous, match_by_unit};
 use check::Prepared;
 pub use check::{CheckOptions, Loaded, Previous, Source, check_source};
-pub use output::{Output, OutputKind, PageFacts, Rendered};
+pub use output::{Output, OutputKind, PageFacts, Rendered, TujieForm};
 
 use crate::diag::{Code, Diagnostic, Hint};
 use crate::docx::{DocxFonts, DocxOptions};
@@ -279,17 +279,46 @@ impl Engine {
         loaded: &Loaded,
         kinds: &[OutputKind],
     ) -> Result<Rendered, Vec<Diagnostic>> {
+        self.render_compared(loaded, None, kinds)
+    }
+
+    /// The 图解 of a loaded, error-free report: its charts from the computed tables, compared
+    /// with last year's report when given (`None` for a report with errors).
+    pub fn tujie(&self, loaded: &Loaded, previous: Option<&Loaded>) -> Option<crate::tujie::Tujie> {
+        let (report, checked) = (loaded.report.as_ref()?, loaded.checked.as_ref()?);
+        let format = self.formats.get(report.format)?;
+        let last = previous.and_then(|p| {
+            let (r, c) = (p.report.as_ref()?, p.checked.as_ref()?);
+            Some((r, self.formats.get(r.format)?, c))
+        });
+        Some(crate::tujie::build(report, format, checked, last))
+    }
+
+    /// [`Engine::render`], the 图解 comparing with last year's report (`previous`).
+    pub fn render_compared(
+        &self,
+        loaded: &Loaded,
+        previous: Option<&Loaded>,
+        kinds: &[OutputKind],
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        let tujie = if kinds.iter().any(|k| matches!(k, OutputKind::Tujie(_))) {
+            self.tujie(loaded, previous)
+        } else {
+            None
+        };
+        let tujie = tujie.as_ref();
         let prepared = loaded.prepared.0.lock().unwrap_or_else(|e| e.into_inner()).take();
         let mut rendered = match prepared.filter(|p| p.engine == self.id) {
             Some(p) => {
                 let Prepared { doc, mut warnings, layout, fonts, .. } = *p;
                 warnings.extend(layout.warnings.iter().cloned());
                 let fonts = fonts.map_or(Cow::Borrowed(&self.fonts), Cow::Owned);
-                self.render_laid(&doc, warnings, kinds, Some((layout, fonts)))?
+                self.render_laid(&doc, warnings, kinds, Some((layout, fonts)), tujie)?
             }
             None => {
-                let (doc, warnings) = self.resolve(loaded)?;
-                self.render_document(&doc, warnings, kinds)?
+                let (doc, mut warnings) = self.resolve(loaded)?;
+                let laid = self.lay_out(&doc, kinds, &mut warnings)?;
+                self.render_laid(&doc, warnings, kinds, laid, tujie)?
             }
         };
         // What the check told already is not told again.
@@ -297,7 +326,8 @@ impl Engine {
         Ok(rendered)
     }
 
-    /// Renders a resolved document (the 汇总表 and tests build one directly).
+    /// Renders a resolved document (the 汇总表 and tests build one directly). A 图解 needs
+    /// the report's computed tables ([`Engine::render`]): asked for here, it is an error.
     pub fn render_document(
         &self,
         doc: &Document,
@@ -305,7 +335,7 @@ impl Engine {
         kinds: &[OutputKind],
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let laid = self.lay_out(doc, kinds, &mut warnings)?;
-        self.render_laid(doc, warnings, kinds, laid)
+        self.render_laid(doc, warnings, kinds, laid, None)
     }
 
     /// Renders a document already laid out (when a paged kind is asked for).
@@ -315,6 +345,7 @@ impl Engine {
         warnings: Vec<Diagnostic>,
         kinds: &[OutputKind],
         laid: Option<(Layout, Cow<'_, FontBook>)>,
+        tujie: Option<&crate::tujie::Tujie>,
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let kinds: Vec<OutputKind> = kinds
             .iter()
@@ -323,7 +354,7 @@ impl Engine {
             .map(|(_, &k)| k)
             .collect();
         let laid = laid.as_ref().map(|(layout, fonts)| (layout, fonts.as_ref()));
-        let make = |kind| self.export(kind, doc, laid);
+        let make = |kind| self.export(kind, doc, laid, tujie);
         // One report (not a batch, whose workers keep both cores busy with other units): the
         // DOCX and HTML (told the layout's page breaks) are written on another thread while
         // this one makes the PDF.
@@ -365,6 +396,7 @@ impl Engine {
         kind: OutputKind,
         doc: &Document,
         laid: Option<(&Layout, &FontBook)>,
+        tujie: Option<&crate::tujie::Tujie>,
     ) -> Result<Output, Vec<Diagnostic>> {
         let layout = || laid.expect("the layout runs for every paged kind asked for");
         let bytes = crate::dispatch_output!(kind, OutputKind,
@@ -382,11 +414,16 @@ impl Engine {
                 &DocxOptions { fonts: self.options.docx_fonts },
                 &layout().0.pagination,
             ),
-            html => crate::html::export(doc, &self.options.html).into_bytes(),
+            // Asked for with the 图解, the page carries it as a section.
+            html => {
+                let section = tujie.map(|t| crate::tujie::html_section(t, &self.fonts));
+                crate::html::export_with(doc, &self.options.html, section.as_deref()).into_bytes()
+            },
             ofd => {
                 let (layout, fonts) = layout();
                 crate::ofd::export(layout, fonts, doc, OfdOptions::default())?
             },
+            tujie(form) => self.export_tujie(form, tujie, doc)?,
         );
         let (bytes, pages) = crate::dispatch_output!(kind, OutputKind,
             pdf => {
@@ -411,8 +448,37 @@ impl Engine {
                     PageFacts { count: layout.pages.len(), seal: layout.seal.clone(), signed: false };
                 (bytes, Some(facts))
             },
+            // Its own pages, not the report's: nothing to sign or place a seal on.
+            tujie(_) => (bytes, None),
         );
         Ok(Output { kind, bytes, pages })
+    }
+
+    /// One form of the 图解, drawn with the engine's fonts (its PDF tagged as the report's is).
+    fn export_tujie(
+        &self,
+        form: TujieForm,
+        tujie: Option<&crate::tujie::Tujie>,
+        doc: &Document,
+    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let failed = |why: String| vec![crate::diag!(TujieFailed, Span::detached(), why = why)];
+        let Some(t) = tujie else {
+            return Err(failed(
+                "图解需要报告的计算表格 (a 图解 needs the report's computed tables)".into(),
+            ));
+        };
+        match form {
+            TujieForm::Svg => Ok(crate::tujie::svg(t, &self.fonts).into_bytes()),
+            TujieForm::Png => crate::tujie::png(t, &self.fonts).map_err(failed),
+            TujieForm::Pdf => {
+                let options = PdfOptions {
+                    pdfa: self.options.pdfa,
+                    ua: self.options.pdfua,
+                    tagged: self.options.tagged,
+                };
+                crate::tujie::pdf(t, &self.fonts, options, doc.date).map_err(failed)
+            }
+        }
     }
 
     /// The layout, for the paged kinds: the PDF, and the DOCX too (it finds characters no

@@ -17,12 +17,42 @@ pub enum OutputKind {
     Html,
     /// The OFD (GB/T 33190) for 公文 and archive systems: the PDF's pages.
     Ofd,
+    /// The 图解 (the report's numbers as charts) in one of its forms.
+    Tujie(TujieForm),
+}
+
+/// A form of the 图解 (`--format tujie` asks for all three).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TujieForm {
+    /// The long image's SVG.
+    Svg,
+    /// The long image, 1080 px wide, for 政务新媒体 (needs the `tujie` feature).
+    Png,
+    /// The 图解 pages in the PDF style (A4, GB/T 9704 type area, tagged).
+    Pdf,
 }
 
 impl OutputKind {
     /// Every kind, in the order outputs are made and written.
-    pub const ALL: [OutputKind; 4] =
-        [OutputKind::Pdf, OutputKind::Docx, OutputKind::Html, OutputKind::Ofd];
+    pub const ALL: [OutputKind; 7] = [
+        OutputKind::Pdf,
+        OutputKind::Docx,
+        OutputKind::Html,
+        OutputKind::Ofd,
+        OutputKind::Tujie(TujieForm::Svg),
+        OutputKind::Tujie(TujieForm::Png),
+        OutputKind::Tujie(TujieForm::Pdf),
+    ];
+
+    /// The 图解's forms this build makes (the PNG needs the `tujie` feature).
+    pub fn tujie() -> Vec<OutputKind> {
+        Self::ALL
+            .into_iter()
+            .filter(|k| {
+                matches!(k, OutputKind::Tujie(f) if *f != TujieForm::Png || cfg!(feature = "tujie"))
+            })
+            .collect()
+    }
 
     /// The file extension (and the name used in `--format`).
     pub fn ext(self) -> &'static str {
@@ -31,6 +61,9 @@ impl OutputKind {
             OutputKind::Docx => "docx",
             OutputKind::Html => "html",
             OutputKind::Ofd => "ofd",
+            OutputKind::Tujie(TujieForm::Svg) => "tujie.svg",
+            OutputKind::Tujie(TujieForm::Png) => "tujie.png",
+            OutputKind::Tujie(TujieForm::Pdf) => "tujie.pdf",
         }
     }
 
@@ -43,6 +76,9 @@ impl OutputKind {
             }
             OutputKind::Html => "text/html; charset=utf-8",
             OutputKind::Ofd => "application/ofd",
+            OutputKind::Tujie(TujieForm::Svg) => "image/svg+xml",
+            OutputKind::Tujie(TujieForm::Png) => "image/png",
+            OutputKind::Tujie(TujieForm::Pdf) => "application/pdf",
         }
     }
 
@@ -52,18 +88,25 @@ impl OutputKind {
     pub fn is_paged(self) -> bool {
         match self {
             OutputKind::Pdf | OutputKind::Docx | OutputKind::Ofd => true,
-            OutputKind::Html => false,
+            OutputKind::Html | OutputKind::Tujie(_) => false,
         }
     }
 
     /// Parses a `--format` list such as `pdf,docx`: the kinds asked for, in [`Self::ALL`]'s
-    /// order, each once.
+    /// order, each once. `tujie` is the 图解's forms together (`tujie.svg`, `tujie.png`,
+    /// `tujie.pdf` one at a time).
     pub fn parse_list(list: &str) -> Result<Vec<OutputKind>, String> {
-        let names: Vec<&str> = Self::ALL.iter().map(|k| k.ext()).collect();
+        let mut names: Vec<&str> = ["pdf", "docx", "html", "ofd", "tujie"].into();
+        names.extend(Self::tujie().iter().map(|k| k.ext()));
         let mut asked = Vec::new();
         for part in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if part == "tujie" {
+                asked.extend(Self::tujie());
+                continue;
+            }
             let kind = Self::ALL
                 .into_iter()
+                .filter(|k| !matches!(k, OutputKind::Tujie(_)) || Self::tujie().contains(k))
                 .find(|k| k.ext() == part)
                 .ok_or_else(|| format!("unknown output format `{part}` ({})", names.join(", ")))?;
             asked.push(kind);
@@ -85,10 +128,10 @@ impl OutputKind {
 /// not covered):
 ///
 /// ```compile_fail,E0004
-/// enum OutputKind { Pdf, Docx, Html, Ofd, Xlsx }
+/// enum OutputKind { Pdf, Docx, Html, Ofd, Tujie(u8), Xlsx }
 /// fn ext(kind: OutputKind) -> &'static str {
 ///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html",
-///         ofd => "ofd")
+///         ofd => "ofd", tujie(_form) => "tujie")
 /// }
 /// ```
 ///
@@ -98,7 +141,7 @@ impl OutputKind {
 /// use nianbao::OutputKind;
 /// fn ext(kind: OutputKind) -> &'static str {
 ///     nianbao::dispatch_output!(kind, OutputKind, pdf => "pdf", docx => "docx", html => "html",
-///         ofd => "ofd")
+///         ofd => "ofd", tujie(_form) => "tujie")
 /// }
 /// assert_eq!(ext(OutputKind::Docx), "docx");
 /// ```
@@ -107,13 +150,15 @@ impl OutputKind {
 macro_rules! dispatch_output {
     (
         $kind:expr, $Kind:ident,
-        pdf => $pdf:expr, docx => $docx:expr, html => $html:expr, ofd => $ofd:expr $(,)?
+        pdf => $pdf:expr, docx => $docx:expr, html => $html:expr, ofd => $ofd:expr,
+        tujie($form:pat) => $tujie:expr $(,)?
     ) => {
         match $kind {
             $Kind::Pdf => $pdf,
             $Kind::Docx => $docx,
             $Kind::Html => $html,
             $Kind::Ofd => $ofd,
+            $Kind::Tujie($form) => $tujie,
         }
     };
 }
@@ -190,6 +235,15 @@ mod tests {
         assert!(OutputKind::parse_list("pdf,odt").unwrap_err().contains("odt"));
         assert_eq!(OutputKind::parse_list("html").unwrap(), [OutputKind::Html]);
         assert_eq!(OutputKind::parse_list("ofd,pdf").unwrap(), [OutputKind::Pdf, OutputKind::Ofd]);
+        let tujie = OutputKind::parse_list("tujie,pdf").unwrap();
+        assert_eq!(tujie[0], OutputKind::Pdf);
+        assert!(tujie.contains(&OutputKind::Tujie(TujieForm::Svg)));
+        assert!(tujie.contains(&OutputKind::Tujie(TujieForm::Pdf)));
+        assert_eq!(tujie.len(), 1 + OutputKind::tujie().len());
+        assert_eq!(
+            OutputKind::parse_list("tujie.svg").unwrap(),
+            [OutputKind::Tujie(TujieForm::Svg)]
+        );
     }
 
     #[test]
@@ -200,6 +254,7 @@ mod tests {
         assert!(mimes[2].starts_with("text/html"));
         assert_eq!(mimes[3], "application/ofd");
         let paged: Vec<bool> = OutputKind::ALL.iter().map(|k| k.is_paged()).collect();
-        assert_eq!(paged, [true, true, false, true]);
+        assert_eq!(paged, [true, true, false, true, false, false, false]);
+        assert_eq!(OutputKind::Tujie(TujieForm::Png).mime(), "image/png");
     }
 }

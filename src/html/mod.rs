@@ -38,12 +38,18 @@ pub struct HtmlOptions {
 
 /// Writes `doc` as HTML. The same document and options always give the same text.
 pub fn export(doc: &Document, options: &HtmlOptions) -> String {
+    export_with(doc, options, None)
+}
+
+/// [`export`], with `extra` (HTML made elsewhere: the 图解's section) at the article's end.
+pub fn export_with(doc: &Document, options: &HtmlOptions, extra: Option<&str>) -> String {
     let mut hx = Writer {
         out: String::with_capacity(96 * 1024),
         doc,
         options: *options,
         headings: 0,
         section: None,
+        extra,
     };
     if options.fragment {
         hx.article();
@@ -62,6 +68,8 @@ struct Writer<'a> {
     headings: usize,
     /// The text of the last section heading (names the next table).
     section: Option<String>,
+    /// Written at the article's end.
+    extra: Option<&'a str>,
 }
 
 impl Writer<'_> {
@@ -108,6 +116,9 @@ impl Writer<'_> {
                 Block::BlankLine => {}
                 Block::Signature(s) => self.signature(s),
             }
+        }
+        if let Some(extra) = self.extra {
+            self.out.push_str(extra);
         }
         self.out.push_str("</article>\n");
     }
@@ -296,8 +307,8 @@ fn data_uri(bytes: &[u8], kind: ImageKind) -> String {
     format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-/// Escapes text for element content and quoted attribute values.
-fn esc(text: &str) -> String {
+/// Escapes text for element content and quoted attribute values (the 图解's SVG too).
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

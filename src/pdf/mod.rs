@@ -95,6 +95,12 @@ enum Failure {
 
 /// krilla's settings for `options`.
 fn settings(options: PdfOptions) -> Result<SerializeSettings, Failure> {
+    serialize_settings(options).map_err(Failure::Bug)
+}
+
+/// krilla's settings for `options` (the report's PDF and the 图解's pages): compressed
+/// streams, tagging, and the PDF/A and PDF/UA validators asked for.
+pub(crate) fn serialize_settings(options: PdfOptions) -> Result<SerializeSettings, String> {
     let mut settings = SerializeSettings { compress_content_streams: true, ..Default::default() };
     settings.enable_tagging = options.tagged || options.ua;
     if options.pdfa || options.ua {
@@ -110,27 +116,25 @@ fn settings(options: PdfOptions) -> Result<SerializeSettings, Failure> {
             config = config.with_accessibility_validator(Accessibility::UA1);
         }
         settings.configuration =
-            config.finish().map_err(|e| Failure::Bug(format!("PDF configuration: {e:?}")))?;
+            config.finish().map_err(|e| format!("PDF configuration: {e:?}"))?;
     }
     Ok(settings)
 }
 
-fn write(
-    layout: &Layout,
-    fonts: &FontBook,
-    doc: &Document,
-    settings: &SerializeSettings,
-    images: &mut Vec<(*const ImageData, Image)>,
-) -> Result<Vec<u8>, Failure> {
-    let tagged = settings.enable_tagging;
-    let mut pdf = krilla::Document::new_with(settings.clone());
+/// The metadata of a nianbao PDF: title, author, zh-CN, creator and producer, and the date
+/// (the report's, never the clock) at midnight in China.
+pub(crate) fn metadata(
+    title: String,
+    author: String,
+    date: Option<crate::model::Date>,
+) -> Metadata {
     let mut meta = Metadata::new()
-        .title(doc.title.clone())
-        .authors(vec![doc.author.clone()])
+        .title(title)
+        .authors(vec![author])
         .language("zh-CN".into())
         .creator(format!("nianbao {}", env!("CARGO_PKG_VERSION")))
         .producer(format!("nianbao {} (krilla)", env!("CARGO_PKG_VERSION")));
-    if let Some(d) = doc.date {
+    if let Some(d) = date {
         let y = u16::try_from(d.year).unwrap_or(2000);
         meta = meta.creation_date(
             DateTime::new(y)
@@ -142,6 +146,19 @@ fn write(
                 .utc_offset_hour(8),
         );
     }
+    meta
+}
+
+fn write(
+    layout: &Layout,
+    fonts: &FontBook,
+    doc: &Document,
+    settings: &SerializeSettings,
+    images: &mut Vec<(*const ImageData, Image)>,
+) -> Result<Vec<u8>, Failure> {
+    let tagged = settings.enable_tagging;
+    let mut pdf = krilla::Document::new_with(settings.clone());
+    let meta = metadata(doc.title.clone(), doc.author.clone(), doc.date);
     pdf.set_metadata(meta);
 
     let mut marks = tags::Marks::default();

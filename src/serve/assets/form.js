@@ -183,8 +183,9 @@ async function open(id) {
   }
   $('to-list').hidden = S.role !== 'office';
   await filing();
-  for (const f of ['pdf', 'docx', 'html', 'yaml']) {
-    const a = $('dl-' + f);
+  // The 图解's forms are `tujie.png`, `tujie.pdf` (links `dl-tujie-png`, `dl-tujie-pdf`).
+  for (const f of ['pdf', 'docx', 'html', 'yaml', 'tujie.png', 'tujie.pdf']) {
+    const a = $('dl-' + f.replace('.', '-'));
     a.href = '/api/reports/' + encodeURIComponent(id) + '/render?format=' + f;
     a.onclick = download;
   }
