@@ -33,7 +33,7 @@ pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Opt
                         key: r.key.clone(),
                         span: Span::detached(),
                         values: vec![
-                            Num { value: Value::Count(0), span: Span::detached() };
+                            Num::written(Value::Count(0), Span::detached());
                             r.fields.len().max(1)
                         ],
                         given_total: None,

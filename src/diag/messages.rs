@@ -211,6 +211,9 @@ catalogue! {
         EmptySection => Code::EmptySection,
             "“{label}”没有内容，发布的报告中该节将为空",
             "section {key} has no text; it will be empty in the report";
+        BlankCell => Code::BlankCell,
+            "“{label}”留空未填写{cells}，按 0 计算；确实没有请填 0",
+            "{key} ({label}) is left blank{cells_en} and counted as 0; write 0 if there were none";
         // rendering
         MissingGlyph => Code::MissingGlyph,
             "没有字体能显示字符“{c}”（U+{code}），该处将显示为空框",
