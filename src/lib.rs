@@ -34,6 +34,8 @@ pub mod template;
 pub mod units;
 pub mod validate;
 pub mod world;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 pub use engine::{
     CheckOptions, Engine, EngineOptions, Loaded, Output, OutputKind, PageFacts, Previous, Rendered,

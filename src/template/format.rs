@@ -162,7 +162,7 @@ impl TableDef {
 }
 
 /// Which number of a record a grid cell prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FieldRef {
     /// The field with this index in the table's fields.
     Field(usize),

@@ -1,0 +1,263 @@
+//! Writing workbooks with rust_xlsxwriter: the template a unit fills in (the official grids,
+//! labels locked, input cells unlocked and validated, totals as formulas with their cached
+//! values, printing on A4) and the 汇总 workbooks batch forwards.
+
+use super::layout::{GRID_TOP, SheetLayout, a1, sheets};
+use crate::model::{NumberCell, Value};
+use crate::template::{CellContent, FieldRef, Format, RuleDef, ScalarKind, TableDef};
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationRule, Format as CellFormat, FormatAlign, FormatBorder,
+    Formula, Workbook, Worksheet, XlsxError,
+};
+use std::collections::HashMap;
+
+/// The font of every cell (LibreOffice and WPS substitute their 宋体 when it is missing).
+const FONT: &str = "宋体";
+/// Width of all grid columns together, in character units (fits A4 portrait at 100 %).
+const TOTAL_WIDTH: f64 = 100.0;
+
+/// Why a workbook could not be written.
+fn failed(e: XlsxError) -> String {
+    format!("无法生成电子表格：{e} (cannot write the workbook: {e})")
+}
+
+struct Styles {
+    title: CellFormat,
+    info: CellFormat,
+    head: CellFormat,
+    label: CellFormat,
+    count: CellFormat,
+    amount: CellFormat,
+    total: CellFormat,
+    total_amount: CellFormat,
+    text: CellFormat,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let base = CellFormat::new().set_font_name(FONT).set_font_size(10.5);
+        let boxed = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap();
+        let input = boxed.clone().set_align(FormatAlign::Center).set_unlocked();
+        Styles {
+            title: base.clone().set_bold().set_font_size(14).set_align(FormatAlign::Center),
+            info: base.clone().set_align(FormatAlign::Left),
+            head: boxed.clone().set_bold().set_align(FormatAlign::Center),
+            label: boxed.clone().set_align(FormatAlign::Left),
+            count: input.clone().set_num_format("0").set_background_color(Color::RGB(0xFFFDE7)),
+            amount: input.set_num_format("0.00").set_background_color(Color::RGB(0xFFFDE7)),
+            total: boxed.clone().set_align(FormatAlign::Center).set_num_format("0"),
+            total_amount: boxed.clone().set_align(FormatAlign::Center).set_num_format("0.00"),
+            text: base.set_text_wrap().set_align(FormatAlign::Top),
+        }
+    }
+}
+
+/// A number as the float a cell holds.
+fn float(v: Value) -> f64 {
+    v.display().parse().unwrap_or(0.0)
+}
+
+/// The template: the three official tables for `unit` and `year` (blank when not given),
+/// with the numbers of `numbers` written in (the view of a report; `None` gives an empty
+/// template), and a sheet of instructions.
+pub fn template(
+    format: &Format,
+    unit: Option<&str>,
+    year: Option<i32>,
+    numbers: Option<&[NumberCell]>,
+) -> Result<Vec<u8>, String> {
+    let mut book = Workbook::new();
+    let st = Styles::new();
+    instructions(book.add_worksheet(), format, &st).map_err(failed)?;
+    let values: HashMap<(usize, usize, FieldRef), Value> = numbers
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| Some(((c.table, c.record, c.field), c.value?.value)))
+        .collect();
+    for layout in sheets(format) {
+        let ws = book.add_worksheet();
+        table_sheet(ws, format, &layout, unit, year, &values, &st).map_err(failed)?;
+    }
+    book.save_to_buffer().map_err(failed)
+}
+
+fn instructions(ws: &mut Worksheet, format: &Format, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("填写说明")?;
+    ws.set_column_width(0, 100)?;
+    ws.set_paper_size(9);
+    let lines = [
+        format!("政府信息公开工作年度报告 数据填报表（{}）", format.name),
+        "填写说明：".to_string(),
+        "1. 本工作簿的三张表格与年度报告中的表格（二、三、四）一致，请在浅黄色单元格中填写数字；其余单元格已锁定。".to_string(),
+        "2. 件数只能填写 0 或正整数；行政事业性收费以万元为单位，最多保留两位小数。".to_string(),
+        "3. 确实没有发生的，请填 0；尚未统计、没有数据的，请留空不填写（留空与 0 不同，导入时会逐格提示）。".to_string(),
+        "4. “总计”列和“（七）总计”行由公式自动计算，不需填写。".to_string(),
+        "5. 第一项加第二项之和，应等于第三项（七）总计加第四项之和。".to_string(),
+        "6. 填好后保存（可另存为 .xlsx、.xls 或 .ods），用 nianbao import 导入，或在网页上传。".to_string(),
+        "Instructions: fill in the pale yellow cells only (whole numbers ≥ 0; the fee in 万元 with at most two decimals); leave a cell blank when there is no figure yet; totals are formulas.".to_string(),
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        let f = if i == 0 { &st.title } else { &st.text };
+        ws.write_string_with_format(i as u32, 0, line, f)?;
+        ws.set_row_height(i as u32, if i == 0 { 24 } else { 30 })?;
+    }
+    ws.set_active(true);
+    Ok(())
+}
+
+/// The cells a computed record's field sums (the `column_sum` rule naming it).
+fn parts_of(format: &Format, table: usize, record: usize) -> Vec<usize> {
+    format
+        .rules
+        .iter()
+        .find_map(|r| match r {
+            RuleDef::ColumnSum { table: t, total, parts, .. } if *t == table && *total == record => {
+                Some(parts.clone())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn table_sheet(
+    ws: &mut Worksheet,
+    format: &Format,
+    layout: &SheetLayout,
+    unit: Option<&str>,
+    year: Option<i32>,
+    values: &HashMap<(usize, usize, FieldRef), Value>,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let def: &TableDef = &format.tables[layout.table];
+    ws.set_name(&layout.name)?;
+    let last_col = (layout.columns - 1) as u16;
+    ws.merge_range(0, 0, 0, last_col, &layout.title, &st.title)?;
+    let info = format!(
+        "填报单位：{}　　年度：{}",
+        unit.unwrap_or("　　　　　　　　　　"),
+        year.map_or("　　　　".to_string(), |y| format!("{y}年"))
+    );
+    ws.merge_range(1, 0, 1, last_col, &info, &st.info)?;
+    ws.set_row_height(0, 24)?;
+    let total: f64 = def.grid.widths.iter().sum();
+    let widths: Vec<f64> = def.grid.widths.iter().map(|w| w / total * TOTAL_WIDTH).collect();
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    // Row heights: enough lines for the longest label of the row at its merged width.
+    let mut heights: HashMap<u32, f64> = HashMap::new();
+    for p in &layout.cells {
+        if let CellContent::Text(t) = &p.cell.content {
+            let width: f64 = widths[p.col as usize..p.col as usize + p.cell.colspan].iter().sum();
+            let chars = t.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>();
+            let lines = (chars * 1.1 / width.max(1.0)).ceil().max(1.0);
+            let per_row = lines * 14.5 / p.cell.rowspan as f64;
+            for r in p.row..p.row + p.cell.rowspan as u32 {
+                let h = heights.entry(r).or_insert(18.0);
+                *h = h.max(per_row + 4.0);
+            }
+        }
+    }
+    for (r, h) in &heights {
+        ws.set_row_height(*r, *h)?;
+    }
+    let place = |record: usize, field: FieldRef| layout.place_of(record, field);
+    let value_of = |record: usize, field: FieldRef| -> f64 {
+        values.get(&(layout.table, record, field)).copied().map_or(0.0, float)
+    };
+    for p in &layout.cells {
+        let (r, c) = (p.row, p.col);
+        let (r2, c2) = (r + p.cell.rowspan as u32 - 1, c + p.cell.colspan as u16 - 1);
+        let merged = r2 > r || c2 > c;
+        match &p.cell.content {
+            CellContent::Text(t) => {
+                let f = if p.cell.head { &st.head } else { &st.label };
+                if merged {
+                    ws.merge_range(r, c, r2, c2, t, f)?;
+                } else {
+                    ws.write_string_with_format(r, c, t, f)?;
+                }
+            }
+            CellContent::Value { record, field } => {
+                let rdef = &def.records[*record];
+                let amount = rdef.scalar == Some(ScalarKind::Decimal);
+                let input = !rdef.computed && !matches!(field, FieldRef::Total);
+                let f = match (input, amount) {
+                    (true, true) => &st.amount,
+                    (true, false) => &st.count,
+                    (false, true) => &st.total_amount,
+                    (false, false) => &st.total,
+                };
+                if merged {
+                    ws.merge_range(r, c, r2, c2, "", f)?;
+                }
+                if input {
+                    match values.get(&(layout.table, *record, *field)) {
+                        Some(v) => ws.write_number_with_format(r, c, float(*v), f)?,
+                        None => ws.write_blank(r, c, f)?,
+                    };
+                    let rule = if amount {
+                        DataValidation::new()
+                            .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+                            .set_error_message("请填写以万元为单位的金额（不小于 0，最多两位小数）；没有数据请留空。")?
+                    } else {
+                        DataValidation::new()
+                            .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
+                            .set_error_message("请填写 0 或正整数；没有数据请留空。")?
+                    };
+                    let rule = rule.set_error_title("数字有误")?;
+                    ws.add_data_validation(r, c, r2, c2, &rule)?;
+                    continue;
+                }
+                // A formula: a row's 总计 sums its fields; a computed record sums its parts.
+                let (cells, cached): (Vec<(u32, u16)>, f64) = match field {
+                    FieldRef::Total => {
+                        let fields: Vec<FieldRef> =
+                            rdef.fields.iter().map(|&f| FieldRef::Field(f)).collect();
+                        let cached = if rdef.computed {
+                            let parts = parts_of(format, layout.table, *record);
+                            fields
+                                .iter()
+                                .map(|&f| parts.iter().map(|&p| value_of(p, f)).sum::<f64>())
+                                .sum()
+                        } else {
+                            fields.iter().map(|&f| value_of(*record, f)).sum()
+                        };
+                        (fields.iter().filter_map(|&f| place(*record, f)).collect(), cached)
+                    }
+                    _ => {
+                        let parts = parts_of(format, layout.table, *record);
+                        let cached = parts.iter().map(|&p| value_of(p, *field)).sum();
+                        (parts.iter().filter_map(|&p| place(p, *field)).collect(), cached)
+                    }
+                };
+                let args: Vec<String> = cells.iter().map(|&(r, c)| a1(r, c)).collect();
+                let formula = Formula::new(format!("=SUM({})", args.join(",")))
+                    .set_result(Value::Count(cached as u64).display());
+                ws.write_formula_with_format(r, c, formula, f)?;
+            }
+        }
+    }
+    let last_row = layout.cells.iter().map(|p| p.row + p.cell.rowspan as u32 - 1).max().unwrap_or(GRID_TOP);
+    print_setup(ws, last_row, last_col)?;
+    ws.protect();
+    Ok(())
+}
+
+/// A4, centred, one page wide, with the title rows printed.
+fn print_setup(ws: &mut Worksheet, last_row: u32, last_col: u16) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    if last_col >= 12 {
+        ws.set_landscape();
+    }
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    ws.set_margins(0.6, 0.6, 0.8, 0.8, 0.3, 0.3);
+    ws.set_print_area(0, 0, last_row, last_col)?;
+    Ok(())
+}
