@@ -71,17 +71,18 @@ fn template(args: &TemplateArgs) -> u8 {
     let format = formats.get(edition).expect("a bundled edition");
     if args.output.exists() && !args.force {
         let p = args.output.display();
-        eprintln!("错误：{p} 已存在，如需覆盖请加 --force (error: {p} exists; pass --force to overwrite)");
+        eprintln!(
+            "错误：{p} 已存在，如需覆盖请加 --force (error: {p} exists; pass --force to overwrite)"
+        );
         return 2;
     }
-    let bytes =
-        match nianbao::xlsx::template(format, unit.as_deref(), year, numbers.as_deref()) {
-            Ok(b) => b,
-            Err(why) => {
-                eprintln!("错误：{why}");
-                return 2;
-            }
-        };
+    let bytes = match nianbao::xlsx::template(format, unit.as_deref(), year, numbers.as_deref()) {
+        Ok(b) => b,
+        Err(why) => {
+            eprintln!("错误：{why}");
+            return 2;
+        }
+    };
     match nianbao::io::write_atomic(&args.output, &bytes, args.force) {
         Ok(()) => {
             let p = args.output.display();

@@ -63,11 +63,7 @@ pub fn sheets(format: &Format) -> Vec<SheetLayout> {
         let mut cells = Vec::new();
         for (r, (row, cols)) in def.grid.rows.iter().zip(&starts).enumerate() {
             for (cell, &c) in row.iter().zip(cols) {
-                cells.push(Placed {
-                    row: GRID_TOP + r as u32,
-                    col: c as u16,
-                    cell: cell.clone(),
-                });
+                cells.push(Placed { row: GRID_TOP + r as u32, col: c as u16, cell: cell.clone() });
             }
         }
         let title = section.heading();

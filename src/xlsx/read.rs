@@ -38,7 +38,8 @@ pub fn precheck(bytes: &[u8]) -> Result<(), String> {
     const CFB: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
     if bytes.starts_with(CFB) {
         // An encrypted .xlsx is an OLE file holding an `EncryptedPackage` stream.
-        let marker: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let marker: Vec<u8> =
+            "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
         if memchr::memmem::find(bytes, &marker).is_some() {
             return Err(refused(
                 "工作簿设有打开密码，无法读取，请取消密码后另存再导入",
@@ -74,7 +75,9 @@ pub fn precheck(bytes: &[u8]) -> Result<(), String> {
             let mib = WORKBOOK_INFLATE_LIMIT / (1024 * 1024);
             return Err(refused(
                 &format!("工作簿解压后超过 {mib} MiB（过大或为压缩炸弹），请只保留年报的三张表格"),
-                &format!("the workbook inflates past {mib} MiB (too large, or a zip bomb); keep only the report's three tables"),
+                &format!(
+                    "the workbook inflates past {mib} MiB (too large, or a zip bomb); keep only the report's three tables"
+                ),
             ));
         }
     }
@@ -122,7 +125,11 @@ fn label_of(d: &Data) -> Option<String> {
 }
 
 impl Sheet {
-    fn new(name: String, range: &calamine::Range<Data>, merges: Option<Vec<calamine::Dimensions>>) -> Sheet {
+    fn new(
+        name: String,
+        range: &calamine::Range<Data>,
+        merges: Option<Vec<calamine::Dimensions>>,
+    ) -> Sheet {
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut cells = HashMap::new();
         for (r, c, d) in range.used_cells() {
@@ -134,7 +141,13 @@ impl Sheet {
             Some(list) => {
                 for m in list {
                     if let Some(text) = cells.get(&m.start).and_then(label_of) {
-                        regions.push(Region { text, r0: m.start.0, r1: m.end.0, c0: m.start.1, c1: m.end.1 });
+                        regions.push(Region {
+                            text,
+                            r0: m.start.0,
+                            r1: m.end.0,
+                            c0: m.start.1,
+                            c1: m.end.1,
+                        });
                         for r in m.start.0..=m.end.0 {
                             for c in m.start.1..=m.end.1 {
                                 covered.insert((r, c), ());
@@ -153,10 +166,18 @@ impl Sheet {
             }
             None => {
                 // No merge information (.ods through calamine): a label reaches over the
-                // empty cells to its right (a merged header) and below it (a merged row label).
+                // empty cells to its right (a merged header) and below it (a merged row
+                // label). A header (on a row without numbers) stops above the first row of
+                // data; a row label (on a row of data) reaches down over the rows it spans.
                 let mut keys: Vec<_> = cells.keys().copied().collect();
                 keys.sort_unstable();
-                let empty = |r: u32, c: u32| cells.get(&(r, c)).is_none_or(|d| matches!(d, Data::Empty));
+                let numeric_rows: std::collections::HashSet<u32> = cells
+                    .iter()
+                    .filter(|(_, d)| matches!(d, Data::Int(_) | Data::Float(_)))
+                    .map(|(&(r, _), _)| r)
+                    .collect();
+                let empty =
+                    |r: u32, c: u32| cells.get(&(r, c)).is_none_or(|d| matches!(d, Data::Empty));
                 for (r, c) in keys {
                     let Some(text) = cells.get(&(r, c)).and_then(label_of) else { continue };
                     let mut c1 = c;
@@ -164,13 +185,14 @@ impl Sheet {
                         c1 += 1;
                     }
                     let mut r1 = r;
-                    while r1 - r < 32 && empty(r1 + 1, c) {
+                    let header = !numeric_rows.contains(&r);
+                    while r1 - r < 32
+                        && empty(r1 + 1, c)
+                        && !(header && numeric_rows.contains(&(r1 + 1)))
+                    {
                         r1 += 1;
                     }
-                    regions.push(Region { text: text.clone(), r0: r, r1: r, c0: c, c1 });
-                    if r1 > r {
-                        regions.push(Region { text, r0: r, r1, c0: c, c1: c });
-                    }
+                    regions.push(Region { text, r0: r, r1, c0: c, c1 });
                 }
             }
         }
@@ -269,7 +291,7 @@ fn find(sheets: &[Sheet], sig: &Signature) -> Option<(usize, u32, u32)> {
                         let (rg, cg) = (&sheet.regions[ri], &sheet.regions[ci]);
                         for r in rg.r0..=rg.r1 {
                             for c in cg.c0..=cg.c1 {
-                                if c > rg.c1 && r > cg.r1 {
+                                if c > rg.c1 && r > cg.r0 {
                                     candidates.push((r, c));
                                 }
                             }
@@ -290,9 +312,6 @@ fn find(sheets: &[Sheet], sig: &Signature) -> Option<(usize, u32, u32)> {
         candidates.sort_unstable();
         candidates.dedup();
         for (r, c) in candidates {
-            if sheet.cells.get(&(r, c)).and_then(label_of).is_some() {
-                continue;
-            }
             if sig.rows.iter().all(|t| sheet.left_of(t, r, c))
                 && sig.cols.iter().all(|t| sheet.above(t, r, c))
             {
@@ -329,7 +348,8 @@ fn parse_text(raw: &str, kind: ScalarKind) -> Result<(Value, Option<String>), St
     }
     let value = match kind {
         ScalarKind::Count => {
-            let n: u64 = s.parse().map_err(|_| format!("“{trimmed}”不是整数 (not a whole number)"))?;
+            let n: u64 =
+                s.parse().map_err(|_| format!("“{trimmed}”不是整数 (not a whole number)"))?;
             if n > crate::model::MAX_COUNT {
                 return Err(format!("“{trimmed}”过大 (too large)"));
             }
@@ -339,7 +359,8 @@ fn parse_text(raw: &str, kind: ScalarKind) -> Result<(Value, Option<String>), St
             Decimal::parse(&s).ok_or_else(|| format!("“{trimmed}”不是金额 (not an amount)"))?,
         ),
     };
-    let note = changed.then(|| format!("“{trimmed}”读作 {} (read as {})", value.display(), value.display()));
+    let note = changed
+        .then(|| format!("“{trimmed}”读作 {} (read as {})", value.display(), value.display()));
     Ok((value, note))
 }
 
@@ -351,7 +372,10 @@ fn zero(kind: ScalarKind) -> Value {
 }
 
 /// A number cell read: a number, a blank, or a refusal.
-fn read_cell(d: Option<&Data>, kind: ScalarKind) -> Result<(Option<Value>, Option<String>), String> {
+fn read_cell(
+    d: Option<&Data>,
+    kind: ScalarKind,
+) -> Result<(Option<Value>, Option<String>), String> {
     let float = |x: f64| -> Result<Value, String> {
         if !x.is_finite() || x < 0.0 {
             return Err(format!("{x} 不能为负数 (cannot be negative)"));
@@ -404,9 +428,10 @@ pub fn import_workbook(bytes: &[u8], format: &Format) -> Imported {
 
 fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
     precheck(bytes)?;
-    let mut book: Sheets<_> = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
-        refused(&format!("无法读取电子表格（{e}）"), &format!("cannot read the workbook ({e})"))
-    })?;
+    let mut book: Sheets<_> =
+        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
+            refused(&format!("无法读取电子表格（{e}）"), &format!("cannot read the workbook ({e})"))
+        })?;
     let names = book.sheet_names();
     if names.len() > MAX_SHEETS {
         return Err(refused("工作表过多", "too many sheets"));
@@ -414,13 +439,18 @@ fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
     let mut out = Vec::new();
     for name in names {
         let range = book.worksheet_range(&name).map_err(|e| {
-            refused(&format!("无法读取工作表“{name}”（{e}）"), &format!("cannot read the sheet {name} ({e})"))
+            refused(
+                &format!("无法读取工作表“{name}”（{e}）"),
+                &format!("cannot read the sheet {name} ({e})"),
+            )
         })?;
         let (h, w) = range.get_size();
         if h.saturating_mul(w) > MAX_CELLS {
             return Err(refused(
                 &format!("工作表“{name}”过大（{h} 行 × {w} 列），请只保留年报的三张表格"),
-                &format!("the sheet {name} is too large ({h} rows × {w} columns); keep only the report's three tables"),
+                &format!(
+                    "the sheet {name} is too large ({h} rows × {w} columns); keep only the report's three tables"
+                ),
             ));
         }
         #[allow(deprecated)]
@@ -484,10 +514,12 @@ fn from_sheets(sheets: &[Sheet], format: &Format) -> Imported {
         let named = format!("{place} {}", sig.label);
         match read_cell(sheet.cells.get(&(r, c)), sig.kind) {
             Ok((Some(v), note)) => {
-                let _ = report.set_number(format, &sig.key, Some(Num::written(v, Span::detached())));
+                let _ =
+                    report.set_number(format, &sig.key, Some(Num::written(v, Span::detached())));
                 if let Some(note) = note {
                     let diag = ImportCode::SheetNormalised.diagnostic(&named, &note);
-                    diags.push(ImportDiag { diag: diag.with_path(sig.key.clone()), loc: Some(loc) });
+                    diags
+                        .push(ImportDiag { diag: diag.with_path(sig.key.clone()), loc: Some(loc) });
                 }
             }
             Ok((None, _)) => {

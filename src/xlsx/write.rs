@@ -115,7 +115,9 @@ fn parts_of(format: &Format, table: usize, record: usize) -> Vec<usize> {
         .rules
         .iter()
         .find_map(|r| match r {
-            RuleDef::ColumnSum { table: t, total, parts, .. } if *t == table && *total == record => {
+            RuleDef::ColumnSum { table: t, total, parts, .. }
+                if *t == table && *total == record =>
+            {
                 Some(parts.clone())
             }
             _ => None,
@@ -243,7 +245,8 @@ fn table_sheet(
             }
         }
     }
-    let last_row = layout.cells.iter().map(|p| p.row + p.cell.rowspan as u32 - 1).max().unwrap_or(GRID_TOP);
+    let last_row =
+        layout.cells.iter().map(|p| p.row + p.cell.rowspan as u32 - 1).max().unwrap_or(GRID_TOP);
     print_setup(ws, last_row, last_col)?;
     ws.protect();
     Ok(())
