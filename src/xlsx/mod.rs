@@ -9,4 +9,4 @@ mod write;
 
 pub use layout::{GRID_TOP, SheetLayout, a1, input_addresses, sheets};
 pub use read::{MAX_CELLS, WORKBOOK_INFLATE_LIMIT, draft, import_workbook, is_workbook, precheck};
-pub use write::template;
+pub use write::{numbers_workbook, summary_workbook, template};

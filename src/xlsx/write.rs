@@ -70,9 +70,35 @@ pub fn template(
     year: Option<i32>,
     numbers: Option<&[NumberCell]>,
 ) -> Result<Vec<u8>, String> {
+    tables_book(format, unit, year, numbers, true)
+}
+
+/// The 汇总表 as a workbook: the official grids with the summed numbers, every cell locked,
+/// totals as formulas (`office` printed as the 填报单位).
+pub fn summary_workbook(
+    format: &Format,
+    office: &str,
+    year: i32,
+    numbers: &[NumberCell],
+) -> Result<Vec<u8>, String> {
+    tables_book(format, Some(office), Some(year), Some(numbers), false)
+}
+
+fn tables_book(
+    format: &Format,
+    unit: Option<&str>,
+    year: Option<i32>,
+    numbers: Option<&[NumberCell]>,
+    editable: bool,
+) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
-    let st = Styles::new();
-    instructions(book.add_worksheet(), format, &st).map_err(failed)?;
+    let mut st = Styles::new();
+    if editable {
+        instructions(book.add_worksheet(), format, &st).map_err(failed)?;
+    } else {
+        st.count = st.total.clone();
+        st.amount = st.total_amount.clone();
+    }
     let values: HashMap<(usize, usize, FieldRef), Value> = numbers
         .unwrap_or_default()
         .iter()
@@ -80,15 +106,17 @@ pub fn template(
         .collect();
     for layout in sheets(format) {
         let ws = book.add_worksheet();
-        table_sheet(ws, format, &layout, unit, year, &values, &st).map_err(failed)?;
+        table_sheet(ws, format, &layout, unit, year, &values, &st, editable).map_err(failed)?;
     }
     book.save_to_buffer().map_err(failed)
 }
 
 fn instructions(ws: &mut Worksheet, format: &Format, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("填写说明")?;
-    ws.set_column_width(0, 100)?;
+    ws.set_column_width(0, 90)?;
     ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 1);
+    ws.set_margins(0.6, 0.6, 0.8, 0.8, 0.3, 0.3);
     let lines = [
         format!("政府信息公开工作年度报告 数据填报表（{}）", format.name),
         "填写说明：".to_string(),
@@ -103,7 +131,7 @@ fn instructions(ws: &mut Worksheet, format: &Format, st: &Styles) -> Result<(), 
     for (i, line) in lines.iter().enumerate() {
         let f = if i == 0 { &st.title } else { &st.text };
         ws.write_string_with_format(i as u32, 0, line, f)?;
-        ws.set_row_height(i as u32, if i == 0 { 24 } else { 30 })?;
+        ws.set_row_height(i as u32, if i == 0 { 24 } else { 36 })?;
     }
     ws.set_active(true);
     Ok(())
@@ -134,6 +162,7 @@ fn table_sheet(
     year: Option<i32>,
     values: &HashMap<(usize, usize, FieldRef), Value>,
     st: &Styles,
+    editable: bool,
 ) -> Result<(), XlsxError> {
     let def: &TableDef = &format.tables[layout.table];
     ws.set_name(&layout.name)?;
@@ -203,6 +232,9 @@ fn table_sheet(
                         Some(v) => ws.write_number_with_format(r, c, float(*v), f)?,
                         None => ws.write_blank(r, c, f)?,
                     };
+                    if !editable {
+                        continue;
+                    }
                     let rule = if amount {
                         DataValidation::new()
                             .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
@@ -262,5 +294,117 @@ fn print_setup(ws: &mut Worksheet, last_row: u32, last_col: u16) -> Result<(), X
     ws.set_print_center_horizontally(true);
     ws.set_margins(0.6, 0.6, 0.8, 0.8, 0.3, 0.3);
     ws.set_print_area(0, 0, last_row, last_col)?;
+    Ok(())
+}
+
+/// `numbers.xlsx`: one row per unit (names as text, never formulas), one column per printed
+/// number under the official headers merged (table, row, column), blanks left blank, and a
+/// total row of formulas with their cached sums.
+pub fn numbers_workbook(
+    format: &Format,
+    table: &crate::batch::NumbersTable,
+) -> Result<Vec<u8>, String> {
+    let mut book = Workbook::new();
+    let st = Styles::new();
+    let ws = book.add_worksheet();
+    numbers_sheet(ws, format, table, &st).map_err(failed)?;
+    book.save_to_buffer().map_err(failed)
+}
+
+fn numbers_sheet(
+    ws: &mut Worksheet,
+    format: &Format,
+    table: &crate::batch::NumbersTable,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name("各单位数据")?;
+    const FIRST: u16 = 3;
+    for (c, h) in ["文件", "单位", "年度"].iter().enumerate() {
+        ws.merge_range(0, c as u16, 2, c as u16, h, &st.head)?;
+    }
+    ws.set_column_width(0, 26)?;
+    ws.set_column_width(1, 28)?;
+    ws.set_column_width(2, 7)?;
+    // Merged headers: the table over its columns, the record over its numbers, the number.
+    let cols = &table.columns;
+    let mut c = 0;
+    while c < cols.len() {
+        let t = cols[c].table;
+        let end = (c..cols.len()).take_while(|&i| cols[i].table == t).last().unwrap_or(c);
+        let title = format
+            .sections
+            .iter()
+            .find(|s| s.table.as_deref() == Some(format.tables[t].key.as_str()))
+            .map_or_else(|| format.tables[t].key.clone(), |s| s.heading());
+        span(ws, 0, FIRST + c as u16, FIRST + end as u16, &title, &st.head)?;
+        let mut r = c;
+        while r <= end {
+            let rec = cols[r].record;
+            let rend = (r..=end).take_while(|&i| cols[i].record == rec).last().unwrap_or(r);
+            let def = &format.tables[t];
+            span(ws, 1, FIRST + r as u16, FIRST + rend as u16, &def.records[rec].label, &st.head)?;
+            for (i, col) in cols.iter().enumerate().take(rend + 1).skip(r) {
+                let name = match col.field {
+                    FieldRef::Field(f) => def.fields[f].1.clone(),
+                    FieldRef::Total => def.total_label.clone().unwrap_or_default(),
+                    FieldRef::Scalar => "数量".to_string(),
+                };
+                ws.write_string_with_format(2, FIRST + i as u16, &name, &st.head)?;
+                ws.set_column_width(FIRST + i as u16, 9)?;
+            }
+            r = rend + 1;
+        }
+        c = end + 1;
+    }
+    ws.set_row_height(1, 60)?;
+    let first_row = 3u32;
+    for (i, (file, unit, year, values)) in table.rows.iter().enumerate() {
+        let r = first_row + i as u32;
+        // write_string: a unit named `=HYPERLINK(…)` stays text, never a formula.
+        ws.write_string_with_format(r, 0, file, &st.label)?;
+        ws.write_string_with_format(r, 1, unit, &st.label)?;
+        ws.write_number_with_format(r, 2, f64::from(*year), &st.total)?;
+        for (j, v) in values.iter().enumerate() {
+            let col = FIRST + j as u16;
+            match v {
+                Some(v) => ws.write_number_with_format(r, col, float(*v), &st.total)?,
+                None => ws.write_blank(r, col, &st.total)?,
+            };
+        }
+    }
+    let total_row = first_row + table.rows.len() as u32;
+    ws.merge_range(total_row, 0, total_row, 2, "合计", &st.head)?;
+    for (j, sum) in table.sums.iter().enumerate() {
+        let col = FIRST + j as u16;
+        let formula = if table.rows.is_empty() {
+            Formula::new("=0").set_result("0")
+        } else {
+            let range = format!("{}:{}", a1(first_row, col), a1(total_row - 1, col));
+            Formula::new(format!("=SUM({range})")).set_result(sum.display())
+        };
+        ws.write_formula_with_format(total_row, col, formula, &st.total)?;
+    }
+    ws.set_freeze_panes(3, FIRST)?;
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_repeat_rows(0, 2)?;
+    ws.set_repeat_columns(0, FIRST - 1)?;
+    Ok(())
+}
+
+/// A header over columns `c0..=c1` of row `r` (merged when it spans several).
+fn span(
+    ws: &mut Worksheet,
+    r: u32,
+    c0: u16,
+    c1: u16,
+    text: &str,
+    f: &CellFormat,
+) -> Result<(), XlsxError> {
+    if c1 > c0 {
+        ws.merge_range(r, c0, r, c1, text, f)?;
+    } else {
+        ws.write_string_with_format(r, c0, text, f)?;
+    }
     Ok(())
 }
