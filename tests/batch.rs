@@ -139,7 +139,7 @@ fn batch_summary_report_sums_every_unit() {
         let bytes = std::fs::read(out.join(book)).unwrap();
         assert!(bytes.starts_with(b"PK"), "{book}");
     }
-    let back = nianbao::xlsx::import_workbook(
+    let back = nianbao::import::import_workbook(
         &std::fs::read(out.join("summary-report.xlsx")).unwrap(),
         nianbao::template::bundled_format(2021).unwrap(),
     );

@@ -67,7 +67,7 @@ fn filled_by_script(r: &Report, dir: &Path, text: &[(&str, &str)]) -> PathBuf {
 }
 
 fn import(path: &Path) -> Imported {
-    nianbao::xlsx::import_workbook(&std::fs::read(path).unwrap(), format())
+    nianbao::import::import_workbook(&std::fs::read(path).unwrap(), format())
 }
 
 /// LibreOffice (calc) saves `file` as `target` (`xlsx`, `ods`, `xls:MS Excel 97`) in `outdir`.
@@ -278,16 +278,16 @@ fn hostile_workbooks_are_refused_with_a_reason() {
     );
     let big = raw_xlsx(&rows);
     assert!(big.len() < 8 << 20, "{}", big.len());
-    let imported = nianbao::xlsx::import_workbook(&big, format());
+    let imported = nianbao::import::import_workbook(&big, format());
     assert_refused(&imported, "解压后超过", "inflates past");
     // A zip bomb: one part of 100 MiB of spaces.
     let bomb = raw_xlsx(&vec![b' '; 100 << 20]);
-    assert_refused(&nianbao::xlsx::import_workbook(&bomb, format()), "压缩炸弹", "zip bomb");
+    assert_refused(&nianbao::import::import_workbook(&bomb, format()), "压缩炸弹", "zip bomb");
     // Not a workbook at all, and a damaged zip.
     let text = b"unit: x\nyear: 2025\n";
-    assert_refused(&nianbao::xlsx::import_workbook(text, format()), "不是", "not an");
+    assert_refused(&nianbao::import::import_workbook(text, format()), "不是", "not an");
     let cut = &nianbao::xlsx::template(format(), None, None, None).unwrap()[..4000];
-    let imported = nianbao::xlsx::import_workbook(cut, format());
+    let imported = nianbao::import::import_workbook(cut, format());
     assert_eq!(imported.diags[0].diag.code.as_str(), "E-I2");
     // Formulas everywhere (no cached results): read, and no table found.
     let rows = sheet_xml((1..=2000).map(|i| {
@@ -296,7 +296,7 @@ fn hostile_workbooks_are_refused_with_a_reason() {
             .collect();
         format!(r#"<row r="{i}">{cells}</row>"#)
     }));
-    let imported = nianbao::xlsx::import_workbook(&raw_xlsx(&rows), format());
+    let imported = nianbao::import::import_workbook(&raw_xlsx(&rows), format());
     let codes: Vec<&str> = imported.diags.iter().map(|d| d.diag.code.as_str()).collect();
     assert!(codes.contains(&"E-I1"), "{codes:?}");
 }

@@ -18,12 +18,18 @@ mod pdf;
 mod prose;
 mod scan;
 mod text;
+#[cfg(feature = "xlsx")]
+mod workbook;
 
 pub use self::core::build_report;
 pub use self::scan::{Block, Cell};
 pub use intake::{Published, is_published, published_in};
 pub use messages::ImportCode;
 pub use next::next_year;
+#[cfg(feature = "xlsx")]
+pub use workbook::{
+    MAX_CELLS, WORKBOOK_INFLATE_LIMIT, draft, import_workbook, is_workbook, precheck,
+};
 
 use crate::diag::Diagnostic;
 use crate::model::Report;
@@ -94,7 +100,7 @@ impl Loc {
 }
 
 /// `C12` for 1-based row 12, column 3.
-fn a1(row: u32, col: u32) -> String {
+pub(crate) fn a1(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
     let mut n = col;
     while n > 0 {
@@ -297,7 +303,7 @@ pub fn import_bytes(
             Err(why) => return unreadable(&why, choice, format),
         },
         #[cfg(feature = "xlsx")]
-        SourceKind::Workbook => return crate::xlsx::import_workbook(bytes, format),
+        SourceKind::Workbook => return workbook::import_workbook(bytes, format),
         #[cfg(not(feature = "xlsx"))]
         SourceKind::Workbook => {
             let why = "此版本未包含电子表格功能（feature xlsx）；this build has no spreadsheet support (feature xlsx)";

@@ -56,12 +56,7 @@ impl std::error::Error for SetNumberError {}
 /// The input cells of `format` in its order (sections, records, fields), without values.
 pub fn input_cells(format: &Format) -> Vec<NumberCell> {
     let mut out = Vec::new();
-    for section in &format.sections {
-        let Some(ti) =
-            section.table.as_ref().and_then(|k| format.tables.iter().position(|t| &t.key == k))
-        else {
-            continue;
-        };
+    for (_, ti) in format.section_tables() {
         let def = &format.tables[ti];
         for (ri, rdef) in def.records.iter().enumerate() {
             if rdef.computed {

@@ -332,6 +332,15 @@ impl Format {
         })
     }
 
+    /// The sections that carry a table, in order, each with its table's index in
+    /// [`Format::tables`].
+    pub fn section_tables(&self) -> impl Iterator<Item = (&SectionDef, usize)> {
+        self.sections.iter().filter_map(|s| {
+            let key = s.table.as_ref()?;
+            Some((s, self.tables.iter().position(|t| &t.key == key)?))
+        })
+    }
+
     /// A table by key.
     pub fn table(&self, key: &str) -> Option<&TableDef> {
         self.tables.iter().find(|t| t.key == key)

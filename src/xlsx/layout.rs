@@ -51,12 +51,7 @@ impl SheetLayout {
 /// The sheets of the official tables, in the format's section order.
 pub fn sheets(format: &Format) -> Vec<SheetLayout> {
     let mut out = Vec::new();
-    for section in &format.sections {
-        let Some(ti) =
-            section.table.as_ref().and_then(|k| format.tables.iter().position(|t| &t.key == k))
-        else {
-            continue;
-        };
+    for (section, ti) in format.section_tables() {
         let def: &TableDef = &format.tables[ti];
         let columns = def.grid.widths.len();
         let starts = place_cells(&def.grid.rows, columns).expect("the format's grids were checked");

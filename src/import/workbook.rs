@@ -3,8 +3,7 @@
 //! added; a blank cell stays blank; text in a number cell (`12件`, `１２`, `—`) read with a
 //! note or refused; every problem names the sheet and the cell (`表三!D12`).
 
-use super::layout::a1;
-use crate::import::{FormatChoice, ImportCode, ImportDiag, Imported, Loc, build_report};
+use super::{FormatChoice, ImportCode, ImportDiag, Imported, Loc, build_report};
 use crate::model::{Decimal, Num, Report, Value, input_cells, load_report, skeleton};
 use crate::source::{SourceFile, Span};
 use crate::template::{CellContent, Format, Formats, ScalarKind, place_cells};
@@ -509,7 +508,7 @@ fn from_sheets(sheets: &[Sheet], format: &Format) -> Imported {
         };
         found_any = true;
         let sheet = &sheets[si];
-        let place = format!("{}!{}", sheet.name, a1(r, c as u16));
+        let place = format!("{}!{}", sheet.name, super::a1(r + 1, c + 1));
         let loc = Loc::Sheet { sheet: si as u32 + 1, row: r + 1, col: c + 1 };
         let named = format!("{place} {}", sig.label);
         match read_cell(sheet.cells.get(&(r, c)), sig.kind) {
@@ -543,13 +542,7 @@ fn from_sheets(sheets: &[Sheet], format: &Format) -> Imported {
             diags.push(ImportDiag { diag: diag.with_path(sig.key.clone()), loc: None });
         }
     }
-    Imported {
-        report,
-        edition: crate::import::Edition::F2021,
-        diags,
-        locations,
-        paragraphs: Vec::new(),
-    }
+    Imported { report, edition: super::Edition::F2021, diags, locations, paragraphs: Vec::new() }
 }
 
 /// The report a workbook gives before its numbers: the skeleton's prose (【待填写】 drafts)
