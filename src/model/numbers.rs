@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn the_view_lists_every_input_cell_in_the_formats_order() {
         let f = bundled_format(2021).unwrap();
-        let cells = input_cells(&f);
+        let cells = input_cells(f);
         // 2 × 3 + 4 scalars; 24 input records × 6; 3 × 4
         assert_eq!(cells.len(), 10 + 24 * 6 + 12);
         assert_eq!(cells[0].key, "proactive.regulations.issued");
@@ -194,26 +194,26 @@ mod tests {
     fn set_number_writes_blanks_and_refuses_unknown_keys() {
         let f = bundled_format(2021).unwrap();
         let mut r = township();
-        assert!(r.numbers(&f).iter().all(|c| c.value.is_some()), "the example writes every cell");
+        assert!(r.numbers(f).iter().all(|c| c.value.is_some()), "the example writes every cell");
         let key = "applications.withheld.third_party.research";
-        r.set_number(&f, key, Some(Num::written(Value::Count(7), Span::detached()))).unwrap();
-        let cell = r.numbers(&f).into_iter().find(|c| c.key == key).unwrap();
+        r.set_number(f, key, Some(Num::written(Value::Count(7), Span::detached()))).unwrap();
+        let cell = r.numbers(f).into_iter().find(|c| c.key == key).unwrap();
         assert_eq!(cell.value.unwrap().value, Value::Count(7));
-        r.set_number(&f, key, None).unwrap();
-        let cell = r.numbers(&f).into_iter().find(|c| c.key == key).unwrap();
+        r.set_number(f, key, None).unwrap();
+        let cell = r.numbers(f).into_iter().find(|c| c.key == key).unwrap();
         assert_eq!(cell.value, None);
         let fees = Some(Num::written(Value::Count(3), Span::detached()));
-        r.set_number(&f, "proactive.fees", fees).unwrap();
-        let fee = r.numbers(&f).into_iter().find(|c| c.key == "proactive.fees").unwrap();
+        r.set_number(f, "proactive.fees", fees).unwrap();
+        let fee = r.numbers(f).into_iter().find(|c| c.key == "proactive.fees").unwrap();
         assert_eq!(fee.value.unwrap().value.display(), "3");
         let amount = Some(Num::written(Value::Decimal(Decimal::from_int(1)), Span::detached()));
         assert!(matches!(
-            r.set_number(&f, "proactive.licensing", amount),
+            r.set_number(f, "proactive.licensing", amount),
             Err(SetNumberError::NotACount(_))
         ));
         for bad in ["applications.total.business", "applications.received.total", "nope"] {
             assert_eq!(
-                r.set_number(&f, bad, None),
+                r.set_number(f, bad, None),
                 Err(SetNumberError::UnknownKey(bad.to_string()))
             );
         }
