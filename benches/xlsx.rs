@@ -4,8 +4,11 @@
 use std::path::Path;
 use std::time::Instant;
 
+mod support;
+
+/// The median time of `runs` calls of `f` (after one warm-up), in ms.
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    f(); // warm-up
+    f();
     let mut times: Vec<f64> = (0..runs)
         .map(|_| {
             let start = Instant::now();
@@ -13,8 +16,7 @@ fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
             start.elapsed().as_secs_f64() * 1000.0
         })
         .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    support::median(&mut times)
 }
 
 fn main() {
@@ -58,5 +60,9 @@ fn main() {
         "a million rows ({} KB deflated, {} MB inflated) refused in {refuse:.1} ms",
         big.len() / 1024,
         rows.len() / (1024 * 1024)
+    );
+    println!(
+        "peak RSS of the whole run (the million-row text itself included): {:.0} MB",
+        support::peak_rss_mb()
     );
 }
