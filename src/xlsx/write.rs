@@ -113,7 +113,7 @@ fn tables_book(
 
 fn instructions(ws: &mut Worksheet, format: &Format, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("填写说明")?;
-    ws.set_column_width(0, 90)?;
+    ws.set_column_width(0, 78)?;
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 1);
     ws.set_margins(0.6, 0.6, 0.8, 0.8, 0.3, 0.3);
@@ -129,9 +129,10 @@ fn instructions(ws: &mut Worksheet, format: &Format, st: &Styles) -> Result<(), 
         "Instructions: fill in the pale yellow cells only (whole numbers ≥ 0; the fee in 万元 with at most two decimals); leave a cell blank when there is no figure yet; totals are formulas.".to_string(),
     ];
     for (i, line) in lines.iter().enumerate() {
-        let f = if i == 0 { &st.title } else { &st.text };
+        let heading = st.text.clone().set_bold().set_font_size(14);
+        let f = if i == 0 { &heading } else { &st.text };
         ws.write_string_with_format(i as u32, 0, line, f)?;
-        ws.set_row_height(i as u32, if i == 0 { 24 } else { 36 })?;
+        ws.set_row_height(i as u32, if i == 0 { 40 } else { 36 })?;
     }
     ws.set_active(true);
     Ok(())
