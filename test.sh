@@ -25,6 +25,7 @@ tools=(
   "qpdf qpdf"
   "xmllint libxml2-utils"
   "soffice libreoffice-writer-nogui"
+  "/usr/lib/libreoffice/program/libsclo.so libreoffice-calc-nogui"
   "openssl openssl"
   "certutil libnss3-tools"
   "script bsdutils"

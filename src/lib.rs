@@ -35,6 +35,8 @@ pub mod tujie;
 pub mod units;
 pub mod validate;
 pub mod world;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 pub use engine::{
     CheckOptions, Engine, EngineOptions, Loaded, Output, OutputKind, PageFacts, Previous, Rendered,

@@ -80,6 +80,8 @@ fn batch_renders_good_units_and_reports_broken_ones() {
     assert_eq!(good["year"], 2024);
     assert!(good["pages"].as_u64().unwrap() >= 4);
     let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    // A UTF-8 BOM first, so Excel on Chinese Windows does not read it as GBK.
+    let csv = csv.strip_prefix('\u{feff}').expect("summary.csv starts with a BOM");
     assert_eq!(csv.lines().next().unwrap(), "file,unit,year,status,pages,outputs,diagnostics,ms");
     assert!(csv.contains(",failed,"), "{csv}");
     let leftovers: Vec<_> = walk(&out)
@@ -124,6 +126,7 @@ fn batch_summary_report_sums_every_unit() {
     ]);
     assert!(stdout.contains("汇总表：3 个单位"), "{stdout}");
     let csv = std::fs::read_to_string(out.join("numbers.csv")).unwrap();
+    let csv = csv.strip_prefix('\u{feff}').expect("numbers.csv starts with a BOM");
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let total: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
     let col = |key: &str| header.iter().position(|h| *h == key).unwrap_or_else(|| panic!("{key}"));
@@ -131,6 +134,23 @@ fn batch_summary_report_sums_every_unit() {
     assert_eq!(total[col("applications.total.total")], "24");
     assert_eq!(total[col("proactive.normative_documents.in_force")], "546");
     assert_eq!(csv.lines().count(), 1 + 3 + 1, "header, three units, total");
+    // The same numbers as workbooks: read back, the total row's cached sums are the CSV's.
+    for book in ["numbers.xlsx", "summary-report.xlsx"] {
+        let bytes = std::fs::read(out.join(book)).unwrap();
+        assert!(bytes.starts_with(b"PK"), "{book}");
+    }
+    let back = nianbao::import::import_workbook(
+        &std::fs::read(out.join("summary-report.xlsx")).unwrap(),
+        nianbao::template::bundled_format(2021).unwrap(),
+    );
+    let summed: std::collections::HashMap<String, Option<String>> = back
+        .report
+        .numbers(nianbao::template::bundled_format(2021).unwrap())
+        .into_iter()
+        .map(|c| (c.key, c.value.map(|n| n.value.display())))
+        .collect();
+    assert_eq!(summed["applications.received.natural_person"].as_deref(), Some("21"));
+    assert_eq!(summed["proactive.normative_documents.in_force"].as_deref(), Some("546"));
     let pdf = out.join("summary-report.pdf");
     let t = Command::new("pdftotext")
         .args([pdf.to_str().unwrap(), "-"])

@@ -827,6 +827,23 @@ fn p14_formula_unit_names_are_neutralised_in_csv() {
             assert!(text.contains(&format!("'{quoted}")), "{csv} lost the name {u}: {text}");
         }
     }
+    // numbers.xlsx keeps each name as it is, as a text cell (t="s"/inlineStr), never a formula.
+    let book = std::fs::read(d.path().join("out/numbers.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(!sheet.contains("<f>HYPERLINK") && !sheet.contains("<f>1+1"), "{sheet}");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut strings)
+        .unwrap();
+    for u in evil {
+        let escaped = u.replace('&', "&amp;").replace('"', "&quot;");
+        assert!(strings.contains(u) || strings.contains(&escaped), "{u}: {strings}");
+    }
 }
 
 /// The fields of a CSV text (RFC 4180 quotes).

@@ -47,6 +47,7 @@ mod sign_cli;
 mod tujie;
 mod typeset;
 mod validate;
+mod xlsx;
 
 /// Every `tests/*.rs` file is declared above (with `autotests = false`, cargo no longer finds
 /// test files by itself, so a new one left out here would silently never run).

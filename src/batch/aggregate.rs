@@ -5,8 +5,9 @@ use super::csv_field;
 use crate::Loaded;
 use crate::model::{Num, ProseItem, Record, Report, Section, Signature, TableData, Text, Value};
 use crate::source::Span;
-use crate::template::Format;
+use crate::template::{FieldRef, Format};
 use crate::validate::Checked;
+use std::collections::HashMap;
 
 fn para(text: String) -> Vec<ProseItem> {
     vec![ProseItem::Paragraph(Text { text, span: Span::detached() })]
@@ -33,7 +34,7 @@ pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Opt
                         key: r.key.clone(),
                         span: Span::detached(),
                         values: vec![
-                            Num { value: Value::Count(0), span: Span::detached() };
+                            Num::written(Value::Count(0), Span::detached());
                             r.fields.len().max(1)
                         ],
                         given_total: None,
@@ -78,56 +79,121 @@ pub fn aggregate_report(units: &[&Loaded], format: &Format, office: &str) -> Opt
     })
 }
 
-/// A CSV with one row per unit and one column per table cell (fields and totals),
-/// and a last row with the sums.
-pub fn numbers_csv(units: &[&Loaded], format: &Format) -> String {
-    let mut header = vec!["file".to_string(), "unit".to_string(), "year".to_string()];
-    for t in &format.tables {
-        for r in &t.records {
-            for &f in &r.fields {
-                header.push(format!("{}.{}.{}", t.key, r.key, t.fields[f].0));
-            }
-            if r.scalar.is_some() {
-                header.push(format!("{}.{}", t.key, r.key));
-            }
-            if t.total_label.is_some() {
-                header.push(format!("{}.{}.total", t.key, r.key));
+/// A column of `numbers.csv`: one printed number of the official tables.
+#[derive(Debug, Clone)]
+pub struct NumberColumn {
+    /// The stable key (`applications.received.natural_person`, `…received.total`).
+    pub key: String,
+    /// Table index in the format.
+    pub table: usize,
+    /// Record index in the table.
+    pub record: usize,
+    /// Which number of the record.
+    pub field: FieldRef,
+}
+
+/// All units' numbers side by side: one row per unit, one column per printed number (input
+/// cells through the report's numbers view, blank kept blank; totals as computed), and the
+/// sums. What `numbers.csv` and `numbers.xlsx` write.
+#[derive(Debug, Clone)]
+pub struct NumbersTable {
+    /// The columns, in the format's order (each record's fields, then its total).
+    pub columns: Vec<NumberColumn>,
+    /// `(file, unit, year, values)` per unit, a blank input cell as `None`.
+    pub rows: Vec<(String, String, i32, Vec<Option<Value>>)>,
+    /// The column sums (a blank counts as 0).
+    pub sums: Vec<Value>,
+}
+
+impl NumbersTable {
+    /// The table of `units` (loaded, error-free reports of `format`'s edition).
+    pub fn of(units: &[&Loaded], format: &Format) -> NumbersTable {
+        let mut columns = Vec::new();
+        for (ti, t) in format.tables.iter().enumerate() {
+            for (ri, r) in t.records.iter().enumerate() {
+                let mut fields: Vec<FieldRef> =
+                    r.fields.iter().map(|&f| FieldRef::Field(f)).collect();
+                if r.scalar.is_some() {
+                    fields.push(FieldRef::Scalar);
+                }
+                if t.total_label.is_some() {
+                    fields.push(FieldRef::Total);
+                }
+                for field in fields {
+                    columns.push(NumberColumn {
+                        key: t.cell_key(ri, field),
+                        table: ti,
+                        record: ri,
+                        field,
+                    });
+                }
             }
         }
+        let mut rows = Vec::new();
+        let mut sums = vec![Value::Count(0); columns.len()];
+        for u in units {
+            let (Some(report), Some(checked)) = (&u.report, &u.checked) else { continue };
+            let inputs: HashMap<String, Option<Value>> = report
+                .numbers(format)
+                .into_iter()
+                .map(|c| (c.key, c.value.map(|n| n.value)))
+                .collect();
+            let values: Vec<Option<Value>> = columns
+                .iter()
+                .map(|c| match inputs.get(&c.key) {
+                    Some(v) => *v,
+                    None => {
+                        let rec = checked.tables.get(c.table)?.records.get(c.record)?;
+                        let def = &format.tables[c.table].records[c.record];
+                        match c.field {
+                            FieldRef::Total => rec.total,
+                            FieldRef::Scalar => rec.values.first().copied(),
+                            FieldRef::Field(f) => {
+                                rec.values.get(def.fields.iter().position(|&x| x == f)?).copied()
+                            }
+                        }
+                    }
+                })
+                .collect();
+            for (s, v) in sums.iter_mut().zip(&values) {
+                *s = Value::plus(*s, v.unwrap_or(Value::Count(0)));
+            }
+            rows.push((
+                u.file.path().display().to_string(),
+                report.unit.text.clone(),
+                report.year.0,
+                values,
+            ));
+        }
+        NumbersTable { columns, rows, sums }
     }
-    let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+}
+
+/// A CSV with one row per unit and one column per table cell (fields and totals), and a
+/// last row with the sums; a blank input cell is an empty field. Starts with a UTF-8 BOM
+/// (Excel on Chinese Windows reads a CSV without one as GBK).
+pub fn numbers_csv(units: &[&Loaded], format: &Format) -> String {
+    let table = NumbersTable::of(units, format);
+    let mut header = vec!["file".to_string(), "unit".to_string(), "year".to_string()];
+    header.extend(table.columns.iter().map(|c| c.key.clone()));
+    let mut out = String::from(BOM);
+    out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
     out.push('\n');
-    let mut sums: Vec<Value> = Vec::new();
-    for u in units {
-        let (Some(report), Some(checked)) = (&u.report, &u.checked) else { continue };
-        let mut row = vec![
-            u.file.path().display().to_string(),
-            report.unit.text.clone(),
-            report.year.0.to_string(),
-        ];
-        let mut values = Vec::new();
-        for ct in &checked.tables {
-            for rec in &ct.records {
-                values.extend(rec.values.iter().copied());
-                values.extend(rec.total);
-            }
-        }
-        if sums.is_empty() {
-            sums = vec![Value::Count(0); values.len()];
-        }
-        for (s, v) in sums.iter_mut().zip(&values) {
-            *s = Value::plus(*s, *v);
-        }
-        row.extend(values.iter().map(Value::display));
+    for (file, unit, year, values) in &table.rows {
+        let mut row = vec![file.clone(), unit.clone(), year.to_string()];
+        row.extend(values.iter().map(|v| v.map(|v| v.display()).unwrap_or_default()));
         out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
     let mut total = vec!["合计 (total)".to_string(), String::new(), String::new()];
-    total.extend(sums.iter().map(Value::display));
+    total.extend(table.sums.iter().map(Value::display));
     out.push_str(&total.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
     out.push('\n');
     out
 }
+
+/// The byte-order mark every CSV starts with.
+pub const BOM: &str = "\u{feff}";
 
 /// The 汇总表 of one edition: the summed report rendered, and the numbers of every unit.
 #[derive(Debug)]
@@ -140,6 +206,10 @@ pub struct SummaryReport {
     pub rendered: crate::Rendered,
     /// `numbers.csv`: one row per unit, one column per table cell, a total row.
     pub numbers_csv: String,
+    /// The same numbers, for `numbers.xlsx`.
+    pub numbers: NumbersTable,
+    /// The summed report (its numbers are the 汇总表's).
+    pub summed: Report,
 }
 
 /// The 汇总表 of a run: one per edition among `units` (the loaded, error-free reports of the
@@ -166,6 +236,7 @@ pub fn summary_reports(
             .filter(|u| u.report.as_ref().is_some_and(|r| r.format == edition))
             .collect();
         let numbers_csv = numbers_csv(&same, format);
+        let numbers = NumbersTable::of(&same, format);
         let report = aggregate_report(&same, format, office).ok_or("nothing to sum")?;
         let (checked, diags) = crate::validate::validate_report(&report, format);
         if crate::diag::has_errors(&diags) {
@@ -173,12 +244,20 @@ pub fn summary_reports(
         }
         let file = crate::source::SourceFile::new("summary-report.yaml", String::new());
         let images = crate::resolve::Images::new();
+        let summed = report.clone();
         let mut loaded = Loaded::new(file, Some(report), Some(checked), images, diags);
         loaded.format = engine.formats().shared(edition);
         let rendered = engine
             .render(&loaded, kinds)
             .map_err(|d| d.iter().map(|d| d.message_en.clone()).collect::<Vec<_>>().join("; "))?;
-        out.push(SummaryReport { edition, units: same.len(), rendered, numbers_csv });
+        out.push(SummaryReport {
+            edition,
+            units: same.len(),
+            rendered,
+            numbers_csv,
+            numbers,
+            summed,
+        });
     }
     Ok(out)
 }

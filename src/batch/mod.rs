@@ -6,7 +6,9 @@
 mod aggregate;
 mod discover;
 
-pub use aggregate::{SummaryReport, aggregate_report, numbers_csv, summary_reports};
+pub use aggregate::{
+    BOM, NumberColumn, NumbersTable, SummaryReport, aggregate_report, numbers_csv, summary_reports,
+};
 pub use discover::{Discovery, Input, discover, output_stems, shard_of, with_ext};
 
 use crate::diag::{Severity, render_short};
@@ -432,7 +434,7 @@ pub fn discovery_rows(found: &Discovery) -> Vec<UnitSummary> {
 pub fn write_summaries(outdir: &Path, units: &[UnitSummary]) -> std::io::Result<()> {
     let json = serde_json::to_vec_pretty(units).map_err(std::io::Error::other)?;
     crate::io::write_atomic(&outdir.join("summary.json"), &json, true)?;
-    let mut csv = String::from("file,unit,year,status,pages,outputs,diagnostics,ms\n");
+    let mut csv = format!("{BOM}file,unit,year,status,pages,outputs,diagnostics,ms\n");
     for u in units {
         let status = u.status.as_str().to_string();
 

@@ -248,7 +248,7 @@ pub fn run(args: &BatchArgs) -> u8 {
     u8::from(failed > 0)
 }
 
-/// Writes the 汇总表 and numbers.csv of the rendered units (one set per edition; a run of
+/// Writes the 汇总表, numbers.csv and their workbooks of the rendered units (one set per edition; a run of
 /// one edition writes `summary-report.*` and `numbers.csv`, of several `…-EDITION.*`).
 fn summary_report(
     args: &BatchArgs,
@@ -266,6 +266,15 @@ fn summary_report(
             let name = format!("summary-report{suffix}.{}", o.kind.ext());
             files.push((args.output.join(name), o.bytes.as_slice()));
         }
+        // The same numbers as workbooks: the 汇总表 in the official grids, and every unit's
+        // numbers under the official headers.
+        let format = engine.formats().get(r.edition).ok_or("unknown edition")?;
+        let summed = r.summed.numbers(format);
+        let summary_xlsx =
+            nianbao::xlsx::summary_workbook(format, &args.office, r.summed.year.0, &summed)?;
+        let numbers_xlsx = nianbao::xlsx::numbers_workbook(format, &r.numbers)?;
+        files.push((args.output.join(format!("summary-report{suffix}.xlsx")), &summary_xlsx));
+        files.push((args.output.join(format!("numbers{suffix}.xlsx")), &numbers_xlsx));
         nianbao::io::write_all(&files, args.out.replace()).map_err(|e| e.to_string())?;
         println!(
             "汇总表：{} 个单位（{} 年版格式）(summary report of {} units, {} edition)",

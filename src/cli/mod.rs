@@ -12,6 +12,7 @@ mod password;
 mod render;
 mod serve;
 mod sign;
+mod xlsx;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::Path;
@@ -86,6 +87,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Serve a folder of unit reports to browsers and scripts (JSON API, tokens per unit).
     Serve(serve::ServeArgs),
+    /// Spreadsheets: the template a unit fills in (`xlsx template`); a filled one is read by `import`.
+    Xlsx(xlsx::XlsxArgs),
 }
 
 /// How diagnostics are printed.
@@ -112,6 +115,7 @@ pub fn main() -> ExitCode {
         Command::Import(a) => import::run(&a),
         Command::Audit(a) => audit::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Xlsx(a) => xlsx::run(&a),
     };
     ExitCode::from(code)
 }

@@ -211,6 +211,9 @@ catalogue! {
         EmptySection => Code::EmptySection,
             "“{label}”没有内容，发布的报告中该节将为空",
             "section {key} has no text; it will be empty in the report";
+        BlankCell => Code::BlankCell,
+            "“{label}”留空未填写{cells}，按 0 计算；确实没有请填 0",
+            "{key} ({label}) is left blank{cells_en} and counted as 0; write 0 if there were none";
         // rendering
         MissingGlyph => Code::MissingGlyph,
             "没有字体能显示字符“{c}”（U+{code}），该处将显示为空框",
@@ -265,6 +268,15 @@ catalogue! {
         ImportTableUnread => Code::ImportTableUnread,
             "表格“{a}”未能读出（{b}），其中的数字未导入",
             "table {a} could not be read ({b}); its numbers were not imported";
+        SheetBlank => Code::ImportBlank,
+            "“{a}”留空，导入后仍为空白，请核对",
+            "cell {a} is blank; it stays blank, please check";
+        SheetRefused => Code::ImportBadCell,
+            "“{a}”不是本表可填的数（{b}），已留空",
+            "cell {a} is not a number the table can hold ({b}); left blank";
+        SheetNormalised => Code::ImportConverted,
+            "“{a}”不是纯数字：{b}，请核对",
+            "cell {a} is not a plain number: {b}; please check";
         // the evaluators' checks (src/audit; `{quote}` is the prose's own words)
         AuditFigure => Code::Audit(AuditCode::ProseFigure),
             "正文“{quote}”中的 {stated} 与表格不符：{cells}",

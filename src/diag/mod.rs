@@ -98,6 +98,8 @@ pub enum Code {
     Placeholder,
     /// A required prose section has no text.
     EmptySection,
+    /// An input cell of a table was left blank (counted as 0).
+    BlankCell,
     /// A character no available font can draw.
     MissingGlyph,
     /// A character no bundled face has, drawn with an installed font (named).
@@ -174,6 +176,7 @@ impl Code {
             Code::EarlyDate => "W-P4",
             Code::Placeholder => "W-P5",
             Code::EmptySection => "W-P6",
+            Code::BlankCell => "W-P7",
             Code::MissingGlyph => "W-G1",
             Code::InstalledFont => "W-G3",
             Code::Font => "E-G2",

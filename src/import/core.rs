@@ -378,10 +378,10 @@ impl Mapper<'_> {
         let mut records = Vec::new();
         for (i, rdef) in def.records.iter().enumerate() {
             let width = if rdef.scalar.is_some() { 1 } else { rdef.fields.len() };
-            let zero = Num { value: Value::Count(0), span: Span::detached() };
+            let zero = Num::written(Value::Count(0), Span::detached());
             let zero_of = |kind: Option<ScalarKind>| match kind {
                 Some(ScalarKind::Decimal) => {
-                    Num { value: Value::Decimal(Decimal::from_int(0)), span: Span::detached() }
+                    Num::written(Value::Decimal(Decimal::from_int(0)), Span::detached())
                 }
                 _ => zero,
             };
@@ -458,7 +458,7 @@ impl Mapper<'_> {
                             }
                             (_, v) => v,
                         };
-                        let num = Num { value: v, span: Span::detached() };
+                        let num = Num::written(v, Span::detached());
                         if c < width {
                             rec.values[c] = num;
                         } else {

@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 /// Whether `path` names a published report the importer reads (by its extension).
 pub fn is_published(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "shtml" | "txt" | "docx" | "pdf")
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "html" | "htm" | "shtml" | "txt" | "docx" | "pdf" | "xlsx" | "xlsm" | "xls" | "ods"
+        )
     })
 }
 

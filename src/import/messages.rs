@@ -32,6 +32,12 @@ pub enum ImportCode {
     Unreadable,
     /// An official table could not be read: none of its rows were found.
     TableUnread,
+    /// A workbook's number cell is blank: it stays blank (never a 0).
+    SheetBlank,
+    /// A workbook's number cell holds text that is no number the table can hold: left blank.
+    SheetRefused,
+    /// A workbook's number cell holds text read as a number (`12件`, `１２`, `—`).
+    SheetNormalised,
 }
 
 impl ImportCode {
@@ -62,6 +68,9 @@ impl ImportCode {
             ImportCode::NoTables => Msg::ImportNoTables,
             ImportCode::Unreadable => Msg::ImportUnreadable,
             ImportCode::TableUnread => Msg::ImportTableUnread,
+            ImportCode::SheetBlank => Msg::SheetBlank,
+            ImportCode::SheetRefused => Msg::SheetRefused,
+            ImportCode::SheetNormalised => Msg::SheetNormalised,
         }
     }
 

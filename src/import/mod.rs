@@ -18,12 +18,18 @@ mod pdf;
 mod prose;
 mod scan;
 mod text;
+#[cfg(feature = "xlsx")]
+mod workbook;
 
 pub use self::core::build_report;
 pub use self::scan::{Block, Cell};
 pub use intake::{Published, is_published, published_in};
 pub use messages::ImportCode;
 pub use next::next_year;
+#[cfg(feature = "xlsx")]
+pub use workbook::{
+    MAX_CELLS, WORKBOOK_INFLATE_LIMIT, draft, import_workbook, is_workbook, precheck,
+};
 
 use crate::diag::Diagnostic;
 use crate::model::Report;
@@ -48,6 +54,16 @@ pub enum Loc {
         /// Cell on the line, left to right.
         col: u32,
     },
+    /// A cell of a workbook: sheet (1-based, in the workbook's order), row and column
+    /// (1-based; printed as `C12`).
+    Sheet {
+        /// Sheet number.
+        sheet: u32,
+        /// Row.
+        row: u32,
+        /// Column.
+        col: u32,
+    },
     /// A cell of an HTML or DOCX table: table, row and column of the grid (1-based).
     Cell {
         /// Table number in the page.
@@ -67,6 +83,7 @@ impl Loc {
             Loc::Para(p) => format!("第 {p} 段"),
             Loc::Cell { table, row, col } => format!("表 {table} 第 {row} 行第 {col} 列"),
             Loc::Pdf { page, line, col } => format!("第 {page} 页第 {line} 行第 {col} 格"),
+            Loc::Sheet { sheet, row, col } => format!("第 {sheet} 张工作表 {}", a1(row, col)),
         }
     }
 
@@ -77,8 +94,20 @@ impl Loc {
             Loc::Para(p) => format!("paragraph {p}"),
             Loc::Cell { table, row, col } => format!("table {table}, row {row}, column {col}"),
             Loc::Pdf { page, line, col } => format!("page {page}, line {line}, cell {col}"),
+            Loc::Sheet { sheet, row, col } => format!("sheet {sheet}, cell {}", a1(row, col)),
         }
     }
+}
+
+/// `C12` for 1-based row 12, column 3.
+pub(crate) fn a1(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col;
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &row.to_string()
 }
 
 impl fmt::Display for Loc {
@@ -98,12 +127,20 @@ pub enum SourceKind {
     Docx,
     /// A PDF with a text layer.
     Pdf,
+    /// A workbook (`.xlsx`, `.xls`, `.ods`): the template filled in, or any sheet with the
+    /// official tables' labels (read by `crate::xlsx`, feature `xlsx`).
+    Workbook,
 }
 
 impl SourceKind {
     /// Guesses the kind from the file name and the first bytes.
     pub fn sniff(name: &str, bytes: &[u8]) -> SourceKind {
         let lower = name.to_ascii_lowercase();
+        if [".xlsx", ".xlsm", ".xls", ".ods"].iter().any(|e| lower.ends_with(e))
+            || bytes.starts_with(b"\xD0\xCF\x11\xE0")
+        {
+            return SourceKind::Workbook;
+        }
         if lower.ends_with(".pdf") || bytes.starts_with(b"%PDF") {
             return SourceKind::Pdf;
         }
@@ -265,6 +302,13 @@ pub fn import_bytes(
             Ok(b) => b,
             Err(why) => return unreadable(&why, choice, format),
         },
+        #[cfg(feature = "xlsx")]
+        SourceKind::Workbook => return workbook::import_workbook(bytes, format),
+        #[cfg(not(feature = "xlsx"))]
+        SourceKind::Workbook => {
+            let why = "此版本未包含电子表格功能（feature xlsx）；this build has no spreadsheet support (feature xlsx)";
+            return unreadable(why, choice, format);
+        }
     };
     core::build_report_with(&blocks, choice, format, &labels)
 }

@@ -40,7 +40,7 @@ pub fn next_year(last: &Report, format: &Format, year: i32) -> Report {
                     Value::Count(_) => Value::Count(0),
                     Value::Decimal(_) => Value::Decimal(Decimal::from_int(0)),
                 };
-                *n = Num { value, span: Span::detached() };
+                *n = Num::written(value, Span::detached());
             }
             let rdef = &def.records[i];
             let carried = match (table.key.as_str(), rdef.key.as_str()) {

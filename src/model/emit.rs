@@ -245,6 +245,12 @@ impl Emitter<'_> {
             if rdef.computed && !written(rec) {
                 continue;
             }
+            // A cell left blank stays blank: it is left out, never written as 0. A record
+            // with some cells blank is written as a mapping of the cells that were written.
+            let blanks = rec.values.iter().filter(|n| n.blank).count();
+            if blanks == rec.values.len() && rec.given_total.is_none() {
+                continue;
+            }
             let (indent, key) = match rdef.key.split_once('.') {
                 Some((g, k)) => {
                     if group != Some(g) {
@@ -262,7 +268,7 @@ impl Emitter<'_> {
                 rec.values.first().map_or_else(|| "0".to_string(), |n| n.value.display())
             } else {
                 let mut nums: Vec<String> = rec.values.iter().map(|n| n.value.display()).collect();
-                if def.list_form {
+                if def.list_form && blanks == 0 {
                     if let Some(t) = rec.given_total {
                         nums.push(t.value.display());
                     }
@@ -272,7 +278,9 @@ impl Emitter<'_> {
                         .fields
                         .iter()
                         .zip(&nums)
-                        .map(|(&f, v)| format!("{}: {v}", def.fields[f].0))
+                        .zip(&rec.values)
+                        .filter(|(_, n)| !n.blank)
+                        .map(|((&f, v), _)| format!("{}: {v}", def.fields[f].0))
                         .collect();
                     if let Some(t) = rec.given_total {
                         pairs.push(format!("total: {}", t.value.display()));

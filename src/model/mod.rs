@@ -5,6 +5,7 @@ mod decimal;
 mod dismissed;
 mod emit;
 mod load;
+mod numbers;
 mod skeleton;
 
 pub use decimal::Decimal;
@@ -12,6 +13,7 @@ pub use dismissed::Dismissal;
 pub(crate) use dismissed::read as read_dismissed;
 pub use emit::{emit_yaml, strip_locations};
 pub use load::{MAX_COUNT, REPORT_YEARS, load_report, parse_date};
+pub use numbers::{NumberCell, SetNumberError, input_cells};
 pub use skeleton::{PLACEHOLDER, skeleton, yaml_string};
 
 use crate::source::Span;
@@ -81,13 +83,28 @@ impl Value {
     }
 }
 
-/// A number with its location (detached when the user left it out).
+/// A number with its location.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Num {
-    /// The value.
+    /// The value (0 when the cell was left blank: sums and rules count a blank as 0).
     pub value: Value,
-    /// Where it was written.
+    /// Where it was written (detached when the user left it out).
     pub span: Span,
+    /// The cell was left blank: not written in the YAML (or the spreadsheet). Kept apart from
+    /// a written 0 (「没有数据…则留空不填写」): [`emit_yaml`] leaves it out and `check` warns.
+    pub blank: bool,
+}
+
+impl Num {
+    /// A number that was written.
+    pub const fn written(value: Value, span: Span) -> Num {
+        Num { value, span, blank: false }
+    }
+
+    /// A cell left blank (counted as 0).
+    pub const fn blank() -> Num {
+        Num { value: Value::Count(0), span: Span::detached(), blank: true }
+    }
 }
 
 /// One record of a table: a row of table 三, a group of table 四, an item of table 二.

@@ -162,7 +162,7 @@ impl TableDef {
 }
 
 /// Which number of a record a grid cell prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FieldRef {
     /// The field with this index in the table's fields.
     Field(usize),
@@ -329,6 +329,15 @@ impl Format {
             rules,
             rule_hints,
             township_zero,
+        })
+    }
+
+    /// The sections that carry a table, in order, each with its table's index in
+    /// [`Format::tables`].
+    pub fn section_tables(&self) -> impl Iterator<Item = (&SectionDef, usize)> {
+        self.sections.iter().filter_map(|s| {
+            let key = s.table.as_ref()?;
+            Some((s, self.tables.iter().position(|t| &t.key == key)?))
         })
     }
 

@@ -4,7 +4,7 @@ use crate::diag;
 use crate::diag::Diagnostic;
 use crate::model::{PLACEHOLDER, ProseItem, Report, Text};
 use crate::source::Span;
-use crate::template::Format;
+use crate::template::{FieldRef, Format};
 
 /// Half-width marks that should be full-width inside Chinese prose.
 const HALF_WIDTH: &[(char, char)] =
@@ -25,6 +25,7 @@ pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic
         }
     }
     township(report, format, diags);
+    blank_cells(report, format, diags);
     period(report, &texts, diags);
     if let Some((date, span)) = report.signature.date.or(report.date)
         && date.year <= report.year.0
@@ -38,6 +39,69 @@ pub(super) fn check(report: &Report, format: &Format, diags: &mut Vec<Diagnostic
                 year = report.year.0
             )
             .with_path("date"),
+        );
+    }
+}
+
+/// W-P7: the input cells left blank, one warning per row naming each blank cell (a blank is
+/// not a 0: 「没有数据…则留空不填写」 is how offices mark what they have not counted yet).
+fn blank_cells(report: &Report, format: &Format, diags: &mut Vec<Diagnostic>) {
+    let cells = report.numbers(format);
+    let mut rows: Vec<(usize, usize, Vec<&crate::model::NumberCell>)> = Vec::new();
+    for cell in cells.iter().filter(|c| c.value.is_none()) {
+        match rows.last_mut() {
+            Some((t, r, list)) if *t == cell.table && *r == cell.record => list.push(cell),
+            _ => rows.push((cell.table, cell.record, vec![cell])),
+        }
+    }
+    for (t, r, list) in rows {
+        let def = &format.tables[t];
+        let rdef = &def.records[r];
+        let field_names = |en: bool| -> String {
+            let names: Vec<&str> = list
+                .iter()
+                .filter_map(|c| match c.field {
+                    FieldRef::Field(f) => {
+                        Some(if en { def.fields[f].0.as_str() } else { def.fields[f].1.as_str() })
+                    }
+                    _ => None,
+                })
+                .collect();
+            match (names.is_empty(), names.len() == rdef.fields.len(), en) {
+                (true, _, _) => String::new(),
+                (false, true, false) => "（整行）".to_string(),
+                (false, true, true) => " (the whole row)".to_string(),
+                (false, false, false) => format!("（{}）", names.join("、")),
+                (false, false, true) => format!(" ({})", names.join(", ")),
+            }
+        };
+        // Where the row was written, else where its table was, else nowhere.
+        let span = report
+            .table(&def.key)
+            .and_then(|td| td.records.get(r))
+            .map(|rec| rec.span)
+            .filter(Span::is_located)
+            .or_else(|| {
+                report
+                    .sections
+                    .iter()
+                    .find(|s| s.table.as_ref().is_some_and(|td| td.key == def.key))
+                    .map(|s| s.span)
+            })
+            .unwrap_or_default();
+        let key = format!("{}.{}", def.key, rdef.key);
+        diags.push(
+            diag!(
+                BlankCell,
+                span,
+                label = rdef.label,
+                key = key,
+                cells = field_names(false),
+                cells_en = field_names(true)
+            )
+            .with_path(key.clone())
+            .with_label(rdef.label.clone())
+            .with_cells(list.iter().map(|c| c.key.clone()).collect()),
         );
     }
 }

@@ -4,7 +4,7 @@
 mod tables;
 
 use super::{
-    Date, Figure, Num, ProseItem, Report, ResourceRef, Section, Signature, Subsection, Text, Value,
+    Date, Figure, Num, ProseItem, Report, ResourceRef, Section, Signature, Subsection, Text,
 };
 use crate::diag;
 use crate::diag::{Diagnostic, Hint};
@@ -401,7 +401,7 @@ impl Loader<'_> {
 }
 
 fn zeros(n: usize) -> Vec<Num> {
-    vec![Num { value: Value::Count(0), span: Span::detached() }; n]
+    vec![Num::blank(); n]
 }
 
 fn join(path: &str, key: &str) -> String {

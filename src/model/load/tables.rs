@@ -21,7 +21,11 @@ impl Loader<'_> {
             .map(|r| Record {
                 key: r.key.clone(),
                 span: Span::detached(),
-                values: zeros(if r.scalar.is_some() { 1 } else { r.fields.len() }),
+                // A computed record (三（七）总计) is no input cell: it is never blank.
+                values: zeros(if r.scalar.is_some() { 1 } else { r.fields.len() })
+                    .into_iter()
+                    .map(|n| Num { blank: !r.computed, ..n })
+                    .collect(),
                 given_total: None,
                 from_list: false,
             })
@@ -192,7 +196,7 @@ impl Loader<'_> {
         }
         match kind {
             ScalarKind::Decimal => match Decimal::parse(text) {
-                Some(d) => Some(Num { value: Value::Decimal(d), span: node.span }),
+                Some(d) => Some(Num::written(Value::Decimal(d), node.span)),
                 None => {
                     self.diags.push(err(diag!(BadDecimal, span, text = text)));
                     None
@@ -202,7 +206,7 @@ impl Loader<'_> {
                 if text.chars().all(|c| c.is_ascii_digit()) && !text.is_empty() {
                     match text.parse::<u64>() {
                         Ok(n) if n <= super::MAX_COUNT => {
-                            Some(Num { value: Value::Count(n), span: node.span })
+                            Some(Num::written(Value::Count(n), node.span))
                         }
                         _ => {
                             self.diags.push(err(diag!(
