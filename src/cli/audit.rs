@@ -118,18 +118,18 @@ pub fn run(args: &AuditArgs) -> u8 {
         Some("html" | "htm") => true,
         Some("csv") => false,
         _ => {
-            eprintln!("error: -o 须以 .html 或 .csv 结尾 (the audit sheet is .html or .csv)");
+            eprintln!("错误：-o 须以 .html 或 .csv 结尾 (the audit sheet is .html or .csv)");
             return 2;
         }
     };
     let (mut loaded, sources) = match load_all(&args.inputs) {
         Ok(l) if !l.0.is_empty() => l,
         Ok(_) => {
-            eprintln!("error: 没有找到报告文件 (no report files found)");
+            eprintln!("错误：没有找到报告文件 (no report files found)");
             return 2;
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("错误：{e}");
             return 2;
         }
     };
@@ -138,14 +138,14 @@ pub fn run(args: &AuditArgs) -> u8 {
         Some(p) if p.is_file() => match load_previous(p) {
             Ok(l) => vec![l],
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("错误：{e}");
                 return 2;
             }
         },
         Some(p) => match load_all(std::slice::from_ref(p)) {
             Ok((l, _)) => l.into_iter().filter(nianbao::Loaded::is_ok).collect(),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("错误：{e}");
                 return 2;
             }
         },
@@ -181,7 +181,7 @@ pub fn run(args: &AuditArgs) -> u8 {
     }
     let text = if html { to_html(&rows) } else { to_csv(&rows) };
     if let Err(e) = nianbao::io::write_atomic(&args.output, text.as_bytes(), args.force) {
-        eprintln!("error: {}: {e}", args.output.display());
+        eprintln!("错误：{}: {e}", args.output.display());
         return 2;
     }
     let n = loaded.len();

@@ -202,7 +202,7 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
         let loaded = match super::check_engine() {
             Ok(engine) => super::check_file(&engine, out, &nianbao::CheckOptions::default()),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("错误：{e}");
                 return (Outcome::Failed, 2);
             }
         };
@@ -264,7 +264,7 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
     let engine = match super::check_engine() {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("错误：{e}");
             return 2;
         }
     };

@@ -18,15 +18,15 @@ use std::path::{Path, PathBuf};
 /// Arguments of `nianbao render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Report files (YAML).
+    /// 报告文件（YAML）(report files, YAML).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Output folder (default: each input's folder).
+    /// 输出文件夹，默认与输入文件相同 (output folder; default: each input's folder).
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
-    /// How to print diagnostics.
+    /// 问题的显示方式 (how to print diagnostics).
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub diagnostics: DiagFormat,
 }

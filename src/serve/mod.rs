@@ -52,7 +52,7 @@ mod office;
 mod session;
 mod store;
 
-pub use auth::{Issued, Who, authenticate, issue_tokens, issue_unit_token};
+pub use auth::{DESKTOP_TOKEN_FILE, Issued, Who, authenticate, issue_tokens, issue_unit_token};
 pub use db::{DB_FILE, Db};
 pub use form::{FormError, form_of, grids_json, yaml_of};
 pub use limits::Limits;
@@ -96,6 +96,9 @@ pub struct App {
     work: Arc<tokio::sync::Semaphore>,
     /// One office action (batch, 汇总表, audit) at a time.
     office: Arc<tokio::sync::Mutex<()>>,
+    /// The desktop mode's login link opens one session only: its token's hash, and whether
+    /// the link was used (`GET /?token=` with it again is refused; see [`start_desktop`]).
+    once: Mutex<Option<([u8; 32], bool)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +129,7 @@ impl App {
             heavy: limits::Heavy::new(limits),
             work: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             office: Arc::new(tokio::sync::Mutex::new(())),
+            once: Mutex::new(None),
         })
     }
 
@@ -344,8 +348,43 @@ pub fn start_within(
 ) -> Result<Running, String> {
     let store = Store::new(dir)?;
     let held = lock_folder(&store)?;
-    store.watch();
-    let app = Arc::new(App::with_limits(store, &limits)?);
+    let app = App::with_limits(store, &limits)?;
+    serve_app(app, held, listen, limits)
+}
+
+/// The desktop mode (`nianbao serve --open`, or the program started with no arguments): serves
+/// `dir` on `listen` (loopback) and returns the one-time login link for the person at the
+/// machine. The link carries a new office token (the one of the last desktop start is revoked;
+/// tokens handed to units stay valid) and opens one browser session only: used again, it is
+/// refused like a wrong token.
+pub fn start_desktop(dir: &std::path::Path, listen: &str) -> Result<(Running, String), String> {
+    let addr: SocketAddr =
+        listen.parse().map_err(|e| format!("地址无效 (not an address): {listen}: {e}"))?;
+    if !addr.ip().is_loopback() {
+        return Err(format!(
+            "桌面模式只在本机提供服务，请用 127.0.0.1 (the desktop mode serves this machine only, \
+             not {listen})"
+        ));
+    }
+    let store = Store::new(dir)?;
+    let held = lock_folder(&store)?;
+    let token = auth::issue_desktop_token(&store)?;
+    let app = App::with_limits(store, &Limits::default())?;
+    *app.once.lock().unwrap_or_else(|p| p.into_inner()) = Some((auth::hash(&token), false));
+    let running = serve_app(app, held, listen, Limits::default())?;
+    let link = format!("http://{}/?token={token}", running.addr);
+    Ok((running, link))
+}
+
+/// Binds `listen` and serves `app` on a background thread, holding the folder's lock.
+fn serve_app(
+    app: App,
+    held: std::fs::File,
+    listen: &str,
+    limits: Limits,
+) -> Result<Running, String> {
+    app.store.watch();
+    let app = Arc::new(app);
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
