@@ -15,10 +15,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Arguments of `nianbao batch`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Files: a FILE is always taken; a DIR is searched recursively for *.yaml and *.yml, \
+    after_help = "示例 (examples):
+  nianbao batch 各单位/ -o 输出/
+  nianbao batch 各单位/ -o 输出/ --changed --summary-report
+  nianbao batch 各单位/ -o 输出/ --shard 1/8
+
+文件：FILE 总会处理；DIR 递归查找 *.yaml 和 *.yml，跳过隐藏的文件和文件夹以及 OUTDIR。
+Files: a FILE is always taken; a DIR is searched recursively for *.yaml and *.yml, \
 skipping hidden files and folders and OUTDIR. Outputs mirror the input paths under OUTDIR \
 (units/2024/a.yaml → OUTDIR/2024/a.pdf); clashing names get -2, -3.\n\
-Exit codes: 0 all rendered; 1 a unit failed; 2 usage or I/O error; 130 interrupted."
+退出码 (exit codes): 0 all rendered; 1 a unit failed; 2 usage or I/O error; 130 interrupted."
 )]
 pub struct BatchArgs {
     /// Folders and report files.

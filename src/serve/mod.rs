@@ -408,14 +408,14 @@ fn serve_app(
 }
 
 /// The warning `nianbao serve` prints when it listens beyond this machine: tokens and
-/// session cookies travel in the clear unless a TLS proxy is in front (README, "Serve").
+/// session cookies travel in the clear unless a TLS proxy is in front (docs/reference.md, "Serve").
 pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
     if addr.ip().is_loopback() {
         return None;
     }
     Some(format!(
-        "警告：正在 {addr} 上对本机以外提供服务。登录令牌和会话 Cookie 以明文传输，必须在前面放一个          HTTPS（TLS）反向代理（nginx 或 Caddy，见 README 的“Serve”一节），并只让代理访问本端口。\n\
-         warning: serving on {addr}, beyond this machine. Login tokens and session cookies travel          in the clear: put an HTTPS (TLS) reverse proxy in front (nginx or Caddy, see the README,          \"Serve\") and let only the proxy reach this port."
+        "警告：正在 {addr} 上对本机以外提供服务。登录令牌和会话 Cookie 以明文传输，必须在前面放一个          HTTPS（TLS）反向代理（nginx 或 Caddy，见 docs/reference.md 的“Serve”一节），并只让代理访问本端口。\n\
+         warning: serving on {addr}, beyond this machine. Login tokens and session cookies travel          in the clear: put an HTTPS (TLS) reverse proxy in front (nginx or Caddy, see docs/reference.md,          \"Serve\") and let only the proxy reach this port."
     ))
 }
 
