@@ -25,7 +25,8 @@ fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
-const COMMANDS: [&str; 8] = ["check", "init", "render", "batch", "sign", "import", "audit", "serve"];
+const COMMANDS: [&str; 8] =
+    ["check", "init", "render", "batch", "sign", "import", "audit", "serve"];
 
 /// Every help page starts in Chinese, has its English after it, and every command shows an
 /// example; the headings are Chinese first too.
@@ -135,7 +136,8 @@ fn man_pages_and_completions_are_generated() {
     }
     let render = std::fs::read_to_string(dir.path().join("man/nianbao-render.1")).unwrap();
     assert!(render.contains("pdfa") && render.contains("示例"), "{render}");
-    for (shell, needle) in [("bash", "complete -F"), ("zsh", "#compdef nianbao"), ("fish", "complete -c nianbao")]
+    for (shell, needle) in
+        [("bash", "complete -F"), ("zsh", "#compdef nianbao"), ("fish", "complete -c nianbao")]
     {
         let out = run(dir.path(), &["--generate", shell]);
         let script = text(&out.stdout);
@@ -303,9 +305,11 @@ fn the_deb_installs_and_runs() {
         ] {
             assert!(prefix.join(f).is_file(), "{f} installed");
         }
-        let unit = std::fs::read_to_string(prefix.join("lib/systemd/system/nianbao.service"))
-            .unwrap();
-        assert!(unit.contains("User=nianbao") && unit.contains("EnvironmentFile=-/etc/default/nianbao"));
+        let unit =
+            std::fs::read_to_string(prefix.join("lib/systemd/system/nianbao.service")).unwrap();
+        assert!(
+            unit.contains("User=nianbao") && unit.contains("EnvironmentFile=-/etc/default/nianbao")
+        );
     };
     let result = std::panic::catch_unwind(checks);
     if root {

@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 /// The audit settings `check` and `audit` share.
 #[derive(Debug, Clone, Args)]
 pub struct AuditFlags {
-    /// Share of prose repeated from last year or other units (percent) above which
+    /// 雷同提示的阈值（百分比）。Share of prose repeated from last year or other units (percent) above which
     /// 雷同 warns.
     #[arg(long, value_name = "PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub threshold: u32,
-    /// Filing deadline in the year after the report year, MM-DD (the 条例: 01-31).
+    /// 报送截止日期。Filing deadline in the year after the report year, MM-DD (the 条例: 01-31).
     #[arg(long, value_name = "MM-DD", default_value = "01-31", value_parser = parse_deadline)]
     pub deadline: (u32, u32),
 }
@@ -44,19 +44,19 @@ fn parse_deadline(s: &str) -> Result<(u32, u32), String> {
 /// Arguments of `nianbao audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Report files or folders of them: YAML, or published reports (`.html`, `.txt`,
+    /// 报告文件或文件夹。Report files or folders of them: YAML, or published reports (`.html`, `.txt`,
     /// `.docx`, `.pdf`, imported on the fly; findings then name their place in the
     /// published file).
     #[arg(required = true, value_name = "FILE|DIR")]
     pub inputs: Vec<PathBuf>,
-    /// Last year's report (one input) or a folder of last year's reports, matched to
+    /// 去年的报告或其文件夹。Last year's report (one input) or a folder of last year's reports, matched to
     /// this year's by unit name.
     #[arg(long, value_name = "FILE|DIR")]
     pub previous: Option<PathBuf>,
-    /// The audit sheet to write: `.html` or `.csv`.
+    /// 审核表文件。The audit sheet to write: `.html` or `.csv`.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Overwrite an existing sheet.
+    /// 覆盖已有文件。Overwrite an existing sheet.
     #[arg(long)]
     pub force: bool,
     /// Audit settings.

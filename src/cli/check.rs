@@ -15,10 +15,10 @@ pub struct CheckArgs {
     /// 问题的显示方式 (how to print diagnostics); `--format` is the old spelling.
     #[arg(long = "diagnostics", alias = "format", value_enum, default_value_t = DiagFormat::Human)]
     pub format: DiagFormat,
-    /// Treat warnings as errors (exit 1).
+    /// 警告也按错误处理。Treat warnings as errors (exit 1).
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Last year's report: 上年结转, 现行有效件数 and 雷同 are checked against it
+    /// 去年的报告。Last year's report: 上年结转, 现行有效件数 and 雷同 are checked against it
     /// (with several files, for the file of the same unit).
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,

@@ -5,13 +5,13 @@
 mod audit;
 mod batch;
 mod check;
+mod generate;
 mod import;
 mod init;
 mod options;
 mod password;
 mod render;
 mod serve;
-mod generate;
 mod sign;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -174,15 +174,13 @@ pub enum DiagFormat {
 pub fn command() -> clap::Command {
     use clap::{Arg, ArgAction, CommandFactory};
     fn localise(cmd: clap::Command, root: bool) -> clap::Command {
-        let mut cmd = cmd
-            .disable_help_flag(true)
-            .arg(
-                Arg::new("help")
-                    .short('h')
-                    .long("help")
-                    .action(ArgAction::Help)
-                    .help("显示帮助 (print help)"),
-            );
+        let mut cmd = cmd.disable_help_flag(true).arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助 (print help)"),
+        );
         if root {
             cmd = cmd.disable_version_flag(true).arg(
                 Arg::new("version")

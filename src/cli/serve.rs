@@ -90,7 +90,9 @@ fn issue(dir: &Path, listen: &str) -> u8 {
 /// `年报` in the user's documents (made if missing).
 pub fn desktop() -> u8 {
     let Some(dir) = default_folder() else {
-        super::error("找不到用户的主文件夹，请用 nianbao serve --open 文件夹 (no home folder found)");
+        super::error(
+            "找不到用户的主文件夹，请用 nianbao serve --open 文件夹 (no home folder found)",
+        );
         return 2;
     };
     if let Err(e) = std::fs::create_dir_all(&dir) {

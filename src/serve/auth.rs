@@ -101,10 +101,8 @@ pub(super) fn issue_desktop_token(store: &Store) -> Result<String, String> {
     let new = hash(&token);
     let path = store.state_dir().join(DESKTOP_TOKEN_FILE);
     let mut old = [0u8; 32];
-    let had_old = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|s| decode_hex(s.trim(), &mut old))
-        .is_some();
+    let had_old =
+        std::fs::read_to_string(&path).ok().and_then(|s| decode_hex(s.trim(), &mut old)).is_some();
     store.db().with(|c| {
         let tx = c.transaction()?;
         if had_old {
