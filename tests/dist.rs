@@ -330,3 +330,90 @@ fn the_deb_installs_and_runs() {
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| text(&o.stdout).trim() == "0")
 }
+
+/// The routes a table names: the first cell's `METHOD /path` items (the query left off), in
+/// the rows of the table whose header is `| route | what |`.
+fn documented_routes(text: &str, prefix: &str) -> std::collections::BTreeSet<String> {
+    let mut routes = std::collections::BTreeSet::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        let Some(row) = line.strip_prefix(prefix) else {
+            in_table = false;
+            continue;
+        };
+        if row.starts_with("| route | what |") {
+            in_table = true;
+            continue;
+        }
+        if !row.starts_with('|') {
+            in_table = false;
+        }
+        if !in_table || !row.starts_with("| `") {
+            continue;
+        }
+        let first_cell = row.trim_start_matches("| ").split(" | ").next().unwrap();
+        for quoted in first_cell.split('`').skip(1).step_by(2) {
+            let (method, path) = quoted
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("a route without its method: {quoted} in {line}"));
+            routes.insert(format!("{method} {}", path.split('?').next().unwrap()));
+        }
+    }
+    routes
+}
+
+/// The route tables, in `src/serve/mod.rs`'s documentation and in docs/reference.md ("Serve"),
+/// name exactly the routes the router serves: every `.route(...)` of `router_within` with each
+/// of its methods, and nothing else.
+#[test]
+fn the_route_tables_match_the_router() {
+    let source = std::fs::read_to_string(repo("src/serve/mod.rs")).unwrap();
+    let reference = std::fs::read_to_string(repo("docs/reference.md")).unwrap();
+    let start = source.find("fn router_within").expect("the router");
+    let body = &source[start..];
+    let body = &body[..body.find(".with_state").expect("the router's end")];
+    let mut routed = std::collections::BTreeSet::new();
+    for (at, _) in body.match_indices(".route(") {
+        // The call's own text, to its closing parenthesis.
+        let open = at + ".route".len();
+        let mut depth = 0;
+        let mut end = open;
+        for (i, c) in body[open..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let call = &body[open..end];
+        let path = call.split('"').nth(1).expect("a path");
+        for method in ["get", "post", "put", "delete", "patch"] {
+            let needle = format!("{method}(");
+            let found = call.match_indices(&needle).any(|(i, _)| {
+                !call[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':')
+            });
+            if found {
+                routed.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    assert!(routed.len() > 20, "{routed:?}");
+    for (name, documented) in [
+        ("src/serve/mod.rs", documented_routes(&source, "//! ")),
+        ("docs/reference.md", documented_routes(&reference, "")),
+    ] {
+        let undocumented: Vec<_> = routed.difference(&documented).collect();
+        let stale: Vec<_> = documented.difference(&routed).collect();
+        assert!(
+            undocumented.is_empty() && stale.is_empty(),
+            "{name}: routes without a row: {undocumented:?}; rows the router does not serve: \
+             {stale:?}"
+        );
+    }
+}

@@ -7,6 +7,8 @@
 //!
 //! | route | what |
 //! |---|---|
+//! | `GET /` | the form's page; `/?token=TOKEN` opens a session and sends the browser on to `/` |
+//! | `GET /form.js`, `GET /form.css`, `GET /modules/{name}` | the page's script, styles and script modules (embedded) |
 //! | `GET /api/session` | who the caller is (`office` or `unit`), and a session's CSRF token |
 //! | `POST /api/logout` | ends the browser session |
 //! | `GET /api/format` | the official tables' grids and the sections, for the form |
@@ -18,15 +20,17 @@
 //! | `PUT /api/reports/{id}/form` | the form's report saved (`If-Match` as above; a 409 carries the newer version as a form) |
 //! | `POST /api/reports/{id}/form/preview` | the form's report (not saved) as PDF |
 //! | `GET /api/reports/{id}/history` | every saved version with who and when |
-//! | `GET /api/reports/{id}/history/{version}` | that version's YAML (restoring it is a `PUT` of it); `/form` after it: as a form |
+//! | `GET /api/reports/{id}/history/{version}` | that version's YAML (restoring it is a `PUT` of it) |
+//! | `GET /api/reports/{id}/history/{version}/form` | that version as a form |
 //! | `POST /api/reports/{id}/files?kind=seal\|figure&name=公章.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's own folder (`a.files/seal/`, `a.files/figures/`), under its own name or the next free one (`replace=true` replaces) → 201 with the name the report uses; 400 for a bad name, 422 for a bad image, 413 above 20 MiB |
-//! | `POST /api/check` | YAML in, the JSON of `nianbao check --format json` out |
+//! | `POST /api/check` | YAML in, the JSON of `nianbao check --diagnostics json` out |
 //! | `GET /api/reports/{id}/render?format=pdf\|docx\|html\|yaml` | the bytes; 422 with diagnostics when the report has errors |
 //! | `POST /api/units` | office: a new unit's report (`nianbao init`'s skeleton) and its login link |
 //! | `POST /api/batch` | office: `nianbao batch` of every unit into `DIR/.nianbao/batch/` |
 //! | `GET /api/batch/outputs.zip` | office: what the last batch wrote, zipped |
 //! | `GET /api/summary?format=pdf\|yaml\|csv` | office: the 汇总表 of every unit that passes |
 //! | `GET /api/audit` | office: the audit of every unit |
+//! | `PUT /api/tokens/{id}` | office: a new login link for a unit (its old token and sessions revoked) |
 //!
 //! 401 for a missing or wrong token (after a delay that grows with repeated failures), 404 for
 //! a unit the caller may not see (a unit token cannot tell another unit's report from none),
