@@ -14,6 +14,9 @@ fn main() {
     };
     println!("cargo:rustc-env=NIANBAO_VERSION={line}");
 
+    if std::env::var_os("CARGO_FEATURE_COMPRESSED_FONTS").is_some() {
+        compress_fonts();
+    }
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("windows") {
         windows_resource();
     }
@@ -42,6 +45,28 @@ fn commit() -> Option<String> {
     }
     let date = git(&["show", "-s", "--format=%cs", "HEAD"]).unwrap_or_default();
     Some(if date.is_empty() { hash } else { format!("{hash} {date}") })
+}
+
+/// `fonts/*.otf|ttf` deflated into `OUT_DIR/fonts/NAME.deflate` (src/fonts embeds these with
+/// the `compressed-fonts` feature).
+fn compress_fonts() {
+    use std::io::Write;
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("fonts");
+    std::fs::create_dir_all(&out).expect("OUT_DIR/fonts");
+    println!("cargo:rerun-if-changed=fonts");
+    for entry in std::fs::read_dir("fonts").expect("fonts/") {
+        let path = entry.expect("fonts/ entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if !(name.ends_with(".otf") || name.ends_with(".ttf")) {
+            continue;
+        }
+        println!("cargo:rerun-if-changed={}", path.display());
+        let bytes = std::fs::read(&path).expect("a font file");
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&bytes).expect("deflate");
+        let packed = z.finish().expect("deflate");
+        std::fs::write(out.join(format!("{name}.deflate")), packed).expect("write OUT_DIR/fonts");
+    }
 }
 
 /// The exe's icon and version information (file properties in Explorer).

@@ -16,7 +16,8 @@
 #
 # Needs: rustup targets x86_64-unknown-linux-musl and x86_64-pc-windows-gnu, Debian's
 # musl-tools, gcc-mingw-w64-x86-64 and zip, and cargo-deb (cargo install cargo-deb). The
-# binaries use the `dist` profile (Cargo.toml): fat LTO, one codegen unit, stripped.
+# binaries use the `dist` profile (Cargo.toml): fat LTO, one codegen unit, stripped, and the
+# `compressed-fonts` feature (the bundled fonts deflated: 7 MB less).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -81,7 +82,7 @@ if [ -n "$deb_from" ]; then
 fi
 
 # Linux: static (musl), so it runs on old glibc systems (统信UOS, 麒麟: glibc 2.28–2.31).
-timed nice -n 10 cargo build --locked --profile dist --target "$musl" --bin nianbao
+timed nice -n 10 cargo build --locked --profile dist --features compressed-fonts --target "$musl" --bin nianbao
 linux_bin=$target_dir/$musl/dist/nianbao
 if readelf -d "$linux_bin" 2>/dev/null | grep -q NEEDED || readelf -l "$linux_bin" | grep -q INTERP; then
   echo "release.sh: $linux_bin is not static" >&2
@@ -102,7 +103,7 @@ rm -rf "$stage"
 
 # Windows: cross-built with MinGW-w64; icon and version information from build.rs.
 if [ "$windows" = 1 ]; then
-  timed nice -n 10 cargo build --locked --profile dist --target "$win" --bin nianbao
+  timed nice -n 10 cargo build --locked --profile dist --features compressed-fonts --target "$win" --bin nianbao
   stage=$out/nianbao-$version-windows
   rm -rf "$stage"
   mkdir -p "$stage/fonts"
