@@ -238,9 +238,7 @@ fn bundled_data(bytes: &'static [u8]) -> krilla::Data {
 fn bundled_data(bytes: &'static [u8]) -> krilla::Data {
     use std::io::Read;
     let mut out = Vec::with_capacity(bytes.len() * 4 / 3);
-    flate2::read::DeflateDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .expect("bundled fonts inflate");
+    flate2::read::DeflateDecoder::new(bytes).read_to_end(&mut out).expect("bundled fonts inflate");
     krilla::Data::from(out)
 }
 
