@@ -36,6 +36,7 @@ tools=(
   "npm npm"
   "/usr/bin/time time"
   "setpriv util-linux"
+  "dpkg-deb dpkg"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core"
   "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc fonts-noto-cjk"
 )
@@ -89,6 +90,13 @@ if command -v npm >/dev/null 2>&1 \
   npm install --silent --no-audit --no-fund --prefix .venv/node "axe-core@$axe_version" >/dev/null
 fi
 export NIANBAO_AXE="$PWD/$axe"
+# cargo-deb (tests/dist.rs packs and installs the .deb with it, as release.sh does), pinned,
+# built once into .venv/cargo.
+cargo_deb_version=3.8.0
+if ! .venv/cargo/bin/cargo-deb --version 2>/dev/null | grep -q "$cargo_deb_version"; then
+  echo "test.sh: installing cargo-deb $cargo_deb_version into .venv/cargo"
+  cargo install -q --locked --root .venv/cargo --version "$cargo_deb_version" cargo-deb
+fi
 
 # What could not be installed here (no root): one list, and nothing runs.
 if [ ${#need[@]} -gt 0 ]; then
@@ -98,7 +106,7 @@ if [ ${#need[@]} -gt 0 ]; then
   exit 1
 fi
 
-export PATH="$PWD/.venv/bin:$PATH"
+export PATH="$PWD/.venv/bin:$PWD/.venv/cargo/bin:$PATH"
 export VIRTUAL_ENV="$PWD/.venv"
 
 [ "$setup_only" = 1 ] && exit 0

@@ -19,6 +19,7 @@ mod audit;
 mod batch;
 mod cli;
 mod determinism;
+mod dist;
 mod docx;
 mod emit;
 mod engine;

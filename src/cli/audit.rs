@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 /// The audit settings `check` and `audit` share.
 #[derive(Debug, Clone, Args)]
 pub struct AuditFlags {
-    /// Share of prose repeated from last year or other units (percent) above which
+    /// 雷同提示的阈值（百分比）。Share of prose repeated from last year or other units (percent) above which
     /// 雷同 warns.
     #[arg(long, value_name = "PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub threshold: u32,
-    /// Filing deadline in the year after the report year, MM-DD (the 条例: 01-31).
+    /// 报送截止日期。Filing deadline in the year after the report year, MM-DD (the 条例: 01-31).
     #[arg(long, value_name = "MM-DD", default_value = "01-31", value_parser = parse_deadline)]
     pub deadline: (u32, u32),
 }
@@ -44,19 +44,19 @@ fn parse_deadline(s: &str) -> Result<(u32, u32), String> {
 /// Arguments of `nianbao audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Report files or folders of them: YAML, or published reports (`.html`, `.txt`,
+    /// 报告文件或文件夹。Report files or folders of them: YAML, or published reports (`.html`, `.txt`,
     /// `.docx`, `.pdf`, imported on the fly; findings then name their place in the
     /// published file).
     #[arg(required = true, value_name = "FILE|DIR")]
     pub inputs: Vec<PathBuf>,
-    /// Last year's report (one input) or a folder of last year's reports, matched to
+    /// 去年的报告或其文件夹。Last year's report (one input) or a folder of last year's reports, matched to
     /// this year's by unit name.
     #[arg(long, value_name = "FILE|DIR")]
     pub previous: Option<PathBuf>,
-    /// The audit sheet to write: `.html` or `.csv`.
+    /// 审核表文件。The audit sheet to write: `.html` or `.csv`.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Overwrite an existing sheet.
+    /// 覆盖已有文件。Overwrite an existing sheet.
     #[arg(long)]
     pub force: bool,
     /// Audit settings.
@@ -118,18 +118,18 @@ pub fn run(args: &AuditArgs) -> u8 {
         Some("html" | "htm") => true,
         Some("csv") => false,
         _ => {
-            eprintln!("error: -o 须以 .html 或 .csv 结尾 (the audit sheet is .html or .csv)");
+            eprintln!("错误：-o 须以 .html 或 .csv 结尾 (the audit sheet is .html or .csv)");
             return 2;
         }
     };
     let (mut loaded, sources) = match load_all(&args.inputs) {
         Ok(l) if !l.0.is_empty() => l,
         Ok(_) => {
-            eprintln!("error: 没有找到报告文件 (no report files found)");
+            eprintln!("错误：没有找到报告文件 (no report files found)");
             return 2;
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("错误：{e}");
             return 2;
         }
     };
@@ -138,14 +138,14 @@ pub fn run(args: &AuditArgs) -> u8 {
         Some(p) if p.is_file() => match load_previous(p) {
             Ok(l) => vec![l],
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("错误：{e}");
                 return 2;
             }
         },
         Some(p) => match load_all(std::slice::from_ref(p)) {
             Ok((l, _)) => l.into_iter().filter(nianbao::Loaded::is_ok).collect(),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("错误：{e}");
                 return 2;
             }
         },
@@ -181,7 +181,7 @@ pub fn run(args: &AuditArgs) -> u8 {
     }
     let text = if html { to_html(&rows) } else { to_csv(&rows) };
     if let Err(e) = nianbao::io::write_atomic(&args.output, text.as_bytes(), args.force) {
-        eprintln!("error: {}: {e}", args.output.display());
+        eprintln!("错误：{}: {e}", args.output.display());
         return 2;
     }
     let n = loaded.len();

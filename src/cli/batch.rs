@@ -14,43 +14,47 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Arguments of `nianbao batch`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Files: a FILE is always taken; a DIR is searched recursively for *.yaml and *.yml, \
+#[command(after_help = "示例 (examples):
+  nianbao batch 各单位/ -o 输出/
+  nianbao batch 各单位/ -o 输出/ --changed --summary-report
+  nianbao batch 各单位/ -o 输出/ --shard 1/8
+
+文件：FILE 总会处理；DIR 递归查找 *.yaml 和 *.yml，跳过隐藏的文件和文件夹以及 OUTDIR。
+Files: a FILE is always taken; a DIR is searched recursively for *.yaml and *.yml, \
 skipping hidden files and folders and OUTDIR. Outputs mirror the input paths under OUTDIR \
 (units/2024/a.yaml → OUTDIR/2024/a.pdf); clashing names get -2, -3.\n\
-Exit codes: 0 all rendered; 1 a unit failed; 2 usage or I/O error; 130 interrupted."
-)]
+退出码 (exit codes): 0 all rendered; 1 a unit failed; 2 usage or I/O error; 130 interrupted.")]
 pub struct BatchArgs {
-    /// Folders and report files.
+    /// 文件夹和报告文件。Folders and report files.
     #[arg(value_name = "DIR|FILE", required_unless_present = "merge_summaries")]
     pub inputs: Vec<PathBuf>,
-    /// Output folder (summary.json, summary.csv and the documents go here).
+    /// 输出文件夹。Output folder (summary.json, summary.csv and the documents go here).
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: PathBuf,
     #[command(flatten)]
     pub out: OutputArgs,
-    /// Worker threads (default: all cores).
+    /// 并行线程数。Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// Skip units whose input, images, templates, fonts and nianbao version are unchanged.
+    /// 跳过没有变化的单位。Skip units whose input, images, templates, fonts and nianbao version are unchanged.
     #[arg(long)]
     pub changed: bool,
-    /// Render only shard I of N (a stable split by file path), e.g. --shard 2/8.
+    /// 只处理 N 份中的第 I 份。Render only shard I of N (a stable split by file path), e.g. --shard 2/8.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// Also render the 汇总表 (sum of every unit's tables) and numbers.csv.
+    /// 同时生成汇总表。Also render the 汇总表 (sum of every unit's tables) and numbers.csv.
     #[arg(long)]
     pub summary_report: bool,
-    /// Name of the office for the 汇总表 title.
+    /// 汇总表标题中的办公室名称。Name of the office for the 汇总表 title.
     #[arg(long, value_name = "NAME", default_value = "汇总")]
     pub office: String,
-    /// Last year's reports (a folder), matched to this year's by unit name: 上年结转, 现行有效件数
+    /// 去年的报告文件夹。Last year's reports (a folder), matched to this year's by unit name: 上年结转, 现行有效件数
     /// and 雷同 are checked against them (the audit's year ↔ year checks).
     #[arg(long, value_name = "DIR")]
     pub previous: Option<PathBuf>,
     #[command(flatten)]
     pub audit: super::audit::AuditFlags,
-    /// Merge shard summaries (summary.json files) into OUTDIR/summary.json and .csv.
+    /// 合并分片的汇总。Merge shard summaries (summary.json files) into OUTDIR/summary.json and .csv.
     #[arg(long, value_name = "SUMMARY", num_args = 1..)]
     pub merge_summaries: Vec<PathBuf>,
 }

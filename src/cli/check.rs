@@ -9,16 +9,16 @@ use std::path::PathBuf;
 /// Arguments of `nianbao check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Report files (YAML).
+    /// 报告文件（YAML）(report files, YAML).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    /// 问题的显示方式 (how to print diagnostics); `--format` is the old spelling.
+    #[arg(long = "diagnostics", alias = "format", value_enum, default_value_t = DiagFormat::Human)]
     pub format: DiagFormat,
-    /// Treat warnings as errors (exit 1).
+    /// 警告也按错误处理。Treat warnings as errors (exit 1).
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Last year's report: 上年结转, 现行有效件数 and 雷同 are checked against it
+    /// 去年的报告。Last year's report: 上年结转, 现行有效件数 and 雷同 are checked against it
     /// (with several files, for the file of the same unit).
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
@@ -36,14 +36,14 @@ pub fn run(args: &CheckArgs) -> u8 {
     let previous = match args.previous.as_deref().map(nianbao::engine::load_previous).transpose() {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("错误：{e}");
             return 2;
         }
     };
     let engine = match super::check_engine() {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("错误：{e}");
             return 2;
         }
     };

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// Which edition of the official format the document follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum FormatArg {
-    /// Detect 2019 and 2021 labels (and a mix of both).
+    /// 自动识别。Detect 2019 and 2021 labels (and a mix of both).
     #[default]
     Auto,
     /// 国办公开办函〔2021〕30号.
@@ -25,21 +25,21 @@ pub enum FormatArg {
 /// Arguments of `nianbao import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The published report: an HTML page (any encoding), text copied from one, a DOCX
+    /// 已发布的报告或其文件夹。The published report: an HTML page (any encoding), text copied from one, a DOCX
     /// or a PDF with a text layer; or a folder of them (each imported, then a summary).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Output YAML (default: FILE with the extension `.yaml`); for a folder, the
+    /// 输出的 YAML。Output YAML (default: FILE with the extension `.yaml`); for a folder, the
     /// output folder (default: FOLDER/yaml).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Edition of the official format.
+    /// 官方格式的版本。Edition of the official format.
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub format: FormatArg,
-    /// Run `check` on the result and name each problem's place in the source.
+    /// 导入后检查，并指出问题在原文中的位置。Run `check` on the result and name each problem's place in the source.
     #[arg(long)]
     pub check: bool,
-    /// Overwrite an existing output file.
+    /// 覆盖已有文件。Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
 }
@@ -202,7 +202,7 @@ fn import_one(args: &ImportArgs, file: &Path, out: &Path) -> (Outcome, u8) {
         let loaded = match super::check_engine() {
             Ok(engine) => super::check_file(&engine, out, &nianbao::CheckOptions::default()),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("错误：{e}");
                 return (Outcome::Failed, 2);
             }
         };
@@ -264,7 +264,7 @@ pub fn init_from(from: &Path, year: i32, output: Option<&Path>, force: bool) -> 
     let engine = match super::check_engine() {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("错误：{e}");
             return 2;
         }
     };

@@ -7,19 +7,19 @@ use std::path::PathBuf;
 /// Arguments of `nianbao init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Issuing body (发布机关), e.g. 某某县某某局.
+    /// 发布机关（单位名称）。Issuing body (发布机关), e.g. 某某县某某局.
     #[arg(long, required_unless_present = "from")]
     pub unit: Option<String>,
-    /// Start from last year's report (YAML, or a file `nianbao import` wrote).
+    /// 从去年的报告开始。Start from last year's report (YAML, or a file `nianbao import` wrote).
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
-    /// Reported year, e.g. 2025.
+    /// 报告年度。Reported year, e.g. 2025.
     #[arg(long, value_parser = clap::value_parser!(i32).range(1990..=2100))]
     pub year: i32,
-    /// Output file (default: `{unit}-{year}.yaml` in the current folder).
+    /// 输出文件。Output file (default: `{unit}-{year}.yaml` in the current folder).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Overwrite an existing file.
+    /// 覆盖已有文件。Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
 }

@@ -20,62 +20,62 @@ pub struct OutputArgs {
     /// an SVG and A4 pages; tujie.png, tujie.svg, tujie.pdf one at a time).
     #[arg(long, value_name = "LIST", default_value = "pdf,docx")]
     pub format: String,
-    /// HTML: write only the article, for pasting into a portal's editor (no <head>, no
+    /// 只输出正文，便于贴入网站编辑器。HTML: write only the article, for pasting into a portal's editor (no <head>, no
     /// <style>: classes plus a minimal inline style).
     #[arg(long)]
     pub html_fragment: bool,
-    /// HTML: show the seal image over the signature (a published page usually has none).
+    /// 网页中显示印章。HTML: show the seal image over the signature (a published page usually has none).
     #[arg(long)]
     pub html_seal: bool,
-    /// Write PDF/A-2b for archiving (PDF/A-2a together with --pdfua).
+    /// 输出归档用的 PDF/A。Write PDF/A-2b for archiving (PDF/A-2a together with --pdfua).
     #[arg(long)]
     pub pdfa: bool,
-    /// Draw characters no bundled font has only as missing-glyph boxes, never with an
+    /// 不使用本机安装的字体。Draw characters no bundled font has only as missing-glyph boxes, never with an
     /// installed font (the output then depends on nianbao alone, not on the machine).
     #[arg(long)]
     pub no_system_fonts: bool,
-    /// Tag the PDF for screen readers (the default): headings, paragraphs and the tables'
+    /// PDF 带结构标签（默认）。Tag the PDF for screen readers (the default): headings, paragraphs and the tables'
     /// cells with their labels in reading order, page furniture as artifacts. Kept for
     /// scripts written when tagging had to be asked for.
     #[arg(long, overrides_with = "untagged")]
     pub tagged: bool,
-    /// Leave the PDF untagged (no structure tree; about a seventh less work for the PDF step,
+    /// PDF 不带结构标签。Leave the PDF untagged (no structure tree; about a seventh less work for the PDF step,
     /// docs/performance.md).
     /// Bookmarks are written either way.
     #[arg(long, overrides_with = "tagged", conflicts_with = "pdfua")]
     pub untagged: bool,
-    /// Claim PDF/UA-1 (accessible PDF) and check the file against it while writing; tags
+    /// 输出无障碍 PDF/UA。Claim PDF/UA-1 (accessible PDF) and check the file against it while writing; tags
     /// the PDF.
     #[arg(long)]
     pub pdfua: bool,
-    /// Use another font for a role: ROLE=FILE or ROLE=FAMILY (installed fonts, via fontdb).
+    /// 为某一角色换用字体。Use another font for a role: ROLE=FILE or ROLE=FAMILY (installed fonts, via fontdb).
     /// Roles: title, body, heading1, heading2, heading3, heading4, table, table_head,
     /// caption, signature, page_number.
     #[arg(long = "font", value_name = "ROLE=FONT")]
     pub fonts: Vec<FontSpec>,
-    /// Font names in the DOCX: `official` (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312,
+    /// DOCX 中的字体名称。Font names in the DOCX: `official` (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312,
     /// 宋体; Times New Roman for Latin) or `bundled` (the Fandol families).
     #[arg(long, value_enum, default_value_t = DocxFontsArg::Official)]
     pub docx_fonts: DocxFontsArg,
-    /// Seal image (PNG/JPEG) for the 落款, replacing `signature.seal` or adding one.
+    /// 落款处的印章图片。Seal image (PNG/JPEG) for the 落款, replacing `signature.seal` or adding one.
     #[arg(long, value_name = "FILE")]
     pub seal: Option<PathBuf>,
-    /// Sign each PDF (PAdES B-B) with this PKCS#12 key (.p12/.pfx). The seal, if any, becomes
+    /// 用此证书给 PDF 签名。Sign each PDF (PAdES B-B) with this PKCS#12 key (.p12/.pfx). The seal, if any, becomes
     /// the signature's appearance. Password: env NIANBAO_P12_PASSWORD, else --password-file,
     /// else a prompt; never an argument. Signing time: the clock, or env NIANBAO_SIGNING_TIME
     /// (unix seconds or RFC 3339). A bad key, password or certificate writes nothing (exit 2).
     #[arg(long = "sign", value_name = "KEY.p12")]
     pub sign: Option<PathBuf>,
-    /// File whose first line is the PKCS#12 password (with --sign).
+    /// 密码文件。File whose first line is the PKCS#12 password (with --sign).
     #[arg(long, value_name = "FILE", requires = "sign")]
     pub password_file: Option<PathBuf>,
     #[command(flatten)]
     pub sign_info: SignInfoArgs,
-    /// Replace existing outputs even when a signature is involved. Without it an output is
+    /// 即使涉及签名也覆盖。Replace existing outputs even when a signature is involved. Without it an output is
     /// replaced only when neither the old file nor the new one carries a signature.
     #[arg(long)]
     pub force: bool,
-    /// Take images (seal, figures) only from each report's own folder: no absolute paths, no
+    /// 图片只从报告所在文件夹读取。Take images (seal, figures) only from each report's own folder: no absolute paths, no
     /// `..`, no link leading out (for reports that come from someone else).
     #[arg(long)]
     pub confine: bool,
@@ -84,11 +84,11 @@ pub struct OutputArgs {
 /// `--reason` and `--location`, shared by `render`, `batch` and `sign`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SignInfoArgs {
-    /// With --sign: why the document is signed, e.g. 发布政府信息公开工作年度报告
+    /// 签名理由。With --sign: why the document is signed, e.g. 发布政府信息公开工作年度报告
     /// (the signature's /Reason).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// With --sign: where it is signed, e.g. 浙江省舟山市嵊泗县 (the signature's /Location).
+    /// 签名地点。With --sign: where it is signed, e.g. 浙江省舟山市嵊泗县 (the signature's /Location).
     #[arg(long, value_name = "TEXT")]
     pub location: Option<String>,
 }
@@ -103,9 +103,9 @@ impl SignInfoArgs {
 /// `--docx-fonts` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DocxFontsArg {
-    /// The official font names editors' machines carry.
+    /// 公文常用字体名。The official font names editors' machines carry.
     Official,
-    /// The bundled Fandol families.
+    /// 内置的 Fandol 字体。The bundled Fandol families.
     Bundled,
 }
 

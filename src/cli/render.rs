@@ -18,20 +18,20 @@ use std::path::{Path, PathBuf};
 /// Arguments of `nianbao render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Report files (YAML).
+    /// 报告文件（YAML）(report files, YAML).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Output folder (default: each input's folder).
+    /// 输出文件夹，默认与输入文件相同 (output folder; default: each input's folder).
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
-    /// Last year's report: checked against (as `check --previous`) and, with
-    /// `--format tujie`, drawn beside this year in the 图解 (with several files, for the
-    /// file of the same unit).
+    /// 去年的报告：与之比对检查（同 check --previous），生成图解时画在今年旁边（多个文件时只
+    /// 用于同一单位）(last year's report: checked against, and drawn beside this year in the
+    /// 图解; with several files, for the file of the same unit).
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
-    /// How to print diagnostics.
+    /// 问题的显示方式 (how to print diagnostics).
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub diagnostics: DiagFormat,
 }

@@ -11,34 +11,34 @@ use std::path::{Path, PathBuf};
 /// Arguments of `nianbao sign`.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The PDF to sign (it stays an unchanged prefix of the output).
+    /// 要签名的 PDF。The PDF to sign (it stays an unchanged prefix of the output).
     #[arg(value_name = "IN.pdf")]
     pub input: PathBuf,
-    /// The signed PDF to write.
+    /// 签名后的 PDF。The signed PDF to write.
     #[arg(short, long, value_name = "OUT.pdf")]
     pub output: PathBuf,
-    /// PKCS#12 file (.p12/.pfx) with the signing key and its certificate (chain).
+    /// 证书文件。PKCS#12 file (.p12/.pfx) with the signing key and its certificate (chain).
     /// Password: env NIANBAO_P12_PASSWORD, else --password-file, else a prompt.
     #[arg(long = "sign", value_name = "KEY.p12")]
     pub key: PathBuf,
-    /// File whose first line is the PKCS#12 password.
+    /// 密码文件。File whose first line is the PKCS#12 password.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// Seal image (PNG with transparency, or JPEG) shown in the signature field.
+    /// 印章图片。Seal image (PNG with transparency, or JPEG) shown in the signature field.
     /// Without it the signature is invisible.
     #[arg(long, value_name = "FILE")]
     pub seal: Option<PathBuf>,
-    /// Page of the seal, counted from 1 (default: the last page).
+    /// 印章所在页。Page of the seal, counted from 1 (default: the last page).
     #[arg(long, value_name = "N", requires = "seal", value_parser = clap::value_parser!(u32).range(1..))]
     pub seal_page: Option<u32>,
-    /// Seal rectangle x0,y0,x1,y1 in pt, PDF coordinates (origin bottom-left). Default: a
+    /// 印章位置。Seal rectangle x0,y0,x1,y1 in pt, PDF coordinates (origin bottom-left). Default: a
     /// 42 mm square centred 4 characters in from the right edge of the GB/T 9704 type area,
     /// its lower edge on the type area's lower edge (35 mm above the page's bottom).
     #[arg(long, value_name = "x0,y0,x1,y1", requires = "seal", value_parser = parse_rect)]
     pub seal_rect: Option<SealRect>,
     #[command(flatten)]
     pub info: SignInfoArgs,
-    /// Replace OUT.pdf if it exists.
+    /// 覆盖已有文件。Replace OUT.pdf if it exists.
     #[arg(long)]
     pub force: bool,
 }

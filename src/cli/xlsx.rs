@@ -15,26 +15,26 @@ pub struct XlsxArgs {
 /// What `nianbao xlsx` makes.
 #[derive(Debug, Subcommand)]
 pub enum XlsxCommand {
-    /// Write the template a unit fills in (年报数据.xlsx).
+    /// 生成单位填写的年报数据表格模板 (write the template a unit fills in, 年报数据.xlsx).
     Template(TemplateArgs),
 }
 
 /// Arguments of `nianbao xlsx template`.
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// Issuing body (填报单位) printed on every sheet.
+    /// 填报单位，印在每张表上 (issuing body, printed on every sheet).
     #[arg(long)]
     pub unit: Option<String>,
-    /// Reported year printed on every sheet.
+    /// 报告年度，印在每张表上 (reported year, printed on every sheet).
     #[arg(long, value_parser = clap::value_parser!(i32).range(1990..=2100))]
     pub year: Option<i32>,
-    /// Fill in the numbers (and unit and year) of this report.
+    /// 填入这份报告的数字（及单位、年度）(fill in the numbers, unit and year of this report).
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
-    /// Output workbook.
+    /// 输出的表格文件 (output workbook).
     #[arg(short, long, value_name = "FILE", default_value = "年报数据.xlsx")]
     pub output: PathBuf,
-    /// Overwrite an existing file.
+    /// 覆盖已有文件 (overwrite an existing file).
     #[arg(long)]
     pub force: bool,
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The bundled fallback face: (face name, family, bytes). It follows the Fandol
 /// faces in the fallback order. See `fonts/README.md` for how it was cut.
 pub(super) const SYMBOLS: (&str, &str, &[u8]) =
-    ("DejaVuSans-Symbols", "DejaVu Sans", include_bytes!("../../fonts/DejaVuSans-Symbols.ttf"));
+    ("DejaVuSans-Symbols", "DejaVu Sans", font_file!("DejaVuSans-Symbols.ttf"));
 
 use super::{Look, Slot};
 

@@ -2,6 +2,22 @@
 //! on the command line (found through fontdb), glyph metrics read once with skrifa,
 //! and the fallback chain for characters a role's font lacks.
 
+/// A bundled font file as the binary embeds it: whole, or (feature `compressed-fonts`, which
+/// `release.sh` turns on for the downloads) deflated by build.rs, a quarter smaller, and
+/// inflated when its face is first used (see [`bundled_face`]).
+#[cfg(not(feature = "compressed-fonts"))]
+macro_rules! font_file {
+    ($name:literal) => {
+        include_bytes!(concat!("../../fonts/", $name))
+    };
+}
+#[cfg(feature = "compressed-fonts")]
+macro_rules! font_file {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("OUT_DIR"), "/fonts/", $name, ".deflate"))
+    };
+}
+
 mod fallback;
 
 use crate::template::{Role, Style};
@@ -17,11 +33,11 @@ use std::sync::{Arc, OnceLock};
 /// `const`: a `const` is copied into every place that uses it, and the fonts (31 MB) were in
 /// the binary twice.
 static BUNDLED: [(&str, &str, &[u8]); 6] = [
-    ("FandolSong-Regular", "FandolSong", include_bytes!("../../fonts/FandolSong-Regular.otf")),
-    ("FandolSong-Bold", "FandolSong", include_bytes!("../../fonts/FandolSong-Bold.otf")),
-    ("FandolHei-Regular", "FandolHei", include_bytes!("../../fonts/FandolHei-Regular.otf")),
-    ("FandolFang-Regular", "FandolFang", include_bytes!("../../fonts/FandolFang-Regular.otf")),
-    ("FandolKai-Regular", "FandolKai", include_bytes!("../../fonts/FandolKai-Regular.otf")),
+    ("FandolSong-Regular", "FandolSong", font_file!("FandolSong-Regular.otf")),
+    ("FandolSong-Bold", "FandolSong", font_file!("FandolSong-Bold.otf")),
+    ("FandolHei-Regular", "FandolHei", font_file!("FandolHei-Regular.otf")),
+    ("FandolFang-Regular", "FandolFang", font_file!("FandolFang-Regular.otf")),
+    ("FandolKai-Regular", "FandolKai", font_file!("FandolKai-Regular.otf")),
     fallback::SYMBOLS,
 ];
 
@@ -238,8 +254,23 @@ fn bundled_face(i: usize) -> &'static Face {
     static FACES: [OnceLock<Face>; BUNDLED.len()] = [const { OnceLock::new() }; BUNDLED.len()];
     FACES[i].get_or_init(|| {
         let (name, family, bytes) = BUNDLED[i];
-        Face::parse(name, family, krilla::Data::from(bytes), 0).expect("bundled fonts parse")
+        Face::parse(name, family, bundled_data(bytes), 0).expect("bundled fonts parse")
     })
+}
+
+/// A bundled font's bytes as embedded.
+#[cfg(not(feature = "compressed-fonts"))]
+fn bundled_data(bytes: &'static [u8]) -> krilla::Data {
+    krilla::Data::from(bytes)
+}
+
+/// A bundled font's bytes, inflated (about 15 ms for a 6 MB face, once per process).
+#[cfg(feature = "compressed-fonts")]
+fn bundled_data(bytes: &'static [u8]) -> krilla::Data {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(bytes.len() * 4 / 3);
+    flate2::read::DeflateDecoder::new(bytes).read_to_end(&mut out).expect("bundled fonts inflate");
+    krilla::Data::from(out)
 }
 
 /// A font override as written on the command line: `ROLE=FILE` or `ROLE=FAMILY`.

@@ -112,6 +112,37 @@ pub fn issue_tokens(store: &Store) -> Result<Vec<Issued>, String> {
     Ok(issued)
 }
 
+/// The file under `DIR/.nianbao/` that names (by its hash, in hex) the office token of the
+/// last desktop start, so the next start revokes it.
+pub const DESKTOP_TOKEN_FILE: &str = "desktop-token";
+
+/// A new office token for the desktop mode, revoking the one of the last desktop start (and
+/// its sessions); the other tokens stay.
+pub(super) fn issue_desktop_token(store: &Store) -> Result<String, String> {
+    let token = random_token()?;
+    let new = hash(&token);
+    let path = store.state_dir().join(DESKTOP_TOKEN_FILE);
+    let mut old = [0u8; 32];
+    let had_old =
+        std::fs::read_to_string(&path).ok().and_then(|s| decode_hex(s.trim(), &mut old)).is_some();
+    store.db().with(|c| {
+        let tx = c.transaction()?;
+        if had_old {
+            tx.execute("DELETE FROM tokens WHERE hash = ?1", params![&old[..]])?;
+            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", params![&old[..]])?;
+        }
+        tx.execute(
+            "INSERT INTO tokens (hash, unit, issued_at) VALUES (?1, NULL, ?2)",
+            params![&new[..], now() as i64],
+        )?;
+        tx.commit()
+    })?;
+    crate::io::write_atomic(&path, hex(&new).as_bytes(), true)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    store.db().audit("admin", None, "desktop-token-issued", "", "");
+    Ok(token)
+}
+
 /// Moves the hashes of an old `DIR/.nianbao/tokens.json` into the database (once: the file is
 /// renamed `tokens.json.migrated` after), so that links already handed out keep working.
 pub(super) fn migrate_tokens_json(store: &Store) -> Result<(), String> {

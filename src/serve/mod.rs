@@ -7,6 +7,8 @@
 //!
 //! | route | what |
 //! |---|---|
+//! | `GET /` | the form's page; `/?token=TOKEN` opens a session and sends the browser on to `/` |
+//! | `GET /form.js`, `GET /form.css`, `GET /modules/{name}` | the page's script, styles and script modules (embedded) |
 //! | `GET /api/session` | who the caller is (`office` or `unit`), and a session's CSRF token |
 //! | `POST /api/logout` | ends the browser session |
 //! | `GET /api/format` | the official tables' grids and the sections, for the form |
@@ -18,9 +20,10 @@
 //! | `PUT /api/reports/{id}/form` | the form's report saved (`If-Match` as above; a 409 carries the newer version as a form) |
 //! | `POST /api/reports/{id}/form/preview` | the form's report (not saved) as PDF |
 //! | `GET /api/reports/{id}/history` | every saved version with who and when |
-//! | `GET /api/reports/{id}/history/{version}` | that version's YAML (restoring it is a `PUT` of it); `/form` after it: as a form |
+//! | `GET /api/reports/{id}/history/{version}` | that version's YAML (restoring it is a `PUT` of it) |
+//! | `GET /api/reports/{id}/history/{version}/form` | that version as a form |
 //! | `POST /api/reports/{id}/files?kind=seal\|figure&name=公章.png` | a seal or figure (PNG/JPEG within the size and pixel limits) into the unit's own folder (`a.files/seal/`, `a.files/figures/`), under its own name or the next free one (`replace=true` replaces) → 201 with the name the report uses; 400 for a bad name, 422 for a bad image, 413 above 20 MiB |
-//! | `POST /api/check` | YAML in, the JSON of `nianbao check --format json` out |
+//! | `POST /api/check` | YAML in, the JSON of `nianbao check --diagnostics json` out |
 //! | `GET /api/reports/{id}/render?format=pdf\|docx\|html\|yaml` | the bytes; 422 with diagnostics when the report has errors |
 //! | `POST /api/units` | office: a new unit's report (`nianbao init`'s skeleton) and its login link |
 //! | `POST /api/batch` | office: `nianbao batch` of every unit into `DIR/.nianbao/batch/` |
@@ -29,13 +32,15 @@
 //! | `GET /api/audit` | office: the audit of every unit |
 //! | `GET /api/reports/{id}/filing` | the workflow's state of the report's year, its comment, the deadline, every step, every publication (`workflow`) |
 //! | `POST /api/reports/{id}/submit` | 提交 (422 with errors; 409 from a state it does not leave) |
-//! | `POST /api/reports/{id}/approve`, `/return` `{comment}`, `/publish`, `/withdraw` `{comment}` | office: 通过审核, 退回 (comment required), 发布 (the files written once), 撤回发布 (reason required); 403 for a unit, 409 from a wrong state |
+//! | `POST /api/reports/{id}/approve`, `POST /api/reports/{id}/return`, `POST /api/reports/{id}/publish`, `POST /api/reports/{id}/withdraw` | office: 通过审核, 退回 (body `{comment}`, required), 发布 (the files written once), 撤回发布 (body `{comment}`: the reason, required); 403 for a unit, 409 from a wrong state |
 //! | `GET /api/reports/{id}/published/{seq}/{name}` | a publication's file (`report.pdf`, `report.docx`, `report.html`, `fragment.html`, `report.yaml`), checked against its recorded SHA-256 |
 //! | `GET /api/dashboard?year=&state=&folder=&late=1&sort=&offset=&limit=` | office: counts per state and a page of the scope's units (state, check, last save, days to the deadline) |
 //! | `GET /api/reminders?year=&folder=&format=csv\|text\|json` | office: the 催报 list (CSV with a BOM, or a notice's text) |
-//! | `GET /api/deadline?year=`, `PUT /api/deadline` `{year, deadline}` | the deadline of a year's reports (default 1 月 31 日 of the next year; set by the office) |
+//! | `GET /api/deadline?year=`, `PUT /api/deadline` | the deadline of a year's reports (default 1 月 31 日 of the next year; set by the office; the `PUT` body `{year, deadline}`) |
 //! | `GET /api/log?format=json\|csv` | office: the audit log, newest first (never deleted by the server) |
-//! | `POST /api/tokens` `{folder}` | office: an office token limited to a folder of its own scope |
+//! | `POST /api/tokens` | office: an office token limited to a folder of its own scope (body `{folder}`) |
+//! | `PUT /api/tokens/{id}` | office: a new login link for a unit (its old token and sessions revoked) |
+//! | `GET /sso`, `GET /sso/login`, `GET /sso/callback` | single sign-on (feature `sso`, when configured): whether it is on; to the provider; the provider's answer → a session |
 //!
 //! An office token may be limited to a folder (`Who::Office(scope)`): it sees, lists, sums and
 //! reviews only the units under it, as a unit token sees only its own unit.
@@ -70,7 +75,8 @@ mod store;
 mod workflow;
 
 pub use auth::{
-    Issued, Who, authenticate, issue_office_token, issue_tokens, issue_unit_token, scope_of,
+    DESKTOP_TOKEN_FILE, Issued, Who, authenticate, issue_office_token, issue_tokens,
+    issue_unit_token, scope_of,
 };
 pub use db::{DB_FILE, Db};
 pub use form::{FormError, form_of, grids_json, yaml_of};
@@ -125,6 +131,9 @@ pub struct App {
     /// Single sign-on, when configured.
     #[cfg(feature = "sso")]
     sso: Option<Arc<sso::Sso>>,
+    /// The desktop mode's login link opens one session only: its token's hash, and whether
+    /// the link was used (`GET /?token=` with it again is refused; see [`start_desktop`]).
+    once: Mutex<Option<([u8; 32], bool)>>,
 }
 
 /// What a server is started with besides its folder and address.
@@ -211,6 +220,7 @@ impl App {
             publish_key: None,
             #[cfg(feature = "sso")]
             sso: None,
+            once: Mutex::new(None),
         })
     }
 
@@ -476,13 +486,47 @@ pub fn start_with(
     let sso = options.sso.map(sso::Sso::new).transpose()?.map(Arc::new);
     let store = Store::new(dir)?;
     let held = lock_folder(&store)?;
-    store.watch();
     let mut app = App::with_limits(store, &limits)?;
     app.publish_key = options.publish_key;
     #[cfg(feature = "sso")]
     {
         app.sso = sso;
     }
+    serve_app(app, held, listen, limits)
+}
+
+/// The desktop mode (`nianbao serve --open`, or the program started with no arguments): serves
+/// `dir` on `listen` (loopback) and returns the one-time login link for the person at the
+/// machine. The link carries a new office token (the one of the last desktop start is revoked;
+/// tokens handed to units stay valid) and opens one browser session only: used again, it is
+/// refused like a wrong token.
+pub fn start_desktop(dir: &std::path::Path, listen: &str) -> Result<(Running, String), String> {
+    let addr: SocketAddr =
+        listen.parse().map_err(|e| format!("地址无效 (not an address): {listen}: {e}"))?;
+    if !addr.ip().is_loopback() {
+        return Err(format!(
+            "桌面模式只在本机提供服务，请用 127.0.0.1 (the desktop mode serves this machine only, \
+             not {listen})"
+        ));
+    }
+    let store = Store::new(dir)?;
+    let held = lock_folder(&store)?;
+    let token = auth::issue_desktop_token(&store)?;
+    let app = App::with_limits(store, &Limits::default())?;
+    *app.once.lock().unwrap_or_else(|p| p.into_inner()) = Some((auth::hash(&token), false));
+    let running = serve_app(app, held, listen, Limits::default())?;
+    let link = format!("http://{}/?token={token}", running.addr);
+    Ok((running, link))
+}
+
+/// Binds `listen` and serves `app` on a background thread, holding the folder's lock.
+fn serve_app(
+    app: App,
+    held: std::fs::File,
+    listen: &str,
+    limits: Limits,
+) -> Result<Running, String> {
+    app.store.watch();
     let app = Arc::new(app);
     // Every unit checked once in the background: the office's first dashboard of a thousand
     // units reads the cache instead of checking them all in its request.
@@ -515,14 +559,14 @@ pub fn start_with(
 }
 
 /// The warning `nianbao serve` prints when it listens beyond this machine: tokens and
-/// session cookies travel in the clear unless a TLS proxy is in front (README, "Serve").
+/// session cookies travel in the clear unless a TLS proxy is in front (docs/reference.md, "Serve").
 pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
     if addr.ip().is_loopback() {
         return None;
     }
     Some(format!(
-        "警告：正在 {addr} 上对本机以外提供服务。登录令牌和会话 Cookie 以明文传输，必须在前面放一个          HTTPS（TLS）反向代理（nginx 或 Caddy，见 README 的“Serve”一节），并只让代理访问本端口。\n\
-         warning: serving on {addr}, beyond this machine. Login tokens and session cookies travel          in the clear: put an HTTPS (TLS) reverse proxy in front (nginx or Caddy, see the README,          \"Serve\") and let only the proxy reach this port."
+        "警告：正在 {addr} 上对本机以外提供服务。登录令牌和会话 Cookie 以明文传输，必须在前面放一个          HTTPS（TLS）反向代理（nginx 或 Caddy，见 docs/reference.md 的“Serve”一节），并只让代理访问本端口。\n\
+         warning: serving on {addr}, beyond this machine. Login tokens and session cookies travel          in the clear: put an HTTPS (TLS) reverse proxy in front (nginx or Caddy, see docs/reference.md,          \"Serve\") and let only the proxy reach this port."
     ))
 }
 

@@ -246,7 +246,16 @@ pub async fn index(
 ) -> Response {
     let Some(token) = q.token else { return super::form_api::page() };
     let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let Some(who) = authenticate_hash(&app.store, &hash(token.trim())) else {
+    let presented = hash(token.trim());
+    let reused = {
+        let mut once = app.once.lock().unwrap_or_else(|p| p.into_inner());
+        match once.as_mut() {
+            Some((h, used)) if *h == presented => std::mem::replace(used, true),
+            _ => false,
+        }
+    };
+    let found = if reused { None } else { authenticate_hash(&app.store, &presented) };
+    let Some(who) = found else {
         app.sessions.fail(ip).await;
         return (StatusCode::UNAUTHORIZED, super::form_api::page()).into_response();
     };
