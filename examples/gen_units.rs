@@ -255,14 +255,30 @@ pub enum Planted {
     Half { from: usize },
 }
 
-/// The planted copy unit `i` is, if any (the same whatever the number of units).
+/// The planted copy unit `i` is, if any (the same whatever the number of units). Units
+/// that are generated broken (every 97th) are not audited and copy nobody.
 pub fn copy_of(i: usize) -> Option<Planted> {
-    let from = |salt: usize| (i.wrapping_mul(7919) + salt) % i;
+    if broken(i) {
+        return None;
+    }
+    // An earlier unit that is not broken, spread over all of them.
+    let from = |salt: u64| {
+        let mut k = Rng(i as u64 ^ salt).below(i as u64) as usize;
+        while broken(k) {
+            k -= 1;
+        }
+        k
+    };
     match i % 50 {
         49 => Some(Planted::Whole { from: from(13) }),
         24 => Some(Planted::Half { from: from(101) }),
         _ => None,
     }
+}
+
+/// Whether unit `i` is generated with tables that do not balance.
+pub fn broken(i: usize) -> bool {
+    i % 97 == 96
 }
 
 /// Every planted copy among `n` units: (copy, original).
@@ -278,9 +294,9 @@ fn prose(i: usize) -> Prose {
     let own = own_prose(i);
     match copy_of(i) {
         None => own,
-        Some(Planted::Whole { from }) => own_prose(from),
+        Some(Planted::Whole { from }) => prose(from),
         Some(Planted::Half { from }) => {
-            let theirs = own_prose(from);
+            let theirs = prose(from);
             std::array::from_fn(|p| {
                 if p % 2 == 0 || p == 1 { theirs[p].clone() } else { own[p].clone() }
             })
@@ -359,7 +375,7 @@ fn unit(i: usize, rng: &mut Rng) -> String {
     let forward: [u64; 6] = std::array::from_fn(|c| rng.below(2) * u64::from(c == 0));
     let carried: [u64; 6] = std::array::from_fn(|c| (total[c] + forward[c]).min(rng.below(3)));
     let mut received: [u64; 6] = std::array::from_fn(|c| total[c] + forward[c] - carried[c]);
-    if i % 97 == 96 {
+    if broken(i) {
         received[0] += 1; // deliberately broken
     }
     let _ = writeln!(

@@ -18,7 +18,8 @@
 //! finds, for each unit, the units whose sketches hold at least half the threshold
 //! of its sketch: an inverted index over the sampled shingles, probed with the
 //! rarest of each unit's shingles first (prefix filtering: a unit sharing that many
-//! must share one of them), so the stock phrases every unit carries cost nothing.
+//! must share one of them), and never with a stock phrase (a shingle more than
+//! [`STOCK`] units hold), so the phrases every unit carries cost nothing.
 //! Only those candidates are compared exactly, on their texts read again; the unit
 //! named as the source is the one it repeats most.
 
@@ -388,9 +389,21 @@ fn needed(len: usize, threshold: u32) -> usize {
     (len * threshold as usize).div_ceil(200).max(1)
 }
 
+/// A sampled shingle held by more units than this is a stock phrase of the batch: it
+/// counts towards a pair's share but does not make a pair a candidate (a phrase every
+/// unit uses would make every pair one).
+pub const STOCK: usize = 100;
+
 /// For each unit, the other units that may hold `threshold` percent of its prose: those
 /// whose sketch holds at least [`needed`] of its sampled shingles, in index order. Units
 /// too short to judge get none.
+///
+/// Exact (for the sketches) whenever a unit's own shingles — held by at most [`STOCK`]
+/// units — are enough to reach [`needed`]: they are probed rarest first, and a unit
+/// holding enough of them holds one of the first `own - (needed - stock) + 1` (prefix
+/// filtering). A unit made mostly of shingles that many units hold — a template copied
+/// by a whole district — is paired with the units holding any of its shingles held by
+/// at most ten times [`STOCK`] units.
 pub fn candidates(sketches: &[Sketch], threshold: u32) -> Vec<Vec<u32>> {
     use rayon::prelude::*;
     // The inverted index: (shingle, unit) sorted, so a shingle's units are one run.
@@ -412,11 +425,18 @@ pub fn candidates(sketches: &[Sketch], threshold: u32) -> Vec<Vec<u32>> {
                 return Vec::new();
             }
             let need = needed(s.len(), threshold);
-            // Rarest first: a unit holding `need` of them holds one of the first
-            // `len - need + 1`.
             let mut runs: Vec<std::ops::Range<usize>> = s.prints.iter().map(|&f| run(f)).collect();
             runs.sort_unstable_by_key(|r| (r.len(), r.start));
-            let mut found: Vec<u32> = runs[..s.len() + 1 - need]
+            let own = runs.partition_point(|r| r.len() <= STOCK);
+            let stock = runs.len() - own;
+            let probe = if need > stock {
+                // Rarest first: a unit holding `need - stock` of the own ones holds
+                // one of the first `own - (need - stock) + 1`.
+                &runs[..own + 1 - (need - stock)]
+            } else {
+                &runs[..runs.partition_point(|r| r.len() <= 10 * STOCK)]
+            };
+            let mut found: Vec<u32> = probe
                 .iter()
                 .flat_map(|r| index[r.clone()].iter().map(|e| e.1))
                 .filter(|&b| b as usize != a)
@@ -424,6 +444,8 @@ pub fn candidates(sketches: &[Sketch], threshold: u32) -> Vec<Vec<u32>> {
             found.sort_unstable();
             found.dedup();
             found.retain(|&b| s.shared(&sketches[b as usize]) >= need);
+            // The probe may have gathered many; what is kept for every unit is few.
+            found.shrink_to_fit();
             found
         })
         .collect()
