@@ -3,6 +3,7 @@
 //! and as many true negatives, the negatives in the wording of real reports (the
 //! sentences are copied here from published reports; their sources are named).
 
+use crate::gen_units;
 use nianbao::audit::AuditOptions;
 use nianbao::engine::audit_loaded;
 use nianbao::{Loaded, check_bytes};
@@ -761,10 +762,6 @@ fn audit_similarity_across_units_of_a_batch() {
     assert!(d.message_zh.contains("岱山县人民政府办公室"), "{}", d.message_zh);
     assert!(d.hints.iter().any(|h| h.contains("daishan.yaml:")), "{:?}", d.hints);
 }
-
-#[allow(dead_code, reason = "the generator's own main is not used here")]
-#[path = "../examples/gen_units.rs"]
-mod gen_units;
 
 /// `n` generated units (stock phrases every unit shares, a few pairs reaching a third of
 /// each other's prose, planted copies), each checked, with its number in the generator.
