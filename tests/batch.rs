@@ -163,6 +163,44 @@ fn batch_summary_report_sums_every_unit() {
     assert!(t.contains("行政规范性文件306546"), "the summed 二 table: {t}");
 }
 
+/// The 汇总表 is made from what the run kept of each unit, never by reading the units again,
+/// so what is kept must not grow with the texts: a unit's computed tables and names only.
+#[test]
+fn batch_keeps_only_the_tables_of_each_unit_for_the_summary() {
+    use nianbao::batch::{BatchConfig, discover, run_batch, summary_reports};
+    let (dir, units) = setup();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let inputs = discover(&[units], Some(&out)).unwrap().inputs;
+    let engine = nianbao::Engine::new(nianbao::EngineOptions::default()).unwrap();
+    let config = BatchConfig {
+        outdir: out.clone(),
+        outputs: vec![nianbao::OutputKind::Pdf],
+        changed: false,
+        replace: nianbao::io::Replace::UnlessSigned,
+        confine: false,
+        keep_loaded: true,
+        audit: Default::default(),
+        previous: Default::default(),
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let result = run_batch(&inputs, &config, &engine, &stop, &|_| {});
+    let kept: Vec<&nianbao::Loaded> = result.loaded.iter().flatten().collect();
+    assert_eq!(kept.len(), 3, "the three good units");
+    for l in &kept {
+        assert!(l.file.text().is_empty(), "the YAML text is let go");
+        let report = l.report.as_ref().unwrap();
+        assert!(report.sections.is_empty() && report.preamble.is_empty(), "and the prose");
+        assert!(l.diags.is_empty() && l.images.is_empty());
+        assert_eq!(report.unit.text, "嵊泗县人民政府办公室");
+        assert!(l.checked.is_some());
+    }
+    let sums = summary_reports(&kept, &engine, &[nianbao::OutputKind::Pdf], "嵊泗县").unwrap();
+    assert_eq!(sums.len(), 1);
+    assert!(sums[0].numbers_csv.ends_with("\n"));
+    assert_eq!(sums[0].numbers_csv.lines().count(), 1 + 3 + 1, "header, three units, total");
+}
+
 #[test]
 fn batch_output_is_identical_whatever_the_jobs() {
     let (dir, units) = setup();

@@ -6,9 +6,7 @@
 //!
 //! One test in this file on purpose: it must be the first render of its process.
 
-#[allow(dead_code, reason = "the generator's own main is not used here")]
-#[path = "../examples/gen_units.rs"]
-mod gen_units;
+use crate::gen_units;
 
 use nianbao::batch::{BatchConfig, Status, discover, run_batch};
 use nianbao::io::Replace;

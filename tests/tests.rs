@@ -6,6 +6,10 @@
 
 // Support shared by the test modules.
 mod common;
+// The unit generator of the benches (`examples/gen_units.rs`).
+#[allow(dead_code, reason = "the generator's own main is not used here")]
+#[path = "../examples/gen_units.rs"]
+mod gen_units;
 mod hostile_support;
 mod import_support;
 mod libreoffice;

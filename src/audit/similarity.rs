@@ -10,10 +10,18 @@
 //! all characters; the longest repeated runs are reported with their places in
 //! both files.
 //!
-//! Across a batch, one index maps every shingle to the first two units holding it,
-//! so each unit's share against all the others costs one pass over its own text
-//! (no pairs of units are compared, and no pairs of strings). The unit named as the
-//! source is the one holding most of its repeated shingles first.
+//! Across a batch, a unit repeats another when that one unit holds `threshold` percent
+//! of its prose (the share [`compare`] measures, pair by pair). Comparing every pair
+//! is quadratic and needs every text at once, so a batch keeps a [`Sketch`] of each
+//! unit instead — one shingle in [`SAMPLE`], chosen by hash so the same shingles are
+//! kept in every unit, about 0.5 KB a unit — and lets the texts go. [`candidates`]
+//! finds, for each unit, the units whose sketches hold at least half the threshold
+//! of its sketch: an inverted index over the sampled shingles, probed with the
+//! rarest of each unit's shingles first (prefix filtering: a unit sharing that many
+//! must share one of them), and never with a stock phrase (a shingle more than
+//! [`STOCK`] units hold), so the phrases every unit carries cost nothing.
+//! Only those candidates are compared exactly, on their texts read again; the unit
+//! named as the source is the one it repeats most.
 
 use super::codes::{AuditCode, Msg};
 use super::{AuditOptions, Unit, finding, located, prose_texts};
@@ -50,6 +58,9 @@ impl Hasher for Pass {
 }
 
 type FastMap<V> = HashMap<u64, V, BuildHasherDefault<Pass>>;
+
+/// One shingle in `SAMPLE` (those whose hash is a multiple of it) is kept in a sketch.
+pub const SAMPLE: u64 = 8;
 
 /// A report's prose, normalised for comparison.
 #[derive(Debug)]
@@ -320,98 +331,215 @@ pub fn against_previous(this: &Unit, last: &Unit, opts: &AuditOptions) -> Vec<Di
     vec![d]
 }
 
-/// The share of each unit's prose that repeats any other unit of the batch, with
-/// the unit it most repeats; one index over all shingles, no pairs compared.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PeerShare {
-    /// Repeated characters over all characters, in percent.
-    pub percent: u32,
-    /// Index of the unit holding most of the repeated text first.
-    pub partner: Option<usize>,
+/// What a batch keeps of a unit's prose: its sampled shingles (the high half of each
+/// hash, sorted) and its length. About `len / SAMPLE` × 4 bytes, whatever the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sketch {
+    prints: Box<[u32]>,
+    chars: u32,
 }
 
-/// Each unit's share of prose repeated elsewhere in the batch.
-pub fn peer_shares(docs: &[Doc]) -> Vec<PeerShare> {
-    const NONE: u32 = u32::MAX;
-    let total: usize = docs.iter().map(|d| d.hashes.len()).sum();
-    let mut index: FastMap<(u32, u32)> =
-        FastMap::with_capacity_and_hasher(total / 2, Default::default());
-    for (di, d) in docs.iter().enumerate() {
-        let di = di as u32;
-        for &h in &d.hashes {
-            let e = index.entry(h).or_insert((di, NONE));
-            if e.0 != di && e.1 == NONE {
-                e.1 = di;
-            }
-        }
+impl Sketch {
+    /// The sketch of a normalised report.
+    pub fn new(doc: &Doc) -> Sketch {
+        let mut prints: Vec<u32> =
+            doc.hashes.iter().filter(|&&h| h % SAMPLE == 0).map(|&h| (h >> 32) as u32).collect();
+        prints.sort_unstable();
+        prints.dedup();
+        Sketch { prints: prints.into_boxed_slice(), chars: doc.len() as u32 }
     }
-    docs.iter()
-        .enumerate()
-        .map(|(di, d)| {
-            let di = di as u32;
-            let mut partners: HashMap<u32, usize> = HashMap::new();
-            let mask = d.covered(|h| {
-                let (a, b) = index[&h];
-                a != di || b != NONE
-            });
-            let mut seen = HashSet::new();
-            for &h in &d.hashes {
-                let (a, b) = index[&h];
-                let other = if a != di { a } else { b };
-                if other != NONE && seen.insert(h) {
-                    *partners.entry(other).or_default() += 1;
+
+    /// Number of sampled shingles.
+    pub fn len(&self) -> usize {
+        self.prints.len()
+    }
+
+    /// Whether no shingle was sampled.
+    pub fn is_empty(&self) -> bool {
+        self.prints.is_empty()
+    }
+
+    /// Sampled shingles held by both (both lists are sorted).
+    fn shared(&self, other: &Sketch) -> usize {
+        let (a, b) = (&self.prints, &other.prints);
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    i += 1;
+                    j += 1;
                 }
             }
-            let partner = partners
-                .into_iter()
-                .max_by_key(|&(p, n)| (n, std::cmp::Reverse(p)))
-                .map(|(p, _)| p as usize);
-            let repeated = mask.iter().filter(|&&m| m).count();
-            PeerShare { percent: percent(repeated, mask.len()), partner }
+        }
+        n
+    }
+}
+
+/// How many of a sketch's `len` shingles another unit must hold to be compared with it
+/// exactly: half the threshold (the exact share counts every character a repeated
+/// shingle covers, so it runs above the share of shingles), and a single one for a
+/// short text, whose sample is too small to judge by.
+fn needed(len: usize, threshold: u32) -> usize {
+    if len < 32 {
+        return 1;
+    }
+    (len * threshold as usize).div_ceil(200).max(1)
+}
+
+/// A sampled shingle held by more units than this is a stock phrase of the batch: it
+/// counts towards a pair's share but does not make a pair a candidate (a phrase every
+/// unit uses would make every pair one).
+pub const STOCK: usize = 100;
+
+/// For each unit, the other units that may hold `threshold` percent of its prose: those
+/// whose sketch holds at least [`needed`] of its sampled shingles, in index order. Units
+/// too short to judge get none.
+///
+/// Exact (for the sketches) whenever a unit's own shingles — held by at most [`STOCK`]
+/// units — are enough to reach [`needed`]: they are probed rarest first, and a unit
+/// holding enough of them holds one of the first `own - (needed - stock) + 1` (prefix
+/// filtering). A unit made mostly of shingles that many units hold — a template copied
+/// by a whole district — is paired with the units holding any of its shingles held by
+/// at most ten times [`STOCK`] units.
+pub fn candidates(sketches: &[Sketch], threshold: u32) -> Vec<Vec<u32>> {
+    use rayon::prelude::*;
+    // The inverted index: (shingle, unit) sorted, so a shingle's units are one run.
+    let mut index: Vec<(u32, u32)> = sketches
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(u, s)| s.prints.iter().map(move |&f| (f, u as u32)))
+        .collect();
+    index.par_sort_unstable();
+    let run = |f: u32| {
+        let lo = index.partition_point(|e| e.0 < f);
+        lo..lo + index[lo..].partition_point(|e| e.0 == f)
+    };
+    sketches
+        .par_iter()
+        .enumerate()
+        .map(|(a, s)| {
+            if (s.chars as usize) < MIN_CHARS || s.is_empty() {
+                return Vec::new();
+            }
+            let need = needed(s.len(), threshold);
+            let mut runs: Vec<std::ops::Range<usize>> = s.prints.iter().map(|&f| run(f)).collect();
+            runs.sort_unstable_by_key(|r| (r.len(), r.start));
+            let own = runs.partition_point(|r| r.len() <= STOCK);
+            let stock = runs.len() - own;
+            let probe = if need > stock {
+                // Rarest first: a unit holding `need - stock` of the own ones holds
+                // one of the first `own - (need - stock) + 1`.
+                &runs[..own + 1 - (need - stock)]
+            } else {
+                &runs[..runs.partition_point(|r| r.len() <= 10 * STOCK)]
+            };
+            let mut found: Vec<u32> = probe
+                .iter()
+                .flat_map(|r| index[r.clone()].iter().map(|e| e.1))
+                .filter(|&b| b as usize != a)
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            found.retain(|&b| s.shared(&sketches[b as usize]) >= need);
+            // The probe may have gathered many; what is kept for every unit is few.
+            found.shrink_to_fit();
+            found
         })
         .collect()
 }
 
-/// 雷同 across the units of a batch: one warning per unit above the threshold,
-/// naming the unit it most repeats and the longest passages in both files.
+type Shingles = HashSet<u64, BuildHasherDefault<Pass>>;
+
+fn shingles(doc: &Doc) -> Shingles {
+    doc.hashes.iter().copied().collect()
+}
+
+fn share_in(a: &Doc, b: &Shingles) -> u32 {
+    let mask = a.covered(|h| b.contains(&h));
+    percent(mask.iter().filter(|&&m| m).count(), mask.len())
+}
+
+/// The share of `a` that repeats `b` ([`compare`]'s percent, without the passages).
+pub fn share(a: &Doc, b: &Doc) -> u32 {
+    share_in(a, &shingles(b))
+}
+
+/// The W-S2 finding of `unit`, which repeats `other` (`percent` of its prose): the unit it
+/// repeats and the longest passages in both files.
+pub fn peer_finding(
+    (unit, doc): (&Unit, &Doc),
+    (other, other_doc): (&Unit, &Doc),
+    percent: u32,
+    opts: &AuditOptions,
+) -> Diagnostic {
+    let cmp = compare(doc, Some(unit.file), other_doc, Some(other.file));
+    let name = format!("{}（{}）", other.report.unit.text, other.file.path().display());
+    let span = cmp.passages.first().map(|x| x.here).unwrap_or_default();
+    let mut d = finding(
+        AuditCode::RepeatsPeer,
+        span,
+        &Msg::RepeatsPeer { percent, threshold: opts.threshold, other: &name },
+    );
+    if let Some(x) = cmp.passages.first() {
+        d = d.with_path(x.section.clone());
+    }
+    for h in hints(&cmp, unit, &other.file.path().display().to_string()) {
+        d = d.with_hint(h);
+    }
+    d
+}
+
+/// 雷同 across the units of a batch held in memory: one warning per unit that repeats
+/// another unit at the threshold or more, naming the unit it repeats most and the longest
+/// passages in both files. Only the [`candidates`] are compared.
 pub fn across_units(units: &[Unit], opts: &AuditOptions) -> Vec<Vec<Diagnostic>> {
     use rayon::prelude::*;
-    let docs: Vec<Doc> = units.par_iter().map(Doc::new).collect();
-    let shares = peer_shares(&docs);
-    shares
+    let sketches: Vec<Sketch> = units.par_iter().map(|u| Sketch::new(&Doc::new(u))).collect();
+    candidates(&sketches, opts.threshold)
         .par_iter()
         .enumerate()
-        .map(|(i, share)| {
-            let (Some(p), true) = (share.partner, share.percent >= opts.threshold) else {
-                return Vec::new();
-            };
-            if docs[i].len() < MIN_CHARS {
+        .map(|(i, found)| {
+            if found.is_empty() {
                 return Vec::new();
             }
-            let cmp = compare(&docs[i], Some(units[i].file), &docs[p], Some(units[p].file));
-            let other =
-                format!("{}（{}）", units[p].report.unit.text, units[p].file.path().display());
-            let span = cmp.passages.first().map(|x| x.here).unwrap_or_default();
-            let mut d = finding(
-                AuditCode::RepeatsPeer,
-                span,
-                &Msg::RepeatsPeer {
-                    percent: share.percent,
-                    threshold: opts.threshold,
-                    other: &other,
-                },
-            );
-            if let Some(x) = cmp.passages.first() {
-                d = d.with_path(x.section.clone());
+            let doc = Doc::new(&units[i]);
+            let best = found
+                .iter()
+                .map(|&b| (share(&doc, &Doc::new(&units[b as usize])), b as usize))
+                .max_by_key(|&(p, b)| (p, std::cmp::Reverse(b)));
+            match best {
+                Some((p, b)) if p >= opts.threshold => {
+                    let other = Doc::new(&units[b]);
+                    vec![peer_finding((&units[i], &doc), (&units[b], &other), p, opts)]
+                }
+                _ => Vec::new(),
             }
-            d = d.with_hint(format!(
-                "与 {} 单独相比雷同 {}% (against that unit alone)",
-                units[p].report.unit.text, cmp.percent
-            ));
-            for h in hints(&cmp, &units[i], &units[p].file.path().display().to_string()) {
-                d = d.with_hint(h);
+        })
+        .collect()
+}
+
+/// The exact method the sketches stand in for: every pair of units compared. For each
+/// unit, the unit it repeats most and the share, when that reaches `threshold`.
+/// Quadratic; for tests and the bench's comparison.
+pub fn exact_partners(units: &[Unit], threshold: u32) -> Vec<Option<(usize, u32)>> {
+    use rayon::prelude::*;
+    let docs: Vec<Doc> = units.par_iter().map(Doc::new).collect();
+    let sets: Vec<Shingles> = docs.par_iter().map(shingles).collect();
+    docs.par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if a.len() < MIN_CHARS {
+                return None;
             }
-            vec![d]
+            (0..docs.len())
+                .filter(|&j| j != i)
+                .map(|j| (share_in(a, &sets[j]), j))
+                .max_by_key(|&(p, j)| (p, std::cmp::Reverse(j)))
+                .filter(|&(p, _)| p >= threshold)
+                .map(|(p, j)| (j, p))
         })
         .collect()
 }

@@ -106,7 +106,7 @@ pub struct BatchConfig {
     pub replace: Replace,
     /// Confine each unit's images to its own folder (reports from someone else).
     pub confine: bool,
-    /// Keep every rendered unit's loaded report (for the 汇总表).
+    /// Keep what the 汇总表 needs of every rendered unit ([`for_summary`]).
     pub keep_loaded: bool,
     /// The evaluators' checks run on every unit (as `check` runs them), against last year's
     /// report of the same unit when one is given (`--previous DIR`).
@@ -142,7 +142,8 @@ pub fn previous_reports(
 pub struct BatchResult {
     /// One row per input, in input order.
     pub units: Vec<UnitSummary>,
-    /// With [`BatchConfig::keep_loaded`]: the loaded report of each rendered or unchanged unit.
+    /// With [`BatchConfig::keep_loaded`]: each rendered or unchanged unit as the 汇总表
+    /// reads it ([`for_summary`]: its computed tables and names, not its text).
     pub loaded: Vec<Option<Loaded>>,
 }
 
@@ -296,7 +297,7 @@ pub fn run_batch(
             let (mut summary, loaded) = render_unit(input, file, stem, config, engine, &cache);
             summary.ms = start.elapsed().as_millis() as u64;
             on_done(&summary);
-            (summary, loaded.filter(|_| config.keep_loaded))
+            (summary, loaded.filter(|_| config.keep_loaded).map(for_summary))
         })
         .collect();
     // Keep the entries of units not in this run (another shard, or files skipped); an entry
@@ -313,6 +314,28 @@ pub fn run_batch(
     }
     let (units, loaded) = results.into_iter().unzip();
     BatchResult { units, loaded }
+}
+
+/// What the 汇总表 and `numbers.csv` read of a unit, and no more, so a run of a province's
+/// units holds tens of kilobytes less per unit: its file name, its unit, year and edition,
+/// and its computed tables. Its text, prose, images and diagnostics are let go.
+pub fn for_summary(loaded: Loaded) -> Loaded {
+    let Loaded { file, report, checked, format, .. } = loaded;
+    let report = report.map(|r| crate::model::Report {
+        format: r.format,
+        unit: r.unit,
+        year: r.year,
+        date: r.date,
+        title: None,
+        preamble: Vec::new(),
+        sections: Vec::new(),
+        signature: Default::default(),
+        dismissed: Vec::new(),
+    });
+    let file = crate::source::SourceFile::new(file.path(), String::new());
+    let mut slim = Loaded::new(file, report, checked, Default::default(), Vec::new());
+    slim.format = format;
+    slim
 }
 
 /// The `--changed` hashes: last run's, this run's, and the part every unit shares.

@@ -7,7 +7,7 @@ use clap::Args;
 use nianbao::audit::AuditOptions;
 use nianbao::audit::sheet::{to_csv, to_html, unit_rows};
 use nianbao::diag::{Severity, has_errors};
-use nianbao::engine::{audit_batch, families_run, load_previous, match_by_unit};
+use nianbao::engine::{Reading, audit_streamed, by_unit_name, families, load_previous};
 use nianbao::import::{FormatChoice, Published, is_published, published_in};
 use std::path::{Path, PathBuf};
 
@@ -64,12 +64,9 @@ pub struct AuditArgs {
     pub flags: AuditFlags,
 }
 
-/// For a report that was published, not written as YAML: the published file, its import
-/// and the YAML the import wrote (in memory).
-/// The reports to audit, checked, each with the published report it was imported from, if
-/// any (two lists side by side: the audit takes the checked reports as one slice).
-fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Published>>), String> {
-    use rayon::prelude::*;
+/// The reports to audit: YAML files and published reports (`.html`, `.txt`, `.docx`,
+/// `.pdf`), named in input order, YAML first.
+fn inputs_of(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut published: Vec<PathBuf> = Vec::new();
     for p in paths.iter().filter(|p| p.is_dir()) {
         published.extend(published_in(p).map_err(|e| format!("{}: {e}", p.display()))?);
@@ -77,37 +74,49 @@ fn load_all(paths: &[PathBuf]) -> Result<(Vec<nianbao::Loaded>, Vec<Option<Publi
     let inputs = nianbao::batch::discover(paths, None)?.inputs;
     let (files, yaml): (Vec<_>, Vec<_>) = inputs.into_iter().partition(|i| is_published(&i.path));
     published.extend(files.into_iter().map(|i| i.path));
-    // Audited together below (雷同 across units), so the check leaves the audit out.
-    let engine = super::check_engine()?;
-    let options = nianbao::CheckOptions { audit: None, ..Default::default() };
-    let mut loaded: Vec<nianbao::Loaded> =
-        yaml.par_iter().map(|i| super::check_file(&engine, &i.path, &options)).collect();
-    let mut sources: Vec<Option<Published>> = (0..loaded.len()).map(|_| None).collect();
-    let format = super::import::import_format();
-    let imported: Vec<(nianbao::Loaded, Published)> = published
-        .par_iter()
-        .map(|file| {
-            let p = Published::read(file, FormatChoice::Auto, format)
-                .map_err(|e| format!("{}: {e}", file.display()))?;
-            let bytes = Some(p.yaml.clone().into_bytes());
-            let mut checked = super::check_bytes(&engine, &p.yaml_name(), bytes, &options);
-            // What the import could not read is a finding of the report: a table it could
-            // not read fails the unit (never a pass on numbers it did not see).
-            checked.diags.extend(
-                p.imported
-                    .diags
-                    .iter()
-                    .filter(|d| super::import::unread_cell(d.diag.code.as_str()))
-                    .map(|d| d.diag.clone()),
-            );
-            Ok((checked, p))
-        })
-        .collect::<Result<_, String>>()?;
-    for (checked, source) in imported {
-        loaded.push(checked);
-        sources.push(Some(source));
+    Ok(yaml.into_iter().map(|i| i.path).chain(published).collect())
+}
+
+/// Reads and checks one report: a YAML file, or a published report imported in memory
+/// (with the import kept, to name each finding's place in the published file). For
+/// `Reading::Prose` the check is the schema and rules alone.
+fn load_one(
+    engine: &nianbao::Engine,
+    path: &Path,
+    reading: Reading,
+) -> Result<(nianbao::Loaded, Option<Published>), String> {
+    // Audited by the caller (雷同 across units too), so the check leaves the audit out.
+    let options = match reading {
+        Reading::Audit => nianbao::CheckOptions { audit: None, ..Default::default() },
+        Reading::Prose => nianbao::CheckOptions::rules_only(),
+    };
+    if !is_published(path) {
+        return Ok((super::check_file(engine, path, &options), None));
     }
-    Ok((loaded, sources))
+    let p = Published::read(path, FormatChoice::Auto, super::import::import_format())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = Some(p.yaml.clone().into_bytes());
+    let mut checked = super::check_bytes(engine, &p.yaml_name(), bytes, &options);
+    // What the import could not read is a finding of the report: a table it could not
+    // read fails the unit (never a pass on numbers it did not see).
+    checked.diags.extend(
+        p.imported
+            .diags
+            .iter()
+            .filter(|d| super::import::unread_cell(d.diag.code.as_str()))
+            .map(|d| d.diag.clone()),
+    );
+    Ok((checked, Some(p)))
+}
+
+/// Every report of `paths`, checked (last year's reports for `--previous DIR`).
+fn load_all(paths: &[PathBuf]) -> Result<Vec<nianbao::Loaded>, String> {
+    use rayon::prelude::*;
+    let engine = super::check_engine()?;
+    inputs_of(paths)?
+        .par_iter()
+        .map(|p| load_one(&engine, p, Reading::Audit).map(|l| l.0))
+        .collect()
 }
 
 /// Runs the audit; returns the exit code (0 no errors, 1 a report has errors, 2
@@ -122,8 +131,8 @@ pub fn run(args: &AuditArgs) -> u8 {
             return 2;
         }
     };
-    let (mut loaded, sources) = match load_all(&args.inputs) {
-        Ok(l) if !l.0.is_empty() => l,
+    let inputs = match inputs_of(&args.inputs) {
+        Ok(i) if !i.is_empty() => i,
         Ok(_) => {
             eprintln!("错误：没有找到报告文件 (no report files found)");
             return 2;
@@ -143,39 +152,66 @@ pub fn run(args: &AuditArgs) -> u8 {
             }
         },
         Some(p) => match load_all(std::slice::from_ref(p)) {
-            Ok((l, _)) => l.into_iter().filter(nianbao::Loaded::is_ok).collect(),
+            Ok(l) => l.into_iter().filter(nianbao::Loaded::is_ok).collect(),
             Err(e) => {
                 eprintln!("错误：{e}");
                 return 2;
             }
         },
     };
-    let previous: Vec<Option<&nianbao::Loaded>> =
-        if args.previous.as_deref().is_some_and(Path::is_file) && loaded.len() == 1 {
-            vec![last.first()]
-        } else {
-            match_by_unit(&loaded, &last)
-        };
-    let opts = args.flags.options();
-    audit_batch(&mut loaded, &previous, &opts);
-    let batch = loaded.len() > 1;
-    for (l, source) in loaded.iter_mut().zip(&sources) {
-        if let Some(published) = source {
-            published.name_places(&mut l.diags);
+    // One file given as last year's for one report is its previous report whatever the
+    // unit's name; otherwise last year's are matched by unit name.
+    let one_to_one = args.previous.as_deref().is_some_and(Path::is_file) && inputs.len() == 1;
+    let by_unit = by_unit_name(&last);
+    let previous = |l: &nianbao::Loaded| {
+        if one_to_one {
+            return last.first();
         }
+        l.report.as_ref().and_then(|r| by_unit.get(r.unit.text.as_str()).copied())
+    };
+    let engine = match super::check_engine() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    // A published report that cannot be imported stops the run (before any sheet is
+    // written), as it did when every report was read first.
+    let failed = std::sync::Mutex::new(None);
+    let load = |i: usize, reading: Reading| {
+        load_one(&engine, &inputs[i], reading).unwrap_or_else(|e| {
+            if let Ok(mut f) = failed.lock() {
+                f.get_or_insert(e);
+            }
+            // Never read: the run stops below.
+            let file = nianbao::source::SourceFile::new(&inputs[i], String::new());
+            let images = nianbao::resolve::Images::new();
+            (nianbao::Loaded::new(file, None, None, images, Vec::new()), None)
+        })
+    };
+    let opts = args.flags.options();
+    let audited = audit_streamed(inputs.len(), load, previous, &opts);
+    if let Some(e) = failed.into_inner().ok().flatten() {
+        eprintln!("error: {e}");
+        return 2;
     }
+    let batch = audited.len() > 1;
     let mut rows = Vec::new();
     let (mut bad, mut warned) = (0, 0);
-    for ((l, source), prev) in loaded.iter().zip(&sources).zip(&previous) {
-        let file = match source {
-            Some(published) => published.name.display().to_string(),
-            None => l.file.path().display().to_string(),
+    for (mut a, path) in audited.into_iter().zip(&inputs) {
+        let file = match &a.extra {
+            Some(published) => {
+                published.name_places(&mut a.diags);
+                published.name.display().to_string()
+            }
+            None => path.display().to_string(),
         };
-        let unit = l.report.as_ref().map(|r| r.unit.text.clone()).unwrap_or_default();
-        rows.extend(unit_rows(&file, &unit, &l.diags, &families_run(l, prev.is_some(), batch)));
-        if has_errors(&l.diags) {
+        let unit = a.unit.clone().unwrap_or_default();
+        rows.extend(unit_rows(&file, &unit, &a.diags, &families(a.ok, a.has_previous, batch)));
+        if has_errors(&a.diags) {
             bad += 1;
-        } else if l.diags.iter().any(|d| d.severity == Severity::Warning) {
+        } else if a.diags.iter().any(|d| d.severity == Severity::Warning) {
             warned += 1;
         }
     }
@@ -184,7 +220,7 @@ pub fn run(args: &AuditArgs) -> u8 {
         eprintln!("错误：{}: {e}", args.output.display());
         return 2;
     }
-    let n = loaded.len();
+    let n = inputs.len();
     println!(
         "审核 {n} 份：{bad} 份有错误，{warned} 份有警告；审核表 {} (audited {n}: {bad} with errors, {warned} with warnings)",
         args.output.display()

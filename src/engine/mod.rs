@@ -14,7 +14,10 @@ mod audit;
 mod check;
 mod output;
 
-pub use audit::{audit_batch, audit_loaded, families_run, load_previous, match_by_unit};
+pub use audit::{
+    Audited, Reading, audit_batch, audit_loaded, audit_streamed, by_unit_name, families,
+    families_run, load_previous, match_by_unit,
+};
 use check::Prepared;
 pub use check::{CheckOptions, Loaded, Previous, Source, check_source};
 pub use output::{Output, OutputKind, PageFacts, Rendered, TujieForm};
