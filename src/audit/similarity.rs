@@ -275,11 +275,11 @@ fn hints(cmp: &Comparison, unit: &Unit, other_path: &str) -> Vec<String> {
         };
         let s: Vec<String> =
             cmp.sections.iter().map(|(k, p)| format!("{} {p}%", title(k))).collect();
-        out.push(format!("各部分雷同比例 (per section): {}", s.join("，")));
+        out.push(format!("各部分雷同比例：{} (per section)", s.join("，")));
     }
     for p in &cmp.passages {
         out.push(format!(
-            "相同段落 (repeated passage) {} 字：本报告 {}:{} ↔ {other_path}:{}:{}「{}…」",
+            "相同段落 {} 字：本报告 {}:{} ↔ {other_path}:{}:{}「{}…」 (repeated passage)",
             p.len, p.here.line, p.here.col, p.there.line, p.there.col, p.excerpt
         ));
     }

@@ -318,7 +318,7 @@ pub fn run_batch(
 
 /// What the 汇总表 and `numbers.csv` read of a unit, and no more, so a run of a province's
 /// units holds tens of kilobytes less per unit: its file name, its unit, year and edition,
-/// and its computed tables. Its text, prose, images and diagnostics are let go.
+/// its tables as written and as computed. Its text, prose, images and diagnostics are let go.
 pub fn for_summary(loaded: Loaded) -> Loaded {
     let Loaded { file, report, checked, format, .. } = loaded;
     let report = report.map(|r| crate::model::Report {
@@ -328,7 +328,13 @@ pub fn for_summary(loaded: Loaded) -> Loaded {
         date: r.date,
         title: None,
         preamble: Vec::new(),
-        sections: Vec::new(),
+        // The tables' numbers as written (blank cells apart): `numbers.csv` and the workbooks
+        // read them through the numbers view; the prose, notes and figures go.
+        sections: r
+            .sections
+            .into_iter()
+            .map(|s| crate::model::Section { prose: Vec::new(), notes: Vec::new(), ..s })
+            .collect(),
         signature: Default::default(),
         dismissed: Vec::new(),
     });

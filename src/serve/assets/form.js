@@ -640,10 +640,18 @@ function target(path) {
 /// first hint. The rule code and the English are in `detail` (shown by the 详细 toggle).
 function describe(d) {
   const where = fieldName(d);
-  return (where ? where + '：' : '') + d.message_zh + (d.hints && d.hints.length ? ' — ' + english(d.hints[0])[0] : '');
+  return (where ? where + '：' : '') + d.message_zh + (d.hints && d.hints.length ? ' — ' + places(english(d.hints[0])[0]) : '');
 }
 
 /// A bilingual text split into its Chinese and the English in its closing parentheses.
+/// A hint's places in the form's words: `sub/b.yaml:12:3` → `sub/b.yaml 第12行`, `本报告 12:3`
+/// → `本报告第12行` (the command line keeps file:line:col for editors).
+function places(text) {
+  return text
+    .replace(/本报告 (\d+):\d+/g, '本报告第$1行')
+    .replace(/(\S+?\.ya?ml):(\d+):\d+/g, '$1 第$2行');
+}
+
 function english(text) {
   const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text);
   return m ? [m[1], m[2]] : [text, ''];
