@@ -4,23 +4,11 @@
 
 use nianbao::import::{FormatChoice, SourceKind, import_bytes};
 use std::path::Path;
-use std::time::Instant;
 
+#[path = "support/mod.rs"]
+mod bench_support;
 #[path = "../tests/import_support/mod.rs"]
-mod support;
-
-fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    f(); // warm-up
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
+mod import_support;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -32,7 +20,8 @@ fn main() {
         .expect("the example renders");
     let read = |p: &str| std::fs::read(root.join("tests/suite/import").join(p)).expect("fixture");
     // The portal page's text as a crawler keeps it: tags dropped, all on one line (#30).
-    let flat = support::flatten_html(&String::from_utf8(read("pingtan-2024.html")).expect("UTF-8"));
+    let flat =
+        import_support::flatten_html(&String::from_utf8(read("pingtan-2024.html")).expect("UTF-8"));
     let sources: [(&str, SourceKind, Vec<u8>); 6] = [
         ("text (seed)", SourceKind::Text, read("seed-report-shengsi-2024.txt")),
         (
@@ -47,7 +36,7 @@ fn main() {
     ];
     let format = nianbao::template::bundled_format(2021).expect("bundled");
     for (name, kind, bytes) in &sources {
-        let ms = median_ms(50, || {
+        let ms = bench_support::median_ms(50, || {
             let imp = import_bytes(bytes, *kind, FormatChoice::Auto, format);
             let yaml = nianbao::model::emit_yaml(&imp.report, format, root, root);
             std::hint::black_box(yaml);

@@ -8,28 +8,14 @@
 //! `cargo bench --bench serve_dashboard` (`NIANBAO_BENCH_UNITS=1000,3000` for other sizes,
 //! `NIANBAO_BENCH_ROUNDS` requests of each kind, default 50).
 
+mod support;
+
 #[path = "../tests/serve_support/mod.rs"]
 mod serve_support;
 
 use nianbao::serve::{Store, issue_tokens, start};
 use serve_support::{EXAMPLE, request};
 use std::time::Instant;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn timed(rounds: usize, mut f: impl FnMut(usize)) -> (f64, f64) {
-    let mut t: Vec<f64> = (0..rounds)
-        .map(|i| {
-            let t0 = Instant::now();
-            f(i);
-            t0.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    (percentile(&t, 0.5), percentile(&t, 0.99))
-}
 
 const STATES: [&str; 5] = ["editing", "submitted", "returned", "approved", "published"];
 
@@ -104,7 +90,7 @@ fn main() {
         ];
         let mut line = format!("{n:6} units: first load (each checked once) {cold_ms:.0} ms");
         for (name, path) in &kinds {
-            let (p50, p99) = timed(rounds, |_| {
+            let (p50, p99) = support::p50_p99(rounds, |_| {
                 get(path);
             });
             line.push_str(&format!(" | {name} p50 {p50:.1} p99 {p99:.1}"));

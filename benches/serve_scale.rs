@@ -7,29 +7,14 @@
 //! `cargo bench --bench serve_scale` (`NIANBAO_BENCH_UNITS=1,1000` for other sizes,
 //! `NIANBAO_BENCH_ROUNDS` requests of each kind, default 200).
 
+mod support;
+
 #[path = "../tests/serve_support/mod.rs"]
 mod serve_support;
 
 use nianbao::serve::{Store, issue_tokens, start};
 use serve_support::{EXAMPLE, request};
 use std::time::Instant;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn timed(rounds: usize, mut f: impl FnMut(usize)) -> (f64, f64) {
-    f(0); // warm: the first read of a file, the engine's first check
-    let mut t: Vec<f64> = (1..=rounds)
-        .map(|i| {
-            let t0 = Instant::now();
-            f(i);
-            t0.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    (percentile(&t, 0.5), percentile(&t, 0.99))
-}
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("NIANBAO_BENCH_UNITS")
@@ -61,11 +46,11 @@ fn main() {
         let running = start(root, "127.0.0.1:0").unwrap();
         let addr = running.addr;
         std::mem::forget(running);
-        let get = timed(rounds, |_| {
+        let get = support::p50_p99(rounds, |_| {
             let r = request(addr, "GET", &format!("/api/reports/{id}"), Some(&token), &[], b"");
             assert_eq!(r.status, 200);
         });
-        let list = timed(rounds, |_| {
+        let list = support::p50_p99(rounds, |_| {
             let r = request(addr, "GET", "/api/reports", Some(&token), &[], b"");
             assert_eq!(r.status, 200);
         });
@@ -75,13 +60,13 @@ fn main() {
             let page = format!("/api/reports?offset={}&limit=50", i * 50);
             assert_eq!(request(addr, "GET", &page, Some(&admin), &[], b"").status, 200);
         }
-        let office = timed(rounds, |i| {
+        let office = support::p50_p99(rounds, |i| {
             let page = format!("/api/reports?offset={}&limit=50", (i % 4) * 50);
             let r = request(addr, "GET", &page, Some(&admin), &[], b"");
             assert_eq!(r.status, 200);
         });
         let mut version = String::new();
-        let save = timed(rounds, |i| {
+        let save = support::p50_p99(rounds, |i| {
             if version.is_empty() {
                 let r = request(addr, "GET", &format!("/api/reports/{id}"), Some(&token), &[], b"");
                 version = r.json()["version"].as_str().unwrap().to_string();

@@ -2,22 +2,8 @@
 //! back, and refusing a million-row workbook. Run with `cargo bench --bench xlsx`.
 
 use std::path::Path;
-use std::time::Instant;
 
 mod support;
-
-/// The median time of `runs` calls of `f` (after one warm-up), in ms.
-fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    f();
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    support::median(&mut times)
-}
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -26,10 +12,10 @@ fn main() {
     let numbers = report.numbers(format);
     let unit = report.unit.text.as_str();
     let book = nianbao::xlsx::template(format, Some(unit), Some(2025), Some(&numbers)).unwrap();
-    let write = median_ms(20, || {
+    let write = support::median_ms(20, || {
         nianbao::xlsx::template(format, Some(unit), Some(2025), Some(&numbers)).unwrap();
     });
-    let read = median_ms(20, || {
+    let read = support::median_ms(20, || {
         let imported = nianbao::import::import_workbook(&book, format);
         assert!(imported.diags.is_empty());
     });
@@ -52,7 +38,7 @@ fn main() {
         w.finish().unwrap();
     }
     let big = buf.into_inner();
-    let refuse = median_ms(5, || {
+    let refuse = support::median_ms(5, || {
         let imported = nianbao::import::import_workbook(&big, format);
         assert_eq!(imported.diags[0].diag.code.as_str(), "E-I2");
     });

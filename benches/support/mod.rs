@@ -5,6 +5,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Peak resident memory of this process so far (VmHWM), in MB.
+#[allow(dead_code, reason = "the serve benches report no memory")]
 pub fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -37,4 +38,33 @@ pub fn resolved(file: &str) -> nianbao::resolve::Document {
         &loaded.images,
     );
     doc
+}
+
+/// The median time of `runs` calls of `f` (after one warm-up), in ms.
+#[allow(dead_code, reason = "only some benches time a closure this way")]
+pub fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    median(&mut times)
+}
+
+/// p50 and p99 of `rounds` calls of `f` (given the round), in ms.
+#[allow(dead_code, reason = "only the serve benches take percentiles")]
+pub fn p50_p99(rounds: usize, mut f: impl FnMut(usize)) -> (f64, f64) {
+    let mut t: Vec<f64> = (0..rounds)
+        .map(|i| {
+            let t0 = std::time::Instant::now();
+            f(i);
+            t0.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    let at = |p: f64| t[((t.len() - 1) as f64 * p).round() as usize];
+    (at(0.5), at(0.99))
 }
