@@ -189,6 +189,21 @@ fn import_blank_cells_are_warnings_naming_the_cell_never_silent_zeros() {
     assert_eq!(blanks[0].loc, Some(nianbao::import::Loc::Line(20)));
     assert!(blanks[0].diag.label.as_deref().unwrap().contains("规章 / 本年制发件数"));
     assert_eq!(blanks.len(), imp.diags.len(), "{:#?}", imp.diags);
+    // Blank cells stay blank (#30: they were written as 0s), so the imported YAML's own check
+    // names them again (W-P7) until someone writes the number; the cells beside them are 0s.
+    let format = bundled_format(2021).unwrap();
+    let cells: std::collections::HashMap<String, Option<String>> = imp
+        .report
+        .numbers(format)
+        .into_iter()
+        .map(|c| (c.key, c.value.map(|n| n.value.display())))
+        .collect();
+    assert_eq!(cells["proactive.regulations.issued"], None);
+    assert_eq!(cells["proactive.regulations.repealed"].as_deref(), Some("0"));
+    assert_eq!(cells["applications.other_handling.other.business"], None);
+    let (_, diags) = reload(&imp);
+    let named: Vec<_> = diags.iter().filter(|d| d.code.as_str() == "W-P7").collect();
+    assert_eq!(named.len(), 2, "{named:#?}");
 }
 
 #[test]

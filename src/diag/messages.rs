@@ -237,8 +237,8 @@ catalogue! {
         SigningFailed => Code::Signing, "签名失败：{why}", "signing failed ({why})";
         // importing a published report ({a}: the cell or row, {b}: a detail)
         ImportBlank => Code::ImportBlank,
-            "“{a}”为空白，已按 0 导入，请核对",
-            "cell {a} is blank; imported as 0, please check";
+            "“{a}”为空白，导入后仍留空（按 0 计算），请核对",
+            "cell {a} is blank; it stays blank (counted as 0), please check";
         ImportGluedResolved => Code::ImportGluedResolved,
             "“{a}”的数字连在一起（{b}），已按勾稽关系拆分",
             "the digits of {a} are glued together ({b}); split by the consistency rules";

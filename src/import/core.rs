@@ -394,6 +394,8 @@ impl Mapper<'_> {
             };
             let Some(f) = &found[i] else {
                 if !rdef.computed {
+                    // A row not found stays blank, not a written 0 (`check` names it, W-P7).
+                    rec.values = vec![Num::blank(); width];
                     self.warn(
                         ImportCode::MissingRow,
                         None,
@@ -467,6 +469,11 @@ impl Mapper<'_> {
                         self.locations.insert(path, loc);
                     }
                     None => {
+                        // A blank cell stays blank in the YAML (`check` names it, W-P7); a
+                        // computed row's cells are the rules' anyway.
+                        if c < width && !rdef.computed {
+                            rec.values[c] = Num::blank();
+                        }
                         if !f.raw.is_empty() {
                             self.warn(
                                 ImportCode::Blank,

@@ -7,7 +7,7 @@ use crate::source::Span;
 /// Codes of problems found while importing a published report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ImportCode {
-    /// A table cell is blank (imported as 0, never silently).
+    /// A table cell is blank (left blank, counted as 0, never silently).
     Blank,
     /// Digits glued together without separators, read one way by the 勾稽 rules.
     GluedResolved,
