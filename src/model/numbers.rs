@@ -91,14 +91,42 @@ pub fn input_cells(format: &Format) -> Vec<NumberCell> {
     out
 }
 
-/// Where the number of `cell` sits in its record's `values`.
-fn slot(def: &TableDef, cell: &NumberCell) -> usize {
-    match cell.field {
-        FieldRef::Field(f) => {
-            def.records[cell.record].fields.iter().position(|&x| x == f).unwrap_or(0)
-        }
+/// Where the number of `field` of record `record` sits in the record's `values`.
+fn slot(def: &TableDef, record: usize, field: FieldRef) -> usize {
+    match field {
+        FieldRef::Field(f) => def.records[record].fields.iter().position(|&x| x == f).unwrap_or(0),
         FieldRef::Scalar | FieldRef::Total => 0,
     }
+}
+
+/// The input cell with key `key` — (table, record, field, kind) — found the way
+/// [`input_cells`] lists them, without making the list and its labels (a workbook sets every
+/// cell through [`Report::set_number`]).
+fn find_input(format: &Format, key: &str) -> Option<(usize, usize, FieldRef, ScalarKind)> {
+    for (_, ti) in format.section_tables() {
+        let def = &format.tables[ti];
+        let Some(rest) = key.strip_prefix(def.key.as_str()).and_then(|r| r.strip_prefix('.'))
+        else {
+            continue;
+        };
+        for (ri, rdef) in def.records.iter().enumerate().filter(|(_, r)| !r.computed) {
+            match rdef.scalar {
+                Some(kind) if rest == rdef.key => return Some((ti, ri, FieldRef::Scalar, kind)),
+                Some(_) => {}
+                None => {
+                    let Some(field) =
+                        rest.strip_prefix(rdef.key.as_str()).and_then(|r| r.strip_prefix('.'))
+                    else {
+                        continue;
+                    };
+                    if let Some(&f) = rdef.fields.iter().find(|&&f| def.fields[f].0 == field) {
+                        return Some((ti, ri, FieldRef::Field(f), ScalarKind::Count));
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 impl Report {
@@ -111,7 +139,7 @@ impl Report {
             let num = self
                 .table(&def.key)
                 .and_then(|t| t.records.get(cell.record))
-                .and_then(|r| r.values.get(slot(def, cell)));
+                .and_then(|r| r.values.get(slot(def, cell.record, cell.field)));
             cell.value = num.copied().filter(|n| !n.blank);
         }
         cells
@@ -126,15 +154,13 @@ impl Report {
         key: &str,
         num: Option<Num>,
     ) -> Result<(), SetNumberError> {
-        let cell = input_cells(format)
-            .into_iter()
-            .find(|c| c.key == key)
-            .ok_or_else(|| SetNumberError::UnknownKey(key.to_string()))?;
-        let def = &format.tables[cell.table];
+        let (ti, record, field, kind) =
+            find_input(format, key).ok_or_else(|| SetNumberError::UnknownKey(key.to_string()))?;
+        let def = &format.tables[ti];
         let num = match num {
             None => Num::blank(),
             Some(n) => {
-                let value = match (cell.kind, n.value) {
+                let value = match (kind, n.value) {
                     (ScalarKind::Count, Value::Decimal(_)) => {
                         return Err(SetNumberError::NotACount(key.to_string()));
                     }
@@ -144,13 +170,13 @@ impl Report {
                 Num::written(value, n.span)
             }
         };
-        let i = slot(def, &cell);
+        let i = slot(def, record, field);
         let record = self
             .sections
             .iter_mut()
             .filter_map(|s| s.table.as_mut())
             .find(|t| t.key == def.key)
-            .and_then(|t| t.records.get_mut(cell.record))
+            .and_then(|t| t.records.get_mut(record))
             .ok_or_else(|| SetNumberError::UnknownKey(key.to_string()))?;
         match record.values.get_mut(i) {
             Some(v) => *v = num,
